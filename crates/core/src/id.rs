@@ -1,0 +1,102 @@
+//! Id newtypes. New rows get UUIDv7 (time-ordered, so indexes stay append-mostly); a
+//! transaction that came from a provider gets a deterministic UUIDv5 of its account and the
+//! provider's id, so two devices that extract the same account converge on the same row.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+        #[serde(transparent)]
+        #[ts(type = "string")]
+        pub struct $name(Uuid);
+
+        impl $name {
+            /// A fresh, time-ordered id (UUIDv7).
+            #[allow(clippy::new_without_default)]
+            pub fn new() -> Self {
+                Self(Uuid::now_v7())
+            }
+
+            pub const fn from_uuid(uuid: Uuid) -> Self {
+                Self(uuid)
+            }
+
+            pub fn as_uuid(&self) -> &Uuid {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0.hyphenated())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An account the user holds at a provider (or a manual one).
+    AccountId
+);
+id_type!(
+    /// One transaction.
+    TransactionId
+);
+id_type!(
+    /// One installation of Spearmint: the author of the sync changes it records.
+    DeviceId
+);
+id_type!(
+    /// One vault file; names its key in the keychain, so two vaults never share an entry.
+    VaultId
+);
+
+impl TransactionId {
+    /// The id of a provider's transaction within an account: stable across devices and re-runs.
+    pub fn for_provider(account: AccountId, provider_transaction_id: &str) -> TransactionId {
+        TransactionId(Uuid::new_v5(account.as_uuid(), provider_transaction_id.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_ids_are_deterministic_and_scoped_to_their_account() {
+        let a = AccountId::from_uuid(Uuid::from_u128(1));
+        let b = AccountId::from_uuid(Uuid::from_u128(2));
+        assert_eq!(TransactionId::for_provider(a, "FITID-1"), TransactionId::for_provider(a, "FITID-1"));
+        assert_ne!(TransactionId::for_provider(a, "FITID-1"), TransactionId::for_provider(a, "FITID-2"));
+        assert_ne!(TransactionId::for_provider(a, "FITID-1"), TransactionId::for_provider(b, "FITID-1"));
+        assert_eq!(TransactionId::for_provider(a, "FITID-1").as_uuid().get_version_num(), 5);
+    }
+
+    #[test]
+    fn new_ids_are_v7_and_ordered_in_time() {
+        let first = AccountId::new();
+        let second = AccountId::new();
+        assert_eq!(first.as_uuid().get_version_num(), 7);
+        assert!(first < second);
+        assert_eq!(first.to_string().parse::<AccountId>().unwrap(), first);
+    }
+}

@@ -1,0 +1,422 @@
+//! [`Engine`]: the one API every client uses. Cheap to clone; "locked" is one of its states.
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::types::Value;
+use spearmint_core::{AccountId, TransactionId, VaultId};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::keychain::{KeychainEntry, SessionCache};
+use crate::ledger::{self, NewAccount, NewTransaction, Transaction};
+use crate::secret::{Passphrase, VaultKey};
+use crate::status::{KeySource, TableCount, VaultState, VaultStatus};
+use crate::vault::profile::{KeySpec, Profile};
+use crate::vault::{FileLook, Migrations, ProfilePaths, Table, Vault, look_at, now_rfc3339};
+
+/// The environment variable that overrides the data directory.
+pub const DATA_DIR_ENV: &str = "SPEARMINT_DATA_DIR";
+
+/// Where profiles live: `$SPEARMINT_DATA_DIR`, else the platform's data directory
+/// (`$XDG_DATA_HOME/spearmint`, usually `~/.local/share/spearmint`, on Linux).
+pub fn default_data_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "spearmint")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| Error::new(ErrorKind::Invalid, format!("no home directory: set {DATA_DIR_ENV} or pass --data-dir")))
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    pub data_dir: PathBuf,
+    pub profile: String,
+    /// The schema migrations; [`Migrations::default`] outside tests.
+    pub migrations: Migrations,
+}
+
+impl EngineOptions {
+    pub fn new(data_dir: PathBuf) -> EngineOptions {
+        EngineOptions { data_dir, profile: "default".into(), migrations: Migrations::default() }
+    }
+}
+
+/// How a new vault's key is kept.
+#[derive(Debug)]
+pub enum NewKey {
+    /// A random key in the OS keychain (the default).
+    Keychain,
+    /// A key derived from a passphrase with Argon2id, for machines without a keychain.
+    Passphrase(Passphrase),
+}
+
+/// How to unlock.
+#[derive(Debug)]
+pub enum Unlock {
+    Keychain,
+    Passphrase(Passphrase),
+    /// The key cached in the kernel session keyring by an earlier passphrase unlock (CLI).
+    SessionCache,
+}
+
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    paths: ProfilePaths,
+    migrations: Migrations,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+enum State {
+    Locked,
+    Unlocked { vault: Box<Vault>, key: VaultKey },
+}
+
+const COUNTED_TABLES: &[&str] =
+    &["accounts", "transactions", "categories", "rules", "budget_overrides", "monthly_spending", "jobs", "notifications", "raw_payloads", "changes"];
+
+impl Engine {
+    /// An engine for one profile. Touches nothing on disk until asked.
+    pub fn new(options: EngineOptions) -> Result<Engine> {
+        let paths = ProfilePaths::new(&options.data_dir, &options.profile)?;
+        Ok(Engine { inner: Arc::new(Inner { paths, migrations: options.migrations, state: Mutex::new(State::Locked) }) })
+    }
+
+    pub fn vault_path(&self) -> PathBuf {
+        self.inner.paths.vault()
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves the state as it was: keep going.
+        self.inner.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn profile(&self) -> Result<Option<Profile>> {
+        Profile::read(&self.inner.paths.profile_json())
+    }
+
+    fn require_profile(&self) -> Result<Profile> {
+        match (self.profile()?, look_at(&self.inner.paths.vault())?) {
+            (Some(p), _) => Ok(p),
+            (None, FileLook::Missing) => Err(Error::new(
+                ErrorKind::NotFound,
+                format!("there is no vault in {}: create one with `spearmint init`", self.inner.paths.dir.display()),
+            )),
+            (None, _) => Err(Error::new(
+                ErrorKind::Corrupt,
+                format!("{} is missing, so the vault's key cannot be found: restore it from a backup", self.inner.paths.profile_json().display()),
+            )),
+        }
+    }
+
+    /// Creates the vault. With [`NewKey::Keychain`] the key goes to the keychain first, so a
+    /// keychain that cannot be reached fails before anything is written.
+    pub fn create(&self, new_key: NewKey) -> Result<VaultStatus> {
+        let paths = &self.inner.paths;
+        if look_at(&paths.vault())? != FileLook::Missing {
+            return Err(Error::new(ErrorKind::AlreadyExists, format!("a vault already exists at {}", paths.vault().display())));
+        }
+        create_private_dir(&paths.dir)?;
+        let vault_id = VaultId::new().to_string();
+        let (key, spec) = match new_key {
+            NewKey::Keychain => {
+                let spec = KeySpec::keychain(format!("vault-key:{vault_id}"));
+                let key = VaultKey::random();
+                spec.keychain_entry().expect("keychain spec").store(&key)?;
+                (key, spec)
+            }
+            NewKey::Passphrase(p) => {
+                p.validate_new()?;
+                let spec = KeySpec::new_passphrase();
+                (spec.derive(&p)?, spec)
+            }
+        };
+        let profile = Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
+        profile.write(&paths.profile_json())?;
+        let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
+        *self.state() = State::Unlocked { vault: Box::new(vault), key };
+        self.touch_activity()?;
+        self.status()
+    }
+
+    /// First-run friendly open for the desktop: creates the vault with a keychain key if there
+    /// is none, unlocks it from the keychain if it uses one; a passphrase vault stays locked.
+    pub fn open_or_create(&self) -> Result<VaultStatus> {
+        if matches!(*self.state(), State::Unlocked { .. }) {
+            return self.status();
+        }
+        match self.profile()? {
+            None if look_at(&self.inner.paths.vault())? == FileLook::Missing => self.create(NewKey::Keychain),
+            Some(p) if matches!(p.key, KeySpec::Keychain { .. }) => self.unlock(Unlock::Keychain),
+            _ => self.status(),
+        }
+    }
+
+    pub fn unlock(&self, how: Unlock) -> Result<VaultStatus> {
+        let profile = self.require_profile()?;
+        let (vault, key) = self.open_with(&profile, how)?;
+        *self.state() = State::Unlocked { vault: Box::new(vault), key };
+        self.touch_activity()?;
+        self.status()
+    }
+
+    fn open_with(&self, profile: &Profile, how: Unlock) -> Result<(Vault, VaultKey)> {
+        let paths = &self.inner.paths;
+        let migrations = &self.inner.migrations;
+        let key_for = |spec: &KeySpec, how: &Unlock| -> Result<Option<VaultKey>> {
+            match (spec, how) {
+                (KeySpec::Keychain { .. }, Unlock::Keychain) => spec.keychain_entry().expect("keychain").try_load_or_missing(),
+                (KeySpec::Passphrase { .. }, Unlock::Passphrase(p)) => spec.derive(p).map(Some),
+                _ => Ok(None),
+            }
+        };
+        if let Unlock::SessionCache = how {
+            let key = SessionCache::new(&profile.vault_id).get().ok_or_else(|| {
+                Error::new(ErrorKind::VaultLocked, "the vault is locked: unlock it with `spearmint unlock` (it asks for the passphrase)")
+            })?;
+            return Vault::open(paths, &key, migrations).map(|v| (v, key)).map_err(|e| {
+                if e.kind() == ErrorKind::WrongKey {
+                    SessionCache::new(&profile.vault_id).clear();
+                }
+                e
+            });
+        }
+        let wrong_kind = |spec: &KeySpec| match spec {
+            KeySpec::Keychain { .. } => Error::new(
+                ErrorKind::Invalid,
+                "this vault's key is in the keychain, not derived from a passphrase: unlock without a passphrase",
+            ),
+            KeySpec::Passphrase { .. } => Error::new(ErrorKind::WrongKey, "this vault is protected by a passphrase: enter it to unlock"),
+        };
+        let first = match key_for(&profile.key, &how)? {
+            Some(key) => match Vault::open(paths, &key, migrations) {
+                Ok(v) => return Ok((v, key)),
+                Err(e) if e.kind() == ErrorKind::WrongKey => Err(e),
+                Err(e) => return Err(e),
+            },
+            None => Err(wrong_kind(&profile.key)),
+        };
+        // A key change may have been interrupted after re-encrypting: try the pending key.
+        if let Some(pending) = &profile.pending {
+            if let Some(key) = key_for(pending, &how)? {
+                if let Ok(vault) = Vault::open(paths, &key, migrations) {
+                    self.finish_key_change(profile, pending.clone(), &key)?;
+                    return Ok((vault, key));
+                }
+            }
+        }
+        Err(match (first, &profile.key) {
+            (Err(e), KeySpec::Passphrase { .. }) if e.kind() == ErrorKind::WrongKey && matches!(how, Unlock::Passphrase(_)) => {
+                Error::new(ErrorKind::WrongKey, "wrong passphrase: the vault stays locked; try again")
+            }
+            (Err(e), KeySpec::Keychain { .. }) if e.kind() == ErrorKind::WrongKey => Error::new(
+                ErrorKind::WrongKey,
+                "the key in the keychain does not open this vault (it was replaced, or the vault was copied from elsewhere): restore the keychain entry or the vault from a backup",
+            ),
+            (Err(e), _) => e,
+            (Ok(()), _) => unreachable!("handled above"),
+        })
+    }
+
+    /// Completes an interrupted or finished key change: `pending` becomes the key.
+    fn finish_key_change(&self, profile: &Profile, pending: KeySpec, key: &VaultKey) -> Result<()> {
+        if let Some(old) = profile.key.keychain_entry() {
+            if let Some(next) = pending.keychain_entry() {
+                // Keychain rekey: the new key moves from the "next" entry to the main one.
+                old.store(key)?;
+                let updated = Profile { key: profile.key.clone(), pending: None, ..profile.clone() };
+                updated.write(&self.inner.paths.profile_json())?;
+                next.delete()?;
+                return Ok(());
+            }
+        }
+        let updated = Profile { key: pending, pending: None, ..profile.clone() };
+        updated.write(&self.inner.paths.profile_json())?;
+        if let Some(old) = profile.key.keychain_entry() {
+            old.delete()?;
+        }
+        Ok(())
+    }
+
+    /// Forgets the key and closes the file (after folding the log into it).
+    pub fn lock(&self) -> Result<VaultStatus> {
+        let previous = std::mem::replace(&mut *self.state(), State::Locked);
+        if let State::Unlocked { vault, .. } = previous {
+            vault.checkpoint()?;
+        }
+        if let Ok(Some(p)) = self.profile() {
+            SessionCache::new(&p.vault_id).clear();
+        }
+        self.status()
+    }
+
+    /// Keeps the key in the kernel session keyring for later CLI commands (Linux only);
+    /// returns whether it is cached.
+    pub fn cache_in_session(&self) -> Result<bool> {
+        let profile = self.require_profile()?;
+        match &*self.state() {
+            State::Unlocked { key, .. } => Ok(SessionCache::new(&profile.vault_id).put(key)),
+            State::Locked => Err(locked()),
+        }
+    }
+
+    /// Protects the vault with a passphrase instead of its current key (keychain or an older
+    /// passphrase). Crash-safe: the new key is recorded as pending before the file is
+    /// re-encrypted, and becomes current after.
+    pub fn set_passphrase(&self, new: Passphrase) -> Result<VaultStatus> {
+        new.validate_new()?;
+        let profile = self.require_profile()?;
+        let spec = KeySpec::new_passphrase();
+        let key = spec.derive(&new)?;
+        self.change_key(&profile, spec, key)?;
+        self.status()
+    }
+
+    /// Re-encrypts the vault with a fresh random key kept in the keychain. From a passphrase
+    /// vault this moves the key to the keychain.
+    pub fn rekey(&self) -> Result<VaultStatus> {
+        let profile = self.require_profile()?;
+        let key = VaultKey::random();
+        let spec = match &profile.key {
+            KeySpec::Keychain { .. } => KeySpec::keychain(format!("vault-key-next:{}", profile.vault_id)),
+            KeySpec::Passphrase { .. } => KeySpec::keychain(format!("vault-key:{}", profile.vault_id)),
+        };
+        spec.keychain_entry().expect("keychain").store(&key)?;
+        self.change_key(&profile, spec, key)?;
+        self.status()
+    }
+
+    fn change_key(&self, profile: &Profile, spec: KeySpec, key: VaultKey) -> Result<()> {
+        let mut state = self.state();
+        let State::Unlocked { vault, key: current } = &mut *state else {
+            return Err(locked());
+        };
+        let staged = Profile { pending: Some(spec.clone()), ..profile.clone() };
+        staged.write(&self.inner.paths.profile_json())?;
+        vault.rekey(&key)?;
+        *current = key.clone();
+        drop(state);
+        SessionCache::new(&profile.vault_id).clear();
+        self.finish_key_change(profile, spec, &key)
+    }
+
+    fn with_vault<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+        match &mut *self.state() {
+            State::Unlocked { vault, .. } => f(vault),
+            State::Locked => Err(locked()),
+        }
+    }
+
+    fn touch_activity(&self) -> Result<()> {
+        self.with_vault(|v| {
+            v.write(|w| w.upsert(Table::ACTIVITY, "1", &[("last_used_at", Value::Text(now_rfc3339()))]))
+        })
+    }
+
+    pub fn status(&self) -> Result<VaultStatus> {
+        let paths = &self.inner.paths;
+        let look = look_at(&paths.vault())?;
+        let profile = self.profile()?;
+        let (key_source, key_location) = match profile.as_ref().map(|p| &p.key) {
+            Some(spec @ KeySpec::Keychain { .. }) => {
+                (Some(KeySource::Keychain), spec.keychain_entry().map(|e: KeychainEntry| e.describe()))
+            }
+            Some(KeySpec::Passphrase { .. }) => (Some(KeySource::Passphrase), Some("derived from your passphrase (Argon2id); not stored anywhere".into())),
+            None => (None, None),
+        };
+        let mut status = VaultStatus {
+            profile: paths.name.clone(),
+            path: paths.vault().display().to_string(),
+            state: if look == FileLook::Missing { VaultState::Missing } else { VaultState::Locked },
+            encrypted: look == FileLook::Opaque,
+            key_source,
+            key_location,
+            schema_version: None,
+            latest_schema_version: self.inner.migrations.latest(),
+            counts: Vec::new(),
+        };
+        if let State::Unlocked { vault, .. } = &*self.state() {
+            status.state = VaultState::Unlocked;
+            status.schema_version = Some(vault.schema_version()?);
+            for table in COUNTED_TABLES {
+                let rows: u32 = vault.read().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+                status.counts.push(TableCount { table: (*table).to_owned(), rows });
+            }
+        }
+        Ok(status)
+    }
+
+    pub fn create_account(&self, new: NewAccount) -> Result<AccountId> {
+        self.with_vault(|v| ledger::create_account(v, new))
+    }
+
+    pub fn add_transaction(&self, new: NewTransaction) -> Result<TransactionId> {
+        self.with_vault(|v| ledger::add_transaction(v, new))
+    }
+
+    pub fn list_transactions(&self, limit: u32) -> Result<Vec<Transaction>> {
+        self.with_vault(|v| ledger::list_transactions(v, limit))
+    }
+
+    /// The number of cell changes recorded for sync.
+    pub fn change_count(&self) -> Result<i64> {
+        self.with_vault(|v| Ok(v.read().query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?))
+    }
+
+    /// The change log after `after_seq`, oldest first: what sync will upload.
+    pub fn changes_since(&self, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
+        self.with_vault(|v| {
+            let mut stmt = v.read().prepare(
+                "SELECT seq, hlc, table_name, row_id, column_name, value FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![after_seq, limit], |r| {
+                Ok(ChangeRecord { seq: r.get(0)?, hlc: r.get(1)?, table: r.get(2)?, row_id: r.get(3)?, column: r.get(4)?, value: r.get(5)? })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
+
+/// One recorded cell change (`column` is empty for a row deletion).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRecord {
+    pub seq: i64,
+    pub hlc: String,
+    pub table: String,
+    pub row_id: String,
+    pub column: String,
+    /// JSON text; `None` for a deletion.
+    pub value: Option<String>,
+}
+
+fn locked() -> Error {
+    Error::new(ErrorKind::VaultLocked, "the vault is locked: unlock it first")
+}
+
+fn create_private_dir(dir: &std::path::Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(&format!("cannot create {}", dir.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io("cannot protect the profile directory", e))?;
+    }
+    Ok(())
+}
+
+trait LoadOrMissing {
+    fn try_load_or_missing(&self) -> Result<Option<VaultKey>>;
+}
+
+impl LoadOrMissing for KeychainEntry {
+    /// A missing main entry is an error of its own (KeyMissing), not "try another key".
+    fn try_load_or_missing(&self) -> Result<Option<VaultKey>> {
+        self.load().map(Some)
+    }
+}

@@ -1,0 +1,153 @@
+//! Accounts and transactions: the rows everything else is about.
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+use serde::Serialize;
+use spearmint_core::{AccountId, Currency, Money, TransactionId};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::{Table, Vault, now_rfc3339};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    Checking,
+    Savings,
+    CreditCard,
+    Loan,
+    Investment,
+    Cash,
+    Other,
+}
+
+impl AccountKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Checking => "checking",
+            AccountKind::Savings => "savings",
+            AccountKind::CreditCard => "credit_card",
+            AccountKind::Loan => "loan",
+            AccountKind::Investment => "investment",
+            AccountKind::Cash => "cash",
+            AccountKind::Other => "other",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub name: String,
+    pub kind: AccountKind,
+    pub currency: Currency,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTransaction {
+    pub account: AccountId,
+    pub posted_on: NaiveDate,
+    pub amount: Money,
+    pub seller: String,
+    pub memo: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Transaction {
+    pub id: TransactionId,
+    pub account_id: AccountId,
+    #[ts(type = "string")]
+    pub posted_on: NaiveDate,
+    pub amount: Money,
+    pub seller: String,
+    pub memo: Option<String>,
+    pub pending: bool,
+}
+
+pub(crate) fn create_account(vault: &mut Vault, new: NewAccount) -> Result<AccountId> {
+    if new.name.trim().is_empty() {
+        return Err(Error::new(ErrorKind::Invalid, "an account needs a name"));
+    }
+    let id = AccountId::new();
+    vault.write(|w| {
+        w.insert(
+            Table::ACCOUNTS,
+            &id.to_string(),
+            &[
+                ("name", Value::Text(new.name.trim().to_owned())),
+                ("kind", Value::Text(new.kind.as_str().to_owned())),
+                ("currency", Value::Text(new.currency.code().to_owned())),
+                ("provider", Value::Text("manual".into())),
+                ("created_at", Value::Text(now_rfc3339())),
+            ],
+        )
+    })?;
+    Ok(id)
+}
+
+pub(crate) fn add_transaction(vault: &mut Vault, new: NewTransaction) -> Result<TransactionId> {
+    let currency: Option<String> = vault
+        .read()
+        .query_row("SELECT currency FROM accounts WHERE id = ?1", [new.account.to_string()], |r| r.get(0))
+        .map(Some)
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    let currency = currency.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no account {}", new.account)))?;
+    if currency != new.amount.currency().code() {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("the account is in {currency} but the amount is in {}", new.amount.currency()),
+        ));
+    }
+    let id = TransactionId::new();
+    let now = now_rfc3339();
+    vault.write(|w| {
+        w.insert(
+            Table::TRANSACTIONS,
+            &id.to_string(),
+            &[
+                ("account_id", Value::Text(new.account.to_string())),
+                ("posted_on", Value::Text(new.posted_on.format("%Y-%m-%d").to_string())),
+                ("amount_minor", Value::Integer(new.amount.minor())),
+                ("currency", Value::Text(currency.clone())),
+                ("seller", Value::Text(new.seller.clone())),
+                ("memo", new.memo.clone().map_or(Value::Null, Value::Text)),
+                ("created_at", Value::Text(now.clone())),
+                ("updated_at", Value::Text(now.clone())),
+            ],
+        )
+    })?;
+    Ok(id)
+}
+
+pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transaction>> {
+    let mut stmt = vault.read().prepare(
+        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending
+         FROM transactions ORDER BY posted_on DESC, id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
+            r.get::<_, bool>(7)?,
+        ))
+    })?;
+    let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("a transaction has a malformed {what}"));
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, account, posted_on, minor, currency, seller, memo, pending) = row?;
+        out.push(Transaction {
+            id: id.parse().map_err(|_| corrupt("id"))?,
+            account_id: account.parse().map_err(|_| corrupt("account"))?,
+            posted_on: NaiveDate::parse_from_str(&posted_on, "%Y-%m-%d").map_err(|_| corrupt("date"))?,
+            amount: Money::from_minor(minor, Currency::new(&currency).map_err(|_| corrupt("currency"))?),
+            seller,
+            memo,
+            pending,
+        });
+    }
+    Ok(out)
+}

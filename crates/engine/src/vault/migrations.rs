@@ -1,0 +1,75 @@
+//! Schema migrations: numbered SQL files in `migrations/`, embedded in the binary, applied in
+//! one transaction when the vault opens. `PRAGMA user_version` is the schema version.
+
+use rusqlite::Connection;
+
+use crate::error::{Error, ErrorKind, Result};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. Append-only: released entries never change (a tidy test holds
+/// their checksums).
+pub const EMBEDDED: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../../../migrations/0001_initial.sql"),
+}];
+
+/// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
+/// vault of version N migrates to N+1.
+#[derive(Debug, Clone)]
+pub struct Migrations {
+    list: Vec<Migration>,
+}
+
+impl Default for Migrations {
+    fn default() -> Self {
+        Migrations { list: EMBEDDED.to_vec() }
+    }
+}
+
+impl Migrations {
+    pub fn with(mut self, extra: Migration) -> Migrations {
+        self.list.push(extra);
+        self
+    }
+
+    pub fn up_to(mut self, version: u32) -> Migrations {
+        self.list.retain(|m| m.version <= version);
+        self
+    }
+
+    pub fn latest(&self) -> u32 {
+        self.list.last().map_or(0, |m| m.version)
+    }
+
+    /// Applies the missing migrations in one transaction; refuses a vault from the future.
+    pub(crate) fn apply(&self, conn: &mut Connection) -> Result<u32> {
+        let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if current > self.latest() {
+            return Err(Error::new(
+                ErrorKind::VaultTooNew,
+                format!(
+                    "this vault has schema version {current}, written by a newer Spearmint; this one knows up to {}: update Spearmint to open it",
+                    self.latest()
+                ),
+            ));
+        }
+        let pending: Vec<&Migration> = self.list.iter().filter(|m| m.version > current).collect();
+        if pending.is_empty() {
+            return Ok(current);
+        }
+        let tx = conn.transaction()?;
+        for m in &pending {
+            tx.execute_batch(m.sql).map_err(|e| Error::internal(&format!("migration {} failed", m.name), e))?;
+            tx.pragma_update(None, "user_version", m.version)?;
+        }
+        tx.commit()?;
+        Ok(self.latest())
+    }
+}

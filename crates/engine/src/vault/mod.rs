@@ -1,0 +1,215 @@
+//! The vault: one SQLCipher file per profile, encrypted with a random 256-bit key (or one
+//! derived from a passphrase with Argon2id). Nothing sensitive is ever written outside it.
+
+pub mod migrations;
+pub(crate) mod profile;
+pub mod write;
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use spearmint_core::{DeviceId, Hlc, HlcClock};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::VaultKey;
+pub use migrations::{Migration, Migrations};
+pub use write::{Table, Writer};
+
+/// `PRAGMA application_id` of every Spearmint vault: "SPMT".
+const APPLICATION_ID: i32 = 0x5350_4d54;
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// The files of one profile.
+#[derive(Debug, Clone)]
+pub struct ProfilePaths {
+    pub name: String,
+    pub dir: PathBuf,
+}
+
+impl ProfilePaths {
+    pub fn new(data_dir: &Path, name: &str) -> Result<ProfilePaths> {
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            return Err(Error::new(ErrorKind::Invalid, format!("`{name}` is not a profile name: use letters, digits, - and _")));
+        }
+        Ok(ProfilePaths { name: name.to_owned(), dir: data_dir.join("profiles").join(name) })
+    }
+
+    pub fn vault(&self) -> PathBuf {
+        self.dir.join("vault.db")
+    }
+
+    pub fn profile_json(&self) -> PathBuf {
+        self.dir.join("profile.json")
+    }
+
+    fn creating(&self) -> PathBuf {
+        self.dir.join("vault.db.creating")
+    }
+}
+
+/// What the first bytes of a file say about it, without any key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileLook {
+    Missing,
+    /// A plain, unencrypted SQLite database.
+    PlainSqlite,
+    /// No recognisable header: what an encrypted SQLCipher file looks like.
+    Opaque,
+    /// Too short or empty to be a database.
+    Truncated,
+}
+
+pub fn look_at(path: &Path) -> Result<FileLook> {
+    let mut f = match fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileLook::Missing),
+        Err(e) => return Err(Error::io("cannot read the vault", e)),
+    };
+    let mut head = [0u8; 16];
+    match f.read_exact(&mut head) {
+        Ok(()) if &head == SQLITE_HEADER => Ok(FileLook::PlainSqlite),
+        Ok(()) => Ok(FileLook::Opaque),
+        Err(_) => Ok(FileLook::Truncated),
+    }
+}
+
+/// An open, unlocked vault.
+pub struct Vault {
+    conn: Connection,
+    clock: HlcClock,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn now_millis() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn connect(path: &Path, key: &VaultKey, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher would print "hmac check failed" on stderr for a wrong key; we report it ourselves.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+    Ok(conn)
+}
+
+impl Vault {
+    /// Creates a new vault file at the profile's path. The file appears under its final name
+    /// only once it is complete and migrated, so a crash never leaves a half-made vault.
+    pub(crate) fn create(paths: &ProfilePaths, key: &VaultKey, vault_id: &str, migrations: &Migrations) -> Result<Vault> {
+        let creating = paths.creating();
+        let _ = fs::remove_file(&creating);
+        {
+            let mut conn = connect(&creating, key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+            migrations.apply(&mut conn)?;
+            let device = DeviceId::new();
+            conn.execute(
+                "INSERT INTO settings (key, value) VALUES ('vault_id', ?1), ('device_id', ?2), ('created_at', ?3)",
+                rusqlite::params![vault_id, device.to_string(), now_rfc3339()],
+            )?;
+            conn.close().map_err(|(_, e)| Error::from(e))?;
+        }
+        fs::rename(&creating, paths.vault()).map_err(|e| Error::io("cannot create the vault", e))?;
+        Vault::open(paths, key, migrations)
+    }
+
+    /// Opens with a key, telling a wrong key from a file that is not a vault at all.
+    pub(crate) fn open(paths: &ProfilePaths, key: &VaultKey, migrations: &Migrations) -> Result<Vault> {
+        let path = paths.vault();
+        match look_at(&path)? {
+            FileLook::Missing => {
+                return Err(Error::new(ErrorKind::NotFound, format!("there is no vault at {}: create one with `spearmint init`", path.display())));
+            }
+            FileLook::PlainSqlite => {
+                return Err(Error::new(
+                    ErrorKind::Corrupt,
+                    format!("{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a vault with `spearmint init`", path.display()),
+                ));
+            }
+            FileLook::Truncated => {
+                return Err(Error::new(ErrorKind::Corrupt, format!("{} is empty or truncated: restore the vault from a backup", path.display())));
+            }
+            FileLook::Opaque => {}
+        }
+        let mut conn = connect(&path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            Ok(_) => {}
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
+                // With SQLCipher an unreadable first page means the key does not match (or the
+                // file is not a vault at all: the two look the same without the key).
+                return Err(Error::new(ErrorKind::WrongKey, "the key does not open this vault").with_source(e));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::new(ErrorKind::Corrupt, format!("{} is an encrypted database but not a Spearmint vault", path.display())));
+        }
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
+        migrations.apply(&mut conn)?;
+
+        let device: String = conn
+            .query_row("SELECT value FROM settings WHERE key = 'device_id'", [], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| Error::new(ErrorKind::Corrupt, "the vault has no device id: restore it from a backup"))?;
+        let device: DeviceId = device.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "the vault's device id is malformed"))?;
+        let last: Option<Hlc> = conn
+            .query_row("SELECT value FROM settings WHERE key = 'hlc_last'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|s| s.parse().ok());
+        Ok(Vault { conn, clock: HlcClock::resume(device, last), path })
+    }
+
+    /// Runs `f` in one SQL transaction through the mutation path; all or nothing.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let mut writer = Writer::new(tx, &mut self.clock, now_millis());
+        let out = f(&mut writer)?;
+        writer.commit()?;
+        Ok(out)
+    }
+
+    /// Read-only access for queries.
+    pub fn read(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn schema_version(&self) -> Result<u32> {
+        Ok(self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+    }
+
+    pub fn device_id(&self) -> DeviceId {
+        self.clock.device()
+    }
+
+    /// Re-encrypts every page with a new key (SQLCipher `PRAGMA rekey`), in place.
+    pub(crate) fn rekey(&mut self, key: &VaultKey) -> Result<()> {
+        // Rekey rewrites the main file; fold the WAL in first and leave rollback mode so that
+        // every page goes through the re-encryption.
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")?;
+        self.conn.pragma_update(None, "rekey", key.sqlcipher_pragma().as_str())?;
+        self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        Ok(())
+    }
+
+    /// Folds the write-ahead log into the file; done before locking so that a locked vault is
+    /// one self-contained encrypted file.
+    pub(crate) fn checkpoint(&self) -> Result<()> {
+        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
+        Ok(())
+    }
+}
