@@ -1,1 +1,318 @@
-fn main(){}
+//! spearmint: the command-line client. Everything goes through `spearmint-engine`; this crate
+//! parses arguments, asks for passphrases, prints, and maps errors to exit codes. It must not
+//! touch the vault file, SQL or the keychain directly.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser, Subcommand};
+use spearmint_engine::{
+    Engine, EngineOptions, ErrorKind, KeySource, NewKey, Passphrase, Unlock, VaultState, VaultStatus, default_data_dir,
+};
+
+/// Spearmint: your money, on your machine, encrypted.
+#[derive(Debug, Parser)]
+#[command(name = "spearmint", version, after_help = EXIT_CODES)]
+struct Cli {
+    /// Where profiles live [default: $SPEARMINT_DATA_DIR, else ~/.local/share/spearmint]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The profile to use
+    #[arg(long, global = true, default_value = "default", env = "SPEARMINT_PROFILE")]
+    profile: String,
+    /// Print machine-readable JSON on stdout (errors too, as {"error": {"kind", "message"}})
+    #[arg(long, global = true)]
+    json: bool,
+    /// Read passphrases from standard input, one per line, instead of the terminal
+    #[arg(long, global = true)]
+    passphrase_stdin: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 no vault (run `spearmint init`), \
+4 locked or wrong key/passphrase, 5 no keychain reachable, 6 vault damaged or not a vault, \
+7 vault from a newer Spearmint, 8 disk error, 9 invalid input, 10 already exists or busy.\n\
+Passphrases come from --passphrase-stdin, else $SPEARMINT_PASSPHRASE, else the terminal.";
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create the encrypted vault (key in the OS keychain, or --passphrase)
+    Init {
+        /// Protect the vault with a passphrase instead of a key in the OS keychain
+        #[arg(long)]
+        passphrase: bool,
+    },
+    /// Show the vault: path, encryption, where the key is, schema version, row counts
+    Status,
+    /// Unlock a passphrase vault for this login session (kernel keyring), so later commands do not ask
+    Unlock,
+    /// Forget a key cached by `spearmint unlock`
+    Lock,
+    /// Protect the vault with a passphrase, or change it
+    Passphrase {
+        #[command(subcommand)]
+        action: PassphraseAction,
+    },
+    /// Re-encrypt the vault with a fresh random key kept in the OS keychain
+    Rekey,
+    /// Print shell completions
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PassphraseAction {
+    /// Switch from the keychain to a passphrase
+    Set,
+    /// Change the passphrase (asks for the current one first)
+    Change,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report(&e, json),
+    }
+}
+
+fn report(e: &anyhow::Error, json: bool) -> ExitCode {
+    let (kind, message) = match e.downcast_ref::<spearmint_engine::Error>() {
+        Some(engine) => (engine.kind(), engine.message().to_owned()),
+        None => (ErrorKind::Internal, format!("{e:#}")),
+    };
+    if json {
+        let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
+        println!("{body}");
+    } else {
+        eprintln!("spearmint: {message}");
+    }
+    ExitCode::from(exit_code(kind))
+}
+
+fn exit_code(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::Internal => 1,
+        ErrorKind::NotFound => 3,
+        ErrorKind::VaultLocked | ErrorKind::WrongKey | ErrorKind::KeyMissing => 4,
+        ErrorKind::KeychainUnavailable => 5,
+        ErrorKind::Corrupt => 6,
+        ErrorKind::VaultTooNew => 7,
+        ErrorKind::Storage => 8,
+        ErrorKind::Invalid => 9,
+        ErrorKind::AlreadyExists | ErrorKind::Conflict => 10,
+    }
+}
+
+struct Ctx {
+    engine: Engine,
+    json: bool,
+    prompt: PassphraseSource,
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let data_dir = match cli.data_dir {
+        Some(d) => d,
+        None => default_data_dir()?,
+    };
+    let engine = Engine::new(EngineOptions { profile: cli.profile, ..EngineOptions::new(data_dir) })?;
+    let prompt = PassphraseSource::new(cli.passphrase_stdin);
+    let ctx = Ctx { engine, json: cli.json, prompt };
+    match cli.command {
+        Command::Init { passphrase } => init(&ctx, passphrase),
+        Command::Status => status(&ctx),
+        Command::Unlock => unlock_session(&ctx),
+        Command::Lock => {
+            let status = ctx.engine.lock()?;
+            print_status(&ctx, &status, "locked: the key is no longer cached in this session")
+        }
+        Command::Passphrase { action } => set_passphrase(&ctx, action),
+        Command::Rekey => {
+            unlock(&ctx, true)?;
+            let status = ctx.engine.rekey()?;
+            print_status(&ctx, &status, "re-encrypted with a new random key, kept in the OS keychain")
+        }
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "spearmint", &mut std::io::stdout());
+            Ok(())
+        }
+    }
+}
+
+fn init(ctx: &Ctx, passphrase: bool) -> anyhow::Result<()> {
+    let key = if passphrase { NewKey::Passphrase(ctx.prompt.new_passphrase()?) } else { NewKey::Keychain };
+    let status = ctx.engine.create(key)?;
+    print_status(ctx, &status, "created an encrypted vault")
+}
+
+fn status(ctx: &Ctx) -> anyhow::Result<()> {
+    // Unlock if it can be done without asking; a locked passphrase vault is still a status.
+    let status = ctx.engine.status()?;
+    let status = match status.state {
+        VaultState::Locked => match unlock(ctx, false) {
+            Ok(s) => s,
+            Err(e) if matches!(e.kind(), ErrorKind::VaultLocked) => status,
+            Err(e) => return Err(e.into()),
+        },
+        _ => status,
+    };
+    print_status(ctx, &status, "")
+}
+
+fn unlock_session(ctx: &Ctx) -> anyhow::Result<()> {
+    let status = unlock(ctx, true)?;
+    let cached = status.key_source == Some(KeySource::Passphrase) && ctx.engine.cache_in_session()?;
+    let note = if cached {
+        "unlocked: the key is cached in this login session's kernel keyring until `spearmint lock` or logout"
+    } else if status.key_source == Some(KeySource::Keychain) {
+        "unlocked: this vault's key is in the OS keychain, so commands unlock it themselves"
+    } else {
+        "unlocked, but no session keyring is available to remember it: later commands will ask again"
+    };
+    print_status(ctx, &status, note)
+}
+
+/// Unlocks by whatever the vault uses. `interactive` allows asking for a passphrase.
+fn unlock(ctx: &Ctx, interactive: bool) -> Result<VaultStatus, spearmint_engine::Error> {
+    let status = ctx.engine.status()?;
+    match status.key_source {
+        Some(KeySource::Keychain) => ctx.engine.unlock(Unlock::Keychain),
+        Some(KeySource::Passphrase) => match ctx.engine.unlock(Unlock::SessionCache) {
+            Ok(s) => Ok(s),
+            Err(e) if e.kind() != ErrorKind::VaultLocked => Err(e),
+            Err(e) => match ctx.prompt.existing(interactive)? {
+                Some(p) => ctx.engine.unlock(Unlock::Passphrase(p)),
+                None => Err(e),
+            },
+        },
+        None => ctx.engine.unlock(Unlock::Keychain),
+    }
+}
+
+fn set_passphrase(ctx: &Ctx, action: PassphraseAction) -> anyhow::Result<()> {
+    let before = ctx.engine.status()?;
+    match (action, before.key_source) {
+        (PassphraseAction::Set, Some(KeySource::Passphrase)) => {
+            anyhow::bail!(spearmint_engine::Error::new(
+                ErrorKind::Invalid,
+                "this vault already has a passphrase: use `spearmint passphrase change`"
+            ))
+        }
+        (PassphraseAction::Change, Some(KeySource::Keychain)) => {
+            anyhow::bail!(spearmint_engine::Error::new(
+                ErrorKind::Invalid,
+                "this vault's key is in the keychain: use `spearmint passphrase set` to switch to a passphrase"
+            ))
+        }
+        (PassphraseAction::Change, _) => {
+            // Proving the current passphrase is required, even with a cached session key.
+            let current = ctx.prompt.existing(true)?.ok_or_else(|| {
+                spearmint_engine::Error::new(ErrorKind::Invalid, "the current passphrase is needed to change it")
+            })?;
+            ctx.engine.unlock(Unlock::Passphrase(current))?;
+        }
+        (PassphraseAction::Set, _) => {
+            unlock(ctx, true)?;
+        }
+    }
+    let new = ctx.prompt.new_passphrase()?;
+    let status = ctx.engine.set_passphrase(new)?;
+    print_status(ctx, &status, "the vault is now protected by the new passphrase")
+}
+
+fn print_status(ctx: &Ctx, status: &VaultStatus, note: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if ctx.json {
+        serde_json::to_writer_pretty(&mut out, status)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    if !note.is_empty() {
+        writeln!(out, "{note}")?;
+    }
+    let state = match status.state {
+        VaultState::Missing => "no vault yet (create one with `spearmint init`)",
+        VaultState::Locked => "locked",
+        VaultState::Unlocked => "unlocked",
+    };
+    writeln!(out, "profile      {}", status.profile)?;
+    writeln!(out, "vault        {}", status.path)?;
+    writeln!(out, "state        {state}")?;
+    if status.state != VaultState::Missing {
+        let enc = if status.encrypted { "encrypted (SQLCipher, AES-256)" } else { "NOT ENCRYPTED: this is not a Spearmint vault" };
+        writeln!(out, "encryption   {enc}")?;
+    }
+    if let Some(location) = &status.key_location {
+        writeln!(out, "key          {location}")?;
+    }
+    match status.schema_version {
+        Some(v) => writeln!(out, "schema       {v} (this Spearmint knows up to {})", status.latest_schema_version)?,
+        None if status.state == VaultState::Locked => writeln!(out, "schema       unknown while locked (run `spearmint unlock`)")?,
+        None => {}
+    }
+    if !status.counts.is_empty() {
+        let counts: Vec<String> = status.counts.iter().map(|c| format!("{} {}", c.table, c.rows)).collect();
+        writeln!(out, "rows         {}", counts.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Where passphrases come from: stdin lines (for scripts), the environment, or the terminal.
+struct PassphraseSource {
+    stdin: bool,
+}
+
+impl PassphraseSource {
+    fn new(stdin: bool) -> PassphraseSource {
+        PassphraseSource { stdin }
+    }
+
+    fn read_line(&self) -> anyhow::Result<Passphrase> {
+        let mut line = zeroize::Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(Passphrase::new(line.trim_end_matches(['\n', '\r'])))
+    }
+
+    /// The current passphrase; `None` when there is no way to ask.
+    fn existing(&self, interactive: bool) -> Result<Option<Passphrase>, spearmint_engine::Error> {
+        let io = |e: std::io::Error| spearmint_engine::Error::new(ErrorKind::Invalid, format!("cannot read the passphrase: {e}"));
+        if self.stdin {
+            return self.read_line().map(Some).map_err(|e| spearmint_engine::Error::new(ErrorKind::Invalid, e.to_string()));
+        }
+        if let Ok(p) = std::env::var("SPEARMINT_PASSPHRASE") {
+            return Ok(Some(Passphrase::new(p)));
+        }
+        if interactive && std::io::stdin().is_terminal() {
+            return rpassword::prompt_password("Passphrase: ").map(|p| Some(Passphrase::new(p))).map_err(io);
+        }
+        Ok(None)
+    }
+
+    /// A new passphrase, typed twice on a terminal.
+    fn new_passphrase(&self) -> anyhow::Result<Passphrase> {
+        if self.stdin {
+            return self.read_line();
+        }
+        if let Ok(p) = std::env::var("SPEARMINT_NEW_PASSPHRASE") {
+            return Ok(Passphrase::new(p));
+        }
+        if !std::io::stdin().is_terminal() {
+            anyhow::bail!(spearmint_engine::Error::new(
+                ErrorKind::Invalid,
+                "no terminal to ask for a new passphrase: pass it on standard input with --passphrase-stdin"
+            ));
+        }
+        let first = Passphrase::new(rpassword::prompt_password("New passphrase: ")?);
+        first.validate_new()?;
+        let second = Passphrase::new(rpassword::prompt_password("Repeat it: ")?);
+        if first.expose() != second.expose() {
+            anyhow::bail!(spearmint_engine::Error::new(ErrorKind::Invalid, "the two passphrases differ: nothing changed"));
+        }
+        Ok(first)
+    }
+}
