@@ -1,0 +1,90 @@
+import { useEffect, useRef } from "react";
+import { ErrorBanner } from "./ErrorBanner";
+import { SCREENS, screenHref, useScreen, type ScreenId } from "./navigation";
+import { Overview } from "./screens/Overview";
+import { Settings } from "./screens/Settings";
+import { Upcoming } from "./screens/Upcoming";
+import { useVault, type VaultActions, type VaultModel } from "./vault";
+import { stateLabel } from "./vaultText";
+
+export function App() {
+  const [vault, actions] = useVault();
+  const screen = useScreen();
+  const title = SCREENS.find((s) => s.id === screen)?.title ?? "Overview";
+
+  // Move focus to the new screen's heading so keyboard and screen-reader users
+  // land on what changed; not on the first render, where focus starts at the top.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const firstScreen = useRef(screen);
+  useEffect(() => {
+    if (screen !== firstScreen.current) heading.current?.focus();
+  }, [screen]);
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <div className="brand">
+          <Leaf />
+          <span>Spearmint</span>
+        </div>
+        <nav aria-label="Screens">
+          <ul className="nav-list">
+            {SCREENS.map((s) => (
+              <li key={s.id}>
+                <a
+                  href={screenHref(s.id)}
+                  data-testid={`nav-${s.id}`}
+                  aria-current={s.id === screen ? "page" : undefined}
+                >
+                  {s.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <p className="sidebar-status">
+          <span className={`dot dot-${vault.status?.state ?? "unknown"}`} aria-hidden="true" />
+          Vault: {vault.status ? stateLabel(vault.status.state) : "checking…"}
+        </p>
+      </aside>
+      <main id="content" className="content">
+        <h1 ref={heading} tabIndex={-1}>
+          {title}
+        </h1>
+        {vault.error && <ErrorBanner error={vault.error} />}
+        <ScreenBody screen={screen} vault={vault} actions={actions} />
+      </main>
+    </div>
+  );
+}
+
+function ScreenBody({ screen, vault, actions }: { screen: ScreenId; vault: VaultModel; actions: VaultActions }) {
+  switch (screen) {
+    case "overview":
+      return <Overview vault={vault} actions={actions} />;
+    case "settings":
+      return <Settings vault={vault} actions={actions} />;
+    case "transactions":
+      return <Upcoming arrivesWith="account linking">Every transaction from your linked accounts, searchable and categorised.</Upcoming>;
+    case "accounts":
+      return <Upcoming arrivesWith="account linking">Your bank accounts, connected through SimpleFIN or imported from OFX files, with their balances.</Upcoming>;
+    case "spending":
+      return <Upcoming arrivesWith="imported transactions">Where the money goes, by category and by seller, month by month.</Upcoming>;
+    case "budgets":
+      return <Upcoming arrivesWith="spending">A monthly budget per category, and how much of it is left.</Upcoming>;
+    case "rules":
+      return <Upcoming arrivesWith="the categorizer">Rules that clean up seller names and pick a category for each transaction.</Upcoming>;
+  }
+}
+
+function Leaf() {
+  return (
+    <svg className="brand-mark" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <path className="brand-leaf" d="M16 3C9 8 6 14 8 21c1.3 4.4 4.6 7 8 8 3.4-1 6.7-3.6 8-8 2-7-1-13-8-18z" />
+      <path className="brand-vein" d="M16 8v19M16 14l-4-3M16 19l5-4M16 24l-4-3" />
+    </svg>
+  );
+}

@@ -1,0 +1,87 @@
+// The typed face of the Tauri commands (docs/ipc-contract.md). One function per
+// command, named exactly like the command, so a grep finds both sides.
+// Every rejection comes out as an `IpcError`: screens branch on `kind` and show
+// `message` as is, whatever went wrong underneath.
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { ErrorKind } from "./bindings/ErrorKind";
+import type { IpcError } from "./bindings/IpcError";
+import type { VaultStatus } from "./bindings/VaultStatus";
+
+export function vault_status(): Promise<VaultStatus> {
+  return call("vault_status");
+}
+
+export function open_vault(): Promise<VaultStatus> {
+  return call("open_vault");
+}
+
+/** `null` keeps the key in the OS keychain. */
+export function create_vault(passphrase: string | null): Promise<VaultStatus> {
+  return call("create_vault", { passphrase });
+}
+
+/** `null` takes the key from the OS keychain. */
+export function unlock_vault(passphrase: string | null): Promise<VaultStatus> {
+  return call("unlock_vault", { passphrase });
+}
+
+export function lock_vault(): Promise<VaultStatus> {
+  return call("lock_vault");
+}
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (rejection) {
+    throw toIpcError(rejection);
+  }
+}
+
+// A Record rather than an array: when the generated ErrorKind gains a kind,
+// this stops compiling until the UI knows about it.
+const ERROR_KINDS: Record<ErrorKind, true> = {
+  NotFound: true,
+  AlreadyExists: true,
+  Invalid: true,
+  Conflict: true,
+  VaultLocked: true,
+  KeychainUnavailable: true,
+  KeyMissing: true,
+  WrongKey: true,
+  Corrupt: true,
+  VaultTooNew: true,
+  Storage: true,
+  Internal: true,
+};
+
+export function isErrorKind(value: unknown): value is ErrorKind {
+  return typeof value === "string" && Object.hasOwn(ERROR_KINDS, value);
+}
+
+/**
+ * Turns anything a command can reject with into an `IpcError`. The shell
+ * rejects with `{ kind, message }`; Tauri itself rejects with a bare string
+ * (an unknown command, a denied capability); anything else is a bug. Those
+ * become kind "Internal" with the best message we can find.
+ */
+export function toIpcError(rejection: unknown): IpcError {
+  if (typeof rejection === "object" && rejection !== null) {
+    const { kind, message } = rejection as { kind?: unknown; message?: unknown };
+    if (typeof message === "string") {
+      return { kind: isErrorKind(kind) ? kind : "Internal", message };
+    }
+  }
+  if (typeof rejection === "string" && rejection.length > 0) {
+    return { kind: "Internal", message: rejection };
+  }
+  return { kind: "Internal", message: `unexpected error from the app: ${describe(rejection)}` };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "no details";
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,173 @@
+import type { VaultStatus } from "../bindings/VaultStatus";
+import { promptFor, type Prompt, type VaultActions, type VaultModel } from "../vault";
+import { CreateWithPassphrase, UnlockWithKeychain, UnlockWithPassphrase } from "../VaultForms";
+import { keySourceLabel, stateLabel } from "../vaultText";
+
+type Props = { vault: VaultModel; actions: VaultActions };
+
+export function Overview({ vault, actions }: Props) {
+  const prompt = promptFor(vault);
+  return (
+    <>
+      <PromptCard prompt={prompt} vault={vault} actions={actions} />
+      <VaultFacts status={vault.status} starting={prompt.kind === "starting"} />
+      <TableCounts status={vault.status} />
+    </>
+  );
+}
+
+function PromptCard({ prompt, vault, actions }: { prompt: Prompt } & Props) {
+  const busy = vault.pending !== null;
+  switch (prompt.kind) {
+    case "starting":
+    case "ready":
+      return null;
+    case "unlock":
+      return prompt.keySource === "passphrase" ? (
+        <UnlockWithPassphrase unlock={actions.unlock} busy={busy} />
+      ) : (
+        <UnlockWithKeychain unlock={actions.unlock} busy={busy} />
+      );
+    case "create":
+      return (
+        <CreateWithPassphrase
+          create={actions.create}
+          retryKeychain={actions.open}
+          keychainUnavailable={prompt.keychainUnavailable}
+          busy={busy}
+        />
+      );
+    case "update-required":
+      return (
+        <section className="card prompt" aria-labelledby="update-title">
+          <h2 id="update-title">Update Spearmint</h2>
+          <p>
+            This vault was written by a newer version of Spearmint. Update Spearmint on this computer to open it;
+            nothing in the vault has been changed.
+          </p>
+          <div className="actions">
+            <button type="button" className="secondary" disabled={busy} onClick={() => void actions.open()}>
+              Try again
+            </button>
+          </div>
+        </section>
+      );
+    case "unreachable":
+      return (
+        <section className="card prompt" aria-labelledby="unreachable-title">
+          <h2 id="unreachable-title">The vault could not be opened</h2>
+          <p>The message above says what went wrong and what to do about it.</p>
+          <div className="actions">
+            <button type="button" className="secondary" disabled={busy} onClick={() => void actions.open()}>
+              Try again
+            </button>
+          </div>
+        </section>
+      );
+  }
+}
+
+function VaultFacts({ status, starting }: { status: VaultStatus | null; starting: boolean }) {
+  return (
+    <section className="card" aria-labelledby="vault-title">
+      <h2 id="vault-title">Your vault</h2>
+      <dl className="facts">
+        <dt>State</dt>
+        <dd data-testid="vault-state">{status ? stateLabel(status.state) : starting ? "Checking…" : "Unknown"}</dd>
+
+        <dt>Protection</dt>
+        <dd data-testid="vault-encryption">
+          <Protection status={status} />
+        </dd>
+
+        <dt>File</dt>
+        <dd data-testid="vault-path" className="mono">
+          {status?.path ?? "—"}
+        </dd>
+
+        <dt>Key</dt>
+        <dd data-testid="vault-key-location">
+          {status?.keySource ? (
+            <>
+              {keySourceLabel(status.keySource)}
+              {status.keyLocation && <span className="subtle"> · {status.keyLocation}</span>}
+            </>
+          ) : (
+            "Not set yet"
+          )}
+        </dd>
+
+        <dt>Schema</dt>
+        <dd data-testid="vault-schema">{status ? schemaText(status) : "—"}</dd>
+      </dl>
+    </section>
+  );
+}
+
+function Protection({ status }: { status: VaultStatus | null }) {
+  if (status === null || status.state === "missing") return <>—</>;
+  if (status.encrypted) {
+    return (
+      <span className="badge badge-ok">
+        <span aria-hidden="true">●</span> Encrypted (SQLCipher, AES-256)
+      </span>
+    );
+  }
+  return (
+    <span className="badge badge-warn">
+      <span aria-hidden="true">▲</span> Not protected: this vault file is stored in plain text, readable by anyone
+      with access to this computer
+    </span>
+  );
+}
+
+function schemaText(status: VaultStatus): string {
+  if (status.schemaVersion === null) {
+    return status.state === "missing" ? "—" : `Unknown while locked (this app knows version ${status.latestSchemaVersion})`;
+  }
+  return `Version ${status.schemaVersion} of ${status.latestSchemaVersion}`;
+}
+
+const rowsFormat = new Intl.NumberFormat();
+
+function TableCounts({ status }: { status: VaultStatus | null }) {
+  if (status?.state !== "unlocked") {
+    return (
+      <section className="card" aria-labelledby="counts-title">
+        <h2 id="counts-title">What it holds</h2>
+        <p className="muted">
+          {status?.state === "locked" ? "Unlock the vault to see what it holds." : "Nothing yet."}
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card" aria-labelledby="counts-title">
+      <h2 id="counts-title">What it holds</h2>
+      {status.counts.length === 0 ? (
+        <p className="muted">No tables yet.</p>
+      ) : (
+        <table className="counts" data-testid="vault-counts">
+          <thead>
+            <tr>
+              <th scope="col">Table</th>
+              <th scope="col" className="num">
+                Rows
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {status.counts.map((count) => (
+              <tr key={count.table}>
+                <th scope="row" className="mono">
+                  {count.table}
+                </th>
+                <td className="num">{rowsFormat.format(count.rows)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
