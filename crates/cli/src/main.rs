@@ -244,7 +244,11 @@ fn print_status(ctx: &Ctx, status: &VaultStatus, note: &str) -> anyhow::Result<(
     writeln!(out, "vault        {}", status.path)?;
     writeln!(out, "state        {state}")?;
     if status.state != VaultState::Missing {
-        let enc = if status.encrypted { "encrypted (SQLCipher, AES-256)" } else { "NOT ENCRYPTED: this is not a Spearmint vault" };
+        let enc = if status.encrypted {
+            "encrypted (SQLCipher, AES-256)"
+        } else {
+            "NOT ENCRYPTED: this is not a Spearmint vault"
+        };
         writeln!(out, "encryption   {enc}")?;
     }
     if let Some(location) = &status.key_location {
@@ -252,7 +256,9 @@ fn print_status(ctx: &Ctx, status: &VaultStatus, note: &str) -> anyhow::Result<(
     }
     match status.schema_version {
         Some(v) => writeln!(out, "schema       {v} (this Spearmint knows up to {})", status.latest_schema_version)?,
-        None if status.state == VaultState::Locked => writeln!(out, "schema       unknown while locked (run `spearmint unlock`)")?,
+        None if status.state == VaultState::Locked => {
+            writeln!(out, "schema       unknown while locked (run `spearmint unlock`)")?
+        }
         None => {}
     }
     if !status.counts.is_empty() {
@@ -280,9 +286,14 @@ impl PassphraseSource {
 
     /// The current passphrase; `None` when there is no way to ask.
     fn existing(&self, interactive: bool) -> Result<Option<Passphrase>, spearmint_engine::Error> {
-        let io = |e: std::io::Error| spearmint_engine::Error::new(ErrorKind::Invalid, format!("cannot read the passphrase: {e}"));
+        let io = |e: std::io::Error| {
+            spearmint_engine::Error::new(ErrorKind::Invalid, format!("cannot read the passphrase: {e}"))
+        };
         if self.stdin {
-            return self.read_line().map(Some).map_err(|e| spearmint_engine::Error::new(ErrorKind::Invalid, e.to_string()));
+            return self
+                .read_line()
+                .map(Some)
+                .map_err(|e| spearmint_engine::Error::new(ErrorKind::Invalid, e.to_string()));
         }
         if let Ok(p) = std::env::var("SPEARMINT_PASSPHRASE") {
             return Ok(Some(Passphrase::new(p)));
@@ -311,7 +322,10 @@ impl PassphraseSource {
         first.validate_new()?;
         let second = Passphrase::new(rpassword::prompt_password("Repeat it: ")?);
         if first.expose() != second.expose() {
-            anyhow::bail!(spearmint_engine::Error::new(ErrorKind::Invalid, "the two passphrases differ: nothing changed"));
+            anyhow::bail!(spearmint_engine::Error::new(
+                ErrorKind::Invalid,
+                "the two passphrases differ: nothing changed"
+            ));
         }
         Ok(first)
     }

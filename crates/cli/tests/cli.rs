@@ -29,7 +29,11 @@ fn run(cmd: &mut Command, stdin: &str) -> Output {
 
 fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     })
 }
 
@@ -66,7 +70,8 @@ fn init_then_status_reports_an_encrypted_vault_with_its_schema() {
 fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(
-        spearmint(dir.path(), &["init", "--json"]).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
+        spearmint(dir.path(), &["init", "--json"])
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
         "",
     );
     assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stdout));
@@ -79,7 +84,8 @@ fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
 
     // And the passphrase route works on that same machine.
     let out = run(
-        spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin"]).env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
+        spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin"])
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
         "a long enough passphrase\n",
     );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -88,7 +94,10 @@ fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
 #[test]
 fn a_passphrase_vault_unlocks_per_session_and_refuses_a_wrong_passphrase() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin", "--json"]), "tide pool at dawn\n");
+    let out = run(
+        &mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin", "--json"]),
+        "tide pool at dawn\n",
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(json(&out)["keySource"], "passphrase");
 
@@ -105,7 +114,11 @@ fn a_passphrase_vault_unlocks_per_session_and_refuses_a_wrong_passphrase() {
     // The right passphrase, cached in the kernel session keyring for later commands.
     let out = run(&mut spearmint(dir.path(), &["unlock", "--passphrase-stdin"]), "tide pool at dawn\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("kernel keyring"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("kernel keyring"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
     assert_eq!(json(&out)["state"], "unlocked");
 
@@ -115,11 +128,14 @@ fn a_passphrase_vault_unlocks_per_session_and_refuses_a_wrong_passphrase() {
     assert_eq!(json(&out)["state"], "locked");
 
     // Change the passphrase: current on the first line, new on the second.
-    let out = run(&mut spearmint(dir.path(), &["passphrase", "change", "--passphrase-stdin"]), "tide pool at dawn\nsea glass at dusk\n");
+    let out = run(
+        &mut spearmint(dir.path(), &["passphrase", "change", "--passphrase-stdin"]),
+        "tide pool at dawn\nsea glass at dusk\n",
+    );
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let out = run(&mut spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "sea glass at dusk"), "");
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "sea glass at dusk"), "");
     assert_eq!(json(&out)["state"], "unlocked");
-    let out = run(&mut spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
     assert_eq!(out.status.code(), Some(4));
 }
 
@@ -142,7 +158,7 @@ fn a_plain_sqlite_file_is_reported_as_not_a_vault() {
     assert!(out.status.success());
     let vault = dir.path().join("profiles/default/vault.db");
     std::fs::write(&vault, b"SQLite format 3\0 and then some bytes that are not a database at all").unwrap();
-    let out = run(&mut spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["error"]["kind"], "Corrupt");
 }

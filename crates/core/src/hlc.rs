@@ -23,7 +23,9 @@ pub struct Hlc {
 pub enum HlcError {
     #[error("`{0}` is not a clock timestamp")]
     Syntax(String),
-    #[error("a remote clock is {ahead_ms} ms ahead of this device's, beyond the {max_ms} ms allowed: check the system time")]
+    #[error(
+        "a remote clock is {ahead_ms} ms ahead of this device's, beyond the {max_ms} ms allowed: check the system time"
+    )]
     Drift { ahead_ms: u64, max_ms: u64 },
 }
 
@@ -40,7 +42,8 @@ impl FromStr for Hlc {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || HlcError::Syntax(s.to_owned());
         let mut parts = s.splitn(3, '-');
-        let (millis, counter, device) = (parts.next().ok_or_else(err)?, parts.next().ok_or_else(err)?, parts.next().ok_or_else(err)?);
+        let (millis, counter, device) =
+            (parts.next().ok_or_else(err)?, parts.next().ok_or_else(err)?, parts.next().ok_or_else(err)?);
         if millis.len() != 15 || counter.len() != 8 || device.len() != 32 {
             return Err(err());
         }

@@ -24,11 +24,9 @@ impl Currency {
     pub fn new(code: &str) -> Result<Currency, MoneyError> {
         let bytes = code.trim().as_bytes();
         match bytes {
-            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => Ok(Currency([
-                a.to_ascii_uppercase(),
-                b.to_ascii_uppercase(),
-                c.to_ascii_uppercase(),
-            ])),
+            [a, b, c] if bytes.iter().all(u8::is_ascii_alphabetic) => {
+                Ok(Currency([a.to_ascii_uppercase(), b.to_ascii_uppercase(), c.to_ascii_uppercase()]))
+            }
             _ => Err(MoneyError::Currency(code.to_owned())),
         }
     }
@@ -41,8 +39,8 @@ impl Currency {
     /// How many digits follow the decimal point in this currency's minor unit (ISO 4217).
     pub fn minor_digits(&self) -> u32 {
         match &self.0 {
-            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
-            | b"RWF" | b"UGX" | b"UYI" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
+            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG" | b"RWF" | b"UGX"
+            | b"UYI" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
             b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
             b"CLF" | b"UYW" => 4,
             _ => 2,
@@ -138,13 +136,15 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_add(other.minor).ok_or_else(|| MoneyError::Overflow(format!("{self} + {other}")))?;
+        let minor =
+            self.minor.checked_add(other.minor).ok_or_else(|| MoneyError::Overflow(format!("{self} + {other}")))?;
         Ok(Money::from_minor(minor, self.currency))
     }
 
     pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
-        let minor = self.minor.checked_sub(other.minor).ok_or_else(|| MoneyError::Overflow(format!("{self} - {other}")))?;
+        let minor =
+            self.minor.checked_sub(other.minor).ok_or_else(|| MoneyError::Overflow(format!("{self} - {other}")))?;
         Ok(Money::from_minor(minor, self.currency))
     }
 
@@ -234,7 +234,9 @@ impl Money {
         }
         let mut minor: i64 = 0;
         let overflow = || MoneyError::Overflow(text.to_owned());
-        for c in digits_int.chars().chain(frac_trimmed.chars()).chain(std::iter::repeat_n('0', allowed - frac_trimmed.len())) {
+        for c in
+            digits_int.chars().chain(frac_trimmed.chars()).chain(std::iter::repeat_n('0', allowed - frac_trimmed.len()))
+        {
             let d = i64::from(c.to_digit(10).ok_or_else(syntax)?);
             minor = minor.checked_mul(10).and_then(|m| m.checked_add(d)).ok_or_else(overflow)?;
         }

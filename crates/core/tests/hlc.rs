@@ -14,7 +14,11 @@ enum Event {
 fn event() -> impl Strategy<Value = Event> {
     prop_oneof![
         (0u64..10_000).prop_map(|now| Event::Tick { now }),
-        (0u64..10_000, 0u64..10_000, any::<u32>()).prop_map(|(now, remote_millis, remote_counter)| Event::Observe { now, remote_millis, remote_counter }),
+        (0u64..10_000, 0u64..10_000, any::<u32>()).prop_map(|(now, remote_millis, remote_counter)| Event::Observe {
+            now,
+            remote_millis,
+            remote_counter
+        }),
     ]
 }
 

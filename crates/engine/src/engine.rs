@@ -24,9 +24,9 @@ pub fn default_data_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    directories::ProjectDirs::from("", "", "spearmint")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| Error::new(ErrorKind::Invalid, format!("no home directory: set {DATA_DIR_ENV} or pass --data-dir")))
+    directories::ProjectDirs::from("", "", "spearmint").map(|d| d.data_dir().to_path_buf()).ok_or_else(|| {
+        Error::new(ErrorKind::Invalid, format!("no home directory: set {DATA_DIR_ENV} or pass --data-dir"))
+    })
 }
 
 #[derive(Debug, Clone)]
@@ -79,14 +79,26 @@ enum State {
     Unlocked { vault: Box<Vault>, key: VaultKey },
 }
 
-const COUNTED_TABLES: &[&str] =
-    &["accounts", "transactions", "categories", "rules", "budget_overrides", "monthly_spending", "jobs", "notifications", "raw_payloads", "changes"];
+const COUNTED_TABLES: &[&str] = &[
+    "accounts",
+    "transactions",
+    "categories",
+    "rules",
+    "budget_overrides",
+    "monthly_spending",
+    "jobs",
+    "notifications",
+    "raw_payloads",
+    "changes",
+];
 
 impl Engine {
     /// An engine for one profile. Touches nothing on disk until asked.
     pub fn new(options: EngineOptions) -> Result<Engine> {
         let paths = ProfilePaths::new(&options.data_dir, &options.profile)?;
-        Ok(Engine { inner: Arc::new(Inner { paths, migrations: options.migrations, state: Mutex::new(State::Locked) }) })
+        Ok(Engine {
+            inner: Arc::new(Inner { paths, migrations: options.migrations, state: Mutex::new(State::Locked) }),
+        })
     }
 
     pub fn vault_path(&self) -> PathBuf {
@@ -111,7 +123,10 @@ impl Engine {
             )),
             (None, _) => Err(Error::new(
                 ErrorKind::Corrupt,
-                format!("{} is missing, so the vault's key cannot be found: restore it from a backup", self.inner.paths.profile_json().display()),
+                format!(
+                    "{} is missing, so the vault's key cannot be found: restore it from a backup",
+                    self.inner.paths.profile_json().display()
+                ),
             )),
         }
     }
@@ -121,7 +136,10 @@ impl Engine {
     pub fn create(&self, new_key: NewKey) -> Result<VaultStatus> {
         let paths = &self.inner.paths;
         if look_at(&paths.vault())? != FileLook::Missing {
-            return Err(Error::new(ErrorKind::AlreadyExists, format!("a vault already exists at {}", paths.vault().display())));
+            return Err(Error::new(
+                ErrorKind::AlreadyExists,
+                format!("a vault already exists at {}", paths.vault().display()),
+            ));
         }
         create_private_dir(&paths.dir)?;
         let vault_id = VaultId::new().to_string();
@@ -138,7 +156,8 @@ impl Engine {
                 (spec.derive(&p)?, spec)
             }
         };
-        let profile = Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
+        let profile =
+            Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
         profile.write(&paths.profile_json())?;
         let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
         *self.state() = State::Unlocked { vault: Box::new(vault), key };
@@ -172,20 +191,24 @@ impl Engine {
         let migrations = &self.inner.migrations;
         let key_for = |spec: &KeySpec, how: &Unlock| -> Result<Option<VaultKey>> {
             match (spec, how) {
-                (KeySpec::Keychain { .. }, Unlock::Keychain) => spec.keychain_entry().expect("keychain").try_load_or_missing(),
+                (KeySpec::Keychain { .. }, Unlock::Keychain) => {
+                    spec.keychain_entry().expect("keychain").try_load_or_missing()
+                }
                 (KeySpec::Passphrase { .. }, Unlock::Passphrase(p)) => spec.derive(p).map(Some),
                 _ => Ok(None),
             }
         };
         if let Unlock::SessionCache = how {
             let key = SessionCache::new(&profile.vault_id).get().ok_or_else(|| {
-                Error::new(ErrorKind::VaultLocked, "the vault is locked: unlock it with `spearmint unlock` (it asks for the passphrase)")
+                Error::new(
+                    ErrorKind::VaultLocked,
+                    "the vault is locked: unlock it with `spearmint unlock` (it asks for the passphrase)",
+                )
             })?;
-            return Vault::open(paths, &key, migrations).map(|v| (v, key)).map_err(|e| {
+            return Vault::open(paths, &key, migrations).map(|v| (v, key)).inspect_err(|e| {
                 if e.kind() == ErrorKind::WrongKey {
                     SessionCache::new(&profile.vault_id).clear();
                 }
-                e
             });
         }
         let wrong_kind = |spec: &KeySpec| match spec {
@@ -193,7 +216,9 @@ impl Engine {
                 ErrorKind::Invalid,
                 "this vault's key is in the keychain, not derived from a passphrase: unlock without a passphrase",
             ),
-            KeySpec::Passphrase { .. } => Error::new(ErrorKind::WrongKey, "this vault is protected by a passphrase: enter it to unlock"),
+            KeySpec::Passphrase { .. } => {
+                Error::new(ErrorKind::WrongKey, "this vault is protected by a passphrase: enter it to unlock")
+            }
         };
         let first = match key_for(&profile.key, &how)? {
             Some(key) => match Vault::open(paths, &key, migrations) {
@@ -213,7 +238,9 @@ impl Engine {
             }
         }
         Err(match (first, &profile.key) {
-            (Err(e), KeySpec::Passphrase { .. }) if e.kind() == ErrorKind::WrongKey && matches!(how, Unlock::Passphrase(_)) => {
+            (Err(e), KeySpec::Passphrase { .. })
+                if e.kind() == ErrorKind::WrongKey && matches!(how, Unlock::Passphrase(_)) =>
+            {
                 Error::new(ErrorKind::WrongKey, "wrong passphrase: the vault stays locked; try again")
             }
             (Err(e), KeySpec::Keychain { .. }) if e.kind() == ErrorKind::WrongKey => Error::new(
@@ -328,7 +355,10 @@ impl Engine {
             Some(spec @ KeySpec::Keychain { .. }) => {
                 (Some(KeySource::Keychain), spec.keychain_entry().map(|e: KeychainEntry| e.describe()))
             }
-            Some(KeySpec::Passphrase { .. }) => (Some(KeySource::Passphrase), Some("derived from your passphrase (Argon2id); not stored anywhere".into())),
+            Some(KeySpec::Passphrase { .. }) => (
+                Some(KeySource::Passphrase),
+                Some("derived from your passphrase (Argon2id); not stored anywhere".into()),
+            ),
             None => (None, None),
         };
         let mut status = VaultStatus {
@@ -405,7 +435,8 @@ fn create_private_dir(dir: &std::path::Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(|e| Error::io("cannot protect the profile directory", e))?;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io("cannot protect the profile directory", e))?;
     }
     Ok(())
 }

@@ -93,22 +93,23 @@ impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         use rusqlite::ErrorCode;
         match e.sqlite_error_code() {
-            Some(ErrorCode::DiskFull) => Error::new(ErrorKind::Storage, "the disk is full: free some space and try again; nothing was written").with_source(e),
+            Some(ErrorCode::DiskFull) => {
+                Error::new(ErrorKind::Storage, "the disk is full: free some space and try again; nothing was written")
+                    .with_source(e)
+            }
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => Error::new(
                 ErrorKind::Storage,
                 format!("the vault cannot be written ({e}): check the permissions of the data directory"),
             )
             .with_source(e),
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Error::new(
-                ErrorKind::Corrupt,
-                format!("the vault is damaged ({e}): restore it from a backup"),
-            )
-            .with_source(e),
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::new(
-                ErrorKind::Conflict,
-                "the vault is busy in another Spearmint process: try again in a moment",
-            )
-            .with_source(e),
+            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+                Error::new(ErrorKind::Corrupt, format!("the vault is damaged ({e}): restore it from a backup"))
+                    .with_source(e)
+            }
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                Error::new(ErrorKind::Conflict, "the vault is busy in another Spearmint process: try again in a moment")
+                    .with_source(e)
+            }
             _ => Error::internal("vault query failed", e),
         }
     }

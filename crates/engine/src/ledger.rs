@@ -90,7 +90,8 @@ pub(crate) fn add_transaction(vault: &mut Vault, new: NewTransaction) -> Result<
         .query_row("SELECT currency FROM accounts WHERE id = ?1", [new.account.to_string()], |r| r.get(0))
         .map(Some)
         .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-    let currency = currency.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no account {}", new.account)))?;
+    let currency =
+        currency.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no account {}", new.account)))?;
     if currency != new.amount.currency().code() {
         return Err(Error::new(
             ErrorKind::Invalid,

@@ -30,7 +30,10 @@ impl VaultKey {
     pub fn from_hex(text: &str) -> Result<VaultKey> {
         let mut bytes = Zeroizing::new([0u8; 32]);
         hex::decode_to_slice(text.trim(), bytes.as_mut()).map_err(|_| {
-            Error::new(ErrorKind::Corrupt, "the vault key in the keychain is malformed: restore the keychain entry from a backup")
+            Error::new(
+                ErrorKind::Corrupt,
+                "the vault key in the keychain is malformed: restore the keychain entry from a backup",
+            )
         })?;
         Ok(VaultKey(*bytes))
     }

@@ -34,7 +34,11 @@ fn engine_with(dir: &Path, migrations: Migrations) -> Engine {
 
 fn add_coffee(engine: &Engine) {
     let account = engine
-        .create_account(NewAccount { name: "Everyday Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .create_account(NewAccount {
+            name: "Everyday Checking".into(),
+            kind: AccountKind::Checking,
+            currency: Currency::USD,
+        })
         .unwrap();
     engine
         .add_transaction(NewTransaction {
@@ -60,7 +64,8 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 fn secret_tool_lookup(account: &str) -> Option<String> {
-    let out = Command::new("secret-tool").args(["lookup", "service", "spearmint", "username", account]).output().unwrap();
+    let out =
+        Command::new("secret-tool").args(["lookup", "service", "spearmint", "username", account]).output().unwrap();
     out.status.success().then(|| String::from_utf8(out.stdout).unwrap())
 }
 
@@ -83,7 +88,11 @@ fn the_vault_file_is_encrypted_and_holds_no_plaintext() {
             let bytes = std::fs::read(f).unwrap();
             assert!(!bytes.starts_with(b"SQLite format 3"), "{} ({phase}) has a plaintext SQLite header", f.display());
             assert!(!contains(&bytes, b"ZANZIBAR"), "{} ({phase}) holds the payee in plaintext", f.display());
-            assert!(!contains(&bytes, b"Everyday Checking"), "{} ({phase}) holds the account name in plaintext", f.display());
+            assert!(
+                !contains(&bytes, b"Everyday Checking"),
+                "{} ({phase}) holds the account name in plaintext",
+                f.display()
+            );
         }
     }
     // The row really was written: unlocking reads it back.
@@ -106,15 +115,25 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     // The profile file names the entry but never holds the key.
     let hex_key = secret_tool_lookup(&account).expect("secret-tool finds the vault key in the Secret Service");
     assert_eq!(hex_key.trim().len(), 64);
-    assert!(!std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap().contains(hex_key.trim()));
+    assert!(
+        !std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap().contains(hex_key.trim())
+    );
     e.lock().unwrap();
 
     // Independently of the engine: SQLCipher opens the file with that key, and not without it.
-    let conn = rusqlite::Connection::open_with_flags(dir.path().join("profiles/default/vault.db"), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = rusqlite::Connection::open_with_flags(
+        dir.path().join("profiles/default/vault.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     conn.execute_batch("PRAGMA cipher_log_level = NONE;").unwrap();
     assert!(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
     drop(conn);
-    let conn = rusqlite::Connection::open_with_flags(dir.path().join("profiles/default/vault.db"), OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let conn = rusqlite::Connection::open_with_flags(
+        dir.path().join("profiles/default/vault.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
     conn.pragma_update(None, "key", format!("x'{}'", hex_key.trim())).unwrap();
     let categories: i64 = conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0)).unwrap();
     assert!(categories > 20);
@@ -177,7 +196,8 @@ fn files_that_are_not_vaults_are_named_as_such() {
     e.create(NewKey::Passphrase(Passphrase::new("correct horse battery"))).unwrap();
     e.lock().unwrap();
     let vault = dir.path().join("profiles/default/vault.db");
-    let unlock = || engine(dir.path()).unlock(Unlock::Passphrase(Passphrase::new("correct horse battery"))).unwrap_err();
+    let unlock =
+        || engine(dir.path()).unlock(Unlock::Passphrase(Passphrase::new("correct horse battery"))).unwrap_err();
 
     // A plain SQLite database in its place.
     std::fs::remove_file(&vault).unwrap();
@@ -239,7 +259,10 @@ fn a_failing_migration_leaves_the_vault_at_its_old_version() {
     let broken = Migrations::default()
         .with(Migration { version: n + 1, name: "ok.sql", sql: "CREATE TABLE extra (x INTEGER);" })
         .with(Migration { version: n + 2, name: "broken.sql", sql: "ALTER TABLE no_such_table ADD COLUMN y;" });
-    assert_eq!(engine_with(dir.path(), broken).unlock(Unlock::Passphrase(pass())).unwrap_err().kind(), ErrorKind::Internal);
+    assert_eq!(
+        engine_with(dir.path(), broken).unlock(Unlock::Passphrase(pass())).unwrap_err().kind(),
+        ErrorKind::Internal
+    );
     let status = engine(dir.path()).unlock(Unlock::Passphrase(pass())).unwrap();
     assert_eq!(status.schema_version, Some(n), "all or nothing: neither migration applied");
 }
@@ -264,7 +287,10 @@ fn switching_to_a_passphrase_and_rekeying_move_the_key_safely() {
     // Change the passphrase: the old one stops working.
     e.set_passphrase(Passphrase::new("second passphrase")).unwrap();
     e.lock().unwrap();
-    assert_eq!(e.unlock(Unlock::Passphrase(Passphrase::new("first passphrase"))).unwrap_err().kind(), ErrorKind::WrongKey);
+    assert_eq!(
+        e.unlock(Unlock::Passphrase(Passphrase::new("first passphrase"))).unwrap_err().kind(),
+        ErrorKind::WrongKey
+    );
     e.unlock(Unlock::Passphrase(Passphrase::new("second passphrase"))).unwrap();
 
     // Rekey: a fresh random key in the keychain again; the passphrase no longer opens it.
@@ -276,7 +302,10 @@ fn switching_to_a_passphrase_and_rekeying_move_the_key_safely() {
     assert_ne!(first_key, second_key, "a rekey makes a new key");
     assert!(profile_json(dir.path()).get("pending").is_none());
     e.lock().unwrap();
-    assert_eq!(e.unlock(Unlock::Passphrase(Passphrase::new("second passphrase"))).unwrap_err().kind(), ErrorKind::Invalid);
+    assert_eq!(
+        e.unlock(Unlock::Passphrase(Passphrase::new("second passphrase"))).unwrap_err().kind(),
+        ErrorKind::Invalid
+    );
     e.unlock(Unlock::Keychain).unwrap();
     assert_eq!(e.list_transactions(10).unwrap()[0].seller, PAYEE);
 }
@@ -326,8 +355,14 @@ fn every_write_records_its_cells_for_sync_with_increasing_clocks() {
     // accounts: name, kind, currency, provider, created_at; transactions: 8 non-null cells.
     assert_eq!(e.change_count().unwrap(), 5 + 8);
     let first = e.changes_since(0, 100).unwrap();
-    assert!(first.iter().any(|c| c.table == "transactions" && c.column == "seller" && c.value.as_deref() == Some(&format!("\"{PAYEE}\"")[..])));
-    assert!(first.iter().any(|c| c.table == "transactions" && c.column == "amount_minor" && c.value.as_deref() == Some("-475")));
+    assert!(first.iter().any(|c| c.table == "transactions"
+        && c.column == "seller"
+        && c.value.as_deref() == Some(&format!("\"{PAYEE}\"")[..])));
+    assert!(
+        first
+            .iter()
+            .any(|c| c.table == "transactions" && c.column == "amount_minor" && c.value.as_deref() == Some("-475"))
+    );
 
     // The clock resumes after a restart: later changes still sort after earlier ones.
     e.lock().unwrap();

@@ -32,7 +32,10 @@ pub struct ProfilePaths {
 impl ProfilePaths {
     pub fn new(data_dir: &Path, name: &str) -> Result<ProfilePaths> {
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(Error::new(ErrorKind::Invalid, format!("`{name}` is not a profile name: use letters, digits, - and _")));
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!("`{name}` is not a profile name: use letters, digits, - and _"),
+            ));
         }
         Ok(ProfilePaths { name: name.to_owned(), dir: data_dir.join("profiles").join(name) })
     }
@@ -108,7 +111,12 @@ fn connect(path: &Path, key: &VaultKey, flags: OpenFlags) -> Result<Connection> 
 impl Vault {
     /// Creates a new vault file at the profile's path. The file appears under its final name
     /// only once it is complete and migrated, so a crash never leaves a half-made vault.
-    pub(crate) fn create(paths: &ProfilePaths, key: &VaultKey, vault_id: &str, migrations: &Migrations) -> Result<Vault> {
+    pub(crate) fn create(
+        paths: &ProfilePaths,
+        key: &VaultKey,
+        vault_id: &str,
+        migrations: &Migrations,
+    ) -> Result<Vault> {
         let creating = paths.creating();
         let _ = fs::remove_file(&creating);
         {
@@ -131,16 +139,25 @@ impl Vault {
         let path = paths.vault();
         match look_at(&path)? {
             FileLook::Missing => {
-                return Err(Error::new(ErrorKind::NotFound, format!("there is no vault at {}: create one with `spearmint init`", path.display())));
+                return Err(Error::new(
+                    ErrorKind::NotFound,
+                    format!("there is no vault at {}: create one with `spearmint init`", path.display()),
+                ));
             }
             FileLook::PlainSqlite => {
                 return Err(Error::new(
                     ErrorKind::Corrupt,
-                    format!("{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a vault with `spearmint init`", path.display()),
+                    format!(
+                        "{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a vault with `spearmint init`",
+                        path.display()
+                    ),
                 ));
             }
             FileLook::Truncated => {
-                return Err(Error::new(ErrorKind::Corrupt, format!("{} is empty or truncated: restore the vault from a backup", path.display())));
+                return Err(Error::new(
+                    ErrorKind::Corrupt,
+                    format!("{} is empty or truncated: restore the vault from a backup", path.display()),
+                ));
             }
             FileLook::Opaque => {}
         }
@@ -156,7 +173,10 @@ impl Vault {
         }
         let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         if app_id != APPLICATION_ID {
-            return Err(Error::new(ErrorKind::Corrupt, format!("{} is an encrypted database but not a Spearmint vault", path.display())));
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                format!("{} is an encrypted database but not a Spearmint vault", path.display()),
+            ));
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
@@ -166,7 +186,8 @@ impl Vault {
             .query_row("SELECT value FROM settings WHERE key = 'device_id'", [], |r| r.get(0))
             .optional()?
             .ok_or_else(|| Error::new(ErrorKind::Corrupt, "the vault has no device id: restore it from a backup"))?;
-        let device: DeviceId = device.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "the vault's device id is malformed"))?;
+        let device: DeviceId =
+            device.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "the vault's device id is malformed"))?;
         let last: Option<Hlc> = conn
             .query_row("SELECT value FROM settings WHERE key = 'hlc_last'", [], |r| r.get::<_, String>(0))
             .optional()?

@@ -43,7 +43,9 @@ impl KeySpec {
 
     pub fn keychain_entry(&self) -> Option<KeychainEntry> {
         match self {
-            KeySpec::Keychain { service, account } => Some(KeychainEntry { service: service.clone(), account: account.clone() }),
+            KeySpec::Keychain { service, account } => {
+                Some(KeychainEntry { service: service.clone(), account: account.clone() })
+            }
             KeySpec::Passphrase { .. } => None,
         }
     }
@@ -53,14 +55,22 @@ impl KeySpec {
     pub fn new_passphrase() -> KeySpec {
         let mut salt = [0u8; 16];
         rand::rng().fill_bytes(&mut salt);
-        KeySpec::Passphrase { kdf: "argon2id".into(), m_cost_kib: 64 * 1024, t_cost: 3, p_cost: 1, salt: hex::encode(salt) }
+        KeySpec::Passphrase {
+            kdf: "argon2id".into(),
+            m_cost_kib: 64 * 1024,
+            t_cost: 3,
+            p_cost: 1,
+            salt: hex::encode(salt),
+        }
     }
 
     pub fn derive(&self, passphrase: &Passphrase) -> Result<VaultKey> {
         let KeySpec::Passphrase { kdf, m_cost_kib, t_cost, p_cost, salt } = self else {
             return Err(Error::new(ErrorKind::Internal, "derive called on a keychain key"));
         };
-        let corrupt = || Error::new(ErrorKind::Corrupt, "profile.json has a malformed passphrase section: restore it from a backup");
+        let corrupt = || {
+            Error::new(ErrorKind::Corrupt, "profile.json has a malformed passphrase section: restore it from a backup")
+        };
         if kdf != "argon2id" {
             return Err(corrupt());
         }
@@ -99,7 +109,9 @@ impl Profile {
         let tmp = path.with_extension("json.tmp");
         let text = serde_json::to_string_pretty(self).map_err(|e| Error::internal("cannot encode profile.json", e))?;
         let mut f = fs::File::create(&tmp).map_err(|e| Error::io("cannot write profile.json", e))?;
-        f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(|e| Error::io("cannot write profile.json", e))?;
+        f.write_all(text.as_bytes())
+            .and_then(|()| f.sync_all())
+            .map_err(|e| Error::io("cannot write profile.json", e))?;
         fs::rename(&tmp, path).map_err(|e| Error::io("cannot write profile.json", e))?;
         if let Some(dir) = path.parent() {
             if let Ok(d) = fs::File::open(dir) {

@@ -1,0 +1,15 @@
+//! IPC commands, grouped by screen. Each parses, calls one engine method, maps the error.
+
+pub mod vault;
+
+use crate::error::IpcError;
+
+/// Runs blocking engine work (SQLite, Argon2id, the keychain) off the UI thread.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> spearmint_engine::Result<T> + Send + 'static,
+) -> Result<T, IpcError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::internal(format!("background task failed: {e}")))?
+        .map_err(IpcError::from)
+}

@@ -1,0 +1,40 @@
+//! The vault screen: status, first-run open, create, unlock, lock.
+
+use spearmint_engine::{NewKey, Passphrase, Unlock, VaultStatus};
+use tauri::State;
+
+use super::blocking;
+use crate::error::IpcError;
+use crate::state::AppState;
+
+#[tauri::command]
+pub async fn vault_status(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.status()).await
+}
+
+#[tauri::command]
+pub async fn open_vault(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.open_or_create()).await
+}
+
+#[tauri::command]
+pub async fn create_vault(state: State<'_, AppState>, passphrase: Option<String>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    let key = passphrase.map_or(NewKey::Keychain, |p| NewKey::Passphrase(Passphrase::new(p)));
+    blocking(move || engine.create(key)).await
+}
+
+#[tauri::command]
+pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Option<String>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    let how = passphrase.map_or(Unlock::Keychain, |p| Unlock::Passphrase(Passphrase::new(p)));
+    blocking(move || engine.unlock(how)).await
+}
+
+#[tauri::command]
+pub async fn lock_vault(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.lock()).await
+}

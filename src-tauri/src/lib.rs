@@ -1,0 +1,55 @@
+//! spearmint-desktop: the thin Tauri shell. It manages one [`spearmint_engine::Engine`], turns
+//! IPC calls into engine calls, and owns the window and the tray. It has no SQL, no HTTP and no
+//! domain logic: those live in spearmint-engine. Only this package depends on `tauri`.
+
+mod commands;
+mod error;
+mod state;
+mod tray;
+
+use tauri::Manager;
+
+pub use error::IpcError;
+pub use state::AppState;
+
+/// Builds and runs the desktop app until the user quits from the tray.
+pub fn run() {
+    let state = match AppState::from_env() {
+        Ok(state) => state,
+        Err(e) => {
+            eprintln!("spearmint: {}", e.message());
+            std::process::exit(1);
+        }
+    };
+    let app = tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::vault::vault_status,
+            commands::vault::open_vault,
+            commands::vault::create_vault,
+            commands::vault::unlock_vault,
+            commands::vault::lock_vault,
+        ])
+        .setup(|app| {
+            tray::install(app.handle())?;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            // Closing the window keeps Spearmint in the tray, where the background task lives;
+            // "Quit" in the tray menu ends it.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                if window.app_handle().state::<AppState>().keep_in_tray() {
+                    api.prevent_close();
+                    let _ = window.hide();
+                }
+            }
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(e) => {
+            eprintln!("spearmint: the desktop app could not start: {e}");
+            std::process::exit(1);
+        }
+    }
+}
