@@ -1,0 +1,263 @@
+// The real desktop window, driven over WebDriver (tauri-driver in front of WebKitWebDriver): on a
+// fresh data dir the app opens, creates an encrypted vault with its key in the OS keychain,
+// shows it unlocked, and draws its navigation.
+//
+// Run by `cargo xtask test` under Xvfb inside a private D-Bus session with an unlocked
+// gnome-keyring. Environment:
+//   SPEARMINT_APP       the built app (target/debug/spearmint-desktop)
+//   SPEARMINT_DATA_DIR  an empty directory; the app keeps its profiles there
+//   TAURI_DRIVER        tauri-driver 2.x (default: `tauri-driver` on PATH)
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { decodePng } from './png.mjs';
+import { Session, driverStatus, waitFor } from './webdriver.mjs';
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
+const SCREENS = ['overview', 'transactions', 'accounts', 'spending', 'budgets', 'rules', 'settings'];
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+function requiredEnv(name) {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the end-to-end tests with \`cargo xtask test\``);
+  return value;
+}
+
+/** Ports nobody listens on: all are held open until all are chosen, so they differ. */
+async function freePorts(count) {
+  const servers = await Promise.all(
+    Array.from({ length: count }, async () => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      return server;
+    }),
+  );
+  const ports = servers.map((server) => server.address().port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts tauri-driver on free ports, its own and WebKitWebDriver's (rather than the default 4445,
+ * so a WebKitWebDriver left over from an earlier, killed run cannot get in the way), and waits
+ * until it answers. It runs in a process group of its own, which WebKitWebDriver and the app
+ * join, so `stopDriver` can find whatever outlives it.
+ */
+async function startDriver() {
+  const [port, nativePort] = await freePorts(2);
+  const program = process.env.TAURI_DRIVER || 'tauri-driver';
+  const child = spawn(program, ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  await Promise.race([once(child, 'spawn'), once(child, 'error').then(([error]) => Promise.reject(error))]).catch((error) => {
+    throw new Error(`could not start ${program}: ${error.message}; install it with \`cargo install tauri-driver --locked --version ^2\``);
+  });
+  // If `timeout` or Ctrl-C stops the run, the after hook never runs: stop the group here instead.
+  for (const signal of ['SIGTERM', 'SIGINT']) {
+    process.once(signal, () => {
+      signalGroup(child.pid, 'SIGTERM');
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`${program} exited (${child.exitCode ?? child.signalCode}) before it answered`);
+      }
+      await driverStatus(url);
+      return true;
+    },
+    { timeoutMs: 20_000, describe: () => `${program} does not answer on ${url}/status` },
+  );
+  return { child, url, nativePort };
+}
+
+/**
+ * Stops tauri-driver with SIGTERM, never SIGKILL first: it then stops WebKitWebDriver too, while
+ * killed outright it leaves WebKitWebDriver holding its port. Then stops whatever is left in its
+ * process group (an app whose session never started, say) and checks the port is free.
+ */
+async function stopDriver({ child, nativePort }) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) console.error('tauri-driver ignored SIGTERM for 10 s');
+  }
+  // The app's helper processes (WebKitNetworkProcess, ...) take a moment to notice it is gone.
+  await waitFor(() => groupMembers(child.pid).length === 0, { timeoutMs: 3_000, intervalMs: 100 }).catch(() => {});
+  const leftovers = groupMembers(child.pid);
+  if (leftovers.length > 0) {
+    console.error(`stopping what tauri-driver left running: ${leftovers.map(({ pid, comm }) => `${comm} (${pid})`).join(', ')}`);
+    signalGroup(child.pid, 'SIGTERM');
+    const gone = await waitFor(() => groupMembers(child.pid).length === 0, { timeoutMs: 10_000 }).catch(() => false);
+    if (!gone) {
+      signalGroup(child.pid, 'SIGKILL');
+      throw new Error('processes started by tauri-driver ignored SIGTERM for 10 s and were killed');
+    }
+  }
+  await waitFor(async () => !(await listening(nativePort)), {
+    timeoutMs: 5_000,
+    describe: () => `WebKitWebDriver still listens on port ${nativePort} after tauri-driver stopped`,
+  });
+}
+
+function signalGroup(pgid, signal) {
+  try {
+    process.kill(-pgid, signal);
+  } catch (error) {
+    if (error.code !== 'ESRCH') throw error;
+  }
+}
+
+/**
+ * The live processes of a process group, from /proc. Not `kill(-pgid, 0)`: exited orphans stay
+ * zombies until init reaps them, and in a container that can take minutes.
+ */
+function groupMembers(pgid) {
+  const members = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
+    const close = stat.lastIndexOf(')');
+    const [state, , pgrp] = stat.slice(close + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') {
+      members.push({ pid: Number(entry), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    }
+  }
+  return members;
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** What the window shows right now, for failure messages. */
+async function describeWindow(session) {
+  const texts = {};
+  for (const id of ['vault-state', 'vault-encryption', 'vault-path', 'error-banner']) {
+    const [element] = await session.findElements(`[data-testid=${id}]`);
+    if (element) texts[id] = await session.text(element);
+  }
+  const kind = await session.execute('return document.querySelector("[data-testid=error-banner]")?.dataset.kind ?? null');
+  const body = await session.execute('return document.body ? document.body.innerText.slice(0, 500) : "(no body)"');
+  return `hooks ${JSON.stringify(texts)}, error kind ${kind}, page text ${JSON.stringify(body)}`;
+}
+
+async function textOf(session, testId) {
+  const [element] = await session.findElements(`[data-testid=${testId}]`);
+  return element === undefined ? undefined : session.text(element);
+}
+
+/** The frame on screen, not the one before it: wait for two animation frames first. */
+async function screenshot(session, name) {
+  await session.executeAsync(
+    'const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));',
+  );
+  const png = await session.screenshot();
+  await fs.mkdir(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, name);
+  await fs.writeFile(file, png);
+  return { png, file };
+}
+
+describe('the desktop window', () => {
+  let app;
+  let dataDir;
+  let driver;
+  let session;
+
+  before(async () => {
+    app = requiredEnv('SPEARMINT_APP');
+    dataDir = requiredEnv('SPEARMINT_DATA_DIR');
+    await fs.access(app).catch(() => {
+      throw new Error(`SPEARMINT_APP=${app} does not exist: build it with \`cargo build -p spearmint-desktop\``);
+    });
+    driver = await startDriver();
+    // No browserName: tauri-driver rejects a session that asks for a browser.
+    session = await Session.create(driver.url, { alwaysMatch: { 'tauri:options': { application: app } } }, { timeoutMs: 60_000 });
+  });
+
+  after(async () => {
+    // Both always run; the first failure is reported.
+    const errors = [];
+    if (session) await session.delete().catch((error) => errors.push(error));
+    if (driver) await stopDriver(driver).catch((error) => errors.push(error));
+    if (errors.length > 0) throw errors[0];
+  });
+
+  test('opens an encrypted vault, unlocked with the key from the keychain', async () => {
+    try {
+      await waitFor(
+        async () =>
+          (await textOf(session, 'vault-encryption'))?.includes('Encrypted') &&
+          (await textOf(session, 'vault-state'))?.trim() === 'Unlocked',
+        { timeoutMs: 30_000, describe: () => describeWindow(session) },
+      );
+    } catch (error) {
+      const { file } = await screenshot(session, 'failure.png').catch(() => ({ file: '(no screenshot)' }));
+      throw new Error(`the window never showed an unlocked, encrypted vault (screenshot: ${file}): ${error.message}`);
+    }
+  });
+
+  test('has a navigation item for every screen', async () => {
+    const missing = [];
+    for (const screen of SCREENS) {
+      if ((await session.findElements(`[data-testid=nav-${screen}]`)).length === 0) missing.push(`nav-${screen}`);
+    }
+    assert.deepEqual(missing, [], `navigation items missing: ${missing.join(', ')}`);
+  });
+
+  test('draws the window (screenshot in tests/e2e/artifacts/window.png)', async () => {
+    const { png, file } = await screenshot(session, 'window.png');
+    const image = decodePng(png, { maxColors: 64 });
+    assert.ok(png.length > 10_000, `${file} is only ${png.length} bytes`);
+    assert.ok(image.width >= 400 && image.height >= 300, `${file} is only ${image.width}x${image.height}`);
+    // A blank or single-colour window would mean nothing was rendered.
+    assert.ok(image.distinctPixels >= 16, `${file} has only ${image.distinctPixels} distinct colours`);
+  });
+
+  test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
+    const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
+    const handle = await fs.open(vault).catch((error) => {
+      throw new Error(`no vault at ${vault} after the window opened one: ${error.message}`);
+    });
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(16), 0, 16, 0);
+      assert.equal(bytesRead, 16, `${vault} is only ${bytesRead} bytes long`);
+      assert.ok(!buffer.equals(SQLITE_HEADER), `${vault} starts with the plaintext SQLite header: it is not encrypted`);
+    } finally {
+      await handle.close();
+    }
+    assert.equal((await textOf(session, 'vault-path'))?.trim(), vault, 'the window shows another vault than the one on disk');
+  });
+});

@@ -1,0 +1,246 @@
+//! Tidy checks: the invariants of STYLE.md and ARCHITECTURE.md, as ordinary tests, so a
+//! change that breaks one fails CI with a message that says which and why.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Every released migration and its SHA-256. Append a line when adding a migration; never
+/// change a line: an applied migration is never edited (write a new one instead).
+const MIGRATION_CHECKSUMS: &[(&str, &str)] =
+    &[("0001_initial.sql", "d82208faef189a77aa2c0f8c63343252e01445ee5625194b89fac29c5df932cc")];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn metadata() -> Value {
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Workspace package name -> names of every package it pulls in for normal builds.
+fn transitive_normal_deps(meta: &Value) -> BTreeMap<String, BTreeSet<String>> {
+    let packages: BTreeMap<&str, &str> = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    let nodes: BTreeMap<&str, Vec<&str>> = meta["resolve"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let deps = n["deps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["dep_kinds"].as_array().unwrap().iter().any(|k| k["kind"].is_null()))
+                .map(|d| d["pkg"].as_str().unwrap())
+                .collect();
+            (n["id"].as_str().unwrap(), deps)
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for member in meta["workspace_members"].as_array().unwrap() {
+        let member = member.as_str().unwrap();
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![member];
+        while let Some(id) = stack.pop() {
+            for dep in &nodes[id] {
+                if seen.insert(packages[dep].to_owned()) {
+                    stack.push(dep);
+                }
+            }
+        }
+        out.insert(packages[member].to_owned(), seen);
+    }
+    out
+}
+
+#[test]
+fn only_the_desktop_package_depends_on_tauri() {
+    let deps = transitive_normal_deps(&metadata());
+    for (package, deps) in &deps {
+        if package == "spearmint-desktop" {
+            assert!(deps.contains("tauri"));
+            continue;
+        }
+        let tauri: Vec<&String> = deps.iter().filter(|d| d.starts_with("tauri")).collect();
+        assert!(tauri.is_empty(), "{package} depends on {tauri:?}: only the desktop shell may depend on tauri");
+    }
+}
+
+#[test]
+fn core_does_no_io() {
+    let deps = &transitive_normal_deps(&metadata())["spearmint-core"];
+    for io in [
+        "tokio",
+        "rusqlite",
+        "libsqlite3-sys",
+        "reqwest",
+        "hyper",
+        "keyring",
+        "mio",
+        "notify-rust",
+        "zbus",
+        "directories",
+    ] {
+        assert!(
+            !deps.contains(io),
+            "spearmint-core depends on {io}: core must stay free of IO (put it in spearmint-engine)"
+        );
+    }
+    for file in rust_files(&root().join("crates/core/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for io in ["std::fs", "std::net", "std::process", "std::env", "File::"] {
+            assert!(!text.contains(io), "{} uses {io}: core does no IO", file.display());
+        }
+    }
+}
+
+#[test]
+fn clients_reach_data_only_through_the_engine() {
+    let meta = metadata();
+    for package in meta["packages"].as_array().unwrap() {
+        let name = package["name"].as_str().unwrap();
+        if name != "spearmint-desktop" && name != "spearmint-cli" {
+            continue;
+        }
+        for dep in package["dependencies"].as_array().unwrap() {
+            let dep_name = dep["name"].as_str().unwrap();
+            let normal = dep["kind"].is_null();
+            assert!(
+                !(normal && ["rusqlite", "keyring", "reqwest", "argon2"].contains(&dep_name)),
+                "{name} depends on {dep_name} directly: clients must go through spearmint-engine"
+            );
+        }
+    }
+    for dir in ["src-tauri/src", "crates/cli/src"] {
+        for file in rust_files(&root().join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for forbidden in ["rusqlite", "keyring::", "SELECT ", "INSERT ", "reqwest"] {
+                assert!(
+                    !text.contains(forbidden),
+                    "{} mentions {forbidden}: no SQL, keychain or HTTP outside the engine",
+                    file.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn migrations_are_append_only() {
+    let dir = root().join("migrations");
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let known: Vec<&str> = MIGRATION_CHECKSUMS.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        files, known,
+        "every file in migrations/ needs its checksum in MIGRATION_CHECKSUMS (xtask/tests/tidy.rs), in order"
+    );
+    for (i, (name, sum)) in MIGRATION_CHECKSUMS.iter().enumerate() {
+        assert!(
+            name.starts_with(&format!("{:04}_", i + 1)),
+            "{name}: migrations are numbered 0001_, 0002_, ... without gaps"
+        );
+        let actual = hex::encode(Sha256::digest(std::fs::read(dir.join(name)).unwrap()));
+        assert_eq!(&actual, sum, "{name} changed after release: never edit an applied migration, add a new one");
+    }
+    let embedded = std::fs::read_to_string(root().join("crates/engine/src/vault/migrations.rs")).unwrap();
+    for name in known {
+        assert!(
+            embedded.contains(&format!("migrations/{name}")),
+            "{name} is not embedded in crates/engine/src/vault/migrations.rs"
+        );
+    }
+}
+
+#[test]
+fn money_is_never_a_float() {
+    for file in std::fs::read_dir(root().join("migrations")).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        // Column types only: comments may well say "never a float".
+        let code: String = text.lines().map(|l| l.split("--").next().unwrap_or("")).collect::<Vec<_>>().join("\n");
+        let code = code.to_uppercase();
+        for float in [" REAL", " FLOAT", " DOUBLE", " NUMERIC"] {
+            assert!(!code.contains(float), "a migration declares a{float} column: money is INTEGER minor units");
+        }
+    }
+    for dir in ["crates/core/src", "crates/engine/src"] {
+        for file in rust_files(&root().join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for float in ["f64", "f32", "as_f64", "to_f64"] {
+                assert!(!text.contains(float), "{} uses {float}: money and dates are never floats", file.display());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_crate_says_what_it_is() {
+    let roots = [
+        "src-tauri/src/lib.rs",
+        "crates/core/src/lib.rs",
+        "crates/engine/src/lib.rs",
+        "crates/cli/src/main.rs",
+        "xtask/src/main.rs",
+    ];
+    for path in roots {
+        let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|_| panic!("{path} is missing"));
+        assert!(
+            text.trim_start().starts_with("//!"),
+            "{path} must open with a //! comment saying what the crate is and what it must not depend on"
+        );
+    }
+    let members = metadata()["workspace_members"].as_array().unwrap().len();
+    assert_eq!(members, roots.len(), "a new crate needs its root file in this list");
+}
+
+#[test]
+fn the_architecture_document_names_real_things() {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    // Every repository path (with a `/`) the code map names in backticks exists.
+    for word in text.split('`').skip(1).step_by(2) {
+        let looks_like_path =
+            (word.ends_with('/') || word.ends_with(".rs") || word.ends_with(".json") || word.ends_with(".md"))
+                && word.contains('/')
+                && !word.contains(' ')
+                && !word.starts_with('~')
+                && !word.contains('<')
+                && !word.contains('*');
+        if looks_like_path {
+            assert!(root().join(word).exists(), "ARCHITECTURE.md names `{word}`, which does not exist");
+        }
+    }
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
