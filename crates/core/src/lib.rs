@@ -1,4 +1,5 @@
-//! spearmint-core: Spearmint's pure domain logic — money, ids and the hybrid logical clock.
+//! spearmint-core: Spearmint's pure domain logic — money, ids, the hybrid logical clock, and
+//! the statement model every provider and parser produces.
 //!
 //! It must not depend on anything that does IO: no tokio, no SQL, no HTTP, no filesystem
 //! (a tidy test checks its Cargo.toml). Everything here is deterministic given its inputs,
@@ -7,7 +8,9 @@
 pub mod hlc;
 pub mod id;
 pub mod money;
+pub mod statement;
 
 pub use hlc::{Hlc, HlcClock, HlcError};
 pub use id::{AccountId, DeviceId, TransactionId, VaultId};
 pub use money::{Currency, DecimalMark, Money, MoneyError};
+pub use statement::{AccountKind, Statement, StatementAccount, StatementSplit, StatementTransaction};

@@ -3,36 +3,10 @@
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use serde::Serialize;
-use spearmint_core::{AccountId, Currency, Money, TransactionId};
+use spearmint_core::{AccountId, AccountKind, Currency, Money, TransactionId};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, now_rfc3339};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum AccountKind {
-    Checking,
-    Savings,
-    CreditCard,
-    Loan,
-    Investment,
-    Cash,
-    Other,
-}
-
-impl AccountKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            AccountKind::Checking => "checking",
-            AccountKind::Savings => "savings",
-            AccountKind::CreditCard => "credit_card",
-            AccountKind::Loan => "loan",
-            AccountKind::Investment => "investment",
-            AccountKind::Cash => "cash",
-            AccountKind::Other => "other",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct NewAccount {

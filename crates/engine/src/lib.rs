@@ -14,6 +14,7 @@ pub mod vault;
 
 pub use engine::{ChangeRecord, DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
-pub use ledger::{AccountKind, NewAccount, NewTransaction, Transaction};
+pub use ledger::{NewAccount, NewTransaction, Transaction};
 pub use secret::{Passphrase, VaultKey};
+pub use spearmint_core::AccountKind;
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
