@@ -109,6 +109,20 @@ fn core_does_no_io() {
 }
 
 #[test]
+fn format_parsers_do_no_io() {
+    let deps = &transitive_normal_deps(&metadata())["spearmint-formats"];
+    for io in ["tokio", "rusqlite", "reqwest", "hyper", "keyring", "mio"] {
+        assert!(!deps.contains(io), "spearmint-formats depends on {io}: parsers take bytes and return statements");
+    }
+    for file in rust_files(&root().join("crates/formats/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for io in ["std::fs", "std::net", "std::process", "File::"] {
+            assert!(!text.contains(io), "{} uses {io}: parsers do no IO", file.display());
+        }
+    }
+}
+
+#[test]
 fn clients_reach_data_only_through_the_engine() {
     let meta = metadata();
     for package in meta["packages"].as_array().unwrap() {

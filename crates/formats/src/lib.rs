@@ -1,0 +1,1 @@
+//! spearmint-formats: (stub, being written)

@@ -1,0 +1,1 @@
+//! spearmint-sandbox-bank: (stub, being written)
