@@ -51,6 +51,10 @@ const ERROR_KINDS: Record<ErrorKind, true> = {
   Corrupt: true,
   VaultTooNew: true,
   Storage: true,
+  ProviderAuth: true,
+  RateLimited: true,
+  Offline: true,
+  Provider: true,
   Internal: true,
 };
 

@@ -38,5 +38,9 @@ export const ERROR_TITLES: Record<ErrorKind, string> = {
   Corrupt: "The vault is damaged",
   VaultTooNew: "Made by a newer Spearmint",
   Storage: "Could not read or write the vault",
+  ProviderAuth: "Your bank refused the login",
+  RateLimited: "Too many refreshes for now",
+  Offline: "Could not reach your bank",
+  Provider: "Your bank had a problem",
   Internal: "Something went wrong",
 };

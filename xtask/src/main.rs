@@ -5,6 +5,7 @@
 //! regenerates the TypeScript bindings. Each step is a small function; the pipelines only list
 //! them in order.
 
+mod bench;
 mod codegen;
 mod command;
 mod deps;
@@ -27,7 +28,8 @@ tasks:
   run [-- ARGS]    install what is missing, build the UI and the desktop app, and open it
   test [--slow]    the whole CI pipeline: fmt, clippy, Rust tests, UI tests, end-to-end tests
                    (--slow also runs the slow tests: SPEARMINT_SLOW_TESTS=1)
-  codegen          regenerate the TypeScript bindings in ui/src/bindings/";
+  codegen          regenerate the TypeScript bindings in ui/src/bindings/
+  bench [NAME]     the benchmarks in release mode (import: 1M CSV rows, vault vs plain SQLite)";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -51,6 +53,7 @@ fn dispatch() -> Result<()> {
         Some("run") => run::run(&root, app_args(&args[1..])?),
         Some("test") => test::test(&root, test_flags(&args[1..])?),
         Some("codegen") if args.len() == 1 => codegen::codegen(&root),
+        Some("bench") if args.len() <= 2 => bench::bench(&root, args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");
             Ok(())

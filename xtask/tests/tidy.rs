@@ -10,8 +10,10 @@ use sha2::{Digest, Sha256};
 
 /// Every released migration and its SHA-256. Append a line when adding a migration; never
 /// change a line: an applied migration is never edited (write a new one instead).
-const MIGRATION_CHECKSUMS: &[(&str, &str)] =
-    &[("0001_initial.sql", "d82208faef189a77aa2c0f8c63343252e01445ee5625194b89fac29c5df932cc")];
+const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
+    ("0001_initial.sql", "d82208faef189a77aa2c0f8c63343252e01445ee5625194b89fac29c5df932cc"),
+    ("0002_connections.sql", "370cd229241e13bcc6c3ac499824efc165ec4ab43a87d18a526bb09fc3f843b4"),
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

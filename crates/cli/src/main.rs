@@ -6,6 +6,8 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod commands;
+
 use clap::{CommandFactory, Parser, Subcommand};
 use spearmint_engine::{
     Engine, EngineOptions, ErrorKind, KeySource, NewKey, Passphrase, Unlock, VaultState, VaultStatus, default_data_dir,
@@ -33,7 +35,8 @@ struct Cli {
 
 const EXIT_CODES: &str = "Exit codes: 0 ok, 1 internal error, 2 usage, 3 no vault (run `spearmint init`), \
 4 locked or wrong key/passphrase, 5 no keychain reachable, 6 vault damaged or not a vault, \
-7 vault from a newer Spearmint, 8 disk error, 9 invalid input, 10 already exists or busy.\n\
+7 vault from a newer Spearmint, 8 disk error, 9 invalid input, 10 already exists or busy, \
+11 a provider refused the credentials (reconnect), 12 rate-limited, 13 provider unreachable or failing.\n\
 Passphrases come from --passphrase-stdin, else $SPEARMINT_PASSPHRASE, else the terminal.";
 
 #[derive(Debug, Subcommand)]
@@ -57,11 +60,121 @@ enum Command {
     },
     /// Re-encrypt the vault with a fresh random key kept in the OS keychain
     Rekey,
+    /// Link an account source: the demo bank, a SimpleFIN setup token, or a bank over OFX
+    Connect {
+        #[command(subcommand)]
+        source: ConnectSource,
+    },
+    /// Import a bank file (OFX/QFX, QIF, CSV, CAMT.053); importing it again changes nothing
+    Import(ImportArgs),
+    /// Fetch new transactions now, from every connection or the one holding --account
+    Refresh {
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// List accounts with their status and balance; `accounts add` creates a manual one
+    Accounts {
+        #[command(subcommand)]
+        action: Option<AccountsAction>,
+    },
+    /// List transactions, newest first
+    Transactions(TransactionArgs),
+    /// Search the directory of banks that offer OFX Direct Connect
+    Banks { query: String },
+    /// Run the background task: the daily extraction and retries, until interrupted
+    Daemon {
+        /// The time of day (UTC, HH:MM) of the daily extraction; remembered
+        #[arg(long)]
+        at: Option<String>,
+        /// Run one round (what is due now) and exit
+        #[arg(long)]
+        once: bool,
+    },
     /// Print shell completions
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsAction {
+    /// Create a manual account (for cash, or a bank you import files from)
+    Add {
+        name: String,
+        /// checking, savings, credit_card, loan, investment, cash, other
+        #[arg(long, default_value = "checking")]
+        kind: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConnectSource {
+    /// The built-in demo bank: realistic data, no bank needed
+    Demo {
+        /// Days of history to generate (more makes a bigger vault to try)
+        #[arg(long, default_value_t = 90)]
+        history_days: u32,
+    },
+    /// A SimpleFIN Bridge setup token (https://beta-bridge.simplefin.org)
+    Simplefin { setup_token: String },
+    /// A bank's OFX Direct Connect server: --bank NAME from the directory, or --url/--org/--fid
+    Ofx(OfxArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct OfxArgs {
+    /// A bank from the directory (`spearmint banks NAME` searches it)
+    #[arg(long, conflicts_with_all = ["url", "org", "fid"])]
+    bank: Option<String>,
+    #[arg(long, requires_all = ["org", "fid"])]
+    url: Option<String>,
+    #[arg(long)]
+    org: Option<String>,
+    #[arg(long)]
+    fid: Option<String>,
+    /// The OFX version the server speaks (102, 103, 211, 220)
+    #[arg(long, default_value_t = 103)]
+    ofx_version: u32,
+    /// Your user name at the bank (the password is asked, or read from $SPEARMINT_OFX_PASSWORD / --passphrase-stdin)
+    #[arg(long)]
+    user: String,
+}
+
+#[derive(Debug, clap::Args)]
+struct ImportArgs {
+    file: PathBuf,
+    /// The account the file belongs to (needed for CSV and QIF; see `spearmint accounts`)
+    #[arg(long)]
+    account: Option<String>,
+    /// A CSV column mapping as JSON, or @FILE; by default the account's saved one, else detected
+    #[arg(long)]
+    mapping: Option<String>,
+    /// The currency when the file states none (default: the account's)
+    #[arg(long)]
+    currency: Option<String>,
+    /// Show what would be imported and changed, without changing anything
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, clap::Args)]
+struct TransactionArgs {
+    /// From this date on (YYYY-MM-DD)
+    #[arg(long)]
+    since: Option<chrono::NaiveDate>,
+    /// Up to this date (YYYY-MM-DD)
+    #[arg(long)]
+    until: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    account: Option<String>,
+    /// Text in the payee or memo
+    #[arg(long)]
+    search: Option<String>,
+    #[arg(long)]
+    limit: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,13 +219,16 @@ fn exit_code(kind: ErrorKind) -> u8 {
         ErrorKind::Storage => 8,
         ErrorKind::Invalid => 9,
         ErrorKind::AlreadyExists | ErrorKind::Conflict => 10,
+        ErrorKind::ProviderAuth => 11,
+        ErrorKind::RateLimited => 12,
+        ErrorKind::Offline | ErrorKind::Provider => 13,
     }
 }
 
-struct Ctx {
-    engine: Engine,
-    json: bool,
-    prompt: PassphraseSource,
+pub(crate) struct Ctx {
+    pub(crate) engine: Engine,
+    pub(crate) json: bool,
+    pub(crate) prompt: PassphraseSource,
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -136,6 +252,41 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             unlock(&ctx, true)?;
             let status = ctx.engine.rekey()?;
             print_status(&ctx, &status, "re-encrypted with a new random key, kept in the OS keychain")
+        }
+        Command::Connect { source } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::connect(&ctx, source)
+        }
+        Command::Import(args) => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::import(&ctx, args)
+        }
+        Command::Refresh { account } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::refresh(&ctx, account.as_deref())
+        }
+        Command::Accounts { action } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            match action {
+                None => commands::accounts(&ctx),
+                Some(AccountsAction::Add { name, kind, currency }) => {
+                    commands::add_account(&ctx, &name, &kind, &currency)
+                }
+            }
+        }
+        Command::Transactions(args) => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::transactions(&ctx, args)
+        }
+        Command::Banks { query } => commands::banks(&ctx, &query),
+        Command::Daemon { at, once } => {
+            unlock(&ctx, true)?;
+            commands::daemon(&ctx, at.as_deref(), once)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "spearmint", &mut std::io::stdout());
@@ -269,7 +420,7 @@ fn print_status(ctx: &Ctx, status: &VaultStatus, note: &str) -> anyhow::Result<(
 }
 
 /// Where passphrases come from: stdin lines (for scripts), the environment, or the terminal.
-struct PassphraseSource {
+pub(crate) struct PassphraseSource {
     stdin: bool,
 }
 
@@ -285,7 +436,7 @@ impl PassphraseSource {
     }
 
     /// The current passphrase; `None` when there is no way to ask.
-    fn existing(&self, interactive: bool) -> Result<Option<Passphrase>, spearmint_engine::Error> {
+    pub(crate) fn existing(&self, interactive: bool) -> Result<Option<Passphrase>, spearmint_engine::Error> {
         let io = |e: std::io::Error| {
             spearmint_engine::Error::new(ErrorKind::Invalid, format!("cannot read the passphrase: {e}"))
         };

@@ -7,7 +7,9 @@
 
 pub mod hlc;
 pub mod id;
+pub mod matcher;
 pub mod money;
+pub mod schedule;
 pub mod statement;
 
 pub use hlc::{Hlc, HlcClock, HlcError};

@@ -101,6 +101,17 @@ impl Engine {
         })
     }
 
+    /// An unlocked engine over a plain, unencrypted SQLite file: only for the import
+    /// benchmark's baseline (SQLCipher's overhead is measured against it). Never for data.
+    #[doc(hidden)]
+    pub fn new_plain_for_benchmarks(options: EngineOptions) -> Result<Engine> {
+        let engine = Engine::new(options)?;
+        create_private_dir(&engine.inner.paths.dir)?;
+        let vault = Vault::create_plain_for_benchmarks(&engine.inner.paths, &engine.inner.migrations)?;
+        *engine.state() = State::Unlocked { vault: Box::new(vault), key: VaultKey::random() };
+        Ok(engine)
+    }
+
     pub fn vault_path(&self) -> PathBuf {
         self.inner.paths.vault()
     }
@@ -161,7 +172,7 @@ impl Engine {
         profile.write(&paths.profile_json())?;
         let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
         *self.state() = State::Unlocked { vault: Box::new(vault), key };
-        self.touch_activity()?;
+        self.mark_used()?;
         self.status()
     }
 
@@ -173,7 +184,11 @@ impl Engine {
         }
         match self.profile()? {
             None if look_at(&self.inner.paths.vault())? == FileLook::Missing => self.create(NewKey::Keychain),
-            Some(p) if matches!(p.key, KeySpec::Keychain { .. }) => self.unlock(Unlock::Keychain),
+            Some(p) if matches!(p.key, KeySpec::Keychain { .. }) => {
+                self.unlock(Unlock::Keychain)?;
+                self.mark_used()?;
+                self.status()
+            }
             _ => self.status(),
         }
     }
@@ -182,7 +197,6 @@ impl Engine {
         let profile = self.require_profile()?;
         let (vault, key) = self.open_with(&profile, how)?;
         *self.state() = State::Unlocked { vault: Box::new(vault), key };
-        self.touch_activity()?;
         self.status()
     }
 
@@ -334,14 +348,16 @@ impl Engine {
         self.finish_key_change(profile, spec, &key)
     }
 
-    fn with_vault<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
+    pub(crate) fn with_vault<T>(&self, f: impl FnOnce(&mut Vault) -> Result<T>) -> Result<T> {
         match &mut *self.state() {
             State::Unlocked { vault, .. } => f(vault),
             State::Locked => Err(locked()),
         }
     }
 
-    fn touch_activity(&self) -> Result<()> {
+    /// Records that a person used this profile now. The daily extraction runs only for
+    /// profiles used in the last 30 days; the daemon itself never calls this.
+    pub fn mark_used(&self) -> Result<()> {
         self.with_vault(|v| {
             v.write(|w| w.upsert(Table::ACTIVITY, "1", &[("last_used_at", Value::Text(now_rfc3339()))]))
         })
@@ -393,6 +409,14 @@ impl Engine {
 
     pub fn list_transactions(&self, limit: u32) -> Result<Vec<Transaction>> {
         self.with_vault(|v| ledger::list_transactions(v, limit))
+    }
+
+    pub fn transactions(&self, query: &ledger::TransactionQuery) -> Result<Vec<Transaction>> {
+        self.with_vault(|v| ledger::query_transactions(v, query))
+    }
+
+    pub fn accounts(&self) -> Result<Vec<ledger::AccountSummary>> {
+        self.with_vault(|v| ledger::list_accounts(v))
     }
 
     /// The number of cell changes recorded for sync.

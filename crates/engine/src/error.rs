@@ -27,6 +27,14 @@ pub enum ErrorKind {
     VaultTooNew,
     /// The disk refused: full, read-only, permissions.
     Storage,
+    /// The provider refused the credentials (or they expired): reconnect the account.
+    ProviderAuth,
+    /// Too many requests to a provider: wait until the time the message gives.
+    RateLimited,
+    /// The provider could not be reached: check the network, it retries later.
+    Offline,
+    /// The provider failed or answered something unreadable: it retries later.
+    Provider,
     Internal,
 }
 

@@ -58,6 +58,23 @@ impl KeychainEntry {
         }
     }
 
+    /// Stores any secret text (a connection's credentials), read back to be sure it was kept.
+    pub fn store_secret(&self, secret: &str) -> Result<()> {
+        let entry = self.entry()?;
+        entry.set_password(secret).map_err(|e| map_keyring_error(e, self))?;
+        match entry.get_password().map(zeroize::Zeroizing::new) {
+            Ok(back) if back.as_str() == secret => Ok(()),
+            _ => Err(Error::new(
+                ErrorKind::KeychainUnavailable,
+                "the keychain did not keep the credentials: check that it is unlocked",
+            )),
+        }
+    }
+
+    pub fn load_secret(&self) -> Result<zeroize::Zeroizing<String>> {
+        self.entry()?.get_password().map(zeroize::Zeroizing::new).map_err(|e| map_keyring_error(e, self))
+    }
+
     pub fn delete(&self) -> Result<()> {
         match self.entry()?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
+use rusqlite::types::Value as SqlValue;
 use serde::Serialize;
 use spearmint_core::{AccountId, AccountKind, Currency, Money, TransactionId};
 
@@ -93,12 +94,106 @@ pub(crate) fn add_transaction(vault: &mut Vault, new: NewTransaction) -> Result<
     Ok(id)
 }
 
-pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transaction>> {
+/// Which transactions to list; every filter optional.
+#[derive(Debug, Clone, Default)]
+pub struct TransactionQuery {
+    pub since: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub account: Option<AccountId>,
+    /// Case-insensitive substring of the payee or memo.
+    pub search: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// An account as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountSummary {
+    pub id: AccountId,
+    pub name: String,
+    pub kind: AccountKind,
+    pub currency: String,
+    pub provider: String,
+    pub institution: Option<String>,
+    /// ok, needs_attention or rate_limited.
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub balance: Option<Money>,
+    pub transactions: u32,
+}
+
+pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
     let mut stmt = vault.read().prepare(
-        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending
-         FROM transactions ORDER BY posted_on DESC, id DESC LIMIT ?1",
+        "SELECT a.id, a.name, a.kind, a.currency, a.provider, a.institution, a.status, a.status_reason, a.balance_minor,
+                (SELECT count(*) FROM transactions t WHERE t.account_id = a.id)
+         FROM accounts a WHERE a.closed = 0 ORDER BY a.created_at, a.id",
     )?;
-    let rows = stmt.query_map([limit], |r| {
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, Option<i64>>(8)?,
+            r.get::<_, u32>(9)?,
+        ))
+    })?;
+    let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("an account has a malformed {what}"));
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, name, kind, currency, provider, institution, status, status_reason, balance, transactions) = row?;
+        let cur = Currency::new(&currency).map_err(|_| corrupt("currency"))?;
+        out.push(AccountSummary {
+            id: id.parse().map_err(|_| corrupt("id"))?,
+            name,
+            kind: AccountKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+            currency,
+            provider,
+            institution,
+            status,
+            status_reason,
+            balance: balance.map(|b| Money::from_minor(b, cur)),
+            transactions,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transaction>> {
+    query_transactions(vault, &TransactionQuery { limit: Some(limit), ..TransactionQuery::default() })
+}
+
+pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<Vec<Transaction>> {
+    let mut sql = String::from(
+        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending FROM transactions WHERE 1 = 1",
+    );
+    let mut args: Vec<SqlValue> = Vec::new();
+    if let Some(d) = q.since {
+        sql.push_str(" AND posted_on >= ?");
+        args.push(SqlValue::Text(d.to_string()));
+    }
+    if let Some(d) = q.until {
+        sql.push_str(" AND posted_on <= ?");
+        args.push(SqlValue::Text(d.to_string()));
+    }
+    if let Some(a) = q.account {
+        sql.push_str(" AND account_id = ?");
+        args.push(SqlValue::Text(a.to_string()));
+    }
+    if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
+        sql.push_str(" AND (seller LIKE ? ESCAPE '\\' OR memo LIKE ? ESCAPE '\\')");
+        let pattern = format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        args.push(SqlValue::Text(pattern.clone()));
+        args.push(SqlValue::Text(pattern));
+    }
+    sql.push_str(" ORDER BY posted_on DESC, id DESC LIMIT ?");
+    args.push(SqlValue::Integer(i64::from(q.limit.unwrap_or(u32::MAX))));
+    let mut stmt = vault.read().prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,

@@ -4,17 +4,28 @@
 //! passphrase), its migrations and its single mutation path, which records every change for
 //! sync. It must not depend on `tauri` or any UI: clients stay thin and call [`Engine`].
 
+mod connection;
+mod daemon;
 mod engine;
 mod error;
+mod extract;
+mod import;
+mod jobs;
 pub mod keychain;
 mod ledger;
+pub mod provider;
+mod refresh;
 mod secret;
 mod status;
 pub mod vault;
 
+pub use connection::{Connection, ConnectionStatus, ProviderKind};
 pub use engine::{ChangeRecord, DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
-pub use ledger::{NewAccount, NewTransaction, Transaction};
+pub use extract::ApplySummary;
+pub use import::{ImportReport, ImportRequest, PreviewRow};
+pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionQuery};
+pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};

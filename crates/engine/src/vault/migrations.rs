@@ -14,8 +14,14 @@ pub struct Migration {
 
 /// Every migration, in order. Append-only: released entries never change (a tidy test holds
 /// their checksums).
-pub const EMBEDDED: &[Migration] =
-    &[Migration { version: 1, name: "0001_initial.sql", sql: include_str!("../../../../migrations/0001_initial.sql") }];
+pub const EMBEDDED: &[Migration] = &[
+    Migration { version: 1, name: "0001_initial.sql", sql: include_str!("../../../../migrations/0001_initial.sql") },
+    Migration {
+        version: 2,
+        name: "0002_connections.sql",
+        sql: include_str!("../../../../migrations/0002_connections.sql"),
+    },
+];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
 /// vault of version N migrates to N+1.

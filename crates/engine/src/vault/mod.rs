@@ -100,11 +100,14 @@ pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn connect(path: &Path, key: &VaultKey, flags: OpenFlags) -> Result<Connection> {
+fn connect(path: &Path, key: Option<&VaultKey>, flags: OpenFlags) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     // SQLCipher would print "hmac check failed" on stderr for a wrong key; we report it ourselves.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+    // `None` only for the benchmark's plain-SQLite baseline (see `Vault::create_plain_for_benchmarks`).
+    if let Some(key) = key {
+        conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+    }
     Ok(conn)
 }
 
@@ -114,6 +117,22 @@ impl Vault {
     pub(crate) fn create(
         paths: &ProfilePaths,
         key: &VaultKey,
+        vault_id: &str,
+        migrations: &Migrations,
+    ) -> Result<Vault> {
+        Vault::create_with(paths, Some(key), vault_id, migrations)
+    }
+
+    /// A plain, unencrypted SQLite file with the same schema: only the import benchmark uses
+    /// it, to measure SQLCipher's overhead against the same code path. Never a real vault.
+    #[doc(hidden)]
+    pub fn create_plain_for_benchmarks(paths: &ProfilePaths, migrations: &Migrations) -> Result<Vault> {
+        Vault::create_with(paths, None, "benchmark", migrations)
+    }
+
+    fn create_with(
+        paths: &ProfilePaths,
+        key: Option<&VaultKey>,
         vault_id: &str,
         migrations: &Migrations,
     ) -> Result<Vault> {
@@ -131,13 +150,18 @@ impl Vault {
             conn.close().map_err(|(_, e)| Error::from(e))?;
         }
         fs::rename(&creating, paths.vault()).map_err(|e| Error::io("cannot create the vault", e))?;
-        Vault::open(paths, key, migrations)
+        Vault::open_with(paths, key, migrations)
     }
 
     /// Opens with a key, telling a wrong key from a file that is not a vault at all.
     pub(crate) fn open(paths: &ProfilePaths, key: &VaultKey, migrations: &Migrations) -> Result<Vault> {
+        Vault::open_with(paths, Some(key), migrations)
+    }
+
+    fn open_with(paths: &ProfilePaths, key: Option<&VaultKey>, migrations: &Migrations) -> Result<Vault> {
         let path = paths.vault();
         match look_at(&path)? {
+            FileLook::PlainSqlite if key.is_none() => {}
             FileLook::Missing => {
                 return Err(Error::new(
                     ErrorKind::NotFound,
@@ -202,6 +226,16 @@ impl Vault {
         let out = f(&mut writer)?;
         writer.commit()?;
         Ok(out)
+    }
+
+    /// Runs `f` through the mutation path and then rolls everything back: an exact preview of
+    /// what a write would change.
+    pub fn dry_run<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let mut clock = self.clock.clone();
+        let mut writer = Writer::new(tx, &mut clock, now_millis());
+        f(&mut writer)
+        // Dropping the writer rolls the transaction back.
     }
 
     /// Read-only access for queries.

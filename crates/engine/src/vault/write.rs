@@ -26,6 +26,8 @@ impl Table {
     pub const ACTIVITY: Table = Table { name: "activity", key: "id", synced: false };
     pub const JOBS: Table = Table { name: "jobs", key: "id", synced: false };
     pub const NOTIFICATIONS: Table = Table { name: "notifications", key: "id", synced: false };
+    pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false };
+    pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false };
 }
 
 /// Column names come from code, never from input; this keeps them to plain identifiers.
@@ -78,6 +80,24 @@ impl<'a> Writer<'a> {
             self.record_json(table, id, "*", Some(serde_json::Value::Object(row).to_string()))?;
         }
         Ok(())
+    }
+
+    /// Inserts into a local table with an integer key chosen by SQLite; returns the key.
+    pub fn insert_local(&mut self, table: Table, cells: &[(&str, Value)]) -> Result<i64> {
+        if table.synced {
+            return Err(Error::new(ErrorKind::Internal, format!("{} is synced: rows need an id", table.name)));
+        }
+        let mut names = Vec::new();
+        let mut values = Vec::new();
+        for (name, value) in cells {
+            check_ident(name)?;
+            names.push(*name);
+            values.push(value.clone());
+        }
+        let placeholders = vec!["?"; names.len()].join(", ");
+        let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders})", table.name, names.join(", "));
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values.iter()))?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     /// Updates cells of one row; returns whether the row exists.

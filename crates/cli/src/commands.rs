@@ -1,0 +1,319 @@
+//! The account and transaction commands: connect, import, refresh, accounts, transactions,
+//! banks, daemon. Each parses its arguments, calls the engine, and prints.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use spearmint_core::{AccountId, Currency};
+use spearmint_engine::provider::institutions;
+use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
+use spearmint_engine::{Error, ErrorKind, ImportRequest, OfxLogin, Phase, Progress, RefreshReport, TransactionQuery};
+use zeroize::Zeroizing;
+
+use crate::{ConnectSource, Ctx, ImportArgs, TransactionArgs};
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}
+
+fn account_id(text: &str) -> Result<AccountId, Error> {
+    text.parse().map_err(|_| {
+        Error::new(ErrorKind::Invalid, format!("`{text}` is not an account id: list them with `spearmint accounts`"))
+    })
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// A spinner per connection on stderr; hidden when stderr is not a terminal or with --json.
+fn progress_bar(ctx: &Ctx) -> ProgressBar {
+    if ctx.json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}").expect("valid template"));
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn on_progress(bar: &ProgressBar) -> impl Fn(&Progress) + Send + Sync + '_ {
+    move |p: &Progress| {
+        bar.set_length(u64::from(p.total));
+        bar.set_position(u64::from(p.done));
+        let what = match p.phase {
+            Phase::Fetching => "fetching".to_owned(),
+            Phase::Saving => format!("saving {} transactions", p.fetched),
+            Phase::Done => format!("done ({} transactions)", p.fetched),
+            Phase::Failed => "failed".to_owned(),
+        };
+        bar.set_message(format!("{}: {what}", p.connection));
+    }
+}
+
+fn print_report(ctx: &Ctx, report: &RefreshReport) -> anyhow::Result<()> {
+    if ctx.json {
+        return print_json(report);
+    }
+    for o in &report.outcomes {
+        match (&o.summary, &o.error) {
+            (Some(s), _) => println!(
+                "{}: {} new, {} updated, {} posted from pending, {} released holds, {} unchanged",
+                o.connection, s.added, s.updated, s.posted, s.removed, s.unchanged
+            ),
+            (None, Some(e)) => println!("{}: {}", o.connection, e.message),
+            (None, None) => {}
+        }
+        for w in &o.warnings {
+            println!("{}: the provider says: {w}", o.connection);
+        }
+    }
+    Ok(())
+}
+
+/// A refresh that failed for every connection is a failure of the command.
+fn check_report(report: &RefreshReport) -> anyhow::Result<()> {
+    let errors: Vec<_> = report.outcomes.iter().filter_map(|o| o.error.as_ref()).collect();
+    if !errors.is_empty() && errors.len() == report.outcomes.len() {
+        let e = errors[0];
+        anyhow::bail!(Error::new(e.kind, e.message.clone()));
+    }
+    Ok(())
+}
+
+pub(crate) fn connect(ctx: &Ctx, source: ConnectSource) -> anyhow::Result<()> {
+    let rt = runtime()?;
+    let connection = rt.block_on(async {
+        match source {
+            ConnectSource::Demo { history_days } => ctx.engine.connect_demo_with_history(history_days).await,
+            ConnectSource::Simplefin { setup_token } => ctx.engine.connect_simplefin(&setup_token).await,
+            ConnectSource::Ofx(args) => {
+                let bank = match (&args.bank, &args.url) {
+                    (Some(name), _) => institutions::search(name).into_iter().next().ok_or_else(|| {
+                        Error::new(ErrorKind::NotFound, format!("no bank named like `{name}` in the directory: search it with `spearmint banks {name}`, or give --url --org --fid"))
+                    })?,
+                    (None, Some(url)) => OfxBank {
+                        name: url.clone(),
+                        url: url.clone(),
+                        org: args.org.clone().unwrap_or_default(),
+                        fid: args.fid.clone().unwrap_or_default(),
+                        version: args.ofx_version,
+                    },
+                    (None, None) => return Err(Error::new(ErrorKind::Invalid, "name the bank: --bank NAME, or --url URL --org ORG --fid FID")),
+                };
+                let password = match std::env::var("SPEARMINT_OFX_PASSWORD") {
+                    Ok(p) => Zeroizing::new(p),
+                    Err(_) => match ctx.prompt.existing(true)? {
+                        Some(p) => Zeroizing::new(p.expose().to_owned()),
+                        None => return Err(Error::new(ErrorKind::Invalid, "the bank password is needed: type it, or pass it with --passphrase-stdin or $SPEARMINT_OFX_PASSWORD")),
+                    },
+                };
+                let login = OfxLogin { bank, credentials: OfxCredentials { user: Zeroizing::new(args.user.clone()), password } };
+                ctx.engine.connect_ofx(login).await
+            }
+        }
+    })?;
+    if !ctx.json {
+        println!("connected {} ({})", connection.label, connection.provider.as_str());
+    }
+    // Linking extracts at once.
+    let bar = progress_bar(ctx);
+    let report = rt.block_on(ctx.engine.refresh_connection(&connection.id, on_progress(&bar)))?;
+    bar.finish_and_clear();
+    print_report(ctx, &report)?;
+    check_report(&report)
+}
+
+pub(crate) fn refresh(ctx: &Ctx, account: Option<&str>) -> anyhow::Result<()> {
+    let account = account.map(account_id).transpose()?;
+    let rt = runtime()?;
+    let bar = progress_bar(ctx);
+    let report = rt.block_on(ctx.engine.refresh(account, on_progress(&bar)))?;
+    bar.finish_and_clear();
+    if report.outcomes.is_empty() && !ctx.json {
+        println!("nothing to refresh: link an account first (`spearmint connect demo`)");
+    }
+    print_report(ctx, &report)?;
+    check_report(&report)
+}
+
+pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| Error::new(ErrorKind::NotFound, format!("cannot read {}: {e}", args.file.display())))?;
+    let mapping = match &args.mapping {
+        None => None,
+        Some(m) => {
+            let text = match m.strip_prefix('@') {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| Error::new(ErrorKind::NotFound, format!("cannot read {path}: {e}")))?,
+                None => m.clone(),
+            };
+            Some(
+                serde_json::from_str(&text)
+                    .map_err(|e| Error::new(ErrorKind::Invalid, format!("the mapping is not valid: {e}")))?,
+            )
+        }
+    };
+    let currency = args
+        .currency
+        .as_deref()
+        .map(Currency::new)
+        .transpose()
+        .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
+    let report = ctx.engine.import_file(ImportRequest {
+        bytes,
+        file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        account: args.account.as_deref().map(account_id).transpose()?,
+        mapping,
+        currency,
+        dry_run: args.dry_run,
+    })?;
+    if ctx.json {
+        return print_json(&report);
+    }
+    let s = &report.summary;
+    if report.dry_run {
+        println!("dry run of a {} file with {} transactions: nothing was changed", report.format, report.transactions);
+        if let Some(m) = &report.mapping {
+            println!("column mapping: {}", serde_json::to_string(m)?);
+        }
+        for row in &report.preview {
+            println!(
+                "  {}  {:>12}  {}{}",
+                row.posted_on,
+                row.amount.to_plain_string(),
+                row.payee,
+                if row.pending { " (pending)" } else { "" }
+            );
+        }
+        println!("would add {}, update {}, leave {} unchanged", s.added, s.updated, s.unchanged);
+    } else {
+        println!(
+            "imported a {} file: {} new, {} updated, {} already there",
+            report.format, s.added, s.updated, s.unchanged
+        );
+    }
+    for w in &report.warnings {
+        println!("note: {w}");
+    }
+    Ok(())
+}
+
+pub(crate) fn accounts(ctx: &Ctx) -> anyhow::Result<()> {
+    let accounts = ctx.engine.accounts()?;
+    if ctx.json {
+        return print_json(&accounts);
+    }
+    if accounts.is_empty() {
+        println!("no accounts yet: `spearmint connect demo` links a demo bank");
+    }
+    for a in accounts {
+        let balance = a.balance.map(|b| b.to_string()).unwrap_or_else(|| "-".into());
+        let status = match a.status.as_str() {
+            "ok" => String::new(),
+            other => format!("  [{other}: {}]", a.status_reason.unwrap_or_default()),
+        };
+        println!(
+            "{}  {:<28} {:<12} {:>16}  {} transactions{status}",
+            a.id,
+            a.name,
+            a.kind.as_str(),
+            balance,
+            a.transactions
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn add_account(ctx: &Ctx, name: &str, kind: &str, currency: &str) -> anyhow::Result<()> {
+    let kind = spearmint_core::AccountKind::parse(kind).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Invalid,
+            format!("`{kind}` is not an account kind: checking, savings, credit_card, loan, investment, cash or other"),
+        )
+    })?;
+    let currency = Currency::new(currency).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
+    let id = ctx.engine.create_account(spearmint_engine::NewAccount { name: name.to_owned(), kind, currency })?;
+    if ctx.json {
+        return print_json(&serde_json::json!({ "id": id }));
+    }
+    println!("{id}");
+    Ok(())
+}
+
+pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<()> {
+    let query = TransactionQuery {
+        since: args.since,
+        until: args.until,
+        account: args.account.as_deref().map(account_id).transpose()?,
+        search: args.search,
+        limit: args.limit,
+    };
+    let txns = ctx.engine.transactions(&query)?;
+    if ctx.json {
+        return print_json(&txns);
+    }
+    let mut out = std::io::stdout().lock();
+    for t in txns {
+        writeln!(
+            out,
+            "{}  {:>12} {}  {}{}",
+            t.posted_on,
+            t.amount.to_plain_string(),
+            t.amount.currency(),
+            t.seller,
+            if t.pending { "  (pending)" } else { "" }
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn banks(ctx: &Ctx, query: &str) -> anyhow::Result<()> {
+    let found = institutions::search(query);
+    if ctx.json {
+        return print_json(&found);
+    }
+    if found.is_empty() {
+        println!(
+            "no bank named like `{query}` in the directory: use `spearmint connect ofx --url URL --org ORG --fid FID`"
+        );
+    }
+    for b in found.iter().take(30) {
+        println!("{:<24} ORG {:<16} FID {:<8} OFX {}  {}", b.name, b.org, b.fid, b.version, b.url);
+    }
+    Ok(())
+}
+
+pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<()> {
+    if let Some(at) = at {
+        ctx.engine.set_daily_time(at)?;
+    }
+    let rt = runtime()?;
+    if once {
+        let (report, next) = rt.block_on(ctx.engine.tick(chrono::Utc::now()))?;
+        print_report(ctx, &report)?;
+        if !ctx.json {
+            println!("next run at {next}");
+        }
+        return Ok(());
+    }
+    let schedule = ctx.engine.daily_schedule()?;
+    eprintln!(
+        "spearmint daemon: daily extraction at {} UTC (plus up to {} minutes); Ctrl-C stops",
+        schedule.at.format("%H:%M"),
+        schedule.jitter_minutes
+    );
+    rt.block_on(ctx.engine.run_daemon(
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        },
+        |report| {
+            let _ = print_report(ctx, report);
+        },
+    ))?;
+    Ok(())
+}

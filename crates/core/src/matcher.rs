@@ -1,0 +1,229 @@
+//! Matching incoming transactions against stored ones, so that re-running any import or
+//! extraction changes nothing, a pending transaction is replaced by its posted twin instead of
+//! duplicated, and two genuinely identical purchases in one statement stay two.
+//!
+//! Order: (1) identity — the provider's id within the account when it is present and unique in
+//! the statement, otherwise a content hash that counts repeats; (2) pending -> posted — same
+//! account and amount, dates within a few days, similar payee; (3) a fuzzy pass for rows without
+//! provider ids (a CSV of an account that is also synced). Pure: the engine loads the stored
+//! rows near the statement's dates and applies the plan in one SQL transaction.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+use crate::id::{AccountId, TransactionId};
+use crate::money::Money;
+use crate::statement::StatementTransaction;
+
+/// How many days apart a pending transaction and its posted twin may be dated.
+pub const PENDING_WINDOW_DAYS: i64 = 7;
+/// How many days apart two sources may date the same transaction in the fuzzy pass.
+pub const FUZZY_WINDOW_DAYS: i64 = 2;
+
+/// A stored transaction, as much as matching needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: TransactionId,
+    pub provider_id: Option<String>,
+    pub posted_on: NaiveDate,
+    pub amount: Money,
+    pub payee: String,
+    pub memo: Option<String>,
+    pub pending: bool,
+}
+
+/// The identity an incoming transaction gets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: TransactionId,
+    /// Set when the id comes from a content hash (no usable provider id).
+    pub content_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A new row.
+    Insert { incoming: usize, identity: Identity },
+    /// The row exists; some of its fields changed (pending cleared, amount or date corrected).
+    Update { incoming: usize, id: TransactionId },
+    /// A stored pending row is replaced by its posted twin (which gets `identity`).
+    ReplacePending { incoming: usize, pending: TransactionId, identity: Identity },
+    /// Already stored, nothing to do.
+    Unchanged { incoming: usize, id: TransactionId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    pub actions: Vec<Action>,
+    /// Stored pending rows inside a complete provider window that the provider no longer lists
+    /// and nothing replaced: holds that were released. Empty for file imports.
+    pub stale_pending: Vec<TransactionId>,
+}
+
+/// Decides the identity of each incoming transaction of one account.
+pub fn identities(account: AccountId, incoming: &[StatementTransaction]) -> Vec<Identity> {
+    let mut id_counts: HashMap<&str, usize> = HashMap::new();
+    for t in incoming {
+        if let Some(pid) = usable(&t.provider_id) {
+            *id_counts.entry(pid).or_default() += 1;
+        }
+    }
+    let mut occurrences: HashMap<String, usize> = HashMap::new();
+    incoming
+        .iter()
+        .map(|t| match usable(&t.provider_id) {
+            Some(pid) if id_counts[pid] == 1 => {
+                Identity { id: TransactionId::for_provider(account, pid), content_hash: None }
+            }
+            _ => {
+                // Identical transactions in one statement are told apart by their order, so
+                // two equal purchases stay two and a re-import maps each to the same row.
+                let material = format!(
+                    "{}|{}|{}|{}|{}|{}",
+                    t.posted_on,
+                    t.amount.minor(),
+                    t.amount.currency(),
+                    fold_payee(&t.payee),
+                    t.provider_id.as_deref().unwrap_or("").trim(),
+                    t.memo.as_deref().map(fold_payee).unwrap_or_default(),
+                );
+                let n = occurrences.entry(material.clone()).or_default();
+                *n += 1;
+                let hash = hex(&Sha256::digest(format!("{material}|#{n}").as_bytes()));
+                Identity { id: TransactionId::for_provider(account, &format!("hash:{hash}")), content_hash: Some(hash) }
+            }
+        })
+        .collect()
+}
+
+fn usable(pid: &Option<String>) -> Option<&str> {
+    pid.as_deref().map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Plans what to do with `incoming` given the `stored` rows of the same account near its dates.
+/// `window` is the complete date range a provider fetch covered (None for files): pending rows
+/// inside it that the provider no longer lists are stale.
+pub fn plan(
+    account: AccountId,
+    incoming: &[StatementTransaction],
+    stored: &[Stored],
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Plan {
+    let ids = identities(account, incoming);
+    let by_id: HashMap<TransactionId, &Stored> = stored.iter().map(|s| (s.id, s)).collect();
+    let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
+    let mut claimed: HashSet<TransactionId> = HashSet::new();
+    let mut actions: Vec<Option<Action>> = vec![None; incoming.len()];
+
+    // 1. Identity.
+    for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
+        if let Some(s) = by_id.get(&identity.id) {
+            claimed.insert(s.id);
+            let changed = s.pending != t.pending
+                || s.amount != t.amount
+                || s.posted_on != t.posted_on
+                || s.payee != t.payee
+                || s.memo != t.memo;
+            actions[i] = Some(if changed {
+                Action::Update { incoming: i, id: s.id }
+            } else {
+                Action::Unchanged { incoming: i, id: s.id }
+            });
+        }
+    }
+    // Stored rows the provider still lists under their own id are never someone's twin.
+    let unclaimed =
+        |s: &Stored, claimed: &HashSet<TransactionId>| !claimed.contains(&s.id) && !incoming_ids.contains(&s.id);
+
+    // 2. Pending -> posted: the closest similar pending row takes the posted one.
+    for (i, t) in incoming.iter().enumerate() {
+        if actions[i].is_some() || t.pending {
+            continue;
+        }
+        let twin = stored
+            .iter()
+            .filter(|s| s.pending && s.amount == t.amount && unclaimed(s, &claimed))
+            .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= PENDING_WINDOW_DAYS)
+            .filter(|s| similar_payees(&s.payee, &t.payee))
+            .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
+        if let Some(s) = twin {
+            claimed.insert(s.id);
+            actions[i] = Some(Action::ReplacePending { incoming: i, pending: s.id, identity: ids[i].clone() });
+        }
+    }
+
+    // 3. Fuzzy: a row without a provider id that another source already stored.
+    for (i, t) in incoming.iter().enumerate() {
+        if actions[i].is_some() || usable(&t.provider_id).is_some() {
+            continue;
+        }
+        let same = stored
+            .iter()
+            .filter(|s| s.pending == t.pending && s.amount == t.amount && unclaimed(s, &claimed))
+            .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= FUZZY_WINDOW_DAYS)
+            .filter(|s| similar_payees(&s.payee, &t.payee))
+            .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
+        if let Some(s) = same {
+            claimed.insert(s.id);
+            actions[i] = Some(Action::Unchanged { incoming: i, id: s.id });
+        }
+    }
+
+    let actions: Vec<Action> = actions
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| a.unwrap_or_else(|| Action::Insert { incoming: i, identity: ids[i].clone() }))
+        .collect();
+    let stale_pending = match window {
+        Some((from, to)) => stored
+            .iter()
+            .filter(|s| s.pending && unclaimed(s, &claimed) && s.posted_on >= from && s.posted_on <= to)
+            .map(|s| s.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    Plan { actions, stale_pending }
+}
+
+/// Uppercase letters only, runs of anything else collapsed to one space.
+pub fn fold_payee(payee: &str) -> String {
+    let mut out = String::with_capacity(payee.len());
+    let mut gap = false;
+    for c in payee.chars() {
+        if c.is_alphabetic() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(c.to_uppercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// Whether two descriptors plausibly name the same seller: a pending `SQ *BLUE BOTTLE` and a
+/// posted `SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA` do; `SHELL OIL` and `BLUE BOTTLE` do not.
+pub fn similar_payees(a: &str, b: &str) -> bool {
+    const NOISE: &[&str] =
+        &["SQ", "TST", "POS", "DEBIT", "CREDIT", "CHECKCARD", "PURCHASE", "PAYPAL", "THE", "INC", "LLC", "CO"];
+    let words = |s: &str| -> Vec<String> {
+        fold_payee(s).split(' ').filter(|w| w.len() > 1 && !NOISE.contains(w)).map(str::to_owned).collect()
+    };
+    let (wa, wb) = (words(a), words(b));
+    if wa.is_empty() || wb.is_empty() {
+        return fold_payee(a) == fold_payee(b);
+    }
+    let sa: HashSet<&String> = wa.iter().collect();
+    let shared = wb.iter().filter(|w| sa.contains(w)).count();
+    let smaller = wa.len().min(wb.len());
+    // All of the shorter descriptor's words appear in the longer, or most words are shared.
+    shared == smaller || shared * 2 > wa.len().max(wb.len())
+}

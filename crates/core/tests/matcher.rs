@@ -1,0 +1,180 @@
+//! Matching: re-running changes nothing, pending is replaced by posted, identical purchases
+//! stay distinct, files without ids do not duplicate synced rows.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use spearmint_core::matcher::{Action, Plan, Stored, plan, similar_payees};
+use spearmint_core::{AccountId, Currency, Money, StatementTransaction};
+use uuid::Uuid;
+
+fn account() -> AccountId {
+    AccountId::from_uuid(Uuid::from_u128(0xacc))
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, d).unwrap()
+}
+
+fn txn(pid: Option<&str>, d: u32, cents: i64, payee: &str, pending: bool) -> StatementTransaction {
+    let mut t = StatementTransaction::new(day(d), Money::from_minor(cents, Currency::USD), payee);
+    t.provider_id = pid.map(str::to_owned);
+    t.pending = pending;
+    t
+}
+
+/// Applies a plan to an in-memory store, as the engine does in SQL.
+fn apply(store: &mut Vec<Stored>, incoming: &[StatementTransaction], p: &Plan) {
+    for a in &p.actions {
+        let (i, id) = match a {
+            Action::Insert { incoming, identity } => (*incoming, Some(identity.id)),
+            Action::ReplacePending { incoming, pending, identity } => {
+                store.retain(|s| s.id != *pending);
+                (*incoming, Some(identity.id))
+            }
+            Action::Update { incoming, id } => {
+                store.retain(|s| s.id != *id);
+                (*incoming, Some(*id))
+            }
+            Action::Unchanged { .. } => continue,
+        };
+        let t = &incoming[i];
+        store.push(Stored {
+            id: id.unwrap(),
+            provider_id: t.provider_id.clone(),
+            posted_on: t.posted_on,
+            amount: t.amount,
+            payee: t.payee.clone(),
+            memo: t.memo.clone(),
+            pending: t.pending,
+        });
+    }
+    store.retain(|s| !p.stale_pending.contains(&s.id));
+}
+
+fn inserts(p: &Plan) -> usize {
+    p.actions.iter().filter(|a| matches!(a, Action::Insert { .. })).count()
+}
+
+#[test]
+fn two_identical_purchases_in_one_statement_stay_two_and_reimport_adds_none() {
+    let coffee = txn(None, 3, -450, "BLUE BOTTLE COFFEE", false);
+    let incoming = vec![coffee.clone(), coffee.clone(), txn(None, 4, -1200, "SHELL OIL 57442", false)];
+    let mut store = Vec::new();
+    let first = plan(account(), &incoming, &store, None);
+    assert_eq!(inserts(&first), 3);
+    apply(&mut store, &incoming, &first);
+    assert_eq!(store.len(), 3);
+    let second = plan(account(), &incoming, &store, None);
+    assert_eq!(inserts(&second), 0);
+    assert!(second.actions.iter().all(|a| matches!(a, Action::Unchanged { .. })));
+}
+
+#[test]
+fn repeated_or_empty_fitids_fall_back_to_content_hashes() {
+    let incoming = vec![
+        txn(Some("DUP"), 3, -450, "COFFEE", false),
+        txn(Some("DUP"), 5, -990, "BOOKS", false),
+        txn(Some("  "), 6, -100, "PARKING", false),
+        txn(Some("OK-1"), 7, -100, "PARKING", false),
+    ];
+    let p = plan(account(), &incoming, &[], None);
+    let hashes: Vec<bool> = p
+        .actions
+        .iter()
+        .map(|a| match a {
+            Action::Insert { identity, .. } => identity.content_hash.is_some(),
+            _ => panic!("all new"),
+        })
+        .collect();
+    assert_eq!(hashes, [true, true, true, false]);
+}
+
+#[test]
+fn a_posted_transaction_replaces_its_pending_twin() {
+    let mut store = Vec::new();
+    let day1 = vec![txn(Some("P-1"), 10, -1875, "SQ *BLUE BOTTLE", true), txn(Some("T-0"), 9, -5000, "RENT", false)];
+    let p = plan(account(), &day1, &store, Some((day(1), day(10))));
+    apply(&mut store, &day1, &p);
+    // Two days later the pending one is gone and a posted one with a new id and fuller name exists.
+    let day3 = vec![
+        txn(Some("T-1"), 12, -1875, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA", false),
+        txn(Some("T-0"), 9, -5000, "RENT", false),
+    ];
+    let p = plan(account(), &day3, &store, Some((day(3), day(12))));
+    assert!(matches!(p.actions[0], Action::ReplacePending { .. }), "{:?}", p.actions);
+    apply(&mut store, &day3, &p);
+    assert_eq!(store.len(), 2);
+    assert!(store.iter().all(|s| !s.pending));
+    assert_eq!(
+        plan(account(), &day3, &store, Some((day(3), day(12))))
+            .actions
+            .iter()
+            .filter(|a| !matches!(a, Action::Unchanged { .. }))
+            .count(),
+        0
+    );
+}
+
+#[test]
+fn a_released_hold_disappears_but_only_inside_the_fetched_window() {
+    let mut store = Vec::new();
+    let hold = vec![txn(Some("P-9"), 10, -10000, "HOTEL DEPOSIT", true)];
+    let p = plan(account(), &hold, &store, Some((day(1), day(10))));
+    apply(&mut store, &hold, &p);
+    assert!(plan(account(), &[], &store, Some((day(11), day(20)))).stale_pending.is_empty());
+    assert_eq!(plan(account(), &[], &store, Some((day(1), day(20)))).stale_pending.len(), 1);
+    assert!(plan(account(), &[], &store, None).stale_pending.is_empty(), "a file import never removes rows");
+}
+
+#[test]
+fn a_csv_row_matches_a_synced_row_from_another_source() {
+    let mut store = Vec::new();
+    let synced = vec![txn(Some("FIT-7"), 10, -6499, "AMZN Mktp US*2K4HJ7", false)];
+    let p = plan(account(), &synced, &store, None);
+    apply(&mut store, &synced, &p);
+    let csv = vec![txn(None, 11, -6499, "AMZN MKTP US", false), txn(None, 11, -6499, "SHELL OIL", false)];
+    let p = plan(account(), &csv, &store, None);
+    assert!(matches!(p.actions[0], Action::Unchanged { .. }));
+    assert!(matches!(p.actions[1], Action::Insert { .. }), "a different seller is a different purchase");
+}
+
+#[test]
+fn payee_similarity() {
+    assert!(similar_payees("SQ *BLUE BOTTLE", "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
+    assert!(similar_payees("POS DEBIT 0412 SHELL OIL 57442", "SHELL OIL 57442"));
+    assert!(!similar_payees("SHELL OIL", "BLUE BOTTLE COFFEE"));
+    assert!(!similar_payees("NETFLIX.COM", "SPOTIFY USA"));
+}
+
+fn statement() -> impl Strategy<Value = Vec<StatementTransaction>> {
+    let payees = prop::sample::select(vec!["COFFEE", "SHELL OIL", "RENT", "GROCER", "SQ *TACOS"]);
+    let one = (prop::option::of(0u8..6), 1u32..28, -3i64..3, payees, any::<bool>()).prop_map(
+        |(pid, d, amt, payee, pending)| txn(pid.map(|p| format!("ID{p}")).as_deref(), d, amt * 1000, payee, pending),
+    );
+    prop::collection::vec(one, 0..30)
+}
+
+proptest! {
+    #[test]
+    fn any_import_rerun_changes_nothing(first in statement(), second in statement()) {
+        let mut store = Vec::new();
+        for incoming in [&first, &second] {
+            let p = plan(account(), incoming, &store, None);
+            apply(&mut store, incoming, &p);
+            let again = plan(account(), incoming, &store, None);
+            prop_assert!(again.actions.iter().all(|a| matches!(a, Action::Unchanged { .. })), "{:?}", again.actions);
+            prop_assert!(again.stale_pending.is_empty());
+        }
+        // Every stored id is unique.
+        let mut ids: Vec<_> = store.iter().map(|s| s.id).collect();
+        ids.sort();
+        ids.dedup();
+        prop_assert_eq!(ids.len(), store.len());
+    }
+
+    #[test]
+    fn a_plan_has_one_action_per_incoming_row_in_order(incoming in statement()) {
+        let p = plan(account(), &incoming, &[], None);
+        prop_assert_eq!(p.actions.len(), incoming.len());
+    }
+}

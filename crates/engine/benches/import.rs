@@ -1,0 +1,62 @@
+//! `cargo bench -p spearmint-engine --bench import` (and `cargo xtask bench import`): imports
+//! generated CSV transactions (1,000,000 by default; SPEARMINT_BENCH_ROWS to change) into a
+//! fresh encrypted vault through the real import path, then the same into plain SQLite through
+//! the same path, and prints transactions per second and SQLCipher's overhead as a ratio.
+//! It measures; it asserts nothing about timings.
+
+// Rates and ratios of timings are floats; money never is.
+#![allow(clippy::float_arithmetic)]
+
+use std::time::Instant;
+
+use spearmint_core::{AccountKind, Currency};
+use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase};
+
+fn rows() -> usize {
+    std::env::var("SPEARMINT_BENCH_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(1_000_000)
+}
+
+fn run(engine: &Engine, csv: &[u8]) -> f64 {
+    let account = engine
+        .create_account(NewAccount { name: "Bench".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let start = Instant::now();
+    let report = engine
+        .import_file(ImportRequest {
+            bytes: csv.to_vec(),
+            file_name: Some("bench.csv".into()),
+            account: Some(account),
+            mapping: None,
+            currency: None,
+            dry_run: false,
+        })
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(report.summary.added as usize, rows(), "every row is imported");
+    secs
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --bench absent: keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("import bench: run with `cargo bench` or `cargo xtask bench import`");
+        return;
+    }
+    let n = rows();
+    let mut csv = Vec::with_capacity(n * 60);
+    spearmint_sandbox_bank::write_csv(&mut csv, n, 1).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let encrypted = Engine::new(EngineOptions::new(dir.path().join("encrypted"))).unwrap();
+    encrypted.create(NewKey::Passphrase(Passphrase::new("benchmark passphrase"))).unwrap();
+    let t_enc = run(&encrypted, &csv);
+
+    let plain = Engine::new_plain_for_benchmarks(EngineOptions::new(dir.path().join("plain"))).unwrap();
+    let t_plain = run(&plain, &csv);
+
+    println!("import of {n} CSV transactions (sniffed mapping, matching, one SQL transaction):");
+    println!("  SQLCipher vault : {:>10.0} transactions/s ({t_enc:.2} s)", n as f64 / t_enc);
+    println!("  plain SQLite    : {:>10.0} transactions/s ({t_plain:.2} s)", n as f64 / t_plain);
+    println!("  SQLCipher / plain time ratio: {:.2}x (target: at most 1.30x)", t_enc / t_plain);
+    println!("  target: at least 200000 transactions/s into the vault");
+}

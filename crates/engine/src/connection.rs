@@ -1,0 +1,248 @@
+//! Connections: one login at a provider, holding one or more accounts. The row keeps the
+//! provider, a label, non-secret settings and the name of the keychain entry; the credentials
+//! themselves (a SimpleFIN access URL, an OFX user name and password) live in the keychain.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::keychain::KeychainEntry;
+use crate::vault::{Table, Vault, now_rfc3339};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Demo,
+    Simplefin,
+    Ofx,
+}
+
+impl ProviderKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderKind::Demo => "demo",
+            ProviderKind::Simplefin => "simplefin",
+            ProviderKind::Ofx => "ofx",
+        }
+    }
+
+    fn parse(s: &str) -> Result<ProviderKind> {
+        Ok(match s {
+            "demo" => ProviderKind::Demo,
+            "simplefin" => ProviderKind::Simplefin,
+            "ofx" => ProviderKind::Ofx,
+            other => return Err(Error::new(ErrorKind::Corrupt, format!("unknown provider `{other}` in the vault"))),
+        })
+    }
+
+    /// Requests a connection may make per day. The SimpleFIN Bridge disables tokens used more
+    /// than about 24 times a day; banks frown on more than a few OFX downloads.
+    pub fn daily_budget(self) -> u32 {
+        match self {
+            ProviderKind::Demo => u32::MAX,
+            ProviderKind::Simplefin => 16,
+            ProviderKind::Ofx => 24,
+        }
+    }
+}
+
+/// A connection's health, as the UI shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionStatus {
+    Ok,
+    NeedsAttention,
+    RateLimited,
+}
+
+impl ConnectionStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ConnectionStatus::Ok => "ok",
+            ConnectionStatus::NeedsAttention => "needs_attention",
+            ConnectionStatus::RateLimited => "rate_limited",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    pub id: String,
+    pub provider: ProviderKind,
+    pub label: String,
+    pub status: ConnectionStatus,
+    pub status_reason: Option<String>,
+    pub last_success_at: Option<String>,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) config: serde_json::Value,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) requests_day: Option<String>,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(crate) requests_today: u32,
+}
+
+impl Connection {
+    pub(crate) fn keychain(&self) -> KeychainEntry {
+        KeychainEntry::new(format!("connection:{}", self.id))
+    }
+
+    pub(crate) fn last_success(&self) -> Option<DateTime<Utc>> {
+        self.last_success_at
+            .as_deref()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// Requests left today.
+    pub(crate) fn budget_left(&self, today: NaiveDate) -> u32 {
+        let used = if self.requests_day.as_deref() == Some(&today.to_string()) { self.requests_today } else { 0 };
+        self.provider.daily_budget().saturating_sub(used)
+    }
+}
+
+pub(crate) fn create(
+    vault: &mut Vault,
+    provider: ProviderKind,
+    label: &str,
+    config: serde_json::Value,
+) -> Result<String> {
+    let id = uuid::Uuid::now_v7().to_string();
+    vault.write(|w| {
+        w.insert(
+            Table::CONNECTIONS,
+            &id,
+            &[
+                ("provider", Value::Text(provider.as_str().into())),
+                ("label", Value::Text(label.to_owned())),
+                ("credential_ref", Value::Text(format!("connection:{id}"))),
+                ("config", Value::Text(config.to_string())),
+                ("created_at", Value::Text(now_rfc3339())),
+            ],
+        )
+    })?;
+    Ok(id)
+}
+
+pub(crate) fn list(vault: &Vault) -> Result<Vec<Connection>> {
+    let mut stmt = vault.read().prepare(
+        "SELECT id, provider, label, status, status_reason, last_success_at, config, requests_day, requests_today
+         FROM connections ORDER BY created_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, String>(6)?,
+            r.get::<_, Option<String>>(7)?,
+            r.get::<_, u32>(8)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, provider, label, status, status_reason, last_success_at, config, requests_day, requests_today) = row?;
+        out.push(Connection {
+            id,
+            provider: ProviderKind::parse(&provider)?,
+            label,
+            status: match status.as_str() {
+                "needs_attention" => ConnectionStatus::NeedsAttention,
+                "rate_limited" => ConnectionStatus::RateLimited,
+                _ => ConnectionStatus::Ok,
+            },
+            status_reason,
+            last_success_at,
+            config: serde_json::from_str(&config).unwrap_or_default(),
+            requests_day,
+            requests_today,
+        });
+    }
+    Ok(out)
+}
+
+pub(crate) fn get(vault: &Vault, id: &str) -> Result<Connection> {
+    list(vault)?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no connection {id}")))
+}
+
+/// The connection an account belongs to, if any.
+pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<String>> {
+    let found: Option<Option<String>> = vault
+        .read()
+        .query_row("SELECT connection_id FROM accounts WHERE id = ?1", [account], |r| r.get(0))
+        .optional()?;
+    match found {
+        None => Err(Error::new(
+            ErrorKind::NotFound,
+            format!("there is no account {account}: list them with `spearmint accounts`"),
+        )),
+        Some(c) => Ok(c),
+    }
+}
+
+/// Counts requests against today's budget.
+pub(crate) fn count_requests(vault: &mut Vault, id: &str, n: u32, today: NaiveDate) -> Result<()> {
+    if n == 0 {
+        return Ok(());
+    }
+    let c = get(vault, id)?;
+    let used = if c.requests_day.as_deref() == Some(&today.to_string()) { c.requests_today } else { 0 };
+    vault.write(|w| {
+        w.update(
+            Table::CONNECTIONS,
+            id,
+            &[
+                ("requests_day", Value::Text(today.to_string())),
+                ("requests_today", Value::Integer(i64::from(used + n))),
+                ("last_attempt_at", Value::Text(now_rfc3339())),
+            ],
+        )
+        .map(|_| ())
+    })
+}
+
+/// Sets the connection's and its accounts' status.
+pub(crate) fn set_status(
+    vault: &mut Vault,
+    id: &str,
+    status: ConnectionStatus,
+    reason: Option<&str>,
+    success: bool,
+) -> Result<()> {
+    vault.write(|w| {
+        let mut cells = vec![
+            ("status", Value::Text(status.as_str().into())),
+            ("status_reason", reason.map_or(Value::Null, |r| Value::Text(r.to_owned()))),
+        ];
+        if success {
+            cells.push(("last_success_at", Value::Text(now_rfc3339())));
+        }
+        w.update(Table::CONNECTIONS, id, &cells)?;
+        let accounts: Vec<String> = {
+            let mut stmt = w.sql().prepare("SELECT id FROM accounts WHERE connection_id = ?1")?;
+            stmt.query_map(params![id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        for account in accounts {
+            w.update(
+                Table::ACCOUNTS,
+                &account,
+                &[
+                    ("status", Value::Text(status.as_str().into())),
+                    ("status_reason", reason.map_or(Value::Null, |r| Value::Text(r.to_owned()))),
+                ],
+            )?;
+        }
+        Ok(())
+    })
+}

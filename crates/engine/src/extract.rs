@@ -1,0 +1,357 @@
+//! Storing what a provider or a file says: the raw payload first (compressed, for audit and
+//! re-processing), then every account's new and changed rows in one SQL transaction, matched
+//! by `spearmint_core::matcher` so that a re-run changes nothing.
+
+use std::io::Write as _;
+
+use chrono::{Duration, NaiveDate};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use spearmint_core::matcher::{self, Action, Stored};
+use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::{Table, Vault, Writer, now_rfc3339};
+
+/// Where a statement's accounts go.
+#[derive(Debug, Clone)]
+pub(crate) enum Target {
+    /// A provider connection: accounts are found (or created) by the provider's account id.
+    Connection { id: String, provider: &'static str },
+    /// A file imported into an account the user chose: every statement account goes there.
+    Account(AccountId),
+    /// A file that names its own accounts (OFX with ACCTID): found or created as `file` accounts.
+    FileAccounts,
+}
+
+/// What one statement changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplySummary {
+    pub accounts: u32,
+    pub added: u32,
+    pub updated: u32,
+    /// Pending rows replaced by their posted twins.
+    pub posted: u32,
+    /// Pending holds the provider released.
+    pub removed: u32,
+    pub unchanged: u32,
+}
+
+impl ApplySummary {
+    pub fn changed(&self) -> bool {
+        self.added + self.updated + self.posted + self.removed > 0
+    }
+}
+
+/// Stores a raw payload (deflate-compressed) in its own small transaction, before parsing, so
+/// that it is kept even when parsing fails. The same bytes are stored once.
+pub(crate) fn store_raw(vault: &mut Vault, source: &str, media_type: &str, body: &[u8]) -> Result<i64> {
+    let sha = hex::encode(Sha256::digest(body));
+    if let Some(id) = vault
+        .read()
+        .query_row("SELECT id FROM raw_payloads WHERE sha256 = ?1", [&sha], |r| r.get::<_, i64>(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(body).and_then(|()| Ok(())).map_err(|e| Error::internal("cannot compress the payload", e))?;
+    let compressed = z.finish().map_err(|e| Error::internal("cannot compress the payload", e))?;
+    vault.write(|w| {
+        w.insert_local(
+            Table::RAW_PAYLOADS,
+            &[
+                ("source", Value::Text(source.to_owned())),
+                ("fetched_at", Value::Text(now_rfc3339())),
+                ("media_type", Value::Text(media_type.to_owned())),
+                ("compression", Value::Text("deflate".into())),
+                ("sha256", Value::Text(sha)),
+                ("body", Value::Blob(compressed)),
+            ],
+        )
+    })
+}
+
+/// Applies a statement in one SQL transaction: all of it or none of it.
+pub(crate) fn apply(
+    vault: &mut Vault,
+    target: &Target,
+    statement: &Statement,
+    raw_payload: Option<i64>,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Result<ApplySummary> {
+    vault.write(|w| apply_in(w, target, statement, raw_payload, window))
+}
+
+/// The same, inside a writer the caller controls (a dry run rolls it back).
+pub(crate) fn apply_in(
+    w: &mut Writer<'_>,
+    target: &Target,
+    statement: &Statement,
+    raw_payload: Option<i64>,
+    window: Option<(NaiveDate, NaiveDate)>,
+) -> Result<ApplySummary> {
+    let mut summary = ApplySummary::default();
+    for account in &statement.accounts {
+        let account_id = resolve_account(w, target, account)?;
+        summary.accounts += 1;
+        apply_account(w, account_id, account, raw_payload, window, &mut summary)?;
+    }
+    Ok(summary)
+}
+
+fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccount) -> Result<AccountId> {
+    let (provider, connection) = match target {
+        Target::Account(id) => {
+            let currency: Option<String> = w
+                .sql()
+                .query_row("SELECT currency FROM accounts WHERE id = ?1", [id.to_string()], |r| r.get(0))
+                .optional()?;
+            let currency = currency.ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("there is no account {id}: list them with `spearmint accounts`"),
+                )
+            })?;
+            if currency != account.currency.code() {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!(
+                        "the file is in {} but the account is in {currency}: choose an account in {}",
+                        account.currency, account.currency
+                    ),
+                ));
+            }
+            return Ok(*id);
+        }
+        Target::Connection { id, provider } => (*provider, Some(id.as_str())),
+        Target::FileAccounts => ("file", None),
+    };
+    if account.provider_account_id.trim().is_empty() {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            "this file does not say which account it belongs to: choose one with --account (list them with `spearmint accounts`)",
+        ));
+    }
+    let existing: Option<String> = w
+        .sql()
+        .query_row(
+            "SELECT id FROM accounts WHERE provider = ?1 AND provider_account_id = ?2",
+            params![provider, account.provider_account_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        return id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "an account id in the vault is malformed"));
+    }
+    let id = AccountId::new();
+    let name = account
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| format!("{} ····{}", kind_label(account), last4(&account.provider_account_id)));
+    w.insert(
+        Table::ACCOUNTS,
+        &id.to_string(),
+        &[
+            ("name", Value::Text(name)),
+            ("kind", Value::Text(account.kind.as_str().to_owned())),
+            ("currency", Value::Text(account.currency.code().to_owned())),
+            ("provider", Value::Text(provider.to_owned())),
+            ("provider_account_id", Value::Text(account.provider_account_id.clone())),
+            ("institution", account.institution.clone().map_or(Value::Null, Value::Text)),
+            ("connection_id", connection.map_or(Value::Null, |c| Value::Text(c.to_owned()))),
+            ("created_at", Value::Text(now_rfc3339())),
+        ],
+    )?;
+    Ok(id)
+}
+
+fn kind_label(account: &StatementAccount) -> &'static str {
+    match account.kind {
+        spearmint_core::AccountKind::Checking => "Checking",
+        spearmint_core::AccountKind::Savings => "Savings",
+        spearmint_core::AccountKind::CreditCard => "Credit card",
+        spearmint_core::AccountKind::Loan => "Loan",
+        spearmint_core::AccountKind::Investment => "Investment",
+        spearmint_core::AccountKind::Cash => "Cash",
+        spearmint_core::AccountKind::Other => "Account",
+    }
+}
+
+fn last4(id: &str) -> String {
+    let chars: Vec<char> = id.chars().collect();
+    chars[chars.len().saturating_sub(4)..].iter().collect()
+}
+
+fn apply_account(
+    w: &mut Writer<'_>,
+    account_id: AccountId,
+    account: &StatementAccount,
+    raw_payload: Option<i64>,
+    window: Option<(NaiveDate, NaiveDate)>,
+    summary: &mut ApplySummary,
+) -> Result<()> {
+    let txns = &account.transactions;
+    for t in txns {
+        if t.amount.currency() != account.currency {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!(
+                    "a transaction of {} is in {} but its account is in {}",
+                    t.posted_on,
+                    t.amount.currency(),
+                    account.currency
+                ),
+            ));
+        }
+    }
+    let dates = txns.iter().map(|t| t.posted_on).chain(window.into_iter().flat_map(|(a, b)| [a, b]));
+    let (Some(min), Some(max)) = (dates.clone().min(), dates.max()) else {
+        update_balance(w, account_id, account)?;
+        return Ok(());
+    };
+    let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
+    let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
+    let plan = matcher::plan(account_id, txns, &stored, window);
+    let now = now_rfc3339();
+    for action in &plan.actions {
+        match action {
+            Action::Insert { incoming, identity } => {
+                insert_txn(w, account_id, &txns[*incoming], identity, raw_payload, &now)?;
+                summary.added += 1;
+            }
+            Action::ReplacePending { incoming, pending, identity } => {
+                // The posted row takes the pending one's place (keeping a category the user chose).
+                let (category, source, locked): (Option<String>, Option<String>, bool) = w.sql().query_row(
+                    "SELECT category_id, category_source, category_locked FROM transactions WHERE id = ?1",
+                    [pending.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                w.delete(Table::TRANSACTIONS, &pending.to_string())?;
+                insert_txn(w, account_id, &txns[*incoming], identity, raw_payload, &now)?;
+                if locked {
+                    w.update(
+                        Table::TRANSACTIONS,
+                        &identity.id.to_string(),
+                        &[
+                            ("category_id", category.map_or(Value::Null, Value::Text)),
+                            ("category_source", source.map_or(Value::Null, Value::Text)),
+                            ("category_locked", Value::Integer(1)),
+                        ],
+                    )?;
+                }
+                summary.posted += 1;
+            }
+            Action::Update { incoming, id } => {
+                let t = &txns[*incoming];
+                w.update(
+                    Table::TRANSACTIONS,
+                    &id.to_string(),
+                    &[
+                        ("posted_on", Value::Text(t.posted_on.to_string())),
+                        ("amount_minor", Value::Integer(t.amount.minor())),
+                        ("seller", Value::Text(t.payee.clone())),
+                        ("memo", t.memo.clone().map_or(Value::Null, Value::Text)),
+                        ("pending", Value::Integer(i64::from(t.pending))),
+                        ("updated_at", Value::Text(now.clone())),
+                    ],
+                )?;
+                summary.updated += 1;
+            }
+            Action::Unchanged { .. } => summary.unchanged += 1,
+        }
+    }
+    for id in &plan.stale_pending {
+        w.delete(Table::TRANSACTIONS, &id.to_string())?;
+        summary.removed += 1;
+    }
+    update_balance(w, account_id, account)
+}
+
+fn insert_txn(
+    w: &mut Writer<'_>,
+    account_id: AccountId,
+    t: &StatementTransaction,
+    identity: &matcher::Identity,
+    raw_payload: Option<i64>,
+    now: &str,
+) -> Result<()> {
+    w.insert(
+        Table::TRANSACTIONS,
+        &identity.id.to_string(),
+        &[
+            ("account_id", Value::Text(account_id.to_string())),
+            (
+                "provider_transaction_id",
+                t.provider_id.clone().filter(|p| !p.trim().is_empty()).map_or(Value::Null, Value::Text),
+            ),
+            ("content_hash", identity.content_hash.clone().map_or(Value::Null, Value::Text)),
+            ("posted_on", Value::Text(t.posted_on.to_string())),
+            ("amount_minor", Value::Integer(t.amount.minor())),
+            ("currency", Value::Text(t.amount.currency().code().to_owned())),
+            ("seller", Value::Text(t.payee.clone())),
+            ("memo", t.memo.clone().map_or(Value::Null, Value::Text)),
+            ("pending", Value::Integer(i64::from(t.pending))),
+            ("raw_payload_id", raw_payload.map_or(Value::Null, Value::Integer)),
+            ("created_at", Value::Text(now.to_owned())),
+            ("updated_at", Value::Text(now.to_owned())),
+        ],
+    )
+}
+
+fn update_balance(w: &mut Writer<'_>, account_id: AccountId, account: &StatementAccount) -> Result<()> {
+    if let Some(balance) = account.balance {
+        w.update(
+            Table::ACCOUNTS,
+            &account_id.to_string(),
+            &[
+                ("balance_minor", Value::Integer(balance.minor())),
+                ("balance_at", account.balance_on.map_or(Value::Null, |d| Value::Text(d.to_string()))),
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+fn load_stored(
+    w: &Writer<'_>,
+    account: AccountId,
+    currency: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Stored>> {
+    let mut stmt = w.sql().prepare_cached(
+        "SELECT id, provider_transaction_id, posted_on, amount_minor, seller, memo, pending
+         FROM transactions WHERE account_id = ?1 AND posted_on BETWEEN ?2 AND ?3",
+    )?;
+    let rows = stmt.query_map(params![account.to_string(), from.to_string(), to.to_string()], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<String>>(5)?,
+            r.get::<_, bool>(6)?,
+        ))
+    })?;
+    let corrupt = || Error::new(ErrorKind::Corrupt, "a stored transaction is malformed: run `spearmint doctor`");
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, provider_id, posted_on, minor, payee, memo, pending) = row?;
+        out.push(Stored {
+            id: id.parse().map_err(|_| corrupt())?,
+            provider_id,
+            posted_on: posted_on.parse().map_err(|_| corrupt())?,
+            amount: Money::from_minor(minor, currency),
+            payee,
+            memo,
+            pending,
+        });
+    }
+    Ok(out)
+}

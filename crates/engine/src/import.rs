@@ -1,0 +1,164 @@
+//! Importing files: OFX/QFX, QIF, CSV (with a column mapping, sniffed or given, saved per
+//! account), CAMT.053. An import is one SQL transaction: all of it or nothing; importing the
+//! same file again changes nothing; a dry run shows exactly what would change.
+
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
+use serde::Serialize;
+use spearmint_core::{AccountId, Currency, Money};
+use spearmint_formats::csv::CsvMapping;
+use spearmint_formats::{Format, ImportOptions};
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::extract::{self, ApplySummary, Target};
+use crate::vault::Table;
+
+#[derive(Debug, Clone)]
+pub struct ImportRequest {
+    pub bytes: Vec<u8>,
+    pub file_name: Option<String>,
+    /// The account the file belongs to; needed for formats that do not say (CSV, QIF).
+    pub account: Option<AccountId>,
+    /// The CSV column mapping; by default the account's saved one, else a sniffed one.
+    pub mapping: Option<CsvMapping>,
+    /// The currency for files that state none; by default the account's, else USD.
+    pub currency: Option<Currency>,
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRow {
+    pub posted_on: String,
+    pub payee: String,
+    pub amount: Money,
+    pub pending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportReport {
+    pub format: String,
+    pub dry_run: bool,
+    /// Transactions in the file.
+    pub transactions: u32,
+    pub summary: ApplySummary,
+    /// The CSV mapping used (saved for the account after a real import).
+    pub mapping: Option<CsvMapping>,
+    pub preview: Vec<PreviewRow>,
+    pub warnings: Vec<String>,
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Ofx => "ofx",
+        Format::Qif => "qif",
+        Format::Csv => "csv",
+        Format::Camt053 => "camt.053",
+        Format::SimpleFin => "simplefin",
+    }
+}
+
+impl Engine {
+    pub fn import_file(&self, req: ImportRequest) -> Result<ImportReport> {
+        let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
+        let format = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Invalid,
+                format!("{name}: not a file Spearmint can import (OFX/QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON)"),
+            )
+        })?;
+        self.with_vault(|v| {
+            let (currency, saved): (Option<String>, Option<String>) = match req.account {
+                Some(a) => v
+                    .read()
+                    .query_row("SELECT currency, import_mapping FROM accounts WHERE id = ?1", [a.to_string()], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .optional()?
+                    .map(|(c, m)| (Some(c), m))
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::NotFound,
+                            format!("there is no account {a}: list them with `spearmint accounts`"),
+                        )
+                    })?,
+                None => (None, None),
+            };
+            let currency = match (req.currency, currency) {
+                (Some(c), _) => c,
+                (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
+                (None, None) => Currency::USD,
+            };
+            let mapping = match (format, &req.mapping) {
+                (Format::Csv, Some(m)) => Some(m.clone()),
+                (Format::Csv, None) => {
+                    match saved.as_deref().and_then(|m| serde_json::from_str::<CsvMapping>(m).ok()) {
+                        Some(m) => Some(m),
+                        None => Some(
+                            spearmint_formats::csv::sniff(&req.bytes, currency).map_err(|e| file_error(&name, &e))?,
+                        ),
+                    }
+                }
+                _ => None,
+            };
+            let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
+            let raw_id = if req.dry_run {
+                None
+            } else {
+                Some(extract::store_raw(
+                    v,
+                    &format!("file:{}", format_name(format)),
+                    "application/octet-stream",
+                    &req.bytes,
+                )?)
+            };
+            let statement = spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
+                .map_err(|e| file_error(&name, &e))?;
+            let target = match req.account {
+                Some(a) => Target::Account(a),
+                None => Target::FileAccounts,
+            };
+            let transactions = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
+            let preview = statement
+                .accounts
+                .iter()
+                .flat_map(|a| &a.transactions)
+                .take(20)
+                .map(|t| PreviewRow {
+                    posted_on: t.posted_on.to_string(),
+                    payee: t.payee.clone(),
+                    amount: t.amount,
+                    pending: t.pending,
+                })
+                .collect();
+            let summary = if req.dry_run {
+                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None))?
+            } else {
+                v.write(|w| {
+                    let summary = extract::apply_in(w, &target, &statement, raw_id, None)?;
+                    if let (Some(a), Some(m)) = (req.account, &mapping) {
+                        let json =
+                            serde_json::to_string(m).map_err(|e| Error::internal("cannot save the mapping", e))?;
+                        w.update(Table::ACCOUNTS, &a.to_string(), &[("import_mapping", Value::Text(json))])?;
+                    }
+                    Ok(summary)
+                })?
+            };
+            Ok(ImportReport {
+                format: format_name(format).into(),
+                dry_run: req.dry_run,
+                transactions,
+                summary,
+                mapping,
+                preview,
+                warnings: statement.warnings.clone(),
+            })
+        })
+    }
+}
+
+fn file_error(name: &str, e: &spearmint_formats::FormatError) -> Error {
+    Error::new(ErrorKind::Invalid, format!("{name}: {e}"))
+}

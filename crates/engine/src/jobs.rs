@@ -1,0 +1,155 @@
+//! Durable background jobs in the vault: queued, running, done, failed; attempts; next run.
+//! A job left `running` by a crash is queued again on the next start; failures are retried with
+//! exponential backoff, except those no retry can fix (refused credentials).
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, params};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::{Table, Vault};
+
+/// After this many attempts a job stays failed until the user or the next daily run retries.
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub id: String,
+    pub connection_id: String,
+    pub attempts: u32,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Queues an extraction of a connection, unless one is already queued or running.
+pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: &str, now: DateTime<Utc>) -> Result<()> {
+    let payload = serde_json::json!({ "connection_id": connection_id }).to_string();
+    let existing: Option<String> = vault
+        .read()
+        .query_row(
+            "SELECT id FROM jobs WHERE kind = 'extract' AND payload = ?1 AND state IN ('queued', 'running')",
+            [&payload],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        // A manual refresh does not wait for a backoff.
+        return vault.write(|w| w.update(Table::JOBS, &id, &[("next_run_at", Value::Text(ts(now)))]).map(|_| ()));
+    }
+    vault.write(|w| {
+        w.insert(
+            Table::JOBS,
+            &uuid::Uuid::now_v7().to_string(),
+            &[
+                ("kind", Value::Text("extract".into())),
+                ("state", Value::Text("queued".into())),
+                ("attempts", Value::Integer(0)),
+                ("next_run_at", Value::Text(ts(now))),
+                ("payload", Value::Text(payload.clone())),
+                ("created_at", Value::Text(ts(now))),
+                ("updated_at", Value::Text(ts(now))),
+            ],
+        )
+    })
+}
+
+/// Jobs a crash left running go back to the queue.
+pub(crate) fn recover(vault: &mut Vault) -> Result<u32> {
+    let ids: Vec<String> = {
+        let mut stmt = vault.read().prepare("SELECT id FROM jobs WHERE state = 'running'")?;
+        stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+    };
+    vault.write(|w| {
+        for id in &ids {
+            w.update(Table::JOBS, id, &[("state", Value::Text("queued".into()))])?;
+        }
+        Ok(ids.len() as u32)
+    })
+}
+
+/// Takes the next runnable job (optionally of one connection), marking it running.
+pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[String]>) -> Result<Option<Job>> {
+    let mut stmt = vault.read().prepare(
+        "SELECT id, payload, attempts FROM jobs WHERE state = 'queued' AND next_run_at <= ?1 ORDER BY next_run_at, id",
+    )?;
+    let rows: Vec<(String, String, u32)> =
+        stmt.query_map([ts(now)], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    for (id, payload, attempts) in rows {
+        let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
+        let Some(connection_id) = payload["connection_id"].as_str().map(str::to_owned) else { continue };
+        if only.is_some_and(|only| !only.contains(&connection_id)) {
+            continue;
+        }
+        vault.write(|w| {
+            w.update(
+                Table::JOBS,
+                &id,
+                &[
+                    ("state", Value::Text("running".into())),
+                    ("attempts", Value::Integer(i64::from(attempts) + 1)),
+                    ("updated_at", Value::Text(ts(now))),
+                ],
+            )
+        })?;
+        return Ok(Some(Job { id, connection_id, attempts: attempts + 1 }));
+    }
+    Ok(None)
+}
+
+/// Records a job's outcome: done, retried after a backoff, or failed for good.
+pub(crate) fn finish(
+    vault: &mut Vault,
+    job: &Job,
+    outcome: std::result::Result<(), &Error>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let cells: Vec<(&str, Value)> = match outcome {
+        Ok(()) => vec![("state", Value::Text("done".into())), ("last_error", Value::Null)],
+        Err(e) => {
+            let retry = match e.kind() {
+                ErrorKind::ProviderAuth | ErrorKind::Invalid | ErrorKind::NotFound | ErrorKind::KeyMissing => false,
+                _ => job.attempts < MAX_ATTEMPTS,
+            };
+            let wait = match e.kind() {
+                // The provider's own budget resets daily.
+                ErrorKind::RateLimited => chrono::Duration::hours(6),
+                _ => spearmint_core::schedule::backoff(job.attempts, seed(&job.id)),
+            };
+            if retry {
+                vec![
+                    ("state", Value::Text("queued".into())),
+                    ("next_run_at", Value::Text(ts(now + wait))),
+                    ("last_error", Value::Text(e.message().to_owned())),
+                ]
+            } else {
+                vec![("state", Value::Text("failed".into())), ("last_error", Value::Text(e.message().to_owned()))]
+            }
+        }
+    };
+    vault.write(|w| {
+        let mut cells = cells.clone();
+        cells.push(("updated_at", Value::Text(ts(now))));
+        w.update(Table::JOBS, &job.id, &cells).map(|_| ())
+    })
+}
+
+fn seed(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// When the earliest queued job becomes runnable.
+pub(crate) fn next_due(vault: &Vault) -> Result<Option<DateTime<Utc>>> {
+    let next: Option<String> =
+        vault.read().query_row("SELECT min(next_run_at) FROM jobs WHERE state = 'queued'", [], |r| r.get(0))?;
+    Ok(next.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
+}
+
+/// Jobs per state, for status output and tests.
+pub(crate) fn counts(vault: &Vault) -> Result<Vec<(String, u32)>> {
+    let mut stmt = vault.read().prepare("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state")?;
+    let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

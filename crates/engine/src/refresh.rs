@@ -1,0 +1,491 @@
+//! Linking accounts and extracting their transactions: the async half of the engine. Network
+//! work runs on tokio; vault work runs on blocking threads, so neither stalls the other.
+
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Serialize;
+use spearmint_core::{AccountId, Statement, StatementAccount};
+use zeroize::Zeroizing;
+
+use crate::connection::{self, Connection, ConnectionStatus, ProviderKind};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::extract::{self, ApplySummary, Target};
+use crate::jobs;
+use crate::provider::ofx::{OfxAccountRef, OfxBank, OfxClient, OfxCredentials};
+use crate::provider::simplefin::{AccessUrl, SimpleFin};
+
+/// How far back the first extraction of a connection reaches.
+pub const FIRST_HISTORY_DAYS: i64 = 90;
+/// Each later extraction re-reads this many days before the last success, so pending rows that
+/// posted meanwhile are matched and late-posting banks are caught.
+pub const OVERLAP_DAYS: i64 = 14;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    Fetching,
+    Saving,
+    Done,
+    Failed,
+}
+
+/// Progress of a refresh, for progress bars.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Progress {
+    pub connection: String,
+    pub phase: Phase,
+    /// Connections finished so far, of `total`.
+    pub done: u32,
+    pub total: u32,
+    /// Transactions fetched by this connection so far.
+    pub fetched: u32,
+}
+
+/// The outcome for one connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionOutcome {
+    pub connection: String,
+    pub provider: ProviderKind,
+    pub summary: Option<ApplySummary>,
+    pub error: Option<crate::error::ErrorPayload>,
+    /// Messages the provider sent along (SimpleFIN's `errors`), shown as they are.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RefreshReport {
+    pub outcomes: Vec<ConnectionOutcome>,
+}
+
+impl RefreshReport {
+    pub fn added(&self) -> u32 {
+        self.outcomes.iter().filter_map(|o| o.summary.as_ref()).map(|s| s.added).sum()
+    }
+}
+
+/// A new login at a bank over OFX.
+#[derive(Debug, Clone)]
+pub struct OfxLogin {
+    pub bank: OfxBank,
+    pub credentials: OfxCredentials,
+}
+
+impl Engine {
+    /// Runs vault work on a blocking thread.
+    pub(crate) async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut crate::vault::Vault) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let engine = self.clone();
+        tokio::task::spawn_blocking(move || engine.with_vault(f))
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("background task failed: {e}")))?
+    }
+
+    pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| Error::new(ErrorKind::Internal, format!("background task failed: {e}")))?
+    }
+
+    /// Links the demo bank (realistic generated data, no bank needed) and queues its first
+    /// extraction. Linking it twice gives the same connection.
+    pub async fn connect_demo(&self) -> Result<Connection> {
+        self.connect_demo_with_history(FIRST_HISTORY_DAYS as u32).await
+    }
+
+    /// The demo bank with `history_days` of history (more makes a bigger vault to try).
+    pub async fn connect_demo_with_history(&self, history_days: u32) -> Result<Connection> {
+        if !(1..=3660).contains(&history_days) {
+            return Err(Error::new(ErrorKind::Invalid, "the demo's history is 1 to 3660 days"));
+        }
+        let existing =
+            self.db(|v| Ok(connection::list(v)?.into_iter().find(|c| c.provider == ProviderKind::Demo))).await?;
+        if let Some(c) = existing {
+            return Ok(c);
+        }
+        let id = self
+            .db(move |v| {
+                connection::create(
+                    v,
+                    ProviderKind::Demo,
+                    "Demo Bank",
+                    serde_json::json!({ "seed": 42, "history_days": history_days }),
+                )
+            })
+            .await?;
+        self.queue(&id).await?;
+        self.db(move |v| connection::get(v, &id)).await
+    }
+
+    /// Claims a SimpleFIN setup token, keeps the access URL in the keychain, queues the first
+    /// extraction.
+    pub async fn connect_simplefin(&self, setup_token: &str) -> Result<Connection> {
+        let client = SimpleFin::new()?;
+        let mut requests = 0;
+        let access = client.claim(setup_token, &mut requests).await?;
+        let id = self
+            .db(|v| connection::create(v, ProviderKind::Simplefin, "SimpleFIN Bridge", serde_json::json!({})))
+            .await?;
+        let c = {
+            let id = id.clone();
+            self.db(move |v| connection::get(v, &id)).await?
+        };
+        let entry = c.keychain();
+        let secret = Zeroizing::new(access.expose().to_owned());
+        Self::blocking(move || entry.store_secret(&secret)).await?;
+        let today = Utc::now().date_naive();
+        {
+            let id = id.clone();
+            self.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
+        }
+        self.queue(&id).await?;
+        Ok(c)
+    }
+
+    /// Signs on to a bank over OFX, lists its accounts (`ACCTINFORQ`), keeps the login in the
+    /// keychain, queues the first extraction.
+    pub async fn connect_ofx(&self, login: OfxLogin) -> Result<Connection> {
+        let client = OfxClient::new(self.client_uid().await?)?;
+        let mut requests = 0;
+        let accounts = client.account_info(&login.bank, &login.credentials, &mut requests).await?;
+        if accounts.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Provider,
+                format!("{} lists no accounts for this login", login.bank.name),
+            ));
+        }
+        let config = serde_json::json!({
+            "bank": login.bank,
+            "accounts": accounts.iter().map(|a| serde_json::json!({
+                "acct_id": a.acct_id, "bank_id": a.bank_id, "kind": a.kind.as_str(), "name": a.description,
+            })).collect::<Vec<_>>(),
+        });
+        let label = login.bank.name.clone();
+        let id = self.db(move |v| connection::create(v, ProviderKind::Ofx, &label, config)).await?;
+        let c = {
+            let id = id.clone();
+            self.db(move |v| connection::get(v, &id)).await?
+        };
+        let entry = c.keychain();
+        let secret = Zeroizing::new(
+            serde_json::json!({ "user": login.credentials.user.as_str(), "password": login.credentials.password.as_str() }).to_string(),
+        );
+        Self::blocking(move || entry.store_secret(&secret)).await?;
+        let today = Utc::now().date_naive();
+        {
+            let id = id.clone();
+            self.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
+        }
+        self.queue(&id).await?;
+        Ok(c)
+    }
+
+    async fn client_uid(&self) -> Result<String> {
+        self.db(|v| {
+            use rusqlite::OptionalExtension;
+            let uid: Option<String> = v
+                .read()
+                .query_row("SELECT value FROM settings WHERE key = 'ofx_client_uid'", [], |r| r.get(0))
+                .optional()?;
+            if let Some(uid) = uid {
+                return Ok(uid);
+            }
+            let uid = uuid::Uuid::now_v7().hyphenated().to_string().to_uppercase();
+            v.write(|w| {
+                w.upsert(
+                    crate::vault::Table::SETTINGS,
+                    "ofx_client_uid",
+                    &[("value", rusqlite::types::Value::Text(uid.clone()))],
+                )
+            })?;
+            Ok(uid)
+        })
+        .await
+    }
+
+    async fn queue(&self, connection_id: &str) -> Result<()> {
+        let id = connection_id.to_owned();
+        self.db(move |v| jobs::enqueue_extract(v, &id, Utc::now())).await
+    }
+
+    pub fn connections(&self) -> Result<Vec<Connection>> {
+        self.with_vault(|v| connection::list(v))
+    }
+
+    /// Extracts now: every connection, or the one holding `account`. Runs the queued jobs
+    /// (including ones a crash interrupted) and reports each connection's outcome.
+    pub async fn refresh(
+        &self,
+        account: Option<AccountId>,
+        progress: impl Fn(&Progress) + Send + Sync,
+    ) -> Result<RefreshReport> {
+        let only: Option<Vec<String>> = match account {
+            Some(a) => {
+                let a = a.to_string();
+                let c = self.db(move |v| connection::of_account(v, &a)).await?;
+                Some(vec![c.ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Invalid,
+                        "this account is not linked to a provider: update it by importing a file",
+                    )
+                })?])
+            }
+            None => None,
+        };
+        let targets: Vec<String> = match &only {
+            Some(ids) => ids.clone(),
+            None => self.db(|v| Ok(connection::list(v)?.into_iter().map(|c| c.id).collect())).await?,
+        };
+        {
+            let (targets, everything) = (targets.clone(), only.is_none());
+            self.db(move |v| {
+                jobs::recover(v)?;
+                for t in &targets {
+                    jobs::enqueue_extract(v, t, Utc::now())?;
+                }
+                if everything {
+                    // A manual refresh of everything stands in for today's daily run.
+                    let stamp = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                    v.write(|w| {
+                        w.upsert(
+                            crate::vault::Table::SETTINGS,
+                            "last_daily_run",
+                            &[("value", rusqlite::types::Value::Text(stamp))],
+                        )
+                    })?;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        self.run_jobs(Some(targets), progress).await
+    }
+
+    /// Extracts one connection now (after linking it).
+    pub async fn refresh_connection(
+        &self,
+        connection_id: &str,
+        progress: impl Fn(&Progress) + Send + Sync,
+    ) -> Result<RefreshReport> {
+        let id = connection_id.to_owned();
+        {
+            let id = id.clone();
+            self.db(move |v| jobs::enqueue_extract(v, &id, Utc::now())).await?;
+        }
+        self.run_jobs(Some(vec![id]), progress).await
+    }
+
+    /// Runs every runnable job (of `only` connections, if given) until none is left.
+    pub(crate) async fn run_jobs(
+        &self,
+        only: Option<Vec<String>>,
+        progress: impl Fn(&Progress) + Send + Sync,
+    ) -> Result<RefreshReport> {
+        let mut report = RefreshReport::default();
+        let total = match &only {
+            Some(ids) => ids.len() as u32,
+            None => {
+                self.db(|v| Ok(jobs::counts(v)?.iter().filter(|(s, _)| s == "queued").map(|(_, n)| *n).sum())).await?
+            }
+        };
+        loop {
+            let filter = only.clone();
+            let Some(job) = self.db(move |v| jobs::claim_next(v, Utc::now(), filter.as_deref())).await? else { break };
+            let c = {
+                let id = job.connection_id.clone();
+                self.db(move |v| connection::get(v, &id)).await
+            };
+            let c = match c {
+                Ok(c) => c,
+                Err(e) => {
+                    let job2 = job.clone();
+                    self.db(move |v| jobs::finish(v, &job2, Err(&e), Utc::now())).await?;
+                    continue;
+                }
+            };
+            let done = report.outcomes.len() as u32;
+            progress(&Progress { connection: c.label.clone(), phase: Phase::Fetching, done, total, fetched: 0 });
+            let result = self.extract(&c, &progress, done, total).await;
+            let outcome = match result {
+                Ok((summary, warnings)) => {
+                    let job2 = job.clone();
+                    self.db(move |v| jobs::finish(v, &job2, Ok(()), Utc::now())).await?;
+                    ConnectionOutcome {
+                        connection: c.label.clone(),
+                        provider: c.provider,
+                        summary: Some(summary),
+                        error: None,
+                        warnings,
+                    }
+                }
+                Err(e) => {
+                    let payload = e.payload();
+                    let (job2, id, reason) = (job.clone(), c.id.clone(), e.message().to_owned());
+                    let status = match e.kind() {
+                        ErrorKind::ProviderAuth => Some(ConnectionStatus::NeedsAttention),
+                        ErrorKind::RateLimited => Some(ConnectionStatus::RateLimited),
+                        _ => None,
+                    };
+                    self.db(move |v| {
+                        if let Some(status) = status {
+                            connection::set_status(v, &id, status, Some(&reason), false)?;
+                        }
+                        jobs::finish(v, &job2, Err(&e), Utc::now())
+                    })
+                    .await?;
+                    ConnectionOutcome {
+                        connection: c.label.clone(),
+                        provider: c.provider,
+                        summary: None,
+                        error: Some(payload),
+                        warnings: Vec::new(),
+                    }
+                }
+            };
+            let phase = if outcome.error.is_some() { Phase::Failed } else { Phase::Done };
+            let fetched = outcome.summary.as_ref().map_or(0, |s| s.added + s.updated + s.posted + s.unchanged);
+            report.outcomes.push(outcome);
+            progress(&Progress {
+                connection: c.label.clone(),
+                phase,
+                done: report.outcomes.len() as u32,
+                total,
+                fetched,
+            });
+        }
+        Ok(report)
+    }
+
+    /// One connection: fetch, store the raw payload, apply in one transaction.
+    async fn extract(
+        &self,
+        c: &Connection,
+        progress: &(impl Fn(&Progress) + Send + Sync),
+        done: u32,
+        total: u32,
+    ) -> Result<(ApplySummary, Vec<String>)> {
+        let today = Utc::now().date_naive();
+        if c.budget_left(today) == 0 {
+            return Err(Error::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{} was refreshed {} times today, its daily limit: it refreshes again tomorrow",
+                    c.label,
+                    c.provider.daily_budget()
+                ),
+            ));
+        }
+        let history = c.config["history_days"].as_i64().unwrap_or(FIRST_HISTORY_DAYS);
+        let start =
+            c.last_success().map_or(today - Duration::days(history), |t| t.date_naive() - Duration::days(OVERLAP_DAYS));
+        let mut requests = 0u32;
+        let fetched = self.fetch(c, start, today, &mut requests).await;
+        {
+            let id = c.id.clone();
+            self.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
+        }
+        let (raws, statement) = fetched?;
+        let count: u32 = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
+        progress(&Progress { connection: c.label.clone(), phase: Phase::Saving, done, total, fetched: count });
+        let warnings = statement.warnings.clone();
+        let (id, provider) = (c.id.clone(), c.provider.as_str());
+        let window = Some((start, today));
+        let summary = self
+            .db(move |v| {
+                let mut raw_id = None;
+                for (media, body) in &raws {
+                    raw_id = Some(extract::store_raw(v, provider, media, body)?);
+                }
+                let summary =
+                    extract::apply(v, &Target::Connection { id: id.clone(), provider }, &statement, raw_id, window)?;
+                connection::set_status(v, &id, ConnectionStatus::Ok, None, true)?;
+                Ok(summary)
+            })
+            .await?;
+        Ok((summary, warnings))
+    }
+
+    async fn fetch(
+        &self,
+        c: &Connection,
+        start: NaiveDate,
+        end: NaiveDate,
+        requests: &mut u32,
+    ) -> Result<(Vec<(String, Vec<u8>)>, Statement)> {
+        match c.provider {
+            ProviderKind::Demo => {
+                // The demo is the sandbox bank, in-process, reached through the real SimpleFIN
+                // client over loopback HTTP: the same code path as a real bank.
+                let seed = c.config["seed"].as_u64().unwrap_or(42);
+                let bank = spearmint_sandbox_bank::SandboxBank::start(spearmint_sandbox_bank::BankConfig {
+                    seed,
+                    today: end,
+                    history_days: c.config["history_days"].as_u64().map_or(FIRST_HISTORY_DAYS as u32, |d| d as u32),
+                    tls: false,
+                })
+                .await
+                .map_err(|e| Error::new(ErrorKind::Internal, format!("the demo bank could not start: {e}")))?;
+                let client = SimpleFin::new()?;
+                let mut demo_requests = 0;
+                let result = async {
+                    let access = client.claim(&bank.simplefin_setup_token(), &mut demo_requests).await?;
+                    client.accounts(&access, start, end, &mut demo_requests).await
+                }
+                .await;
+                bank.shutdown().await;
+                let f = result?;
+                Ok((vec![("application/json".into(), f.raw)], f.statement))
+            }
+            ProviderKind::Simplefin => {
+                let entry = c.keychain();
+                let access = Self::blocking(move || entry.load_secret()).await?;
+                let access = AccessUrl::new(access.to_string());
+                let f = SimpleFin::new()?.accounts(&access, start, end, requests).await?;
+                Ok((vec![("application/json".into(), f.raw)], f.statement))
+            }
+            ProviderKind::Ofx => {
+                let bank: OfxBank = serde_json::from_value(c.config["bank"].clone()).map_err(|_| {
+                    Error::new(ErrorKind::Corrupt, "this OFX connection's settings are damaged: connect the bank again")
+                })?;
+                let entry = c.keychain();
+                let secret = Self::blocking(move || entry.load_secret()).await?;
+                let login: serde_json::Value = serde_json::from_str(&secret).map_err(|_| {
+                    Error::new(
+                        ErrorKind::KeyMissing,
+                        "the bank login in the keychain is damaged: connect the bank again",
+                    )
+                })?;
+                let credentials = OfxCredentials {
+                    user: Zeroizing::new(login["user"].as_str().unwrap_or_default().to_owned()),
+                    password: Zeroizing::new(login["password"].as_str().unwrap_or_default().to_owned()),
+                };
+                let client = OfxClient::new(self.client_uid().await?)?;
+                let mut raws = Vec::new();
+                let mut statement = Statement::default();
+                for a in c.config["accounts"].as_array().cloned().unwrap_or_default() {
+                    let account = OfxAccountRef {
+                        acct_id: a["acct_id"].as_str().unwrap_or_default().to_owned(),
+                        bank_id: a["bank_id"].as_str().map(str::to_owned),
+                        kind: spearmint_core::AccountKind::parse(a["kind"].as_str().unwrap_or("checking"))
+                            .unwrap_or(spearmint_core::AccountKind::Checking),
+                    };
+                    let (raw, s) = client.statement(&bank, &credentials, &account, start, end, requests).await?;
+                    raws.push(("application/x-ofx".into(), raw));
+                    let name = a["name"].as_str().map(str::to_owned);
+                    statement.accounts.extend(s.accounts.into_iter().map(|mut acc: StatementAccount| {
+                        if acc.name.is_none() {
+                            acc.name.clone_from(&name);
+                        }
+                        acc
+                    }));
+                    statement.warnings.extend(s.warnings);
+                }
+                Ok((raws, statement))
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Linking and extraction against the sandbox bank over real HTTP (SimpleFIN and OFX), with the
+//! real Secret Service holding the credentials (`cargo xtask test` provides it).
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, Utc};
+use spearmint_core::Money;
+use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
+use spearmint_engine::{
+    ConnectionStatus, Engine, EngineOptions, ErrorKind, NewKey, OfxLogin, ProviderKind, RefreshReport, TransactionQuery,
+};
+use spearmint_sandbox_bank::{BankConfig, SandboxBank};
+use zeroize::Zeroizing;
+
+fn require_secret_service() {
+    assert!(
+        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
+        "these tests keep credentials in the real Secret Service: run them with `cargo xtask test`"
+    );
+}
+
+struct World {
+    _dir: tempfile::TempDir,
+    engine: Engine,
+    bank: SandboxBank,
+}
+
+/// A fresh vault and a bank whose "today" is a few days before the real one, so that the
+/// engine's window (which ends today) covers days the bank later advances to.
+async fn world(seed: u64) -> World {
+    world_at(seed, 6).await
+}
+
+async fn world_at(seed: u64, days_ago: i64) -> World {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let today = Utc::now().date_naive() - Duration::days(days_ago);
+    let bank = SandboxBank::start(BankConfig { seed, today, history_days: 60, tls: false }).await.unwrap();
+    World { _dir: dir, engine, bank }
+}
+
+fn all_txns(engine: &Engine) -> Vec<spearmint_engine::Transaction> {
+    engine.transactions(&TransactionQuery::default()).unwrap()
+}
+
+/// (posted/pending, amount) multiset: what the bank shows versus what the vault holds.
+fn shape_of_truth(bank: &SandboxBank) -> BTreeMap<(bool, String), usize> {
+    let mut m = BTreeMap::new();
+    for a in bank.truth() {
+        for t in a.transactions {
+            *m.entry((t.pending, t.amount.to_plain_string())).or_default() += 1;
+        }
+    }
+    m
+}
+
+fn shape_of_vault(engine: &Engine) -> BTreeMap<(bool, String), usize> {
+    let mut m = BTreeMap::new();
+    for t in all_txns(engine) {
+        *m.entry((t.pending, t.amount.to_plain_string())).or_default() += 1;
+    }
+    m
+}
+
+fn only_outcome(report: &RefreshReport) -> &spearmint_engine::ConnectionOutcome {
+    assert_eq!(report.outcomes.len(), 1, "{report:?}");
+    &report.outcomes[0]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn simplefin_claim_fetch_and_a_second_refresh_adds_nothing() {
+    let w = world(7).await;
+    let c = w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    assert_eq!(c.provider, ProviderKind::Simplefin);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let s = only_outcome(&report).summary.clone().expect("the refresh succeeds");
+    assert_eq!(s.accounts, 3, "checking, savings and a credit card");
+    assert!(s.added > 50, "{s:?}");
+    assert_eq!(shape_of_vault(&w.engine), shape_of_truth(&w.bank), "the vault holds exactly what the bank shows");
+    let accounts = w.engine.accounts().unwrap();
+    assert_eq!(accounts.len(), 3);
+    for (a, t) in accounts.iter().zip(sorted_truth(&w.bank)) {
+        assert_eq!(a.balance, Some(t), "balances come through exactly");
+    }
+
+    let again = w.engine.refresh(None, |_| {}).await.unwrap();
+    let s2 = only_outcome(&again).summary.clone().unwrap();
+    assert_eq!((s2.added, s2.updated, s2.posted, s2.removed), (0, 0, 0, 0), "{s2:?}");
+}
+
+fn sorted_truth(bank: &SandboxBank) -> Vec<Money> {
+    bank.truth().into_iter().map(|a| a.balance).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pending_purchases_appear_once_posted_after_they_post_under_new_ids() {
+    // Start two weeks back and move the bank to a day with pending card purchases.
+    let w = world_at(11, 14).await;
+    for _ in 0..8 {
+        if w.bank.truth().iter().flat_map(|a| &a.transactions).any(|t| t.pending) {
+            break;
+        }
+        w.bank.advance_days(1);
+    }
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    let pending_before = all_txns(&w.engine).iter().filter(|t| t.pending).count();
+    assert!(pending_before > 0, "the bank has pending card purchases");
+
+    w.bank.advance_days(3);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let s = only_outcome(&report).summary.clone().unwrap();
+    assert!(s.posted > 0, "pending rows were replaced by their posted twins: {s:?}");
+    assert_eq!(
+        shape_of_vault(&w.engine),
+        shape_of_truth(&w.bank),
+        "each purchase appears once, as the bank now shows it"
+    );
+    // A posted purchase never sits next to its own pending twin.
+    let txns = all_txns(&w.engine);
+    for p in txns.iter().filter(|t| t.pending) {
+        assert!(w.bank.truth().iter().flat_map(|a| a.transactions.clone()).any(|t| t.pending && t.amount == p.amount));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_and_cut_off_bodies_are_retried() {
+    let w = world(13).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.bank.faults().fail_next(1);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    assert!(only_outcome(&report).summary.is_some(), "one 500 is retried at once: {report:?}");
+    w.bank.faults().truncate_next(1);
+    w.bank.advance_days(1);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    assert!(only_outcome(&report).summary.is_some(), "a cut-off body is retried: {report:?}");
+    assert_eq!(shape_of_vault(&w.engine), shape_of_truth(&w.bank));
+
+    // A bank that keeps failing: the refresh reports it, nothing is half-written, and the job
+    // waits for a backoff instead of hammering the bank.
+    w.bank.advance_days(1);
+    w.bank.faults().fail_next(100);
+    let before = w.bank.requests_served();
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let e = only_outcome(&report).error.clone().expect("the refresh fails");
+    assert_eq!(e.kind, ErrorKind::Provider);
+    assert!(w.bank.requests_served() - before <= 3, "a few quick retries, not a storm");
+    let before = w.bank.requests_served();
+    let (report, next) = w.engine.tick(Utc::now()).await.unwrap();
+    assert!(report.outcomes.is_empty(), "the retry waits for its backoff");
+    assert_eq!(w.bank.requests_served(), before);
+    assert!(next > Utc::now());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_credentials_need_attention_without_a_retry_storm() {
+    let w = world(17).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    w.bank.faults().expire_credentials(true);
+    let before = w.bank.requests_served();
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let e = only_outcome(&report).error.clone().expect("refused");
+    assert_eq!(e.kind, ErrorKind::ProviderAuth);
+    assert!(e.message.contains("connect again"), "{}", e.message);
+    assert_eq!(w.bank.requests_served() - before, 1, "a refusal is not retried");
+    let c = &w.engine.connections().unwrap()[0];
+    assert_eq!(c.status, ConnectionStatus::NeedsAttention);
+    assert!(w.engine.accounts().unwrap().iter().all(|a| a.status == "needs_attention"));
+    // The background task does not keep knocking either.
+    let before = w.bank.requests_served();
+    w.engine.tick(Utc::now()).await.unwrap();
+    assert_eq!(w.bank.requests_served(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_used_setup_token_is_refused_clearly() {
+    let w = world(19).await;
+    let token = w.bank.simplefin_setup_token();
+    w.engine.connect_simplefin(&token).await.unwrap();
+    let err = w.engine.connect_simplefin(&token).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ProviderAuth);
+    assert!(err.message().contains("already used"), "{}", err.message());
+    let err = w.engine.connect_simplefin("not a token at all!").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid);
+}
+
+fn sandbox_ofx_login(bank: &SandboxBank, password: &str) -> OfxLogin {
+    let l = bank.ofx_login();
+    OfxLogin {
+        bank: OfxBank { name: "Sandbox Bank".into(), url: bank.ofx_url(), org: l.org, fid: l.fid, version: 103 },
+        credentials: OfxCredentials { user: Zeroizing::new(l.user), password: Zeroizing::new(password.to_owned()) },
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ofx_direct_connect_refuses_a_wrong_password_and_downloads_statements() {
+    let w = world(23).await;
+    let err = w.engine.connect_ofx(sandbox_ofx_login(&w.bank, "not the password")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ProviderAuth);
+    assert!(err.message().contains("15500"), "{}", err.message());
+    assert!(w.engine.connections().unwrap().is_empty(), "nothing is linked after a refused sign-on");
+
+    for version in [103, 220] {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+        engine.create(NewKey::Keychain).unwrap();
+        let mut login = sandbox_ofx_login(&w.bank, &w.bank.ofx_login().password);
+        login.bank.version = version;
+        let c = engine.connect_ofx(login).await.unwrap();
+        let report = engine.refresh_connection(&c.id, |_| {}).await.unwrap();
+        let s = only_outcome(&report).summary.clone().unwrap_or_else(|| panic!("OFX {version}: {report:?}"));
+        assert_eq!(s.accounts, 3);
+        // OFX statements list posted transactions only.
+        let posted: usize = w.bank.truth().iter().flat_map(|a| &a.transactions).filter(|t| !t.pending).count();
+        assert_eq!(all_txns(&engine).iter().filter(|t| !t.pending).count(), posted, "OFX {version}");
+        let again = engine.refresh(None, |_| {}).await.unwrap();
+        assert_eq!(only_outcome(&again).summary.clone().unwrap().added, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_bank_works_with_no_bank_at_all() {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let c = engine.connect_demo().await.unwrap();
+    assert_eq!(engine.connect_demo().await.unwrap().id, c.id, "linking the demo twice gives one connection");
+    let report = engine.refresh(None, |_| {}).await.unwrap();
+    assert!(only_outcome(&report).summary.clone().unwrap().added > 50);
+    let again = engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(only_outcome(&again).summary.clone().unwrap().added, 0);
+}

@@ -1,0 +1,498 @@
+//! Focused checks, one small input each, rendered as text and compared with what a person
+//! expects (`UPDATE_EXPECT=1 cargo test` rewrites a snapshot; read the diff before keeping it).
+
+use expect_test::{Expect, expect};
+use spearmint_formats::csv::{self, AmountColumns, CsvMapping, DecimalSeparator};
+use spearmint_formats::qif::{self, DateOrder};
+use spearmint_formats::{
+    Currency, Format, FormatError, FormatErrorKind, ImportOptions, Statement, camt053, detect, ofx, simplefin,
+};
+
+fn show(result: Result<Statement, FormatError>) -> String {
+    let statement = match result {
+        Ok(s) => s,
+        Err(e) => return format!("error {:?}: {}\n", e.kind, e.message),
+    };
+    let mut out = String::new();
+    for a in &statement.accounts {
+        out.push_str(&format!("account {:?} {} {}", a.provider_account_id, a.kind.as_str(), a.currency));
+        if let Some(name) = &a.name {
+            out.push_str(&format!(" name {name:?}"));
+        }
+        if let Some(institution) = &a.institution {
+            out.push_str(&format!(" at {institution:?}"));
+        }
+        if let Some(balance) = a.balance {
+            out.push_str(&format!(" balance {} on {:?}", balance.to_plain_string(), a.balance_on));
+        }
+        out.push('\n');
+        for t in &a.transactions {
+            out.push_str(&format!("  {} {:>9} {:?}", t.posted_on, t.amount.to_plain_string(), t.payee));
+            if let Some(memo) = &t.memo {
+                out.push_str(&format!(" memo {memo:?}"));
+            }
+            if let Some(id) = &t.provider_id {
+                out.push_str(&format!(" id {id}"));
+            }
+            if t.pending {
+                out.push_str(" pending");
+            }
+            if let Some(mcc) = t.mcc {
+                out.push_str(&format!(" mcc {mcc}"));
+            }
+            if let Some(check) = &t.check_number {
+                out.push_str(&format!(" check {check}"));
+            }
+            if let Some(category) = &t.category_hint {
+                out.push_str(&format!(" category {category:?}"));
+            }
+            out.push('\n');
+            for s in &t.splits {
+                out.push_str(&format!(
+                    "    split {:>9} {:?} {:?}\n",
+                    s.amount.to_plain_string(),
+                    s.category_hint.as_deref().unwrap_or(""),
+                    s.memo.as_deref().unwrap_or("")
+                ));
+            }
+        }
+    }
+    for w in &statement.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+fn check(actual: Result<Statement, FormatError>, expect: Expect) {
+    expect.assert_eq(&show(actual));
+}
+
+fn ofx_sgml(transactions: &str) -> String {
+    format!(
+        "OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:1252\r\n\
+         COMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0\
+         <SEVERITY>INFO</STATUS><DTSERVER>20230510<LANGUAGE>ENG<FI><ORG>Test Bank<FID>123</FI></SONRS>\
+         </SIGNONMSGSRSV1><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS>\
+         <CURDEF>USD<BANKACCTFROM><BANKID>111<ACCTID>222<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST>\
+         <DTSTART>20230501<DTEND>20230510\n{transactions}</BANKTRANLIST><LEDGERBAL><BALAMT>1,234.56\
+         <DTASOF>20230510235959.000[-8:PST]</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+    )
+}
+
+#[test]
+fn ofx_dates_are_the_stated_date_whatever_the_zone() {
+    let file = ofx_sgml(
+        "<STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20230509120000.000[-5:EST]<TRNAMT>-12.50<FITID>A1<NAME>LATE NIGHT  CAFE<MEMO>card 1234\n\
+         </STMTTRN>\n\
+         <STMTTRN><TRNTYPE>DEBIT<DTPOSTED>20231231235959[+13:NZDT]<TRNAMT>-1,05<FITID>A2<NAME>Comma decimal</STMTTRN>\n\
+         <STMTTRN><TRNTYPE>POS<DTPOSTED>20180804093914:014<TRNAMT>+3<FITID><NAME><MEMO>only a memo<SIC>5812</STMTTRN>\n\
+         <STMTTRN><TRNTYPE>CHECK<DTUSER>20230102<TRNAMT>-100.00<FITID>A4<CHECKNUM>1001<PAYEE><NAME>Landlord<ADDR1>1 Main St</PAYEE></STMTTRN>\n",
+    );
+    check(
+        ofx::parse(file.as_bytes()),
+        expect![[r#"
+            account "222" checking USD at "Test Bank" balance 1234.56 on Some(2023-05-10)
+              2023-05-09    -12.50 "LATE NIGHT CAFE" memo "card 1234" id A1
+              2023-12-31     -1.05 "Comma decimal" id A2
+              2018-08-04      3.00 "only a memo" mcc 5812
+              2023-01-02   -100.00 "Landlord" id A4 check 1001
+        "#]],
+    );
+}
+
+#[test]
+fn ofx_bad_dates_and_amounts_name_the_transaction() {
+    let bad_date = ofx_sgml("<STMTTRN><DTPOSTED>2023-13-45<TRNAMT>1.00<FITID>X9<NAME>a</STMTTRN>");
+    check(
+        ofx::parse(bad_date.as_bytes()),
+        expect![[r#"
+            error Invalid: OFX transaction 1 of account 222 (FITID X9): DTPOSTED `2023-13-45` is not a date (OFX dates are YYYYMMDD...)
+        "#]],
+    );
+    let bad_amount = ofx_sgml(
+        "<STMTTRN><DTPOSTED>20230101<TRNAMT>1.00<FITID>X1<NAME>a</STMTTRN><STMTTRN><DTPOSTED>20230101<TRNAMT>12.345<NAME>b</STMTTRN>",
+    );
+    check(
+        ofx::parse(bad_amount.as_bytes()),
+        expect![[r#"
+            error Invalid: OFX transaction 2 of account 222: `12.345` has more decimals than USD allows (2)
+        "#]],
+    );
+}
+
+#[test]
+fn ofx_several_statements_and_statuses() {
+    let two = r#"<?xml version="1.0" encoding="UTF-8"?>
+<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>
+<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><DTSERVER>20240101</DTSERVER><LANGUAGE>ENG</LANGUAGE></SONRS></SIGNONMSGSRSV1>
+<BANKMSGSRSV1><STMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>
+<STMTRS><CURDEF>EUR</CURDEF><BANKACCTFROM><BANKID>1</BANKID><ACCTID>SAV-1</ACCTID><ACCTTYPE>MONEYMRKT</ACCTTYPE></BANKACCTFROM>
+<BANKTRANLIST><DTSTART>20240101</DTSTART><DTEND>20240131</DTEND>
+<STMTTRN><TRNTYPE>INT</TRNTYPE><DTPOSTED>20240131</DTPOSTED><TRNAMT>0.42</TRNAMT><FITID>dup</FITID><NAME>Interest &amp; bonus</NAME></STMTTRN>
+<STMTTRN><TRNTYPE>INT</TRNTYPE><DTPOSTED>20240131</DTPOSTED><TRNAMT>0.42</TRNAMT><FITID>dup</FITID><NAME>Interest &amp; bonus</NAME></STMTTRN>
+</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1>
+<CREDITCARDMSGSRSV1><CCSTMTTRNRS><TRNUID>2</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>
+<CCSTMTRS><CURDEF>EUR</CURDEF><CCACCTFROM><ACCTID>4111</ACCTID></CCACCTFROM>
+<BANKTRANLIST><STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>20240115</DTPOSTED><TRNAMT>-9.99</TRNAMT><FITID>c1</FITID><NAME>Streaming</NAME></STMTTRN></BANKTRANLIST>
+<LEDGERBAL><BALAMT>-9.99</BALAMT><DTASOF>20240131</DTASOF></LEDGERBAL></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>"#;
+    check(
+        ofx::parse(two.as_bytes()),
+        expect![[r#"
+            account "SAV-1" savings EUR
+              2024-01-31      0.42 "Interest & bonus" id dup
+              2024-01-31      0.42 "Interest & bonus" id dup
+            account "4111" credit_card EUR balance -9.99 on Some(2024-01-31)
+              2024-01-15     -9.99 "Streaming" id c1
+        "#]],
+    );
+    let locked =
+        "<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>15502<SEVERITY>ERROR</STATUS></SONRS></SIGNONMSGSRSV1></OFX>";
+    check(
+        ofx::parse(locked.as_bytes()),
+        expect![[r#"
+            error SignOn { code: 15502 }: OFX sign-on failed (code 15502): the bank has locked this login: unlock it with the bank, then reconnect
+        "#]],
+    );
+    let not_found = "<OFX><BANKMSGSRSV1><STMTTRNRS><TRNUID>1<STATUS><CODE>2003<SEVERITY>ERROR<MESSAGE>No such account</STATUS></STMTTRNRS></BANKMSGSRSV1></OFX>";
+    check(
+        ofx::parse(not_found.as_bytes()),
+        expect![[r#"
+            error ServerError { code: 2003 }: the OFX statement request failed (code 2003): account not found (the bank says: No such account)
+        "#]],
+    );
+}
+
+#[test]
+fn ofx_account_lists() {
+    let path =
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/ofx/ofxparse/account_listing_aggregation.ofx");
+    let accounts = ofx::parse_account_info(&std::fs::read(path).unwrap()).unwrap();
+    let shown: Vec<String> = accounts
+        .iter()
+        .map(|a| format!("{} {:?} {} {:?}", a.acct_id, a.bank_id, a.kind.as_str(), a.description))
+        .collect();
+    expect![[r#"
+        [
+            "0000000001 Some(\"314074269\") savings Some(\"USAA SAVINGS\")",
+            "0000000002 Some(\"314074269\") checking Some(\"FOUR STAR CHECKING\")",
+            "00000000000003 Some(\"314074269\") loan Some(\"LINE OF CREDIT\")",
+            "4111111111111111 None credit_card Some(\"MY CREDIT CARD\")",
+        ]
+    "#]]
+    .assert_debug_eq(&shown);
+}
+
+#[test]
+fn qif_date_order_is_settled_by_the_file() {
+    // 13/02 can only be day first, so 01/02 is the 1st of February.
+    let day_first = "!Type:Bank\nD01/02/2024\nT-1.00\nPA\n^\nD13/02/2024\nT-2.00\nPB\n^\n";
+    check(
+        qif::parse(day_first.as_bytes(), Currency::EUR, None),
+        expect![[r#"
+            account "" checking EUR
+              2024-02-01     -1.00 "A"
+              2024-02-13     -2.00 "B"
+        "#]],
+    );
+    // Nothing settles it: the caller's order, else month first.
+    let ambiguous = "!Type:CCard\nD01/02'24\nT-1.00\nPA\n^\n";
+    check(
+        qif::parse(ambiguous.as_bytes(), Currency::USD, Some(DateOrder::DayFirst)),
+        expect![[r#"
+            account "" credit_card USD
+              2024-02-01     -1.00 "A"
+        "#]],
+    );
+    check(
+        qif::parse(ambiguous.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            account "" credit_card USD
+              2024-01-02     -1.00 "A"
+        "#]],
+    );
+    let conflicting = "!Type:Bank\nD13/02/2024\nT-1.00\n^\nD02/13/2024\nT-1.00\n^\n";
+    check(
+        qif::parse(conflicting.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            error Invalid: the dates in this file disagree: line 2 (`13/02/2024`) puts the day first, line 5 (`02/13/2024`) the month first
+        "#]],
+    );
+    let not_a_date = "!Type:Bank\nD12/31/20x3\nT-1.00\n^\n";
+    check(
+        qif::parse(not_a_date.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            error Invalid: line 2: `12/31/20x3` is not a date (read as month/day/year)
+        "#]],
+    );
+}
+
+#[test]
+fn qif_splits_must_add_up() {
+    let good = "!Account\nNJoint\nTBank\n^\n!Type:Bank\nD3/1/2024\nT-60.00\nPMarket\nLFood\nSFood:Groceries/Home\nEveg\n$-45.00\nS[Savings]\n$-15.00\n^\n";
+    check(
+        qif::parse(good.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            account "" checking USD name "Joint"
+              2024-03-01    -60.00 "Market"
+                split    -45.00 "Food:Groceries" "veg"
+                split    -15.00 "[Savings]" ""
+        "#]],
+    );
+    let bad = "!Type:Bank\nD3/1/2024\nT-60.00\nPMarket\nSFood\n$-45.00\nSHome\n$-14.99\n^\n";
+    check(
+        qif::parse(bad.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            error Invalid: the transaction at line 2 (2024-03-01): its splits add up to -59.99 but its amount (T) is -60.00
+        "#]],
+    );
+    let unknown = "!Type:Budget Plan\nD3/1/2024\n^\n";
+    check(
+        qif::parse(unknown.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            error Unsupported: line 1: `!Type:Budget Plan` is not a QIF section Spearmint reads (Bank, CCard, Cash, Oth A, Oth L)
+        "#]],
+    );
+}
+
+#[test]
+fn qif_accounts_switch_and_merge_by_name() {
+    let file = "!Type:Cash\nD1/1/24\nT-1\nPbefore any account\n^\n\
+                !Account\nNChecking\nTBank\n^\n!Type:Bank\nD1/2/24\nT-2\nPin checking\n^\n\
+                !Account\nNVisa\nTCCard\n^\n!Type:CCard\nD1/3/24\nU-3.00\nPon the card\n^\n\
+                !Account\nNChecking\nTBank\n^\n!Type:Bank\nD1/4/24\nT-4\nPchecking again\n^\n";
+    check(
+        qif::parse(file.as_bytes(), Currency::USD, None),
+        expect![[r#"
+            account "" cash USD
+              2024-01-01     -1.00 "before any account"
+            account "" checking USD name "Checking"
+              2024-01-02     -2.00 "in checking"
+              2024-01-04     -4.00 "checking again"
+            account "" credit_card USD name "Visa"
+              2024-01-03     -3.00 "on the card"
+        "#]],
+    );
+}
+
+fn mapping(csv: &str) -> String {
+    match csv::sniff(csv.as_bytes(), Currency::USD) {
+        Ok(m) => format!(
+            "delimiter {:?} header {} skip {} date {} {:?} amount {:?} payee {} memo {:?} id {:?} {:?} {}",
+            m.delimiter as char,
+            m.has_header,
+            m.skip_rows,
+            m.date_column,
+            m.date_format,
+            m.amount,
+            m.payee_column,
+            m.memo_column,
+            m.id_column,
+            m.decimal_mark,
+            m.currency
+        ),
+        Err(e) => format!("error {:?}: {}", e.kind, e.message),
+    }
+}
+
+#[test]
+fn csv_sniffs_signed_amounts_and_debit_credit_pairs() {
+    let signed =
+        "Date,Description,Amount,Balance\n01/15/2024,COFFEE SHOP,-4.50,95.50\n01/16/2024,PAYROLL,1000.00,1095.50\n";
+    expect![[r#"delimiter ',' header true skip 0 date 0 "%m/%d/%Y" amount Signed { column: 2, negate: false } payee 1 memo None id None Point USD"#]]
+        .assert_eq(&mapping(signed));
+    let split = "Posted Date,Payee,Debit,Credit,Running Balance\n2024-01-15,COFFEE,4.50,,95.50\n2024-01-16,PAYROLL,,1000.00,1095.50\n";
+    expect![[r#"delimiter ',' header true skip 0 date 0 "%Y-%m-%d" amount DebitCredit { debit: 2, credit: 3 } payee 1 memo None id None Point USD"#]]
+        .assert_eq(&mapping(split));
+    // German: a preamble, `;`, decimal commas, Soll/Haben, and a day above 12 settling the order.
+    let german = "Kontoauszug;Girokonto\nZeitraum;01.01.2024 - 31.01.2024\n\n\
+                  Buchungstag;Valuta;Empfänger;Verwendungszweck;Soll;Haben;Währung\n\
+                  02.01.2024;02.01.2024;Stadtwerke;Strom Januar;1.234,56;;EUR\n\
+                  15.01.2024;15.01.2024;Arbeitgeber GmbH;Gehalt;;2.500,00;EUR\n";
+    expect![[r#"delimiter ';' header true skip 2 date 0 "%d.%m.%Y" amount DebitCredit { debit: 4, credit: 5 } payee 2 memo Some(3) id None Comma EUR"#]]
+        .assert_eq(&mapping(german));
+    let statement = csv::parse(german.as_bytes(), &csv::sniff(german.as_bytes(), Currency::USD).unwrap());
+    check(
+        statement,
+        expect![[r#"
+            account "" other EUR
+              2024-01-02  -1234.56 "Stadtwerke" memo "Strom Januar"
+              2024-01-15   2500.00 "Arbeitgeber GmbH" memo "Gehalt"
+        "#]],
+    );
+}
+
+#[test]
+fn csv_sniffs_decimal_commas_indicators_and_headerless_files() {
+    // Dutch: an unsigned amount with an Af/Bij column.
+    let dutch = "Datum,Naam / Omschrijving,Rekening,Af Bij,Bedrag (EUR)\n\
+                 20240105,Albert Heijn,NL01,Af,\"23,45\"\n20240106,Salaris,NL01,Bij,\"2000,00\"\n";
+    expect![[r#"delimiter ',' header true skip 0 date 0 "%Y%m%d" amount Indicator { column: 4, indicator: 3 } payee 1 memo None id None Comma EUR"#]]
+        .assert_eq(&mapping(dutch));
+    let headerless = "2024-03-01\tGROCER\t-12.00\n2024-03-02\tREFUND\t3.10\n";
+    expect![[r#"delimiter '\t' header false skip 0 date 0 "%Y-%m-%d" amount Signed { column: 2, negate: false } payee 1 memo None id None Point USD"#]]
+        .assert_eq(&mapping(headerless));
+    // Both orders read every date: a file with `;` and decimal commas reads them day first.
+    let european = "Date;Text;Amount\n01/02/2024;a;-1,00\n03/04/2024;b;2,00\n";
+    expect![[r#"delimiter ';' header true skip 0 date 0 "%d/%m/%Y" amount Signed { column: 2, negate: false } payee 1 memo None id None Comma USD"#]]
+        .assert_eq(&mapping(european));
+    expect![[r#"error Invalid: no column of dates was found: map the columns by hand in the import preview"#]]
+        .assert_eq(&mapping("Name,Amount\nA,1.00\nB,2.00\n"));
+}
+
+#[test]
+fn csv_preview_shows_each_rows_problem() {
+    let file =
+        "Date,Payee,Amount\n01/02/2024,Grocer,-5.00\n12/31/20x3,Typo,-1.00\n01/03/2024,Pending,\n01/04/2024,Bad,abc\n";
+    let mapping = CsvMapping {
+        delimiter: b',',
+        has_header: true,
+        skip_rows: 0,
+        date_column: 0,
+        date_format: "%m/%d/%Y".to_owned(),
+        amount: AmountColumns::Signed { column: 2, negate: false },
+        payee_column: 1,
+        memo_column: None,
+        id_column: None,
+        decimal_mark: DecimalSeparator::Point,
+        currency: Currency::USD,
+    };
+    let preview = csv::preview(file.as_bytes(), &mapping, 10).unwrap();
+    let rows: Vec<String> = preview
+        .rows
+        .iter()
+        .map(|r| match (&r.transaction, &r.problem) {
+            (Some(t), _) => format!("{}: {} {} {}", r.line, t.posted_on, t.amount.to_plain_string(), t.payee),
+            (None, Some(p)) => format!("{}: {p}", r.line),
+            (None, None) => format!("{}: ?", r.line),
+        })
+        .collect();
+    expect![[r#"
+        [
+            "2: 2024-01-02 -5.00 Grocer",
+            "3: line 3: `12/31/20x3` is not a date in the format MM/DD/YYYY",
+            "4: line 4: the row has no amount; it was skipped",
+            "5: line 5, column 3: `abc` is not an amount of money",
+        ]
+    "#]]
+    .assert_debug_eq(&rows);
+    assert_eq!(preview.headers, ["Date", "Payee", "Amount"]);
+    check(
+        csv::parse(file.as_bytes(), &mapping),
+        expect![[r#"
+            error Invalid: line 3: `12/31/20x3` is not a date in the format MM/DD/YYYY
+        "#]],
+    );
+}
+
+#[test]
+fn csv_mappings_round_trip_through_json() {
+    let mapping = csv::sniff(b"Date,Payee,Debit,Credit\n2024-01-01,a,1.00,\n", Currency::EUR).unwrap();
+    let json = serde_json::to_string(&mapping).unwrap();
+    expect![[r#"{"delimiter":44,"has_header":true,"skip_rows":0,"date_column":0,"date_format":"%Y-%m-%d","amount":{"kind":"debit_credit","debit":2,"credit":3},"payee_column":1,"memo_column":null,"id_column":null,"decimal_mark":"point","currency":"EUR"}"#]]
+        .assert_eq(&json);
+    assert_eq!(serde_json::from_str::<CsvMapping>(&json).unwrap(), mapping);
+}
+
+fn data(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn camt_signs_come_from_the_credit_debit_indicator() {
+    check(
+        camt053::parse(&data("camt053-v02-prefixed.xml")),
+        expect![[r#"
+            account "DE89370400440532013000" checking EUR name "Girokonto" at "COBADEFFXXX" balance -12.34 on Some(2024-05-31)
+              2024-05-02   2500.00 "ACME GmbH" memo "Gehalt Mai 2024" id REF-SALARY
+              2024-05-10   -100.00 "Hausverwaltung Schmidt" memo "Garage Mai" id RENT-05
+              2024-05-10    -50.00 "Stadtwerke München" memo "SAMMLER 2 POSTEN" id REF-BATCH/2
+              2024-05-12     19.99 "Streaming & Co" memo "RUECKLASTSCHRIFT" id REF-RETURN
+              2024-05-31  -3882.33 "Moebelhaus Nord" id CARD-77 pending
+        "#]],
+    );
+    check(
+        camt053::parse(&data("camt053-v08-two-accounts.xml")),
+        expect![[r#"
+            account "CH9300762011623852957" checking CHF at "UBSWCHZH80A"
+              2024-06-03  -1234.50 "Immobilien AG" memo "Miete Juni" id UBS-0001 check 4711
+              2024-06-05    -80.00 "Kiosk" id UBS-0002
+            account "0012-3456" checking CHF balance 500.00 on Some(2024-06-30)
+              2024-06-28    500.00 "Zins"
+        "#]],
+    );
+}
+
+#[test]
+fn simplefin_dates_are_the_utc_date_of_the_instant() {
+    let body = r#"{"errors":["Connection to Bank may need attention"],"accounts":[{"org":{"domain":"bank.example","name":"Bank"},
+        "id":"A1","name":"Everyday Checking","currency":"USD","balance":"100.00","available-balance":"90.00","balance-date":1704067199,
+        "transactions":[
+          {"id":"t1","posted":1704067199,"amount":"-5.25","description":"COFFEE","payee":"Coffee","memo":""},
+          {"id":"t2","posted":0,"transacted_at":1704153600,"amount":"12.00","description":"REFUND","pending":true},
+          {"id":"t3","posted":1704240000,"amount":"-1.00","description":"CARD","extra":{"mcc":"5411"}}]},
+        {"id":"A2","name":"Miles","currency":"https://bank.example/miles.json","balance":"10","balance-date":1704067199,"transactions":[]}]}"#;
+    check(
+        simplefin::parse_accounts(body.as_bytes()),
+        expect![[r#"
+            account "A1" checking USD name "Everyday Checking" at "Bank" balance 100.00 on Some(2023-12-31)
+              2023-12-31     -5.25 "COFFEE" id t1
+              2024-01-02     12.00 "REFUND" id t2 pending
+              2024-01-03     -1.00 "CARD" id t3 mcc 5411
+            warning: Connection to Bank may need attention
+            warning: SimpleFIN account Miles counts in `https://bank.example/miles.json`, not a currency Spearmint knows; it was skipped
+        "#]],
+    );
+}
+
+#[test]
+fn formats_are_detected_by_content_then_by_name() {
+    let cases: &[(&[u8], Option<&str>)] = &[
+        (b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX></OFX>", None),
+        (b"<?xml version=\"1.0\"?><?OFX OFXHEADER=\"200\"?><OFX></OFX>", Some("statement.xml")),
+        (b"\n\n!Type:Bank\nD1/1/24\n^\n", Some("export.txt")),
+        (b"<?xml version=\"1.0\"?><Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"/>", None),
+        (b"{\"errors\":[],\"accounts\":[]}", None),
+        (b"Date,Amount\n2024-01-01,1.00\n", Some("x.CSV")),
+        (b"Date,Amount\n2024-01-01,1.00\n", None),
+        (b"hello", Some("notes.txt")),
+        (b"<OFX>", Some("x.csv")),
+    ];
+    let detected: Vec<Option<Format>> = cases.iter().map(|(bytes, name)| detect(bytes, *name)).collect();
+    expect![[r#"
+        [
+            Some(
+                Ofx,
+            ),
+            Some(
+                Ofx,
+            ),
+            Some(
+                Qif,
+            ),
+            Some(
+                Camt053,
+            ),
+            Some(
+                SimpleFin,
+            ),
+            Some(
+                Csv,
+            ),
+            Some(
+                Csv,
+            ),
+            None,
+            Some(
+                Ofx,
+            ),
+        ]
+    "#]]
+    .assert_debug_eq(&detected);
+    let mt940 = b":20:STARTUMS\r\n:25:12345678/0012345678\r\n:28C:0\r\n:60F:C240101EUR100,00\r\n";
+    let err = spearmint_formats::parse(mt940, Some("umsatz.sta"), &ImportOptions::default()).unwrap_err();
+    assert_eq!(err.kind, FormatErrorKind::Unsupported);
+    expect![[r#"MT940 (SWIFT) statements are not supported: export the statement as CAMT.053, OFX or CSV instead"#]]
+        .assert_eq(&err.message);
+    let pdf = spearmint_formats::parse(b"%PDF-1.7 ...", Some("statement.pdf"), &ImportOptions::default()).unwrap_err();
+    assert_eq!(pdf.kind, FormatErrorKind::Unsupported);
+}
