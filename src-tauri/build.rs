@@ -21,6 +21,11 @@ fn main() {
         "create_vault",
         "unlock_vault",
         "lock_vault",
+        "list_accounts",
+        "list_transactions",
+        "list_connections",
+        "connect_demo",
+        "refresh_all",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

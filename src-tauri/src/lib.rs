@@ -29,6 +29,11 @@ pub fn run() {
             commands::vault::create_vault,
             commands::vault::unlock_vault,
             commands::vault::lock_vault,
+            commands::accounts::list_accounts,
+            commands::accounts::list_transactions,
+            commands::accounts::list_connections,
+            commands::accounts::connect_demo,
+            commands::accounts::refresh_all,
         ])
         .setup(|app| {
             tray::install(app.handle())?;

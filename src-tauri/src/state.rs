@@ -8,6 +8,7 @@ use spearmint_engine::{Engine, EngineOptions, default_data_dir};
 pub struct AppState {
     pub engine: Engine,
     keep_in_tray: AtomicBool,
+    background: AtomicBool,
 }
 
 impl AppState {
@@ -16,7 +17,7 @@ impl AppState {
         let engine = Engine::new(EngineOptions::new(default_data_dir()?))?;
         // Without a tray (some desktops have none) closing the window must quit, or the app
         // would be unreachable: tray::install turns this on once the icon exists.
-        Ok(AppState { engine, keep_in_tray: AtomicBool::new(false) })
+        Ok(AppState { engine, keep_in_tray: AtomicBool::new(false), background: AtomicBool::new(false) })
     }
 
     pub fn keep_in_tray(&self) -> bool {
@@ -25,5 +26,19 @@ impl AppState {
 
     pub fn set_keep_in_tray(&self, keep: bool) {
         self.keep_in_tray.store(keep, Ordering::Relaxed);
+    }
+
+    /// Starts the engine's background task (daily extraction, retries) once, after the vault
+    /// is first unlocked; it lives as long as the app, in the tray too.
+    pub fn start_background(&self) {
+        if self.background.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let engine = self.engine.clone();
+        tauri::async_runtime::spawn(async move {
+            let never = std::future::pending::<()>();
+            let _ =
+                engine.run_daemon(never, |_| {}, |e| eprintln!("spearmint: background task: {}", e.message())).await;
+        });
     }
 }

@@ -252,6 +252,7 @@ pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<(
         account: args.account.as_deref().map(account_id).transpose()?,
         search: args.search,
         limit: args.limit,
+        before: None,
     };
     let txns = ctx.engine.transactions(&query)?;
     if ctx.json {
@@ -314,6 +315,7 @@ pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<
         |report| {
             let _ = print_report(ctx, report);
         },
+        |e| eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
     ))?;
     Ok(())
 }

@@ -72,7 +72,7 @@ impl Engine {
             })
             .await?;
         let _ = due;
-        self.db(|v| jobs::recover(v)).await?;
+        self.db(jobs::recover).await?;
         let report = self.run_jobs(None, |_| {}).await?;
         let next_job = self.db(|v| jobs::next_due(v)).await?;
         let next = [Some(daily.next_slot(now)), next_job, Some(now + chrono::Duration::minutes(15))]
@@ -86,17 +86,28 @@ impl Engine {
 
     /// Runs the background task until `shutdown` resolves. Wakes at the next scheduled instant,
     /// and at least every 15 minutes, so a machine that slept catches up soon after waking.
+    /// An error (a locked vault, a full disk) is reported and the loop goes on a minute later:
+    /// the background task outlives any one failure.
     pub async fn run_daemon(
         &self,
         shutdown: impl Future<Output = ()>,
         on_report: impl Fn(&RefreshReport),
+        on_error: impl Fn(&Error),
     ) -> Result<()> {
         tokio::pin!(shutdown);
         loop {
-            let (report, next) = self.tick(Utc::now()).await?;
-            if !report.outcomes.is_empty() {
-                on_report(&report);
-            }
+            let next = match self.tick(Utc::now()).await {
+                Ok((report, next)) => {
+                    if !report.outcomes.is_empty() {
+                        on_report(&report);
+                    }
+                    next
+                }
+                Err(e) => {
+                    on_error(&e);
+                    Utc::now() + chrono::Duration::minutes(1)
+                }
+            };
             let wait = (next - Utc::now()).to_std().unwrap_or_default().min(std::time::Duration::from_secs(15 * 60));
             tokio::select! {
                 () = &mut shutdown => return Ok(()),

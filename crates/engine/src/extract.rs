@@ -58,7 +58,7 @@ pub(crate) fn store_raw(vault: &mut Vault, source: &str, media_type: &str, body:
         return Ok(id);
     }
     let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-    z.write_all(body).and_then(|()| Ok(())).map_err(|e| Error::internal("cannot compress the payload", e))?;
+    z.write_all(body).map_err(|e| Error::internal("cannot compress the payload", e))?;
     let compressed = z.finish().map_err(|e| Error::internal("cannot compress the payload", e))?;
     vault.write(|w| {
         w.insert_local(

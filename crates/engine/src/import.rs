@@ -63,12 +63,17 @@ fn format_name(f: Format) -> &'static str {
 impl Engine {
     pub fn import_file(&self, req: ImportRequest) -> Result<ImportReport> {
         let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
-        let format = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Invalid,
-                format!("{name}: not a file Spearmint can import (OFX/QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON)"),
-            )
-        })?;
+        let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
+            // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
+            let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None };
+            return Err(match spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options) {
+                Err(e) => file_error(&name, &e),
+                Ok(_) => Error::new(
+                    ErrorKind::Invalid,
+                    format!("{name}: not a file Spearmint can import (OFX/QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON)"),
+                ),
+            });
+        };
         self.with_vault(|v| {
             let (currency, saved): (Option<String>, Option<String>) = match req.account {
                 Some(a) => v

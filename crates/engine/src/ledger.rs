@@ -94,15 +94,29 @@ pub(crate) fn add_transaction(vault: &mut Vault, new: NewTransaction) -> Result<
     Ok(id)
 }
 
-/// Which transactions to list; every filter optional.
-#[derive(Debug, Clone, Default)]
+/// Which transactions to list, newest first; every filter optional. Pages are keyset-based
+/// (`before` the last row of the previous page), so any page is fast at millions of rows.
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
 pub struct TransactionQuery {
+    #[ts(type = "string | null")]
     pub since: Option<NaiveDate>,
+    #[ts(type = "string | null")]
     pub until: Option<NaiveDate>,
     pub account: Option<AccountId>,
     /// Case-insensitive substring of the payee or memo.
     pub search: Option<String>,
     pub limit: Option<u32>,
+    pub before: Option<TransactionCursor>,
+}
+
+/// The position of a row in the newest-first order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionCursor {
+    #[ts(type = "string")]
+    pub posted_on: NaiveDate,
+    pub id: TransactionId,
 }
 
 /// An account as lists show it.
@@ -189,6 +203,11 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
         let pattern = format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         args.push(SqlValue::Text(pattern.clone()));
         args.push(SqlValue::Text(pattern));
+    }
+    if let Some(c) = q.before {
+        sql.push_str(" AND (posted_on, id) < (?, ?)");
+        args.push(SqlValue::Text(c.posted_on.to_string()));
+        args.push(SqlValue::Text(c.id.to_string()));
     }
     sql.push_str(" ORDER BY posted_on DESC, id DESC LIMIT ?");
     args.push(SqlValue::Integer(i64::from(q.limit.unwrap_or(u32::MAX))));

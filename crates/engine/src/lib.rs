@@ -24,7 +24,7 @@ pub use engine::{ChangeRecord, DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlo
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
 pub use import::{ImportReport, ImportRequest, PreviewRow};
-pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionQuery};
+pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 
 use spearmint_core::{AccountId, Money, TransactionId};
 use spearmint_engine::{
-    AccountKind, ErrorKind, ErrorPayload, KeySource, TableCount, Transaction, VaultState, VaultStatus,
+    AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, ErrorKind,
+    ErrorPayload, KeySource, Phase, Progress, ProviderKind, RefreshReport, TableCount, Transaction, TransactionCursor,
+    TransactionQuery, VaultState, VaultStatus,
 };
 use ts_rs::{Config, TS};
 
@@ -35,6 +37,17 @@ fn typescript_bindings_are_up_to_date() {
     render::<AccountKind>(&cfg, &mut expected);
     render::<AccountId>(&cfg, &mut expected);
     render::<TransactionId>(&cfg, &mut expected);
+    render::<AccountSummary>(&cfg, &mut expected);
+    render::<TransactionQuery>(&cfg, &mut expected);
+    render::<TransactionCursor>(&cfg, &mut expected);
+    render::<Connection>(&cfg, &mut expected);
+    render::<ConnectionStatus>(&cfg, &mut expected);
+    render::<ProviderKind>(&cfg, &mut expected);
+    render::<Progress>(&cfg, &mut expected);
+    render::<Phase>(&cfg, &mut expected);
+    render::<RefreshReport>(&cfg, &mut expected);
+    render::<ConnectionOutcome>(&cfg, &mut expected);
+    render::<ApplySummary>(&cfg, &mut expected);
 
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

@@ -1,5 +1,6 @@
 //! IPC commands, grouped by screen. Each parses, calls one engine method, maps the error.
 
+pub mod accounts;
 pub mod vault;
 
 use crate::error::IpcError;

@@ -1,6 +1,6 @@
 //! The vault screen: status, first-run open, create, unlock, lock.
 
-use spearmint_engine::{NewKey, Passphrase, Unlock, VaultStatus};
+use spearmint_engine::{NewKey, Passphrase, Unlock, VaultState, VaultStatus};
 use tauri::State;
 
 use super::blocking;
@@ -16,7 +16,11 @@ pub async fn vault_status(state: State<'_, AppState>) -> Result<VaultStatus, Ipc
 #[tauri::command]
 pub async fn open_vault(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
     let engine = state.engine.clone();
-    blocking(move || engine.open_or_create()).await
+    let status = blocking(move || engine.open_or_create()).await?;
+    if status.state == VaultState::Unlocked {
+        state.start_background();
+    }
+    Ok(status)
 }
 
 #[tauri::command]
@@ -30,7 +34,9 @@ pub async fn create_vault(state: State<'_, AppState>, passphrase: Option<String>
 pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Option<String>) -> Result<VaultStatus, IpcError> {
     let engine = state.engine.clone();
     let how = passphrase.map_or(Unlock::Keychain, |p| Unlock::Passphrase(Passphrase::new(p)));
-    blocking(move || engine.unlock(how)).await
+    let status = blocking(move || engine.unlock(how)).await?;
+    state.start_background();
+    Ok(status)
 }
 
 #[tauri::command]

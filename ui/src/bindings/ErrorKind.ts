@@ -3,4 +3,4 @@
 /**
  * What a client can act on. Add a kind only when some client branches on it.
  */
-export type ErrorKind = "NotFound" | "AlreadyExists" | "Invalid" | "Conflict" | "VaultLocked" | "KeychainUnavailable" | "KeyMissing" | "WrongKey" | "Corrupt" | "VaultTooNew" | "Storage" | "Internal";
+export type ErrorKind = "NotFound" | "AlreadyExists" | "Invalid" | "Conflict" | "VaultLocked" | "KeychainUnavailable" | "KeyMissing" | "WrongKey" | "Corrupt" | "VaultTooNew" | "Storage" | "ProviderAuth" | "RateLimited" | "Offline" | "Provider" | "Internal";
