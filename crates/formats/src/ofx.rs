@@ -132,6 +132,14 @@ pub fn parse_account_info(bytes: &[u8]) -> Result<Vec<OfxAccountInfo>, FormatErr
 
 fn read(bytes: &[u8]) -> Result<Tree, FormatError> {
     let text = text::decode(bytes)?;
+    // Unclosed leaf tags are normal in OFX 1.x, but the document itself must end: a file cut
+    // off in transit would otherwise import the transactions before the cut and silently lose
+    // the rest.
+    if text.contains('<') && !text.to_ascii_uppercase().contains("</OFX>") {
+        return Err(FormatError::syntax(
+            "the OFX file ends before its closing </OFX>: it was cut off; download or export it again",
+        ));
+    }
     Tree::parse(&text)
 }
 

@@ -4,7 +4,7 @@
 //! the callers.
 
 use rusqlite::types::Value;
-use rusqlite::{Transaction, params_from_iter};
+use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 use spearmint_core::{Hlc, HlcClock};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -105,20 +105,30 @@ impl<'a> Writer<'a> {
         if cells.is_empty() {
             return Ok(true);
         }
-        let mut sets = Vec::new();
-        let mut values = Vec::new();
-        for (name, value) in cells {
+        for (name, _) in cells {
             check_ident(name)?;
-            sets.push(format!("{name} = ?"));
-            values.push(value.clone());
         }
+        // Only cells whose value really changes are written and recorded: writing a value that
+        // is already there must leave the change log (and so every other device) untouched.
+        let names: Vec<&str> = cells.iter().map(|(n, _)| *n).collect();
+        let select = format!("SELECT {} FROM {} WHERE {} = ?", names.join(", "), table.name, table.key);
+        let current: Option<Vec<Value>> = self
+            .tx
+            .prepare_cached(&select)?
+            .query_row([id], |r| (0..cells.len()).map(|i| r.get::<_, Value>(i)).collect())
+            .optional()?;
+        let Some(current) = current else { return Ok(false) };
+        let changed: Vec<&(&str, Value)> =
+            cells.iter().zip(current).filter(|((_, new), old)| new != old).map(|(c, _)| c).collect();
+        if changed.is_empty() {
+            return Ok(true);
+        }
+        let sets: Vec<String> = changed.iter().map(|(name, _)| format!("{name} = ?")).collect();
+        let mut values: Vec<Value> = changed.iter().map(|(_, v)| v.clone()).collect();
         values.push(Value::Text(id.to_owned()));
         let sql = format!("UPDATE {} SET {} WHERE {} = ?", table.name, sets.join(", "), table.key);
-        let n = self.tx.execute(&sql, params_from_iter(values.iter()))?;
-        if n == 0 {
-            return Ok(false);
-        }
-        for (name, value) in cells {
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(values.iter()))?;
+        for (name, value) in changed {
             self.record(table, id, name, Some(value))?;
         }
         Ok(true)
