@@ -217,11 +217,12 @@ fn apply_account(
     let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
     let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
     let plan = matcher::plan(account_id, txns, &stored, window);
-    let now = now_rfc3339();
+        let now = now_rfc3339();
+    let mut new_rows = Vec::new();
     for action in &plan.actions {
         match action {
             Action::Insert { incoming, identity } => {
-                insert_txn(w, account_id, &txns[*incoming], identity, raw_payload, &now)?;
+                new_rows.push(txn_row(account_id, &txns[*incoming], identity, raw_payload, &now));
                 summary.added += 1;
             }
             Action::ReplacePending { incoming, pending, identity } => {
@@ -265,11 +266,54 @@ fn apply_account(
             Action::Unchanged { .. } => summary.unchanged += 1,
         }
     }
-    for id in &plan.stale_pending {
+        for id in &plan.stale_pending {
         w.delete(Table::TRANSACTIONS, &id.to_string())?;
         summary.removed += 1;
     }
+    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, new_rows)?;
     update_balance(w, account_id, account)
+}
+
+const TXN_COLUMNS: [&str; 12] = [
+    "account_id",
+    "provider_transaction_id",
+    "content_hash",
+    "posted_on",
+    "amount_minor",
+    "currency",
+    "seller",
+    "memo",
+    "pending",
+    "raw_payload_id",
+    "created_at",
+    "updated_at",
+];
+
+/// A new transaction row, in `TXN_COLUMNS` order.
+fn txn_row(
+    account_id: AccountId,
+    t: &StatementTransaction,
+    identity: &matcher::Identity,
+    raw_payload: Option<i64>,
+    now: &str,
+) -> (String, Vec<Value>) {
+    (
+        identity.id.to_string(),
+        vec![
+            Value::Text(account_id.to_string()),
+            t.provider_id.clone().filter(|p| !p.trim().is_empty()).map_or(Value::Null, Value::Text),
+            identity.content_hash.clone().map_or(Value::Null, Value::Text),
+            Value::Text(t.posted_on.to_string()),
+            Value::Integer(t.amount.minor()),
+            Value::Text(t.amount.currency().code().to_owned()),
+            Value::Text(t.payee.clone()),
+            t.memo.clone().map_or(Value::Null, Value::Text),
+            Value::Integer(i64::from(t.pending)),
+            raw_payload.map_or(Value::Null, Value::Integer),
+            Value::Text(now.to_owned()),
+            Value::Text(now.to_owned()),
+        ],
+    )
 }
 
 fn insert_txn(
@@ -280,27 +324,8 @@ fn insert_txn(
     raw_payload: Option<i64>,
     now: &str,
 ) -> Result<()> {
-    w.insert(
-        Table::TRANSACTIONS,
-        &identity.id.to_string(),
-        &[
-            ("account_id", Value::Text(account_id.to_string())),
-            (
-                "provider_transaction_id",
-                t.provider_id.clone().filter(|p| !p.trim().is_empty()).map_or(Value::Null, Value::Text),
-            ),
-            ("content_hash", identity.content_hash.clone().map_or(Value::Null, Value::Text)),
-            ("posted_on", Value::Text(t.posted_on.to_string())),
-            ("amount_minor", Value::Integer(t.amount.minor())),
-            ("currency", Value::Text(t.amount.currency().code().to_owned())),
-            ("seller", Value::Text(t.payee.clone())),
-            ("memo", t.memo.clone().map_or(Value::Null, Value::Text)),
-            ("pending", Value::Integer(i64::from(t.pending))),
-            ("raw_payload_id", raw_payload.map_or(Value::Null, Value::Integer)),
-            ("created_at", Value::Text(now.to_owned())),
-            ("updated_at", Value::Text(now.to_owned())),
-        ],
-    )
+    let row = txn_row(account_id, t, identity, raw_payload, now);
+    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, [row]).map(|_| ())
 }
 
 fn update_balance(w: &mut Writer<'_>, account_id: AccountId, account: &StatementAccount) -> Result<()> {

@@ -21,6 +21,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0002_connections.sql",
         sql: include_str!("../../../../migrations/0002_connections.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_lean_indexes.sql",
+        sql: include_str!("../../../../migrations/0003_lean_indexes.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
