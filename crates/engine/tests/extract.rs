@@ -234,3 +234,33 @@ async fn the_demo_bank_works_with_no_bank_at_all() {
     let again = engine.refresh(None, |_| {}).await.unwrap();
     assert_eq!(only_outcome(&again).summary.clone().unwrap().added, 0);
 }
+
+/// Some OFX servers reject a request whose first header is not User-Agent: read the bytes the
+/// client really sends, from a plain TCP listener.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ofx_requests_send_user_agent_first() {
+    require_secret_service();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/ofx", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = socket.read(&mut buf).await.unwrap();
+        let _ = socket.write_all(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let login = OfxLogin {
+        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version: 103 },
+        credentials: OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("pw".into()) },
+    };
+    let err = engine.connect_ofx(login).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::ProviderAuth);
+    let request = server.await.unwrap();
+    let first_header = request.lines().nth(1).unwrap_or_default().to_ascii_lowercase();
+    assert!(first_header.starts_with("user-agent:"), "the request starts:\n{request}");
+    assert!(request.contains("<APPID>QWIN"), "{request}");
+}
