@@ -81,6 +81,11 @@ export class Session {
     return value.map((element) => element[ELEMENT]);
   }
 
+  /** Clicks the element, as a user would. */
+  async click(element) {
+    await this.#command('POST', `/element/${element}/click`, {});
+  }
+
   /** The element's rendered text. */
   async text(element) {
     return this.#command('GET', `/element/${element}/text`);

@@ -246,6 +246,33 @@ describe('the desktop window', () => {
     assert.ok(image.distinctPixels >= 16, `${file} has only ${image.distinctPixels} distinct colours`);
   });
 
+  test('a first run links the demo bank and lists its transactions (screenshot: transactions.png)', async () => {
+    // The demo is the default: with no bank at all, a fresh profile shows realistic data,
+    // fetched from the sandbox bank over loopback HTTP through the real SimpleFIN client.
+    await session.click(await session.findElement('[data-testid=nav-transactions]'));
+    try {
+      await waitFor(async () => (await session.findElements('[data-testid=transaction-row]')).length >= 20, {
+        timeoutMs: 60_000,
+        describe: () => describeWindow(session),
+      });
+    } catch (error) {
+      const { file } = await screenshot(session, 'failure.png').catch(() => ({ file: '(no screenshot)' }));
+      throw new Error(`the Transactions screen never listed the demo's transactions (screenshot: ${file}): ${error.message}`);
+    }
+    const rows = await session.findElements('[data-testid=transaction-row]');
+    const first = await session.text(rows[0]);
+    assert.match(first, /\d/, `a transaction row shows no amount: ${JSON.stringify(first)}`);
+    await screenshot(session, 'transactions.png');
+    await session.click(await session.findElement('[data-testid=nav-accounts]'));
+    await waitFor(async () => (await session.findElements('[data-testid=account-row]')).length === 3, {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    // Leave the window as the other tests expect it: on the Overview.
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
+    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+  });
+
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
     const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
     const handle = await fs.open(vault).catch((error) => {

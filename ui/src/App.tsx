@@ -1,14 +1,20 @@
 import { useEffect, useRef } from "react";
 import { ErrorBanner } from "./ErrorBanner";
+import { useLedger, type LedgerActions, type LedgerModel } from "./ledger";
+import { RefreshProgress } from "./LedgerParts";
 import { SCREENS, screenHref, useScreen, type ScreenId } from "./navigation";
+import { Accounts } from "./screens/Accounts";
 import { Overview } from "./screens/Overview";
 import { Settings } from "./screens/Settings";
+import { Transactions } from "./screens/Transactions";
 import { Upcoming } from "./screens/Upcoming";
 import { useVault, type VaultActions, type VaultModel } from "./vault";
 import { stateLabel } from "./vaultText";
 
 export function App() {
   const [vault, actions] = useVault();
+  const unlocked = vault.status?.state === "unlocked";
+  const [ledger, ledgerActions] = useLedger(unlocked);
   const screen = useScreen();
   const title = SCREENS.find((s) => s.id === screen)?.title ?? "Overview";
 
@@ -19,6 +25,13 @@ export function App() {
   useEffect(() => {
     if (screen !== firstScreen.current) heading.current?.focus();
   }, [screen]);
+
+  // After a refresh the vault holds new rows: read its status again for the counts.
+  const { recheck } = actions;
+  const lastOutcome = ledger.refresh.report ?? ledger.refresh.error;
+  useEffect(() => {
+    if (unlocked && lastOutcome !== null) void recheck();
+  }, [unlocked, lastOutcome, recheck]);
 
   return (
     <div className="shell">
@@ -55,22 +68,32 @@ export function App() {
           {title}
         </h1>
         {vault.error && <ErrorBanner error={vault.error} />}
-        <ScreenBody screen={screen} vault={vault} actions={actions} />
+        {ledger.refresh.running && <RefreshProgress refresh={ledger.refresh} />}
+        <ScreenBody screen={screen} vault={vault} actions={actions} ledger={ledger} ledgerActions={ledgerActions} />
       </main>
     </div>
   );
 }
 
-function ScreenBody({ screen, vault, actions }: { screen: ScreenId; vault: VaultModel; actions: VaultActions }) {
+type BodyProps = {
+  screen: ScreenId;
+  vault: VaultModel;
+  actions: VaultActions;
+  ledger: LedgerModel;
+  ledgerActions: LedgerActions;
+};
+
+function ScreenBody({ screen, vault, actions, ledger, ledgerActions }: BodyProps) {
+  const unlocked = vault.status?.state === "unlocked";
   switch (screen) {
     case "overview":
-      return <Overview vault={vault} actions={actions} />;
+      return <Overview vault={vault} actions={actions} ledger={ledger} />;
     case "settings":
       return <Settings vault={vault} actions={actions} />;
     case "transactions":
-      return <Upcoming arrivesWith="account linking">Every transaction from your linked accounts, searchable and categorised.</Upcoming>;
+      return <Transactions unlocked={unlocked} ledger={ledger} />;
     case "accounts":
-      return <Upcoming arrivesWith="account linking">Your bank accounts, connected through SimpleFIN or imported from OFX files, with their balances.</Upcoming>;
+      return <Accounts unlocked={unlocked} ledger={ledger} actions={ledgerActions} />;
     case "spending":
       return <Upcoming arrivesWith="imported transactions">Where the money goes, by category and by seller, month by month.</Upcoming>;
     case "budgets":

@@ -2,9 +2,15 @@
 // command, named exactly like the command, so a grep finds both sides.
 // Every rejection comes out as an `IpcError`: screens branch on `kind` and show
 // `message` as is, whatever went wrong underneath.
-import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { AccountSummary } from "./bindings/AccountSummary";
+import type { Connection } from "./bindings/Connection";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { IpcError } from "./bindings/IpcError";
+import type { Progress } from "./bindings/Progress";
+import type { RefreshReport } from "./bindings/RefreshReport";
+import type { Transaction } from "./bindings/Transaction";
+import type { TransactionQuery } from "./bindings/TransactionQuery";
 import type { VaultStatus } from "./bindings/VaultStatus";
 
 export function vault_status(): Promise<VaultStatus> {
@@ -27,6 +33,41 @@ export function unlock_vault(passphrase: string | null): Promise<VaultStatus> {
 
 export function lock_vault(): Promise<VaultStatus> {
   return call("lock_vault");
+}
+
+export function list_accounts(): Promise<AccountSummary[]> {
+  return call("list_accounts");
+}
+
+/**
+ * One page, newest first (posted date, then id). For the next page pass the
+ * last row's `{ postedOn, id }` as `before`. Unset fields are sent as null.
+ */
+export function list_transactions(query: Partial<TransactionQuery> = {}): Promise<Transaction[]> {
+  const full: TransactionQuery = {
+    since: null,
+    until: null,
+    account: null,
+    search: null,
+    limit: null,
+    before: null,
+    ...query,
+  };
+  return call("list_transactions", { query: full });
+}
+
+export function list_connections(): Promise<Connection[]> {
+  return call("list_connections");
+}
+
+/** Links the built-in demo bank (generated data); linking it twice gives the same connection. */
+export function connect_demo(): Promise<Connection> {
+  return call("connect_demo");
+}
+
+/** Refreshes every connection; `onProgress` hears each step while the promise is pending. */
+export function refresh_all(onProgress: (progress: Progress) => void): Promise<RefreshReport> {
+  return call("refresh_all", { onProgress: new Channel<Progress>(onProgress) });
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {

@@ -28,7 +28,9 @@ export type VaultModel = {
 export type VaultEvent =
   | { type: "started"; operation: Operation }
   | { type: "succeeded"; status: VaultStatus }
-  | { type: "failed"; error: IpcError; status: VaultStatus | null };
+  | { type: "failed"; error: IpcError; status: VaultStatus | null }
+  /** A fresh status read in the background (say, new row counts); asks nothing of the user. */
+  | { type: "refreshed"; status: VaultStatus };
 
 export const initialVaultModel: VaultModel = {
   status: null,
@@ -50,6 +52,9 @@ export function vaultReducer(model: VaultModel, event: VaultEvent): VaultModel {
         error: event.error,
         lastFailure: event.error.kind,
       };
+    case "refreshed":
+      // Only while nothing runs, so it never races a command's own answer.
+      return model.pending === null ? { ...model, status: event.status } : model;
   }
 }
 
@@ -86,6 +91,8 @@ export type VaultActions = {
   create: (passphrase: string | null) => Promise<IpcError | null>;
   unlock: (passphrase: string | null) => Promise<IpcError | null>;
   lock: () => Promise<IpcError | null>;
+  /** Reads the status again (vault_status changes nothing), e.g. after new rows came in. */
+  recheck: () => Promise<void>;
 };
 
 export function useVault(): [VaultModel, VaultActions] {
@@ -114,6 +121,10 @@ export function useVault(): [VaultModel, VaultActions] {
     create: useCallback((p: string | null) => run("create", () => api.create_vault(p)), [run]),
     unlock: useCallback((p: string | null) => run("unlock", () => api.unlock_vault(p)), [run]),
     lock: useCallback(() => run("lock", api.lock_vault), [run]),
+    recheck: useCallback(async () => {
+      const status = await api.vault_status().catch(() => null);
+      if (status !== null) dispatch({ type: "refreshed", status });
+    }, []),
   };
 
   // Open once on start. The ref keeps React's development double-effect from

@@ -2,8 +2,22 @@
 // commands, the same VaultStatus, errors rejected as { kind, message }.
 // The unit tests (jsdom) and the Chromium tests both drive the UI through it
 // with `mockIPC`, so both exercise one and the same behaviour of the shell.
+//
+// Besides the vault it holds the demo bank: three accounts and a synthetic,
+// deterministic set of transactions (as many as a test asks for), listed and
+// paged exactly like the engine's query: ORDER BY postedOn DESC, id DESC,
+// `(postedOn, id) < before`, LIMIT. refresh_all streams Progress through the
+// real Tauri Channel the UI passes, the way the shell does.
+import type { AccountSummary } from "../src/bindings/AccountSummary";
+import type { ApplySummary } from "../src/bindings/ApplySummary";
+import type { Connection } from "../src/bindings/Connection";
+import type { ConnectionStatus } from "../src/bindings/ConnectionStatus";
 import type { IpcError } from "../src/bindings/IpcError";
 import type { KeySource } from "../src/bindings/KeySource";
+import type { Progress } from "../src/bindings/Progress";
+import type { RefreshReport } from "../src/bindings/RefreshReport";
+import type { Transaction } from "../src/bindings/Transaction";
+import type { TransactionQuery } from "../src/bindings/TransactionQuery";
 import type { VaultStatus } from "../src/bindings/VaultStatus";
 
 export type FakeVaultOptions = {
@@ -17,12 +31,23 @@ export type FakeVaultOptions = {
   encrypted?: boolean;
   /** The vault's schema is newer than this app knows. Default: false. */
   tooNew?: boolean;
+  /** The demo bank is already linked and refreshed when the app starts. Default: false (a first run). */
+  linked?: boolean;
+  /** How many transactions the demo bank's first refresh brings. Default: 242. */
+  demoTransactions?: number;
+  /** Every refresh of the demo bank fails with this error. */
+  refreshError?: IpcError;
+  /** refresh_all stops after its "saving" step until `release()` is called. */
+  holdRefresh?: boolean;
 };
 
 export const FAKE_PROFILE = "default";
 export const FAKE_PATH = "/home/ada/.local/share/spearmint/default/vault.db";
 export const FAKE_KEYCHAIN_LOCATION = "Secret Service: spearmint/default";
 export const LATEST_SCHEMA = 3;
+export const DEMO_CONNECTION = "Demo Bank";
+/** The demo's newest posting date: fixed, so screenshots and tests do not depend on the day. */
+export const DEMO_TODAY = "2025-06-13";
 
 function reject(kind: IpcError["kind"], message: string): never {
   // A plain object like the shell's serialised IpcError, not an Error.
@@ -30,9 +55,15 @@ function reject(kind: IpcError["kind"], message: string): never {
 }
 
 export type FakeVault = {
-  handle(command: string, args: unknown): VaultStatus;
+  handle(command: string, args: unknown): unknown;
   /** Commands received, in order, for assertions. */
   readonly calls: string[];
+  /** The query of every list_transactions call, in order. */
+  readonly queries: TransactionQuery[];
+  /** Lets a held refresh_all go on (see `holdRefresh`). */
+  release(): void;
+  /** Every transaction the fake holds, newest first. */
+  transactions(): readonly Transaction[];
 };
 
 export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
@@ -42,6 +73,14 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   let secret: string | null = keySource === "passphrase" ? (options.passphrase ?? "correct horse") : null;
   let unlocked = false;
   const calls: string[] = [];
+  const queries: TransactionQuery[] = [];
+  const bank = createDemoBank(options.demoTransactions ?? 242);
+  if (options.linked) {
+    bank.link();
+    bank.refresh();
+  }
+  let released = !options.holdRefresh;
+  let wakeRefresh: (() => void) | null = null;
 
   function status(): VaultStatus {
     return {
@@ -56,8 +95,8 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       latestSchemaVersion: LATEST_SCHEMA,
       counts: unlocked
         ? [
-            { table: "accounts", rows: 0 },
-            { table: "transactions", rows: 0 },
+            { table: "accounts", rows: bank.accounts().length },
+            { table: "transactions", rows: bank.rows.length },
             { table: "categories", rows: 12 },
             { table: "rules", rows: 0 },
           ]
@@ -72,6 +111,10 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         "no OS keychain is reachable (Secret Service did not answer): create the vault with a passphrase, or run `spearmint init --passphrase`",
       );
     }
+  }
+
+  function requireUnlocked(): void {
+    if (!unlocked) reject("VaultLocked", "the vault is locked: unlock it first");
   }
 
   function unlockWith(passphrase: string | null): void {
@@ -106,8 +149,52 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     return reject("Invalid", "invalid args `passphrase` for command: expected a string or null");
   }
 
+  function queryArg(args: unknown): TransactionQuery {
+    const query = (args as { query?: unknown } | undefined)?.query;
+    // Tauri rejects a missing argument with a bare string.
+    if (typeof query !== "object" || query === null) {
+      throw "invalid args `query` for command `list_transactions`: command list_transactions missing required key query";
+    }
+    return query as TransactionQuery;
+  }
+
+  async function refreshAll(args: unknown): Promise<RefreshReport> {
+    requireUnlocked();
+    const channel = channelArg((args as { onProgress?: unknown } | undefined)?.onProgress);
+    const connections = bank.connections();
+    const total = connections.length;
+    const outcomes: RefreshReport["outcomes"] = [];
+    for (const c of connections) {
+      const done = outcomes.length;
+      channel.send({ connection: c.label, phase: "fetching", done, total, fetched: 0 } satisfies Progress);
+      await tick();
+      if (options.refreshError) {
+        bank.fail(options.refreshError);
+        outcomes.push({ connection: c.label, provider: c.provider, summary: null, error: options.refreshError, warnings: [] });
+        channel.send({ connection: c.label, phase: "failed", done: done + 1, total, fetched: 0 } satisfies Progress);
+        continue;
+      }
+      channel.send({ connection: c.label, phase: "saving", done, total, fetched: bank.incoming() } satisfies Progress);
+      if (!released) await new Promise<void>((wake) => (wakeRefresh = wake));
+      await tick();
+      const summary = bank.refresh();
+      outcomes.push({ connection: c.label, provider: c.provider, summary, error: null, warnings: [] });
+      const fetched = summary.added + summary.updated + summary.posted + summary.unchanged;
+      channel.send({ connection: c.label, phase: "done", done: done + 1, total, fetched } satisfies Progress);
+    }
+    channel.end();
+    return { outcomes };
+  }
+
   return {
     calls,
+    queries,
+    release() {
+      released = true;
+      wakeRefresh?.();
+      wakeRefresh = null;
+    },
+    transactions: () => bank.rows,
     handle(command, args) {
       calls.push(command);
       switch (command) {
@@ -128,10 +215,246 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         case "lock_vault":
           unlocked = false;
           return status();
+        case "list_accounts":
+          requireUnlocked();
+          return bank.accounts();
+        case "list_connections":
+          requireUnlocked();
+          return bank.connections();
+        case "connect_demo":
+          requireUnlocked();
+          return bank.link();
+        case "list_transactions": {
+          requireUnlocked();
+          const query = queryArg(args);
+          queries.push(query);
+          return bank.list(query);
+        }
+        case "refresh_all":
+          return refreshAll(args);
         default:
           // Tauri rejects an unknown command with a bare string.
           throw `command ${command} not found`;
       }
+    },
+  };
+}
+
+/** A macrotask, so the UI renders between progress steps. */
+function tick(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+type TauriInternals = { runCallback(id: number, data: unknown): void };
+
+/**
+ * The shell's side of a `Channel` argument. The argument is serialised as the
+ * IPC would (`"__CHANNEL__:<id>"`), and messages go to that callback id with
+ * an index, then an end marker, as tauri::ipc::Channel sends them.
+ */
+function channelArg(arg: unknown): { send(message: Progress): void; end(): void } {
+  const wire: unknown = arg === undefined ? undefined : JSON.parse(JSON.stringify(arg));
+  const match = typeof wire === "string" ? /^__CHANNEL__:(\d+)$/.exec(wire) : null;
+  if (match === null) {
+    throw "invalid args `onProgress` for command `refresh_all`: command refresh_all missing required key onProgress";
+  }
+  const id = Number(match[1]);
+  const internals = (window as unknown as { __TAURI_INTERNALS__: TauriInternals }).__TAURI_INTERNALS__;
+  let index = 0;
+  return {
+    send(message) {
+      internals.runCallback(id, { index: index++, message });
+    },
+    end() {
+      internals.runCallback(id, { index, end: true });
+    },
+  };
+}
+
+// ---- The demo bank ------------------------------------------------------
+
+type DemoAccount = Omit<AccountSummary, "balance" | "transactions"> & { opening: number };
+
+function demoAccount(id: string, name: string, kind: AccountSummary["kind"], opening: number): DemoAccount {
+  return { id, name, kind, currency: "USD", provider: "demo", institution: DEMO_CONNECTION, status: "ok", statusReason: null, opening };
+}
+
+/** Opening balances in cents. */
+const DEMO_ACCOUNTS: DemoAccount[] = [
+  demoAccount("acc-checking", "Everyday Checking", "checking", 184_250),
+  demoAccount("acc-card", "Mint Rewards Card", "credit_card", -42_318),
+  demoAccount("acc-savings", "Rainy Day Savings", "savings", 1_250_000),
+];
+
+/** [seller, account, lowest cents, highest cents, memo]; negative is money out. */
+const CATALOGUE: Array<[string, string, number, number, string | null]> = [
+  ["Green Grocer Market", "acc-card", -9_850, -1_240, null],
+  ["City Transit", "acc-checking", -275, -275, "Fare"],
+  ["Corner Café", "acc-card", -1_480, -395, null],
+  ["Streamflix", "acc-card", -1_599, -1_599, "Monthly plan"],
+  ["Oak Street Apartments", "acc-checking", -185_000, -185_000, "Rent"],
+  ["Acme Corp Payroll", "acc-checking", 245_013, 245_013, "Salary"],
+  ["Bright Power & Light", "acc-checking", -11_920, -6_410, "Electricity"],
+  ["Harbor Pharmacy", "acc-card", -3_275, -640, null],
+  ["Fuel Stop 24", "acc-card", -6_890, -2_150, null],
+  ["Bookshop on Main", "acc-card", -4_599, -899, null],
+  ["Transfer to savings", "acc-checking", -25_000, -25_000, "Standing order"],
+  ["Transfer from checking", "acc-savings", 25_000, 25_000, "Standing order"],
+  ["Interest", "acc-savings", 412, 1_380, null],
+  ["Neighbourhood Hardware", "acc-card", -5_760, -1_120, null],
+  ["Riverside Gym", "acc-checking", -4_500, -4_500, "Membership"],
+  ["Refund: Bookshop on Main", "acc-card", 899, 2_499, "Returned item"],
+  ["Sushi Go Round", "acc-card", -7_420, -1_890, null],
+  ["Mobile Co", "acc-checking", -3_500, -3_500, "Phone bill"],
+];
+
+/** A small deterministic PRNG (mulberry32), so every run sees the same bank. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Minor units (small integers in the fake) to the shell's exact decimal string. */
+function amountString(minor: number): string {
+  const abs = Math.abs(minor);
+  return `${minor < 0 ? "-" : ""}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, "0")}`;
+}
+
+function daysBefore(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Newest first: posted date, then id, both descending (the engine's ORDER BY). */
+function newestFirst(a: Transaction, b: Transaction): number {
+  if (a.postedOn !== b.postedOn) return a.postedOn < b.postedOn ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+function before(row: Transaction, cursor: { postedOn: string; id: string }): boolean {
+  return row.postedOn < cursor.postedOn || (row.postedOn === cursor.postedOn && row.id < cursor.id);
+}
+
+function createDemoBank(size: number) {
+  const next = random(42);
+  const usedIds = new Set<string>();
+  const minor = new Map<string, number>(); // transaction id → amount in cents
+  let rows: Transaction[] = [];
+  let connection: Connection | null = null;
+  let status: { status: ConnectionStatus; reason: string | null } = { status: "ok", reason: null };
+  let refreshes = 0;
+
+  function newId(): string {
+    // Random, not in date order: ties on a date are broken by id, as in the engine.
+    for (;;) {
+      const id = `tx-${Math.floor(next() * 0xffffffffff).toString(16).padStart(10, "0")}`;
+      if (!usedIds.has(id)) {
+        usedIds.add(id);
+        return id;
+      }
+    }
+  }
+
+  function makeRow(postedOn: string, pending: boolean): Transaction {
+    const [seller, accountId, low, high, memo] = CATALOGUE[Math.floor(next() * CATALOGUE.length)]!;
+    const cents = low + Math.floor(next() * (high - low + 1));
+    const id = newId();
+    minor.set(id, cents);
+    return { id, accountId, postedOn, amount: { amount: amountString(cents), currency: "USD" }, seller, memo, pending };
+  }
+
+  /** The first refresh's history: about three rows a day, the last two days partly pending. */
+  function history(): Transaction[] {
+    const days = Math.max(1, Math.ceil(size / 3));
+    return Array.from({ length: size }, (_, i) => {
+      const age = Math.floor((i * days) / size);
+      return makeRow(daysBefore(DEMO_TODAY, age), age < 2 && next() < 0.6);
+    });
+  }
+
+  return {
+    get rows(): readonly Transaction[] {
+      return rows;
+    },
+    connections(): Connection[] {
+      if (connection === null) return [];
+      return [{ ...connection, status: status.status, statusReason: status.reason }];
+    },
+    link(): Connection {
+      connection ??= {
+        id: "conn-demo",
+        provider: "demo",
+        label: DEMO_CONNECTION,
+        status: "ok",
+        statusReason: null,
+        lastSuccessAt: null,
+      };
+      return this.connections()[0]!;
+    },
+    /** How many rows the next refresh will save. */
+    incoming(): number {
+      return refreshes === 0 ? size : rows.length + 2;
+    },
+    refresh(): ApplySummary {
+      if (connection === null) throw new Error("refresh before link");
+      let summary: ApplySummary;
+      if (refreshes === 0) {
+        rows = history();
+        summary = { accounts: DEMO_ACCOUNTS.length, added: rows.length, updated: 0, posted: 0, removed: 0, unchanged: 0 };
+      } else {
+        // Later refreshes: pending rows post, and two new purchases arrive.
+        let posted = 0;
+        rows = rows.map((row) => (row.pending ? (posted++, { ...row, pending: false }) : row));
+        const unchanged = rows.length - posted;
+        rows = [makeRow(DEMO_TODAY, true), makeRow(DEMO_TODAY, true), ...rows];
+        summary = { accounts: DEMO_ACCOUNTS.length, added: 2, updated: 0, posted, removed: 0, unchanged };
+      }
+      rows.sort(newestFirst);
+      refreshes += 1;
+      status = { status: "ok", reason: null };
+      connection = { ...connection, lastSuccessAt: `${DEMO_TODAY}T07:30:00Z` };
+      return summary;
+    },
+    fail(error: IpcError): void {
+      if (error.kind === "ProviderAuth") status = { status: "needs_attention", reason: error.message };
+      if (error.kind === "RateLimited") status = { status: "rate_limited", reason: error.message };
+    },
+    accounts(): AccountSummary[] {
+      // The engine creates accounts when the first statement is applied.
+      if (refreshes === 0) return [];
+      return DEMO_ACCOUNTS.map(({ opening, ...account }) => {
+        const own = rows.filter((r) => r.accountId === account.id);
+        const balance = own.reduce((sum, r) => sum + (minor.get(r.id) ?? 0), opening);
+        return {
+          ...account,
+          status: status.status,
+          statusReason: status.reason,
+          balance: { amount: amountString(balance), currency: "USD" },
+          transactions: own.length,
+        };
+      });
+    },
+    list(query: TransactionQuery): Transaction[] {
+      const limit = Math.min(query.limit ?? 200, 1000);
+      const needle = query.search?.toLowerCase() ?? "";
+      const out: Transaction[] = [];
+      for (const row of rows) {
+        if (out.length === limit) break;
+        if (query.before && !before(row, query.before)) continue;
+        if (query.account !== null && query.account !== undefined && row.accountId !== query.account) continue;
+        if (query.since && row.postedOn < query.since) continue;
+        if (query.until && row.postedOn > query.until) continue;
+        if (needle !== "" && !row.seller.toLowerCase().includes(needle) && !(row.memo ?? "").toLowerCase().includes(needle)) {
+          continue;
+        }
+        out.push(row);
+      }
+      return out;
     },
   };
 }

@@ -1,18 +1,69 @@
+import { ErrorBanner } from "../ErrorBanner";
 import type { VaultStatus } from "../bindings/VaultStatus";
+import { hasDemo, type LedgerModel } from "../ledger";
+import { DemoNote } from "../LedgerParts";
+import { formatCount } from "../ledgerText";
+import { screenHref } from "../navigation";
 import { promptFor, type Prompt, type VaultActions, type VaultModel } from "../vault";
 import { CreateWithPassphrase, UnlockWithKeychain, UnlockWithPassphrase } from "../VaultForms";
 import { keySourceLabel, stateLabel } from "../vaultText";
 
 type Props = { vault: VaultModel; actions: VaultActions };
 
-export function Overview({ vault, actions }: Props) {
+export function Overview({ vault, actions, ledger }: Props & { ledger: LedgerModel }) {
   const prompt = promptFor(vault);
   return (
     <>
       <PromptCard prompt={prompt} vault={vault} actions={actions} />
+      {vault.status?.state === "unlocked" && <Summary ledger={ledger} />}
       <VaultFacts status={vault.status} starting={prompt.kind === "starting"} />
       <TableCounts status={vault.status} />
     </>
+  );
+}
+
+/** How much the vault holds, and the way to it. */
+function Summary({ ledger }: { ledger: LedgerModel }) {
+  const { accounts, connections, refresh } = ledger;
+  if (ledger.loadError) return <ErrorBanner error={ledger.loadError} />;
+  if (accounts === null) return null;
+  // While the demo is set up there is nothing to sum yet; the progress card says what happens.
+  if (accounts.length === 0 && refresh.running) return null;
+  const rows = accounts.reduce((sum, a) => sum + a.transactions, 0);
+  const failed = refresh.report?.outcomes.some((o) => o.error !== null) ?? false;
+  return (
+    <section className="card" aria-labelledby="summary-title" data-testid="overview-summary">
+      <h2 id="summary-title">Your money</h2>
+      {accounts.length === 0 ? (
+        <p className="muted">
+          No accounts yet. <a href={screenHref("accounts")}>Go to Accounts</a> to add one.
+        </p>
+      ) : (
+        <>
+          <p className="summary-line">
+            <span data-testid="summary-accounts">
+              {formatCount(accounts.length)} {accounts.length === 1 ? "account" : "accounts"}
+            </span>
+            <span aria-hidden="true"> · </span>
+            <span>
+              {formatCount(rows)} {rows === 1 ? "transaction" : "transactions"}
+            </span>
+          </p>
+          <p className="actions">
+            <a className="button-link" href={screenHref("transactions")} data-testid="summary-transactions-link">
+              See transactions
+            </a>
+            <a href={screenHref("accounts")}>Accounts and balances</a>
+          </p>
+        </>
+      )}
+      {failed && (
+        <p className="warn-text">
+          The last refresh had a problem: <a href={screenHref("accounts")}>see Accounts</a>.
+        </p>
+      )}
+      {hasDemo(connections) && <DemoNote />}
+    </section>
   );
 }
 

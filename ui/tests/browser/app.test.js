@@ -77,6 +77,8 @@ before(async () => {
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1200, height: 820 },
+    locale: "en-US",
+    timezoneId: "UTC",
   });
   browser.setDefaultTimeout(5_000);
 });
@@ -134,8 +136,9 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
     assert.match((await p.getByTestId("vault-encryption").textContent()) ?? "", /Encrypted/);
     assert.equal(await p.getByTestId("vault-schema").textContent(), "Version 3 of 3");
     assert.match((await p.getByTestId("vault-path").textContent()) ?? "", /vault\.db$/);
-    assert.deepEqual(await p.evaluate(() => window.__SPEARMINT_IPC_CALLS__), ["open_vault"]);
+    assert.equal((await calls(p))[0], "open_vault");
 
+    await p.getByTestId("overview-summary").waitFor();
     await screenshot(p, "overview.png");
   });
 
@@ -148,8 +151,8 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
       assert.equal(await p.getByTestId(`nav-${id}`).getAttribute("aria-current"), "page");
       assert.equal(new URL(p.url()).hash, `#/${id}`);
     }
-    await p.getByTestId("nav-accounts").click();
-    await p.getByText("Arrives with account linking.").waitFor();
+    await p.getByTestId("nav-spending").click();
+    await p.getByText("Arrives with imported transactions.").waitFor();
   });
 
   it("without a keychain it offers a passphrase vault and creates it", async () => {
@@ -167,11 +170,7 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
     await showsText(p.getByTestId("vault-state"), "Unlocked");
     assert.match((await p.getByTestId("vault-encryption").textContent()) ?? "", /Encrypted/);
     assert.equal(await banner.count(), 0);
-    assert.deepEqual(await p.evaluate(() => window.__SPEARMINT_IPC_CALLS__), [
-      "open_vault",
-      "vault_status",
-      "create_vault",
-    ]);
+    assert.deepEqual((await calls(p)).slice(0, 3), ["open_vault", "vault_status", "create_vault"]);
   });
 
   it("a wrong passphrase shows the WrongKey banner and keeps the form", async () => {
@@ -203,16 +202,159 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
   });
 });
 
+describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
+  /** A linked demo bank with 5,000 transactions: 25 pages. @type {import("../fake-vault").FakeVaultOptions} */
+  const BIG = { vault: "keychain", linked: true, demoTransactions: 5_000 };
+
+  it("a first run links the demo bank, shows its progress, then its transactions", async () => {
+    const p = await openApp({ holdRefresh: true, demoTransactions: 5_000 });
+    const progress = p.getByTestId("refresh-progress");
+    await progress.getByText("Demo Bank: saving 5,000 transactions").waitFor();
+    assert.match((await progress.textContent()) ?? "", /Setting up the demo bank/);
+    const bar = progress.locator("progress");
+    assert.equal(await bar.getAttribute("max"), "1");
+    assert.ok(Number(await bar.getAttribute("value")) > 0, "the bar has moved");
+    await screenshot(p, "first-run-progress.png");
+
+    await p.evaluate(() => window.__SPEARMINT_FAKE__?.release());
+    await progress.waitFor({ state: "detached" });
+    const summary = p.getByTestId("overview-summary");
+    await summary.getByText("3 accounts").waitFor();
+    assert.match((await p.getByTestId("demo-note").first().textContent()) ?? "", /generated/);
+    assert.deepEqual((await calls(p)).slice(0, 5), [
+      "open_vault",
+      "list_connections",
+      "list_accounts",
+      "connect_demo",
+      "refresh_all",
+    ]);
+
+    await p.getByTestId("summary-transactions-link").click();
+    await showsText(p.getByRole("heading", { level: 1 }), "Transactions");
+    await rowCount(p, 200);
+  });
+
+  it("scrolling and Load more fetch the next pages by the cursor, without duplicates", async () => {
+    const p = await openApp(BIG);
+    await p.getByTestId("nav-transactions").click();
+    await rowCount(p, 200);
+    await screenshot(p, "transactions.png", { fullPage: false });
+
+    // Scrolling to the end of the list loads the next page by itself.
+    await p.getByTestId("load-more").scrollIntoViewIfNeeded();
+    await rowCount(p, 400);
+    // The button does the same, for keyboards and when the observer is not there.
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await p.getByTestId("load-more").click();
+    await rowCount(p, 600);
+
+    const ids = await p.getByTestId("transaction-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
+    assert.equal(new Set(ids).size, 600, "no row twice");
+    const expected = await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().slice(0, 600).map((t) => t.id));
+    assert.deepEqual(ids, expected, "newest first, no gaps");
+    const befores = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.map((q) => q.before?.id ?? null));
+    assert.deepEqual(befores, [null, ids[199], ids[399]], "each page starts after the last row");
+  });
+
+  it("search filters the list and starts the paging over", async () => {
+    const p = await openApp(BIG);
+    await p.getByTestId("nav-transactions").click();
+    await rowCount(p, 200);
+    await p.getByTestId("load-more").click();
+    await rowCount(p, 400);
+
+    await p.getByTestId("transactions-search").pressSequentially("streamflix");
+    await p.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("[data-testid=transaction-row]")];
+      return rows.length > 0 && rows.every((r) => r.textContent?.includes("Streamflix"));
+    });
+    const last = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
+    assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", limit: 200, before: null });
+
+    await p.getByTestId("transactions-search").fill("no such payee");
+    await p.getByTestId("transactions-empty").waitFor();
+    await p.getByTestId("transactions-search").fill("");
+    await rowCount(p, 200);
+
+    // The account filter starts over too.
+    await p.getByTestId("transactions-account").selectOption("acc-savings");
+    await p.waitForFunction(() => {
+      const rows = [...document.querySelectorAll("[data-testid=transaction-row]")];
+      return rows.length === 200 && rows.every((r) => r.textContent?.includes("Rainy Day Savings"));
+    });
+    const filtered = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
+    assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, limit: 200, before: null });
+  });
+
+  it("Refresh now shows progress, then each connection's outcome", async () => {
+    const p = await openApp({ ...BIG, holdRefresh: true });
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("account-row").nth(2).waitFor();
+    assert.equal(await p.getByTestId("account-row").count(), 3);
+    assert.match((await p.getByTestId("accounts-table").textContent()) ?? "", /Everyday Checking/);
+
+    await p.getByTestId("refresh-button").click();
+    await p.getByTestId("refresh-progress").getByText(/^Demo Bank: saving/).waitFor();
+    assert.equal(await p.getByTestId("refresh-button").isDisabled(), true);
+    await p.evaluate(() => window.__SPEARMINT_FAKE__?.release());
+    const outcome = p.getByTestId("refresh-outcome");
+    await outcome.getByText(/2 new, \d+ posted from pending/).waitFor();
+    assert.equal(await outcome.locator("[data-kind=ok]").count(), 1);
+    await screenshot(p, "accounts.png");
+  });
+
+  it("a refused login shows 'reconnect needed' and marks the accounts", async () => {
+    const message = "Demo Bank refused the login: reconnect it in Accounts";
+    const p = await openApp({ ...BIG, refreshError: { kind: "ProviderAuth", message } });
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("refresh-button").click();
+    const failed = p.getByTestId("refresh-outcome").locator("[data-kind=ProviderAuth]");
+    await failed.waitFor();
+    assert.match((await failed.textContent()) ?? "", /Reconnect needed/);
+    assert.match((await failed.textContent()) ?? "", /refused the login/);
+    await p.getByTestId("account-status").first().getByText("Needs attention").waitFor();
+  });
+});
+
+/**
+ * The commands the fake shell received so far.
+ * @param {import("playwright-core").Page} p
+ */
+async function calls(p) {
+  return (await p.evaluate(() => window.__SPEARMINT_IPC_CALLS__)) ?? [];
+}
+
+/**
+ * Waits until the list shows exactly `n` transactions, and no page is loading.
+ * @param {import("playwright-core").Page} p
+ * @param {number} n
+ */
+async function rowCount(p, n) {
+  try {
+    await p.waitForFunction(
+      (count) =>
+        document.querySelectorAll("[data-testid=transaction-row]").length === count &&
+        document.querySelector("[data-testid=transactions-count]")?.textContent !== "Loading…",
+      n,
+    );
+  } catch {
+    const actual = await p.getByTestId("transaction-row").count();
+    assert.fail(`expected ${n} transaction rows, the page shows ${actual}`);
+  }
+  assert.equal(await p.getByTestId("transaction-row").count(), n);
+}
+
 /**
  * Saves a full-page screenshot to ui/test-results for a human to look at.
  * @param {import("playwright-core").Page} p
  * @param {string} name
+ * @param {{ fullPage?: boolean }} [options]
  */
-async function screenshot(p, name) {
+async function screenshot(p, name, { fullPage = true } = {}) {
   // Two animation frames, so the screenshot shows the settled page.
   await p.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   await mkdir(RESULTS, { recursive: true });
-  await p.screenshot({ path: join(RESULTS, name), fullPage: true });
+  await p.screenshot({ path: join(RESULTS, name), fullPage });
 }
 
 /** Bundles mock-entry.ts into one classic script for addInitScript. */

@@ -1,6 +1,19 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { describe, expect, it } from "vitest";
-import { create_vault, lock_vault, open_vault, toIpcError, unlock_vault, vault_status } from "../../src/api";
+import {
+  connect_demo,
+  create_vault,
+  list_accounts,
+  list_connections,
+  list_transactions,
+  lock_vault,
+  open_vault,
+  refresh_all,
+  toIpcError,
+  unlock_vault,
+  vault_status,
+} from "../../src/api";
+import type { Progress } from "../../src/bindings/Progress";
 
 describe("toIpcError", () => {
   it("keeps a well-formed IpcError as it is", () => {
@@ -74,5 +87,68 @@ describe("commands", () => {
   it("reject with an Internal IpcError when Tauri rejects with a string", async () => {
     mockIPC(() => Promise.reject("command lock_vault not allowed by ACL"));
     await expect(lock_vault()).rejects.toEqual({ kind: "Internal", message: "command lock_vault not allowed by ACL" });
+  });
+});
+
+describe("ledger commands", () => {
+  it("send the contract's arguments; unset query fields go as null", async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((command, args) => {
+      seen.push([command, args]);
+      return [];
+    });
+    await list_accounts();
+    await list_connections();
+    await connect_demo();
+    await list_transactions({ search: "tea", limit: 200, before: { postedOn: "2025-06-01", id: "t9" } });
+    await list_transactions();
+    expect(seen).toEqual([
+      ["list_accounts", {}],
+      ["list_connections", {}],
+      ["connect_demo", {}],
+      [
+        "list_transactions",
+        {
+          query: {
+            since: null,
+            until: null,
+            account: null,
+            search: "tea",
+            limit: 200,
+            before: { postedOn: "2025-06-01", id: "t9" },
+          },
+        },
+      ],
+      ["list_transactions", { query: { since: null, until: null, account: null, search: null, limit: null, before: null } }],
+    ]);
+  });
+
+  it("refresh_all passes a Channel as onProgress and hears every step before it resolves", async () => {
+    const report = { outcomes: [] };
+    mockIPC((command, args) => {
+      expect(command).toBe("refresh_all");
+      // On the wire the channel is "__CHANNEL__:<callback id>".
+      const wire = JSON.parse(JSON.stringify((args as { onProgress: unknown }).onProgress)) as string;
+      const id = Number(/^__CHANNEL__:(\d+)$/.exec(wire)?.[1]);
+      const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
+        .__TAURI_INTERNALS__;
+      const step = (index: number, phase: Progress["phase"]) =>
+        internals.runCallback(id, { index, message: { connection: "Demo Bank", phase, done: 0, total: 1, fetched: 0 } });
+      // Out of order on purpose: the Channel puts them back in order.
+      step(1, "saving");
+      step(0, "fetching");
+      internals.runCallback(id, { index: 2, end: true });
+      return report;
+    });
+    const phases: string[] = [];
+    await expect(refresh_all((p) => phases.push(p.phase))).resolves.toEqual(report);
+    expect(phases).toEqual(["fetching", "saving"]);
+  });
+
+  it("refresh_all rejects with the shell's IpcError", async () => {
+    mockIPC(() => {
+      throw { kind: "VaultLocked", message: "the vault is locked: unlock it first" };
+    });
+    await expect(refresh_all(() => {})).rejects.toEqual({ kind: "VaultLocked", message: "the vault is locked: unlock it first" });
   });
 });

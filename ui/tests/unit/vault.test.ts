@@ -102,4 +102,12 @@ describe("vault transitions", () => {
     );
     expect(promptFor(model)).toEqual({ kind: "unlock", keySource: "keychain" });
   });
+
+  it("a status read in the background updates the counts, but never under a running command", () => {
+    const counted = status({ counts: [{ table: "transactions", rows: 242 }] });
+    const idle = run({ type: "succeeded", status: status({}) });
+    expect(vaultReducer(idle, { type: "refreshed", status: counted }).status).toBe(counted);
+    const locking = vaultReducer(idle, { type: "started", operation: "lock" });
+    expect(vaultReducer(locking, { type: "refreshed", status: counted })).toBe(locking);
+  });
 });

@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import type { AccountSummary } from "../../src/bindings/AccountSummary";
+import type { Connection } from "../../src/bindings/Connection";
+import type { Progress } from "../../src/bindings/Progress";
+import { hasDemo, initialLedgerModel, isFirstRun, ledgerReducer, progressText, type LedgerEvent } from "../../src/ledger";
+import { progressValue } from "../../src/LedgerParts";
+import { outcomeErrorTitle, statusView, summaryText } from "../../src/ledgerText";
+
+const demo: Connection = {
+  id: "c1",
+  provider: "demo",
+  label: "Demo Bank",
+  status: "ok",
+  statusReason: null,
+  lastSuccessAt: null,
+};
+const account: AccountSummary = {
+  id: "a1",
+  name: "Checking",
+  kind: "checking",
+  currency: "USD",
+  provider: "demo",
+  institution: "Demo Bank",
+  status: "ok",
+  statusReason: null,
+  balance: { amount: "10.00", currency: "USD" },
+  transactions: 1,
+};
+const progress = (p: Partial<Progress>): Progress => ({
+  connection: "Demo Bank",
+  phase: "fetching",
+  done: 0,
+  total: 1,
+  fetched: 0,
+  ...p,
+});
+
+describe("first run", () => {
+  it("is a vault with no connection and no account", () => {
+    expect(isFirstRun([], [])).toBe(true);
+  });
+
+  it("is not when anything is linked or imported", () => {
+    expect(isFirstRun([demo], [])).toBe(false);
+    // Accounts imported from a file, with no connection at all.
+    expect(isFirstRun([], [account])).toBe(false);
+    expect(isFirstRun([{ ...demo, provider: "simplefin" }], [account])).toBe(false);
+  });
+
+  it("knows when the demo bank is linked", () => {
+    expect(hasDemo(null)).toBe(false);
+    expect(hasDemo([{ ...demo, provider: "ofx" }])).toBe(false);
+    expect(hasDemo([demo])).toBe(true);
+  });
+});
+
+describe("ledger transitions", () => {
+  const run = (...events: LedgerEvent[]) => events.reduce(ledgerReducer, initialLedgerModel);
+  const report = { outcomes: [] };
+
+  it("a refresh runs, reports progress, and bumps the revision when it ends", () => {
+    const started = run({ type: "refresh-started", firstRun: true });
+    expect(started.refresh).toMatchObject({ running: true, firstRun: true, progress: null });
+    const saving = ledgerReducer(started, { type: "progress", progress: progress({ phase: "saving", fetched: 242 }) });
+    expect(saving.refresh.progress?.fetched).toBe(242);
+    const done = ledgerReducer(saving, { type: "refresh-finished", report });
+    expect(done.refresh).toMatchObject({ running: false, report, error: null });
+    expect(done.revision).toBe(started.revision + 1);
+  });
+
+  it("a failed refresh keeps the error, and a new one clears the last outcome", () => {
+    const failed = run({ type: "refresh-started", firstRun: false }, { type: "refresh-failed", error: { kind: "VaultLocked", message: "m" } });
+    expect(failed.refresh.error?.kind).toBe("VaultLocked");
+    const again = ledgerReducer(failed, { type: "refresh-started", firstRun: false });
+    expect(again.refresh.error).toBeNull();
+    expect(again.refresh.report).toBeNull();
+  });
+
+  it("ignores progress that arrives after the end", () => {
+    const done = run({ type: "refresh-started", firstRun: false }, { type: "refresh-finished", report });
+    expect(ledgerReducer(done, { type: "progress", progress: progress({}) })).toBe(done);
+  });
+
+  it("forgets everything when the vault locks", () => {
+    const loaded = run({ type: "loaded", accounts: [account], connections: [demo] });
+    const cleared = ledgerReducer(loaded, { type: "cleared" });
+    expect(cleared.accounts).toBeNull();
+    expect(cleared.connections).toBeNull();
+    expect(cleared.revision).toBeGreaterThan(loaded.revision);
+  });
+});
+
+describe("progress words", () => {
+  const rows = (n: number) => n.toLocaleString("en-US");
+
+  it("says what the connection is doing", () => {
+    expect(progressText(progress({ phase: "fetching" }), rows)).toBe("Demo Bank: fetching…");
+    expect(progressText(progress({ phase: "saving", fetched: 242 }), rows)).toBe("Demo Bank: saving 242 transactions");
+    expect(progressText(progress({ phase: "saving", fetched: 1 }), rows)).toBe("Demo Bank: saving 1 transaction");
+    expect(progressText(progress({ phase: "saving", fetched: 5000 }), rows)).toBe("Demo Bank: saving 5,000 transactions");
+    expect(progressText(null, rows)).toBe("Starting…");
+  });
+
+  it("fills the bar by connections done, and part of the current one", () => {
+    expect(progressValue(progress({ phase: "fetching", done: 0, total: 2 }))).toBeLessThan(
+      progressValue(progress({ phase: "saving", done: 0, total: 2 })),
+    );
+    expect(progressValue(progress({ phase: "done", done: 2, total: 2 }))).toBe(2);
+  });
+
+  it("summarises an outcome and branches on the error kind", () => {
+    expect(summaryText({ accounts: 3, added: 242, updated: 3, posted: 2, removed: 0, unchanged: 9 })).toBe(
+      "242 new, 3 updated, 2 posted from pending",
+    );
+    expect(summaryText({ accounts: 3, added: 0, updated: 0, posted: 0, removed: 1, unchanged: 9 })).toBe("1 pending hold released");
+    expect(summaryText({ accounts: 3, added: 0, updated: 0, posted: 0, removed: 0, unchanged: 9 })).toBe("No changes");
+    expect(outcomeErrorTitle("ProviderAuth")).toMatch(/reconnect/i);
+    expect(outcomeErrorTitle("RateLimited")).toMatch(/rate-limited/i);
+    expect(outcomeErrorTitle("Storage")).toBe("Could not read or write the vault");
+    expect(statusView("needs_attention")).toEqual({ tone: "warn", label: "Needs attention" });
+    expect(statusView("something_new").label).toBe("something_new");
+  });
+});
