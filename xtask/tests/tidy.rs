@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 /// change a line: an applied migration is never edited (write a new one instead).
 const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0001_initial.sql", "d82208faef189a77aa2c0f8c63343252e01445ee5625194b89fac29c5df932cc"),
-            ("0002_connections.sql", "370cd229241e13bcc6c3ac499824efc165ec4ab43a87d18a526bb09fc3f843b4"),
-        ("0003_lean_indexes.sql", "a418d101d5292d08cadd1176421ee2fa3eb5c96157a603a50f2b435555412e96"),
+    ("0002_connections.sql", "370cd229241e13bcc6c3ac499824efc165ec4ab43a87d18a526bb09fc3f843b4"),
+    ("0003_lean_indexes.sql", "a418d101d5292d08cadd1176421ee2fa3eb5c96157a603a50f2b435555412e96"),
 ];
 
 fn root() -> PathBuf {

@@ -217,7 +217,7 @@ fn apply_account(
     let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
     let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
     let plan = matcher::plan(account_id, txns, &stored, window);
-        let now = now_rfc3339();
+    let now = now_rfc3339();
     let mut new_rows = Vec::new();
     for action in &plan.actions {
         match action {
@@ -266,7 +266,7 @@ fn apply_account(
             Action::Unchanged { .. } => summary.unchanged += 1,
         }
     }
-        for id in &plan.stale_pending {
+    for id in &plan.stale_pending {
         w.delete(Table::TRANSACTIONS, &id.to_string())?;
         summary.removed += 1;
     }

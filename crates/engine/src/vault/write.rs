@@ -103,7 +103,10 @@ impl<'a> Writer<'a> {
         let mut n = 0;
         for (id, values) in rows {
             if values.len() != columns.len() {
-                return Err(Error::new(ErrorKind::Internal, format!("a row for {} has the wrong number of cells", table.name)));
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    format!("a row for {} has the wrong number of cells", table.name),
+                ));
             }
             insert.execute(params_from_iter(std::iter::once(&Value::Text(id.clone())).chain(values.iter())))?;
             if table.synced {
