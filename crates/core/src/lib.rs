@@ -1,18 +1,27 @@
-//! spearmint-core: Spearmint's pure domain logic — money, ids, the hybrid logical clock, and
-//! the statement model every provider and parser produces.
+//! spearmint-core: Spearmint's pure domain logic — money, ids, the hybrid logical clock, the
+//! statement model every provider and parser produces, and categorization (seller
+//! normalization, the seller dictionary embedded from `data/`, rules).
 //!
 //! It must not depend on anything that does IO: no tokio, no SQL, no HTTP, no filesystem
 //! (a tidy test checks its Cargo.toml). Everything here is deterministic given its inputs,
 //! which is what lets the engine, the CLI and (later) the sync server share it safely.
 
+pub mod budget;
+pub mod categorize;
 pub mod hlc;
 pub mod id;
 pub mod matcher;
 pub mod money;
 pub mod schedule;
+pub mod seller;
 pub mod statement;
 
+pub use categorize::{
+    CATEGORY_IDS, Categorizer, CategorySource, Condition, CrowdVotes, Decision, Input, NoCrowd, Rule, RuleActions,
+    RuleError, RuleOrigin,
+};
 pub use hlc::{Hlc, HlcClock, HlcError};
 pub use id::{AccountId, DeviceId, TransactionId, VaultId};
 pub use money::{Currency, DecimalMark, Money, MoneyError};
+pub use seller::{Dictionary, DictionaryError};
 pub use statement::{AccountKind, Statement, StatementAccount, StatementSplit, StatementTransaction};
