@@ -11,7 +11,7 @@ use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{Error, ErrorKind, ImportRequest, OfxLogin, Phase, Progress, RefreshReport, TransactionQuery};
 use zeroize::Zeroizing;
 
-use crate::{ConnectSource, Ctx, ImportArgs, TransactionArgs};
+use crate::{BudgetAction, ConnectSource, Ctx, ImportArgs, RulesAction, TransactionArgs};
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
@@ -134,6 +134,8 @@ pub(crate) fn refresh(ctx: &Ctx, account: Option<&str>) -> anyhow::Result<()> {
     let bar = progress_bar(ctx);
     let report = rt.block_on(ctx.engine.refresh(account, on_progress(&bar)))?;
     bar.finish_and_clear();
+    // Alerts go out natively; without a notification server they stay in the outbox.
+    let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
     if report.outcomes.is_empty() && !ctx.json {
         println!("nothing to refresh: link an account first (`spearmint connect demo`)");
     }
@@ -317,5 +319,294 @@ pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<
         },
         |e| eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
     ))?;
+    Ok(())
+}
+
+pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>) -> anyhow::Result<()> {
+    let month = match month {
+        Some(m) => m,
+        None => match ctx.engine.latest_month()? {
+            Some(m) => m,
+            None => {
+                if ctx.json {
+                    return print_json(&Vec::<spearmint_engine::MonthSpending>::new());
+                }
+                println!("no transactions yet: `spearmint connect demo` links a demo bank");
+                return Ok(());
+            }
+        },
+    };
+    let reports = match months {
+        Some(n) => ctx.engine.spending_trend(&month, n)?,
+        None => vec![ctx.engine.spending(&month)?],
+    };
+    if ctx.json {
+        return if months.is_some() { print_json(&reports) } else { print_json(&reports[0]) };
+    }
+    for r in &reports {
+        let spent: Vec<String> = r.spent.iter().map(|m| m.to_string()).collect();
+        let income: Vec<String> = r.income.iter().map(|m| m.to_string()).collect();
+        println!("{}: spent {}, income {}", r.month, or_zero(&spent), or_zero(&income));
+        if months.is_none() {
+            for c in &r.categories {
+                println!(
+                    "  {:<28} {:>14} {}  ({} transactions)",
+                    c.name,
+                    c.amount.to_plain_string(),
+                    c.amount.currency(),
+                    c.transactions
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn or_zero(list: &[String]) -> String {
+    if list.is_empty() { "0".to_owned() } else { list.join(" + ") }
+}
+
+pub(crate) fn doctor(ctx: &Ctx, repair: bool) -> anyhow::Result<()> {
+    let diffs = ctx.engine.doctor(repair)?;
+    if ctx.json {
+        return print_json(
+            &serde_json::json!({ "monthlySpendingDifferences": diffs, "repaired": repair && !diffs.is_empty() }),
+        );
+    }
+    if diffs.is_empty() {
+        println!("monthly spending matches a recount of every transaction");
+        return Ok(());
+    }
+    for d in &diffs {
+        println!(
+            "{} {} {}: stored {} ({} rows), recounted {} ({} rows)",
+            d.month, d.category, d.currency, d.stored_minor, d.stored_count, d.recounted_minor, d.recounted_count
+        );
+    }
+    if repair {
+        println!("repaired: monthly spending was rebuilt from the transactions");
+        Ok(())
+    } else {
+        anyhow::bail!(Error::new(
+            ErrorKind::Corrupt,
+            format!("{} monthly totals differ from a recount: run `spearmint doctor --repair`", diffs.len())
+        ))
+    }
+}
+
+/// `spearmint export`: the CSV goes to a temporary file beside the target, renamed over it once
+/// complete, so a failed export never leaves half a file where the old one was.
+pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
+    use crate::ExportKind;
+    use anyhow::Context;
+
+    let filtered = args.since.is_some() || args.until.is_some() || args.account.is_some() || args.search.is_some();
+    if filtered && !matches!(args.what, ExportKind::Transactions) {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            "--since, --until, --account and --search filter transactions only: drop them for this export",
+        )
+        .into());
+    }
+    let query = TransactionQuery {
+        since: args.since,
+        until: args.until,
+        account: args.account.as_deref().map(account_id).transpose()?,
+        search: args.search,
+        limit: None,
+        before: None,
+    };
+    let write = |out: &mut dyn Write| -> Result<u64, Error> {
+        match args.what {
+            ExportKind::Transactions => ctx.engine.export_transactions(&query, out),
+            ExportKind::Spending => ctx.engine.export_spending(out),
+            ExportKind::Budgets => ctx.engine.export_budgets(out),
+        }
+    };
+    let what = match args.what {
+        ExportKind::Transactions => "transactions",
+        ExportKind::Spending => "monthly spending rows",
+        ExportKind::Budgets => "budgets",
+    };
+    let (rows, shown) = if args.out.as_os_str() == "-" {
+        (write(&mut std::io::stdout().lock())?, "standard output".to_owned())
+    } else {
+        let target = &args.out;
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let name = target.file_name().with_context(|| format!("{} is not a file name", target.display()))?;
+        let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+        let result = (|| -> anyhow::Result<u64> {
+            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp).with_context(|| {
+                format!("cannot create {}: check the folder exists and is writable", temp.display())
+            })?;
+            let mut out = std::io::BufWriter::new(file);
+            let rows = write(&mut out)?;
+            let file = out.into_inner().map_err(|e| e.into_error()).context("cannot write the export")?;
+            file.sync_all().context("cannot write the export")?;
+            std::fs::rename(&temp, target).with_context(|| format!("cannot replace {}", target.display()))?;
+            Ok(rows)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        (result?, target.display().to_string())
+    };
+    if ctx.json {
+        // With `--out -` standard output holds the CSV: the summary goes to standard error.
+        let summary = serde_json::json!({ "rows": rows, "out": shown });
+        if args.out.as_os_str() == "-" {
+            eprintln!("{summary}");
+            return Ok(());
+        }
+        return print_json(&summary);
+    }
+    if args.out.as_os_str() == "-" {
+        eprintln!("exported {rows} {what}");
+    } else {
+        println!("exported {rows} {what} to {shown}");
+    }
+    Ok(())
+}
+
+fn this_month() -> String {
+    chrono::Utc::now().format("%Y-%m").to_string()
+}
+
+fn money_arg(text: &str, currency: Currency) -> Result<spearmint_core::Money, Error> {
+    spearmint_core::Money::parse(text, currency).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+}
+
+pub(crate) fn categorize(ctx: &Ctx, descriptor: &str, amount: &str, mcc: Option<u16>) -> anyhow::Result<()> {
+    let d = ctx.engine.categorize(descriptor, money_arg(amount, Currency::USD)?, mcc)?;
+    if ctx.json {
+        return print_json(&serde_json::json!({
+            "category": d.category, "source": d.source.as_str(), "seller": d.seller, "rename": d.rename, "rule": d.rule_id,
+        }));
+    }
+    println!("{}  (from {}; seller \"{}\")", d.category, d.source.as_str(), d.seller);
+    Ok(())
+}
+
+pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
+    use spearmint_core::{Condition, RuleActions, RuleOrigin};
+    match action {
+        RulesAction::List => {
+            let rules = ctx.engine.rules()?;
+            if ctx.json {
+                return print_json(&rules);
+            }
+            if rules.is_empty() {
+                println!("no rules yet: `spearmint rules add --payee-contains NAME --category CATEGORY`");
+            }
+            for r in rules {
+                println!(
+                    "{}  {:<8} {} -> {}",
+                    r.id,
+                    r.origin.as_str(),
+                    serde_json::to_string(&r.conditions)?,
+                    serde_json::to_string(&r.actions)?
+                );
+            }
+            Ok(())
+        }
+        RulesAction::Add {
+            payee_is,
+            payee_contains,
+            payee_matches,
+            min_amount,
+            max_amount,
+            account,
+            category,
+            rename,
+        } => {
+            let mut conditions = Vec::new();
+            conditions.extend(payee_is.map(Condition::PayeeIs));
+            conditions.extend(payee_contains.map(Condition::PayeeContains));
+            conditions.extend(payee_matches.map(Condition::PayeeMatches));
+            if min_amount.is_some() || max_amount.is_some() {
+                conditions.push(Condition::AmountBetween {
+                    min: min_amount.as_deref().map(|m| money_arg(m, Currency::USD)).transpose()?,
+                    max: max_amount.as_deref().map(|m| money_arg(m, Currency::USD)).transpose()?,
+                });
+            }
+            if let Some(a) = account.as_deref() {
+                conditions.push(Condition::Account(account_id(a)?));
+            }
+            let id = ctx.engine.add_rule(conditions, RuleActions { category, rename }, RuleOrigin::User)?;
+            if ctx.json {
+                return print_json(&serde_json::json!({ "id": id }));
+            }
+            println!("{id}");
+            Ok(())
+        }
+        RulesAction::Delete { id } => {
+            ctx.engine.delete_rule(&id)?;
+            Ok(())
+        }
+    }
+}
+
+pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
+    let (month, only_recommended) = match &action {
+        BudgetAction::Show { month } => (month.clone().unwrap_or_else(this_month), false),
+        BudgetAction::Recommend { month } => (month.clone().unwrap_or_else(this_month), true),
+        BudgetAction::Set { category, amount, from, rollover } => {
+            let from = from.clone().unwrap_or_else(this_month);
+            ctx.engine.set_budget(category, money_arg(amount, Currency::USD)?, &from, *rollover)?;
+            let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
+            if !ctx.json {
+                println!("budget for {category} set from {from}");
+            }
+            return Ok(());
+        }
+    };
+    let report = ctx.engine.budget(&month)?;
+    if ctx.json {
+        return print_json(&report);
+    }
+    println!(
+        "{}: fitted to a monthly income of {} ({} complete months of history{})",
+        report.month,
+        report.income,
+        report.history_months,
+        if report.history_months < 3 { ", so the income-tier template" } else { "" }
+    );
+    for l in report.lines.iter().filter(|l| !only_recommended || l.source == "recommended") {
+        if only_recommended {
+            println!("  {:<28} {:>12}", l.name, l.budget.to_string());
+        } else {
+            println!(
+                "  {:<28} {:>12} spent {:>12} left {:>12}  ({})",
+                l.name,
+                l.budget.to_string(),
+                l.spent.to_string(),
+                l.remaining.to_string(),
+                l.source
+            );
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn notifications(ctx: &Ctx) -> anyhow::Result<()> {
+    let sent = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier)?;
+    let list = ctx.engine.notifications()?;
+    if ctx.json {
+        return print_json(&list);
+    }
+    if sent > 0 {
+        println!("delivered {sent} pending notifications");
+    }
+    for n in list {
+        let state = match (&n.delivered_at, &n.last_error) {
+            (Some(_), _) => "delivered".to_owned(),
+            (None, Some(e)) => format!("pending (last try: {e})"),
+            (None, None) => "pending".to_owned(),
+        };
+        println!("{}  {}: {}  [{state}]", n.created_at, n.summary, n.body);
+    }
     Ok(())
 }

@@ -79,6 +79,44 @@ enum Command {
     },
     /// List transactions, newest first
     Transactions(TransactionArgs),
+    /// Spending by category for a month (default: the latest), or a trend over --months
+    Spending {
+        /// YYYY-MM
+        #[arg(long)]
+        month: Option<String>,
+        /// Show this many months up to --month
+        #[arg(long)]
+        months: Option<u32>,
+    },
+    /// Check the vault's derived data (monthly totals) against a recount; --repair fixes it
+    Doctor {
+        #[arg(long)]
+        repair: bool,
+    },
+    /// Export transactions, monthly spending or budgets as CSV (RFC 4180, UTF-8)
+    Export(ExportArgs),
+    /// Which category a descriptor gets, from which source, and its normalized seller
+    Categorize {
+        descriptor: String,
+        /// Signed amount (negative is money out)
+        #[arg(long, allow_hyphen_values = true, default_value = "-1.00")]
+        amount: String,
+        /// ISO 18245 merchant category code
+        #[arg(long)]
+        mcc: Option<u16>,
+    },
+    /// Categorization rules: list, add, delete (learned ones too)
+    Rules {
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+    /// Budgets: show (spent against budget), recommend, set an override
+    Budget {
+        #[command(subcommand)]
+        action: BudgetAction,
+    },
+    /// The notification outbox (budget alerts, accounts that need attention)
+    Notifications,
     /// Search the directory of banks that offer OFX Direct Connect
     Banks { query: String },
     /// Run the background task: the daily extraction and retries, until interrupted
@@ -94,6 +132,62 @@ enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesAction {
+    List,
+    /// Add a rule: conditions (all must hold) and what it sets
+    Add {
+        /// The payee is exactly this (the descriptor or its normalized seller)
+        #[arg(long)]
+        payee_is: Option<String>,
+        #[arg(long)]
+        payee_contains: Option<String>,
+        /// A regular expression searched in the payee
+        #[arg(long)]
+        payee_matches: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        min_amount: Option<String>,
+        #[arg(long, allow_hyphen_values = true)]
+        max_amount: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        /// The category it sets (e.g. FOOD_GROCERIES)
+        #[arg(long)]
+        category: Option<String>,
+        /// The payee name it shows instead
+        #[arg(long)]
+        rename: Option<String>,
+    },
+    Delete {
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BudgetAction {
+    /// Budget, spent and remaining per category for a month (default: this month)
+    Show {
+        #[arg(long)]
+        month: Option<String>,
+    },
+    /// The recommended budget (income-tier template, or your typical months)
+    Recommend {
+        #[arg(long)]
+        month: Option<String>,
+    },
+    /// Override the budget of a top-level category from a month on
+    Set {
+        category: String,
+        amount: String,
+        /// YYYY-MM (default: this month)
+        #[arg(long)]
+        from: Option<String>,
+        /// Carry what is left over to the next month
+        #[arg(long)]
+        rollover: bool,
     },
 }
 
@@ -175,6 +269,33 @@ struct TransactionArgs {
     search: Option<String>,
     #[arg(long)]
     limit: Option<u32>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExportArgs {
+    #[arg(value_enum)]
+    what: ExportKind,
+    /// The file to write (replaced atomically), or `-` for standard output
+    #[arg(long)]
+    out: PathBuf,
+    /// Transactions from this date on (YYYY-MM-DD)
+    #[arg(long)]
+    since: Option<chrono::NaiveDate>,
+    /// Transactions up to this date (YYYY-MM-DD)
+    #[arg(long)]
+    until: Option<chrono::NaiveDate>,
+    #[arg(long)]
+    account: Option<String>,
+    /// Text in the payee or memo
+    #[arg(long)]
+    search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum ExportKind {
+    Transactions,
+    Spending,
+    Budgets,
 }
 
 #[derive(Debug, Subcommand)]
@@ -284,6 +405,37 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::transactions(&ctx, args)
         }
         Command::Banks { query } => commands::banks(&ctx, &query),
+        Command::Categorize { descriptor, amount, mcc } => {
+            unlock(&ctx, true)?;
+            commands::categorize(&ctx, &descriptor, &amount, mcc)
+        }
+        Command::Rules { action } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::rules(&ctx, action)
+        }
+        Command::Budget { action } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::budget(&ctx, action)
+        }
+        Command::Notifications => {
+            unlock(&ctx, true)?;
+            commands::notifications(&ctx)
+        }
+        Command::Export(args) => {
+            unlock(&ctx, true)?;
+            commands::export(&ctx, args)
+        }
+        Command::Spending { month, months } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::spending(&ctx, month, months)
+        }
+        Command::Doctor { repair } => {
+            unlock(&ctx, true)?;
+            commands::doctor(&ctx, repair)
+        }
         Command::Daemon { at, once } => {
             unlock(&ctx, true)?;
             commands::daemon(&ctx, at.as_deref(), once)

@@ -74,6 +74,9 @@ impl Engine {
         let _ = due;
         self.db(jobs::recover).await?;
         let report = self.run_jobs(None, |_| {}).await?;
+        let engine = self.clone();
+        // Failures stay in the outbox and are retried on the next tick.
+        Self::blocking(move || engine.deliver_notifications(&crate::notify::DesktopNotifier)).await?;
         let next_job = self.db(|v| jobs::next_due(v)).await?;
         let next = [Some(daily.next_slot(now)), next_job, Some(now + chrono::Duration::minutes(15))]
             .into_iter()

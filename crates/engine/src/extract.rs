@@ -11,6 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spearmint_core::matcher::{self, Action, Stored};
 use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction};
+use spearmint_core::{Categorizer, Decision, Dictionary, Input, NoCrowd, Rule, RuleOrigin};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, Writer, now_rfc3339};
@@ -95,12 +96,53 @@ pub(crate) fn apply_in(
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Result<ApplySummary> {
     let mut summary = ApplySummary::default();
+    // New rows are categorized once, as they are stored (the user's rules, learned rules, the
+    // dictionary, the provider's hint); nothing re-categorizes a stored row later.
+    let rules = load_rules(w)?;
+    let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
     for account in &statement.accounts {
         let account_id = resolve_account(w, target, account)?;
         summary.accounts += 1;
-        apply_account(w, account_id, account, raw_payload, window, &mut summary)?;
+        apply_account(w, account_id, account, raw_payload, window, &categorizer, &mut summary)?;
     }
     Ok(summary)
+}
+
+/// The user's and the learned rules, in the user's order.
+pub(crate) fn load_rules(w: &Writer<'_>) -> Result<Vec<Rule>> {
+    let mut stmt =
+        w.sql().prepare_cached("SELECT id, origin, conditions, actions, enabled FROM rules ORDER BY position, id")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, bool>(4)?,
+        ))
+    })?;
+    let mut rules = Vec::new();
+    for row in rows {
+        let (id, origin, conditions, actions, enabled) = row?;
+        let corrupt = || {
+            Error::new(
+                ErrorKind::Corrupt,
+                format!("rule {id} is damaged: delete it with `spearmint rules delete {id}`"),
+            )
+        };
+        rules.push(Rule {
+            origin: if origin == "learned" { RuleOrigin::Learned } else { RuleOrigin::User },
+            conditions: serde_json::from_str(&conditions).map_err(|_| corrupt())?,
+            actions: serde_json::from_str(&actions).map_err(|_| corrupt())?,
+            enabled,
+            id,
+        });
+    }
+    Ok(rules)
+}
+
+fn decide(categorizer: &Categorizer<'_>, account: AccountId, t: &StatementTransaction) -> Decision {
+    categorizer.categorize(&Input { descriptor: &t.payee, amount: t.amount, account, mcc: t.mcc })
 }
 
 fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccount) -> Result<AccountId> {
@@ -193,6 +235,7 @@ fn apply_account(
     account: &StatementAccount,
     raw_payload: Option<i64>,
     window: Option<(NaiveDate, NaiveDate)>,
+    categorizer: &Categorizer<'_>,
     summary: &mut ApplySummary,
 ) -> Result<()> {
     let txns = &account.transactions;
@@ -222,7 +265,8 @@ fn apply_account(
     for action in &plan.actions {
         match action {
             Action::Insert { incoming, identity } => {
-                new_rows.push(txn_row(account_id, &txns[*incoming], identity, raw_payload, &now));
+                let t = &txns[*incoming];
+                new_rows.push(txn_row(account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t)));
                 summary.added += 1;
             }
             Action::ReplacePending { incoming, pending, identity } => {
@@ -233,7 +277,8 @@ fn apply_account(
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
-                insert_txn(w, account_id, &txns[*incoming], identity, raw_payload, &now)?;
+                let t = &txns[*incoming];
+                insert_txn(w, account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))?;
                 if locked {
                     w.update(
                         Table::TRANSACTIONS,
@@ -274,7 +319,7 @@ fn apply_account(
     update_balance(w, account_id, account)
 }
 
-const TXN_COLUMNS: [&str; 12] = [
+const TXN_COLUMNS: [&str; 15] = [
     "account_id",
     "provider_transaction_id",
     "content_hash",
@@ -287,6 +332,9 @@ const TXN_COLUMNS: [&str; 12] = [
     "raw_payload_id",
     "created_at",
     "updated_at",
+    "seller_normalized",
+    "category_id",
+    "category_source",
 ];
 
 /// A new transaction row, in `TXN_COLUMNS` order.
@@ -296,6 +344,7 @@ fn txn_row(
     identity: &matcher::Identity,
     raw_payload: Option<i64>,
     now: &str,
+    decision: &Decision,
 ) -> (String, Vec<Value>) {
     (
         identity.id.to_string(),
@@ -312,6 +361,9 @@ fn txn_row(
             raw_payload.map_or(Value::Null, Value::Integer),
             Value::Text(now.to_owned()),
             Value::Text(now.to_owned()),
+            Value::Text(decision.seller.clone()),
+            Value::Text(decision.category.clone()),
+            Value::Text(decision.source.as_str().to_owned()),
         ],
     )
 }
@@ -323,8 +375,9 @@ fn insert_txn(
     identity: &matcher::Identity,
     raw_payload: Option<i64>,
     now: &str,
+    decision: &Decision,
 ) -> Result<()> {
-    let row = txn_row(account_id, t, identity, raw_payload, now);
+    let row = txn_row(account_id, t, identity, raw_payload, now, decision);
     w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, [row]).map(|_| ())
 }
 

@@ -99,7 +99,13 @@ impl Engine {
             let mapping = match (format, &req.mapping) {
                 (Format::Csv, Some(m)) => Some(m.clone()),
                 (Format::Csv, None) => {
-                    match saved.as_deref().and_then(|m| serde_json::from_str::<CsvMapping>(m).ok()) {
+                    // The account's saved mapping if this file reads with it (an export from
+                    // elsewhere may have other columns); else a freshly detected one.
+                    match saved
+                        .as_deref()
+                        .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
+                        .filter(|m| spearmint_formats::csv::parse(&req.bytes, m).is_ok_and(|s| !s.accounts.is_empty()))
+                    {
                         Some(m) => Some(m),
                         None => Some(
                             spearmint_formats::csv::sniff(&req.bytes, currency).map_err(|e| file_error(&name, &e))?,
@@ -151,6 +157,10 @@ impl Engine {
                     Ok(summary)
                 })?
             };
+            if !req.dry_run && report_changed(&summary) {
+                // Checked after the import's own transaction, in the same vault session.
+                crate::budget::check_recent(v)?;
+            }
             Ok(ImportReport {
                 format: format_name(format).into(),
                 dry_run: req.dry_run,
@@ -166,4 +176,8 @@ impl Engine {
 
 fn file_error(name: &str, e: &spearmint_formats::FormatError) -> Error {
     Error::new(ErrorKind::Invalid, format!("{name}: {e}"))
+}
+
+fn report_changed(s: &ApplySummary) -> bool {
+    s.changed()
 }

@@ -4,28 +4,36 @@
 //! passphrase), its migrations and its single mutation path, which records every change for
 //! sync. It must not depend on `tauri` or any UI: clients stay thin and call [`Engine`].
 
+mod budget;
 mod connection;
 mod daemon;
 mod engine;
 mod error;
+mod export;
 mod extract;
 mod import;
 mod jobs;
 pub mod keychain;
 mod ledger;
+mod notify;
 pub mod provider;
 mod refresh;
+mod rules;
 mod secret;
+mod spending;
 mod status;
 pub mod vault;
 
+pub use budget::{BudgetLine, BudgetReport};
 pub use connection::{Connection, ConnectionStatus, ProviderKind};
 pub use engine::{ChangeRecord, DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
 pub use import::{ImportReport, ImportRequest, PreviewRow};
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
+pub use notify::{DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
+pub use spending::{CategorySpending, MonthSpending, SpendingDifference};
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};

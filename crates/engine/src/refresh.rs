@@ -330,9 +330,21 @@ impl Engine {
                         ErrorKind::RateLimited => Some(ConnectionStatus::RateLimited),
                         _ => None,
                     };
+                    let (label, last_success) =
+                        (c.label.clone(), c.last_success_at.clone().unwrap_or_else(|| "never".into()));
                     self.db(move |v| {
                         if let Some(status) = status {
                             connection::set_status(v, &id, status, Some(&reason), false)?;
+                        }
+                        if status == Some(ConnectionStatus::NeedsAttention) {
+                            // Once per failure episode: until the connection works again.
+                            crate::notify::enqueue(
+                                v,
+                                "account_attention",
+                                &format!("attention:{id}:{last_success}"),
+                                &format!("{label} needs attention"),
+                                &reason,
+                            )?;
                         }
                         jobs::finish(v, &job2, Err(&e), Utc::now())
                     })
@@ -403,6 +415,9 @@ impl Engine {
                 let summary =
                     extract::apply(v, &Target::Connection { id: id.clone(), provider }, &statement, raw_id, window)?;
                 connection::set_status(v, &id, ConnectionStatus::Ok, None, true)?;
+                if summary.changed() {
+                    crate::budget::check_recent(v)?;
+                }
                 Ok(summary)
             })
             .await?;

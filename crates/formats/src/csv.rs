@@ -40,6 +40,10 @@ pub struct CsvMapping {
     /// A column holding the bank's own transaction id, when it has one that stays the same
     /// across exports (never a row number).
     pub id_column: Option<usize>,
+    /// A column saying whether the row is still pending (`true`/`false`, `yes`/`no`,
+    /// `pending`/`posted`), as Spearmint's own export writes; without one every row is posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_column: Option<usize>,
     pub decimal_mark: DecimalSeparator,
     pub currency: Currency,
 }
@@ -226,8 +230,8 @@ fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) ->
         Some(date) => date,
         None => return Row::Problem(format!("line {line}: `{date_text}` is not a date in the format {described}")),
     };
-    let payee = clean(cell(mapping.payee_column));
-    let memo = mapping.memo_column.and_then(|c| clean_opt(Some(cell(c))));
+    let payee = clean(unquote_formula(cell(mapping.payee_column)));
+    let memo = mapping.memo_column.and_then(|c| clean_opt(Some(unquote_formula(cell(c)))));
     let (payee, memo) = match (payee.is_empty(), memo) {
         (true, memo) => (memo.unwrap_or_default(), None),
         (false, Some(memo)) if memo == payee => (payee, None),
@@ -235,8 +239,21 @@ fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) ->
     };
     let mut transaction = StatementTransaction::new(posted_on, amount, payee);
     transaction.memo = memo;
-    transaction.provider_id = mapping.id_column.map(|c| cell(c).to_owned()).filter(|id| !id.is_empty());
+    transaction.provider_id =
+        mapping.id_column.map(|c| unquote_formula(cell(c)).to_owned()).filter(|id| !id.is_empty());
+    transaction.pending = mapping
+        .pending_column
+        .is_some_and(|c| matches!(cell(c).to_ascii_lowercase().as_str(), "true" | "yes" | "y" | "1" | "pending"));
     Row::Transaction(transaction)
+}
+
+/// A text cell without the apostrophe that exports (Spearmint's among them) put before a
+/// leading `=`, `+`, `-`, `@` or tab so that spreadsheets do not run it as a formula.
+fn unquote_formula(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
 }
 
 /// A date in a strftime format; years before 1900 are refused, since they come from reading a

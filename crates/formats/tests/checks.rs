@@ -353,6 +353,7 @@ fn csv_preview_shows_each_rows_problem() {
         payee_column: 1,
         memo_column: None,
         id_column: None,
+        pending_column: None,
         decimal_mark: DecimalSeparator::Point,
         currency: Currency::USD,
     };

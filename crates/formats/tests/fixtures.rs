@@ -222,6 +222,7 @@ fn amazon() -> CsvMapping {
         payee_column: 2,
         memo_column: None,
         id_column: Some(0),
+        pending_column: None,
         decimal_mark: DecimalSeparator::Point,
         currency: Currency::USD,
     }
@@ -238,6 +239,7 @@ fn pcmastercard() -> CsvMapping {
         payee_column: 0,
         memo_column: None,
         id_column: None,
+        pending_column: None,
         decimal_mark: DecimalSeparator::Point,
         currency: Currency::new("CAD").unwrap(),
     }

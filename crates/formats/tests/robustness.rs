@@ -30,6 +30,7 @@ fn fixed_mapping() -> CsvMapping {
         payee_column: 1,
         memo_column: Some(4),
         id_column: Some(5),
+        pending_column: None,
         decimal_mark: DecimalSeparator::Comma,
         currency: Currency::EUR,
     }
@@ -359,6 +360,7 @@ proptest! {
             payee_column: 1,
             memo_column: None,
             id_column: None,
+            pending_column: None,
             decimal_mark: DecimalSeparator::Comma,
             currency: Currency::EUR,
         };

@@ -26,6 +26,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0003_lean_indexes.sql",
         sql: include_str!("../../../../migrations/0003_lean_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_monthly_spending.sql",
+        sql: include_str!("../../../../migrations/0004_monthly_spending.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

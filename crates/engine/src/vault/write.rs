@@ -27,6 +27,8 @@ impl Table {
     pub const JOBS: Table = Table { name: "jobs", key: "id", synced: false };
     pub const NOTIFICATIONS: Table = Table { name: "notifications", key: "id", synced: false };
     pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false };
+    /// Keyed by (category_id, effective_from): written with SQL, recorded with `record_row`.
+    pub const BUDGET_OVERRIDES: Table = Table { name: "budget_overrides", key: "category_id", synced: true };
     pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false };
 }
 
@@ -199,6 +201,12 @@ impl<'a> Writer<'a> {
             self.record(table, id, "", None)?;
         }
         Ok(n > 0)
+    }
+
+    /// Records a whole row written with SQL (a table with a composite key), so it syncs like
+    /// any other: `row_id` names the row, `cells` are its values.
+    pub fn record_row(&mut self, table: Table, row_id: &str, cells: serde_json::Value) -> Result<()> {
+        if table.synced { self.record_json(table, row_id, "*", Some(cells.to_string())) } else { Ok(()) }
     }
 
     /// Read access inside the same transaction (for checks before a write).

@@ -398,6 +398,11 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
         .filter(|c| !used.contains(&c.index) && c.index != payee_column)
         .find(|c| ID.contains(&c.name.compact.as_str()) && c.unique && !c.counter && c.non_empty == data.len())
         .map(|c| c.index);
+    let pending_column = columns
+        .iter()
+        .filter(|c| !used.contains(&c.index) && c.index != payee_column && Some(c.index) != id_column)
+        .find(|c| c.name.compact == "pending")
+        .map(|c| c.index);
     let currency = find_currency(data, &columns, &amount, currency);
     Ok(CsvMapping {
         delimiter,
@@ -409,6 +414,7 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
         payee_column,
         memo_column,
         id_column,
+        pending_column,
         decimal_mark: mark,
         currency,
     })

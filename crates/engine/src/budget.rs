@@ -1,0 +1,236 @@
+//! Budgets: the recommendation (spearmint_core::budget), the user's overrides (the only thing
+//! stored, in `budget_overrides`), what was spent against them, and the threshold alerts that
+//! go to the notification outbox. Budgets are per top-level category; spending in a
+//! subcategory (Groceries) counts towards its parent (Food & Dining).
+
+use chrono::{Datelike, NaiveDate, Utc};
+use rusqlite::OptionalExtension;
+use serde::Serialize;
+use spearmint_core::budget;
+use spearmint_core::{Currency, Money};
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::{Table, Vault, now_rfc3339};
+
+/// Alert thresholds, in percent of the budget, unless the settings say otherwise.
+pub const DEFAULT_THRESHOLDS: [u32; 2] = [80, 100];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetLine {
+    pub category: String,
+    pub name: String,
+    pub budget: Money,
+    /// "override" (the user's) or "recommended".
+    pub source: String,
+    /// Money out this month, as a positive amount (refunds reduce it).
+    pub spent: Money,
+    pub remaining: Money,
+    /// What is left from earlier months, when the user turned rollover on.
+    pub rollover: Option<Money>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BudgetReport {
+    pub month: String,
+    pub currency: String,
+    /// The monthly income the recommendation is fitted to (median of complete months).
+    pub income: Money,
+    /// How many complete months of history the recommendation used (template below 3).
+    pub history_months: u32,
+    pub lines: Vec<BudgetLine>,
+}
+
+fn month_start(month: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .map_err(|_| Error::new(ErrorKind::Invalid, format!("`{month}` is not a month: use YYYY-MM")))
+}
+
+fn shift(month: NaiveDate, back: u32) -> String {
+    month.checked_sub_months(chrono::Months::new(back)).unwrap_or(month).format("%Y-%m").to_string()
+}
+
+/// Spending (positive = out) per top-level expense category, and income, in one month.
+fn month_totals(v: &Vault, month: &str, currency: &str) -> Result<(Vec<(String, i64)>, i64)> {
+    let mut stmt = v.read().prepare_cached(
+        "SELECT coalesce(c.parent_id, c.id) AS top, p.kind, sum(s.amount_minor)
+         FROM monthly_spending s JOIN categories c ON c.id = s.category_id
+         JOIN categories p ON p.id = coalesce(c.parent_id, c.id)
+         WHERE s.month = ?1 AND s.currency = ?2 GROUP BY top, p.kind",
+    )?;
+    let rows = stmt
+        .query_map([month, currency], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let (mut spending, mut income) = (Vec::new(), 0i64);
+    for row in rows {
+        let (top, kind, sum) = row?;
+        match kind.as_str() {
+            "expense" => spending.push((top, -sum)),
+            "income" => income += sum,
+            _ => {}
+        }
+    }
+    Ok((spending, income))
+}
+
+fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
+    let start = month_start(month)?;
+    let currency: String = v
+        .read()
+        .query_row("SELECT currency FROM accounts GROUP BY currency ORDER BY count(*) DESC LIMIT 1", [], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "USD".into());
+    let cur = Currency::new(&currency).unwrap_or(Currency::USD);
+    // Complete months before this one that have any data, most recent last.
+    let mut history: Vec<(String, Vec<i64>)> = Vec::new();
+    let mut incomes = Vec::new();
+    let mut complete = 0usize;
+    for back in (1..=budget::HISTORY_MONTHS as u32).rev() {
+        let m = shift(start, back);
+        let (spending, income) = month_totals(v, &m, &currency)?;
+        if spending.is_empty() && income == 0 {
+            continue;
+        }
+        complete += 1;
+        incomes.push(income.max(0));
+        for (cat, spent) in spending {
+            match history.iter_mut().find(|(c, _)| *c == cat) {
+                Some((_, list)) => list.push(spent.max(0)),
+                None => history.push((cat, vec![spent.max(0)])),
+            }
+        }
+    }
+    let (this_month, this_income) = month_totals(v, month, &currency)?;
+    let income_minor = if incomes.is_empty() { this_income.max(0) } else { budget::median(incomes) };
+    let income = Money::from_minor(income_minor, cur);
+    let mut lines: Vec<(String, Money, String)> = budget::recommend(&history, complete, income)
+        .into_iter()
+        .map(|(c, m)| (c, m, "recommended".to_owned()))
+        .collect();
+    // The user's overrides win: the latest one that applies to this month, per category.
+    let mut stmt = v.read().prepare_cached(
+        "SELECT category_id, amount_minor, currency FROM budget_overrides o
+         WHERE effective_from <= ?1 AND effective_from = (
+             SELECT max(effective_from) FROM budget_overrides i WHERE i.category_id = o.category_id AND i.effective_from <= ?1)",
+    )?;
+    let overrides: Vec<(String, i64, String)> =
+        stmt.query_map([month], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+    for (cat, minor, c) in overrides {
+        let amount = Money::from_minor(minor, Currency::new(&c).unwrap_or(cur));
+        match lines.iter_mut().find(|(l, _, _)| *l == cat) {
+            Some(line) => *line = (cat, amount, "override".to_owned()),
+            None => lines.push((cat, amount, "override".to_owned())),
+        }
+    }
+    let mut out = Vec::new();
+    for (category, budget_amount, source) in lines {
+        let name: String = v
+            .read()
+            .query_row("SELECT name FROM categories WHERE id = ?1", [&category], |r| r.get(0))
+            .optional()?
+            .unwrap_or_else(|| category.clone());
+        let spent_minor = this_month.iter().find(|(c, _)| *c == category).map_or(0, |(_, s)| *s);
+        let spent = Money::from_minor(spent_minor, budget_amount.currency());
+        let remaining = budget_amount.checked_sub(spent).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
+        out.push(BudgetLine { category, name, budget: budget_amount, source, spent, remaining, rollover: None });
+    }
+    out.sort_by(|a, b| b.budget.minor().cmp(&a.budget.minor()).then(a.category.cmp(&b.category)));
+    Ok(BudgetReport { month: month.to_owned(), currency, income, history_months: complete as u32, lines: out })
+}
+
+impl Engine {
+    /// The budget for a month: recommended amounts, the user's overrides, and what was spent.
+    pub fn budget(&self, month: &str) -> Result<BudgetReport> {
+        self.with_vault(|v| report(v, month))
+    }
+
+    /// Sets the user's budget for a top-level category from `from_month` on.
+    pub fn set_budget(&self, category: &str, amount: Money, from_month: &str, rollover: bool) -> Result<()> {
+        month_start(from_month)?;
+        if amount.is_negative() {
+            return Err(Error::new(ErrorKind::Invalid, "a budget cannot be negative"));
+        }
+        self.with_vault(|v| {
+            let parent: Option<Option<String>> =
+                v.read().query_row("SELECT parent_id FROM categories WHERE id = ?1", [category], |r| r.get(0)).optional()?;
+            match parent {
+                None => return Err(Error::new(ErrorKind::Invalid, format!("there is no category `{category}`"))),
+                Some(Some(p)) => {
+                    return Err(Error::new(ErrorKind::Invalid, format!("budgets are per top-level category: use `{p}`")));
+                }
+                Some(None) => {}
+            }
+            v.write(|w| {
+                w.sql().execute(
+                    "INSERT INTO budget_overrides (category_id, effective_from, currency, amount_minor, rollover, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     ON CONFLICT (category_id, effective_from) DO UPDATE SET currency = excluded.currency,
+                       amount_minor = excluded.amount_minor, rollover = excluded.rollover, updated_at = excluded.updated_at",
+                    rusqlite::params![category, from_month, amount.currency().code(), amount.minor(), rollover, now_rfc3339()],
+                )?;
+                w.record_row(
+                    Table::BUDGET_OVERRIDES,
+                    &format!("{category}|{from_month}"),
+                    serde_json::json!({ "category_id": category, "effective_from": from_month,
+                        "currency": amount.currency().code(), "amount_minor": amount.minor(), "rollover": i64::from(rollover) }),
+                )
+            })
+        })?;
+        self.check_budgets(&[from_month.to_owned()]).map(|_| ())
+    }
+
+    /// Checks this month's and last month's budgets: called after every change to transactions.
+    pub fn check_recent_budgets(&self) -> Result<u32> {
+        let today = Utc::now().date_naive();
+        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+        self.check_budgets(&[shift(first, 0), shift(first, 1)])
+    }
+
+    /// Checks the user's budgets of `months` (only the current and previous month alert: an old
+    /// statement imported today is history, not news) and puts each newly crossed threshold
+    /// in the outbox, once ever per month, category and threshold. Returns how many are new.
+    pub fn check_budgets(&self, months: &[String]) -> Result<u32> {
+        self.with_vault(|v| check(v, months))
+    }
+}
+
+/// `Engine::check_recent_budgets` for callers already inside the vault.
+pub(crate) fn check_recent(v: &mut Vault) -> Result<u32> {
+    let today = Utc::now().date_naive();
+    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
+    check(v, &[shift(first, 0), shift(first, 1)])
+}
+
+fn check(v: &mut Vault, months: &[String]) -> Result<u32> {
+    let today = Utc::now().date_naive();
+    let current = today.format("%Y-%m").to_string();
+    let previous = shift(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today), 1);
+    let thresholds: Vec<u32> = match v
+        .read()
+        .query_row("SELECT value FROM settings WHERE key = 'budget_thresholds'", [], |r| r.get::<_, String>(0))
+        .optional()?
+    {
+        Some(t) => t.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
+        None => DEFAULT_THRESHOLDS.to_vec(),
+    };
+    let mut new = 0;
+    for month in months.iter().filter(|m| **m == current || **m == previous) {
+        let r = report(v, month)?;
+        // Only budgets the user set alert: a recommendation is a suggestion, and alerting on
+        // it would greet a new user with a dozen notifications.
+        for line in r.lines.iter().filter(|l| l.source == "override") {
+            for t in budget::crossed(line.spent, line.budget, &thresholds) {
+                let summary = if t >= 100 {
+                    format!("{} is over budget", line.name)
+                } else {
+                    format!("{} budget: {t}% used", line.name)
+                };
+                let body = format!("Spent {} of {} in {month}", line.spent, line.budget);
+                let key = format!("budget:{month}:{}:{t}", line.category);
+                new += crate::notify::enqueue(v, "budget_threshold", &key, &summary, &body)?;
+            }
+        }
+    }
+    Ok(new)
+}

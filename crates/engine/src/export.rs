@@ -1,0 +1,228 @@
+//! Exporting to CSV for power users: transactions (with the same filters as the list), monthly
+//! spending and budgets. RFC 4180 (a header row, CRLF line ends, quotes only where needed),
+//! UTF-8 without a BOM, amounts as exact decimal strings, never floats.
+//!
+//! Text cells a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return) get a leading apostrophe (OWASP, "CSV injection"); numbers are left alone
+//! so `-12.50` stays a number. The CSV importer strips that apostrophe again.
+//!
+//! An exported transactions file of one account re-imports into that account as a no-op: the
+//! `Transaction ID` column holds each row's identity key (the provider's id, or `hash:` and the
+//! content hash it was stored under), so the matcher finds every row by identity; rows entered
+//! by hand have no key, leave the cell empty and are found by the matcher's fuzzy pass.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use spearmint_core::{AccountId, Currency, Money, TransactionId};
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ledger::{self, TransactionCursor, TransactionQuery};
+use crate::vault::Vault;
+
+/// Rows read from the vault at a time: the export never holds the whole table.
+const PAGE: u32 = 5_000;
+
+const TRANSACTION_HEADER: [&str; 8] =
+    ["Date", "Description", "Amount", "Currency", "Account", "Memo", "Pending", "Transaction ID"];
+const SPENDING_HEADER: [&str; 5] = ["Month", "Category", "Currency", "Amount", "Transactions"];
+const BUDGET_HEADER: [&str; 5] = ["Category", "From month", "Currency", "Amount", "Rollover"];
+
+/// One cell: text is neutralized against formulas, a number is written as it is.
+enum Cell<'a> {
+    Text(&'a str),
+    Number(&'a str),
+}
+
+/// Writes RFC 4180 records to `out`, counting the data rows.
+struct CsvOut<'w> {
+    out: &'w mut dyn Write,
+    rows: u64,
+}
+
+impl<'w> CsvOut<'w> {
+    fn new(out: &'w mut dyn Write, header: &[&str]) -> Result<CsvOut<'w>> {
+        let mut csv = CsvOut { out, rows: 0 };
+        csv.record(&header.iter().map(|h| Cell::Text(h)).collect::<Vec<_>>())?;
+        Ok(csv)
+    }
+
+    fn row(&mut self, cells: &[Cell<'_>]) -> Result<()> {
+        self.record(cells)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn record(&mut self, cells: &[Cell<'_>]) -> Result<()> {
+        let mut line = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            let text = match cell {
+                Cell::Text(t) if t.starts_with(['=', '+', '-', '@', '\t', '\r']) => format!("'{t}"),
+                Cell::Text(t) | Cell::Number(t) => (*t).to_owned(),
+            };
+            if text.contains([',', '"', '\r', '\n']) {
+                line.push('"');
+                line.push_str(&text.replace('"', "\"\""));
+                line.push('"');
+            } else {
+                line.push_str(&text);
+            }
+        }
+        line.push_str("\r\n");
+        self.out.write_all(line.as_bytes()).map_err(|e| Error::io("cannot write the export", e))
+    }
+
+    fn finish(self) -> Result<u64> {
+        self.out.flush().map_err(|e| Error::io("cannot write the export", e))?;
+        Ok(self.rows)
+    }
+}
+
+fn account_names(vault: &Vault) -> Result<HashMap<AccountId, String>> {
+    let mut stmt = vault.read().prepare("SELECT id, name FROM accounts")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let (id, name) = row?;
+        let id = id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "an account has a malformed id"))?;
+        out.insert(id, name);
+    }
+    Ok(out)
+}
+
+/// The key the matcher derives this row's id from (`TransactionId::for_provider`), so that a
+/// re-import finds the row by identity; empty for rows entered by hand.
+fn identity_key(vault: &Vault, id: TransactionId, account: AccountId) -> Result<String> {
+    let (provider_id, hash): (Option<String>, Option<String>) = vault
+        .read()
+        .prepare_cached("SELECT provider_transaction_id, content_hash FROM transactions WHERE id = ?1")?
+        .query_row([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let candidates = [provider_id.map(|p| p.trim().to_owned()), hash.map(|h| format!("hash:{h}"))];
+    Ok(candidates
+        .into_iter()
+        .flatten()
+        .find(|key| !key.is_empty() && TransactionId::for_provider(account, key) == id)
+        .unwrap_or_default())
+}
+
+fn money(minor: i64, currency: &str) -> Result<String> {
+    let currency = Currency::new(currency).map_err(|_| {
+        Error::new(ErrorKind::Corrupt, format!("`{currency}` is not a currency: run `spearmint doctor`"))
+    })?;
+    Ok(Money::from_minor(minor, currency).to_plain_string())
+}
+
+impl Engine {
+    /// Writes the transactions `query` selects (its `limit` and `before` are ignored: all of
+    /// them, newest first) as CSV to `out`; returns how many rows. Reads the vault a page at a
+    /// time, releasing it between pages.
+    pub fn export_transactions(&self, query: &TransactionQuery, out: &mut dyn Write) -> Result<u64> {
+        let names = self.with_vault(|v| account_names(v))?;
+        let mut csv = CsvOut::new(out, &TRANSACTION_HEADER)?;
+        let mut page_query = TransactionQuery { limit: Some(PAGE), before: None, ..query.clone() };
+        loop {
+            let page = self.with_vault(|v| {
+                ledger::query_transactions(v, &page_query)?
+                    .into_iter()
+                    .map(|t| {
+                        let key = identity_key(v, t.id, t.account_id)?;
+                        Ok((t, key))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })?;
+            for (t, key) in &page {
+                let date = t.posted_on.format("%Y-%m-%d").to_string();
+                let amount = t.amount.to_plain_string();
+                let account = names.get(&t.account_id).map_or("", String::as_str);
+                csv.row(&[
+                    Cell::Text(&date),
+                    Cell::Text(&t.seller),
+                    Cell::Number(&amount),
+                    Cell::Text(t.amount.currency().code()),
+                    Cell::Text(account),
+                    Cell::Text(t.memo.as_deref().unwrap_or("")),
+                    Cell::Text(if t.pending { "true" } else { "false" }),
+                    Cell::Text(key),
+                ])?;
+            }
+            match page.last() {
+                Some((last, _)) if page.len() == PAGE as usize => {
+                    page_query.before = Some(TransactionCursor { posted_on: last.posted_on, id: last.id });
+                }
+                _ => break,
+            }
+        }
+        csv.finish()
+    }
+
+    /// Writes the monthly spending per category (what the Spending screen sums) as CSV.
+    pub fn export_spending(&self, out: &mut dyn Write) -> Result<u64> {
+        let rows = self.with_vault(|v| {
+            let mut stmt = v.read().prepare(
+                "SELECT s.month, coalesce(c.name, s.category_id), s.currency, s.amount_minor, s.txn_count
+                 FROM monthly_spending s LEFT JOIN categories c ON c.id = s.category_id
+                 ORDER BY s.month, coalesce(c.name, s.category_id), s.currency",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let mut csv = CsvOut::new(out, &SPENDING_HEADER)?;
+        for (month, category, currency, minor, count) in rows {
+            let amount = money(minor, &currency)?;
+            let count = count.to_string();
+            csv.row(&[
+                Cell::Text(&month),
+                Cell::Text(&category),
+                Cell::Text(&currency),
+                Cell::Number(&amount),
+                Cell::Number(&count),
+            ])?;
+        }
+        csv.finish()
+    }
+
+    /// Writes the budgets the user set (overrides of the recommended ones) as CSV.
+    pub fn export_budgets(&self, out: &mut dyn Write) -> Result<u64> {
+        let rows = self.with_vault(|v| {
+            let mut stmt = v.read().prepare(
+                "SELECT coalesce(c.name, b.category_id), b.effective_from, b.currency, b.amount_minor, b.rollover
+                 FROM budget_overrides b LEFT JOIN categories c ON c.id = b.category_id
+                 ORDER BY coalesce(c.name, b.category_id), b.effective_from",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, bool>(4)?,
+                ))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })?;
+        let mut csv = CsvOut::new(out, &BUDGET_HEADER)?;
+        for (category, from, currency, minor, rollover) in rows {
+            let amount = money(minor, &currency)?;
+            csv.row(&[
+                Cell::Text(&category),
+                Cell::Text(&from),
+                Cell::Text(&currency),
+                Cell::Number(&amount),
+                Cell::Text(if rollover { "true" } else { "false" }),
+            ])?;
+        }
+        csv.finish()
+    }
+}

@@ -1,0 +1,99 @@
+//! The user's categorization rules and the rules learned from their overrides: stored in
+//! `rules`, always visible and editable, applied to transactions when they are first stored.
+
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
+use spearmint_core::{
+    Categorizer, Condition, Decision, Dictionary, Input, Money, NoCrowd, Rule, RuleActions, RuleOrigin, TransactionId,
+};
+
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::vault::{Table, now_rfc3339};
+
+impl Engine {
+    /// Every rule, user rules first, each group in the user's order.
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        self.with_vault(|v| v.dry_run(|w| crate::extract::load_rules(w)))
+    }
+
+    /// Adds a rule at the end of its group; returns its id.
+    pub fn add_rule(&self, conditions: Vec<Condition>, actions: RuleActions, origin: RuleOrigin) -> Result<String> {
+        let id = uuid::Uuid::now_v7().to_string();
+        let rule = Rule { id: id.clone(), origin, conditions, actions, enabled: true };
+        rule.validate().map_err(|e| Error::new(ErrorKind::Invalid, format!("the rule is not valid: {e}")))?;
+        self.with_vault(|v| {
+            let position: i64 =
+                v.read().query_row("SELECT coalesce(max(position), 0) + 1 FROM rules", [], |r| r.get(0))?;
+            let conditions =
+                serde_json::to_string(&rule.conditions).map_err(|e| Error::internal("cannot encode the rule", e))?;
+            let actions =
+                serde_json::to_string(&rule.actions).map_err(|e| Error::internal("cannot encode the rule", e))?;
+            let now = now_rfc3339();
+            v.write(|w| {
+                w.insert(
+                    Table::RULES,
+                    &id,
+                    &[
+                        ("position", Value::Integer(position)),
+                        ("origin", Value::Text(origin.as_str().into())),
+                        ("conditions", Value::Text(conditions)),
+                        ("actions", Value::Text(actions)),
+                        ("enabled", Value::Integer(1)),
+                        ("created_at", Value::Text(now.clone())),
+                        ("updated_at", Value::Text(now)),
+                    ],
+                )
+            })
+        })?;
+        Ok(id)
+    }
+
+    pub fn delete_rule(&self, id: &str) -> Result<()> {
+        self.with_vault(|v| {
+            v.write(|w| {
+                if w.delete(Table::RULES, id)? {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorKind::NotFound,
+                        format!("there is no rule {id}: list them with `spearmint rules list`"),
+                    ))
+                }
+            })
+        })
+    }
+
+    /// "Apply to this seller from now on": a learned rule, visible in the rule list, that gives
+    /// this transaction's seller its category in future transactions (stored rows untouched).
+    pub fn learn_from(&self, id: TransactionId) -> Result<String> {
+        let (seller, category): (Option<String>, Option<String>) = self.with_vault(|v| {
+            v.read()
+                .query_row(
+                    "SELECT seller_normalized, category_id FROM transactions WHERE id = ?1",
+                    [id.to_string()],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?
+                .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")))
+        })?;
+        let seller = seller
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::new(ErrorKind::Invalid, "this transaction has no seller to learn from"))?;
+        let category =
+            category.ok_or_else(|| Error::new(ErrorKind::Invalid, "set the transaction's category first"))?;
+        self.add_rule(
+            vec![Condition::PayeeIs(seller)],
+            RuleActions { category: Some(category), rename: None },
+            RuleOrigin::Learned,
+        )
+    }
+
+    /// What the categorizer would decide for a descriptor now, and why.
+    pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
+        let rules = self.rules()?;
+        let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+        let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
+        Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))
+    }
+}

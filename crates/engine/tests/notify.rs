@@ -1,0 +1,118 @@
+//! Budget alerts reach the desktop for real: this test owns `org.freedesktop.Notifications` on
+//! the session bus (the private one `cargo xtask test` starts), records every `Notify` call,
+//! and the engine delivers through notify-rust over D-Bus. Each alert is sent once, ever.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use spearmint_core::{AccountKind, Currency, Money};
+use spearmint_engine::{
+    DesktopNotifier, Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Notification, Notifier, Passphrase,
+};
+
+type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
+
+struct Recorder {
+    seen: Seen,
+}
+
+#[zbus::interface(name = "org.freedesktop.Notifications")]
+impl Recorder {
+    #[allow(clippy::too_many_arguments)]
+    fn notify(
+        &self,
+        app_name: String,
+        _replaces_id: u32,
+        _app_icon: String,
+        summary: String,
+        body: String,
+        _actions: Vec<String>,
+        _hints: HashMap<String, zbus::OwnedVariant>,
+        _expire_timeout: i32,
+    ) -> u32 {
+        let mut seen = self.seen.lock().unwrap();
+        seen.push((app_name, summary, body));
+        seen.len() as u32
+    }
+
+    fn get_capabilities(&self) -> Vec<String> {
+        vec!["body".into()]
+    }
+
+    fn get_server_information(&self) -> (String, String, String, String) {
+        ("spearmint-test-recorder".into(), "spearmint".into(), "1".into(), "1.2".into())
+    }
+
+    fn close_notification(&self, _id: u32) {}
+}
+
+fn require_session_bus() {
+    assert!(
+        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some()
+            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
+        "this test needs the private D-Bus session of `cargo xtask test`"
+    );
+}
+
+struct Failing;
+
+impl Notifier for Failing {
+    fn deliver(&self, _: &Notification) -> Result<(), String> {
+        Err("no notification server".into())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overspent_budget_notifies_once_on_the_real_session_bus() {
+    require_session_bus();
+    let seen: Seen = Arc::default();
+    let _server = zbus::connection::Builder::session()
+        .name("org.freedesktop.Notifications")
+        .serve_at("/org/freedesktop/Notifications", Recorder { seen: seen.clone() })
+        .build()
+        .await
+        .expect("own org.freedesktop.Notifications on the session bus");
+
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("notify test"))).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let today = Utc::now().date_naive();
+    let month = today.format("%Y-%m").to_string();
+    let id = engine
+        .add_transaction(NewTransaction {
+            account,
+            posted_on: today,
+            amount: Money::parse("-150.00", Currency::USD).unwrap(),
+            seller: "WHOLE FOODS MARKET".into(),
+            memo: None,
+        })
+        .unwrap();
+    engine.set_category(id, "FOOD_GROCERIES").unwrap();
+    engine.set_budget("FOOD", Money::parse("100", Currency::USD).unwrap(), &month, false).unwrap();
+
+    // Two thresholds crossed (80% and 100%): two alerts in the outbox.
+    let outbox = engine.notifications().unwrap();
+    assert_eq!(outbox.len(), 2, "{outbox:?}");
+    // A failed delivery stays pending.
+    assert_eq!(engine.deliver_notifications(&Failing).unwrap(), 0);
+    assert!(engine.notifications().unwrap().iter().all(|n| n.delivered_at.is_none() && n.attempts == 1));
+
+    assert_eq!(engine.deliver_notifications(&DesktopNotifier).unwrap(), 2);
+    let got = seen.lock().unwrap().clone();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert!(got.iter().all(|(app, _, _)| app == "Spearmint"));
+    assert!(got.iter().any(|(_, summary, _)| summary == "Food & Dining is over budget"), "{got:?}");
+    assert!(got.iter().any(|(_, _, body)| body.contains("150.00")), "{got:?}");
+
+    // Checking again, recategorizing back and forth, and delivering again send nothing new.
+    engine.check_recent_budgets().unwrap();
+    engine.set_category(id, "SHOPPING").unwrap();
+    engine.set_category(id, "FOOD_GROCERIES").unwrap();
+    assert_eq!(engine.deliver_notifications(&DesktopNotifier).unwrap(), 0);
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    assert_eq!(engine.notifications().unwrap().len(), 2);
+}

@@ -1,0 +1,219 @@
+//! Monthly spending stays equal to a recount after any sequence of inserts, edits,
+//! recategorizations, deletes and pending -> posted swaps, because it is maintained in the
+//! same SQL transaction as the rows (triggers), whatever path writes them.
+
+use chrono::NaiveDate;
+use proptest::prelude::*;
+use spearmint_core::{AccountKind, Currency, Money};
+use spearmint_engine::{
+    Engine, EngineOptions, ImportRequest, NewAccount, NewKey, NewTransaction, Passphrase, TransactionQuery,
+};
+
+#[derive(Debug, Clone)]
+enum Op {
+    Add {
+        day: u32,
+        month: u32,
+        cents: i64,
+    },
+    Recategorize {
+        pick: usize,
+        category: usize,
+    },
+    Edit {
+        pick: usize,
+        day: u32,
+        cents: i64,
+    },
+    Delete {
+        pick: usize,
+    },
+    /// A SimpleFIN statement with a pending purchase, then one where it posted under a new id.
+    PendingThenPosted {
+        n: u32,
+        cents: i64,
+    },
+}
+
+const CATEGORIES: &[&str] = &["FOOD_GROCERIES", "GAS", "HOUSING_RENT", "SHOPPING", "INCOME_PAYCHECK", "TRANSFER"];
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => (1u32..28, 1u32..4, -50_000i64..50_000).prop_map(|(day, month, cents)| Op::Add { day, month, cents }),
+        2 => (any::<usize>(), 0..CATEGORIES.len()).prop_map(|(pick, category)| Op::Recategorize { pick, category }),
+        2 => (any::<usize>(), 1u32..28, -50_000i64..50_000).prop_map(|(pick, day, cents)| Op::Edit { pick, day, cents }),
+        1 => any::<usize>().prop_map(|pick| Op::Delete { pick }),
+        1 => (0u32..1000, -20_000i64..-1).prop_map(|(n, cents)| Op::PendingThenPosted { n, cents }),
+    ]
+}
+
+fn simplefin_json(id: &str, posted: i64, pending: bool, cents: i64, description: &str) -> Vec<u8> {
+    let amount = Money::from_minor(cents, Currency::USD).to_plain_string();
+    serde_json::json!({
+        "errors": [],
+        "accounts": [{
+            "org": { "domain": "bank.example", "sfin-url": "https://bank.example/simplefin" },
+            "id": "ACC-1", "name": "Card", "currency": "USD", "balance": "0.00", "balance-date": posted,
+            "transactions": [{
+                "id": id, "posted": if pending { 0 } else { posted }, "transacted_at": posted,
+                "amount": amount, "description": description, "pending": pending
+            }]
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn import(engine: &Engine, bytes: Vec<u8>) {
+    engine
+        .import_file(ImportRequest {
+            bytes,
+            file_name: Some("accounts.json".into()),
+            account: None,
+            mapping: None,
+            currency: None,
+            dry_run: false,
+        })
+        .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if std::env::var_os("SPEARMINT_SLOW_TESTS").is_some() { 200 } else { 16 }, ..ProptestConfig::default() })]
+
+    #[test]
+    fn incremental_monthly_spending_always_equals_a_recount(ops in prop::collection::vec(op(), 1..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+        engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+        let account = engine
+            .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+            .unwrap();
+        for op in ops {
+            let ids: Vec<_> = engine.transactions(&TransactionQuery::default()).unwrap().into_iter().map(|t| t.id).collect();
+            match op {
+                Op::Add { day, month, cents } => {
+                    engine.add_transaction(NewTransaction {
+                        account,
+                        posted_on: NaiveDate::from_ymd_opt(2026, month, day).unwrap(),
+                        amount: Money::from_minor(cents, Currency::USD),
+                        seller: "SHOP".into(),
+                        memo: None,
+                    }).unwrap();
+                }
+                Op::Recategorize { pick, category } if !ids.is_empty() => {
+                    engine.set_category(ids[pick % ids.len()], CATEGORIES[category]).unwrap();
+                }
+                Op::Edit { pick, day, cents } if !ids.is_empty() => {
+                    engine.edit_transaction(
+                        ids[pick % ids.len()],
+                        Some(NaiveDate::from_ymd_opt(2026, 2, day).unwrap()),
+                        Some(Money::from_minor(cents, Currency::USD)),
+                    ).unwrap();
+                }
+                Op::Delete { pick } if !ids.is_empty() => engine.delete_transaction(ids[pick % ids.len()]).unwrap(),
+                Op::PendingThenPosted { n, cents } => {
+                    let when = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+                    import(&engine, simplefin_json(&format!("P-{n}"), when, true, cents, "SQ *TACO SPOT"));
+                    import(&engine, simplefin_json(&format!("T-{n}"), when + 2 * 86_400, false, cents, "SQ *TACO SPOT 0423 OAKLAND CA"));
+                }
+                _ => {}
+            }
+            let diffs = engine.doctor(false).unwrap();
+            prop_assert!(diffs.is_empty(), "after {:?}: {:?}", engine.transactions(&TransactionQuery::default()).unwrap().len(), diffs);
+        }
+    }
+}
+
+#[test]
+fn a_month_report_sums_categories_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let add = |d: u32, cents: i64, category: &str| {
+        let id = engine
+            .add_transaction(NewTransaction {
+                account,
+                posted_on: NaiveDate::from_ymd_opt(2026, 10, d).unwrap(),
+                amount: Money::from_minor(cents, Currency::USD),
+                seller: "X".into(),
+                memo: None,
+            })
+            .unwrap();
+        engine.set_category(id, category).unwrap();
+    };
+    add(1, -1_001, "FOOD_GROCERIES");
+    add(2, -2_002, "FOOD_GROCERIES");
+    add(3, -4_500, "GAS");
+    add(4, 300_000, "INCOME_PAYCHECK");
+    add(5, -50_000, "TRANSFER");
+    let october = engine.spending("2026-10").unwrap();
+    let groceries = october.categories.iter().find(|c| c.category == "FOOD_GROCERIES").unwrap();
+    assert_eq!(groceries.amount, Money::from_minor(-3_003, Currency::USD));
+    assert_eq!(groceries.transactions, 2);
+    assert_eq!(october.spent, vec![Money::from_minor(7_503, Currency::USD)], "transfers are not spending");
+    assert_eq!(october.income, vec![Money::from_minor(300_000, Currency::USD)]);
+    assert!(engine.doctor(false).unwrap().is_empty());
+    assert_eq!(engine.spending_trend("2026-11", 3).unwrap().len(), 3);
+    assert_eq!(engine.spending("2026-13").unwrap_err().kind(), spearmint_engine::ErrorKind::Invalid);
+}
+
+#[test]
+fn a_pending_purchase_that_posts_counts_once_in_its_month() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let when = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+    import(&engine, simplefin_json("P-1", when, true, -1_875, "SQ *TACO SPOT"));
+    import(&engine, simplefin_json("T-1", when + 2 * 86_400, false, -1_875, "SQ *TACO SPOT 0423 OAKLAND CA"));
+    let txns = engine.transactions(&TransactionQuery::default()).unwrap();
+    assert_eq!(txns.len(), 1, "the posted row replaced its pending twin");
+    assert!(!txns[0].pending);
+    let march = engine.spending("2026-03").unwrap();
+    assert_eq!(march.spent, vec![Money::from_minor(1_875, Currency::USD)]);
+    assert!(engine.doctor(false).unwrap().is_empty());
+}
+
+/// Damages the stored totals behind the engine's back (through SQLCipher with the key from the
+/// real Secret Service): doctor reports the difference and repairs it.
+#[test]
+fn doctor_finds_and_repairs_damaged_totals() {
+    assert!(
+        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
+        "run with `cargo xtask test` (real Secret Service)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    engine
+        .add_transaction(NewTransaction {
+            account,
+            posted_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            amount: Money::from_minor(-1_234, Currency::USD),
+            seller: "X".into(),
+            memo: None,
+        })
+        .unwrap();
+    engine.lock().unwrap();
+    let profile: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap())
+            .unwrap();
+    let key =
+        keyring::Entry::new("spearmint", profile["key"]["account"].as_str().unwrap()).unwrap().get_password().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("profiles/default/vault.db")).unwrap();
+    conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
+    conn.execute("UPDATE monthly_spending SET amount_minor = amount_minor + 1", []).unwrap();
+    drop(conn);
+
+    engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    let diffs = engine.doctor(false).unwrap();
+    assert_eq!(diffs.len(), 1, "{diffs:?}");
+    assert_eq!((diffs[0].stored_minor, diffs[0].recounted_minor), (-1_233, -1_234));
+    assert_eq!(engine.doctor(true).unwrap().len(), 1, "the repair reports what it fixed");
+    assert!(engine.doctor(false).unwrap().is_empty());
+}
