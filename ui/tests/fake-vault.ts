@@ -365,7 +365,18 @@ function createDemoBank(size: number) {
     const cents = low + Math.floor(next() * (high - low + 1));
     const id = newId();
     minor.set(id, cents);
-    return { id, accountId, postedOn, amount: { amount: amountString(cents), currency: "USD" }, seller, memo, pending };
+    return {
+      id,
+      accountId,
+      postedOn,
+      amount: { amount: amountString(cents), currency: "USD" },
+      seller,
+      memo,
+      pending,
+      category: "UNCATEGORIZED",
+      categorySource: "default",
+      categoryLocked: false,
+    };
   }
 
   /** The first refresh's history: about three rows a day, the last two days partly pending. */

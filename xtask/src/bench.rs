@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::command;
 
-const BENCHES: &[(&str, &str)] = &[("import", "spearmint-engine")];
+const BENCHES: &[(&str, &str)] = &[("import", "spearmint-engine"), ("categorize", "spearmint-core")];
 
 pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
     let selected: Vec<&(&str, &str)> = match which {

@@ -264,11 +264,12 @@ pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<(
     for t in txns {
         writeln!(
             out,
-            "{}  {:>12} {}  {}{}",
+            "{}  {:>12} {}  {:<44} {}{}",
             t.posted_on,
             t.amount.to_plain_string(),
             t.amount.currency(),
             t.seller,
+            t.category.as_deref().unwrap_or("UNCATEGORIZED"),
             if t.pending { "  (pending)" } else { "" }
         )?;
     }
@@ -607,6 +608,30 @@ pub(crate) fn notifications(ctx: &Ctx) -> anyhow::Result<()> {
             (None, None) => "pending".to_owned(),
         };
         println!("{}  {}: {}  [{state}]", n.created_at, n.summary, n.body);
+    }
+    Ok(())
+}
+
+pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: bool) -> anyhow::Result<()> {
+    let id: spearmint_core::TransactionId = transaction.parse().map_err(|_| {
+        Error::new(
+            ErrorKind::Invalid,
+            format!("`{transaction}` is not a transaction id: see `spearmint transactions --json`"),
+        )
+    })?;
+    ctx.engine.set_category(id, category)?;
+    let rule = if learn { Some(ctx.engine.learn_from(id)?) } else { None };
+    let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
+    if ctx.json {
+        return print_json(
+            &serde_json::json!({ "transaction": transaction, "category": category, "learnedRule": rule }),
+        );
+    }
+    match rule {
+        Some(r) => println!(
+            "set to {category}, and learned for this seller from now on (rule {r}; see `spearmint rules list`)"
+        ),
+        None => println!("set to {category}"),
     }
     Ok(())
 }

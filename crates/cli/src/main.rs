@@ -95,6 +95,14 @@ enum Command {
     },
     /// Export transactions, monthly spending or budgets as CSV (RFC 4180, UTF-8)
     Export(ExportArgs),
+    /// Set a transaction's category yourself (it is then locked); --learn applies it to the
+    /// seller's future transactions through a visible learned rule
+    Recategorize {
+        transaction: String,
+        category: String,
+        #[arg(long)]
+        learn: bool,
+    },
     /// Which category a descriptor gets, from which source, and its normalized seller
     Categorize {
         descriptor: String,
@@ -405,6 +413,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             commands::transactions(&ctx, args)
         }
         Command::Banks { query } => commands::banks(&ctx, &query),
+        Command::Recategorize { transaction, category, learn } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::recategorize(&ctx, &transaction, &category, learn)
+        }
         Command::Categorize { descriptor, amount, mcc } => {
             unlock(&ctx, true)?;
             commands::categorize(&ctx, &descriptor, &amount, mcc)

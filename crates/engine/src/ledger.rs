@@ -36,6 +36,12 @@ pub struct Transaction {
     pub seller: String,
     pub memo: Option<String>,
     pub pending: bool,
+    /// The category id, and which source decided it (user, rule, learned, dictionary, crowd,
+    /// provider, default): the answer to "why is this Food?".
+    pub category: Option<String>,
+    pub category_source: Option<String>,
+    /// Set when the user chose the category: nothing automatic changes it.
+    pub category_locked: bool,
 }
 
 pub(crate) fn create_account(vault: &mut Vault, new: NewAccount) -> Result<AccountId> {
@@ -183,7 +189,9 @@ pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transac
 
 pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<Vec<Transaction>> {
     let mut sql = String::from(
-        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending FROM transactions WHERE 1 = 1",
+        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending,
+                category_id, category_source, category_locked
+         FROM transactions WHERE 1 = 1",
     );
     let mut args: Vec<SqlValue> = Vec::new();
     if let Some(d) = q.since {
@@ -222,12 +230,23 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
             r.get::<_, bool>(7)?,
+            (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?, r.get::<_, bool>(10)?),
         ))
     })?;
     let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("a transaction has a malformed {what}"));
     let mut out = Vec::new();
     for row in rows {
-        let (id, account, posted_on, minor, currency, seller, memo, pending) = row?;
+        let (
+            id,
+            account,
+            posted_on,
+            minor,
+            currency,
+            seller,
+            memo,
+            pending,
+            (category, category_source, category_locked),
+        ) = row?;
         out.push(Transaction {
             id: id.parse().map_err(|_| corrupt("id"))?,
             account_id: account.parse().map_err(|_| corrupt("account"))?,
@@ -236,6 +255,9 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             seller,
             memo,
             pending,
+            category,
+            category_source,
+            category_locked,
         });
     }
     Ok(out)

@@ -3,4 +3,13 @@ import type { AccountId } from "./AccountId";
 import type { Money } from "./Money";
 import type { TransactionId } from "./TransactionId";
 
-export type Transaction = { id: TransactionId, accountId: AccountId, postedOn: string, amount: Money, seller: string, memo: string | null, pending: boolean, };
+export type Transaction = { id: TransactionId, accountId: AccountId, postedOn: string, amount: Money, seller: string, memo: string | null, pending: boolean, 
+/**
+ * The category id, and which source decided it (user, rule, learned, dictionary, crowd,
+ * provider, default): the answer to "why is this Food?".
+ */
+category: string | null, categorySource: string | null, 
+/**
+ * Set when the user chose the category: nothing automatic changes it.
+ */
+categoryLocked: boolean, };

@@ -22,6 +22,9 @@ const tx = (id: string, postedOn: string): Transaction => ({
   seller: "Shop",
   memo: null,
   pending: false,
+  category: null,
+  categorySource: null,
+  categoryLocked: false,
 });
 
 describe("paging transitions", () => {

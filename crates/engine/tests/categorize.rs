@@ -1,0 +1,101 @@
+//! Categorization in the engine: the demo comes out categorized; a user's choice is locked
+//! and survives refreshes; rules added later never touch stored rows; "apply to this seller"
+//! creates a visible learned rule that categorizes the seller's next transactions.
+
+use spearmint_core::{Condition, RuleActions, RuleOrigin};
+use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewKey, Passphrase, Transaction, TransactionQuery};
+
+fn vault() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("categorize test"))).unwrap();
+    (dir, engine)
+}
+
+fn all(engine: &Engine) -> Vec<Transaction> {
+    engine.transactions(&TransactionQuery::default()).unwrap()
+}
+
+/// A one-transaction SimpleFIN response: a deterministic way in for new rows.
+fn statement(id: &str, day: u32, cents: i64, description: &str) -> Vec<u8> {
+    let when =
+        chrono::NaiveDate::from_ymd_opt(2026, 3, day).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+    let amount = spearmint_core::Money::from_minor(cents, spearmint_core::Currency::USD).to_plain_string();
+    serde_json::json!({ "errors": [], "accounts": [{
+        "org": { "domain": "bank.example" }, "id": "ACC-9", "name": "Card", "currency": "USD",
+        "balance": "0.00", "balance-date": when,
+        "transactions": [{ "id": id, "posted": when, "amount": amount, "description": description }]
+    }]})
+    .to_string()
+    .into_bytes()
+}
+
+fn import(engine: &Engine, bytes: Vec<u8>) {
+    engine
+        .import_file(ImportRequest {
+            bytes,
+            file_name: Some("a.json".into()),
+            account: None,
+            mapping: None,
+            currency: None,
+            dry_run: false,
+        })
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_is_categorized_and_a_users_choice_survives_refreshes() {
+    let (_dir, engine) = vault();
+    engine.connect_demo().await.unwrap();
+    engine.refresh(None, |_| {}).await.unwrap();
+    let txns = all(&engine);
+    let uncategorized = txns.iter().filter(|t| t.category.as_deref() == Some("UNCATEGORIZED")).count();
+    assert!(txns.len() > 100);
+    assert!(uncategorized * 20 < txns.len(), "{uncategorized} of {} demo transactions are uncategorized", txns.len());
+    assert!(txns.iter().all(|t| t.category_source.is_some()), "every category records its source");
+
+    // The user overrides one; a later rule for everything and a refresh leave it alone.
+    let target = txns.iter().find(|t| t.category.as_deref() == Some("FOOD_COFFEE")).expect("the demo buys coffee");
+    engine.set_category(target.id, "SHOPPING").unwrap();
+    engine
+        .add_rule(
+            vec![Condition::PayeeContains("a".into())],
+            RuleActions { category: Some("GIFTS".into()), rename: None },
+            RuleOrigin::User,
+        )
+        .unwrap();
+    engine.refresh(None, |_| {}).await.unwrap();
+    let after = all(&engine);
+    let same = after.iter().find(|t| t.id == target.id).unwrap();
+    assert_eq!(
+        (same.category.as_deref(), same.category_source.as_deref(), same.category_locked),
+        (Some("SHOPPING"), Some("user"), true)
+    );
+    let before: Vec<_> = txns.iter().filter(|t| t.id != target.id).map(|t| (t.id, t.category.clone())).collect();
+    let now: Vec<_> = after.iter().filter(|t| t.id != target.id).map(|t| (t.id, t.category.clone())).collect();
+    assert_eq!(before, now, "a new rule never re-categorizes stored rows");
+}
+
+#[test]
+fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
+    let (_dir, engine) = vault();
+    import(&engine, statement("T-1", 3, -1_250, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
+    let first = all(&engine)[0].clone();
+    engine.set_category(first.id, "AUTO_SERVICE").unwrap();
+    let rule_id = engine.learn_from(first.id).unwrap();
+    let rules = engine.rules().unwrap();
+    let learned = rules.iter().find(|r| r.id == rule_id).expect("the learned rule is listed");
+    assert_eq!(learned.origin, RuleOrigin::Learned);
+    assert_eq!(learned.actions.category.as_deref(), Some("AUTO_SERVICE"));
+
+    import(&engine, statement("T-2", 9, -3_000, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
+    let next = all(&engine).into_iter().find(|t| t.id != first.id).unwrap();
+    assert_eq!((next.category.as_deref(), next.category_source.as_deref()), (Some("AUTO_SERVICE"), Some("learned")));
+    assert!(!next.category_locked, "a learned rule decides, the user did not");
+
+    // The rule can be deleted; later rows no longer follow it.
+    engine.delete_rule(&rule_id).unwrap();
+    import(&engine, statement("T-3", 12, -500, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
+    let third = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-12").unwrap();
+    assert_ne!(third.category_source.as_deref(), Some("learned"));
+}
