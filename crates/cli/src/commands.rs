@@ -547,6 +547,18 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             ctx.engine.delete_rule(&id)?;
             Ok(())
         }
+        RulesAction::Apply { id, dry_run } => {
+            let changes = ctx.engine.apply_rule(&id, dry_run)?;
+            if ctx.json {
+                return print_json(&changes);
+            }
+            for c in &changes {
+                println!("{}  {:<40} {} -> {}", c.transaction, c.seller, c.from.as_deref().unwrap_or("-"), c.to);
+            }
+            let verb = if dry_run { "would re-categorize" } else { "re-categorized" };
+            println!("{verb} {} transactions", changes.len());
+            Ok(())
+        }
     }
 }
 

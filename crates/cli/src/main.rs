@@ -172,6 +172,13 @@ enum RulesAction {
     Delete {
         id: String,
     },
+    /// Re-categorize past transactions the rule matches (not the ones you set yourself)
+    Apply {
+        id: String,
+        /// Show what would change, change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

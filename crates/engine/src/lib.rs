@@ -33,6 +33,7 @@ pub use import::{ImportReport, ImportRequest, PreviewRow};
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
 pub use notify::{DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
+pub use rules::RuleChange;
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
 pub use spending::{CategorySpending, MonthSpending, SpendingDifference};

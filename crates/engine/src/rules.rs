@@ -89,6 +89,63 @@ impl Engine {
         )
     }
 
+    /// Applies one rule to stored transactions: an explicit action, never automatic. Rows the
+    /// user categorized (locked) are left alone. With `dry_run` nothing changes and the result
+    /// is exactly what would change (the same code runs, then rolls back).
+    pub fn apply_rule(&self, rule_id: &str, dry_run: bool) -> Result<Vec<RuleChange>> {
+        let rule = self.rules()?.into_iter().find(|r| r.id == rule_id).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("there is no rule {rule_id}: list them with `spearmint rules list`"),
+            )
+        })?;
+        let Some(category) = rule.actions.category.clone() else {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "this rule sets no category, so it changes no past transaction",
+            ));
+        };
+        let source = if rule.origin == RuleOrigin::Learned { "learned" } else { "rule" };
+        self.with_vault(|v| {
+            let mut stmt = v.read().prepare(
+                "SELECT id, account_id, seller, amount_minor, currency, category_id FROM transactions
+                 WHERE category_locked = 0 AND coalesce(category_id, '') != ?1",
+            )?;
+            let rows: Vec<(String, String, String, i64, String, Option<String>)> = stmt
+                .query_map([&category], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            let mut changes = Vec::new();
+            for (id, account, seller, minor, currency, old) in rows {
+                let (Ok(account), Ok(cur)) = (account.parse(), spearmint_core::Currency::new(&currency)) else {
+                    continue;
+                };
+                let input = Input { descriptor: &seller, amount: Money::from_minor(minor, cur), account, mcc: None };
+                let normalized = spearmint_core::seller::normalize(&seller);
+                if rule.enabled && rule.matches(&input, &normalized) {
+                    changes.push(RuleChange { transaction: id, seller, from: old, to: category.clone() });
+                }
+            }
+            let write = |w: &mut crate::vault::Writer<'_>| -> Result<()> {
+                for c in &changes {
+                    w.update(
+                        Table::TRANSACTIONS,
+                        &c.transaction,
+                        &[("category_id", Value::Text(c.to.clone())), ("category_source", Value::Text(source.into()))],
+                    )?;
+                }
+                Ok(())
+            };
+            if dry_run {
+                v.dry_run(write)?;
+            } else {
+                v.write(write)?;
+                crate::budget::check_recent(v)?;
+            }
+            Ok(changes)
+        })
+    }
+
     /// What the categorizer would decide for a descriptor now, and why.
     pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
         let rules = self.rules()?;
@@ -96,4 +153,14 @@ impl Engine {
         let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
         Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))
     }
+}
+
+/// One transaction a rule would re-categorize (or did).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleChange {
+    pub transaction: String,
+    pub seller: String,
+    pub from: Option<String>,
+    pub to: String,
 }

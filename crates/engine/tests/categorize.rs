@@ -99,3 +99,44 @@ fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
     let third = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-12").unwrap();
     assert_ne!(third.category_source.as_deref(), Some("learned"));
 }
+
+#[test]
+fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_users_choices() {
+    let (_dir, engine) = vault();
+    import(&engine, statement("T-1", 3, -1_000, "CORNER STORE 17"));
+    import(&engine, statement("T-2", 4, -2_000, "CORNER STORE 17"));
+    import(&engine, statement("T-3", 5, -3_000, "CORNER STORE 17"));
+    let rows = all(&engine);
+    engine.set_category(rows[0].id, "GIFTS").unwrap(); // the user's own choice
+    let rule = engine
+        .add_rule(
+            vec![Condition::PayeeContains("corner store".into())],
+            RuleActions { category: Some("FOOD_GROCERIES".into()), rename: None },
+            RuleOrigin::User,
+        )
+        .unwrap();
+    let untouched: Vec<_> = all(&engine).iter().map(|t| (t.id, t.category.clone())).collect();
+    assert!(
+        untouched.iter().all(|(_, c)| c.as_deref() != Some("FOOD_GROCERIES")),
+        "adding a rule changes nothing by itself"
+    );
+
+    let preview = engine.apply_rule(&rule, true).unwrap();
+    assert_eq!(preview.len(), 2, "{preview:?}");
+    assert_eq!(
+        all(&engine).iter().map(|t| (t.id, t.category.clone())).collect::<Vec<_>>(),
+        untouched,
+        "a preview changes nothing"
+    );
+
+    let applied = engine.apply_rule(&rule, false).unwrap();
+    assert_eq!(applied, preview, "the preview was exact");
+    for t in all(&engine) {
+        if t.id == rows[0].id {
+            assert_eq!(t.category.as_deref(), Some("GIFTS"), "a locked row keeps the user's category");
+        } else {
+            assert_eq!((t.category.as_deref(), t.category_source.as_deref()), (Some("FOOD_GROCERIES"), Some("rule")));
+        }
+    }
+    assert!(engine.doctor(false).unwrap().is_empty(), "monthly totals followed the re-categorization");
+}
