@@ -18,6 +18,7 @@ pub mod ofx;
 pub mod qif;
 pub mod simplefin;
 pub mod text;
+mod tree;
 mod xml;
 
 use serde::{Deserialize, Serialize};

@@ -287,21 +287,17 @@ impl<'a> El<'a> {
 
     /// Every element named `name` below this one, in document order, not looking inside a match.
     pub(crate) fn descendants(&self, name: &str) -> Vec<El<'a>> {
-        let mut found = Vec::new();
-        let mut pending: Vec<El<'a>> = self.children().collect();
-        pending.reverse();
-        while let Some(el) = pending.pop() {
-            if el.name() == name {
-                found.push(el);
-                continue;
-            }
-            let before = pending.len();
-            pending.extend(el.children());
-            if let Some(added) = pending.get_mut(before..) {
-                added.reverse();
-            }
-        }
-        found
+        crate::tree::descendants(*self, name)
+    }
+}
+
+impl<'a> crate::tree::Node for El<'a> {
+    fn node_name(&self) -> &str {
+        self.name()
+    }
+
+    fn child_nodes(self) -> impl Iterator<Item = Self> {
+        self.children()
     }
 }
 
