@@ -566,6 +566,16 @@ pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
     let (month, only_recommended) = match &action {
         BudgetAction::Show { month } => (month.clone().unwrap_or_else(this_month), false),
         BudgetAction::Recommend { month } => (month.clone().unwrap_or_else(this_month), true),
+        BudgetAction::Thresholds { percent } => {
+            ctx.engine.set_budget_thresholds(percent)?;
+            if !ctx.json {
+                println!(
+                    "budget alerts at {}% of a budget",
+                    percent.iter().map(u32::to_string).collect::<Vec<_>>().join("%, ")
+                );
+            }
+            return Ok(());
+        }
         BudgetAction::Set { category, amount, from, rollover } => {
             let from = from.clone().unwrap_or_else(this_month);
             ctx.engine.set_budget(category, money_arg(amount, Currency::USD)?, &from, *rollover)?;

@@ -204,6 +204,11 @@ enum BudgetAction {
         #[arg(long)]
         rollover: bool,
     },
+    /// Alert when spending reaches these percentages of a budget (default 80,100)
+    Thresholds {
+        #[arg(value_delimiter = ',')]
+        percent: Vec<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -110,13 +110,35 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
         .collect();
     // The user's overrides win: the latest one that applies to this month, per category.
     let mut stmt = v.read().prepare_cached(
-        "SELECT category_id, amount_minor, currency FROM budget_overrides o
+        "SELECT category_id, amount_minor, currency, rollover, effective_from FROM budget_overrides o
          WHERE effective_from <= ?1 AND effective_from = (
              SELECT max(effective_from) FROM budget_overrides i WHERE i.category_id = o.category_id AND i.effective_from <= ?1)",
     )?;
-    let overrides: Vec<(String, i64, String)> =
-        stmt.query_map([month], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-    for (cat, minor, c) in overrides {
+    let overrides: Vec<(String, i64, String, bool, String)> = stmt
+        .query_map([month], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    drop(stmt);
+    // Rollover: what was left (or overspent) in each month since the budget took effect
+    // carries into the next, for at most two years back.
+    let mut carried: Vec<(String, Money)> = Vec::new();
+    for (cat, minor, c, rollover, from) in &overrides {
+        if !rollover {
+            continue;
+        }
+        let from = month_start(from)?;
+        let mut carry = 0i64;
+        for back in (1..=24u32).rev() {
+            let m = start.checked_sub_months(chrono::Months::new(back)).unwrap_or(start);
+            if m < from {
+                continue;
+            }
+            let (spending, _) = month_totals(v, &m.format("%Y-%m").to_string(), c)?;
+            let spent = spending.iter().find(|(x, _)| x == cat).map_or(0, |(_, s)| *s);
+            carry += minor - spent;
+        }
+        carried.push((cat.clone(), Money::from_minor(carry, Currency::new(c).unwrap_or(cur))));
+    }
+    for (cat, minor, c, _, _) in overrides {
         let amount = Money::from_minor(minor, Currency::new(&c).unwrap_or(cur));
         match lines.iter_mut().find(|(l, _, _)| *l == cat) {
             Some(line) => *line = (cat, amount, "override".to_owned()),
@@ -132,8 +154,13 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
             .unwrap_or_else(|| category.clone());
         let spent_minor = this_month.iter().find(|(c, _)| *c == category).map_or(0, |(_, s)| *s);
         let spent = Money::from_minor(spent_minor, budget_amount.currency());
-        let remaining = budget_amount.checked_sub(spent).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
-        out.push(BudgetLine { category, name, budget: budget_amount, source, spent, remaining, rollover: None });
+        let rollover = carried.iter().find(|(c, _)| *c == category).map(|(_, m)| *m);
+        let available = match rollover {
+            Some(r) => budget_amount.checked_add(r).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
+            None => budget_amount,
+        };
+        let remaining = available.checked_sub(spent).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
+        out.push(BudgetLine { category, name, budget: budget_amount, source, spent, remaining, rollover });
     }
     out.sort_by(|a, b| b.budget.minor().cmp(&a.budget.minor()).then(a.category.cmp(&b.category)));
     Ok(BudgetReport { month: month.to_owned(), currency, income, history_months: complete as u32, lines: out })
@@ -180,6 +207,25 @@ impl Engine {
         self.check_budgets(&[from_month.to_owned()]).map(|_| ())
     }
 
+    /// Sets the alert thresholds, in percent of a budget (80 and 100 by default).
+    pub fn set_budget_thresholds(&self, thresholds: &[u32]) -> Result<()> {
+        if thresholds.is_empty() || thresholds.iter().any(|t| !(1..=1000).contains(t)) {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                "thresholds are percentages of a budget, 1 to 1000, e.g. 80,100",
+            ));
+        }
+        let mut list = thresholds.to_vec();
+        list.sort_unstable();
+        list.dedup();
+        let text = list.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        self.with_vault(|v| {
+            v.write(|w| {
+                w.upsert(Table::SETTINGS, "budget_thresholds", &[("value", rusqlite::types::Value::Text(text))])
+            })
+        })
+    }
+
     /// Checks this month's and last month's budgets: called after every change to transactions.
     pub fn check_recent_budgets(&self) -> Result<u32> {
         let today = Utc::now().date_naive();
@@ -220,7 +266,9 @@ fn check(v: &mut Vault, months: &[String]) -> Result<u32> {
         // Only budgets the user set alert: a recommendation is a suggestion, and alerting on
         // it would greet a new user with a dozen notifications.
         for line in r.lines.iter().filter(|l| l.source == "override") {
-            for t in budget::crossed(line.spent, line.budget, &thresholds) {
+            // With rollover, what is available this month is the budget plus what carried over.
+            let available = line.rollover.and_then(|r| line.budget.checked_add(r).ok()).unwrap_or(line.budget);
+            for t in budget::crossed(line.spent, available, &thresholds) {
                 let summary = if t >= 100 {
                     format!("{} is over budget", line.name)
                 } else {

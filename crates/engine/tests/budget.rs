@@ -1,0 +1,59 @@
+//! Budgets through the engine: overrides win over the recommendation, and rollover carries
+//! what was left or overspent from month to month.
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use spearmint_core::{AccountKind, Currency, Money};
+use spearmint_engine::{Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Passphrase};
+
+fn usd(s: &str) -> Money {
+    Money::parse(s, Currency::USD).unwrap()
+}
+
+#[test]
+fn rollover_carries_what_was_left_or_overspent() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("budget test"))).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let today = Utc::now().date_naive();
+    let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap();
+    let month = |back: u32| this.checked_sub_months(Months::new(back)).unwrap();
+    let spend = |day: NaiveDate, amount: &str| {
+        let id = engine
+            .add_transaction(NewTransaction {
+                account,
+                posted_on: day,
+                amount: usd(amount),
+                seller: "GROCER".into(),
+                memo: None,
+            })
+            .unwrap();
+        engine.set_category(id, "FOOD_GROCERIES").unwrap();
+    };
+    spend(month(2), "-60.00");
+    spend(month(1), "-130.00");
+    spend(this, "-50.00");
+    engine.set_budget("FOOD", usd("100"), &month(2).format("%Y-%m").to_string(), true).unwrap();
+    engine.set_budget("GAS", usd("40"), &month(2).format("%Y-%m").to_string(), false).unwrap();
+
+    let report = engine.budget(&this.format("%Y-%m").to_string()).unwrap();
+    let food = report.lines.iter().find(|l| l.category == "FOOD").unwrap();
+    assert_eq!(food.source, "override");
+    assert_eq!(food.spent, usd("50.00"));
+    // (100 - 60) + (100 - 130) = 10 carried; 100 + 10 - 50 = 60 left.
+    assert_eq!(food.rollover, Some(usd("10.00")));
+    assert_eq!(food.remaining, usd("60.00"));
+    let gas = report.lines.iter().find(|l| l.category == "GAS").unwrap();
+    assert_eq!((gas.rollover, gas.remaining), (None, usd("40.00")));
+
+    assert_eq!(
+        engine.set_budget("FOOD_GROCERIES", usd("5"), "2026-01", false).unwrap_err().kind(),
+        spearmint_engine::ErrorKind::Invalid
+    );
+    assert_eq!(
+        engine.set_budget("FOOD", usd("-5"), "2026-01", false).unwrap_err().kind(),
+        spearmint_engine::ErrorKind::Invalid
+    );
+}
