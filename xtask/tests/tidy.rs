@@ -15,6 +15,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0002_connections.sql", "370cd229241e13bcc6c3ac499824efc165ec4ab43a87d18a526bb09fc3f843b4"),
     ("0003_lean_indexes.sql", "a418d101d5292d08cadd1176421ee2fa3eb5c96157a603a50f2b435555412e96"),
     ("0004_monthly_spending.sql", "b8814356e2d9aeac30068950cc4b2b6d70250b5edb57183e66922552609e16de"),
+    ("0005_transfer_lookup.sql", "fc4389b89f08b3fa45a0da31e551baea2e4a88b7ee669850803518709fb89b60"),
 ];
 
 fn root() -> PathBuf {

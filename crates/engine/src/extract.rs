@@ -100,12 +100,68 @@ pub(crate) fn apply_in(
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.
     let rules = load_rules(w)?;
     let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+    let mut inserted = Vec::new();
     for account in &statement.accounts {
         let account_id = resolve_account(w, target, account)?;
         summary.accounts += 1;
-        apply_account(w, account_id, account, raw_payload, window, &categorizer, &mut summary)?;
+        inserted.extend(apply_account(w, account_id, account, raw_payload, window, &categorizer, &mut summary)?);
     }
+    link_transfers(w, &inserted)?;
     Ok(summary)
+}
+
+/// How many days apart the two legs of a transfer between the user's accounts may be dated.
+pub(crate) const TRANSFER_WINDOW_DAYS: i64 = 3;
+
+/// Pairs each newly stored posted row with its opposite in another of the user's accounts (same
+/// currency, opposite amount, within a few days, not yet paired): a transfer. Both legs share a
+/// `transfer_group` and, unless the user chose their category, become transfers, which
+/// spending leaves out. Card payments keep their more specific Credit Card Payment category.
+fn link_transfers(w: &mut Writer<'_>, inserted: &[String]) -> Result<()> {
+    for id in inserted {
+        let row: Option<(String, i64, String, String, bool, Option<String>)> = w
+            .sql()
+            .prepare_cached(
+                "SELECT account_id, amount_minor, currency, posted_on, pending, transfer_group FROM transactions WHERE id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            .optional()?;
+        let Some((account, minor, currency, posted_on, pending, group)) = row else { continue };
+        if pending || group.is_some() || minor == 0 {
+            continue;
+        }
+        let Ok(day) = posted_on.parse::<NaiveDate>() else { continue };
+        let (from, to) = (day - Duration::days(TRANSFER_WINDOW_DAYS), day + Duration::days(TRANSFER_WINDOW_DAYS));
+        let twin: Option<String> = w
+            .sql()
+            .prepare_cached(
+                "SELECT id FROM transactions
+                 WHERE amount_minor = ?1 AND posted_on BETWEEN ?2 AND ?3 AND account_id != ?4 AND currency = ?5
+                   AND pending = 0 AND transfer_group IS NULL
+                 ORDER BY abs(julianday(posted_on) - julianday(?6)), id LIMIT 1",
+            )?
+            .query_row(rusqlite::params![-minor, from.to_string(), to.to_string(), account, currency, posted_on], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(twin) = twin else { continue };
+        let group = uuid::Uuid::now_v7().to_string();
+        for leg in [id.as_str(), twin.as_str()] {
+            let (category, locked): (Option<String>, bool) = w.sql().query_row(
+                "SELECT category_id, category_locked FROM transactions WHERE id = ?1",
+                [leg],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
+            let mut cells = vec![("transfer_group", Value::Text(group.clone()))];
+            let already_transfer = category.as_deref().is_some_and(|c| c.starts_with("TRANSFER"));
+            if !locked && !already_transfer {
+                cells.push(("category_id", Value::Text("TRANSFER".into())));
+                cells.push(("category_source", Value::Text("default".into())));
+            }
+            w.update(Table::TRANSACTIONS, leg, &cells)?;
+        }
+    }
+    Ok(())
 }
 
 /// The user's and the learned rules, in the user's order.
@@ -237,7 +293,7 @@ fn apply_account(
     window: Option<(NaiveDate, NaiveDate)>,
     categorizer: &Categorizer<'_>,
     summary: &mut ApplySummary,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let txns = &account.transactions;
     for t in txns {
         if t.amount.currency() != account.currency {
@@ -255,13 +311,14 @@ fn apply_account(
     let dates = txns.iter().map(|t| t.posted_on).chain(window.into_iter().flat_map(|(a, b)| [a, b]));
     let (Some(min), Some(max)) = (dates.clone().min(), dates.max()) else {
         update_balance(w, account_id, account)?;
-        return Ok(());
+        return Ok(Vec::new());
     };
     let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
     let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
     let plan = matcher::plan(account_id, txns, &stored, window);
     let now = now_rfc3339();
     let mut new_rows = Vec::new();
+    let mut inserted = Vec::new();
     for action in &plan.actions {
         match action {
             Action::Insert { incoming, identity } => {
@@ -277,6 +334,7 @@ fn apply_account(
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
+                inserted.push(identity.id.to_string());
                 let t = &txns[*incoming];
                 insert_txn(w, account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))?;
                 if locked {
@@ -315,8 +373,10 @@ fn apply_account(
         w.delete(Table::TRANSACTIONS, &id.to_string())?;
         summary.removed += 1;
     }
+    inserted.extend(new_rows.iter().map(|(id, _)| id.clone()));
     w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, new_rows)?;
-    update_balance(w, account_id, account)
+    update_balance(w, account_id, account)?;
+    Ok(inserted)
 }
 
 const TXN_COLUMNS: [&str; 15] = [

@@ -31,6 +31,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0004_monthly_spending.sql",
         sql: include_str!("../../../../migrations/0004_monthly_spending.sql"),
     },
+    Migration {
+        version: 5,
+        name: "0005_transfer_lookup.sql",
+        sql: include_str!("../../../../migrations/0005_transfer_lookup.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
