@@ -323,7 +323,7 @@ pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<
     Ok(())
 }
 
-pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>) -> anyhow::Result<()> {
+pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>, top: Option<u32>) -> anyhow::Result<()> {
     let month = match month {
         Some(m) => m,
         None => match ctx.engine.latest_month()? {
@@ -341,8 +341,16 @@ pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>) ->
         Some(n) => ctx.engine.spending_trend(&month, n)?,
         None => vec![ctx.engine.spending(&month)?],
     };
+    let sellers = match top {
+        Some(n) => ctx.engine.top_sellers(&month, n)?,
+        None => Vec::new(),
+    };
     if ctx.json {
-        return if months.is_some() { print_json(&reports) } else { print_json(&reports[0]) };
+        return match (months.is_some(), top.is_some()) {
+            (true, _) => print_json(&reports),
+            (false, true) => print_json(&serde_json::json!({ "month": reports[0], "topSellers": sellers })),
+            (false, false) => print_json(&reports[0]),
+        };
     }
     for r in &reports {
         let spent: Vec<String> = r.spent.iter().map(|m| m.to_string()).collect();
@@ -360,7 +368,17 @@ pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>) ->
             }
         }
     }
+    print_top(&sellers);
     Ok(())
+}
+
+fn print_top(sellers: &[spearmint_engine::SellerSpending]) {
+    if !sellers.is_empty() {
+        println!("top sellers:");
+    }
+    for s in sellers {
+        println!("  {:<36} {:>14}  ({} transactions)", s.seller, s.spent.to_string(), s.transactions);
+    }
 }
 
 fn or_zero(list: &[String]) -> String {
@@ -545,6 +563,27 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
         }
         RulesAction::Delete { id } => {
             ctx.engine.delete_rule(&id)?;
+            Ok(())
+        }
+        RulesAction::Edit { id, category, rename, disable, enable } => {
+            let enabled = if disable {
+                Some(false)
+            } else if enable {
+                Some(true)
+            } else {
+                None
+            };
+            let rule = ctx.engine.edit_rule(&id, category.map(Some), rename.map(Some), enabled)?;
+            if ctx.json {
+                return print_json(&rule);
+            }
+            println!(
+                "{}  {} -> {}{}",
+                rule.id,
+                serde_json::to_string(&rule.conditions)?,
+                serde_json::to_string(&rule.actions)?,
+                if rule.enabled { "" } else { "  (disabled)" }
+            );
             Ok(())
         }
         RulesAction::Apply { id, dry_run } => {

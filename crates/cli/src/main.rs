@@ -87,6 +87,9 @@ enum Command {
         /// Show this many months up to --month
         #[arg(long)]
         months: Option<u32>,
+        /// Also list the N sellers the most money went to
+        #[arg(long)]
+        top_sellers: Option<u32>,
     },
     /// Check the vault's derived data (monthly totals) against a recount; --repair fixes it
     Doctor {
@@ -171,6 +174,18 @@ enum RulesAction {
     },
     Delete {
         id: String,
+    },
+    /// Change what a rule sets, or turn it off or on
+    Edit {
+        id: String,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        rename: Option<String>,
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        #[arg(long)]
+        enable: bool,
     },
     /// Re-categorize past transactions the rule matches (not the ones you set yourself)
     Apply {
@@ -452,10 +467,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             unlock(&ctx, true)?;
             commands::export(&ctx, args)
         }
-        Command::Spending { month, months } => {
+        Command::Spending { month, months, top_sellers } => {
             unlock(&ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::spending(&ctx, month, months)
+            commands::spending(&ctx, month, months, top_sellers)
         }
         Command::Doctor { repair } => {
             unlock(&ctx, true)?;

@@ -36,5 +36,5 @@ pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use rules::RuleChange;
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
-pub use spending::{CategorySpending, MonthSpending, SpendingDifference};
+pub use spending::{CategorySpending, MonthSpending, SellerSpending, SpendingDifference};
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};

@@ -49,6 +49,45 @@ impl Engine {
         Ok(id)
     }
 
+    /// Changes what a rule sets, or turns it off or on. `category`/`rename`: `Some(None)` clears.
+    pub fn edit_rule(
+        &self,
+        id: &str,
+        category: Option<Option<String>>,
+        rename: Option<Option<String>>,
+        enabled: Option<bool>,
+    ) -> Result<Rule> {
+        let mut rule = self.rules()?.into_iter().find(|r| r.id == id).ok_or_else(|| {
+            Error::new(ErrorKind::NotFound, format!("there is no rule {id}: list them with `spearmint rules list`"))
+        })?;
+        if let Some(c) = category {
+            rule.actions.category = c;
+        }
+        if let Some(r) = rename {
+            rule.actions.rename = r;
+        }
+        if let Some(e) = enabled {
+            rule.enabled = e;
+        }
+        rule.validate().map_err(|e| Error::new(ErrorKind::Invalid, format!("the rule is not valid: {e}")))?;
+        let actions = serde_json::to_string(&rule.actions).map_err(|e| Error::internal("cannot encode the rule", e))?;
+        self.with_vault(|v| {
+            v.write(|w| {
+                w.update(
+                    Table::RULES,
+                    id,
+                    &[
+                        ("actions", Value::Text(actions)),
+                        ("enabled", Value::Integer(i64::from(rule.enabled))),
+                        ("updated_at", Value::Text(now_rfc3339())),
+                    ],
+                )
+                .map(|_| ())
+            })
+        })?;
+        Ok(rule)
+    }
+
     pub fn delete_rule(&self, id: &str) -> Result<()> {
         self.with_vault(|v| {
             v.write(|w| {

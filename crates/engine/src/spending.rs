@@ -37,6 +37,17 @@ pub struct MonthSpending {
     pub income: Vec<Money>,
 }
 
+/// Where the money went: one seller's total in a month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SellerSpending {
+    /// The normalized seller (`blue bottle coffee`).
+    pub seller: String,
+    /// Money out, as a positive amount.
+    pub spent: Money,
+    pub transactions: u32,
+}
+
 /// A difference between the maintained totals and a recount.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -117,6 +128,32 @@ impl Engine {
             list.push(d.format("%Y-%m").to_string());
         }
         self.with_vault(|v| list.iter().map(|m| read_month(v, m)).collect())
+    }
+
+    /// The sellers the most money went to in a month (transfers and income left out).
+    pub fn top_sellers(&self, month: &str, limit: u32) -> Result<Vec<SellerSpending>> {
+        let month = month_of(month)?;
+        let first = format!("{month}-01");
+        let last = format!("{month}-31");
+        self.with_vault(|v| {
+            let mut stmt = v.read().prepare_cached(
+                "SELECT coalesce(nullif(t.seller_normalized, ''), t.seller), t.currency, -sum(t.amount_minor), count(*)
+                 FROM transactions t JOIN categories c ON c.id = coalesce(t.category_id, 'UNCATEGORIZED')
+                 WHERE t.posted_on BETWEEN ?1 AND ?2 AND t.amount_minor < 0 AND c.kind IN ('expense', 'uncategorized')
+                 GROUP BY 1, 2 ORDER BY 3 DESC, 1 LIMIT ?3",
+            )?;
+            let rows = stmt.query_map(rusqlite::params![first, last, limit], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, u32>(3)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (seller, currency, minor, transactions) = row?;
+                let currency =
+                    Currency::new(&currency).map_err(|_| Error::new(ErrorKind::Corrupt, "a malformed currency"))?;
+                out.push(SellerSpending { seller, spent: Money::from_minor(minor, currency), transactions });
+            }
+            Ok(out)
+        })
     }
 
     /// The newest month with any transaction, if any.

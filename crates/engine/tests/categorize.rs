@@ -93,6 +93,15 @@ fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
     assert_eq!((next.category.as_deref(), next.category_source.as_deref()), (Some("AUTO_SERVICE"), Some("learned")));
     assert!(!next.category_locked, "a learned rule decides, the user did not");
 
+    // A rule can be edited and turned off; a disabled rule decides nothing.
+    let edited = engine.edit_rule(&rule_id, Some(Some("SHOPPING".into())), None, Some(false)).unwrap();
+    assert_eq!((edited.actions.category.as_deref(), edited.enabled), (Some("SHOPPING"), false));
+    assert!(engine.edit_rule(&rule_id, Some(Some("NOT_A_CATEGORY".into())), None, None).is_err());
+    import(&engine, statement("T-2b", 10, -700, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
+    let disabled = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-10").unwrap();
+    assert_ne!(disabled.category_source.as_deref(), Some("learned"));
+    engine.edit_rule(&rule_id, None, None, Some(true)).unwrap();
+
     // The rule can be deleted; later rows no longer follow it.
     engine.delete_rule(&rule_id).unwrap();
     import(&engine, statement("T-3", 12, -500, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));

@@ -115,4 +115,31 @@ async fn an_overspent_budget_notifies_once_on_the_real_session_bus() {
     assert_eq!(engine.deliver_notifications(&DesktopNotifier).unwrap(), 0);
     assert_eq!(seen.lock().unwrap().len(), 2);
     assert_eq!(engine.notifications().unwrap().len(), 2);
+
+    // More grocery spending arrives through an import, then the same import runs again: the
+    // thresholds were already announced this month, so nothing new goes out.
+    let when = today.and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+    let statement = serde_json::json!({ "errors": [], "accounts": [{
+        "org": { "domain": "bank.example" }, "id": "CARD-1", "name": "Card", "currency": "USD",
+        "balance": "0.00", "balance-date": when,
+        "transactions": [{ "id": "G-1", "posted": when, "amount": "-35.10", "description": "WHOLE FOODS MARKET #10234" }]
+    }]})
+    .to_string()
+    .into_bytes();
+    for _ in 0..2 {
+        engine
+            .import_file(spearmint_engine::ImportRequest {
+                bytes: statement.clone(),
+                file_name: Some("card.json".into()),
+                account: None,
+                mapping: None,
+                currency: None,
+                dry_run: false,
+            })
+            .unwrap();
+        assert_eq!(engine.deliver_notifications(&DesktopNotifier).unwrap(), 0);
+    }
+    let food = engine.budget(&month).unwrap().lines.into_iter().find(|l| l.category == "FOOD").unwrap();
+    assert_eq!(food.spent, Money::parse("185.10", Currency::USD).unwrap(), "the import did count");
+    assert_eq!(seen.lock().unwrap().len(), 2);
 }

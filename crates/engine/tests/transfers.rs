@@ -72,4 +72,9 @@ fn opposite_amounts_between_accounts_become_one_transfer() {
         march.categories
     );
     assert!(engine.doctor(false).unwrap().is_empty());
+
+    // Top sellers: money out only, transfers left out, the biggest first.
+    let top = engine.top_sellers("2026-03", 10).unwrap();
+    let names: Vec<(&str, String)> = top.iter().map(|s| (s.seller.as_str(), s.spent.to_plain_string())).collect();
+    assert_eq!(names, [("web pmt", "75.00".to_owned()), ("hardware store", "42.00".to_owned())], "{top:?}");
 }
