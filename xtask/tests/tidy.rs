@@ -16,6 +16,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0003_lean_indexes.sql", "a418d101d5292d08cadd1176421ee2fa3eb5c96157a603a50f2b435555412e96"),
     ("0004_monthly_spending.sql", "b8814356e2d9aeac30068950cc4b2b6d70250b5edb57183e66922552609e16de"),
     ("0005_transfer_lookup.sql", "fc4389b89f08b3fa45a0da31e551baea2e4a88b7ee669850803518709fb89b60"),
+    ("0006_crowd_votes.sql", "0affcc77e7112bd39a7385166ac6d6614e787750a338b360b35b10663b3ce31d"),
 ];
 
 fn root() -> PathBuf {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spearmint_core::matcher::{self, Action, Stored};
 use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction};
-use spearmint_core::{Categorizer, Decision, Dictionary, Input, NoCrowd, Rule, RuleOrigin};
+use spearmint_core::{Categorizer, CrowdVotes, Decision, Dictionary, Input, Rule, RuleOrigin};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, Writer, now_rfc3339};
@@ -99,7 +99,8 @@ pub(crate) fn apply_in(
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.
     let rules = load_rules(w)?;
-    let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+    let crowd = load_crowd(w)?;
+    let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &crowd };
     let mut inserted = Vec::new();
     for account in &statement.accounts {
         let account_id = resolve_account(w, target, account)?;
@@ -162,6 +163,32 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The crowd's top vote per seller, from the local `crowd_votes` table.
+#[derive(Debug, Default)]
+pub(crate) struct LocalCrowd {
+    top: std::collections::HashMap<String, String>,
+}
+
+impl CrowdVotes for LocalCrowd {
+    fn top_vote(&self, seller: &str) -> Option<String> {
+        self.top.get(seller).cloned()
+    }
+}
+
+pub(crate) fn load_crowd(w: &Writer<'_>) -> Result<LocalCrowd> {
+    // Highest votes first; ties to the smaller category id, so the choice is stable.
+    let mut stmt = w
+        .sql()
+        .prepare_cached("SELECT seller, category_id FROM crowd_votes ORDER BY seller, votes DESC, category_id")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut crowd = LocalCrowd::default();
+    for row in rows {
+        let (seller, category) = row?;
+        crowd.top.entry(seller).or_insert(category);
+    }
+    Ok(crowd)
 }
 
 /// The user's and the learned rules, in the user's order.

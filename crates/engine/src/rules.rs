@@ -4,7 +4,7 @@
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use spearmint_core::{
-    Categorizer, Condition, Decision, Dictionary, Input, Money, NoCrowd, Rule, RuleActions, RuleOrigin, TransactionId,
+    Categorizer, Condition, Decision, Dictionary, Input, Money, Rule, RuleActions, RuleOrigin, TransactionId,
 };
 
 use crate::engine::Engine;
@@ -185,10 +185,30 @@ impl Engine {
         })
     }
 
+    /// Records the crowd's votes for a seller's category (the sync server will supply them; a
+    /// local table now). `seller` is normalized here.
+    pub fn record_crowd_votes(&self, seller: &str, category: &str, votes: u32) -> Result<()> {
+        if votes == 0 {
+            return Err(Error::new(ErrorKind::Invalid, "a crowd vote count is at least 1"));
+        }
+        let seller = spearmint_core::seller::normalize(seller);
+        self.with_vault(|v| {
+            v.write(|w| {
+                w.sql().execute(
+                    "INSERT INTO crowd_votes (seller, category_id, votes, updated_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (seller, category_id) DO UPDATE SET votes = excluded.votes, updated_at = excluded.updated_at",
+                    rusqlite::params![seller, category, votes, now_rfc3339()],
+                )?;
+                Ok(())
+            })
+        })
+    }
+
     /// What the categorizer would decide for a descriptor now, and why.
     pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
         let rules = self.rules()?;
-        let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+        let crowd = self.with_vault(|v| v.dry_run(|w| crate::extract::load_crowd(w)))?;
+        let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &crowd };
         let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
         Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))
     }

@@ -149,3 +149,30 @@ fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_use
     }
     assert!(engine.doctor(false).unwrap().is_empty(), "monthly totals followed the re-categorization");
 }
+
+#[test]
+fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
+    let (_dir, engine) = vault();
+    let descriptor = "SQ *ZEPHYR ATELIER 0099 OAKLAND CA";
+    let before = engine
+        .categorize(descriptor, spearmint_core::Money::from_minor(-900, spearmint_core::Currency::USD), None)
+        .unwrap();
+    assert_eq!(before.category, "UNCATEGORIZED");
+    engine.record_crowd_votes(descriptor, "SHOPPING_CLOTHING", 12).unwrap();
+    engine.record_crowd_votes(descriptor, "ENTERTAINMENT", 3).unwrap();
+    import(&engine, statement("Z-1", 7, -900, descriptor));
+    let t = all(&engine).into_iter().next().unwrap();
+    assert_eq!((t.category.as_deref(), t.category_source.as_deref()), (Some("SHOPPING_CLOTHING"), Some("crowd")));
+    // The user's own rule still comes first.
+    engine
+        .add_rule(
+            vec![Condition::PayeeContains("zephyr".into())],
+            RuleActions { category: Some("GIFTS".into()), rename: None },
+            RuleOrigin::User,
+        )
+        .unwrap();
+    let d = engine
+        .categorize(descriptor, spearmint_core::Money::from_minor(-900, spearmint_core::Currency::USD), None)
+        .unwrap();
+    assert_eq!(d.category, "GIFTS");
+}

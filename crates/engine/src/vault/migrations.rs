@@ -36,6 +36,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0005_transfer_lookup.sql",
         sql: include_str!("../../../../migrations/0005_transfer_lookup.sql"),
     },
+    Migration {
+        version: 6,
+        name: "0006_crowd_votes.sql",
+        sql: include_str!("../../../../migrations/0006_crowd_votes.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
