@@ -696,3 +696,40 @@ pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: 
     }
     Ok(())
 }
+
+fn transaction_id(text: &str) -> Result<spearmint_core::TransactionId, Error> {
+    text.parse().map_err(|_| {
+        Error::new(ErrorKind::Invalid, format!("`{text}` is not a transaction id: see `spearmint transactions --json`"))
+    })
+}
+
+pub(crate) fn split(ctx: &Ctx, transaction: &str, parts: &[String]) -> anyhow::Result<()> {
+    let id = transaction_id(transaction)?;
+    let currency = ctx
+        .engine
+        .transactions(&TransactionQuery::default())?
+        .into_iter()
+        .find(|t| t.id == id)
+        .map(|t| t.amount.currency())
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {transaction}")))?;
+    let mut list = Vec::new();
+    for p in parts {
+        let (category, amount) = p.split_once('=').ok_or_else(|| {
+            Error::new(ErrorKind::Invalid, format!("`{p}` is not CATEGORY=AMOUNT (e.g. FOOD_GROCERIES=-60.00)"))
+        })?;
+        list.push((category.to_owned(), money_arg(amount, currency)?, None));
+    }
+    ctx.engine.split_transaction(id, &list)?;
+    if !ctx.json {
+        println!("split into {} parts", list.len());
+    }
+    Ok(())
+}
+
+pub(crate) fn unsplit(ctx: &Ctx, transaction: &str) -> anyhow::Result<()> {
+    ctx.engine.unsplit_transaction(transaction_id(transaction)?)?;
+    if !ctx.json {
+        println!("whole again");
+    }
+    Ok(())
+}

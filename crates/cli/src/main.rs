@@ -106,6 +106,14 @@ enum Command {
         #[arg(long)]
         learn: bool,
     },
+    /// Split a transaction across categories: CATEGORY=AMOUNT parts that add up to it exactly
+    Split {
+        transaction: String,
+        #[arg(required = true, num_args = 2.., allow_hyphen_values = true)]
+        parts: Vec<String>,
+    },
+    /// Make a split transaction whole again
+    Unsplit { transaction: String },
     /// Which category a descriptor gets, from which source, and its normalized seller
     Categorize {
         descriptor: String,
@@ -444,6 +452,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             unlock(&ctx, true)?;
             ctx.engine.mark_used()?;
             commands::recategorize(&ctx, &transaction, &category, learn)
+        }
+        Command::Split { transaction, parts } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::split(&ctx, &transaction, &parts)
+        }
+        Command::Unsplit { transaction } => {
+            unlock(&ctx, true)?;
+            ctx.engine.mark_used()?;
+            commands::unsplit(&ctx, &transaction)
         }
         Command::Categorize { descriptor, amount, mcc } => {
             unlock(&ctx, true)?;

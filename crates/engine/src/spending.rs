@@ -61,6 +61,15 @@ pub struct SpendingDifference {
     pub recounted_count: u32,
 }
 
+/// What monthly_spending sums, row by row: unsplit transactions as themselves, split ones
+/// through their parts (in the transaction's month and currency).
+const RECOUNT_ROWS: &str =
+    "SELECT substr(posted_on, 1, 7) AS month, coalesce(category_id, 'UNCATEGORIZED') AS category_id,
+            currency, amount_minor FROM transactions WHERE is_split = 0
+     UNION ALL
+     SELECT substr(t.posted_on, 1, 7), s.category_id, t.currency, s.amount_minor
+            FROM splits s JOIN transactions t ON t.id = s.transaction_id WHERE t.is_split = 1";
+
 fn month_of(text: &str) -> Result<String> {
     let ok = text.len() == 7 && NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").is_ok();
     if ok {
@@ -165,18 +174,17 @@ impl Engine {
     /// table (none, when all is well). With `repair`, replaces the table with the recount.
     pub fn doctor(&self, repair: bool) -> Result<Vec<SpendingDifference>> {
         self.with_vault(|v| {
-            let mut stmt = v.read().prepare(
+            let mut stmt = v.read().prepare(&String::from(
                 "WITH recount AS (
-                    SELECT substr(posted_on, 1, 7) AS month, coalesce(category_id, 'UNCATEGORIZED') AS category_id,
-                           currency, sum(amount_minor) AS amount_minor, count(*) AS txn_count
-                    FROM transactions GROUP BY 1, 2, 3)
+                    SELECT month, category_id, currency, sum(amount_minor) AS amount_minor, count(*) AS txn_count
+                    FROM (RECOUNT_ROWS) GROUP BY 1, 2, 3)
                  SELECT coalesce(s.month, r.month), coalesce(s.category_id, r.category_id), coalesce(s.currency, r.currency),
                         coalesce(s.amount_minor, 0), coalesce(r.amount_minor, 0), coalesce(s.txn_count, 0), coalesce(r.txn_count, 0)
                  FROM monthly_spending s FULL OUTER JOIN recount r
                    ON s.month = r.month AND s.category_id = r.category_id AND s.currency = r.currency
                  WHERE s.month IS NULL OR r.month IS NULL OR s.amount_minor != r.amount_minor OR s.txn_count != r.txn_count
-                 ORDER BY 1, 2, 3",
-            )?;
+                 ORDER BY 1, 2, 3"
+            ).replace("RECOUNT_ROWS", RECOUNT_ROWS))?;
             let diffs: Vec<SpendingDifference> = stmt
                 .query_map([], |r| {
                     Ok(SpendingDifference {
@@ -194,10 +202,11 @@ impl Engine {
             if repair && !diffs.is_empty() {
                 v.write(|w| {
                     w.sql().execute_batch(
-                        "DELETE FROM monthly_spending;
-                         INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
-                         SELECT substr(posted_on, 1, 7), coalesce(category_id, 'UNCATEGORIZED'), currency, sum(amount_minor), count(*)
-                         FROM transactions GROUP BY 1, 2, 3;",
+                        &format!(
+                            "DELETE FROM monthly_spending;
+                             INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
+                             SELECT month, category_id, currency, sum(amount_minor), count(*) FROM ({RECOUNT_ROWS}) GROUP BY 1, 2, 3;"
+                        ),
                     )?;
                     Ok(())
                 })?;
@@ -263,6 +272,69 @@ impl Engine {
                 cells.push(("amount_minor", Value::Integer(m.minor())));
             }
             v.write(|w| w.update(Table::TRANSACTIONS, &id.to_string(), &cells).map(|_| ()))?;
+            crate::budget::check_recent(v).map(|_| ())
+        })
+    }
+
+    /// Splits a transaction across categories. The parts must be in its currency and sum to its
+    /// amount exactly; splitting again replaces the parts. The monthly totals follow the parts.
+    pub fn split_transaction(&self, id: TransactionId, parts: &[(String, Money, Option<String>)]) -> Result<()> {
+        if parts.len() < 2 {
+            return Err(Error::new(ErrorKind::Invalid, "a split has at least two parts"));
+        }
+        self.with_vault(|v| {
+            let found: Option<(i64, String)> = v
+                .read()
+                .query_row("SELECT amount_minor, currency FROM transactions WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let (minor, currency) = found.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")))?;
+            let mut sum = 0i64;
+            for (category, amount, _) in parts {
+                if amount.currency().code() != currency {
+                    return Err(Error::new(ErrorKind::Invalid, format!("every part must be in {currency}")));
+                }
+                let known: Option<String> =
+                    v.read().query_row("SELECT id FROM categories WHERE id = ?1", [category], |r| r.get(0)).optional()?;
+                if known.is_none() {
+                    return Err(Error::new(ErrorKind::Invalid, format!("there is no category `{category}`")));
+                }
+                sum = sum.checked_add(amount.minor()).ok_or_else(|| Error::new(ErrorKind::Invalid, "the parts are too large"))?;
+            }
+            if sum != minor {
+                let total = Money::from_minor(minor, Currency::new(&currency).unwrap_or(Currency::USD));
+                let got = Money::from_minor(sum, total.currency());
+                return Err(Error::new(ErrorKind::Invalid, format!("the parts add up to {got}, not the transaction's {total}")));
+            }
+            v.write(|w| {
+                w.sql().execute("DELETE FROM splits WHERE transaction_id = ?1", [id.to_string()])?;
+                w.update(Table::TRANSACTIONS, &id.to_string(), &[("is_split", Value::Integer(1)), ("updated_at", Value::Text(now_rfc3339()))])?;
+                for (position, (category, amount, memo)) in parts.iter().enumerate() {
+                    w.sql().execute(
+                        "INSERT INTO splits (transaction_id, position, category_id, amount_minor, memo) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        rusqlite::params![id.to_string(), position as i64, category, amount.minor(), memo],
+                    )?;
+                }
+                let cells = serde_json::json!(parts
+                    .iter()
+                    .map(|(c, a, m)| serde_json::json!({ "category_id": c, "amount_minor": a.minor(), "memo": m }))
+                    .collect::<Vec<_>>());
+                w.record_row(Table::SPLITS, &id.to_string(), cells)
+            })?;
+            crate::budget::check_recent(v).map(|_| ())
+        })
+    }
+
+    /// Makes a split transaction whole again, under its own category.
+    pub fn unsplit_transaction(&self, id: TransactionId) -> Result<()> {
+        self.with_vault(|v| {
+            v.write(|w| {
+                w.sql().execute("DELETE FROM splits WHERE transaction_id = ?1", [id.to_string()])?;
+                let found = w.update(Table::TRANSACTIONS, &id.to_string(), &[("is_split", Value::Integer(0))])?;
+                if !found {
+                    return Err(Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")));
+                }
+                w.record_row(Table::SPLITS, &id.to_string(), serde_json::json!([]))
+            })?;
             crate::budget::check_recent(v).map(|_| ())
         })
     }

@@ -33,6 +33,16 @@ enum Op {
         n: u32,
         cents: i64,
     },
+    /// Split a transaction in two parts across categories (or split it again).
+    Split {
+        pick: usize,
+        first: usize,
+        second: usize,
+        share: i64,
+    },
+    Unsplit {
+        pick: usize,
+    },
 }
 
 const CATEGORIES: &[&str] = &["FOOD_GROCERIES", "GAS", "HOUSING_RENT", "SHOPPING", "INCOME_PAYCHECK", "TRANSFER"];
@@ -44,6 +54,9 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), 1u32..28, -50_000i64..50_000).prop_map(|(pick, day, cents)| Op::Edit { pick, day, cents }),
         1 => any::<usize>().prop_map(|pick| Op::Delete { pick }),
         1 => (0u32..1000, -20_000i64..-1).prop_map(|(n, cents)| Op::PendingThenPosted { n, cents }),
+        2 => (any::<usize>(), 0..CATEGORIES.len(), 0..CATEGORIES.len(), 0i64..=100)
+            .prop_map(|(pick, first, second, share)| Op::Split { pick, first, second, share }),
+        1 => any::<usize>().prop_map(|pick| Op::Unsplit { pick }),
     ]
 }
 
@@ -111,6 +124,15 @@ proptest! {
                     ).unwrap();
                 }
                 Op::Delete { pick } if !ids.is_empty() => engine.delete_transaction(ids[pick % ids.len()]).unwrap(),
+                Op::Split { pick, first, second, share } if !ids.is_empty() => {
+                    let t = engine.transactions(&TransactionQuery::default()).unwrap()[pick % ids.len()].clone();
+                    let a = t.amount.minor() * share / 100;
+                    engine.split_transaction(t.id, &[
+                        (CATEGORIES[first].to_owned(), Money::from_minor(a, Currency::USD), None),
+                        (CATEGORIES[second].to_owned(), Money::from_minor(t.amount.minor() - a, Currency::USD), Some("rest".into())),
+                    ]).unwrap();
+                }
+                Op::Unsplit { pick } if !ids.is_empty() => engine.unsplit_transaction(ids[pick % ids.len()]).unwrap(),
                 Op::PendingThenPosted { n, cents } => {
                     let when = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
                     import(&engine, simplefin_json(&format!("P-{n}"), when, true, cents, "SQ *TACO SPOT"));
@@ -215,5 +237,44 @@ fn doctor_finds_and_repairs_damaged_totals() {
     assert_eq!(diffs.len(), 1, "{diffs:?}");
     assert_eq!((diffs[0].stored_minor, diffs[0].recounted_minor), (-1_233, -1_234));
     assert_eq!(engine.doctor(true).unwrap().len(), 1, "the repair reports what it fixed");
+    assert!(engine.doctor(false).unwrap().is_empty());
+}
+
+#[test]
+fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let id = engine
+        .add_transaction(NewTransaction {
+            account,
+            posted_on: NaiveDate::from_ymd_opt(2026, 10, 5).unwrap(),
+            amount: Money::from_minor(-10_000, Currency::USD),
+            seller: "BIG BOX STORE".into(),
+            memo: None,
+        })
+        .unwrap();
+    let part = |c: &str, cents: i64| (c.to_owned(), Money::from_minor(cents, Currency::USD), None);
+    let err = engine.split_transaction(id, &[part("FOOD_GROCERIES", -6_000), part("SHOPPING", -3_999)]).unwrap_err();
+    assert!(err.message().contains("add up to -99.99 USD, not the transaction's -100.00 USD"), "{}", err.message());
+    engine.split_transaction(id, &[part("FOOD_GROCERIES", -6_000), part("SHOPPING_HOME", -4_000)]).unwrap();
+    let october = engine.spending("2026-10").unwrap();
+    let amount = |c: &str| october.categories.iter().find(|x| x.category == c).map(|x| x.amount.minor());
+    assert_eq!((amount("FOOD_GROCERIES"), amount("SHOPPING_HOME")), (Some(-6_000), Some(-4_000)));
+    assert_eq!(amount("UNCATEGORIZED"), None, "the whole no longer counts, its parts do");
+    // Moving the transaction moves its parts; unsplitting restores the whole.
+    engine.edit_transaction(id, Some(NaiveDate::from_ymd_opt(2026, 11, 2).unwrap()), None).unwrap();
+    assert!(engine.spending("2026-10").unwrap().categories.is_empty());
+    engine.unsplit_transaction(id).unwrap();
+    assert!(engine.doctor(false).unwrap().is_empty());
+    engine.split_transaction(id, &[part("FOOD_GROCERIES", -1), part("GAS", -9_999)]).unwrap();
+    engine.delete_transaction(id).unwrap();
+    assert!(
+        engine.spending("2026-11").unwrap().categories.is_empty(),
+        "deleting a split transaction removes its parts"
+    );
     assert!(engine.doctor(false).unwrap().is_empty());
 }

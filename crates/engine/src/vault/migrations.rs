@@ -41,6 +41,7 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0006_crowd_votes.sql",
         sql: include_str!("../../../../migrations/0006_crowd_votes.sql"),
     },
+    Migration { version: 7, name: "0007_splits.sql", sql: include_str!("../../../../migrations/0007_splits.sql") },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

@@ -29,6 +29,8 @@ impl Table {
     pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false };
     /// Keyed by (category_id, effective_from): written with SQL, recorded with `record_row`.
     pub const BUDGET_OVERRIDES: Table = Table { name: "budget_overrides", key: "category_id", synced: true };
+    /// A transaction's parts, recorded as one row (its id, the list of parts) with `record_row`.
+    pub const SPLITS: Table = Table { name: "splits", key: "transaction_id", synced: true };
     pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false };
 }
 
