@@ -376,6 +376,7 @@ function createDemoBank(size: number) {
       category: "UNCATEGORIZED",
       categorySource: "default",
       categoryLocked: false,
+      payee: null,
     };
   }
 

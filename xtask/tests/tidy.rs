@@ -18,6 +18,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0005_transfer_lookup.sql", "fc4389b89f08b3fa45a0da31e551baea2e4a88b7ee669850803518709fb89b60"),
     ("0006_crowd_votes.sql", "0affcc77e7112bd39a7385166ac6d6614e787750a338b360b35b10663b3ce31d"),
     ("0007_splits.sql", "e409cb84dfea47d153817bb9094135a60ec77533925afbdcc40740fd63a30770"),
+    ("0008_payee_display.sql", "8050ce483beff023abbe1029c537c7ccd52003e2afa9993e3d1e7666dec22310"),
 ];
 
 fn root() -> PathBuf {

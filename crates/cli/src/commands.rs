@@ -268,7 +268,7 @@ pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<(
             t.posted_on,
             t.amount.to_plain_string(),
             t.amount.currency(),
-            t.seller,
+            t.payee.as_deref().unwrap_or(&t.seller),
             t.category.as_deref().unwrap_or("UNCATEGORIZED"),
             if t.pending { "  (pending)" } else { "" }
         )?;
@@ -605,8 +605,8 @@ pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
     let (month, only_recommended) = match &action {
         BudgetAction::Show { month } => (month.clone().unwrap_or_else(this_month), false),
         BudgetAction::Recommend { month } => (month.clone().unwrap_or_else(this_month), true),
-        BudgetAction::Thresholds { percent } => {
-            ctx.engine.set_budget_thresholds(percent)?;
+        BudgetAction::Thresholds { percent, category } => {
+            ctx.engine.set_budget_thresholds(percent, category.as_deref())?;
             if !ctx.json {
                 println!(
                     "budget alerts at {}% of a budget",

@@ -231,6 +231,9 @@ enum BudgetAction {
     Thresholds {
         #[arg(value_delimiter = ',')]
         percent: Vec<u32>,
+        /// Only for this top-level category
+        #[arg(long)]
+        category: Option<String>,
     },
 }
 

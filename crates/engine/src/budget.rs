@@ -207,8 +207,9 @@ impl Engine {
         self.check_budgets(&[from_month.to_owned()]).map(|_| ())
     }
 
-    /// Sets the alert thresholds, in percent of a budget (80 and 100 by default).
-    pub fn set_budget_thresholds(&self, thresholds: &[u32]) -> Result<()> {
+    /// Sets the alert thresholds, in percent of a budget (80 and 100 by default), for every
+    /// category or, with `category`, for that one (which then ignores the general setting).
+    pub fn set_budget_thresholds(&self, thresholds: &[u32], category: Option<&str>) -> Result<()> {
         if thresholds.is_empty() || thresholds.iter().any(|t| !(1..=1000).contains(t)) {
             return Err(Error::new(
                 ErrorKind::Invalid,
@@ -219,10 +220,12 @@ impl Engine {
         list.sort_unstable();
         list.dedup();
         let text = list.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        let key = match category {
+            Some(c) => format!("budget_thresholds:{c}"),
+            None => "budget_thresholds".to_owned(),
+        };
         self.with_vault(|v| {
-            v.write(|w| {
-                w.upsert(Table::SETTINGS, "budget_thresholds", &[("value", rusqlite::types::Value::Text(text))])
-            })
+            v.write(|w| w.upsert(Table::SETTINGS, &key, &[("value", rusqlite::types::Value::Text(text))]))
         })
     }
 
@@ -252,20 +255,22 @@ fn check(v: &mut Vault, months: &[String]) -> Result<u32> {
     let today = Utc::now().date_naive();
     let current = today.format("%Y-%m").to_string();
     let previous = shift(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today), 1);
-    let thresholds: Vec<u32> = match v
-        .read()
-        .query_row("SELECT value FROM settings WHERE key = 'budget_thresholds'", [], |r| r.get::<_, String>(0))
-        .optional()?
-    {
-        Some(t) => t.split(',').filter_map(|x| x.trim().parse().ok()).collect(),
-        None => DEFAULT_THRESHOLDS.to_vec(),
+    let setting = |v: &Vault, key: &str| -> Result<Option<Vec<u32>>> {
+        Ok(v.read()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get::<_, String>(0))
+            .optional()?
+            .map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect()))
     };
+    // A category's own thresholds, else the general ones, else 80% and 100%.
+    let general = setting(v, "budget_thresholds")?.unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
     let mut new = 0;
     for month in months.iter().filter(|m| **m == current || **m == previous) {
         let r = report(v, month)?;
         // Only budgets the user set alert: a recommendation is a suggestion, and alerting on
         // it would greet a new user with a dozen notifications.
         for line in r.lines.iter().filter(|l| l.source == "override") {
+            let thresholds =
+                setting(v, &format!("budget_thresholds:{}", line.category))?.unwrap_or_else(|| general.clone());
             // With rollover, what is available this month is the budget plus what carried over.
             let available = line.rollover.and_then(|r| line.budget.checked_add(r).ok()).unwrap_or(line.budget);
             for t in budget::crossed(line.spent, available, &thresholds) {

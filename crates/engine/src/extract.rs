@@ -406,7 +406,7 @@ fn apply_account(
     Ok(inserted)
 }
 
-const TXN_COLUMNS: [&str; 15] = [
+const TXN_COLUMNS: [&str; 16] = [
     "account_id",
     "provider_transaction_id",
     "content_hash",
@@ -422,6 +422,7 @@ const TXN_COLUMNS: [&str; 15] = [
     "seller_normalized",
     "category_id",
     "category_source",
+    "payee",
 ];
 
 /// A new transaction row, in `TXN_COLUMNS` order.
@@ -451,6 +452,7 @@ fn txn_row(
             Value::Text(decision.seller.clone()),
             Value::Text(decision.category.clone()),
             Value::Text(decision.source.as_str().to_owned()),
+            decision.rename.clone().map_or(Value::Null, Value::Text),
         ],
     )
 }

@@ -42,6 +42,8 @@ pub struct Transaction {
     pub category_source: Option<String>,
     /// Set when the user chose the category: nothing automatic changes it.
     pub category_locked: bool,
+    /// The name a rule gave the payee, shown instead of `seller` when set.
+    pub payee: Option<String>,
 }
 
 pub(crate) fn create_account(vault: &mut Vault, new: NewAccount) -> Result<AccountId> {
@@ -190,7 +192,7 @@ pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transac
 pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<Vec<Transaction>> {
     let mut sql = String::from(
         "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending,
-                category_id, category_source, category_locked
+                category_id, category_source, category_locked, payee
          FROM transactions WHERE 1 = 1",
     );
     let mut args: Vec<SqlValue> = Vec::new();
@@ -230,7 +232,12 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             r.get::<_, String>(5)?,
             r.get::<_, Option<String>>(6)?,
             r.get::<_, bool>(7)?,
-            (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?, r.get::<_, bool>(10)?),
+            (
+                r.get::<_, Option<String>>(8)?,
+                r.get::<_, Option<String>>(9)?,
+                r.get::<_, bool>(10)?,
+                r.get::<_, Option<String>>(11)?,
+            ),
         ))
     })?;
     let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("a transaction has a malformed {what}"));
@@ -245,7 +252,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             seller,
             memo,
             pending,
-            (category, category_source, category_locked),
+            (category, category_source, category_locked, payee),
         ) = row?;
         out.push(Transaction {
             id: id.parse().map_err(|_| corrupt("id"))?,
@@ -258,6 +265,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             category,
             category_source,
             category_locked,
+            payee,
         });
     }
     Ok(out)

@@ -138,40 +138,48 @@ impl Engine {
                 format!("there is no rule {rule_id}: list them with `spearmint rules list`"),
             )
         })?;
-        let Some(category) = rule.actions.category.clone() else {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                "this rule sets no category, so it changes no past transaction",
-            ));
-        };
+        let (category, rename) = (rule.actions.category.clone(), rule.actions.rename.clone());
+        if category.is_none() && rename.is_none() {
+            return Err(Error::new(ErrorKind::Invalid, "this rule sets neither a category nor a payee name"));
+        }
         let source = if rule.origin == RuleOrigin::Learned { "learned" } else { "rule" };
         self.with_vault(|v| {
             let mut stmt = v.read().prepare(
-                "SELECT id, account_id, seller, amount_minor, currency, category_id FROM transactions
-                 WHERE category_locked = 0 AND coalesce(category_id, '') != ?1",
+                "SELECT id, account_id, seller, amount_minor, currency, category_id, payee FROM transactions
+                 WHERE category_locked = 0",
             )?;
-            let rows: Vec<(String, String, String, i64, String, Option<String>)> = stmt
-                .query_map([&category], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+            #[allow(clippy::type_complexity)]
+            let rows: Vec<(String, String, String, i64, String, Option<String>, Option<String>)> = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             drop(stmt);
             let mut changes = Vec::new();
-            for (id, account, seller, minor, currency, old) in rows {
+            for (id, account, seller, minor, currency, old, old_payee) in rows {
                 let (Ok(account), Ok(cur)) = (account.parse(), spearmint_core::Currency::new(&currency)) else {
                     continue;
                 };
                 let input = Input { descriptor: &seller, amount: Money::from_minor(minor, cur), account, mcc: None };
                 let normalized = spearmint_core::seller::normalize(&seller);
-                if rule.enabled && rule.matches(&input, &normalized) {
-                    changes.push(RuleChange { transaction: id, seller, from: old, to: category.clone() });
+                if !(rule.enabled && rule.matches(&input, &normalized)) {
+                    continue;
+                }
+                let to = category.clone().or_else(|| old.clone()).unwrap_or_else(|| "UNCATEGORIZED".into());
+                let payee = rename.clone().or(old_payee.clone());
+                if Some(&to) != old.as_ref() || payee != old_payee {
+                    changes.push(RuleChange { transaction: id, seller, from: old, to, payee });
                 }
             }
             let write = |w: &mut crate::vault::Writer<'_>| -> Result<()> {
                 for c in &changes {
-                    w.update(
-                        Table::TRANSACTIONS,
-                        &c.transaction,
-                        &[("category_id", Value::Text(c.to.clone())), ("category_source", Value::Text(source.into()))],
-                    )?;
+                    let mut cells = Vec::new();
+                    if category.is_some() {
+                        cells.push(("category_id", Value::Text(c.to.clone())));
+                        cells.push(("category_source", Value::Text(source.into())));
+                    }
+                    if rename.is_some() {
+                        cells.push(("payee", c.payee.clone().map_or(Value::Null, Value::Text)));
+                    }
+                    w.update(Table::TRANSACTIONS, &c.transaction, &cells)?;
                 }
                 Ok(())
             };
@@ -222,4 +230,6 @@ pub struct RuleChange {
     pub seller: String,
     pub from: Option<String>,
     pub to: String,
+    /// The payee name after the change (a rule's rename).
+    pub payee: Option<String>,
 }

@@ -57,3 +57,33 @@ fn rollover_carries_what_was_left_or_overspent() {
         spearmint_engine::ErrorKind::Invalid
     );
 }
+
+#[test]
+fn thresholds_can_differ_per_category() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("budget test"))).unwrap();
+    let account = engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let today = Utc::now().date_naive();
+    let month = today.format("%Y-%m").to_string();
+    for (category, amount) in [("FOOD_GROCERIES", "-60.00"), ("GAS", "-60.00")] {
+        let id = engine
+            .add_transaction(NewTransaction {
+                account,
+                posted_on: today,
+                amount: usd(amount),
+                seller: "X".into(),
+                memo: None,
+            })
+            .unwrap();
+        engine.set_category(id, category).unwrap();
+    }
+    engine.set_budget_thresholds(&[50], Some("FOOD")).unwrap();
+    engine.set_budget("FOOD", usd("100"), &month, false).unwrap();
+    engine.set_budget("GAS", usd("100"), &month, false).unwrap();
+    let alerts: Vec<String> = engine.notifications().unwrap().into_iter().map(|n| n.summary).collect();
+    assert_eq!(alerts, ["Food & Dining budget: 50% used"], "60% of Gas is below the default 80%");
+    assert!(engine.set_budget_thresholds(&[], None).is_err());
+}

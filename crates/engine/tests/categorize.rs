@@ -163,6 +163,23 @@ fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
     import(&engine, statement("Z-1", 7, -900, descriptor));
     let t = all(&engine).into_iter().next().unwrap();
     assert_eq!((t.category.as_deref(), t.category_source.as_deref()), (Some("SHOPPING_CLOTHING"), Some("crowd")));
+    // Votes that arrive later never touch stored rows.
+    import(&engine, statement("Z-2", 8, -1_100, "SQ *QUILLFEATHER STUDIO 12 OAKLAND CA"));
+    let stored = all(&engine).into_iter().find(|t| t.seller.contains("QUILLFEATHER")).unwrap();
+    engine.record_crowd_votes("SQ *QUILLFEATHER STUDIO 12 OAKLAND CA", "EDUCATION", 40).unwrap();
+    engine
+        .import_file(ImportRequest {
+            bytes: statement("Z-2", 8, -1_100, "SQ *QUILLFEATHER STUDIO 12 OAKLAND CA"),
+            file_name: Some("a.json".into()),
+            account: None,
+            mapping: None,
+            currency: None,
+            dry_run: false,
+        })
+        .unwrap();
+    let again = all(&engine).into_iter().find(|t| t.id == stored.id).unwrap();
+    assert_eq!((again.category, again.category_source), (stored.category, stored.category_source));
+
     // The user's own rule still comes first.
     engine
         .add_rule(
@@ -175,4 +192,31 @@ fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
         .categorize(descriptor, spearmint_core::Money::from_minor(-900, spearmint_core::Currency::USD), None)
         .unwrap();
     assert_eq!(d.category, "GIFTS");
+}
+
+#[test]
+fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
+    let (_dir, engine) = vault();
+    import(&engine, statement("R-1", 2, -1_500, "ACH DEBIT 0001 MRS K GARDENING"));
+    engine
+        .add_rule(
+            vec![Condition::PayeeContains("gardening".into())],
+            RuleActions { category: Some("HOUSING_MAINTENANCE".into()), rename: Some("Mrs K, gardener".into()) },
+            RuleOrigin::User,
+        )
+        .unwrap();
+    import(&engine, statement("R-2", 9, -1_500, "ACH DEBIT 0002 MRS K GARDENING"));
+    let renamed = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-09").unwrap();
+    assert_eq!(renamed.payee.as_deref(), Some("Mrs K, gardener"));
+    assert_eq!(renamed.seller, "ACH DEBIT 0002 MRS K GARDENING", "the bank's descriptor is kept");
+    // The earlier row follows only when the user applies the rule.
+    let rule = engine.rules().unwrap()[0].id.clone();
+    let earlier = || all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-02").unwrap();
+    assert_eq!(earlier().payee, None);
+    let changes = engine.apply_rule(&rule, false).unwrap();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        (earlier().payee.as_deref(), earlier().category.as_deref()),
+        (Some("Mrs K, gardener"), Some("HOUSING_MAINTENANCE"))
+    );
 }

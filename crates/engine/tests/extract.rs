@@ -169,10 +169,17 @@ async fn refused_credentials_need_attention_without_a_retry_storm() {
     let c = &w.engine.connections().unwrap()[0];
     assert_eq!(c.status, ConnectionStatus::NeedsAttention);
     assert!(w.engine.accounts().unwrap().iter().all(|a| a.status == "needs_attention"));
-    // The background task does not keep knocking either.
+    // The user hears about it, once for this failure.
+    let alerts: Vec<_> =
+        w.engine.notifications().unwrap().into_iter().filter(|n| n.kind == "account_attention").collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert!(alerts[0].summary.contains("needs attention") && alerts[0].body.contains("connect again"), "{alerts:?}");
+    // The background task does not keep knocking either, and a second manual try adds no alert.
     let before = w.bank.requests_served();
     w.engine.tick(Utc::now()).await.unwrap();
     assert_eq!(w.bank.requests_served(), before);
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(w.engine.notifications().unwrap().iter().filter(|n| n.kind == "account_attention").count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -12,4 +12,8 @@ category: string | null, categorySource: string | null,
 /**
  * Set when the user chose the category: nothing automatic changes it.
  */
-categoryLocked: boolean, };
+categoryLocked: boolean, 
+/**
+ * The name a rule gave the payee, shown instead of `seller` when set.
+ */
+payee: string | null, };

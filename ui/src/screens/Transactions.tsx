@@ -180,7 +180,7 @@ const Row = memo(function Row({ tx, account }: { tx: Transaction; account: strin
         <time dateTime={tx.postedOn}>{formatDay(tx.postedOn)}</time>
       </td>
       <td className="payee">
-        <span className="seller">{tx.seller}</span>
+        <span className="seller" title={tx.seller}>{tx.payee ?? tx.seller}</span>
         {tx.pending && (
           <span className="pending-badge" data-testid="pending-badge">
             Pending

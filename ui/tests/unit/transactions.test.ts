@@ -25,6 +25,7 @@ const tx = (id: string, postedOn: string): Transaction => ({
   category: null,
   categorySource: null,
   categoryLocked: false,
+  payee: null,
 });
 
 describe("paging transitions", () => {

@@ -42,6 +42,11 @@ pub const EMBEDDED: &[Migration] = &[
         sql: include_str!("../../../../migrations/0006_crowd_votes.sql"),
     },
     Migration { version: 7, name: "0007_splits.sql", sql: include_str!("../../../../migrations/0007_splits.sql") },
+    Migration {
+        version: 8,
+        name: "0008_payee_display.sql",
+        sql: include_str!("../../../../migrations/0008_payee_display.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
