@@ -173,3 +173,28 @@ fn completions_are_generated_for_common_shells() {
         assert!(text.contains("rekey") && text.contains("passphrase"), "{shell}: {text}");
     }
 }
+
+#[test]
+fn init_connect_demo_refresh_and_spending_show_realistic_categories() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = "a long enough passphrase";
+    let out = run(&mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin"]), &format!("{pass}\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for args in [&["connect", "demo"][..], &["refresh"][..]] {
+        let out = run(spearmint(dir.path(), args).env("SPEARMINT_PASSPHRASE", pass), "");
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let out = run(spearmint(dir.path(), &["spending", "--json"]).env("SPEARMINT_PASSPHRASE", pass), "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let month = json(&out);
+    let categories = month["categories"].as_array().unwrap();
+    let count = |c: &Value| c["transactions"].as_u64().unwrap();
+    let total: u64 = categories.iter().map(count).sum();
+    let uncategorized: u64 = categories.iter().filter(|c| c["category"] == "UNCATEGORIZED").map(count).sum();
+    assert!(total > 20, "{month}");
+    assert!(uncategorized * 20 < total, "{uncategorized} of {total} uncategorized");
+    assert!(categories.iter().filter(|c| c["kind"] == "expense").count() >= 5, "realistic spread: {month}");
+    let decimal = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    assert!(categories.iter().all(|c| decimal(c["amount"]["amount"].as_str().unwrap())), "amounts are decimal strings");
+    assert!(month["spent"][0]["amount"].as_str().unwrap() != "0.00", "non-zero spending");
+}

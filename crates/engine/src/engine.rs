@@ -35,11 +35,19 @@ pub struct EngineOptions {
     pub profile: String,
     /// The schema migrations; [`Migrations::default`] outside tests.
     pub migrations: Migrations,
+    /// The seller dictionary new transactions are categorized with: the built-in one, unless
+    /// another is given (an updated dictionary; tests).
+    pub dictionary: &'static spearmint_core::Dictionary,
 }
 
 impl EngineOptions {
     pub fn new(data_dir: PathBuf) -> EngineOptions {
-        EngineOptions { data_dir, profile: "default".into(), migrations: Migrations::default() }
+        EngineOptions {
+            data_dir,
+            profile: "default".into(),
+            migrations: Migrations::default(),
+            dictionary: spearmint_core::Dictionary::builtin(),
+        }
     }
 }
 
@@ -70,6 +78,7 @@ pub struct Engine {
 struct Inner {
     paths: ProfilePaths,
     migrations: Migrations,
+    dictionary: &'static spearmint_core::Dictionary,
     state: Mutex<State>,
 }
 
@@ -97,7 +106,12 @@ impl Engine {
     pub fn new(options: EngineOptions) -> Result<Engine> {
         let paths = ProfilePaths::new(&options.data_dir, &options.profile)?;
         Ok(Engine {
-            inner: Arc::new(Inner { paths, migrations: options.migrations, state: Mutex::new(State::Locked) }),
+            inner: Arc::new(Inner {
+                paths,
+                migrations: options.migrations,
+                dictionary: options.dictionary,
+                state: Mutex::new(State::Locked),
+            }),
         })
     }
 
@@ -110,6 +124,11 @@ impl Engine {
         let vault = Vault::create_plain_for_benchmarks(&engine.inner.paths, &engine.inner.migrations)?;
         *engine.state() = State::Unlocked { vault: Box::new(vault), key: VaultKey::random() };
         Ok(engine)
+    }
+
+    /// The seller dictionary this engine categorizes with.
+    pub fn dictionary(&self) -> &'static spearmint_core::Dictionary {
+        self.inner.dictionary
     }
 
     pub fn vault_path(&self) -> PathBuf {

@@ -83,8 +83,9 @@ pub(crate) fn apply(
     statement: &Statement,
     raw_payload: Option<i64>,
     window: Option<(NaiveDate, NaiveDate)>,
+    dictionary: &Dictionary,
 ) -> Result<ApplySummary> {
-    vault.write(|w| apply_in(w, target, statement, raw_payload, window))
+    vault.write(|w| apply_in(w, target, statement, raw_payload, window, dictionary))
 }
 
 /// The same, inside a writer the caller controls (a dry run rolls it back).
@@ -94,13 +95,14 @@ pub(crate) fn apply_in(
     statement: &Statement,
     raw_payload: Option<i64>,
     window: Option<(NaiveDate, NaiveDate)>,
+    dictionary: &Dictionary,
 ) -> Result<ApplySummary> {
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.
     let rules = load_rules(w)?;
     let crowd = load_crowd(w)?;
-    let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &crowd };
+    let categorizer = Categorizer { rules: &rules, dictionary, crowd: &crowd };
     let mut inserted = Vec::new();
     for account in &statement.accounts {
         let account_id = resolve_account(w, target, account)?;

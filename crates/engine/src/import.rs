@@ -145,10 +145,10 @@ impl Engine {
                 })
                 .collect();
             let summary = if req.dry_run {
-                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None))?
+                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None, self.dictionary()))?
             } else {
                 v.write(|w| {
-                    let summary = extract::apply_in(w, &target, &statement, raw_id, None)?;
+                    let summary = extract::apply_in(w, &target, &statement, raw_id, None, self.dictionary())?;
                     if let (Some(a), Some(m)) = (req.account, &mapping) {
                         let json =
                             serde_json::to_string(m).map_err(|e| Error::internal("cannot save the mapping", e))?;

@@ -406,14 +406,21 @@ impl Engine {
         let warnings = statement.warnings.clone();
         let (id, provider) = (c.id.clone(), c.provider.as_str());
         let window = Some((start, today));
+        let dictionary = self.dictionary();
         let summary = self
             .db(move |v| {
                 let mut raw_id = None;
                 for (media, body) in &raws {
                     raw_id = Some(extract::store_raw(v, provider, media, body)?);
                 }
-                let summary =
-                    extract::apply(v, &Target::Connection { id: id.clone(), provider }, &statement, raw_id, window)?;
+                let summary = extract::apply(
+                    v,
+                    &Target::Connection { id: id.clone(), provider },
+                    &statement,
+                    raw_id,
+                    window,
+                    dictionary,
+                )?;
                 connection::set_status(v, &id, ConnectionStatus::Ok, None, true)?;
                 if summary.changed() {
                     crate::budget::check_recent(v)?;

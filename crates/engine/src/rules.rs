@@ -3,9 +3,7 @@
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use spearmint_core::{
-    Categorizer, Condition, Decision, Dictionary, Input, Money, Rule, RuleActions, RuleOrigin, TransactionId,
-};
+use spearmint_core::{Categorizer, Condition, Decision, Input, Money, Rule, RuleActions, RuleOrigin, TransactionId};
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
@@ -216,7 +214,7 @@ impl Engine {
     pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
         let rules = self.rules()?;
         let crowd = self.with_vault(|v| v.dry_run(|w| crate::extract::load_crowd(w)))?;
-        let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &crowd };
+        let categorizer = Categorizer { rules: &rules, dictionary: self.dictionary(), crowd: &crowd };
         let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
         Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))
     }

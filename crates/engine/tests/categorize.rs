@@ -220,3 +220,35 @@ fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
         (Some("Mrs K, gardener"), Some("HOUSING_MAINTENANCE"))
     );
 }
+
+#[test]
+fn a_new_dictionary_categorizes_new_rows_and_leaves_stored_ones_alone() {
+    let (dir, engine) = vault();
+    import(&engine, statement("B-1", 2, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
+    import(&engine, statement("B-2", 3, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
+    let rows = all(&engine);
+    assert!(rows.iter().all(|t| t.category.as_deref() == Some("FOOD_COFFEE")));
+    engine.set_category(rows[0].id, "SHOPPING").unwrap(); // the user's override
+    engine.lock().unwrap();
+    drop(engine);
+
+    // An updated dictionary that files this seller elsewhere.
+    let dictionary: &'static spearmint_core::Dictionary = Box::leak(Box::new(
+        spearmint_core::Dictionary::parse(
+            "blue bottle coffee\tENTERTAINMENT\t\n",
+            include_str!("../../core/data/mcc.tsv"),
+        )
+        .unwrap(),
+    ));
+    let engine = Engine::new(EngineOptions { dictionary, ..EngineOptions::new(dir.path().to_path_buf()) }).unwrap();
+    engine.unlock(spearmint_engine::Unlock::Passphrase(Passphrase::new("categorize test"))).unwrap();
+    import(&engine, statement("B-2", 3, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA")); // a re-import
+    let before: Vec<_> = rows.iter().map(|t| t.id).collect();
+    for t in all(&engine).into_iter().filter(|t| before.contains(&t.id)) {
+        let expected = if t.id == rows[0].id { "SHOPPING" } else { "FOOD_COFFEE" };
+        assert_eq!(t.category.as_deref(), Some(expected), "a stored row kept its category");
+    }
+    import(&engine, statement("B-3", 4, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
+    let new = all(&engine).into_iter().find(|t| !before.contains(&t.id)).unwrap();
+    assert_eq!((new.category.as_deref(), new.category_source.as_deref()), (Some("ENTERTAINMENT"), Some("dictionary")));
+}
