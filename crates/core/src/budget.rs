@@ -6,7 +6,7 @@
 //! after that, each category's typical month — the median of its recent complete months —
 //! rounded to sensible amounts and scaled down to fit the detected income.
 
-use crate::money::{Currency, Money};
+use crate::money::Money;
 
 /// Months of history the typical month is taken from.
 pub const HISTORY_MONTHS: usize = 6;
@@ -97,14 +97,10 @@ pub fn crossed(spent: Money, budget: Money, thresholds: &[u32]) -> Vec<u32> {
         .collect()
 }
 
-/// A zero in the currency (for callers building totals).
-pub fn zero(currency: Currency) -> Money {
-    Money::zero(currency)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::money::Currency;
 
     fn usd(d: i64) -> Money {
         Money::from_minor(d * 100, Currency::USD)

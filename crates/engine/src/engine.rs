@@ -225,7 +225,8 @@ impl Engine {
         let key_for = |spec: &KeySpec, how: &Unlock| -> Result<Option<VaultKey>> {
             match (spec, how) {
                 (KeySpec::Keychain { .. }, Unlock::Keychain) => {
-                    spec.keychain_entry().expect("keychain").try_load_or_missing()
+                    // A missing main entry is an error of its own (KeyMissing), not "try another key".
+                    spec.keychain_entry().expect("keychain").load().map(Some)
                 }
                 (KeySpec::Passphrase { .. }, Unlock::Passphrase(p)) => spec.derive(p).map(Some),
                 _ => Ok(None),
@@ -482,15 +483,4 @@ fn create_private_dir(dir: &std::path::Path) -> Result<()> {
             .map_err(|e| Error::io("cannot protect the profile directory", e))?;
     }
     Ok(())
-}
-
-trait LoadOrMissing {
-    fn try_load_or_missing(&self) -> Result<Option<VaultKey>>;
-}
-
-impl LoadOrMissing for KeychainEntry {
-    /// A missing main entry is an error of its own (KeyMissing), not "try another key".
-    fn try_load_or_missing(&self) -> Result<Option<VaultKey>> {
-        self.load().map(Some)
-    }
 }

@@ -157,7 +157,7 @@ impl Engine {
                     Ok(summary)
                 })?
             };
-            if !req.dry_run && report_changed(&summary) {
+            if !req.dry_run && summary.changed() {
                 // Checked after the import's own transaction, in the same vault session.
                 crate::budget::check_recent(v)?;
             }
@@ -176,8 +176,4 @@ impl Engine {
 
 fn file_error(name: &str, e: &spearmint_formats::FormatError) -> Error {
     Error::new(ErrorKind::Invalid, format!("{name}: {e}"))
-}
-
-fn report_changed(s: &ApplySummary) -> bool {
-    s.changed()
 }

@@ -31,7 +31,7 @@ pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
 pub use import::{ImportReport, ImportRequest, PreviewRow};
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
-pub use notify::{DesktopNotifier, Notification, Notifier};
+pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use rules::RuleChange;
 pub use secret::{Passphrase, VaultKey};

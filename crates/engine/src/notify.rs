@@ -25,10 +25,23 @@ pub struct Notification {
     pub last_error: Option<String>,
 }
 
+/// Why a notification could not be delivered; it stays in the outbox and is retried later.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DeliveryError {
+    pub message: String,
+}
+
+impl DeliveryError {
+    pub fn new(message: impl Into<String>) -> DeliveryError {
+        DeliveryError { message: message.into() }
+    }
+}
+
 /// Delivers one notification to the user. `DesktopNotifier` is the native one; tests and
 /// headless machines may use others.
 pub trait Notifier: Send + Sync {
-    fn deliver(&self, n: &Notification) -> std::result::Result<(), String>;
+    fn deliver(&self, n: &Notification) -> std::result::Result<(), DeliveryError>;
 }
 
 /// Native notifications through `notify-rust`: D-Bus (`org.freedesktop.Notifications`) on
@@ -37,14 +50,14 @@ pub trait Notifier: Send + Sync {
 pub struct DesktopNotifier;
 
 impl Notifier for DesktopNotifier {
-    fn deliver(&self, n: &Notification) -> std::result::Result<(), String> {
+    fn deliver(&self, n: &Notification) -> std::result::Result<(), DeliveryError> {
         notify_rust::Notification::new()
             .appname("Spearmint")
             .summary(&n.summary)
             .body(&n.body)
             .show()
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| DeliveryError::new(format!("no desktop notification service answered ({e})")))
     }
 }
 
@@ -110,7 +123,7 @@ impl Engine {
                         Ok(()) => vec![("delivered_at", Value::Text(now_rfc3339())), ("last_error", Value::Null)],
                         Err(e) => vec![
                             ("attempts", Value::Integer(i64::from(n.attempts) + 1)),
-                            ("last_error", Value::Text(e.clone())),
+                            ("last_error", Value::Text(e.message.clone())),
                         ],
                     };
                     w.update(Table::NOTIFICATIONS, &n.id, &cells).map(|_| ())

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use chrono::Utc;
 use spearmint_core::{AccountKind, Currency, Money};
 use spearmint_engine::{
-    DesktopNotifier, Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Notification, Notifier, Passphrase,
+    DeliveryError, DesktopNotifier, Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Notification, Notifier,
+    Passphrase,
 };
 
 type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
@@ -58,8 +59,8 @@ fn require_session_bus() {
 struct Failing;
 
 impl Notifier for Failing {
-    fn deliver(&self, _: &Notification) -> Result<(), String> {
-        Err("no notification server".into())
+    fn deliver(&self, _: &Notification) -> Result<(), DeliveryError> {
+        Err(DeliveryError::new("no notification server"))
     }
 }
 
