@@ -256,10 +256,7 @@ fn check(v: &mut Vault, months: &[String]) -> Result<u32> {
     let current = today.format("%Y-%m").to_string();
     let previous = shift(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today), 1);
     let setting = |v: &Vault, key: &str| -> Result<Option<Vec<u32>>> {
-        Ok(v.read()
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get::<_, String>(0))
-            .optional()?
-            .map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect()))
+        Ok(crate::daemon::setting(v, key)?.map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect()))
     };
     // A category's own thresholds, else the general ones, else 80% and 100%.
     let general = setting(v, "budget_thresholds")?.unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());

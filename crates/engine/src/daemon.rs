@@ -16,7 +16,7 @@ use crate::jobs;
 use crate::refresh::RefreshReport;
 use crate::vault::{Table, Vault};
 
-fn setting(v: &Vault, key: &str) -> Result<Option<String>> {
+pub(crate) fn setting(v: &Vault, key: &str) -> Result<Option<String>> {
     Ok(v.read().query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
