@@ -197,7 +197,8 @@ impl Rule {
         for condition in &self.conditions {
             match condition {
                 Condition::PayeeMatches(pattern) => {
-                    compile(pattern).map_err(|message| RuleError::Regex { pattern: pattern.clone(), message })?;
+                    compile(pattern)
+                        .map_err(|e| RuleError::Regex { pattern: pattern.clone(), message: e.to_string() })?;
                 }
                 Condition::AmountBetween { min: Some(min), max: Some(max) }
                     if min.currency() != max.currency() || min.minor() > max.minor() =>
@@ -247,7 +248,7 @@ impl Condition {
 }
 
 /// Compiles a rule's pattern case-insensitively, caching it: rules run on every stored row.
-fn compile(pattern: &str) -> Result<Regex, String> {
+fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     if let Ok(cache) = cache.lock() {
@@ -255,11 +256,7 @@ fn compile(pattern: &str) -> Result<Regex, String> {
             return Ok(regex.clone());
         }
     }
-    let regex = regex::RegexBuilder::new(pattern)
-        .case_insensitive(true)
-        .size_limit(1 << 20)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let regex = regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 20).build()?;
     if let Ok(mut cache) = cache.lock() {
         if cache.len() >= 1024 {
             cache.clear();

@@ -100,8 +100,8 @@ pub(crate) fn apply_in(
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.
-    let rules = load_rules(w)?;
-    let crowd = load_crowd(w)?;
+    let rules = load_rules(w.sql())?;
+    let crowd = load_crowd(w.sql())?;
     let categorizer = Categorizer { rules: &rules, dictionary, crowd: &crowd };
     let mut inserted = Vec::new();
     for account in &statement.accounts {
@@ -189,11 +189,10 @@ impl CrowdVotes for LocalCrowd {
     }
 }
 
-pub(crate) fn load_crowd(w: &Writer<'_>) -> Result<LocalCrowd> {
+pub(crate) fn load_crowd(conn: &rusqlite::Connection) -> Result<LocalCrowd> {
     // Highest votes first; ties to the smaller category id, so the choice is stable.
-    let mut stmt = w
-        .sql()
-        .prepare_cached("SELECT seller, category_id FROM crowd_votes ORDER BY seller, votes DESC, category_id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT seller, category_id FROM crowd_votes ORDER BY seller, votes DESC, category_id")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
     let mut crowd = LocalCrowd::default();
     for row in rows {
@@ -204,9 +203,9 @@ pub(crate) fn load_crowd(w: &Writer<'_>) -> Result<LocalCrowd> {
 }
 
 /// The user's and the learned rules, in the user's order.
-pub(crate) fn load_rules(w: &Writer<'_>) -> Result<Vec<Rule>> {
+pub(crate) fn load_rules(conn: &rusqlite::Connection) -> Result<Vec<Rule>> {
     let mut stmt =
-        w.sql().prepare_cached("SELECT id, origin, conditions, actions, enabled FROM rules ORDER BY position, id")?;
+        conn.prepare_cached("SELECT id, origin, conditions, actions, enabled FROM rules ORDER BY position, id")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,

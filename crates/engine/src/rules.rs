@@ -12,7 +12,7 @@ use crate::vault::{Table, now_rfc3339};
 impl Engine {
     /// Every rule, user rules first, each group in the user's order.
     pub fn rules(&self) -> Result<Vec<Rule>> {
-        self.with_vault(|v| v.dry_run(|w| crate::extract::load_rules(w)))
+        self.with_vault(|v| crate::extract::load_rules(v.read()))
     }
 
     /// Adds a rule at the end of its group; returns its id.
@@ -213,7 +213,7 @@ impl Engine {
     /// What the categorizer would decide for a descriptor now, and why.
     pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
         let rules = self.rules()?;
-        let crowd = self.with_vault(|v| v.dry_run(|w| crate::extract::load_crowd(w)))?;
+        let crowd = self.with_vault(|v| crate::extract::load_crowd(v.read()))?;
         let categorizer = Categorizer { rules: &rules, dictionary: self.dictionary(), crowd: &crowd };
         let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
         Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))

@@ -6,7 +6,9 @@
 mod sgml;
 
 use chrono::NaiveDate;
-use spearmint_core::{AccountKind, Currency, DecimalMark, Money, Statement, StatementAccount, StatementTransaction};
+use spearmint_core::{
+    AccountKind, Currency, DecimalMark, Money, MoneyError, Statement, StatementAccount, StatementTransaction,
+};
 
 use crate::date::ofx_date;
 use crate::error::{FormatError, FormatErrorKind};
@@ -282,7 +284,7 @@ fn read_statement(
 fn read_transaction(trn: El<'_>, currency: Currency, pending: bool) -> Result<StatementTransaction, FormatError> {
     let posted_on = posted_date(trn)?;
     let amount_text = trn.leaf("TRNAMT").ok_or_else(|| FormatError::invalid("it has no amount (TRNAMT)"))?;
-    let amount = amount(amount_text, currency).map_err(FormatError::invalid)?;
+    let amount = amount(amount_text, currency).map_err(|e| FormatError::invalid(e.to_string()))?;
     let name = trn.leaf("NAME").or_else(|| trn.path(&["PAYEE", "NAME"]).and_then(|n| n.text()));
     let name = clean_opt(name);
     let memo = clean_opt(trn.leaf("MEMO"));
@@ -317,8 +319,8 @@ fn posted_date(trn: El<'_>) -> Result<NaiveDate, FormatError> {
 
 /// An OFX amount: `.` is the decimal mark, but some servers write `,`; there are no thousands
 /// separators, so a lone comma is always the decimal mark.
-fn amount(text: &str, currency: Currency) -> Result<Money, String> {
+fn amount(text: &str, currency: Currency) -> Result<Money, MoneyError> {
     let text = text.trim();
     let normalized = if text.contains(',') && !text.contains('.') { text.replace(',', ".") } else { text.to_owned() };
-    Money::parse_with(&normalized, currency, DecimalMark::Point).map_err(|e| e.to_string())
+    Money::parse_with(&normalized, currency, DecimalMark::Point)
 }
