@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, Utc};
+use chrono::{Datelike, Duration, Utc};
 use spearmint_core::Money;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{
@@ -240,6 +240,19 @@ async fn the_demo_bank_works_with_no_bank_at_all() {
     assert!(only_outcome(&report).summary.clone().unwrap().added > 50);
     let again = engine.refresh(None, |_| {}).await.unwrap();
     assert_eq!(only_outcome(&again).summary.clone().unwrap().added, 0);
+
+    // Budgets far below what the demo spends: alerts go to the outbox once, and re-running the
+    // extraction (the real provider path) adds none.
+    let today = Utc::now().date_naive();
+    let last_month = (today.with_day(1).unwrap() - Duration::days(1)).format("%Y-%m").to_string();
+    for category in ["FOOD", "SHOPPING"] {
+        engine.set_budget(category, Money::from_minor(100, spearmint_core::Currency::USD), &last_month, false).unwrap();
+    }
+    let alerts = engine.notifications().unwrap().len();
+    assert!(alerts > 0, "the demo overspends a $1 budget");
+    engine.refresh(None, |_| {}).await.unwrap();
+    engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(engine.notifications().unwrap().len(), alerts, "re-running the extraction raises no alert twice");
 }
 
 /// Some OFX servers reject a request whose first header is not User-Agent: read the bytes the
