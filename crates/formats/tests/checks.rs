@@ -164,8 +164,7 @@ fn ofx_several_statements_and_statuses() {
 
 #[test]
 fn ofx_account_lists() {
-    let path =
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/ofx/ofxparse/account_listing_aggregation.ofx");
+    let path = manifest_dir().join("../../../shared/fixtures/ofx/ofxparse/account_listing_aggregation.ofx");
     let accounts = ofx::parse_account_info(&std::fs::read(path).unwrap()).unwrap();
     let shown: Vec<String> = accounts
         .iter()
@@ -395,7 +394,7 @@ fn csv_mappings_round_trip_through_json() {
 }
 
 fn data(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(manifest_dir().join("tests/data").join(name)).unwrap()
 }
 
 #[test]
@@ -496,4 +495,10 @@ fn formats_are_detected_by_content_then_by_name() {
         .assert_eq(&err.message);
     let pdf = spearmint_formats::parse(b"%PDF-1.7 ...", Some("statement.pdf"), &ImportOptions::default()).unwrap_err();
     assert_eq!(pdf.kind, FormatErrorKind::Unsupported);
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }

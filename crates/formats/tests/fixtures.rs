@@ -13,8 +13,6 @@ use std::path::{Path, PathBuf};
 use spearmint_formats::csv::{AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Currency, FormatErrorKind, ImportOptions, Money};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
-
 enum Expect {
     /// Imports through `parse` (CSV with a sniffed mapping).
     Ok {
@@ -246,7 +244,7 @@ fn pcmastercard() -> CsvMapping {
 }
 
 fn read(path: &str) -> Vec<u8> {
-    std::fs::read(Path::new(FIXTURES).join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    std::fs::read(fixtures().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn check(path: &str, expect: &Expect) -> Result<(), String> {
@@ -305,7 +303,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn the_table_covers_every_fixture_file() {
-    let root = Path::new(FIXTURES);
+    let root = fixtures();
+    let root = root.as_path();
     let mut files = Vec::new();
     walk(root, &mut files);
     let on_disk: Vec<String> =
@@ -341,4 +340,14 @@ fn most_csv_layouts_are_sniffed_and_the_rest_are_mapped_by_hand() {
     // Counted by hand from the table: two layouts (Amazon orders and PC Mastercard) write
     // spending as positive numbers and need the user's word.
     assert_eq!((csvs.len(), mapped), (25, 2));
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
+}
+
+fn fixtures() -> std::path::PathBuf {
+    manifest_dir().join("../../../shared/fixtures")
 }

@@ -9,8 +9,6 @@ use proptest::prelude::*;
 use spearmint_formats::csv::{self, AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Currency, ImportOptions, Money, Statement, camt053, detect, ofx, parse, qif, simplefin, text};
 
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures");
-
 fn slow() -> bool {
     std::env::var_os("SPEARMINT_SLOW_TESTS").is_some()
 }
@@ -93,11 +91,11 @@ fn every_parser(bytes: &[u8], thorough: bool) {
 }
 
 fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(format!("{FIXTURES}/{path}")).unwrap()
+    std::fs::read(manifest_dir().join("../../../shared/fixtures").join(path)).unwrap()
 }
 
 fn data(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(manifest_dir().join("tests/data").join(name)).unwrap()
 }
 
 /// Real files of every format, to mutate.
@@ -370,4 +368,10 @@ proptest! {
         let sniffed = csv::sniff(&bytes, Currency::EUR).unwrap();
         prop_assert_eq!(read_back(&csv::parse(&bytes, &sniffed).unwrap()), transactions);
     }
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }

@@ -33,7 +33,7 @@ pub fn midnight(date: NaiveDate) -> i64 {
 
 /// The project's shared folder, beside the repository.
 pub fn shared_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let dir = manifest_dir().join("../../../shared");
     assert!(dir.is_dir(), "{} is missing: the shared fixtures live beside the repository", dir.display());
     dir
 }
@@ -51,4 +51,10 @@ pub async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value 
     let response = client.get(url).send().await.expect("request");
     assert_eq!(response.status(), 200, "{url}");
     response.json().await.expect("json")
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
