@@ -19,10 +19,11 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0006_crowd_votes.sql", "0affcc77e7112bd39a7385166ac6d6614e787750a338b360b35b10663b3ce31d"),
     ("0007_splits.sql", "e409cb84dfea47d153817bb9094135a60ec77533925afbdcc40740fd63a30770"),
     ("0008_payee_display.sql", "8050ce483beff023abbe1029c537c7ccd52003e2afa9993e3d1e7666dec22310"),
+    ("0009_bulk_spending.sql", "8efce1c0051bd86d8c19d9940648852d2e724ad9420898e6b7edf2ba68072eb1"),
 ];
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    manifest_dir().parent().unwrap().to_path_buf()
 }
 
 fn metadata() -> Value {
@@ -258,6 +259,29 @@ fn the_architecture_document_names_real_things() {
     }
 }
 
+#[test]
+fn no_test_reads_a_path_baked_in_at_compile_time() {
+    // The target directory is shared by every clone on the machine (CI's fresh clone too), and
+    // cargo reuses a test binary whose sources did not change: a path from `env!` would then
+    // name the clone that built it, which may be gone, or worse, be another checkout's files.
+    let mut files = Vec::new();
+    for dir in ["crates", "xtask", "src-tauri/src"] {
+        files.extend(rust_files(&root().join(dir)));
+    }
+    assert!(files.len() > 20);
+    let baked = concat!("env!(", "\"CARGO_MANIFEST_DIR\")");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for line in text.lines().filter(|l| l.contains(baked)) {
+            assert!(
+                line.contains("var_os(\"CARGO_MANIFEST_DIR\")") || line.contains(".unwrap_or_else(|| PathBuf::from("),
+                "{} uses {baked} on its own: read CARGO_MANIFEST_DIR at run time first ({line})",
+                file.display()
+            );
+        }
+    }
+}
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -272,4 +296,10 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }

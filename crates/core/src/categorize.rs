@@ -310,7 +310,7 @@ pub struct Categorizer<'a> {
     /// User and learned rules, each in the user's order; user rules always go first.
     pub rules: &'a [Rule],
     pub dictionary: &'a Dictionary,
-    pub crowd: &'a dyn CrowdVotes,
+    pub crowd: &'a (dyn CrowdVotes + Sync),
 }
 
 impl std::fmt::Debug for Categorizer<'_> {

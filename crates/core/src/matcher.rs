@@ -116,7 +116,19 @@ pub fn plan(
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Plan {
     let ids = identities(account, incoming);
+    if stored.is_empty() {
+        // Nothing to match against (a first import): every row is new.
+        let actions =
+            ids.into_iter().enumerate().map(|(i, identity)| Action::Insert { incoming: i, identity }).collect();
+        return Plan { actions, stale_pending: Vec::new() };
+    }
     let by_id: HashMap<TransactionId, &Stored> = stored.iter().map(|s| (s.id, s)).collect();
+    // Twins have equal amounts: look only among those, not through every stored row.
+    let mut by_amount: HashMap<Money, Vec<&Stored>> = HashMap::new();
+    for s in stored {
+        by_amount.entry(s.amount).or_default().push(s);
+    }
+    let same_amount = |t: &StatementTransaction| by_amount.get(&t.amount).into_iter().flatten().copied();
     let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
     let mut claimed: HashSet<TransactionId> = HashSet::new();
     let mut actions: Vec<Option<Action>> = vec![None; incoming.len()];
@@ -146,9 +158,8 @@ pub fn plan(
         if actions[i].is_some() || t.pending {
             continue;
         }
-        let twin = stored
-            .iter()
-            .filter(|s| s.pending && s.amount == t.amount && unclaimed(s, &claimed))
+        let twin = same_amount(t)
+            .filter(|s| s.pending && unclaimed(s, &claimed))
             .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= PENDING_WINDOW_DAYS)
             .filter(|s| similar_payees(&s.payee, &t.payee))
             .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
@@ -163,9 +174,8 @@ pub fn plan(
         if actions[i].is_some() || usable(&t.provider_id).is_some() {
             continue;
         }
-        let same = stored
-            .iter()
-            .filter(|s| s.pending == t.pending && s.amount == t.amount && unclaimed(s, &claimed))
+        let same = same_amount(t)
+            .filter(|s| s.pending == t.pending && unclaimed(s, &claimed))
             .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= FUZZY_WINDOW_DAYS)
             .filter(|s| similar_payees(&s.payee, &t.payee))
             .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
@@ -177,8 +187,9 @@ pub fn plan(
 
     let actions: Vec<Action> = actions
         .into_iter()
+        .zip(ids)
         .enumerate()
-        .map(|(i, a)| a.unwrap_or_else(|| Action::Insert { incoming: i, identity: ids[i].clone() }))
+        .map(|(i, (a, identity))| a.unwrap_or(Action::Insert { incoming: i, identity }))
         .collect();
     let stale_pending = match window {
         Some((from, to)) => stored

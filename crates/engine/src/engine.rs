@@ -439,35 +439,16 @@ impl Engine {
         self.with_vault(|v| ledger::list_accounts(v))
     }
 
-    /// The number of cell changes recorded for sync.
+    /// The number of entries in the change log (a bulk insert is one entry).
     pub fn change_count(&self) -> Result<i64> {
         self.with_vault(|v| Ok(v.read().query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?))
     }
 
-    /// The change log after `after_seq`, oldest first: what sync will upload.
-    pub fn changes_since(&self, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
-        self.with_vault(|v| {
-            let mut stmt = v.read().prepare(
-                "SELECT seq, hlc, table_name, row_id, column_name, value FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )?;
-            let rows = stmt.query_map(rusqlite::params![after_seq, limit], |r| {
-                Ok(ChangeRecord { seq: r.get(0)?, hlc: r.get(1)?, table: r.get(2)?, row_id: r.get(3)?, column: r.get(4)?, value: r.get(5)? })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+    /// The change log after `after_seq`, oldest first, `limit` entries, with each bulk insert
+    /// expanded into one record per row: what sync will upload.
+    pub fn changes_since(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::vault::write::ChangeRecord>> {
+        self.with_vault(|v| crate::vault::write::expand(v.read(), after_seq, limit))
     }
-}
-
-/// One recorded cell change (`column` is empty for a row deletion).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangeRecord {
-    pub seq: i64,
-    pub hlc: String,
-    pub table: String,
-    pub row_id: String,
-    pub column: String,
-    /// JSON text; `None` for a deletion.
-    pub value: Option<String>,
 }
 
 fn locked() -> Error {

@@ -2,6 +2,7 @@
 //! re-processing), then every account's new and changed rows in one SQL transaction, matched
 //! by `spearmint_core::matcher` so that a re-run changes nothing.
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
 
 use chrono::{Duration, NaiveDate};
@@ -58,7 +59,8 @@ pub(crate) fn store_raw(vault: &mut Vault, source: &str, media_type: &str, body:
     {
         return Ok(id);
     }
-    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+    // The fast level: a large file compresses at disk speed instead of taking seconds.
+    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
     z.write_all(body).map_err(|e| Error::internal("cannot compress the payload", e))?;
     let compressed = z.finish().map_err(|e| Error::internal("cannot compress the payload", e))?;
     vault.write(|w| {
@@ -120,44 +122,76 @@ pub(crate) const TRANSFER_WINDOW_DAYS: i64 = 3;
 /// currency, opposite amount, within a few days, not yet paired): a transfer. Both legs share a
 /// `transfer_group` and, unless the user chose their category, become transfers, which
 /// spending leaves out. Card payments keep their more specific Credit Card Payment category.
-fn link_transfers(w: &mut Writer<'_>, inserted: &[String]) -> Result<()> {
+///
+/// The candidates are read in one scan of the new rows' dates (plus the window) and matched in
+/// memory, so a large import pays for one range read instead of an index lookup per row.
+fn link_transfers(w: &mut Writer<'_>, inserted: &[(String, NaiveDate)]) -> Result<()> {
     // One account (per currency) cannot move money to another of the user's accounts: skip the
-    // per-row lookups, which a large first import into a fresh vault would otherwise pay for.
+    // work, which a large first import into a fresh vault would otherwise pay for.
     let accounts: i64 = w.sql().query_row(
         "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM accounts GROUP BY currency)",
         [],
         |r| r.get(0),
     )?;
+    let (Some(first), Some(last)) = (inserted.iter().map(|i| i.1).min(), inserted.iter().map(|i| i.1).max()) else {
+        return Ok(());
+    };
     if accounts < 2 {
         return Ok(());
     }
-    for id in inserted {
-        let row: Option<(String, i64, String, String, bool, Option<String>)> = w
-            .sql()
-            .prepare_cached(
-                "SELECT account_id, amount_minor, currency, posted_on, pending, transfer_group FROM transactions WHERE id = ?1",
-            )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
-            .optional()?;
-        let Some((account, minor, currency, posted_on, pending, group)) = row else { continue };
-        if pending || group.is_some() || minor == 0 {
+    let window = Duration::days(TRANSFER_WINDOW_DAYS);
+    // Every posted, unpaired row near those dates, by currency and amount.
+    struct Leg {
+        id: String,
+        account: String,
+        day: NaiveDate,
+    }
+    let mut legs: HashMap<(String, i64), Vec<Leg>> = HashMap::new();
+    let mut by_id: HashMap<String, (String, i64, String, NaiveDate)> = HashMap::new();
+    {
+        let mut scan = w.sql().prepare_cached(
+            "SELECT id, account_id, amount_minor, currency, posted_on FROM transactions
+             WHERE posted_on BETWEEN ?1 AND ?2 AND pending = 0 AND transfer_group IS NULL AND amount_minor != 0",
+        )?;
+        let rows = scan.query_map([(first - window).to_string(), (last + window).to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+            ))
+        })?;
+        for row in rows {
+            let (id, account, minor, currency, posted_on) = row?;
+            let Ok(day) = posted_on.parse::<NaiveDate>() else { continue };
+            by_id.insert(id.clone(), (currency.clone(), minor, account.clone(), day));
+            legs.entry((currency, minor)).or_default().push(Leg { id, account, day });
+        }
+    }
+    for list in legs.values_mut() {
+        list.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    }
+    let mut paired: HashSet<String> = HashSet::new();
+    for (id, _) in inserted {
+        // Gone from the scan: pending, already paired, or zero.
+        let Some((currency, minor, account, day)) = by_id.get(id) else { continue };
+        if paired.contains(id) {
             continue;
         }
-        let Ok(day) = posted_on.parse::<NaiveDate>() else { continue };
-        let (from, to) = (day - Duration::days(TRANSFER_WINDOW_DAYS), day + Duration::days(TRANSFER_WINDOW_DAYS));
-        let twin: Option<String> = w
-            .sql()
-            .prepare_cached(
-                "SELECT id FROM transactions
-                 WHERE amount_minor = ?1 AND posted_on BETWEEN ?2 AND ?3 AND account_id != ?4 AND currency = ?5
-                   AND pending = 0 AND transfer_group IS NULL
-                 ORDER BY abs(julianday(posted_on) - julianday(?6)), id LIMIT 1",
-            )?
-            .query_row(rusqlite::params![-minor, from.to_string(), to.to_string(), account, currency, posted_on], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        // The closest opposite amount in another account; ties to the smaller id.
+        let opposite = legs.get(&(currency.clone(), -minor)).map_or(&[][..], Vec::as_slice);
+        let start = opposite.partition_point(|l| l.day < *day - window);
+        let end = opposite.partition_point(|l| l.day <= *day + window);
+        let distance = |l: &Leg| (l.day - *day).num_days().abs();
+        let twin = opposite[start..end]
+            .iter()
+            .filter(|l| &l.account != account && !paired.contains(&l.id))
+            .min_by(|a, b| (distance(a), &a.id).cmp(&(distance(b), &b.id)))
+            .map(|l| l.id.clone());
         let Some(twin) = twin else { continue };
+        paired.insert(id.clone());
+        paired.insert(twin.clone());
         let group = uuid::Uuid::now_v7().to_string();
         for leg in [id.as_str(), twin.as_str()] {
             let (category, locked): (Option<String>, bool) = w.sql().query_row(
@@ -331,7 +365,7 @@ fn apply_account(
     window: Option<(NaiveDate, NaiveDate)>,
     categorizer: &Categorizer<'_>,
     summary: &mut ApplySummary,
-) -> Result<Vec<String>> {
+) -> Result<Vec<(String, NaiveDate)>> {
     let txns = &account.transactions;
     for t in txns {
         if t.amount.currency() != account.currency {
@@ -355,13 +389,12 @@ fn apply_account(
     let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
     let plan = matcher::plan(account_id, txns, &stored, window);
     let now = now_rfc3339();
-    let mut new_rows = Vec::new();
+    let mut news: Vec<(usize, &matcher::Identity)> = Vec::new();
     let mut inserted = Vec::new();
     for action in &plan.actions {
         match action {
             Action::Insert { incoming, identity } => {
-                let t = &txns[*incoming];
-                new_rows.push(txn_row(account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t)));
+                news.push((*incoming, identity));
                 summary.added += 1;
             }
             Action::ReplacePending { incoming, pending, identity } => {
@@ -372,7 +405,7 @@ fn apply_account(
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
-                inserted.push(identity.id.to_string());
+                inserted.push((identity.id.to_string(), txns[*incoming].posted_on));
                 let t = &txns[*incoming];
                 insert_txn(w, account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))?;
                 if locked {
@@ -411,10 +444,42 @@ fn apply_account(
         w.delete(Table::TRANSACTIONS, &id.to_string())?;
         summary.removed += 1;
     }
-    inserted.extend(new_rows.iter().map(|(id, _)| id.clone()));
-    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, new_rows)?;
+    inserted.extend(news.iter().map(|(i, identity)| (identity.id.to_string(), txns[*i].posted_on)));
+    // In date order, the date indexes grow page by page instead of at random places.
+    news.sort_unstable_by_key(|(i, identity)| (txns[*i].posted_on, identity.id));
+    let build = |part: &[(usize, &matcher::Identity)]| -> Vec<(String, Vec<Value>)> {
+        part.iter()
+            .map(|(i, identity)| {
+                let t = &txns[*i];
+                txn_row(account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))
+            })
+            .collect()
+    };
+    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, in_parallel(&news, build))?;
     update_balance(w, account_id, account)?;
     Ok(inserted)
+}
+
+/// `f` over `items` split across the machine's cores, results in order: categorizing and
+/// building a million rows is pure work that need not wait for one core. Small inputs stay on
+/// this thread.
+fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
+    const ENOUGH: usize = 20_000;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(items.len() / ENOUGH);
+    if threads < 2 {
+        return f(items);
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let workers: Vec<_> = items.chunks(chunk).skip(1).map(|part| scope.spawn(move || f(part))).collect();
+        let mut out = f(&items[..chunk.min(items.len())]);
+        for worker in workers {
+            // A panic in a worker is a bug; let it surface as one.
+            out.extend(worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
 }
 
 const TXN_COLUMNS: [&str; 16] = [

@@ -26,7 +26,7 @@ pub mod vault;
 
 pub use budget::{BudgetLine, BudgetReport};
 pub use connection::{Connection, ConnectionStatus, ProviderKind};
-pub use engine::{ChangeRecord, DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
+pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
 pub use import::{ImportReport, ImportRequest, PreviewRow};
@@ -38,3 +38,4 @@ pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
 pub use spending::{CategorySpending, MonthSpending, SellerSpending, SpendingDifference};
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
+pub use vault::write::ChangeRecord;

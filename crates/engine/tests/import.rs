@@ -9,7 +9,7 @@ use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey,
 use spearmint_formats::ImportOptions;
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures")
+    manifest_dir().join("../../../shared/fixtures")
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -110,4 +110,57 @@ fn a_broken_file_is_refused_with_its_problem_named_and_nothing_written() {
         })
         .unwrap_err();
     assert!(err.message().contains("statement.pdf"), "{}", err.message());
+}
+
+#[test]
+fn a_bulk_import_is_one_log_entry_that_expands_to_every_rows_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    engine
+        .import_file(ImportRequest {
+            bytes: std::fs::read(fixtures_dir().join("ofx/ofxparse/bank_medium.ofx")).unwrap(),
+            file_name: Some("bank_medium.ofx".into()),
+            account: None,
+            mapping: None,
+            currency: None,
+            dry_run: false,
+        })
+        .unwrap();
+    let stored = engine.transactions(&TransactionQuery { limit: Some(1000), ..TransactionQuery::default() }).unwrap();
+    assert!(stored.len() > 2, "the fixture has several transactions");
+    let entries = engine.changes_since(0, 1000).unwrap();
+    let txn_records: Vec<_> = entries.iter().filter(|c| c.table == "transactions").collect();
+    let seqs: std::collections::BTreeSet<i64> = txn_records.iter().map(|c| c.seq).collect();
+    assert_eq!(seqs.len(), 1, "all the rows are one log entry");
+
+    // Expanded, it is one whole-row record per stored row, holding the row's cells.
+    assert_eq!(txn_records.len(), stored.len());
+    for t in &stored {
+        let record = txn_records.iter().find(|c| c.row_id == t.id.to_string()).expect("a record for every row");
+        assert_eq!(record.column, "*");
+        let cells: serde_json::Value = serde_json::from_str(record.value.as_deref().unwrap()).unwrap();
+        assert_eq!(cells["account_id"], t.account_id.to_string());
+        assert_eq!(cells["posted_on"], t.posted_on.to_string());
+        assert_eq!(cells["amount_minor"], t.amount.minor());
+        assert_eq!(cells["currency"], t.amount.currency().code());
+        assert_eq!(cells["seller"], t.seller);
+        assert_eq!(cells["category_id"], t.category.clone().unwrap());
+        assert!(cells.get("id").is_none() && cells.get("memo").is_none_or(|m| !m.is_null()), "no key, no nulls");
+    }
+
+    // A row deleted later is left out of the bulk record; its deletion is logged after it.
+    let gone = stored[0].id;
+    engine.delete_transaction(gone).unwrap();
+    let entries = engine.changes_since(0, 1000).unwrap();
+    let for_gone: Vec<_> = entries.iter().filter(|c| c.row_id == gone.to_string()).collect();
+    assert_eq!(for_gone.len(), 1);
+    assert_eq!((for_gone[0].column.as_str(), for_gone[0].value.as_deref()), ("", None));
+    assert_eq!(entries.iter().filter(|c| c.table == "transactions" && c.column == "*").count(), stored.len() - 1);
+}
+
+/// This crate's directory, read at run time first: the target directory is shared by every
+/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
+fn manifest_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }

@@ -1,6 +1,7 @@
-//! Monthly spending stays equal to a recount after any sequence of inserts, edits,
-//! recategorizations, deletes and pending -> posted swaps, because it is maintained in the
-//! same SQL transaction as the rows (triggers), whatever path writes them.
+//! Monthly spending stays equal to a recount after any sequence of inserts (one by one and in
+//! bulk), edits, recategorizations, deletes and pending -> posted swaps, because it is
+//! maintained in the same SQL transaction as the rows (by the Writer for inserts, by triggers
+//! for changes), whatever path writes them.
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -43,7 +44,15 @@ enum Op {
     Unsplit {
         pick: usize,
     },
+    /// A statement of several purchases over two months, stored in one bulk insert.
+    Bulk {
+        n: u32,
+        rows: Vec<(u32, i64, usize)>,
+    },
 }
+
+/// Sellers the dictionary files under different categories, and one it does not know.
+const SELLERS: &[&str] = &["SAFEWAY #1234", "SHELL OIL 57442", "NETFLIX.COM", "ZZ UNKNOWN SELLER"];
 
 const CATEGORIES: &[&str] = &["FOOD_GROCERIES", "GAS", "HOUSING_RENT", "SHOPPING", "INCOME_PAYCHECK", "TRANSFER"];
 
@@ -57,6 +66,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (any::<usize>(), 0..CATEGORIES.len(), 0..CATEGORIES.len(), 0i64..=100)
             .prop_map(|(pick, first, second, share)| Op::Split { pick, first, second, share }),
         1 => any::<usize>().prop_map(|pick| Op::Unsplit { pick }),
+        1 => (0u32..1000, prop::collection::vec((0u32..60, -50_000i64..50_000, 0..SELLERS.len()), 2..8))
+            .prop_map(|(n, rows)| Op::Bulk { n, rows }),
     ]
 }
 
@@ -138,6 +149,27 @@ proptest! {
                     import(&engine, simplefin_json(&format!("P-{n}"), when, true, cents, "SQ *TACO SPOT"));
                     import(&engine, simplefin_json(&format!("T-{n}"), when + 2 * 86_400, false, cents, "SQ *TACO SPOT 0423 OAKLAND CA"));
                 }
+                Op::Bulk { n, rows } => {
+                let start = NaiveDate::from_ymd_opt(2026, 4, 20).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+                let transactions: Vec<serde_json::Value> = rows
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (day, cents, seller))| serde_json::json!({
+                        "id": format!("B-{n}-{i}"), "posted": start + i64::from(*day) * 86_400,
+                        "amount": Money::from_minor(*cents, Currency::USD).to_plain_string(),
+                        "description": SELLERS[*seller], "pending": false
+                    }))
+                    .collect();
+                let json = serde_json::json!({
+                    "errors": [],
+                    "accounts": [{
+                        "org": { "domain": "bank.example", "sfin-url": "https://bank.example/simplefin" },
+                        "id": "ACC-1", "name": "Card", "currency": "USD", "balance": "0.00", "balance-date": start,
+                        "transactions": transactions
+                    }]
+                });
+                import(&engine, json.to_string().into_bytes());
+            }
                 _ => {}
             }
             let diffs = engine.doctor(false).unwrap();

@@ -47,6 +47,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0008_payee_display.sql",
         sql: include_str!("../../../../migrations/0008_payee_display.sql"),
     },
+    Migration {
+        version: 9,
+        name: "0009_bulk_spending.sql",
+        sql: include_str!("../../../../migrations/0009_bulk_spending.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

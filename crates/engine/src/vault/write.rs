@@ -2,6 +2,13 @@
 //! transaction, and every change to a synced table is also recorded, cell by cell, in
 //! `changes` with a hybrid-logical-clock timestamp. Sync builds on that log without touching
 //! the callers.
+//!
+//! The log holds four kinds of record, by `column_name`: a cell (its name, the value as JSON),
+//! a whole new row (`*`, a JSON object of its non-null cells), a deletion (empty, no value),
+//! and a bulk insert (`+`, a JSON array of the new rows' ids). A bulk insert is one record for
+//! any number of rows: their cells are the values stored in those rows, read when the log is
+//! expanded ([`expand`]). Reading them later can only show a value that a later record (an
+//! edit, a deletion) also carries with a newer clock, so last-writer-wins merges the same.
 
 use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
@@ -32,7 +39,97 @@ impl Table {
     /// A transaction's parts, recorded as one row (its id, the list of parts) with `record_row`.
     pub const SPLITS: Table = Table { name: "splits", key: "transaction_id", synced: true };
     pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false };
+
+    const ALL: [Table; 12] = [
+        Table::ACCOUNTS,
+        Table::TRANSACTIONS,
+        Table::CATEGORIES,
+        Table::RULES,
+        Table::SETTINGS,
+        Table::ACTIVITY,
+        Table::JOBS,
+        Table::NOTIFICATIONS,
+        Table::RAW_PAYLOADS,
+        Table::BUDGET_OVERRIDES,
+        Table::SPLITS,
+        Table::CONNECTIONS,
+    ];
+
+    pub fn by_name(name: &str) -> Option<Table> {
+        Table::ALL.into_iter().find(|t| t.name == name)
+    }
 }
+
+/// What new `transactions` rows add to `monthly_spending`, as the trigger it replaces (0009)
+/// counted them: in the month of the posted date, under the category (UNCATEGORIZED when
+/// none), unless the row is split (its parts count instead).
+#[derive(Debug, Default)]
+struct SpendingTally {
+    columns: Option<[usize; 5]>,
+    /// Keyed by month, category and currency joined with NUL.
+    sums: std::collections::HashMap<String, (i64, i64)>,
+    key: String,
+}
+
+impl SpendingTally {
+    /// For an insert into `table` with these columns (in the order its values will come).
+    fn new(table: Table, columns: &[&str]) -> Result<SpendingTally> {
+        if table != Table::TRANSACTIONS {
+            return Ok(SpendingTally::default());
+        }
+        let at = |name: &str| columns.iter().position(|c| *c == name);
+        let (Some(posted), Some(amount), Some(currency)) = (at("posted_on"), at("amount_minor"), at("currency")) else {
+            return Err(Error::new(ErrorKind::Internal, "a transaction row needs its date, amount and currency"));
+        };
+        // A missing category or split flag is NULL or the default (0): index past the end.
+        let absent = columns.len();
+        Ok(SpendingTally {
+            columns: Some([
+                posted,
+                amount,
+                currency,
+                at("category_id").unwrap_or(absent),
+                at("is_split").unwrap_or(absent),
+            ]),
+            ..SpendingTally::default()
+        })
+    }
+
+    fn add(&mut self, values: &[Value]) {
+        let Some([posted, amount, currency, category, split]) = self.columns else { return };
+        let text = |i: usize| match values.get(i) {
+            Some(Value::Text(t)) => t.as_str(),
+            _ => "",
+        };
+        let int = |i: usize| match values.get(i) {
+            Some(Value::Integer(n)) => *n,
+            _ => 0,
+        };
+        if int(split) != 0 {
+            return;
+        }
+        let month = text(posted).get(..7).unwrap_or(text(posted));
+        let category = match text(category) {
+            "" => "UNCATEGORIZED",
+            c => c,
+        };
+        // Look up by a reused buffer; allocate the key only for a new month and category.
+        self.key.clear();
+        for part in [month, "\0", category, "\0", text(currency)] {
+            self.key.push_str(part);
+        }
+        if !self.sums.contains_key(self.key.as_str()) {
+            self.sums.insert(self.key.clone(), (0, 0));
+        }
+        if let Some(sum) = self.sums.get_mut(self.key.as_str()) {
+            sum.0 += int(amount);
+            sum.1 += 1;
+        }
+    }
+}
+
+/// `column_name` of a bulk-insert record.
+pub(crate) const INSERTED_ROWS: &str = "+";
 
 /// Column names come from code, never from input; this keeps them to plain identifiers.
 fn check_ident(name: &str) -> Result<()> {
@@ -73,7 +170,10 @@ impl<'a> Writer<'a> {
         }
         let placeholders = vec!["?"; names.len()].join(", ");
         let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders})", table.name, names.join(", "));
+        let mut tally = SpendingTally::new(table, &names[1..])?;
+        tally.add(&values[1..]);
         self.tx.prepare_cached(&sql)?.execute(params_from_iter(values.iter()))?;
+        self.count_spending(tally)?;
         if table.synced {
             // One record for the whole new row (column "*", value a JSON object of its
             // non-null cells): a bulk import of a million rows must not write ten million.
@@ -86,8 +186,9 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Inserts many rows of one shape: the bulk form of [`Writer::insert`], with the same change
-    /// records, preparing each statement once (a million-row import spends its time here).
+    /// Inserts many rows of one shape: the bulk form of [`Writer::insert`]. The statement is
+    /// prepared once, each row is bound in place, and the change log gets one bulk-insert
+    /// record for all of them (a million-row import spends its time here).
     pub fn insert_many(
         &mut self,
         table: Table,
@@ -99,11 +200,10 @@ impl<'a> Writer<'a> {
         }
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
         let sql = format!("INSERT INTO {} ({}, {}) VALUES ({placeholders})", table.name, table.key, columns.join(", "));
+        let mut tally = SpendingTally::new(table, columns)?;
         let mut insert = self.tx.prepare_cached(&sql)?;
-        let mut change = self.tx.prepare_cached(
-            "INSERT INTO changes (hlc, device_id, table_name, row_id, column_name, value) VALUES (?1, ?2, ?3, ?4, '*', ?5)",
-        )?;
-        let device = self.clock.device().to_string();
+        // The new rows' ids, as a JSON array of strings.
+        let mut ids = String::from("[");
         let mut n = 0;
         for (id, values) in rows {
             if values.len() != columns.len() {
@@ -112,26 +212,25 @@ impl<'a> Writer<'a> {
                     format!("a row for {} has the wrong number of cells", table.name),
                 ));
             }
-            insert.execute(params_from_iter(std::iter::once(&Value::Text(id.clone())).chain(values.iter())))?;
+            insert.raw_bind_parameter(1, &id)?;
+            for (i, value) in values.iter().enumerate() {
+                insert.raw_bind_parameter(i + 2, value)?;
+            }
+            insert.raw_execute()?;
+            tally.add(&values);
             if table.synced {
-                let mut row = String::with_capacity(256);
-                row.push('{');
-                for (name, value) in columns.iter().zip(&values).filter(|(_, v)| **v != Value::Null) {
-                    if row.len() > 1 {
-                        row.push(',');
-                    }
-                    row.push('"');
-                    row.push_str(name);
-                    row.push_str("\":");
-                    row.push_str(&value_to_json(value).to_string());
+                if n > 0 {
+                    ids.push(',');
                 }
-                row.push('}');
-                let hlc = self.clock.tick(self.now_millis);
-                change.execute(rusqlite::params![hlc.to_string(), device, table.name, id, row])?;
-                self.changes += 1;
-                self.last = Some(hlc);
+                ids.push_str(&serde_json::Value::String(id).to_string());
             }
             n += 1;
+        }
+        drop(insert);
+        self.count_spending(tally)?;
+        if table.synced && n > 0 {
+            ids.push(']');
+            self.record_json(table, "*", INSERTED_ROWS, Some(ids))?;
         }
         Ok(n)
     }
@@ -236,6 +335,26 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// Adds rows just inserted into `transactions` to `monthly_spending`: one upsert per month,
+    /// category and currency rather than a trigger per row. The update and delete triggers
+    /// (migrations 0004 and 0007) handle every later change; `spending::doctor` recounts the
+    /// table from scratch.
+    fn count_spending(&self, tally: SpendingTally) -> Result<()> {
+        let mut upsert = self.tx.prepare_cached(
+            "INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (month, category_id, currency)
+             DO UPDATE SET amount_minor = amount_minor + excluded.amount_minor,
+                           txn_count = txn_count + excluded.txn_count",
+        )?;
+        for (key, (amount, count)) in tally.sums {
+            let mut parts = key.split('\0');
+            let (month, category, currency) = (parts.next(), parts.next(), parts.next());
+            upsert.execute(rusqlite::params![month, category, currency, amount, count])?;
+        }
+        Ok(())
+    }
+
     /// Commits the rows, their change records and the clock's position together, so a
     /// restarted device never issues a timestamp it already used.
     pub(crate) fn commit(self) -> Result<usize> {
@@ -259,4 +378,77 @@ fn value_to_json(v: &Value) -> serde_json::Value {
         Value::Text(t) => serde_json::Value::String(t.clone()),
         Value::Blob(b) => serde_json::json!({ "hex": hex::encode(b) }),
     }
+}
+
+/// One entry of the change log as sync sends it: a bulk insert is expanded into one whole-row
+/// record (`*`) per row it inserted, each with the bulk record's `seq` and clock (distinct rows
+/// never compete for a cell, so they may share a timestamp). A row deleted since has no record
+/// here: its deletion, logged later, is what counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRecord {
+    pub seq: i64,
+    pub hlc: String,
+    pub table: String,
+    pub row_id: String,
+    /// A cell's name, `*` for a whole new row, empty for a deletion.
+    pub column: String,
+    /// JSON text; `None` for a deletion.
+    pub value: Option<String>,
+}
+
+/// The change log after `after_seq`, oldest first, `limit` log entries, expanded.
+pub fn expand(conn: &rusqlite::Connection, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, hlc, table_name, row_id, column_name, value FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    )?;
+    let entries = stmt
+        .query_map(rusqlite::params![after_seq, limit], |r| {
+            Ok(ChangeRecord {
+                seq: r.get(0)?,
+                hlc: r.get(1)?,
+                table: r.get(2)?,
+                row_id: r.get(3)?,
+                column: r.get(4)?,
+                value: r.get(5)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut out = Vec::with_capacity(entries.len());
+    for entry in entries {
+        if entry.column != INSERTED_ROWS {
+            out.push(entry);
+            continue;
+        }
+        let corrupt =
+            || Error::new(ErrorKind::Corrupt, format!("change {} is malformed: run `spearmint doctor`", entry.seq));
+        let table = Table::by_name(&entry.table).ok_or_else(corrupt)?;
+        let ids: Vec<String> = serde_json::from_str(entry.value.as_deref().unwrap_or("")).map_err(|_| corrupt())?;
+        let mut row = conn.prepare_cached(&format!("SELECT * FROM {} WHERE {} = ?1", table.name, table.key))?;
+        let names: Vec<String> = row.column_names().map(str::to_owned).collect();
+        for id in ids {
+            let cells = row
+                .query_row([&id], |r| {
+                    let mut cells = serde_json::Map::new();
+                    for (i, name) in names.iter().enumerate() {
+                        let value: Value = r.get(i)?;
+                        if name != table.key && value != Value::Null {
+                            cells.insert(name.clone(), value_to_json(&value));
+                        }
+                    }
+                    Ok(cells)
+                })
+                .optional()?;
+            if let Some(cells) = cells {
+                out.push(ChangeRecord {
+                    seq: entry.seq,
+                    hlc: entry.hlc.clone(),
+                    table: entry.table.clone(),
+                    row_id: id,
+                    column: "*".into(),
+                    value: Some(serde_json::Value::Object(cells).to_string()),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
