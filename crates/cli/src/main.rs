@@ -352,6 +352,10 @@ enum PassphraseAction {
     Change,
 }
 
+/// The allocator every Spearmint binary uses (see the workspace Cargo.toml).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;

@@ -9,6 +9,10 @@
 
 use std::time::Instant;
 
+/// The allocator the app and the CLI ship with, so the bench measures what users run.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use spearmint_core::{AccountKind, Currency};
 use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase};
 
