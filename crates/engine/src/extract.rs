@@ -51,31 +51,51 @@ impl ApplySummary {
 /// Stores a raw payload (deflate-compressed) in its own small transaction, before parsing, so
 /// that it is kept even when parsing fails. The same bytes are stored once.
 pub(crate) fn store_raw(vault: &mut Vault, source: &str, media_type: &str, body: &[u8]) -> Result<i64> {
-    let sha = hex::encode(Sha256::digest(body));
-    if let Some(id) = vault
-        .read()
-        .query_row("SELECT id FROM raw_payloads WHERE sha256 = ?1", [&sha], |r| r.get::<_, i64>(0))
-        .optional()?
-    {
-        return Ok(id);
+    let raw = RawPayload::compress(body)?;
+    raw.store(vault, source, media_type)
+}
+
+/// A payload's hash and compressed bytes: pure work, which an import does on another core
+/// while it parses.
+#[derive(Debug)]
+pub(crate) struct RawPayload {
+    sha: String,
+    compressed: Vec<u8>,
+}
+
+impl RawPayload {
+    pub(crate) fn compress(body: &[u8]) -> Result<RawPayload> {
+        let sha = hex::encode(Sha256::digest(body));
+        // The fast level: a large file compresses at disk speed instead of taking seconds.
+        let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
+        z.write_all(body).map_err(|e| Error::internal("cannot compress the payload", e))?;
+        let compressed = z.finish().map_err(|e| Error::internal("cannot compress the payload", e))?;
+        Ok(RawPayload { sha, compressed })
     }
-    // The fast level: a large file compresses at disk speed instead of taking seconds.
-    let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    z.write_all(body).map_err(|e| Error::internal("cannot compress the payload", e))?;
-    let compressed = z.finish().map_err(|e| Error::internal("cannot compress the payload", e))?;
-    vault.write(|w| {
-        w.insert_local(
-            Table::RAW_PAYLOADS,
-            &[
-                ("source", Value::Text(source.to_owned())),
-                ("fetched_at", Value::Text(now_rfc3339())),
-                ("media_type", Value::Text(media_type.to_owned())),
-                ("compression", Value::Text("deflate".into())),
-                ("sha256", Value::Text(sha)),
-                ("body", Value::Blob(compressed)),
-            ],
-        )
-    })
+
+    /// Stores it in its own small transaction (once: the same bytes are kept once).
+    pub(crate) fn store(self, vault: &mut Vault, source: &str, media_type: &str) -> Result<i64> {
+        if let Some(id) = vault
+            .read()
+            .query_row("SELECT id FROM raw_payloads WHERE sha256 = ?1", [&self.sha], |r| r.get::<_, i64>(0))
+            .optional()?
+        {
+            return Ok(id);
+        }
+        vault.write(|w| {
+            w.insert_local(
+                Table::RAW_PAYLOADS,
+                &[
+                    ("source", Value::Text(source.to_owned())),
+                    ("fetched_at", Value::Text(now_rfc3339())),
+                    ("media_type", Value::Text(media_type.to_owned())),
+                    ("compression", Value::Text("deflate".into())),
+                    ("sha256", Value::Text(self.sha)),
+                    ("body", Value::Blob(self.compressed)),
+                ],
+            )
+        })
+    }
 }
 
 /// Applies a statement in one SQL transaction: all of it or none of it.

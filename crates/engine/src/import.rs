@@ -5,7 +5,7 @@
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
-use spearmint_core::{AccountId, Currency, Money};
+use spearmint_core::{AccountId, Currency, Money, Statement};
 use spearmint_formats::csv::CsvMapping;
 use spearmint_formats::{Format, ImportOptions};
 
@@ -96,37 +96,49 @@ impl Engine {
                 (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
                 (None, None) => Currency::USD,
             };
-            let mapping = match (format, &req.mapping) {
-                (Format::Csv, Some(m)) => Some(m.clone()),
-                (Format::Csv, None) => {
-                    // The account's saved mapping if this file reads with it (an export from
-                    // elsewhere may have other columns); else a freshly detected one.
-                    match saved
-                        .as_deref()
-                        .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
-                        .filter(|m| spearmint_formats::csv::parse(&req.bytes, m).is_ok_and(|s| !s.accounts.is_empty()))
-                    {
-                        Some(m) => Some(m),
-                        None => Some(
-                            spearmint_formats::csv::sniff(&req.bytes, currency).map_err(|e| file_error(&name, &e))?,
-                        ),
+            // Read the file on this core while another hashes and compresses the raw bytes.
+            let read = || -> Result<(Option<CsvMapping>, Statement)> {
+                let parse = |mapping: Option<CsvMapping>| {
+                    let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
+                    spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
+                        .map(|statement| (mapping, statement))
+                        .map_err(|e| file_error(&name, &e))
+                };
+                match (format, &req.mapping) {
+                    (Format::Csv, Some(m)) => parse(Some(m.clone())),
+                    (Format::Csv, None) => {
+                        // The account's saved mapping if this file reads with it (an export from
+                        // elsewhere may have other columns); else a freshly detected one.
+                        let with_saved = saved
+                            .as_deref()
+                            .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
+                            .and_then(|m| parse(Some(m)).ok())
+                            .filter(|(_, s)| !s.accounts.is_empty());
+                        match with_saved {
+                            Some(read) => Ok(read),
+                            None => parse(Some(
+                                spearmint_formats::csv::sniff(&req.bytes, currency)
+                                    .map_err(|e| file_error(&name, &e))?,
+                            )),
+                        }
                     }
+                    _ => parse(None),
                 }
-                _ => None,
             };
-            let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
-            let raw_id = if req.dry_run {
-                None
-            } else {
-                Some(extract::store_raw(
-                    v,
-                    &format!("file:{}", format_name(format)),
-                    "application/octet-stream",
-                    &req.bytes,
-                )?)
+            let (raw, read) = std::thread::scope(|scope| {
+                let raw = (!req.dry_run).then(|| scope.spawn(|| extract::RawPayload::compress(&req.bytes)));
+                let read = read();
+                let raw = raw.map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).transpose();
+                (raw, read)
+            });
+            // The raw bytes are kept even when the file does not read.
+            let raw_id = match raw? {
+                Some(raw) => {
+                    Some(raw.store(v, &format!("file:{}", format_name(format)), "application/octet-stream")?)
+                }
+                None => None,
             };
-            let statement = spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
-                .map_err(|e| file_error(&name, &e))?;
+            let (mapping, statement) = read?;
             let target = match req.account {
                 Some(a) => Target::Account(a),
                 None => Target::FileAccounts,
