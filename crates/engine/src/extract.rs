@@ -160,14 +160,15 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(String, NaiveDate)]) -> Resul
         return Ok(());
     }
     let window = Duration::days(TRANSFER_WINDOW_DAYS);
-    // Every posted, unpaired row near those dates, by currency and amount.
+    // Every posted, unpaired row near those dates, found by id and by currency and amount.
     struct Leg {
         id: String,
         account: String,
+        currency: String,
+        minor: i64,
         day: NaiveDate,
     }
-    let mut legs: HashMap<(String, i64), Vec<Leg>> = HashMap::new();
-    let mut by_id: HashMap<String, (String, i64, String, NaiveDate)> = HashMap::new();
+    let mut all: Vec<Leg> = Vec::new();
     {
         let mut scan = w.sql().prepare_cached(
             "SELECT id, account_id, amount_minor, currency, posted_on FROM transactions
@@ -185,28 +186,31 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(String, NaiveDate)]) -> Resul
         for row in rows {
             let (id, account, minor, currency, posted_on) = row?;
             let Ok(day) = posted_on.parse::<NaiveDate>() else { continue };
-            by_id.insert(id.clone(), (currency.clone(), minor, account.clone(), day));
-            legs.entry((currency, minor)).or_default().push(Leg { id, account, day });
+            all.push(Leg { id, account, currency, minor, day });
         }
     }
-    for list in legs.values_mut() {
-        list.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    // By date, so each amount's list can be cut to a window by binary search.
+    all.sort_by(|a, b| (a.day, &a.id).cmp(&(b.day, &b.id)));
+    let by_id: HashMap<&str, &Leg> = all.iter().map(|l| (l.id.as_str(), l)).collect();
+    let mut by_amount: HashMap<(&str, i64), Vec<&Leg>> = HashMap::new();
+    for leg in &all {
+        by_amount.entry((leg.currency.as_str(), leg.minor)).or_default().push(leg);
     }
     let mut paired: HashSet<String> = HashSet::new();
     for (id, _) in inserted {
         // Gone from the scan: pending, already paired, or zero.
-        let Some((currency, minor, account, day)) = by_id.get(id) else { continue };
+        let Some(me) = by_id.get(id.as_str()) else { continue };
         if paired.contains(id) {
             continue;
         }
         // The closest opposite amount in another account; ties to the smaller id.
-        let opposite = legs.get(&(currency.clone(), -minor)).map_or(&[][..], Vec::as_slice);
-        let start = opposite.partition_point(|l| l.day < *day - window);
-        let end = opposite.partition_point(|l| l.day <= *day + window);
-        let distance = |l: &Leg| (l.day - *day).num_days().abs();
+        let opposite = by_amount.get(&(me.currency.as_str(), -me.minor)).map_or(&[][..], Vec::as_slice);
+        let start = opposite.partition_point(|l| l.day < me.day - window);
+        let end = opposite.partition_point(|l| l.day <= me.day + window);
+        let distance = |l: &Leg| (l.day - me.day).num_days().abs();
         let twin = opposite[start..end]
             .iter()
-            .filter(|l| &l.account != account && !paired.contains(&l.id))
+            .filter(|l| l.account != me.account && !paired.contains(&l.id))
             .min_by(|a, b| (distance(a), &a.id).cmp(&(distance(b), &b.id)))
             .map(|l| l.id.clone());
         let Some(twin) = twin else { continue };
@@ -425,8 +429,8 @@ fn apply_account(
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
-                inserted.push((identity.id.to_string(), txns[*incoming].posted_on));
                 let t = &txns[*incoming];
+                inserted.push((identity.id.to_string(), t.posted_on));
                 insert_txn(w, account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))?;
                 if locked {
                     w.update(

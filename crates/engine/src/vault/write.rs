@@ -118,12 +118,11 @@ impl SpendingTally {
         for part in [month, "\0", category, "\0", text(currency)] {
             self.key.push_str(part);
         }
-        if !self.sums.contains_key(self.key.as_str()) {
-            self.sums.insert(self.key.clone(), (0, 0));
-        }
-        if let Some(sum) = self.sums.get_mut(self.key.as_str()) {
-            sum.0 += int(amount);
-            sum.1 += 1;
+        match self.sums.get_mut(self.key.as_str()) {
+            Some(sum) => *sum = (sum.0 + int(amount), sum.1 + 1),
+            None => {
+                self.sums.insert(self.key.clone(), (int(amount), 1));
+            }
         }
     }
 }
