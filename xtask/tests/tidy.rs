@@ -20,6 +20,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0007_splits.sql", "e409cb84dfea47d153817bb9094135a60ec77533925afbdcc40740fd63a30770"),
     ("0008_payee_display.sql", "8050ce483beff023abbe1029c537c7ccd52003e2afa9993e3d1e7666dec22310"),
     ("0009_bulk_spending.sql", "8efce1c0051bd86d8c19d9940648852d2e724ad9420898e6b7edf2ba68072eb1"),
+    ("0010_account_counts.sql", "484f001ccb27c2a11f54be6e8e2fff3db80138a58e50a7dca9948b81e1760e60"),
 ];
 
 fn root() -> PathBuf {

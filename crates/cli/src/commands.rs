@@ -386,29 +386,34 @@ fn or_zero(list: &[String]) -> String {
 }
 
 pub(crate) fn doctor(ctx: &Ctx, repair: bool) -> anyhow::Result<()> {
-    let diffs = ctx.engine.doctor(repair)?;
+    let report = ctx.engine.doctor(repair)?;
     if ctx.json {
-        return print_json(
-            &serde_json::json!({ "monthlySpendingDifferences": diffs, "repaired": repair && !diffs.is_empty() }),
-        );
+        return print_json(&serde_json::json!({
+            "monthlySpendingDifferences": report.monthly_spending,
+            "accountCountDifferences": report.account_counts,
+            "repaired": repair && !report.is_clean(),
+        }));
     }
-    if diffs.is_empty() {
-        println!("monthly spending matches a recount of every transaction");
+    if report.is_clean() {
+        println!("monthly spending and account counts match a recount of every transaction");
         return Ok(());
     }
-    for d in &diffs {
+    for d in &report.monthly_spending {
         println!(
             "{} {} {}: stored {} ({} rows), recounted {} ({} rows)",
             d.month, d.category, d.currency, d.stored_minor, d.stored_count, d.recounted_minor, d.recounted_count
         );
     }
+    for d in &report.account_counts {
+        println!("account {}: stored {} transactions, recounted {}", d.account, d.stored, d.recounted);
+    }
     if repair {
-        println!("repaired: monthly spending was rebuilt from the transactions");
+        println!("repaired: the totals that differed were rebuilt from the transactions");
         Ok(())
     } else {
         anyhow::bail!(Error::new(
             ErrorKind::Corrupt,
-            format!("{} monthly totals differ from a recount: run `spearmint doctor --repair`", diffs.len())
+            format!("{} totals differ from a recount: run `spearmint doctor --repair`", report.len())
         ))
     }
 }

@@ -147,8 +147,9 @@ pub struct AccountSummary {
 pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
     let mut stmt = vault.read().prepare(
         "SELECT a.id, a.name, a.kind, a.currency, a.provider, a.institution, a.status, a.status_reason, a.balance_minor,
-                (SELECT count(*) FROM transactions t WHERE t.account_id = a.id)
-         FROM accounts a WHERE a.closed = 0 ORDER BY a.created_at, a.id",
+                coalesce(c.txn_count, 0)
+         FROM accounts a LEFT JOIN account_counts c ON c.account_id = a.id
+         WHERE a.closed = 0 ORDER BY a.created_at, a.id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((

@@ -36,6 +36,8 @@ pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use rules::RuleChange;
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::AccountKind;
-pub use spending::{CategorySpending, MonthSpending, SellerSpending, SpendingDifference};
+pub use spending::{
+    AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
+};
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
 pub use vault::write::ChangeRecord;

@@ -61,6 +61,39 @@ pub struct SpendingDifference {
     pub recounted_count: u32,
 }
 
+/// A difference between an account's maintained transaction count and a recount.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountCountDifference {
+    pub account: String,
+    pub stored: i64,
+    pub recounted: i64,
+}
+
+/// What `doctor` found: every maintained total that differs from a recount of the rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorReport {
+    pub monthly_spending: Vec<SpendingDifference>,
+    pub account_counts: Vec<AccountCountDifference>,
+}
+
+impl DoctorReport {
+    /// Whether every maintained total matches its recount.
+    pub fn is_clean(&self) -> bool {
+        self.monthly_spending.is_empty() && self.account_counts.is_empty()
+    }
+
+    /// How many totals differ.
+    pub fn len(&self) -> usize {
+        self.monthly_spending.len() + self.account_counts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.is_clean()
+    }
+}
+
 /// What monthly_spending sums, row by row: unsplit transactions as themselves, split ones
 /// through their parts (in the transaction's month and currency).
 const RECOUNT_ROWS: &str =
@@ -170,9 +203,10 @@ impl Engine {
         self.with_vault(|v| Ok(v.read().query_row("SELECT max(month) FROM monthly_spending", [], |r| r.get(0))?))
     }
 
-    /// Recomputes monthly spending from the rows; returns every difference from the maintained
-    /// table (none, when all is well). With `repair`, replaces the table with the recount.
-    pub fn doctor(&self, repair: bool) -> Result<Vec<SpendingDifference>> {
+    /// Recomputes monthly spending and each account's transaction count from the rows; returns
+    /// every difference from the maintained tables (none, when all is well). With `repair`,
+    /// replaces the tables that differ with their recount.
+    pub fn doctor(&self, repair: bool) -> Result<DoctorReport> {
         self.with_vault(|v| {
             let mut stmt = v.read().prepare(&String::from(
                 "WITH recount AS (
@@ -199,6 +233,29 @@ impl Engine {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             drop(stmt);
+            let mut stmt = v.read().prepare(
+                "WITH recount AS (SELECT account_id, count(*) AS n FROM transactions GROUP BY account_id)
+                 SELECT a.id, coalesce(c.txn_count, 0), coalesce(r.n, 0)
+                 FROM accounts a
+                 LEFT JOIN account_counts c ON c.account_id = a.id
+                 LEFT JOIN recount r ON r.account_id = a.id
+                 WHERE coalesce(c.txn_count, 0) != coalesce(r.n, 0)
+                 ORDER BY a.id",
+            )?;
+            let counts: Vec<AccountCountDifference> = stmt
+                .query_map([], |r| Ok(AccountCountDifference { account: r.get(0)?, stored: r.get(1)?, recounted: r.get(2)? }))?
+                .collect::<rusqlite::Result<_>>()?;
+            drop(stmt);
+            if repair && !counts.is_empty() {
+                v.write(|w| {
+                    w.sql().execute_batch(
+                        "DELETE FROM account_counts;
+                         INSERT INTO account_counts (account_id, txn_count)
+                         SELECT account_id, count(*) FROM transactions GROUP BY account_id;",
+                    )?;
+                    Ok(())
+                })?;
+            }
             if repair && !diffs.is_empty() {
                 v.write(|w| {
                     w.sql().execute_batch(
@@ -211,7 +268,7 @@ impl Engine {
                     Ok(())
                 })?;
             }
-            Ok(diffs)
+            Ok(DoctorReport { monthly_spending: diffs, account_counts: counts })
         })
     }
 

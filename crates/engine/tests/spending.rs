@@ -173,7 +173,11 @@ proptest! {
                 _ => {}
             }
             let diffs = engine.doctor(false).unwrap();
-            prop_assert!(diffs.is_empty(), "after {:?}: {:?}", engine.transactions(&TransactionQuery::default()).unwrap().len(), diffs);
+            prop_assert!(diffs.is_clean(), "after {:?}: {:?}", engine.transactions(&TransactionQuery::default()).unwrap().len(), diffs);
+            // The account list shows the maintained counts: every row is in one of them.
+            let all = engine.transactions(&TransactionQuery::default()).unwrap();
+            let listed: u32 = engine.accounts().unwrap().iter().map(|a| a.transactions).sum();
+            prop_assert_eq!(listed as usize, all.len());
         }
     }
 }
@@ -230,14 +234,66 @@ fn a_pending_purchase_that_posts_counts_once_in_its_month() {
     assert!(engine.doctor(false).unwrap().is_empty());
 }
 
-/// Damages the stored totals behind the engine's back (through SQLCipher with the key from the
-/// real Secret Service): doctor reports the difference and repairs it.
-#[test]
-fn doctor_finds_and_repairs_damaged_totals() {
+/// The locked vault of the default profile in `dir`, opened with plain SQLCipher and the key
+/// from the real Secret Service: for changing it behind the engine's back.
+fn raw_vault(dir: &std::path::Path) -> rusqlite::Connection {
     assert!(
         std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
         "run with `cargo xtask test` (real Secret Service)"
     );
+    let profile: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("profiles/default/profile.json")).unwrap()).unwrap();
+    let key =
+        keyring::Entry::new("spearmint", profile["key"]["account"].as_str().unwrap()).unwrap().get_password().unwrap();
+    let conn = rusqlite::Connection::open(dir.join("profiles/default/vault.db")).unwrap();
+    conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
+    conn
+}
+
+/// A vault from before account counts were kept (schema 9) gets them counted by the migration.
+#[test]
+fn migrating_a_vault_counts_the_transactions_it_already_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let mut accounts = Vec::new();
+    for (name, rows) in [("Checking", 3), ("Savings", 1), ("Empty", 0)] {
+        let account = engine
+            .create_account(NewAccount { name: name.into(), kind: AccountKind::Checking, currency: Currency::USD })
+            .unwrap();
+        for day in 1..=rows {
+            engine
+                .add_transaction(NewTransaction {
+                    account,
+                    posted_on: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+                    amount: Money::from_minor(-100, Currency::USD),
+                    seller: "X".into(),
+                    memo: None,
+                })
+                .unwrap();
+        }
+        accounts.push((account, rows));
+    }
+    engine.lock().unwrap();
+    // Back to schema 9: no counts table, no triggers.
+    raw_vault(dir.path())
+        .execute_batch(
+            "DROP TRIGGER transactions_count_delete; DROP TRIGGER transactions_count_move;
+             DROP TABLE account_counts; PRAGMA user_version = 9;",
+        )
+        .unwrap();
+
+    let status = engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    assert_eq!(status.schema_version, Some(spearmint_engine::vault::Migrations::default().latest()));
+    let listed: Vec<_> = engine.accounts().unwrap().into_iter().map(|a| (a.id, a.transactions)).collect();
+    assert_eq!(listed, accounts);
+    assert!(engine.doctor(false).unwrap().is_clean());
+}
+
+/// Damages the stored totals behind the engine's back (through SQLCipher with the key from the
+/// real Secret Service): doctor reports the difference and repairs it.
+#[test]
+fn doctor_finds_and_repairs_damaged_totals() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
     engine.create(NewKey::Keychain).unwrap();
@@ -254,22 +310,26 @@ fn doctor_finds_and_repairs_damaged_totals() {
         })
         .unwrap();
     engine.lock().unwrap();
-    let profile: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("profiles/default/profile.json")).unwrap())
-            .unwrap();
-    let key =
-        keyring::Entry::new("spearmint", profile["key"]["account"].as_str().unwrap()).unwrap().get_password().unwrap();
-    let conn = rusqlite::Connection::open(dir.path().join("profiles/default/vault.db")).unwrap();
-    conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
+    let conn = raw_vault(dir.path());
     conn.execute("UPDATE monthly_spending SET amount_minor = amount_minor + 1", []).unwrap();
+    conn.execute("UPDATE account_counts SET txn_count = txn_count + 5", []).unwrap();
     drop(conn);
 
     engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
-    let diffs = engine.doctor(false).unwrap();
+    assert_eq!(engine.accounts().unwrap()[0].transactions, 6, "the list reads the maintained count");
+    let report = engine.doctor(false).unwrap();
+    let diffs = &report.monthly_spending;
     assert_eq!(diffs.len(), 1, "{diffs:?}");
     assert_eq!((diffs[0].stored_minor, diffs[0].recounted_minor), (-1_233, -1_234));
-    assert_eq!(engine.doctor(true).unwrap().len(), 1, "the repair reports what it fixed");
-    assert!(engine.doctor(false).unwrap().is_empty());
+    let counts = &report.account_counts;
+    assert_eq!(counts.len(), 1, "{counts:?}");
+    assert_eq!(
+        (counts[0].account.as_str(), counts[0].stored, counts[0].recounted),
+        (account.to_string().as_str(), 6, 1)
+    );
+    assert_eq!(engine.doctor(true).unwrap().len(), 2, "the repair reports what it fixed");
+    assert!(engine.doctor(false).unwrap().is_clean());
+    assert_eq!(engine.accounts().unwrap()[0].transactions, 1);
 }
 
 #[test]

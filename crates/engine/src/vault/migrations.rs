@@ -52,6 +52,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0009_bulk_spending.sql",
         sql: include_str!("../../../../migrations/0009_bulk_spending.sql"),
     },
+    Migration {
+        version: 10,
+        name: "0010_account_counts.sql",
+        sql: include_str!("../../../../migrations/0010_account_counts.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

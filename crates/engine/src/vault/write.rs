@@ -60,43 +60,53 @@ impl Table {
     }
 }
 
-/// What new `transactions` rows add to `monthly_spending`, as the trigger it replaces (0009)
-/// counted them: in the month of the posted date, under the category (UNCATEGORIZED when
-/// none), unless the row is split (its parts count instead).
+/// What new `transactions` rows add to the tables that sum them, counted once per insert
+/// statement instead of by a trigger per row: to `monthly_spending`, as the trigger 0009
+/// replaced counted them (in the month of the posted date, under the category, UNCATEGORIZED
+/// when none, unless the row is split: its parts count instead); to `account_counts` (0010),
+/// one per row in its account.
 #[derive(Debug, Default)]
-struct SpendingTally {
-    columns: Option<[usize; 5]>,
+struct InsertTally {
+    columns: Option<[usize; 6]>,
     /// Keyed by month, category and currency joined with NUL.
     sums: std::collections::HashMap<String, (i64, i64)>,
     key: String,
+    /// Rows per account id.
+    accounts: std::collections::HashMap<String, i64>,
 }
 
-impl SpendingTally {
+impl InsertTally {
     /// For an insert into `table` with these columns (in the order its values will come).
-    fn new(table: Table, columns: &[&str]) -> Result<SpendingTally> {
+    fn new(table: Table, columns: &[&str]) -> Result<InsertTally> {
         if table != Table::TRANSACTIONS {
-            return Ok(SpendingTally::default());
+            return Ok(InsertTally::default());
         }
         let at = |name: &str| columns.iter().position(|c| *c == name);
-        let (Some(posted), Some(amount), Some(currency)) = (at("posted_on"), at("amount_minor"), at("currency")) else {
-            return Err(Error::new(ErrorKind::Internal, "a transaction row needs its date, amount and currency"));
+        let (Some(account), Some(posted), Some(amount), Some(currency)) =
+            (at("account_id"), at("posted_on"), at("amount_minor"), at("currency"))
+        else {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "a transaction row needs its account, date, amount and currency",
+            ));
         };
         // A missing category or split flag is NULL or the default (0): index past the end.
         let absent = columns.len();
-        Ok(SpendingTally {
+        Ok(InsertTally {
             columns: Some([
+                account,
                 posted,
                 amount,
                 currency,
                 at("category_id").unwrap_or(absent),
                 at("is_split").unwrap_or(absent),
             ]),
-            ..SpendingTally::default()
+            ..InsertTally::default()
         })
     }
 
     fn add(&mut self, values: &[Value]) {
-        let Some([posted, amount, currency, category, split]) = self.columns else { return };
+        let Some([account, posted, amount, currency, category, split]) = self.columns else { return };
         let text = |i: usize| match values.get(i) {
             Some(Value::Text(t)) => t.as_str(),
             _ => "",
@@ -105,6 +115,12 @@ impl SpendingTally {
             Some(Value::Integer(n)) => *n,
             _ => 0,
         };
+        match self.accounts.get_mut(text(account)) {
+            Some(n) => *n += 1,
+            None => {
+                self.accounts.insert(text(account).to_owned(), 1);
+            }
+        }
         if int(split) != 0 {
             return;
         }
@@ -169,10 +185,10 @@ impl<'a> Writer<'a> {
         }
         let placeholders = vec!["?"; names.len()].join(", ");
         let sql = format!("INSERT INTO {} ({}) VALUES ({placeholders})", table.name, names.join(", "));
-        let mut tally = SpendingTally::new(table, &names[1..])?;
+        let mut tally = InsertTally::new(table, &names[1..])?;
         tally.add(&values[1..]);
         self.tx.prepare_cached(&sql)?.execute(params_from_iter(values.iter()))?;
-        self.count_spending(tally)?;
+        self.count_inserted(tally)?;
         if table.synced {
             // One record for the whole new row (column "*", value a JSON object of its
             // non-null cells): a bulk import of a million rows must not write ten million.
@@ -199,7 +215,7 @@ impl<'a> Writer<'a> {
         }
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
         let sql = format!("INSERT INTO {} ({}, {}) VALUES ({placeholders})", table.name, table.key, columns.join(", "));
-        let mut tally = SpendingTally::new(table, columns)?;
+        let mut tally = InsertTally::new(table, columns)?;
         let mut insert = self.tx.prepare_cached(&sql)?;
         // The new rows' ids, as a JSON array of strings.
         let mut ids = String::from("[");
@@ -226,7 +242,7 @@ impl<'a> Writer<'a> {
             n += 1;
         }
         drop(insert);
-        self.count_spending(tally)?;
+        self.count_inserted(tally)?;
         if table.synced && n > 0 {
             ids.push(']');
             self.record_json(table, "*", INSERTED_ROWS, Some(ids))?;
@@ -334,11 +350,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Adds rows just inserted into `transactions` to `monthly_spending`: one upsert per month,
-    /// category and currency rather than a trigger per row. The update and delete triggers
-    /// (migrations 0004 and 0007) handle every later change; `spending::doctor` recounts the
-    /// table from scratch.
-    fn count_spending(&self, tally: SpendingTally) -> Result<()> {
+    /// Adds rows just inserted into `transactions` to `monthly_spending` (one upsert per month,
+    /// category and currency) and to `account_counts` (one per account) rather than a trigger
+    /// per row. The update and delete triggers (migrations 0004, 0007 and 0010) handle every
+    /// later change; `spearmint doctor` recounts both tables from scratch.
+    fn count_inserted(&self, tally: InsertTally) -> Result<()> {
         let mut upsert = self.tx.prepare_cached(
             "INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
              VALUES (?1, ?2, ?3, ?4, ?5)
@@ -350,6 +366,13 @@ impl<'a> Writer<'a> {
             let mut parts = key.split('\0');
             let (month, category, currency) = (parts.next(), parts.next(), parts.next());
             upsert.execute(rusqlite::params![month, category, currency, amount, count])?;
+        }
+        let mut count = self.tx.prepare_cached(
+            "INSERT INTO account_counts (account_id, txn_count) VALUES (?1, ?2)
+             ON CONFLICT (account_id) DO UPDATE SET txn_count = txn_count + excluded.txn_count",
+        )?;
+        for (account, rows) in tally.accounts {
+            count.execute(rusqlite::params![account, rows])?;
         }
         Ok(())
     }
