@@ -293,6 +293,28 @@ fn mapping(csv: &str) -> String {
     }
 }
 
+/// The columns are judged on a sample of the first rows; a long file keeps its id column (it
+/// was once lost past the sample, and every row fell back to a content hash).
+#[test]
+fn csv_sniffs_the_id_column_of_a_file_longer_than_the_sample() {
+    for rows in [10, 2_500, 20_000] {
+        let mut csv = String::from("Date,Description,Amount,Transaction ID\n");
+        for i in 0..rows {
+            csv.push_str(&format!("2024-01-{:02},SHOP {i},-{}.25,TX-{i:08}\n", 1 + i % 28, 1 + i % 90));
+        }
+        let m = csv::sniff(csv.as_bytes(), Currency::USD).unwrap();
+        assert_eq!(m.id_column, Some(3), "{rows} rows");
+        let statement = spearmint_formats::parse(
+            csv.as_bytes(),
+            Some("long.csv"),
+            &spearmint_formats::ImportOptions { currency: Currency::USD, csv: Some(m), date_order: None },
+        )
+        .unwrap();
+        let last = statement.accounts[0].transactions.last().unwrap();
+        assert_eq!(last.provider_id.as_deref(), Some(format!("TX-{:08}", rows - 1).as_str()));
+    }
+}
+
 #[test]
 fn csv_sniffs_signed_amounts_and_debit_credit_pairs() {
     let signed =

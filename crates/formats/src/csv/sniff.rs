@@ -363,18 +363,16 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
         None => true,
     };
     // Repeated header rows (some exports put one at the end) say nothing about the columns.
-    let data: Vec<Record> = match has_header {
-        true => rest
-            .iter()
-            .filter(|r| {
-                !(r.cells.len() == first.cells.len()
-                    && r.cells.iter().zip(&first.cells).all(|(a, b)| a.eq_ignore_ascii_case(b)))
-            })
-            .cloned()
-            .collect(),
-        false => rows.to_vec(),
+    // Copied without them only when there are any: a large file is read here in full.
+    let header_again = |r: &Record| {
+        r.cells.len() == first.cells.len() && r.cells.iter().zip(&first.cells).all(|(a, b)| a.eq_ignore_ascii_case(b))
     };
-    let data = data.as_slice();
+    let data: std::borrow::Cow<'_, [Record]> = match has_header {
+        true if rest.iter().any(header_again) => rest.iter().filter(|r| !header_again(r)).cloned().collect(),
+        true => rest.into(),
+        false => rows.into(),
+    };
+    let data = &*data;
     if data.is_empty() {
         return Err(FormatError::empty("this CSV file has a header but no rows"));
     }
@@ -396,7 +394,13 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
     let id_column = columns
         .iter()
         .filter(|c| !used.contains(&c.index) && c.index != payee_column)
-        .find(|c| ID.contains(&c.name.compact.as_str()) && c.unique && !c.counter && c.non_empty == data.len())
+        // Every sampled row has an id (columns are analyzed on the first SAMPLE_ROWS rows).
+        .find(|c| {
+            ID.contains(&c.name.compact.as_str())
+                && c.unique
+                && !c.counter
+                && c.non_empty == data.len().min(SAMPLE_ROWS)
+        })
         .map(|c| c.index);
     let pending_column = columns
         .iter()
