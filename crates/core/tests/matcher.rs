@@ -69,6 +69,18 @@ fn two_identical_purchases_in_one_statement_stay_two_and_reimport_adds_none() {
     assert!(second.actions.iter().all(|a| matches!(a, Action::Unchanged { .. })));
 }
 
+/// Stored rows carry these hashes and ids: they must never change between versions. The
+/// expected hash is SHA-256 of the documented material, computed with Python's hashlib.
+#[test]
+fn content_hashes_are_stable() {
+    let incoming = vec![txn(None, 3, -450, "SQ *Blue Bottle Coffee 0423", false)];
+    let ids = spearmint_core::matcher::identities(account(), &incoming);
+    // sha256("2026-10-03|-450|USD|SQ BLUE BOTTLE COFFEE||" + "|#1")
+    let hash = "e40fce652b1449d6ed4cb7025d1feb636c6f35f11c34c896d321c4d1d398e1c3";
+    assert_eq!(ids[0].content_hash.as_deref(), Some(hash));
+    assert_eq!(ids[0].id, spearmint_core::TransactionId::for_provider(account(), &format!("hash:{hash}")));
+}
+
 #[test]
 fn repeated_or_empty_fitids_fall_back_to_content_hashes() {
     let incoming = vec![

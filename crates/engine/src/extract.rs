@@ -479,28 +479,55 @@ fn apply_account(
             })
             .collect()
     };
-    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, in_parallel(&news, build))?;
+    pipelined(&news, build, |rows| w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, rows))?;
     update_balance(w, account_id, account)?;
     Ok(inserted)
 }
 
-/// `f` over `items` split across the machine's cores, results in order: categorizing and
-/// building a million rows is pure work that need not wait for one core. Small inputs stay on
-/// this thread.
-fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> Vec<R> + Sync) -> Vec<R> {
-    const ENOUGH: usize = 20_000;
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get).min(items.len() / ENOUGH);
-    if threads < 2 {
-        return f(items);
+/// Builds `items` into rows a chunk at a time on the machine's other cores while `consume`
+/// stores the chunks already built on this thread, in order: categorizing and building a
+/// million rows is pure work that need not wait for SQLite, nor SQLite for it, and only a few
+/// chunks are ever in memory. Small inputs stay on this thread.
+fn pipelined<T: Sync, R: Send, O>(
+    items: &[T],
+    build: impl Fn(&[T]) -> Vec<R> + Sync,
+    consume: impl FnOnce(&mut dyn Iterator<Item = R>) -> O,
+) -> O {
+    const CHUNK: usize = 4096;
+    // Chunks each builder may have ready before this thread takes them.
+    const AHEAD: usize = 4;
+    if items.len() <= CHUNK {
+        return consume(&mut build(items).into_iter());
     }
-    let chunk = items.len().div_ceil(threads);
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let builders = (cores - 1).clamp(1, items.len().div_ceil(CHUNK));
     std::thread::scope(|scope| {
-        let f = &f;
-        let workers: Vec<_> = items.chunks(chunk).skip(1).map(|part| scope.spawn(move || f(part))).collect();
-        let mut out = f(&items[..chunk.min(items.len())]);
+        let build = &build;
+        // Builder b builds chunks b, b + builders, b + 2 * builders, ...; taking them round-robin
+        // keeps the order.
+        let (workers, receivers): (Vec<_>, Vec<_>) = (0..builders)
+            .map(|b| {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Vec<R>>(AHEAD);
+                let worker = scope.spawn(move || {
+                    for chunk in items.chunks(CHUNK).skip(b).step_by(builders) {
+                        if send.send(build(chunk)).is_err() {
+                            // The consumer stopped (an error): nothing more is wanted.
+                            return;
+                        }
+                    }
+                });
+                (worker, receive)
+            })
+            .unzip();
+        let chunks = items.len().div_ceil(CHUNK);
+        let mut rows = (0..chunks).map_while(|i| receivers[i % builders].recv().ok()).flatten();
+        let out = consume(&mut rows);
+        drop(rows);
+        drop(receivers);
         for worker in workers {
-            // A panic in a worker is a bug; let it surface as one.
-            out.extend(worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            // A panic in a builder is a bug (its rows would be missing): let it surface as one,
+            // before the caller can commit.
+            worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
         }
         out
     })
@@ -535,12 +562,12 @@ fn txn_row(
     decision: &Decision,
 ) -> (String, Vec<Value>) {
     (
-        identity.id.to_string(),
+        identity.id.as_uuid().hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()).to_owned(),
         vec![
             Value::Text(account_id.to_string()),
             t.provider_id.clone().filter(|p| !p.trim().is_empty()).map_or(Value::Null, Value::Text),
             identity.content_hash.clone().map_or(Value::Null, Value::Text),
-            Value::Text(t.posted_on.to_string()),
+            Value::Text(iso_date(t.posted_on)),
             Value::Integer(t.amount.minor()),
             Value::Text(t.amount.currency().code().to_owned()),
             Value::Text(t.payee.clone()),
@@ -555,6 +582,29 @@ fn txn_row(
             decision.rename.clone().map_or(Value::Null, Value::Text),
         ],
     )
+}
+
+/// `YYYY-MM-DD`, as `NaiveDate`'s `Display` writes it for years 0 to 9999, without going
+/// through a format string: a million-row import writes a million dates.
+fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike as _;
+    let (year, month, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&year) {
+        return d.to_string();
+    }
+    let digits = |n: u32, width: usize, out: &mut String| {
+        for place in (0..width).rev() {
+            let digit = n / 10u32.pow(u32::try_from(place).unwrap_or(0)) % 10;
+            out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        }
+    };
+    let mut out = String::with_capacity(10);
+    digits(year.unsigned_abs(), 4, &mut out);
+    out.push('-');
+    digits(month, 2, &mut out);
+    out.push('-');
+    digits(day, 2, &mut out);
+    out
 }
 
 fn insert_txn(
@@ -621,4 +671,64 @@ fn load_stored(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doubled(chunk: &[u64]) -> Vec<u64> {
+        chunk.iter().map(|x| x * 2).collect()
+    }
+
+    #[test]
+    fn pipelined_rows_arrive_all_and_in_order() {
+        for n in [0u64, 1, 4096, 4097, 50_000] {
+            let items: Vec<u64> = (0..n).collect();
+            let out = pipelined(&items, doubled, |rows| rows.collect::<Vec<_>>());
+            assert_eq!(out, (0..n).map(|x| x * 2).collect::<Vec<_>>(), "{n} items");
+        }
+    }
+
+    #[test]
+    fn a_consumer_that_stops_early_stops_the_builders() {
+        let items: Vec<u64> = (0..100_000).collect();
+        // Returns (rather than hanging on builders blocked on a full channel).
+        let first = pipelined(&items, doubled, |rows| rows.take(10).collect::<Vec<_>>());
+        assert_eq!(first, (0..10).map(|x| x * 2).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_panicking_builder_is_not_a_short_import() {
+        let items: Vec<u64> = (0..100_000).collect();
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            pipelined(
+                &items,
+                |chunk: &[u64]| {
+                    assert!(!chunk.contains(&60_000), "a bug while building a row");
+                    doubled(chunk)
+                },
+                |rows| seen.store(rows.count(), std::sync::atomic::Ordering::SeqCst),
+            )
+        }));
+        // The consumer saw the rows up to the broken chunk; the caller sees the panic (so its
+        // SQL transaction is never committed), not a successful, shorter import.
+        assert!(outcome.is_err());
+        assert!(seen.load(std::sync::atomic::Ordering::SeqCst) < items.len());
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_chrono_writes_them() {
+        let mut day = NaiveDate::from_ymd_opt(-3, 1, 1).expect("a date");
+        let last = NaiveDate::from_ymd_opt(10_003, 12, 31).expect("a date");
+        while day <= last {
+            assert_eq!(iso_date(day), day.to_string());
+            day += Duration::days(13);
+        }
+        for (y, m, d) in [(0, 1, 1), (9999, 12, 31), (2024, 2, 29), (10_000, 1, 1), (-1, 12, 31)] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            assert_eq!(iso_date(day), day.to_string());
+        }
+    }
 }

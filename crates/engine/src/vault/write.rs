@@ -69,10 +69,10 @@ impl Table {
 struct InsertTally {
     columns: Option<[usize; 6]>,
     /// Keyed by month, category and currency joined with NUL.
-    sums: std::collections::HashMap<String, (i64, i64)>,
+    sums: foldhash::HashMap<String, (i64, i64)>,
     key: String,
     /// Rows per account id.
-    accounts: std::collections::HashMap<String, i64>,
+    accounts: foldhash::HashMap<String, i64>,
 }
 
 impl InsertTally {
