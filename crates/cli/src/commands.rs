@@ -8,7 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use spearmint_core::{AccountId, Currency};
 use spearmint_engine::provider::institutions;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
-use spearmint_engine::{Error, ErrorKind, ImportRequest, OfxLogin, Phase, Progress, RefreshReport, TransactionQuery};
+use spearmint_engine::{
+    Error, ErrorKind, ImportPhase, ImportProgress, ImportRequest, OfxLogin, Phase, Progress, RefreshReport,
+    TransactionQuery,
+};
 use zeroize::Zeroizing;
 
 use crate::{BudgetAction, ConnectSource, Ctx, ImportArgs, RulesAction, TransactionArgs};
@@ -166,14 +169,31 @@ pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
         .map(Currency::new)
         .transpose()
         .map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))?;
-    let report = ctx.engine.import_file(ImportRequest {
-        bytes,
-        file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()),
-        account: args.account.as_deref().map(account_id).transpose()?,
-        mapping,
-        currency,
-        dry_run: args.dry_run,
-    })?;
+    let bar = progress_bar(ctx);
+    let file_name = args.file.file_name().map(|n| n.to_string_lossy().into_owned());
+    let shown = file_name.clone().unwrap_or_default();
+    let report = ctx.engine.import_file_with_progress(
+        ImportRequest {
+            bytes,
+            file_name,
+            account: args.account.as_deref().map(account_id).transpose()?,
+            mapping,
+            currency,
+            dry_run: args.dry_run,
+        },
+        &|p: &ImportProgress| match p.phase {
+            ImportPhase::Reading => bar.set_message(format!("{shown}: reading")),
+            ImportPhase::Storing => {
+                bar.set_length(p.total);
+                bar.set_position(p.done);
+                let what = if p.done < p.total { "storing new transactions" } else { "writing to disk" };
+                bar.set_message(format!("{shown}: {what}"));
+            }
+            ImportPhase::Done => bar.finish_and_clear(),
+        },
+    );
+    bar.finish_and_clear();
+    let report = report?;
     if ctx.json {
         return print_json(&report);
     }

@@ -91,7 +91,7 @@ enum Command {
         #[arg(long)]
         top_sellers: Option<u32>,
     },
-    /// Check the vault's derived data (monthly totals) against a recount; --repair fixes it
+    /// Check the vault's derived data (monthly totals, account counts) against a recount; --repair fixes it
     Doctor {
         #[arg(long)]
         repair: bool,

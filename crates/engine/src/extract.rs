@@ -107,10 +107,11 @@ pub(crate) fn apply(
     window: Option<(NaiveDate, NaiveDate)>,
     dictionary: &Dictionary,
 ) -> Result<ApplySummary> {
-    vault.write(|w| apply_in(w, target, statement, raw_payload, window, dictionary))
+    vault.write(|w| apply_in(w, target, statement, raw_payload, window, dictionary, &|_, _| {}))
 }
 
-/// The same, inside a writer the caller controls (a dry run rolls it back).
+/// The same, inside a writer the caller controls (a dry run rolls it back). `progress` hears
+/// how many of an account's new rows are stored, of how many, as they are.
 pub(crate) fn apply_in(
     w: &mut Writer<'_>,
     target: &Target,
@@ -118,6 +119,7 @@ pub(crate) fn apply_in(
     raw_payload: Option<i64>,
     window: Option<(NaiveDate, NaiveDate)>,
     dictionary: &Dictionary,
+    progress: &dyn Fn(usize, usize),
 ) -> Result<ApplySummary> {
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
@@ -125,11 +127,12 @@ pub(crate) fn apply_in(
     let rules = load_rules(w.sql())?;
     let crowd = load_crowd(w.sql())?;
     let categorizer = Categorizer { rules: &rules, dictionary, crowd: &crowd };
+    let context = Context { raw_payload, window, categorizer: &categorizer, progress };
     let mut inserted = Vec::new();
     for account in &statement.accounts {
         let account_id = resolve_account(w, target, account)?;
         summary.accounts += 1;
-        inserted.extend(apply_account(w, account_id, account, raw_payload, window, &categorizer, &mut summary)?);
+        inserted.extend(apply_account(w, account_id, account, &context, &mut summary)?);
     }
     link_transfers(w, &inserted)?;
     Ok(summary)
@@ -381,15 +384,27 @@ fn last4(id: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
+/// What every account of one statement is applied with.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    raw_payload: Option<i64>,
+    window: Option<(NaiveDate, NaiveDate)>,
+    categorizer: &'a Categorizer<'a>,
+    /// New rows of this account stored so far, of how many.
+    progress: &'a dyn Fn(usize, usize),
+}
+
+/// How often (in rows) a large insert reports progress.
+const PROGRESS_EVERY: usize = 16_384;
+
 fn apply_account(
     w: &mut Writer<'_>,
     account_id: AccountId,
     account: &StatementAccount,
-    raw_payload: Option<i64>,
-    window: Option<(NaiveDate, NaiveDate)>,
-    categorizer: &Categorizer<'_>,
+    context: &Context<'_>,
     summary: &mut ApplySummary,
 ) -> Result<Vec<(String, NaiveDate)>> {
+    let Context { raw_payload, window, categorizer, progress } = *context;
     let txns = &account.transactions;
     for t in txns {
         if t.amount.currency() != account.currency {
@@ -479,7 +494,18 @@ fn apply_account(
             })
             .collect()
     };
-    pipelined(&news, build, |rows| w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, rows))?;
+    let total = news.len();
+    pipelined(&news, build, |rows| {
+        let mut stored = 0;
+        let rows = rows.inspect(|_| {
+            stored += 1;
+            if stored % PROGRESS_EVERY == 0 {
+                progress(stored, total);
+            }
+        });
+        w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, rows)
+    })?;
+    progress(total, total);
     update_balance(w, account_id, account)?;
     Ok(inserted)
 }

@@ -50,6 +50,26 @@ pub struct ImportReport {
     pub warnings: Vec<String>,
 }
 
+/// Where an import is, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportPhase {
+    /// Detecting the format and reading the file (`total`: its size in bytes).
+    Reading,
+    /// Storing an account's new transactions: `done` of `total` so far.
+    Storing,
+    /// Finished (`total`: the transactions added).
+    Done,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportProgress {
+    pub phase: ImportPhase,
+    pub done: u64,
+    pub total: u64,
+}
+
 fn format_name(f: Format) -> &'static str {
     match f {
         Format::Ofx => "ofx",
@@ -62,6 +82,21 @@ fn format_name(f: Format) -> &'static str {
 
 impl Engine {
     pub fn import_file(&self, req: ImportRequest) -> Result<ImportReport> {
+        self.import_file_with_progress(req, &|_| {})
+    }
+
+    /// [`Engine::import_file`], telling `progress` how far it has come: a million-row file
+    /// takes seconds.
+    pub fn import_file_with_progress(
+        &self,
+        req: ImportRequest,
+        progress: &dyn Fn(&ImportProgress),
+    ) -> Result<ImportReport> {
+        let to_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        progress(&ImportProgress { phase: ImportPhase::Reading, done: 0, total: to_u64(req.bytes.len()) });
+        let storing = |done: usize, total: usize| {
+            progress(&ImportProgress { phase: ImportPhase::Storing, done: to_u64(done), total: to_u64(total) });
+        };
         let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
         let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
             // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
@@ -157,10 +192,10 @@ impl Engine {
                 })
                 .collect();
             let summary = if req.dry_run {
-                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None, self.dictionary()))?
+                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None, self.dictionary(), &storing))?
             } else {
                 v.write(|w| {
-                    let summary = extract::apply_in(w, &target, &statement, raw_id, None, self.dictionary())?;
+                    let summary = extract::apply_in(w, &target, &statement, raw_id, None, self.dictionary(), &storing)?;
                     if let (Some(a), Some(m)) = (req.account, &mapping) {
                         let json =
                             serde_json::to_string(m).map_err(|e| Error::internal("cannot save the mapping", e))?;
@@ -173,6 +208,8 @@ impl Engine {
                 // Checked after the import's own transaction, in the same vault session.
                 crate::budget::check_recent(v)?;
             }
+            let added = u64::from(summary.added);
+            progress(&ImportProgress { phase: ImportPhase::Done, done: added, total: added });
             Ok(ImportReport {
                 format: format_name(format).into(),
                 dry_run: req.dry_run,

@@ -29,7 +29,7 @@ pub use connection::{Connection, ConnectionStatus, ProviderKind};
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
-pub use import::{ImportReport, ImportRequest, PreviewRow};
+pub use import::{ImportPhase, ImportProgress, ImportReport, ImportRequest, PreviewRow};
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
 pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};

@@ -159,6 +159,59 @@ fn a_bulk_import_is_one_log_entry_that_expands_to_every_rows_cells() {
     assert_eq!(entries.iter().filter(|c| c.table == "transactions" && c.column == "*").count(), stored.len() - 1);
 }
 
+/// A large file reports how far it has come: reading, then the stored rows of the total as they
+/// are stored, then done; importing it again stores nothing.
+#[test]
+fn a_large_import_reports_its_progress_and_reimports_as_a_no_op() {
+    use spearmint_engine::{ImportPhase, ImportProgress};
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account = engine
+        .create_account(NewAccount {
+            name: "Big".into(),
+            kind: AccountKind::Checking,
+            currency: spearmint_core::Currency::USD,
+        })
+        .unwrap();
+    let rows = 35_000u64;
+    let mut csv = Vec::new();
+    spearmint_sandbox_bank::write_csv(&mut csv, usize::try_from(rows).unwrap(), 3).unwrap();
+    let import = |events: &std::cell::RefCell<Vec<ImportProgress>>| {
+        engine
+            .import_file_with_progress(
+                ImportRequest {
+                    bytes: csv.clone(),
+                    file_name: Some("big.csv".into()),
+                    account: Some(account),
+                    mapping: None,
+                    currency: None,
+                    dry_run: false,
+                },
+                &|p| events.borrow_mut().push(*p),
+            )
+            .unwrap()
+    };
+
+    let events = std::cell::RefCell::new(Vec::new());
+    let report = import(&events);
+    assert_eq!(u64::from(report.summary.added), rows);
+    let events = events.into_inner();
+    let csv_len = u64::try_from(csv.len()).unwrap();
+    assert_eq!(events.first(), Some(&ImportProgress { phase: ImportPhase::Reading, done: 0, total: csv_len }));
+    assert_eq!(events.last(), Some(&ImportProgress { phase: ImportPhase::Done, done: rows, total: rows }));
+    let storing: Vec<u64> = events.iter().filter(|e| e.phase == ImportPhase::Storing).map(|e| e.done).collect();
+    assert!(events.iter().filter(|e| e.phase == ImportPhase::Storing).all(|e| e.total == rows));
+    assert!(storing.len() >= 3, "progress along the way, not only at the end: {storing:?}");
+    assert!(storing.windows(2).all(|w| w[0] < w[1]), "{storing:?}");
+    assert_eq!(storing.last(), Some(&rows));
+
+    let again = std::cell::RefCell::new(Vec::new());
+    let report = import(&again);
+    assert_eq!((report.summary.added, u64::from(report.summary.unchanged)), (0, rows));
+    assert_eq!(again.into_inner().last(), Some(&ImportProgress { phase: ImportPhase::Done, done: 0, total: 0 }));
+}
+
 /// This crate's directory, read at run time first: the target directory is shared by every
 /// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
 fn manifest_dir() -> std::path::PathBuf {
