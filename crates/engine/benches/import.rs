@@ -1,8 +1,9 @@
 //! `cargo bench -p spearmint-engine --bench import` (and `cargo xtask bench import`): imports
 //! generated CSV transactions (1,000,000 by default; SPEARMINT_BENCH_ROWS to change) into a
 //! fresh encrypted vault through the real import path, then the same into plain SQLite through
-//! the same path, and prints transactions per second and SQLCipher's overhead as a ratio.
-//! It measures; it asserts nothing about timings.
+//! the same path, and prints transactions per second and SQLCipher's overhead as a ratio;
+//! then what the app's lists cost over the full vault (pages, a cursor far down, one account,
+//! searches, the account list). It measures; it asserts nothing about timings.
 
 // Rates and ratios of timings are floats; money never is.
 #![allow(clippy::float_arithmetic)]
@@ -14,7 +15,9 @@ use std::time::Instant;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use spearmint_core::{AccountKind, Currency};
-use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase};
+use spearmint_engine::{
+    Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase, TransactionCursor, TransactionQuery,
+};
 
 fn rows() -> usize {
     std::env::var("SPEARMINT_BENCH_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(1_000_000)
@@ -63,6 +66,7 @@ fn main() {
         assert!(!report.categories.is_empty());
     }
     let report_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
+    let lists = lists(&encrypted);
 
     let plain = Engine::new_plain_for_benchmarks(EngineOptions::new(dir.path().join("plain"))).unwrap();
     let t_plain = run(&plain, &csv);
@@ -73,4 +77,70 @@ fn main() {
     println!("  SQLCipher / plain time ratio: {:.2}x (target: at most 1.30x)", t_enc / t_plain);
     println!("  target: at least 200000 transactions/s into the vault");
     println!("month spending report over {n} transactions: {report_ms:.2} ms (target: under 50 ms)");
+    println!("lists over {n} transactions (a page of 100, mean of 20):");
+    for (what, ms) in lists {
+        println!("  {what:<34}: {ms:>8.2} ms");
+    }
+}
+
+/// A named query over the vault.
+type Query<'a> = (&'static str, Box<dyn Fn() + 'a>);
+
+/// What the app's lists ask of a full vault, in milliseconds per call.
+fn lists(engine: &Engine) -> Vec<(&'static str, f64)> {
+    let page = |q: TransactionQuery| TransactionQuery { limit: Some(100), ..q };
+    let newest = engine.transactions(&page(TransactionQuery::default())).unwrap();
+    let account = newest[0].account_id;
+    // A cursor a year below the newest row.
+    let middle = newest[0].posted_on - chrono::Duration::days(365);
+    let deep = engine
+        .transactions(&TransactionQuery { until: Some(middle), limit: Some(1), ..TransactionQuery::default() })
+        .unwrap();
+    let cursor = TransactionCursor { posted_on: deep[0].posted_on, id: deep[0].id };
+    let queries: Vec<Query<'_>> = vec![
+        (
+            "newest page",
+            Box::new(|| assert_eq!(engine.transactions(&page(TransactionQuery::default())).unwrap().len(), 100)),
+        ),
+        (
+            "a page a year down (cursor)",
+            Box::new(move || {
+                let q = page(TransactionQuery { before: Some(cursor), ..TransactionQuery::default() });
+                assert_eq!(engine.transactions(&q).unwrap().len(), 100);
+            }),
+        ),
+        (
+            "one account's newest page",
+            Box::new(move || {
+                let q = page(TransactionQuery { account: Some(account), ..TransactionQuery::default() });
+                assert_eq!(engine.transactions(&q).unwrap().len(), 100);
+            }),
+        ),
+        (
+            "search \"coffee\"",
+            Box::new(|| {
+                let q = page(TransactionQuery { search: Some("coffee".into()), ..TransactionQuery::default() });
+                assert!(!engine.transactions(&q).unwrap().is_empty());
+            }),
+        ),
+        (
+            "search that matches nothing",
+            Box::new(|| {
+                let q = page(TransactionQuery { search: Some("no such payee".into()), ..TransactionQuery::default() });
+                assert!(engine.transactions(&q).unwrap().is_empty());
+            }),
+        ),
+        ("accounts with their counts", Box::new(|| assert!(!engine.accounts().unwrap().is_empty()))),
+    ];
+    let runs = 20u32;
+    queries
+        .into_iter()
+        .map(|(what, run)| {
+            let start = Instant::now();
+            for _ in 0..runs {
+                run();
+            }
+            (what, start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs))
+        })
+        .collect()
 }
