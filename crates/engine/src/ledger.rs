@@ -112,7 +112,7 @@ pub struct TransactionQuery {
     #[ts(type = "string | null")]
     pub until: Option<NaiveDate>,
     pub account: Option<AccountId>,
-    /// Case-insensitive substring of the payee or memo.
+    /// Case-insensitive substring of the descriptor, the payee a rule gave it, or the memo.
     pub search: Option<String>,
     pub limit: Option<u32>,
     pub before: Option<TransactionCursor>,
@@ -205,15 +205,19 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
         sql.push_str(" AND posted_on <= ?");
         args.push(SqlValue::Text(d.to_string()));
     }
+    let search = q.search.as_deref().filter(|s| !s.is_empty());
     if let Some(a) = q.account {
-        sql.push_str(" AND account_id = ?");
+        // A search reads the date index, which holds what it tests (migration 0011), and checks
+        // the account only on the rows that match: the account index would fetch every row of
+        // the account to test it.
+        sql.push_str(if search.is_some() { " AND +account_id = ?" } else { " AND account_id = ?" });
         args.push(SqlValue::Text(a.to_string()));
     }
-    if let Some(s) = q.search.as_deref().filter(|s| !s.is_empty()) {
-        sql.push_str(" AND (seller LIKE ? ESCAPE '\\' OR memo LIKE ? ESCAPE '\\')");
+    if let Some(s) = search {
+        // The descriptor, the payee a rule gave it (what the list shows), and the memo.
+        sql.push_str(" AND (seller LIKE ? ESCAPE '\\' OR payee LIKE ? ESCAPE '\\' OR memo LIKE ? ESCAPE '\\')");
         let pattern = format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        args.push(SqlValue::Text(pattern.clone()));
-        args.push(SqlValue::Text(pattern));
+        args.extend(std::iter::repeat_n(SqlValue::Text(pattern), 3));
     }
     if let Some(c) = q.before {
         sql.push_str(" AND (posted_on, id) < (?, ?)");

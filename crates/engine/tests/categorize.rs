@@ -221,6 +221,58 @@ fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
     );
 }
 
+/// Search looks at what the list shows: the descriptor, the payee a rule gave it, the memo; with
+/// an account it stays within that account; `%` and `_` are plain characters.
+#[test]
+fn search_finds_the_descriptor_the_renamed_payee_and_the_memo() {
+    let (_dir, engine) = vault();
+    import(&engine, statement("S-1", 2, -1_500, "ACH DEBIT 0001 MRS K GARDENING"));
+    engine
+        .add_rule(
+            vec![Condition::PayeeContains("gardening".into())],
+            RuleActions { category: None, rename: Some("Mrs K, gardener".into()) },
+            RuleOrigin::User,
+        )
+        .unwrap();
+    import(&engine, statement("S-2", 9, -1_500, "ACH DEBIT 0002 MRS K GARDENING"));
+    import(&engine, statement("S-3", 10, -999, "SALE 100% OFF_TODAY"));
+    let account = all(&engine)[0].account_id;
+    let other = engine
+        .create_account(spearmint_engine::NewAccount {
+            name: "Cash".into(),
+            kind: spearmint_core::AccountKind::Cash,
+            currency: spearmint_core::Currency::USD,
+        })
+        .unwrap();
+    engine
+        .add_transaction(spearmint_engine::NewTransaction {
+            account: other,
+            posted_on: chrono::NaiveDate::from_ymd_opt(2026, 3, 11).unwrap(),
+            amount: spearmint_core::Money::from_minor(-2_000, spearmint_core::Currency::USD),
+            seller: "Farmers market".into(),
+            memo: Some("flowers for the GARDENER".into()),
+        })
+        .unwrap();
+    let found = |search: &str, account| -> Vec<String> {
+        engine
+            .transactions(&TransactionQuery { search: Some(search.into()), account, ..TransactionQuery::default() })
+            .unwrap()
+            .into_iter()
+            .map(|t| t.posted_on.format("%d").to_string())
+            .collect()
+    };
+    assert_eq!(found("gardening", None), ["09", "02"], "the descriptor, newest first");
+    assert_eq!(found("mrs k, gardener", None), ["09"], "the payee a rule gave it");
+    assert_eq!(found("gardener", None), ["11", "09"], "the memo too");
+    assert_eq!(found("gardener", Some(account)), ["09"], "only the account asked for");
+    assert_eq!(found("gardener", Some(other)), ["11"]);
+    assert_eq!(found("100%", None), ["10"]);
+    assert_eq!(found("0%", None), ["10"]);
+    assert_eq!(found("OFF_T", None), ["10"]);
+    assert!(found("SALE_100", None).is_empty(), "`_` is not a wildcard (it would match `SALE 100`)");
+    assert!(found("SALE%OFF", None).is_empty(), "`%` is not a wildcard");
+}
+
 #[test]
 fn a_new_dictionary_categorizes_new_rows_and_leaves_stored_ones_alone() {
     let (dir, engine) = vault();

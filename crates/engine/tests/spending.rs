@@ -275,11 +275,14 @@ fn migrating_a_vault_counts_the_transactions_it_already_holds() {
         accounts.push((account, rows));
     }
     engine.lock().unwrap();
-    // Back to schema 9: no counts table, no triggers.
+    // Back to schema 9: no counts table, no triggers (0010), the old date index (0011).
     raw_vault(dir.path())
         .execute_batch(
             "DROP TRIGGER transactions_count_delete; DROP TRIGGER transactions_count_move;
-             DROP TABLE account_counts; PRAGMA user_version = 9;",
+             DROP TABLE account_counts;
+             DROP INDEX transactions_posted_search;
+             CREATE INDEX transactions_posted ON transactions (posted_on, id);
+             PRAGMA user_version = 9;",
         )
         .unwrap();
 

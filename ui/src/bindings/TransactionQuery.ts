@@ -8,6 +8,6 @@ import type { TransactionCursor } from "./TransactionCursor";
  */
 export type TransactionQuery = { since: string | null, until: string | null, account: AccountId | null, 
 /**
- * Case-insensitive substring of the payee or memo.
+ * Case-insensitive substring of the descriptor, the payee a rule gave it, or the memo.
  */
 search: string | null, limit: number | null, before: TransactionCursor | null, };

@@ -57,6 +57,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0010_account_counts.sql",
         sql: include_str!("../../../../migrations/0010_account_counts.sql"),
     },
+    Migration {
+        version: 11,
+        name: "0011_search_index.sql",
+        sql: include_str!("../../../../migrations/0011_search_index.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
