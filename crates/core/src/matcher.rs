@@ -113,6 +113,18 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// What to do with incoming transaction `incoming` (`t`) whose identity is stored row `s`:
+/// update the fields the provider changed (pending cleared, amount or date corrected), or
+/// nothing.
+pub fn same_identity(incoming: usize, t: &StatementTransaction, s: &Stored) -> Action {
+    let changed = s.pending != t.pending
+        || s.amount != t.amount
+        || s.posted_on != t.posted_on
+        || s.payee != t.payee
+        || s.memo != t.memo;
+    if changed { Action::Update { incoming, id: s.id } } else { Action::Unchanged { incoming, id: s.id } }
+}
+
 /// Plans what to do with `incoming` given the `stored` rows of the same account near its dates.
 /// `window` is the complete date range a provider fetch covered (None for files): pending rows
 /// inside it that the provider no longer lists are stale.
@@ -144,16 +156,7 @@ pub fn plan(
     for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
         if let Some(s) = by_id.get(&identity.id) {
             claimed.insert(s.id);
-            let changed = s.pending != t.pending
-                || s.amount != t.amount
-                || s.posted_on != t.posted_on
-                || s.payee != t.payee
-                || s.memo != t.memo;
-            actions[i] = Some(if changed {
-                Action::Update { incoming: i, id: s.id }
-            } else {
-                Action::Unchanged { incoming: i, id: s.id }
-            });
+            actions[i] = Some(same_identity(i, t, s));
         }
     }
     // Stored rows the provider still lists under their own id are never someone's twin.

@@ -445,8 +445,13 @@ fn apply_account(
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
                 let t = &txns[*incoming];
-                inserted.push((identity.id.to_string(), t.posted_on));
-                insert_txn(w, account_id, t, identity, raw_payload, &now, &decide(categorizer, account_id, t))?;
+                let decision = decide(categorizer, account_id, t);
+                if insert_txn(w, account_id, t, identity, raw_payload, &now, &decision)? {
+                    inserted.push((identity.id.to_string(), t.posted_on));
+                } else {
+                    // The posted row was stored before, away from these dates: bring it up to date.
+                    update_txn(w, &identity.id.to_string(), t, &now)?;
+                }
                 if locked {
                     w.update(
                         Table::TRANSACTIONS,
@@ -461,19 +466,7 @@ fn apply_account(
                 summary.posted += 1;
             }
             Action::Update { incoming, id } => {
-                let t = &txns[*incoming];
-                w.update(
-                    Table::TRANSACTIONS,
-                    &id.to_string(),
-                    &[
-                        ("posted_on", Value::Text(t.posted_on.to_string())),
-                        ("amount_minor", Value::Integer(t.amount.minor())),
-                        ("seller", Value::Text(t.payee.clone())),
-                        ("memo", t.memo.clone().map_or(Value::Null, Value::Text)),
-                        ("pending", Value::Integer(i64::from(t.pending))),
-                        ("updated_at", Value::Text(now.clone())),
-                    ],
-                )?;
+                update_txn(w, &id.to_string(), &txns[*incoming], &now)?;
                 summary.updated += 1;
             }
             Action::Unchanged { .. } => summary.unchanged += 1,
@@ -495,7 +488,7 @@ fn apply_account(
             .collect()
     };
     let total = news.len();
-    pipelined(&news, build, |rows| {
+    let (_, existing) = pipelined(&news, build, |rows| {
         let mut stored = 0;
         let rows = rows.inspect(|_| {
             stored += 1;
@@ -503,11 +496,52 @@ fn apply_account(
                 progress(stored, total);
             }
         });
-        w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, rows)
+        w.insert_many_new(Table::TRANSACTIONS, &TXN_COLUMNS, rows)
     })?;
     progress(total, total);
+    // A row the provider sent before may be stored away from these dates (the bank or the
+    // user changed its date since), where matching did not look: it is the same transaction,
+    // kept and brought up to date like any other identity match, never a failed import.
+    if !existing.is_empty() {
+        let existing: HashSet<String> = existing.into_iter().collect();
+        inserted.retain(|(id, _)| !existing.contains(id));
+        for (i, identity) in &news {
+            let id = identity.id.to_string();
+            if !existing.contains(&id) {
+                continue;
+            }
+            let t = &txns[*i];
+            let stored = load_stored_row(w, identity.id, account.currency)?;
+            summary.added -= 1;
+            match matcher::same_identity(*i, t, &stored) {
+                Action::Update { .. } => {
+                    update_txn(w, &id, t, &now)?;
+                    summary.updated += 1;
+                }
+                _ => summary.unchanged += 1,
+            }
+        }
+    }
     update_balance(w, account_id, account)?;
     Ok(inserted)
+}
+
+/// What the provider now says of a stored transaction (pending cleared, amount or date
+/// corrected); the category and the user's choices stay.
+fn update_txn(w: &mut Writer<'_>, id: &str, t: &StatementTransaction, now: &str) -> Result<()> {
+    w.update(
+        Table::TRANSACTIONS,
+        id,
+        &[
+            ("posted_on", Value::Text(t.posted_on.to_string())),
+            ("amount_minor", Value::Integer(t.amount.minor())),
+            ("seller", Value::Text(t.payee.clone())),
+            ("memo", t.memo.clone().map_or(Value::Null, Value::Text)),
+            ("pending", Value::Integer(i64::from(t.pending))),
+            ("updated_at", Value::Text(now.to_owned())),
+        ],
+    )?;
+    Ok(())
 }
 
 /// Builds `items` into rows a chunk at a time on the machine's other cores while `consume`
@@ -641,9 +675,9 @@ fn insert_txn(
     raw_payload: Option<i64>,
     now: &str,
     decision: &Decision,
-) -> Result<()> {
+) -> Result<bool> {
     let row = txn_row(account_id, t, identity, raw_payload, now, decision);
-    w.insert_many(Table::TRANSACTIONS, &TXN_COLUMNS, [row]).map(|_| ())
+    Ok(w.insert_many_new(Table::TRANSACTIONS, &TXN_COLUMNS, [row])?.0 == 1)
 }
 
 fn update_balance(w: &mut Writer<'_>, account_id: AccountId, account: &StatementAccount) -> Result<()> {
@@ -660,6 +694,7 @@ fn update_balance(w: &mut Writer<'_>, account_id: AccountId, account: &Statement
     Ok(())
 }
 
+/// An account's stored rows dated `from` to `to`, as matching sees them.
 fn load_stored(
     w: &Writer<'_>,
     account: AccountId,
@@ -667,11 +702,27 @@ fn load_stored(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<Vec<Stored>> {
-    let mut stmt = w.sql().prepare_cached(
+    read_stored(
+        w,
+        "account_id = ?1 AND posted_on BETWEEN ?2 AND ?3",
+        params![account.to_string(), from.to_string(), to.to_string()],
+        currency,
+    )
+}
+
+/// One stored row, known to exist, as matching sees it.
+fn load_stored_row(w: &Writer<'_>, id: spearmint_core::TransactionId, currency: Currency) -> Result<Stored> {
+    read_stored(w, "id = ?1", params![id.to_string()], currency)?
+        .pop()
+        .ok_or_else(|| Error::new(ErrorKind::Internal, format!("transaction {id} vanished during an import")))
+}
+
+fn read_stored(w: &Writer<'_>, filter: &str, args: impl rusqlite::Params, currency: Currency) -> Result<Vec<Stored>> {
+    let mut stmt = w.sql().prepare_cached(&format!(
         "SELECT id, provider_transaction_id, posted_on, amount_minor, seller, memo, pending
-         FROM transactions WHERE account_id = ?1 AND posted_on BETWEEN ?2 AND ?3",
-    )?;
-    let rows = stmt.query_map(params![account.to_string(), from.to_string(), to.to_string()], |r| {
+         FROM transactions WHERE {filter}"
+    ))?;
+    let rows = stmt.query_map(args, |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, Option<String>>(1)?,

@@ -212,6 +212,61 @@ fn a_large_import_reports_its_progress_and_reimports_as_a_no_op() {
     assert_eq!(again.into_inner().last(), Some(&ImportProgress { phase: ImportPhase::Done, done: 0, total: 0 }));
 }
 
+/// A bank id seen again, dated far from where the row is stored (the user or the bank moved its
+/// date), is the same transaction: brought up to date, never a second row, never a failed
+/// import (it once failed on the id's uniqueness, since matching looks near the new dates).
+#[test]
+fn a_known_bank_id_dated_far_from_its_stored_row_updates_that_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account = engine
+        .create_account(NewAccount {
+            name: "CSV".into(),
+            kind: AccountKind::Checking,
+            currency: spearmint_core::Currency::USD,
+        })
+        .unwrap();
+    let import = |rows: &str| {
+        engine
+            .import_file(ImportRequest {
+                bytes: format!("Date,Description,Amount,Transaction ID\n{rows}").into_bytes(),
+                file_name: Some("export.csv".into()),
+                account: Some(account),
+                mapping: None,
+                currency: None,
+                dry_run: false,
+            })
+            .unwrap()
+            .summary
+    };
+    let first =
+        import("2026-03-01,HARDWARE STORE,-10.00,TX-1\n2026-03-02,BAKERY,-5.00,TX-2\n2026-03-03,BOOKS,-7.00,TX-4\n");
+    assert_eq!(first.added, 3);
+    let tx1 = engine
+        .transactions(&TransactionQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|t| t.seller == "HARDWARE STORE")
+        .unwrap();
+    engine.edit_transaction(tx1.id, chrono::NaiveDate::from_ymd_opt(2026, 1, 1), None).unwrap();
+
+    let second =
+        import("2026-05-01,HARDWARE STORE,-12.00,TX-1\n2026-05-02,GROCER,-3.00,TX-3\n2026-05-03,BOOKS,-7.00,TX-4\n");
+    assert_eq!((second.added, second.updated, second.unchanged), (1, 2, 0), "{second:?}");
+    let rows = engine.transactions(&TransactionQuery::default()).unwrap();
+    assert_eq!(rows.len(), 4, "one row per bank id");
+    let tx1_now = rows.iter().find(|t| t.id == tx1.id).unwrap();
+    assert_eq!(tx1_now.posted_on.to_string(), "2026-05-01");
+    assert_eq!(tx1_now.amount.minor(), -1_200);
+    assert_eq!(engine.accounts().unwrap()[0].transactions, 4);
+    assert!(engine.doctor(false).unwrap().is_clean(), "totals count each row once");
+
+    let third =
+        import("2026-05-01,HARDWARE STORE,-12.00,TX-1\n2026-05-02,GROCER,-3.00,TX-3\n2026-05-03,BOOKS,-7.00,TX-4\n");
+    assert_eq!((third.added, third.updated, third.unchanged), (0, 0, 3), "{third:?}");
+}
+
 /// This crate's directory, read at run time first: the target directory is shared by every
 /// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
 fn manifest_dir() -> std::path::PathBuf {

@@ -210,11 +210,41 @@ impl<'a> Writer<'a> {
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
     ) -> Result<usize> {
+        self.insert_rows(table, columns, rows, false).map(|(n, _)| n)
+    }
+
+    /// [`Writer::insert_many`] for rows that may already be stored: a row whose key exists is
+    /// left as it is, not counted and not logged. Returns how many rows were inserted and the
+    /// keys of those that were already there.
+    pub fn insert_many_new(
+        &mut self,
+        table: Table,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
+    ) -> Result<(usize, Vec<String>)> {
+        self.insert_rows(table, columns, rows, true)
+    }
+
+    fn insert_rows(
+        &mut self,
+        table: Table,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
+        skip_existing: bool,
+    ) -> Result<(usize, Vec<String>)> {
         for name in columns {
             check_ident(name)?;
         }
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
-        let sql = format!("INSERT INTO {} ({}, {}) VALUES ({placeholders})", table.name, table.key, columns.join(", "));
+        let on_conflict =
+            if skip_existing { format!(" ON CONFLICT ({}) DO NOTHING", table.key) } else { String::new() };
+        let sql = format!(
+            "INSERT INTO {} ({}, {}) VALUES ({placeholders}){on_conflict}",
+            table.name,
+            table.key,
+            columns.join(", ")
+        );
+        let mut existing = Vec::new();
         let mut tally = InsertTally::new(table, columns)?;
         let mut insert = self.tx.prepare_cached(&sql)?;
         // The new rows' ids, as a JSON array of strings.
@@ -231,7 +261,10 @@ impl<'a> Writer<'a> {
             for (i, value) in values.iter().enumerate() {
                 insert.raw_bind_parameter(i + 2, value)?;
             }
-            insert.raw_execute()?;
+            if insert.raw_execute()? == 0 {
+                existing.push(id);
+                continue;
+            }
             tally.add(&values);
             if table.synced {
                 if n > 0 {
@@ -247,7 +280,7 @@ impl<'a> Writer<'a> {
             ids.push(']');
             self.record_json(table, "*", INSERTED_ROWS, Some(ids))?;
         }
-        Ok(n)
+        Ok((n, existing))
     }
 
     /// Inserts into a local table with an integer key chosen by SQLite; returns the key.
