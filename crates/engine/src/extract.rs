@@ -11,7 +11,7 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spearmint_core::matcher::{self, Action, Stored};
-use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction};
+use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction, TransactionId};
 use spearmint_core::{Categorizer, CrowdVotes, Decision, Dictionary, Input, Rule, RuleOrigin};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -148,7 +148,7 @@ pub(crate) const TRANSFER_WINDOW_DAYS: i64 = 3;
 ///
 /// The candidates are read in one scan of the new rows' dates (plus the window) and matched in
 /// memory, so a large import pays for one range read instead of an index lookup per row.
-fn link_transfers(w: &mut Writer<'_>, inserted: &[(String, NaiveDate)]) -> Result<()> {
+fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -> Result<()> {
     // One account (per currency) cannot move money to another of the user's accounts: skip the
     // work, which a large first import into a fresh vault would otherwise pay for.
     let accounts: i64 = w.sql().query_row(
@@ -201,9 +201,10 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(String, NaiveDate)]) -> Resul
     }
     let mut paired: HashSet<String> = HashSet::new();
     for (id, _) in inserted {
+        let id = id.to_string();
         // Gone from the scan: pending, already paired, or zero.
         let Some(me) = by_id.get(id.as_str()) else { continue };
-        if paired.contains(id) {
+        if paired.contains(&id) {
             continue;
         }
         // The closest opposite amount in another account; ties to the smaller id.
@@ -403,7 +404,7 @@ fn apply_account(
     account: &StatementAccount,
     context: &Context<'_>,
     summary: &mut ApplySummary,
-) -> Result<Vec<(String, NaiveDate)>> {
+) -> Result<Vec<(TransactionId, NaiveDate)>> {
     let Context { raw_payload, window, categorizer, progress } = *context;
     let txns = &account.transactions;
     for t in txns {
@@ -447,7 +448,7 @@ fn apply_account(
                 let t = &txns[*incoming];
                 let decision = decide(categorizer, account_id, t);
                 if insert_txn(w, account_id, t, identity, raw_payload, &now, &decision)? {
-                    inserted.push((identity.id.to_string(), t.posted_on));
+                    inserted.push((identity.id, t.posted_on));
                 } else {
                     // The posted row was stored before, away from these dates: bring it up to date.
                     update_txn(w, &identity.id.to_string(), t, &now)?;
@@ -476,7 +477,7 @@ fn apply_account(
         w.delete(Table::TRANSACTIONS, &id.to_string())?;
         summary.removed += 1;
     }
-    inserted.extend(news.iter().map(|(i, identity)| (identity.id.to_string(), txns[*i].posted_on)));
+    inserted.extend(news.iter().map(|(i, identity)| (identity.id, txns[*i].posted_on)));
     // In date order, the date indexes grow page by page instead of at random places.
     news.sort_unstable_by_key(|(i, identity)| (txns[*i].posted_on, identity.id));
     let build = |part: &[(usize, &matcher::Identity)]| -> Vec<(String, Vec<Value>)> {
@@ -504,7 +505,7 @@ fn apply_account(
     // kept and brought up to date like any other identity match, never a failed import.
     if !existing.is_empty() {
         let existing: HashSet<String> = existing.into_iter().collect();
-        inserted.retain(|(id, _)| !existing.contains(id));
+        inserted.retain(|(id, _)| !existing.contains(&id.to_string()));
         for (i, identity) in &news {
             let id = identity.id.to_string();
             if !existing.contains(&id) {
@@ -711,7 +712,7 @@ fn load_stored(
 }
 
 /// One stored row, known to exist, as matching sees it.
-fn load_stored_row(w: &Writer<'_>, id: spearmint_core::TransactionId, currency: Currency) -> Result<Stored> {
+fn load_stored_row(w: &Writer<'_>, id: TransactionId, currency: Currency) -> Result<Stored> {
     read_stored(w, "id = ?1", params![id.to_string()], currency)?
         .pop()
         .ok_or_else(|| Error::new(ErrorKind::Internal, format!("transaction {id} vanished during an import")))
