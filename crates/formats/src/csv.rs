@@ -219,7 +219,6 @@ fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) ->
         }
     };
     let date_text = cell(mapping.date_column);
-    let described = describe_format(&mapping.date_format);
     if date_text.is_empty() {
         return Row::Problem(format!(
             "line {line}: the row has an amount but no date (column {})",
@@ -228,7 +227,10 @@ fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) ->
     }
     let posted_on = match parse_date(date_text, &mapping.date_format) {
         Some(date) => date,
-        None => return Row::Problem(format!("line {line}: `{date_text}` is not a date in the format {described}")),
+        None => {
+            let described = describe_format(&mapping.date_format);
+            return Row::Problem(format!("line {line}: `{date_text}` is not a date in the format {described}"));
+        }
     };
     let payee = clean(unquote_formula(cell(mapping.payee_column)));
     let memo = mapping.memo_column.and_then(|c| clean_opt(Some(unquote_formula(cell(c)))));
@@ -259,7 +261,26 @@ fn unquote_formula(cell: &str) -> &str {
 /// A date in a strftime format; years before 1900 are refused, since they come from reading a
 /// two-digit year with `%Y`.
 pub(crate) fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), format).ok().filter(|d| (1900..=2200).contains(&d.year()))
+    let text = text.trim();
+    let date = match (format, iso_date(text)) {
+        // The common case read directly: chrono reads its format string again for every cell.
+        ("%Y-%m-%d", Some(date)) => Some(date),
+        _ => NaiveDate::parse_from_str(text, format).ok(),
+    };
+    date.filter(|d| (1900..=2200).contains(&d.year()))
+}
+
+/// `YYYY-MM-DD` exactly (four, two and two digits), as `%Y-%m-%d` reads it; `None` for
+/// anything else, which is left to chrono.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let b = text.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        b[range].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    NaiveDate::from_ymd_opt(i32::try_from(number(0..4)?).ok()?, number(5..7)?, number(8..10)?)
 }
 
 /// The rows after the preamble and the header, and the header if there is one.

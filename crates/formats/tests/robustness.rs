@@ -375,3 +375,46 @@ proptest! {
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Dates in `%Y-%m-%d` are read directly (chrono re-reads its format for every cell): the
+    /// result is always chrono's, for valid dates, invalid ones and near misses alike.
+    #[test]
+    fn iso_dates_read_as_chrono_reads_them(
+        y in prop_oneof![0u32..10_000, 1890u32..2210],
+        m in 0u32..14,
+        d in 0u32..33,
+        shape in 0usize..5,
+    ) {
+        let text = match shape {
+            0 => format!("{y:04}-{m:02}-{d:02}"),
+            1 => format!("{y}-{m}-{d}"),
+            2 => format!(" {y:04}-{m:02}-{d:02} "),
+            3 => format!("{y:04}/{m:02}/{d:02}"),
+            _ => format!("{y:04}-{m:02}-{d:02}x"),
+        };
+        let chrono = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .ok()
+            .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)));
+        let mapping = CsvMapping {
+            delimiter: b',',
+            has_header: true,
+            skip_rows: 0,
+            date_column: 0,
+            date_format: "%Y-%m-%d".to_owned(),
+            amount: AmountColumns::Signed { column: 2, negate: false },
+            payee_column: 1,
+            memo_column: None,
+            id_column: None,
+            pending_column: None,
+            decimal_mark: DecimalSeparator::Point,
+            currency: Currency::USD,
+        };
+        let read = csv::parse(format!("Date,Payee,Amount\n{text},SHOP,-1.00\n").as_bytes(), &mapping)
+            .ok()
+            .map(|s| s.accounts[0].transactions[0].posted_on);
+        prop_assert_eq!(read, chrono, "{}", text);
+    }
+}
