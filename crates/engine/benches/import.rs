@@ -1,7 +1,8 @@
 //! `cargo bench -p spearmint-engine --bench import` (and `cargo xtask bench import`): imports
 //! generated CSV transactions (1,000,000 by default; SPEARMINT_BENCH_ROWS to change) into a
-//! fresh encrypted vault through the real import path, then the same into plain SQLite through
-//! the same path, and prints transactions per second and SQLCipher's overhead as a ratio;
+//! fresh encrypted vault through the real import path, and the same into plain SQLite through
+//! the same path, a few times each (SPEARMINT_BENCH_RUNS, 3 by default), and prints the median
+//! transactions per second with their range, and SQLCipher's overhead as a ratio;
 //! then what the app's lists cost over the full vault (pages, a cursor far down, one account,
 //! searches, the account list). It measures; it asserts nothing about timings.
 
@@ -21,6 +22,18 @@ use spearmint_engine::{
 
 fn rows() -> usize {
     std::env::var("SPEARMINT_BENCH_ROWS").ok().and_then(|r| r.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// Imports of each kind (SPEARMINT_BENCH_RUNS, 3 by default): one run on a shared machine can
+/// be off by a sixth either way, so medians are reported, with the range.
+fn runs() -> usize {
+    std::env::var("SPEARMINT_BENCH_RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3).max(1)
+}
+
+fn median(mut secs: Vec<f64>) -> f64 {
+    secs.sort_by(f64::total_cmp);
+    let mid = secs.len() / 2;
+    if secs.len() % 2 == 0 { (secs[mid - 1] + secs[mid]) / 2.0 } else { secs[mid] }
 }
 
 fn run(engine: &Engine, csv: &[u8]) -> f64 {
@@ -54,9 +67,31 @@ fn main() {
     spearmint_sandbox_bank::write_csv(&mut csv, n, 1).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
-    let encrypted = Engine::new(EngineOptions::new(dir.path().join("encrypted"))).unwrap();
-    encrypted.create(NewKey::Passphrase(Passphrase::new("benchmark passphrase"))).unwrap();
-    let t_enc = run(&encrypted, &csv);
+    let (mut t_enc, mut t_plain) = (Vec::new(), Vec::new());
+    let mut encrypted = None;
+    for i in 0..runs() {
+        // Each kind goes first in turn, so neither always meets a cold (or a warm) machine.
+        for vault in if i % 2 == 0 { [true, false] } else { [false, true] } {
+            let path = dir.path().join(format!("{}-{i}", if vault { "encrypted" } else { "plain" }));
+            if vault {
+                // The previous vault goes first, with its files: a million rows take 0.4 GB.
+                if let Some((engine, old)) = encrypted.take() {
+                    drop(engine);
+                    std::fs::remove_dir_all(old).unwrap();
+                }
+                let engine = Engine::new(EngineOptions::new(path.clone())).unwrap();
+                engine.create(NewKey::Passphrase(Passphrase::new("benchmark passphrase"))).unwrap();
+                t_enc.push(run(&engine, &csv));
+                encrypted = Some((engine, path));
+            } else {
+                let engine = Engine::new_plain_for_benchmarks(EngineOptions::new(path.clone())).unwrap();
+                t_plain.push(run(&engine, &csv));
+                drop(engine);
+                std::fs::remove_dir_all(path).unwrap();
+            }
+        }
+    }
+    let (encrypted, _) = encrypted.expect("at least one run");
     // A month's spending report over the full vault (DESIGN: under 50 ms at a million rows).
     let month = encrypted.latest_month().unwrap().expect("the import has months");
     let runs = 20u32;
@@ -68,13 +103,29 @@ fn main() {
     let report_ms = start.elapsed().as_secs_f64() * 1000.0 / f64::from(runs);
     let lists = lists(&encrypted);
 
-    let plain = Engine::new_plain_for_benchmarks(EngineOptions::new(dir.path().join("plain"))).unwrap();
-    let t_plain = run(&plain, &csv);
-
-    println!("import of {n} CSV transactions (sniffed mapping, matching, one SQL transaction):");
-    println!("  SQLCipher vault : {:>10.0} transactions/s ({t_enc:.2} s)", n as f64 / t_enc);
-    println!("  plain SQLite    : {:>10.0} transactions/s ({t_plain:.2} s)", n as f64 / t_plain);
-    println!("  SQLCipher / plain time ratio: {:.2}x (target: at most 1.30x)", t_enc / t_plain);
+    let rate = |secs: f64| n as f64 / secs;
+    let range = |secs: &[f64]| {
+        let (fast, slow) = secs.iter().fold((f64::MAX, 0.0f64), |(a, b), s| (a.min(*s), b.max(*s)));
+        format!("{:.0}–{:.0}", rate(slow), rate(fast))
+    };
+    let ratios: Vec<f64> = t_enc.iter().zip(&t_plain).map(|(e, p)| e / p).collect();
+    let (low, high) = ratios.iter().fold((f64::MAX, 0.0f64), |(a, b), r| (a.min(*r), b.max(*r)));
+    let runs = t_enc.len();
+    println!("import of {n} CSV transactions (sniffed mapping, matching, one SQL transaction), {runs} runs each:");
+    println!(
+        "  SQLCipher vault : {:>10.0} transactions/s median (range {})",
+        rate(median(t_enc.clone())),
+        range(&t_enc)
+    );
+    println!(
+        "  plain SQLite    : {:>10.0} transactions/s median (range {})",
+        rate(median(t_plain.clone())),
+        range(&t_plain)
+    );
+    println!(
+        "  SQLCipher / plain time ratio: {:.2}x of the medians, {low:.2}x–{high:.2}x run by run (target: at most 1.30x)",
+        median(t_enc) / median(t_plain)
+    );
     println!("  target: at least 200000 transactions/s into the vault");
     println!("month spending report over {n} transactions: {report_ms:.2} ms (target: under 50 ms)");
     println!("lists over {n} transactions (a page of 100, mean of 20):");
