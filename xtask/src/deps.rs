@@ -34,6 +34,8 @@ pub const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "imagemagick",
     "keyutils",
+    // The C compiler the Windows check builds SQLCipher and OpenSSL with.
+    "gcc-mingw-w64-x86-64",
 ];
 
 /// Installs the Debian packages that are missing, if any. Elsewhere, says what is needed.

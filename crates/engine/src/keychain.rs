@@ -121,6 +121,8 @@ fn map_keyring_error(e: keyring::Error, entry: &KeychainEntry) -> Error {
 /// from a passphrase. Nothing is cached on other systems.
 #[derive(Debug, Clone)]
 pub struct SessionCache {
+    // Read only by the kernel keyring, which exists on Linux alone.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     account: String,
 }
 
