@@ -189,7 +189,8 @@ pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
                 let what = if p.done < p.total { "storing new transactions" } else { "writing to disk" };
                 bar.set_message(format!("{shown}: {what}"));
             }
-            ImportPhase::Done => bar.finish_and_clear(),
+            // Cleared below, after an error too.
+            ImportPhase::Done => {}
         },
     );
     bar.finish_and_clear();
@@ -411,10 +412,10 @@ pub(crate) fn doctor(ctx: &Ctx, repair: bool) -> anyhow::Result<()> {
         return print_json(&serde_json::json!({
             "monthlySpendingDifferences": report.monthly_spending,
             "accountCountDifferences": report.account_counts,
-            "repaired": repair && !report.is_clean(),
+            "repaired": repair && !report.is_empty(),
         }));
     }
-    if report.is_clean() {
+    if report.is_empty() {
         println!("monthly spending and account counts match a recount of every transaction");
         return Ok(());
     }

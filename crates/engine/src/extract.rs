@@ -504,19 +504,16 @@ fn apply_account(
     // user changed its date since), where matching did not look: it is the same transaction,
     // kept and brought up to date like any other identity match, never a failed import.
     if !existing.is_empty() {
-        let existing: HashSet<String> = existing.into_iter().collect();
-        inserted.retain(|(id, _)| !existing.contains(&id.to_string()));
-        for (i, identity) in &news {
-            let id = identity.id.to_string();
-            if !existing.contains(&id) {
-                continue;
-            }
+        // The keys are the ids this function wrote.
+        let existing: HashSet<TransactionId> = existing.iter().filter_map(|id| id.parse().ok()).collect();
+        inserted.retain(|(id, _)| !existing.contains(id));
+        for (i, identity) in news.iter().filter(|(_, identity)| existing.contains(&identity.id)) {
             let t = &txns[*i];
             let stored = load_stored_row(w, identity.id, account.currency)?;
             summary.added -= 1;
             match matcher::same_identity(*i, t, &stored) {
                 Action::Update { .. } => {
-                    update_txn(w, &id, t, &now)?;
+                    update_txn(w, &identity.id.to_string(), t, &now)?;
                     summary.updated += 1;
                 }
                 _ => summary.unchanged += 1,

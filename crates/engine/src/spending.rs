@@ -79,20 +79,19 @@ pub struct DoctorReport {
 }
 
 impl DoctorReport {
-    /// Whether every maintained total matches its recount.
-    pub fn is_clean(&self) -> bool {
-        self.monthly_spending.is_empty() && self.account_counts.is_empty()
-    }
-
     /// How many totals differ.
     pub fn len(&self) -> usize {
         self.monthly_spending.len() + self.account_counts.len()
     }
 
+    /// Whether every maintained total matches its recount.
     pub fn is_empty(&self) -> bool {
-        self.is_clean()
+        self.len() == 0
     }
 }
+
+/// What account_counts holds: each account's rows, counted.
+const ACCOUNT_RECOUNT: &str = "SELECT account_id, count(*) FROM transactions GROUP BY account_id";
 
 /// What monthly_spending sums, row by row: unsplit transactions as themselves, split ones
 /// through their parts (in the transaction's month and currency).
@@ -233,42 +232,38 @@ impl Engine {
                 })?
                 .collect::<rusqlite::Result<_>>()?;
             drop(stmt);
-            let mut stmt = v.read().prepare(
-                "WITH recount AS (SELECT account_id, count(*) AS n FROM transactions GROUP BY account_id)
+            let mut stmt = v.read().prepare(&format!(
+                "WITH recount (account_id, n) AS ({ACCOUNT_RECOUNT})
                  SELECT a.id, coalesce(c.txn_count, 0), coalesce(r.n, 0)
                  FROM accounts a
                  LEFT JOIN account_counts c ON c.account_id = a.id
                  LEFT JOIN recount r ON r.account_id = a.id
                  WHERE coalesce(c.txn_count, 0) != coalesce(r.n, 0)
-                 ORDER BY a.id",
-            )?;
+                 ORDER BY a.id"
+            ))?;
             let counts: Vec<AccountCountDifference> = stmt
                 .query_map([], |r| Ok(AccountCountDifference { account: r.get(0)?, stored: r.get(1)?, recounted: r.get(2)? }))?
                 .collect::<rusqlite::Result<_>>()?;
             drop(stmt);
-            if repair && !counts.is_empty() {
-                v.write(|w| {
-                    w.sql().execute_batch(
-                        "DELETE FROM account_counts;
-                         INSERT INTO account_counts (account_id, txn_count)
-                         SELECT account_id, count(*) FROM transactions GROUP BY account_id;",
-                    )?;
-                    Ok(())
-                })?;
+            let report = DoctorReport { monthly_spending: diffs, account_counts: counts };
+            if repair && !report.is_empty() {
+                // The tables that differ are rebuilt from their recount, in one transaction.
+                let mut sql = String::new();
+                if !report.monthly_spending.is_empty() {
+                    sql.push_str(&format!(
+                        "DELETE FROM monthly_spending;
+                         INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
+                         SELECT month, category_id, currency, sum(amount_minor), count(*) FROM ({RECOUNT_ROWS}) GROUP BY 1, 2, 3;"
+                    ));
+                }
+                if !report.account_counts.is_empty() {
+                    sql.push_str(&format!(
+                        "DELETE FROM account_counts; INSERT INTO account_counts (account_id, txn_count) {ACCOUNT_RECOUNT};"
+                    ));
+                }
+                v.write(|w| Ok(w.sql().execute_batch(&sql)?))?;
             }
-            if repair && !diffs.is_empty() {
-                v.write(|w| {
-                    w.sql().execute_batch(
-                        &format!(
-                            "DELETE FROM monthly_spending;
-                             INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
-                             SELECT month, category_id, currency, sum(amount_minor), count(*) FROM ({RECOUNT_ROWS}) GROUP BY 1, 2, 3;"
-                        ),
-                    )?;
-                    Ok(())
-                })?;
-            }
-            Ok(DoctorReport { monthly_spending: diffs, account_counts: counts })
+            Ok(report)
         })
     }
 

@@ -201,48 +201,27 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
-    /// Inserts many rows of one shape: the bulk form of [`Writer::insert`]. The statement is
-    /// prepared once, each row is bound in place, and the change log gets one bulk-insert
-    /// record for all of them (a million-row import spends its time here).
-    pub fn insert_many(
-        &mut self,
-        table: Table,
-        columns: &[&str],
-        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
-    ) -> Result<usize> {
-        self.insert_rows(table, columns, rows, false).map(|(n, _)| n)
-    }
-
-    /// [`Writer::insert_many`] for rows that may already be stored: a row whose key exists is
-    /// left as it is, not counted and not logged. Returns how many rows were inserted and the
-    /// keys of those that were already there.
+    /// Inserts many rows of one shape that may already be stored: the bulk form of
+    /// [`Writer::insert`]. The statement is prepared once, each row is bound in place, and the
+    /// change log gets one bulk-insert record for all of them (a million-row import spends its
+    /// time here). A row whose key exists is left as it is, not counted and not logged.
+    /// Returns how many rows were inserted and the keys of those that were already there.
     pub fn insert_many_new(
         &mut self,
         table: Table,
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
     ) -> Result<(usize, Vec<String>)> {
-        self.insert_rows(table, columns, rows, true)
-    }
-
-    fn insert_rows(
-        &mut self,
-        table: Table,
-        columns: &[&str],
-        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
-        skip_existing: bool,
-    ) -> Result<(usize, Vec<String>)> {
         for name in columns {
             check_ident(name)?;
         }
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
-        let on_conflict =
-            if skip_existing { format!(" ON CONFLICT ({}) DO NOTHING", table.key) } else { String::new() };
         let sql = format!(
-            "INSERT INTO {} ({}, {}) VALUES ({placeholders}){on_conflict}",
+            "INSERT INTO {} ({}, {}) VALUES ({placeholders}) ON CONFLICT ({}) DO NOTHING",
             table.name,
             table.key,
-            columns.join(", ")
+            columns.join(", "),
+            table.key
         );
         let mut existing = Vec::new();
         let mut tally = InsertTally::new(table, columns)?;
