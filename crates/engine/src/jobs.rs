@@ -99,13 +99,15 @@ pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[S
     Ok(None)
 }
 
-/// Records a job's outcome: done, retried after a backoff, or failed for good.
+/// Records a job's outcome: done, retried after a backoff, or failed for good. Returns whether
+/// it failed for good (no retry can fix it, or it has had its attempts).
 pub(crate) fn finish(
     vault: &mut Vault,
     job: &Job,
     outcome: std::result::Result<(), &Error>,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
+    let mut gave_up = false;
     let cells: Vec<(&str, Value)> = match outcome {
         Ok(()) => vec![("state", Value::Text("done".into())), ("last_error", Value::Null)],
         Err(e) => {
@@ -125,6 +127,7 @@ pub(crate) fn finish(
                     ("last_error", Value::Text(e.message().to_owned())),
                 ]
             } else {
+                gave_up = true;
                 vec![("state", Value::Text("failed".into())), ("last_error", Value::Text(e.message().to_owned()))]
             }
         }
@@ -133,7 +136,8 @@ pub(crate) fn finish(
         let mut cells = cells.clone();
         cells.push(("updated_at", Value::Text(ts(now))));
         w.update(Table::JOBS, &job.id, &cells).map(|_| ())
-    })
+    })?;
+    Ok(gave_up)
 }
 
 fn seed(id: &str) -> u64 {

@@ -325,7 +325,7 @@ impl Engine {
                 Err(e) => {
                     let payload = e.payload();
                     let (job2, id, reason) = (job.clone(), c.id.clone(), e.message().to_owned());
-                    let status = match e.kind() {
+                    let kind_status = match e.kind() {
                         ErrorKind::ProviderAuth => Some(ConnectionStatus::NeedsAttention),
                         ErrorKind::RateLimited => Some(ConnectionStatus::RateLimited),
                         _ => None,
@@ -333,6 +333,10 @@ impl Engine {
                     let (label, last_success) =
                         (c.label.clone(), c.last_success_at.clone().unwrap_or_else(|| "never".into()));
                     self.db(move |v| {
+                        // A failure that outlasts its retries (a bank that keeps answering
+                        // errors, a reply that never reads) needs the user too, with its reason.
+                        let gave_up = jobs::finish(v, &job2, Err(&e), Utc::now())?;
+                        let status = kind_status.or(gave_up.then_some(ConnectionStatus::NeedsAttention));
                         if let Some(status) = status {
                             connection::set_status(v, &id, status, Some(&reason), false)?;
                         }
@@ -346,7 +350,7 @@ impl Engine {
                                 &reason,
                             )?;
                         }
-                        jobs::finish(v, &job2, Err(&e), Utc::now())
+                        Ok(())
                     })
                     .await?;
                     ConnectionOutcome {
@@ -400,7 +404,7 @@ impl Engine {
             let id = c.id.clone();
             self.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
         }
-        let (raws, statement) = fetched?;
+        let (raw_id, statement) = fetched?;
         let count: u32 = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
         progress(&Progress { connection: c.label.clone(), phase: Phase::Saving, done, total, fetched: count });
         let warnings = statement.warnings.clone();
@@ -409,10 +413,6 @@ impl Engine {
         let dictionary = self.dictionary();
         let summary = self
             .db(move |v| {
-                let mut raw_id = None;
-                for (media, body) in &raws {
-                    raw_id = Some(extract::store_raw(v, provider, media, body)?);
-                }
                 let summary = extract::apply(
                     v,
                     &Target::Connection { id: id.clone(), provider },
@@ -431,13 +431,23 @@ impl Engine {
         Ok((summary, warnings))
     }
 
+    /// Stores a provider's reply in the vault (its own small transaction) before anything reads
+    /// it, so a reply Spearmint cannot read is kept for audit and for a later release to
+    /// re-process; hands the body back for reading.
+    async fn keep_raw(&self, c: &Connection, media_type: &'static str, body: Vec<u8>) -> Result<(i64, Vec<u8>)> {
+        let source = c.provider.as_str();
+        self.db(move |v| Ok((extract::store_raw(v, source, media_type, &body)?, body))).await
+    }
+
+    /// Fetches the connection's statements, keeping each raw reply before reading it; returns
+    /// the id of the last reply kept and what they say.
     async fn fetch(
         &self,
         c: &Connection,
         start: NaiveDate,
         end: NaiveDate,
         requests: &mut u32,
-    ) -> Result<(Vec<(String, Vec<u8>)>, Statement)> {
+    ) -> Result<(Option<i64>, Statement)> {
         match c.provider {
             ProviderKind::Demo => {
                 // The demo is the sandbox bank, in-process, reached through the real SimpleFIN
@@ -459,15 +469,16 @@ impl Engine {
                 }
                 .await;
                 bank.shutdown().await;
-                let f = result?;
-                Ok((vec![("application/json".into(), f.raw)], f.statement))
+                let (raw_id, body) = self.keep_raw(c, "application/json", result?).await?;
+                Ok((Some(raw_id), SimpleFin::read_accounts(&body)?))
             }
             ProviderKind::Simplefin => {
                 let entry = c.keychain();
                 let access = Self::blocking(move || entry.load_secret()).await?;
                 let access = AccessUrl::new(access.to_string());
-                let f = SimpleFin::new()?.accounts(&access, start, end, requests).await?;
-                Ok((vec![("application/json".into(), f.raw)], f.statement))
+                let body = SimpleFin::new()?.accounts(&access, start, end, requests).await?;
+                let (raw_id, body) = self.keep_raw(c, "application/json", body).await?;
+                Ok((Some(raw_id), SimpleFin::read_accounts(&body)?))
             }
             ProviderKind::Ofx => {
                 let bank: OfxBank = serde_json::from_value(c.config["bank"].clone()).map_err(|_| {
@@ -486,7 +497,7 @@ impl Engine {
                     password: Zeroizing::new(login["password"].as_str().unwrap_or_default().to_owned()),
                 };
                 let client = OfxClient::new(self.client_uid().await?)?;
-                let mut raws = Vec::new();
+                let mut raw_id = None;
                 let mut statement = Statement::default();
                 for a in c.config["accounts"].as_array().cloned().unwrap_or_default() {
                     let account = OfxAccountRef {
@@ -495,8 +506,12 @@ impl Engine {
                         kind: spearmint_core::AccountKind::parse(a["kind"].as_str().unwrap_or("checking"))
                             .unwrap_or(spearmint_core::AccountKind::Checking),
                     };
-                    let (raw, s) = client.statement(&bank, &credentials, &account, start, end, requests).await?;
-                    raws.push(("application/x-ofx".into(), raw));
+                    let raw = client.statement(&bank, &credentials, &account, start, end, requests).await?;
+                    let (id, raw) = self.keep_raw(c, "application/x-ofx", raw).await?;
+                    raw_id = Some(id);
+                    // A refused sign-on inside the reply stops here, before the next account's
+                    // request: a wrong password is not sent again and again.
+                    let s = OfxClient::read_statement(&bank, &raw)?;
                     let name = a["name"].as_str().map(str::to_owned);
                     statement.accounts.extend(s.accounts.into_iter().map(|mut acc: StatementAccount| {
                         if acc.name.is_none() {
@@ -506,7 +521,7 @@ impl Engine {
                     }));
                     statement.warnings.extend(s.warnings);
                 }
-                Ok((raws, statement))
+                Ok((raw_id, statement))
             }
         }
     }

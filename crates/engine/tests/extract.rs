@@ -154,6 +154,110 @@ async fn server_errors_and_cut_off_bodies_are_retried() {
     assert!(next > Utc::now());
 }
 
+fn rows_of(engine: &Engine, table: &str) -> u32 {
+    engine.status().unwrap().counts.iter().find(|t| t.table == table).map_or(0, |t| t.rows)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_that_does_not_read_is_kept_and_changes_nothing() {
+    let w = world(29).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    let (txns, raws) = (all_txns(&w.engine), rows_of(&w.engine, "raw_payloads"));
+    w.bank.advance_days(1);
+    w.bank.faults().garble_next(1);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(w.bank.faults().counters().garbled, 1);
+    let e = only_outcome(&report).error.clone().expect("half a document does not read");
+    assert_eq!(e.kind, ErrorKind::Provider);
+    assert!(e.message.contains("cannot read"), "{}", e.message);
+    // The reply was stored before it was read; the transactions are as they were.
+    assert_eq!(rows_of(&w.engine, "raw_payloads"), raws + 1, "the unreadable reply is kept");
+    assert_eq!(all_txns(&w.engine), txns);
+    // The next refresh reads a whole reply and catches up.
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(shape_of_vault(&w.engine), shape_of_truth(&w.bank));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_that_keeps_failing_needs_attention_with_its_reason() {
+    let w = world(31).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    w.bank.faults().fail_next(u32::MAX);
+    let mut reports = Vec::new();
+    loop {
+        let report = w.engine.refresh(None, |_| {}).await.unwrap();
+        assert!(only_outcome(&report).error.is_some(), "{report:?}");
+        reports.push(report);
+        let c = &w.engine.connections().unwrap()[0];
+        if c.status != ConnectionStatus::Ok {
+            assert_eq!(c.status, ConnectionStatus::NeedsAttention);
+            let reason = c.status_reason.clone().expect("the reason is kept");
+            assert!(reason.contains("500"), "the bank's own error: {reason}");
+            break;
+        }
+        assert!(reports.len() < 10, "a failing bank must come to the user's attention");
+    }
+    assert!(reports.len() > 1, "one failure is retried before it bothers the user");
+    assert!(w.engine.accounts().unwrap().iter().all(|a| a.status == "needs_attention"));
+    let alerts = w.engine.notifications().unwrap().into_iter().filter(|n| n.kind == "account_attention").count();
+    assert_eq!(alerts, 1);
+    // Once the bank answers again, a refresh clears it.
+    w.bank.faults().fail_next(0);
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(w.engine.connections().unwrap()[0].status, ConnectionStatus::Ok);
+    assert!(w.engine.accounts().unwrap().iter().all(|a| a.status == "ok"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttled_bank_makes_the_connection_wait_and_the_daily_budget_holds() {
+    let w = world(37).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.refresh(None, |_| {}).await.unwrap();
+
+    // The Bridge answers 429: the connection is rate-limited, says how long, and is not hammered.
+    w.bank.faults().throttle_next(u32::MAX, 120);
+    let before = w.bank.requests_to("/simplefin/accounts");
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let e = only_outcome(&report).error.clone().expect("throttled");
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(e.message.contains("120 seconds"), "{}", e.message);
+    assert_eq!(w.bank.requests_to("/simplefin/accounts") - before, 1, "a 429 is not retried at once");
+    let c = &w.engine.connections().unwrap()[0];
+    assert_eq!(c.status, ConnectionStatus::RateLimited);
+    assert!(w.engine.accounts().unwrap().iter().all(|a| a.status == "rate_limited"));
+    let before = w.bank.requests_served();
+    w.engine.tick(Utc::now()).await.unwrap();
+    assert_eq!(w.bank.requests_served(), before, "the background task waits");
+    w.bank.faults().throttle_next(0, 0);
+    w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(w.engine.connections().unwrap()[0].status, ConnectionStatus::Ok);
+
+    // However often the user refreshes, a SimpleFIN connection stays far below the ~24
+    // requests a day past which the Bridge disables its token; then it says so and waits.
+    let claimed_and_fetched = w.bank.requests_to("/simplefin/claim") + w.bank.requests_to("/simplefin/accounts");
+    let budget = u64::from(ProviderKind::Simplefin.daily_budget());
+    assert!(budget <= 16, "a handful of requests a day, with room under the Bridge's limit: {budget}");
+    let mut refused = None;
+    for _ in 0..=budget {
+        let report = w.engine.refresh(None, |_| {}).await.unwrap();
+        if let Some(e) = only_outcome(&report).error.clone() {
+            refused = Some(e);
+            break;
+        }
+    }
+    let e = refused.expect("the daily budget runs out");
+    assert_eq!(e.kind, ErrorKind::RateLimited);
+    assert!(e.message.contains("daily limit"), "{}", e.message);
+    let sent = w.bank.requests_to("/simplefin/claim") + w.bank.requests_to("/simplefin/accounts");
+    assert!(sent <= budget, "{sent} requests today, more than {budget} (before this loop: {claimed_and_fetched})");
+    let before = w.bank.requests_served();
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    assert_eq!(only_outcome(&report).error.as_ref().map(|e| e.kind), Some(ErrorKind::RateLimited));
+    assert_eq!(w.bank.requests_served(), before, "a spent budget sends nothing");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refused_credentials_need_attention_without_a_retry_storm() {
     let w = world(17).await;

@@ -12,6 +12,7 @@ pub struct Faults {
     latency_ms: AtomicU64,
     fail_next: AtomicU32,
     truncate_next: AtomicU32,
+    garble_next: AtomicU32,
     throttle_next: AtomicU32,
     retry_after_secs: AtomicU32,
     expired: AtomicBool,
@@ -21,6 +22,7 @@ pub struct Faults {
     errors: Mutex<Vec<String>>,
     served_500: AtomicU64,
     truncated: AtomicU64,
+    garbled: AtomicU64,
     throttled: AtomicU64,
     refused: AtomicU64,
 }
@@ -32,6 +34,8 @@ pub struct FaultCounters {
     pub served_500: u64,
     /// Responses cut off because of [`Faults::truncate_next`].
     pub truncated: u64,
+    /// Responses sent whole but unreadable because of [`Faults::garble_next`].
+    pub garbled: u64,
     /// Requests answered 429 (by [`Faults::throttle_next`] or the OFX daily limit).
     pub throttled: u64,
     /// Requests refused for their credentials: SimpleFIN 403s and OFX sign-ons answered 15500.
@@ -53,6 +57,13 @@ impl Faults {
     /// and then drop the connection: a client must see an error, never a short body.
     pub fn truncate_next(&self, n: u32) {
         self.truncate_next.store(n, Ordering::SeqCst);
+    }
+
+    /// The next `n` responses keep their status but send only the first half of the body, with
+    /// a Content-Length that matches: a well-formed HTTP reply whose document does not read
+    /// (as a misbehaving proxy or bank sends). The client gets it whole and must say so.
+    pub fn garble_next(&self, n: u32) {
+        self.garble_next.store(n, Ordering::SeqCst);
     }
 
     /// The next `n` requests answer HTTP 429 with `Retry-After: retry_after_secs`.
@@ -91,6 +102,7 @@ impl Faults {
         self.latency_ms(0);
         self.fail_next(0);
         self.truncate_next(0);
+        self.garble_next(0);
         self.throttle_next(0, 0);
         self.expire_credentials(false);
         self.payment_required(false);
@@ -102,6 +114,7 @@ impl Faults {
         FaultCounters {
             served_500: self.served_500.load(Ordering::SeqCst),
             truncated: self.truncated.load(Ordering::SeqCst),
+            garbled: self.garbled.load(Ordering::SeqCst),
             throttled: self.throttled.load(Ordering::SeqCst),
             refused: self.refused.load(Ordering::SeqCst),
         }
@@ -118,6 +131,10 @@ impl Faults {
 
     pub(crate) fn take_truncate(&self) -> bool {
         take(&self.truncate_next).then(|| self.truncated.fetch_add(1, Ordering::SeqCst)).is_some()
+    }
+
+    pub(crate) fn take_garble(&self) -> bool {
+        take(&self.garble_next).then(|| self.garbled.fetch_add(1, Ordering::SeqCst)).is_some()
     }
 
     /// `Some(retry_after_secs)` when this request is to be throttled.

@@ -55,7 +55,22 @@ async fn fault_layer(State(shared): State<Arc<Shared>>, request: Request, next: 
         return response;
     }
     let response = next.run(request).await;
-    if shared.faults.take_truncate() { truncate(response).await } else { response }
+    if shared.faults.take_truncate() {
+        truncate(response).await
+    } else if response.status().is_success() && shared.faults.take_garble() {
+        garble(response).await
+    } else {
+        response
+    }
+}
+
+/// The first half of the body, sent whole: the HTTP reply is complete, its document is not.
+async fn garble(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(half.len()));
+    Response::from_parts(parts, Body::from(half))
 }
 
 /// Announces the whole body's length, sends about half of it and then fails the body, so the

@@ -67,6 +67,8 @@ impl OfxClient {
         spearmint_formats::ofx::parse_account_info(&raw).map_err(|e| map_format_error(bank, e))
     }
 
+    /// The raw reply to a statement request, for the caller to store before it reads it with
+    /// [`OfxClient::read_statement`].
     pub async fn statement(
         &self,
         bank: &OfxBank,
@@ -75,15 +77,19 @@ impl OfxClient {
         start: NaiveDate,
         end: NaiveDate,
         requests: &mut u32,
-    ) -> Result<(Vec<u8>, Statement)> {
+    ) -> Result<Vec<u8>> {
         let inner = match account.kind {
             AccountKind::CreditCard => Self::wrap(bank, "CREDITCARDMSGSRQV1", &ccstmt(bank, account, start, end)),
             _ => Self::wrap(bank, "BANKMSGSRQV1", &stmt(bank, account, start, end)),
         };
         let body = self.request(bank, login, &inner);
-        let raw = self.post(bank, body, requests).await?;
-        let statement = spearmint_formats::ofx::parse(&raw).map_err(|e| map_format_error(bank, e))?;
-        Ok((raw, statement))
+        self.post(bank, body, requests).await
+    }
+
+    /// Reads a statement reply that [`OfxClient::statement`] returned (and the caller stored):
+    /// a refused sign-on inside it is an error like any other.
+    pub fn read_statement(bank: &OfxBank, raw: &[u8]) -> Result<Statement> {
+        spearmint_formats::ofx::parse(raw).map_err(|e| map_format_error(bank, e))
     }
 
     async fn post(&self, bank: &OfxBank, body: Zeroizing<String>, requests: &mut u32) -> Result<Vec<u8>> {

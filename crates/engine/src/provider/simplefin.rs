@@ -38,13 +38,6 @@ pub(crate) struct SimpleFin {
     http: reqwest::Client,
 }
 
-/// What a fetch brought back: the raw body (kept for audit) and its reading.
-#[derive(Debug)]
-pub(crate) struct Fetched {
-    pub raw: Vec<u8>,
-    pub statement: Statement,
-}
-
 impl SimpleFin {
     pub fn new() -> Result<SimpleFin> {
         Ok(SimpleFin { http: http::client()? })
@@ -94,14 +87,15 @@ impl SimpleFin {
         }
     }
 
-    /// Fetches every account with transactions posted in `[start, end]` (pending ones too).
+    /// Fetches every account with transactions posted in `[start, end]` (pending ones too): the
+    /// raw body, for the caller to store before it reads it with [`SimpleFin::read_accounts`].
     pub async fn accounts(
         &self,
         access: &AccessUrl,
         start: NaiveDate,
         end: NaiveDate,
         requests: &mut u32,
-    ) -> Result<Fetched> {
+    ) -> Result<Vec<u8>> {
         let mut url = Url::parse(access.expose()).map_err(|_| garbled())?;
         let user = Zeroizing::new(percent_decode(url.username()));
         let password = Zeroizing::new(url.password().map(percent_decode).unwrap_or_default());
@@ -128,20 +122,20 @@ impl SimpleFin {
             requests,
         )
         .await?;
-        self.read_accounts(reply)
+        Self::accepted(reply)
     }
 
-    fn read_accounts(&self, reply: Reply) -> Result<Fetched> {
+    /// Reads an `/accounts` body that [`SimpleFin::accounts`] returned (and the caller stored).
+    pub fn read_accounts(body: &[u8]) -> Result<Statement> {
+        spearmint_formats::simplefin::parse_accounts(body).map_err(|e| {
+            Error::new(ErrorKind::Provider, format!("the SimpleFIN Bridge sent data Spearmint cannot read: {e}"))
+        })
+    }
+
+    /// The body of a successful `/accounts` reply; every other answer as the error it means.
+    fn accepted(reply: Reply) -> Result<Vec<u8>> {
         match reply.status {
-            StatusCode::OK => {
-                let statement = spearmint_formats::simplefin::parse_accounts(&reply.body).map_err(|e| {
-                    Error::new(
-                        ErrorKind::Provider,
-                        format!("the SimpleFIN Bridge sent data Spearmint cannot read: {e}"),
-                    )
-                })?;
-                Ok(Fetched { raw: reply.body, statement })
-            }
+            StatusCode::OK => Ok(reply.body),
             StatusCode::PAYMENT_REQUIRED => Err(Error::new(
                 ErrorKind::ProviderAuth,
                 "the SimpleFIN Bridge says payment is required: renew your SimpleFIN subscription, then refresh",
