@@ -131,6 +131,10 @@ impl Engine {
         self.inner.dictionary
     }
 
+    pub(crate) fn paths(&self) -> &ProfilePaths {
+        &self.inner.paths
+    }
+
     pub fn vault_path(&self) -> PathBuf {
         self.inner.paths.vault()
     }

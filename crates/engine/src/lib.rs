@@ -12,6 +12,7 @@ mod error;
 mod export;
 mod extract;
 mod import;
+mod installation;
 mod jobs;
 pub mod keychain;
 mod ledger;

@@ -184,25 +184,17 @@ impl Engine {
         Ok(c)
     }
 
+    /// The installation's OFX CLIENTUID (the same for every profile), adopting the one this
+    /// profile sent before the installation kept its own.
     async fn client_uid(&self) -> Result<String> {
-        self.db(|v| {
+        let data_dir = self.paths().data_dir().to_path_buf();
+        self.db(move |v| {
             use rusqlite::OptionalExtension;
-            let uid: Option<String> = v
+            let sent_before: Option<String> = v
                 .read()
                 .query_row("SELECT value FROM settings WHERE key = 'ofx_client_uid'", [], |r| r.get(0))
                 .optional()?;
-            if let Some(uid) = uid {
-                return Ok(uid);
-            }
-            let uid = uuid::Uuid::now_v7().hyphenated().to_string().to_uppercase();
-            v.write(|w| {
-                w.upsert(
-                    crate::vault::Table::SETTINGS,
-                    "ofx_client_uid",
-                    &[("value", rusqlite::types::Value::Text(uid.clone()))],
-                )
-            })?;
-            Ok(uid)
+            crate::installation::ofx_client_uid(&data_dir, sent_before)
         })
         .await
     }

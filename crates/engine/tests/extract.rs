@@ -388,3 +388,49 @@ async fn ofx_requests_send_user_agent_first() {
     assert!(first_header.starts_with("user-agent:"), "the request starts:\n{request}");
     assert!(request.contains("<APPID>QWIN"), "{request}");
 }
+
+/// The CLIENTUID an engine sends when it signs on to a bank (a one-shot server that answers 401).
+async fn client_uid_sent(engine: &Engine) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/ofx", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut request = Vec::new();
+        let mut buf = vec![0u8; 8192];
+        while !String::from_utf8_lossy(&request).contains("</OFX>") {
+            let n = socket.read(&mut buf).await.unwrap();
+            assert!(n > 0, "the request ended before its OFX did");
+            request.extend_from_slice(&buf[..n]);
+        }
+        let _ = socket.write_all(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+        String::from_utf8_lossy(&request).into_owned()
+    });
+    let login = OfxLogin {
+        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version: 103 },
+        credentials: OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("pw".into()) },
+    };
+    assert_eq!(engine.connect_ofx(login).await.unwrap_err().kind(), ErrorKind::ProviderAuth);
+    let request = server.await.unwrap();
+    let uid = request.split("<CLIENTUID>").nth(1).expect("a CLIENTUID is sent");
+    uid.split(['<', '\r', '\n']).next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_profile_of_an_installation_sends_one_clientuid() {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let open = |data_dir: &std::path::Path, profile: &str| {
+        let options = EngineOptions { profile: profile.into(), ..EngineOptions::new(data_dir.to_path_buf()) };
+        let engine = Engine::new(options).unwrap();
+        engine.create(NewKey::Keychain).unwrap();
+        engine
+    };
+    let home = open(dir.path(), "default");
+    let uid = client_uid_sent(&home).await;
+    assert_eq!(uid.len(), 36, "{uid}");
+    assert_eq!(client_uid_sent(&home).await, uid, "the same on every request");
+    assert_eq!(client_uid_sent(&open(dir.path(), "work")).await, uid, "the same in another profile");
+    let other = tempfile::tempdir().unwrap();
+    assert_ne!(client_uid_sent(&open(other.path(), "default")).await, uid, "another installation has its own");
+}

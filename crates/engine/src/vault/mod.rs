@@ -40,6 +40,11 @@ impl ProfilePaths {
         Ok(ProfilePaths { name: name.to_owned(), dir: data_dir.join("profiles").join(name) })
     }
 
+    /// The data directory the profile lives in (`<data dir>/profiles/<name>`).
+    pub fn data_dir(&self) -> &Path {
+        self.dir.parent().and_then(Path::parent).unwrap_or(&self.dir)
+    }
+
     pub fn vault(&self) -> PathBuf {
         self.dir.join("vault.db")
     }
