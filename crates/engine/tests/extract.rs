@@ -364,33 +364,25 @@ async fn the_demo_bank_works_with_no_bank_at_all() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ofx_requests_send_user_agent_first() {
     require_secret_service();
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/ofx", listener.local_addr().unwrap());
-    let server = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        let mut buf = vec![0u8; 8192];
-        let n = socket.read(&mut buf).await.unwrap();
-        let _ = socket.write_all(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
-        String::from_utf8_lossy(&buf[..n]).into_owned()
-    });
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
     engine.create(NewKey::Keychain).unwrap();
-    let login = OfxLogin {
-        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version: 103 },
-        credentials: OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("pw".into()) },
-    };
-    let err = engine.connect_ofx(login).await.unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::ProviderAuth);
-    let request = server.await.unwrap();
+    let request = ofx_request_sent(&engine, 103).await;
     let first_header = request.lines().nth(1).unwrap_or_default().to_ascii_lowercase();
     assert!(first_header.starts_with("user-agent:"), "the request starts:\n{request}");
     assert!(request.contains("<APPID>QWIN"), "{request}");
 }
 
-/// The CLIENTUID an engine sends when it signs on to a bank (a one-shot server that answers 401).
+/// The CLIENTUID an engine sends when it signs on to a bank.
 async fn client_uid_sent(engine: &Engine) -> String {
+    let request = ofx_request_sent(engine, 103).await;
+    let uid = request.split("<CLIENTUID>").nth(1).expect("a CLIENTUID is sent");
+    uid.split(['<', '\r', '\n']).next().unwrap_or_default().to_owned()
+}
+
+/// The request an engine sends when it signs on to a bank of this OFX version (to a one-shot
+/// server that answers 401).
+async fn ofx_request_sent(engine: &Engine, version: u32) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/ofx", listener.local_addr().unwrap());
@@ -407,13 +399,23 @@ async fn client_uid_sent(engine: &Engine) -> String {
         String::from_utf8_lossy(&request).into_owned()
     });
     let login = OfxLogin {
-        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version: 103 },
+        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version },
         credentials: OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("pw".into()) },
     };
     assert_eq!(engine.connect_ofx(login).await.unwrap_err().kind(), ErrorKind::ProviderAuth);
-    let request = server.await.unwrap();
-    let uid = request.split("<CLIENTUID>").nth(1).expect("a CLIENTUID is sent");
-    uid.split(['<', '\r', '\n']).next().unwrap_or_default().to_owned()
+    server.await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ofx_requests_speak_the_banks_version() {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    for (version, header) in [(102, "\r\nVERSION:102\r\n"), (103, "\r\nVERSION:103\r\n"), (220, "VERSION=\"220\"")] {
+        let request = ofx_request_sent(&engine, version).await;
+        assert!(request.contains(header), "version {version}:\n{request}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -160,8 +160,11 @@ impl OfxClient {
                 bank.version
             )
         } else {
+            // The 1.x version the bank says it speaks (1.02 and 1.03 differ in what a server
+            // may send back); 1.03 when the directory says nothing usable.
+            let version = if (100..200).contains(&bank.version) { bank.version } else { 103 };
             format!(
-                "OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:103\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:NONE\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:{file_uid}\r\n\r\n{ofx}"
+                "OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:{version}\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:NONE\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:{file_uid}\r\n\r\n{ofx}"
             )
         })
     }
