@@ -500,12 +500,22 @@ fn apply_account(
         w.insert_many_new(Table::TRANSACTIONS, &TXN_COLUMNS, rows)
     })?;
     progress(total, total);
+    // The keys are the ids this function wrote.
+    let existing: HashSet<TransactionId> = existing.iter().filter_map(|id| id.parse().ok()).collect();
+    // Parts a file gave its new transactions (QIF splits) are kept as the transaction's split.
+    let split: Vec<&(usize, &matcher::Identity)> =
+        news.iter().filter(|(i, identity)| txns[*i].splits.len() > 1 && !existing.contains(&identity.id)).collect();
+    if !split.is_empty() {
+        let categories = CategoryNames::load(w)?;
+        for (i, identity) in split {
+            let t = &txns[*i];
+            split_as_the_file_does(w, identity.id, t, &categories, &decide(categorizer, account_id, t).category)?;
+        }
+    }
     // A row the provider sent before may be stored away from these dates (the bank or the
     // user changed its date since), where matching did not look: it is the same transaction,
     // kept and brought up to date like any other identity match, never a failed import.
     if !existing.is_empty() {
-        // The keys are the ids this function wrote.
-        let existing: HashSet<TransactionId> = existing.iter().filter_map(|id| id.parse().ok()).collect();
         inserted.retain(|(id, _)| !existing.contains(id));
         for (i, identity) in news.iter().filter(|(_, identity)| existing.contains(&identity.id)) {
             let t = &txns[*i];
@@ -522,6 +532,61 @@ fn apply_account(
     }
     update_balance(w, account_id, account)?;
     Ok(inserted)
+}
+
+/// The vault's categories by lower-case name, to read the categories a file names.
+struct CategoryNames(HashMap<String, String>);
+
+impl CategoryNames {
+    fn load(w: &Writer<'_>) -> Result<CategoryNames> {
+        let mut stmt = w.sql().prepare("SELECT id, name FROM categories WHERE hidden = 0 ORDER BY builtin DESC, id")?;
+        let mut names = HashMap::new();
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (id, name) = row?;
+            names.entry(name.to_lowercase()).or_insert(id);
+        }
+        Ok(CategoryNames(names))
+    }
+
+    /// The category a file's name for one means: a transfer (`[Savings]`, Quicken's way of
+    /// naming an account), else the most precise level of `Parent:Child` that names a category
+    /// here. None when nothing matches.
+    fn find(&self, hint: &str) -> Option<&str> {
+        let hint = hint.trim();
+        if hint.starts_with('[') && hint.ends_with(']') {
+            return self.0.get("transfer").map(String::as_str);
+        }
+        // `Food:Groceries/Class`: the class after `/` is Quicken's tag, not a category.
+        let hint = hint.split('/').next().unwrap_or(hint);
+        hint.rsplit(':').find_map(|level| self.0.get(&level.trim().to_lowercase()).map(String::as_str))
+    }
+}
+
+/// Splits a new transaction into the parts its file gave it, each under the category the file
+/// names when the vault has it, else under `fallback` (what the transaction itself was
+/// categorized as). The parsers refuse a file whose parts do not add up; should parts that do
+/// not reach here anyway, the transaction stays whole, as its amount says.
+fn split_as_the_file_does(
+    w: &mut Writer<'_>,
+    id: TransactionId,
+    t: &StatementTransaction,
+    categories: &CategoryNames,
+    fallback: &str,
+) -> Result<()> {
+    let same_currency = t.splits.iter().all(|s| s.amount.currency() == t.amount.currency());
+    let sum = t.splits.iter().try_fold(0i64, |sum, s| sum.checked_add(s.amount.minor()));
+    if !same_currency || sum != Some(t.amount.minor()) {
+        return Ok(());
+    }
+    let parts: Vec<(&str, i64, Option<&str>)> = t
+        .splits
+        .iter()
+        .map(|s| {
+            let category = s.category_hint.as_deref().and_then(|h| categories.find(h)).unwrap_or(fallback);
+            (category, s.amount.minor(), s.memo.as_deref())
+        })
+        .collect();
+    crate::spending::write_splits(w, id, &parts)
 }
 
 /// What the provider now says of a stored transaction (pending cleared, amount or date

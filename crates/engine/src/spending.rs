@@ -10,7 +10,7 @@ use spearmint_core::{Currency, Money, TransactionId};
 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::vault::{Table, Vault, now_rfc3339};
+use crate::vault::{Table, Vault, Writer, now_rfc3339};
 
 /// One category's total in one month and currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -337,40 +337,40 @@ impl Engine {
         self.with_vault(|v| {
             let found: Option<(i64, String)> = v
                 .read()
-                .query_row("SELECT amount_minor, currency FROM transactions WHERE id = ?1", [id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row("SELECT amount_minor, currency FROM transactions WHERE id = ?1", [id.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
-            let (minor, currency) = found.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")))?;
+            let (minor, currency) =
+                found.ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")))?;
             let mut sum = 0i64;
             for (category, amount, _) in parts {
                 if amount.currency().code() != currency {
                     return Err(Error::new(ErrorKind::Invalid, format!("every part must be in {currency}")));
                 }
-                let known: Option<String> =
-                    v.read().query_row("SELECT id FROM categories WHERE id = ?1", [category], |r| r.get(0)).optional()?;
+                let known: Option<String> = v
+                    .read()
+                    .query_row("SELECT id FROM categories WHERE id = ?1", [category], |r| r.get(0))
+                    .optional()?;
                 if known.is_none() {
                     return Err(Error::new(ErrorKind::Invalid, format!("there is no category `{category}`")));
                 }
-                sum = sum.checked_add(amount.minor()).ok_or_else(|| Error::new(ErrorKind::Invalid, "the parts are too large"))?;
+                sum = sum
+                    .checked_add(amount.minor())
+                    .ok_or_else(|| Error::new(ErrorKind::Invalid, "the parts are too large"))?;
             }
             if sum != minor {
                 let total = Money::from_minor(minor, Currency::new(&currency).unwrap_or(Currency::USD));
                 let got = Money::from_minor(sum, total.currency());
-                return Err(Error::new(ErrorKind::Invalid, format!("the parts add up to {got}, not the transaction's {total}")));
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("the parts add up to {got}, not the transaction's {total}"),
+                ));
             }
             v.write(|w| {
-                w.sql().execute("DELETE FROM splits WHERE transaction_id = ?1", [id.to_string()])?;
-                w.update(Table::TRANSACTIONS, &id.to_string(), &[("is_split", Value::Integer(1)), ("updated_at", Value::Text(now_rfc3339()))])?;
-                for (position, (category, amount, memo)) in parts.iter().enumerate() {
-                    w.sql().execute(
-                        "INSERT INTO splits (transaction_id, position, category_id, amount_minor, memo) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        rusqlite::params![id.to_string(), position as i64, category, amount.minor(), memo],
-                    )?;
-                }
-                let cells = serde_json::json!(parts
-                    .iter()
-                    .map(|(c, a, m)| serde_json::json!({ "category_id": c, "amount_minor": a.minor(), "memo": m }))
-                    .collect::<Vec<_>>());
-                w.record_row(Table::SPLITS, &id.to_string(), cells)
+                let parts: Vec<(&str, i64, Option<&str>)> =
+                    parts.iter().map(|(c, a, m)| (c.as_str(), a.minor(), m.as_deref())).collect();
+                write_splits(w, id, &parts)
             })?;
             crate::budget::check_recent(v).map(|_| ())
         })
@@ -402,4 +402,29 @@ impl Engine {
             })
         })
     }
+}
+
+/// Replaces a transaction's parts with `parts` (category, amount in minor units, memo), checked
+/// by the caller to sum to it, and marks it split; the triggers of 0007 move its monthly totals
+/// from the whole to the parts. The parts sync as one row.
+pub(crate) fn write_splits(w: &mut Writer<'_>, id: TransactionId, parts: &[(&str, i64, Option<&str>)]) -> Result<()> {
+    w.sql().execute("DELETE FROM splits WHERE transaction_id = ?1", [id.to_string()])?;
+    w.update(
+        Table::TRANSACTIONS,
+        &id.to_string(),
+        &[("is_split", Value::Integer(1)), ("updated_at", Value::Text(now_rfc3339()))],
+    )?;
+    for (position, (category, amount, memo)) in parts.iter().enumerate() {
+        w.sql().execute(
+            "INSERT INTO splits (transaction_id, position, category_id, amount_minor, memo) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![id.to_string(), position as i64, category, amount, memo],
+        )?;
+    }
+    let cells = serde_json::json!(
+        parts
+            .iter()
+            .map(|(c, a, m)| serde_json::json!({ "category_id": c, "amount_minor": a, "memo": m }))
+            .collect::<Vec<_>>()
+    );
+    w.record_row(Table::SPLITS, &id.to_string(), cells)
 }

@@ -272,3 +272,59 @@ fn a_known_bank_id_dated_far_from_its_stored_row_updates_that_row() {
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
+
+/// A QIF file's splits are kept: the transaction is split into the file's parts, each under
+/// the category the file names (by name; `[Account]` is a transfer), and the month's totals
+/// count the parts; an unsplit transaction beside them counts whole.
+#[test]
+fn qif_splits_import_as_the_transactions_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account = engine
+        .create_account(NewAccount {
+            name: "Checking".into(),
+            kind: AccountKind::Checking,
+            currency: spearmint_core::Currency::USD,
+        })
+        .unwrap();
+    let qif = "!Type:Bank\n\
+        D03/02/2026\nT-100.00\nPSUPERSTORE 0042\nL--Split--\n\
+        SFood:Groceries\nEweekly shop\n$-60.00\nSHousehold:Home Goods\n$-25.00\nS[Savings]\n$-15.00\n^\n\
+        D03/03/2026\nT-50.00\nPCORNER MARKET\nLGroceries\n^\n";
+    let import = || {
+        engine
+            .import_file(ImportRequest {
+                bytes: qif.as_bytes().to_vec(),
+                file_name: Some("quicken.qif".into()),
+                account: Some(account),
+                mapping: None,
+                currency: None,
+                dry_run: false,
+            })
+            .unwrap()
+    };
+    let first = import();
+    assert_eq!(first.summary.added, 2);
+    let spending = |category: &str| {
+        let month = engine.spending("2026-03").unwrap();
+        month.categories.iter().find(|c| c.category == category).map(|c| (c.amount.to_plain_string(), c.transactions))
+    };
+    assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
+    assert_eq!(spending("SHOPPING_HOME"), Some(("-25.00".into(), 1)));
+    assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
+    let whole = engine
+        .transactions(&TransactionQuery::default())
+        .unwrap()
+        .into_iter()
+        .find(|t| t.seller == "CORNER MARKET")
+        .unwrap();
+    let total: i64 = engine.spending("2026-03").unwrap().categories.iter().map(|c| c.amount.minor()).sum();
+    assert_eq!(total, -15_000, "each transaction counts once, through its parts or whole");
+    assert_eq!(whole.amount.to_plain_string(), "-50.00");
+
+    let again = import();
+    assert_eq!((again.summary.added, again.summary.updated), (0, 0), "{:?}", again.summary);
+    assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
+    assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
+}
