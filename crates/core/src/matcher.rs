@@ -22,6 +22,9 @@ use crate::statement::StatementTransaction;
 pub const PENDING_WINDOW_DAYS: i64 = 7;
 /// How many days apart two sources may date the same transaction in the fuzzy pass.
 pub const FUZZY_WINDOW_DAYS: i64 = 2;
+/// A provider id stored for a transaction more than this many days away, with another amount
+/// and another payee, names a different transaction: the bank reused the id.
+pub const REUSED_ID_DAYS: i64 = 30;
 
 /// A stored transaction, as much as matching needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,22 +84,56 @@ pub fn identities(account: AccountId, incoming: &[StatementTransaction]) -> Vec<
             _ => {
                 // Identical transactions in one statement are told apart by their order, so
                 // two equal purchases stay two and a re-import maps each to the same row.
-                let material = format!(
-                    "{}|{}|{}|{}|{}|{}",
-                    t.posted_on,
-                    t.amount.minor(),
-                    t.amount.currency(),
-                    fold_payee(&t.payee),
-                    t.provider_id.as_deref().unwrap_or("").trim(),
-                    t.memo.as_deref().map(fold_payee).unwrap_or_default(),
-                );
-                let n = occurrences.entry(material.clone()).or_default();
+                let n = occurrences.entry(material(t)).or_default();
                 *n += 1;
-                let hash = hex(&Sha256::digest(format!("{material}|#{n}").as_bytes()));
-                Identity { id: TransactionId::for_provider(account, &format!("hash:{hash}")), content_hash: Some(hash) }
+                content_identity(account, t, *n)
             }
         })
         .collect()
+}
+
+/// What a content hash is made of: everything the bank states about the transaction.
+fn material(t: &StatementTransaction) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        t.posted_on,
+        t.amount.minor(),
+        t.amount.currency(),
+        fold_payee(&t.payee),
+        t.provider_id.as_deref().unwrap_or("").trim(),
+        t.memo.as_deref().map(fold_payee).unwrap_or_default(),
+    )
+}
+
+/// The identity of the `n`th transaction (from 1) of a statement with `t`'s content, when its
+/// provider id cannot name it (empty, repeated in the statement, or reused by the bank).
+pub fn content_identity(account: AccountId, t: &StatementTransaction, n: usize) -> Identity {
+    let hash = hex(&Sha256::digest(format!("{}|#{n}", material(t)).as_bytes()));
+    Identity { id: TransactionId::for_provider(account, &format!("hash:{hash}")), content_hash: Some(hash) }
+}
+
+/// Whether stored row `s`, found under `t`'s provider id, is another transaction the bank gave
+/// the same id (some banks reuse ids across statements): dated more than [`REUSED_ID_DAYS`]
+/// away, for another amount, at another payee. A row that differs in fewer of these is the
+/// same transaction, corrected.
+pub fn reused_id(t: &StatementTransaction, s: &Stored) -> bool {
+    usable(&t.provider_id).is_some()
+        && (s.posted_on - t.posted_on).num_days().abs() > REUSED_ID_DAYS
+        && s.amount != t.amount
+        && !similar_payees(&s.payee, &t.payee)
+}
+
+/// Gives the transactions whose provider id the bank reused content identities, counting
+/// repeats of the same content so that two stay two.
+#[derive(Debug, Default)]
+pub struct ReusedIds(HashMap<String, usize>);
+
+impl ReusedIds {
+    pub fn identity(&mut self, account: AccountId, t: &StatementTransaction) -> Identity {
+        let n = self.0.entry(material(t)).or_default();
+        *n += 1;
+        content_identity(account, t, *n)
+    }
 }
 
 fn usable(pid: &Option<String>) -> Option<&str> {
@@ -134,7 +171,7 @@ pub fn plan(
     stored: &[Stored],
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Plan {
-    let ids = identities(account, incoming);
+    let mut ids = identities(account, incoming);
     if stored.is_empty() {
         // Nothing to match against (a first import): every row is new.
         let actions =
@@ -148,15 +185,39 @@ pub fn plan(
         by_amount.entry(s.amount).or_default().push(s);
     }
     let same_amount = |t: &StatementTransaction| by_amount.get(&t.amount).into_iter().flatten().copied();
+    // 1. Identity. An id the bank reused for another transaction does not name it: that one
+    // is known by its content instead.
+    let mut reused = ReusedIds::default();
+    for (t, identity) in incoming.iter().zip(ids.iter_mut()) {
+        if by_id.get(&identity.id).is_some_and(|s| reused_id(t, s)) {
+            *identity = reused.identity(account, t);
+        }
+    }
     let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
     let mut claimed: HashSet<TransactionId> = HashSet::new();
     let mut actions: Vec<Option<Action>> = vec![None; incoming.len()];
-
-    // 1. Identity.
     for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
         if let Some(s) = by_id.get(&identity.id) {
             claimed.insert(s.id);
             actions[i] = Some(same_identity(i, t, s));
+        }
+    }
+    // An id repeated in this statement names none of its rows; but a row stored under that id
+    // from a statement where it was unique is one of them: the one that reads the same, else
+    // the first the bank did not reuse the id for.
+    for exact in [true, false] {
+        for (i, t) in incoming.iter().enumerate() {
+            let Some(pid) = usable(&t.provider_id) else { continue };
+            if actions[i].is_some() || ids[i].content_hash.is_none() {
+                continue;
+            }
+            let Some(s) = by_id.get(&TransactionId::for_provider(account, pid)) else { continue };
+            let action = same_identity(i, t, s);
+            let fits = if exact { matches!(action, Action::Unchanged { .. }) } else { !reused_id(t, s) };
+            if fits && !claimed.contains(&s.id) {
+                claimed.insert(s.id);
+                actions[i] = Some(action);
+            }
         }
     }
     // Stored rows the provider still lists under their own id are never someone's twin.

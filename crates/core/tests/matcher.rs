@@ -190,3 +190,42 @@ proptest! {
         prop_assert_eq!(p.actions.len(), incoming.len());
     }
 }
+
+/// A bank that reuses an id months later for another purchase: the new purchase is a new row
+/// (known by its content), the old one stays; a re-import of either changes nothing. The same
+/// id with the same payee, moved and corrected, is still the same transaction.
+#[test]
+fn an_id_the_bank_reused_for_another_purchase_names_a_new_row() {
+    let at = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let mut old = txn(Some("7"), 1, -4200, "SHELL OIL 57442", false);
+    old.posted_on = at(2026, 1, 5);
+    let mut store = Vec::new();
+    let first = plan(account(), std::slice::from_ref(&old), &store, None);
+    apply(&mut store, std::slice::from_ref(&old), &first);
+
+    let mut new = txn(Some("7"), 1, -750, "SQ *BLUE BOTTLE COFFEE", false);
+    new.posted_on = at(2026, 6, 1);
+    let p = plan(account(), std::slice::from_ref(&new), &store, None);
+    let Action::Insert { identity, .. } = &p.actions[0] else { panic!("a new purchase: {p:?}") };
+    assert_ne!(identity.id, store[0].id);
+    assert!(identity.content_hash.is_some(), "known by its content");
+    apply(&mut store, std::slice::from_ref(&new), &p);
+    assert_eq!(store.len(), 2, "the old purchase stays");
+    let again = plan(account(), &[old.clone(), new.clone()], &store, None);
+    assert!(again.actions.iter().all(|a| matches!(a, Action::Unchanged { .. })), "{again:?}");
+
+    // Moved five weeks and corrected, at the same payee: the same transaction, updated.
+    let mut corrected = old.clone();
+    corrected.posted_on = at(2026, 2, 12);
+    corrected.amount = Money::from_minor(-4300, Currency::USD);
+    let p = plan(account(), std::slice::from_ref(&corrected), &store, None);
+    assert!(matches!(p.actions[0], Action::Update { .. }), "{p:?}");
+
+    // Two equal purchases under one reused id are two rows.
+    let twice = [new.clone(), new.clone()];
+    let mut once_more = store[..1].to_vec();
+    let p = plan(account(), &twice, &once_more, None);
+    assert_eq!(inserts(&p), 2, "{p:?}");
+    apply(&mut once_more, &twice, &p);
+    assert_eq!(once_more.len(), 3);
+}

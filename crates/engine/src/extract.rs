@@ -517,13 +517,25 @@ fn apply_account(
     // kept and brought up to date like any other identity match, never a failed import.
     if !existing.is_empty() {
         inserted.retain(|(id, _)| !existing.contains(id));
+        let mut reused = matcher::ReusedIds::default();
         for (i, identity) in news.iter().filter(|(_, identity)| existing.contains(&identity.id)) {
             let t = &txns[*i];
-            let stored = load_stored_row(w, identity.id, account.currency)?;
+            let mut stored = load_stored_row(w, identity.id, account.currency)?;
             summary.added -= 1;
+            // Unless the bank reused the id for another transaction: that one is new, known by
+            // its content (or stored under it by an earlier import of this file).
+            if matcher::reused_id(t, &stored) {
+                let fresh = reused.identity(account_id, t);
+                if insert_txn(w, account_id, t, &fresh, raw_payload, &now, &decide(categorizer, account_id, t))? {
+                    inserted.push((fresh.id, t.posted_on));
+                    summary.added += 1;
+                    continue;
+                }
+                stored = load_stored_row(w, fresh.id, account.currency)?;
+            }
             match matcher::same_identity(*i, t, &stored) {
                 Action::Update { .. } => {
-                    update_txn(w, &identity.id.to_string(), t, &now)?;
+                    update_txn(w, &stored.id.to_string(), t, &now)?;
                     summary.updated += 1;
                 }
                 _ => summary.unchanged += 1,

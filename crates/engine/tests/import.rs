@@ -328,3 +328,61 @@ fn qif_splits_import_as_the_transactions_parts() {
     assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
     assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
 }
+
+/// A bank that reused an id months later for another purchase: the purchase is imported as a
+/// new row and the old one stays as it was, whether the old row is near the new file's dates
+/// or far from them; importing either file again changes nothing.
+#[test]
+fn an_id_the_bank_reused_months_later_imports_as_a_new_purchase() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account = engine
+        .create_account(NewAccount {
+            name: "CSV".into(),
+            kind: AccountKind::Checking,
+            currency: spearmint_core::Currency::USD,
+        })
+        .unwrap();
+    let import = |rows: &str| {
+        engine
+            .import_file(ImportRequest {
+                bytes: format!("Date,Description,Amount,Transaction ID\n{rows}").into_bytes(),
+                file_name: Some("export.csv".into()),
+                account: Some(account),
+                mapping: None,
+                currency: None,
+                dry_run: false,
+            })
+            .unwrap()
+            .summary
+    };
+    let january = "2026-01-05,SHELL OIL 57442,-42.00,7\n2026-01-06,BAKERY,-5.00,8\n";
+    assert_eq!(import(january).added, 2);
+    // June's file: only the reused id, far from January (matching does not load January).
+    let june = "2026-06-01,SQ *BLUE BOTTLE COFFEE,-7.50,7\n";
+    let second = import(june);
+    assert_eq!((second.added, second.updated), (1, 0), "{second:?}");
+    // A half-year file that holds both: January's row is near its dates this time.
+    let half_year = "2026-01-05,SHELL OIL 57442,-42.00,7\n2026-03-01,RENT,-900.00,9\n2026-06-02,BOOKS,-12.00,7\n";
+    let third = import(half_year);
+    assert_eq!((third.added, third.updated, third.unchanged), (2, 0, 1), "{third:?}");
+
+    let rows = engine.transactions(&TransactionQuery::default()).unwrap();
+    let mut seen: Vec<(String, String)> =
+        rows.iter().map(|t| (t.posted_on.to_string(), t.amount.to_plain_string())).collect();
+    seen.sort();
+    let expected = [
+        ("2026-01-05", "-42.00"),
+        ("2026-01-06", "-5.00"),
+        ("2026-03-01", "-900.00"),
+        ("2026-06-01", "-7.50"),
+        ("2026-06-02", "-12.00"),
+    ];
+    assert_eq!(seen, expected.map(|(d, a)| (d.to_owned(), a.to_owned())), "one row per purchase");
+    for file in [january, june, half_year] {
+        let again = import(file);
+        assert_eq!((again.added, again.updated, again.removed), (0, 0, 0), "{file}: {again:?}");
+    }
+    assert_eq!(engine.transactions(&TransactionQuery::default()).unwrap().len(), expected.len());
+}
