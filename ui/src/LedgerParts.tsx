@@ -3,7 +3,7 @@ import { ErrorBanner } from "./ErrorBanner";
 import type { Progress } from "./bindings/Progress";
 import type { ProviderKind } from "./bindings/ProviderKind";
 import type { RefreshState } from "./ledger";
-import { progressText } from "./ledger";
+import { accountsText, progressText } from "./ledger";
 import { formatCount, outcomeErrorTitle, providerNote, summaryText } from "./ledgerText";
 import { screenHref } from "./navigation";
 
@@ -28,10 +28,17 @@ export function RefreshProgress({ refresh }: { refresh: RefreshState }) {
           max={progress.total}
           value={progressValue(progress)}
           aria-label="Refresh progress"
-          aria-valuetext={`${progress.done} of ${progress.total} connections done`}
+          aria-valuetext={[`${progress.done} of ${progress.total} connections done`, accountsText(progress)]
+            .filter(Boolean)
+            .join(", ")}
         />
       ) : (
         <progress className="progress-bar" aria-label="Refresh progress" />
+      )}
+      {accountsText(progress) !== "" && (
+        <p className="muted small" data-testid="refresh-accounts">
+          {accountsText(progress)}
+        </p>
       )}
       {firstRun && (
         <p className="muted small">

@@ -106,6 +106,13 @@ export function progressText(progress: Progress | null, rows: (n: number) => str
   }
 }
 
+/** "3 of 6 accounts done", once the refresh knows its accounts; empty before. */
+export function accountsText(progress: Progress | null): string {
+  if (progress === null || progress.accountsTotal === 0) return "";
+  const { accountsDone, accountsTotal } = progress;
+  return `${accountsDone} of ${accountsTotal} account${accountsTotal === 1 ? "" : "s"} done`;
+}
+
 export type LedgerActions = {
   /** Refreshes every connection now; does nothing while a refresh runs. */
   refresh: () => Promise<void>;

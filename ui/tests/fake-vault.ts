@@ -164,23 +164,50 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     const connections = bank.connections();
     const total = connections.length;
     const outcomes: RefreshReport["outcomes"] = [];
+    // As the engine counts them: the accounts known so far, which the first refresh finds.
+    const accounts = () => ({ accountsDone: 0, accountsTotal: bank.accounts().length });
     for (const c of connections) {
       const done = outcomes.length;
-      channel.send({ connection: c.label, phase: "fetching", done, total, fetched: 0 } satisfies Progress);
+      channel.send({ connection: c.label, phase: "fetching", done, total, ...accounts(), fetched: 0 } satisfies Progress);
       await tick();
       if (options.refreshError) {
         bank.fail(options.refreshError);
         outcomes.push({ connection: c.label, provider: c.provider, summary: null, error: options.refreshError, warnings: [] });
-        channel.send({ connection: c.label, phase: "failed", done: done + 1, total, fetched: 0 } satisfies Progress);
+        const a = accounts();
+        channel.send({
+          connection: c.label,
+          phase: "failed",
+          done: done + 1,
+          total,
+          accountsDone: a.accountsTotal,
+          accountsTotal: a.accountsTotal,
+          fetched: 0,
+        } satisfies Progress);
         continue;
       }
-      channel.send({ connection: c.label, phase: "saving", done, total, fetched: bank.incoming() } satisfies Progress);
+      channel.send({
+        connection: c.label,
+        phase: "saving",
+        done,
+        total,
+        accountsDone: 0,
+        accountsTotal: DEMO_ACCOUNTS.length,
+        fetched: bank.incoming(),
+      } satisfies Progress);
       if (!released) await new Promise<void>((wake) => (wakeRefresh = wake));
       await tick();
       const summary = bank.refresh();
       outcomes.push({ connection: c.label, provider: c.provider, summary, error: null, warnings: [] });
       const fetched = summary.added + summary.updated + summary.posted + summary.unchanged;
-      channel.send({ connection: c.label, phase: "done", done: done + 1, total, fetched } satisfies Progress);
+      channel.send({
+        connection: c.label,
+        phase: "done",
+        done: done + 1,
+        total,
+        accountsDone: DEMO_ACCOUNTS.length,
+        accountsTotal: DEMO_ACCOUNTS.length,
+        fetched,
+      } satisfies Progress);
     }
     channel.end();
     return { outcomes };

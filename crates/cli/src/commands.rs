@@ -39,15 +39,22 @@ fn progress_bar(ctx: &Ctx) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    bar.set_style(ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}").expect("valid template"));
+    bar.set_style(ProgressStyle::with_template("{spinner} [{pos}/{len} {prefix}] {msg}").expect("valid template"));
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 
 fn on_progress(bar: &ProgressBar) -> impl Fn(&Progress) + Send + Sync + '_ {
     move |p: &Progress| {
-        bar.set_length(u64::from(p.total));
-        bar.set_position(u64::from(p.done));
+        // By accounts once they are known (a first refresh finds them), else by connections.
+        let (done, total, unit) = if p.accounts_total > 0 {
+            (p.accounts_done, p.accounts_total, "accounts")
+        } else {
+            (p.done, p.total, "connections")
+        };
+        bar.set_prefix(unit);
+        bar.set_length(u64::from(total));
+        bar.set_position(u64::from(done));
         let what = match p.phase {
             Phase::Fetching => "fetching".to_owned(),
             Phase::Saving => format!("saving {} transactions", p.fetched),

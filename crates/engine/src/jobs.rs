@@ -3,8 +3,8 @@
 //! exponential backoff, except those no retry can fix (refused credentials).
 
 use chrono::{DateTime, Utc};
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use rusqlite::{OptionalExtension, params};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault};
@@ -144,16 +144,18 @@ fn seed(id: &str) -> u64 {
     id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
+/// The connections with a queued extraction, runnable or waiting for its backoff.
+pub(crate) fn queued_connections(vault: &Vault) -> Result<Vec<String>> {
+    let mut stmt = vault.read().prepare(
+        "SELECT DISTINCT json_extract(payload, '$.connection_id') FROM jobs
+         WHERE kind = 'extract' AND state = 'queued' AND json_extract(payload, '$.connection_id') IS NOT NULL",
+    )?;
+    Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+}
+
 /// When the earliest queued job becomes runnable.
 pub(crate) fn next_due(vault: &Vault) -> Result<Option<DateTime<Utc>>> {
     let next: Option<String> =
         vault.read().query_row("SELECT min(next_run_at) FROM jobs WHERE state = 'queued'", [], |r| r.get(0))?;
     Ok(next.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc)))
-}
-
-/// Jobs per state, for status output and tests.
-pub(crate) fn counts(vault: &Vault) -> Result<Vec<(String, u32)>> {
-    let mut stmt = vault.read().prepare("SELECT state, count(*) FROM jobs GROUP BY state ORDER BY state")?;
-    let rows = stmt.query_map(params![], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -38,8 +38,41 @@ pub struct Progress {
     /// Connections finished so far, of `total`.
     pub done: u32,
     pub total: u32,
+    /// Accounts finished so far, of `accounts_total`: the accounts of the connections being
+    /// refreshed, as far as known (a connection's first fetch may bring accounts it did not
+    /// have: the total then grows).
+    pub accounts_done: u32,
+    pub accounts_total: u32,
     /// Transactions fetched by this connection so far.
     pub fetched: u32,
+}
+
+/// How far a run of jobs has come, for [`Progress`].
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    done: u32,
+    total: u32,
+    accounts_done: u32,
+    accounts_total: u32,
+}
+
+impl Tally {
+    fn progress(&self, connection: &str, phase: Phase, fetched: u32) -> Progress {
+        Progress {
+            connection: connection.to_owned(),
+            phase,
+            done: self.done,
+            total: self.total,
+            accounts_done: self.accounts_done,
+            accounts_total: self.accounts_total,
+            fetched,
+        }
+    }
+}
+
+/// Accounts linked to a connection.
+fn accounts_of(v: &crate::vault::Vault, connection_id: &str) -> Result<u32> {
+    Ok(v.read().query_row("SELECT count(*) FROM accounts WHERE connection_id = ?1", [connection_id], |r| r.get(0))?)
 }
 
 /// The outcome for one connection.
@@ -278,11 +311,20 @@ impl Engine {
         progress: impl Fn(&Progress) + Send + Sync,
     ) -> Result<RefreshReport> {
         let mut report = RefreshReport::default();
-        let total = match &only {
-            Some(ids) => ids.len() as u32,
-            None => {
-                self.db(|v| Ok(jobs::counts(v)?.iter().filter(|(s, _)| s == "queued").map(|(_, n)| *n).sum())).await?
-            }
+        let mut tally = {
+            let only = only.clone();
+            self.db(move |v| {
+                let queued: Vec<String> = match only {
+                    Some(ids) => ids,
+                    None => jobs::queued_connections(v)?,
+                };
+                let mut accounts_total = 0;
+                for id in &queued {
+                    accounts_total += accounts_of(v, id)?;
+                }
+                Ok(Tally { total: queued.len() as u32, accounts_total, ..Tally::default() })
+            })
+            .await?
         };
         loop {
             let filter = only.clone();
@@ -299,9 +341,12 @@ impl Engine {
                     continue;
                 }
             };
-            let done = report.outcomes.len() as u32;
-            progress(&Progress { connection: c.label.clone(), phase: Phase::Fetching, done, total, fetched: 0 });
-            let result = self.extract(&c, &progress, done, total).await;
+            let known = {
+                let id = c.id.clone();
+                self.db(move |v| accounts_of(v, &id)).await?
+            };
+            progress(&tally.progress(&c.label, Phase::Fetching, 0));
+            let result = self.extract(&c, &progress, tally, known).await;
             let outcome = match result {
                 Ok((summary, warnings)) => {
                     let job2 = job.clone();
@@ -357,13 +402,16 @@ impl Engine {
             let phase = if outcome.error.is_some() { Phase::Failed } else { Phase::Done };
             let fetched = outcome.summary.as_ref().map_or(0, |s| s.added + s.updated + s.posted + s.unchanged);
             report.outcomes.push(outcome);
-            progress(&Progress {
-                connection: c.label.clone(),
-                phase,
-                done: report.outcomes.len() as u32,
-                total,
-                fetched,
-            });
+            // The connection's accounts now (its first fetch may have added some).
+            let now_known = {
+                let id = c.id.clone();
+                self.db(move |v| accounts_of(v, &id)).await?
+            };
+            tally.done = report.outcomes.len() as u32;
+            tally.total = tally.total.max(tally.done);
+            tally.accounts_total = (tally.accounts_total + now_known).saturating_sub(known);
+            tally.accounts_done += now_known;
+            progress(&tally.progress(&c.label, phase, fetched));
         }
         Ok(report)
     }
@@ -373,8 +421,8 @@ impl Engine {
         &self,
         c: &Connection,
         progress: &(impl Fn(&Progress) + Send + Sync),
-        done: u32,
-        total: u32,
+        tally: Tally,
+        known_accounts: u32,
     ) -> Result<(ApplySummary, Vec<String>)> {
         let today = Utc::now().date_naive();
         if c.budget_left(today) == 0 {
@@ -398,7 +446,14 @@ impl Engine {
         }
         let (raw_id, statement) = fetched?;
         let count: u32 = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
-        progress(&Progress { connection: c.label.clone(), phase: Phase::Saving, done, total, fetched: count });
+        // The statement's accounts replace those known before in the total.
+        let statement_accounts = statement.accounts.len() as u32;
+        let tally = Tally {
+            accounts_total: (tally.accounts_total + statement_accounts.max(known_accounts))
+                .saturating_sub(known_accounts),
+            ..tally
+        };
+        progress(&tally.progress(&c.label, Phase::Saving, count));
         let warnings = statement.warnings.clone();
         let (id, provider) = (c.id.clone(), c.provider.as_str());
         let window = Some((start, today));

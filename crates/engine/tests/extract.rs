@@ -7,7 +7,8 @@ use chrono::{Datelike, Duration, Utc};
 use spearmint_core::Money;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{
-    ConnectionStatus, Engine, EngineOptions, ErrorKind, NewKey, OfxLogin, ProviderKind, RefreshReport, TransactionQuery,
+    ConnectionStatus, Engine, EngineOptions, ErrorKind, NewKey, OfxLogin, Phase, ProviderKind, RefreshReport,
+    TransactionQuery,
 };
 use spearmint_sandbox_bank::{BankConfig, SandboxBank};
 use zeroize::Zeroizing;
@@ -435,4 +436,44 @@ async fn every_profile_of_an_installation_sends_one_clientuid() {
     assert_eq!(client_uid_sent(&open(dir.path(), "work")).await, uid, "the same in another profile");
     let other = tempfile::tempdir().unwrap();
     assert_ne!(client_uid_sent(&open(other.path(), "default")).await, uid, "another installation has its own");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_progress_counts_connections_accounts_and_transactions() {
+    let w = world(41).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    w.engine.connect_ofx(sandbox_ofx_login(&w.bank, &w.bank.ofx_login().password)).await.unwrap();
+    // The first refresh finds the accounts: the total grows as each connection brings its own.
+    let events = std::sync::Mutex::new(Vec::new());
+    w.engine.refresh(None, |p| events.lock().unwrap().push(p.clone())).await.unwrap();
+    let first = events.into_inner().unwrap();
+    let accounts = w.engine.accounts().unwrap().len() as u32;
+    assert!(accounts >= 4, "both connections linked their accounts: {accounts}");
+    assert_eq!(first[0].accounts_total, 0, "{first:?}");
+    assert!(first.windows(2).all(|p| p[0].accounts_total <= p[1].accounts_total), "{first:?}");
+    let last = first.last().unwrap();
+    assert_eq!((last.accounts_done, last.accounts_total), (accounts, accounts), "{last:?}");
+
+    w.bank.advance_days(1);
+    let events = std::sync::Mutex::new(Vec::new());
+    let report = w.engine.refresh(None, |p| events.lock().unwrap().push(p.clone())).await.unwrap();
+    let events = events.into_inner().unwrap();
+    assert_eq!(report.outcomes.len(), 2);
+    for e in &events {
+        assert!(e.done <= e.total && e.accounts_done <= e.accounts_total, "{e:?}");
+        assert_eq!((e.total, e.accounts_total), (2, accounts), "known from the start: {e:?}");
+    }
+    assert!(events.windows(2).all(|p| p[0].done <= p[1].done && p[0].accounts_done <= p[1].accounts_done));
+    let last = events.last().unwrap();
+    assert_eq!((last.phase, last.done, last.accounts_done), (Phase::Done, 2, accounts), "{last:?}");
+    // Each connection: fetching, then saving what it fetched, then done with its accounts.
+    for outcome in &report.outcomes {
+        let mine: Vec<_> = events.iter().filter(|e| e.connection == outcome.connection).collect();
+        let phases: Vec<Phase> = mine.iter().map(|e| e.phase).collect();
+        assert_eq!(phases, [Phase::Fetching, Phase::Saving, Phase::Done], "{mine:?}");
+        let s = outcome.summary.as_ref().unwrap();
+        assert_eq!(mine[1].fetched, s.added + s.updated + s.posted + s.unchanged, "{mine:?}");
+        assert!(mine[1].fetched > 0);
+        assert!(mine[2].accounts_done > mine[0].accounts_done, "its accounts count as done: {mine:?}");
+    }
 }

@@ -10,6 +10,12 @@ export type Progress = { connection: string, phase: Phase,
  */
 done: number, total: number, 
 /**
+ * Accounts finished so far, of `accounts_total`: the accounts of the connections being
+ * refreshed, as far as known (a connection's first fetch may bring accounts it did not
+ * have: the total then grows).
+ */
+accountsDone: number, accountsTotal: number, 
+/**
  * Transactions fetched by this connection so far.
  */
 fetched: number, };

@@ -211,6 +211,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     const progress = p.getByTestId("refresh-progress");
     await progress.getByText("Demo Bank: saving 5,000 transactions").waitFor();
     assert.match((await progress.textContent()) ?? "", /Setting up the demo bank/);
+    assert.equal(await progress.getByTestId("refresh-accounts").textContent(), "0 of 3 accounts done");
     const bar = progress.locator("progress");
     assert.equal(await bar.getAttribute("max"), "1");
     assert.ok(Number(await bar.getAttribute("value")) > 0, "the bar has moved");

@@ -133,7 +133,16 @@ describe("ledger commands", () => {
       const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback(id: number, data: unknown): void } })
         .__TAURI_INTERNALS__;
       const step = (index: number, phase: Progress["phase"]) =>
-        internals.runCallback(id, { index, message: { connection: "Demo Bank", phase, done: 0, total: 1, fetched: 0 } });
+        internals.runCallback(id, { index, message: {
+            connection: "Demo Bank",
+            phase,
+            done: 0,
+            total: 1,
+            accountsDone: 0,
+            accountsTotal: 3,
+            fetched: 0,
+          },
+        });
       // Out of order on purpose: the Channel puts them back in order.
       step(1, "saving");
       step(0, "fetching");

@@ -128,6 +128,7 @@ describe("Accounts and transactions", () => {
     const progress = await screen.findByTestId("refresh-progress");
     await waitFor(() => expect(progress.textContent).toContain("Demo Bank: saving 242 transactions"));
     expect(progress.textContent).toContain("Setting up the demo bank");
+    expect(screen.getByTestId("refresh-accounts").textContent).toBe("0 of 3 accounts done");
     const bar = progress.querySelector("progress");
     expect(bar?.getAttribute("max")).toBe("1");
     expect(Number(bar?.getAttribute("value"))).toBeGreaterThan(0);

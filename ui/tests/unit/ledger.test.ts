@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import type { AccountSummary } from "../../src/bindings/AccountSummary";
 import type { Connection } from "../../src/bindings/Connection";
 import type { Progress } from "../../src/bindings/Progress";
-import { hasDemo, initialLedgerModel, isFirstRun, ledgerReducer, progressText, type LedgerEvent } from "../../src/ledger";
+import {
+  accountsText,
+  hasDemo,
+  initialLedgerModel,
+  isFirstRun,
+  ledgerReducer,
+  progressText,
+  type LedgerEvent,
+} from "../../src/ledger";
 import { progressValue } from "../../src/LedgerParts";
 import { outcomeErrorTitle, statusView, summaryText } from "../../src/ledgerText";
 
@@ -31,6 +39,8 @@ const progress = (p: Partial<Progress>): Progress => ({
   phase: "fetching",
   done: 0,
   total: 1,
+  accountsDone: 0,
+  accountsTotal: 0,
   fetched: 0,
   ...p,
 });
@@ -99,6 +109,13 @@ describe("progress words", () => {
     expect(progressText(progress({ phase: "saving", fetched: 1 }), rows)).toBe("Demo Bank: saving 1 transaction");
     expect(progressText(progress({ phase: "saving", fetched: 5000 }), rows)).toBe("Demo Bank: saving 5,000 transactions");
     expect(progressText(null, rows)).toBe("Starting…");
+  });
+
+  it("counts accounts once the refresh knows them", () => {
+    expect(accountsText(null)).toBe("");
+    expect(accountsText(progress({ accountsTotal: 0 }))).toBe("");
+    expect(accountsText(progress({ accountsDone: 0, accountsTotal: 1 }))).toBe("0 of 1 account done");
+    expect(accountsText(progress({ accountsDone: 3, accountsTotal: 6 }))).toBe("3 of 6 accounts done");
   });
 
   it("fills the bar by connections done, and part of the current one", () => {
