@@ -108,13 +108,27 @@ fn detect_content(text: &str) -> Option<Format> {
     if qif::looks_like_qif(start) {
         return Some(Format::Qif);
     }
-    if head.contains("<DOCUMENT") && head.contains("CAMT.053") {
+    if opens_element(&head, "Document") && head.contains("CAMT.053") {
         return Some(Format::Camt053);
     }
     if start.starts_with('{') && head.contains("\"ACCOUNTS\"") {
         return Some(Format::SimpleFin);
     }
     None
+}
+
+/// Whether `head` has a start tag whose local name is `local` (any case), with or without a
+/// namespace prefix: ISO 20022 files open with `<Document xmlns=...>` or, from some banks,
+/// `<c53:Document xmlns:c53=...>`.
+fn opens_element(head: &str, local: &str) -> bool {
+    head.match_indices('<').any(|(at, _)| {
+        let rest = &head[at + 1..];
+        // A tag name ends at ASCII (so at a char boundary), within a few dozen bytes.
+        let end = rest.bytes().take(64).position(|b| b.is_ascii_whitespace() || b == b'>' || b == b'/');
+        let Some(name) = end.and_then(|end| rest.get(..end)) else { return false };
+        let name = name.rsplit_once(':').map_or(name, |(_, local)| local);
+        name.eq_ignore_ascii_case(local)
+    })
 }
 
 /// Recognizes files that are plainly not something we read, so the user is told what they hold
@@ -142,7 +156,7 @@ fn recognise_unsupported(bytes: &[u8]) -> Option<FormatError> {
             "MT940 (SWIFT) statements are not supported: export the statement as CAMT.053, OFX or CSV instead",
         );
     }
-    if head.contains("<document") {
+    if opens_element(&head, "Document") {
         for (kind, what) in [
             ("camt.052", "camt.052 intraday reports"),
             ("camt.054", "camt.054 debit/credit notifications"),

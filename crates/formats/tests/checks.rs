@@ -445,6 +445,286 @@ fn camt_signs_come_from_the_credit_debit_indicator() {
 }
 
 #[test]
+fn camt_prefixed_documents_are_detected_by_content_alone() {
+    // A bank's export saved without a name (or under `.txt`): the content must say it all.
+    let prefixed = data("camt053-v02-prefixed.xml");
+    assert_eq!(detect(&prefixed, None), Some(Format::Camt053));
+    assert_eq!(detect(&prefixed, Some("Kontoauszug.txt")), Some(Format::Camt053));
+    let by_content = spearmint_formats::parse(&prefixed, None, &ImportOptions::default());
+    assert_eq!(show(by_content), show(camt053::parse(&prefixed)), "the nameless file reads as CAMT.053");
+
+    // Every version from 001.02 to 001.14, with any prefix or none.
+    for version in 2..=14 {
+        for prefix in ["", "c53:", "ns2:", "camt:"] {
+            let xml = format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{prefix}Document xmlns{colon}{bare}=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{version:02}\">\
+                 <{prefix}BkToCstmrStmt><{prefix}GrpHdr><{prefix}MsgId>M1</{prefix}MsgId></{prefix}GrpHdr></{prefix}BkToCstmrStmt></{prefix}Document>",
+                colon = if prefix.is_empty() { "" } else { ":" },
+                bare = prefix.trim_end_matches(':'),
+            );
+            assert_eq!(detect(xml.as_bytes(), None), Some(Format::Camt053), "{xml}");
+        }
+    }
+
+    // A prefixed camt.054 is named as what it is, not as an unknown file.
+    let camt054 = b"<n:Document xmlns:n=\"urn:iso:std:iso:20022:tech:xsd:camt.054.001.08\"><n:BkToCstmrDbtCdtNtfctn/></n:Document>";
+    let err = spearmint_formats::parse(camt054, None, &ImportOptions::default()).unwrap_err();
+    assert_eq!(err.kind, FormatErrorKind::Unsupported);
+    assert!(err.message.contains("camt.054"), "{}", err.message);
+    // Only an element named Document counts, not one that merely starts like it.
+    let notes = b"<x:Documentation>how we read camt.053 files</x:Documentation>";
+    assert_eq!(detect(notes, None), None);
+}
+
+/// One entry of a generated camt.053.001.14 statement.
+struct CamtEntry {
+    reference: &'static str,
+    booked: Option<&'static str>,
+    value: &'static str,
+    amount: &'static str,
+    indicator: &'static str,
+    status: &'static str,
+    /// `Dbtr` (who paid us) or `Cdtr` (whom we paid), and their name; empty for none.
+    party: (&'static str, &'static str),
+    remittance: &'static str,
+    info: &'static str,
+}
+
+const NOVEMBER: &[CamtEntry] = &[
+    CamtEntry {
+        reference: "ABN-20261102-0001",
+        booked: Some("2026-11-02"),
+        value: "2026-11-02",
+        amount: "1150.00",
+        indicator: "DBIT",
+        status: "BOOK",
+        party: ("Cdtr", "Woonstichting De Key"),
+        remittance: "Huur november 2026 Vrolikstraat 12-3",
+        info: "SEPA Incasso algemeen doorlopend",
+    },
+    CamtEntry {
+        reference: "ABN-20261104-0017",
+        booked: Some("2026-11-04"),
+        value: "2026-11-03",
+        amount: "87.34",
+        indicator: "DBIT",
+        status: "BOOK",
+        party: ("Cdtr", "Albert Heijn 1403"),
+        remittance: "BEA, Apple Pay AH 1403 AMSTERDAM",
+        info: "Betaalpas",
+    },
+    CamtEntry {
+        reference: "ABN-20261112-0042",
+        booked: Some("2026-11-12"),
+        value: "2026-11-12",
+        amount: "24.99",
+        indicator: "CRDT",
+        status: "BOOK",
+        party: ("Dbtr", "bol.com b.v."),
+        remittance: "Terugbetaling bestelling 4011-2231-9876",
+        info: "SEPA Overboeking",
+    },
+    CamtEntry {
+        reference: "ABN-20261118-0003",
+        booked: Some("2026-11-18"),
+        value: "2026-11-18",
+        amount: "100.00",
+        indicator: "DBIT",
+        status: "BOOK",
+        party: ("", ""),
+        remittance: "",
+        info: "GEA NR:S1J459 18.11.26/10.41 Damrak 70 AMSTERDAM",
+    },
+    CamtEntry {
+        reference: "ABN-20261125-0009",
+        booked: Some("2026-11-25"),
+        value: "2026-11-25",
+        amount: "3125.40",
+        indicator: "CRDT",
+        status: "BOOK",
+        party: ("Dbtr", "Werkgever Noord B.V."),
+        remittance: "Salaris november 2026 personeelsnr 0815",
+        info: "SEPA Overboeking",
+    },
+    CamtEntry {
+        reference: "ABN-20261127-0021",
+        booked: Some("2026-11-27"),
+        value: "2026-11-28",
+        amount: "142.17",
+        indicator: "DBIT",
+        status: "BOOK",
+        party: ("Cdtr", "Vattenfall Klantenservice N.V."),
+        remittance: "Termijnbedrag energie klantnr 50019922 nov",
+        info: "SEPA Incasso algemeen doorlopend",
+    },
+    CamtEntry {
+        reference: "ABN-20261130-PDNG1",
+        booked: None,
+        value: "2026-11-30",
+        amount: "56.80",
+        indicator: "DBIT",
+        status: "PDNG",
+        party: ("Cdtr", "NS Groep N.V."),
+        remittance: "OV-chipkaart automatisch opladen",
+        info: "Betaalpas",
+    },
+];
+
+/// A camt.053.001.14 statement as a Dutch bank sends it: the structure of the 2023 schema (status
+/// as `Sts/Cd`, parties under `Pty`, `BICFI`), a balance that adds up, and the given entries.
+fn camt_v14(entries: &[CamtEntry], opening_minor: i64) -> String {
+    let minor = |amount: &str, indicator: &str| {
+        let m = spearmint_formats::Money::parse(amount, Currency::EUR).unwrap().minor();
+        if indicator == "DBIT" { -m } else { m }
+    };
+    let booked: i64 = entries.iter().filter(|e| e.status == "BOOK").map(|e| minor(e.amount, e.indicator)).sum::<i64>();
+    let balance = |minor: i64, code: &str, date: &str| {
+        let indicator = if minor < 0 { "DBIT" } else { "CRDT" };
+        let amount = spearmint_formats::Money::from_minor(minor.abs(), Currency::EUR).to_plain_string();
+        format!(
+            "<Bal><Tp><CdOrPrtry><Cd>{code}</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{amount}</Amt>\
+             <CdtDbtInd>{indicator}</CdtDbtInd><Dt><Dt>{date}</Dt></Dt></Bal>\n"
+        )
+    };
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.14\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">\n\
+         <BkToCstmrStmt>\n\
+         <GrpHdr><MsgId>ABN-STMT-20261130-0001</MsgId><CreDtTm>2026-11-30T06:15:00+01:00</CreDtTm>\
+         <MsgPgntn><PgNb>1</PgNb><LastPgInd>true</LastPgInd></MsgPgntn></GrpHdr>\n\
+         <Stmt>\n<Id>NL91ABNA0417164300-2026-11</Id><ElctrncSeqNb>334</ElctrncSeqNb>\
+         <CreDtTm>2026-11-30T06:15:00+01:00</CreDtTm>\
+         <FrToDt><FrDtTm>2026-11-01T00:00:00+01:00</FrDtTm><ToDtTm>2026-11-30T23:59:59+01:00</ToDtTm></FrToDt>\n\
+         <Acct><Id><IBAN>NL91ABNA0417164300</IBAN></Id><Ccy>EUR</Ccy><Nm>Betaalrekening</Nm>\
+         <Ownr><Nm>J. de Vries</Nm></Ownr><Svcr><FinInstnId><BICFI>ABNANL2A</BICFI></FinInstnId></Svcr></Acct>\n",
+    );
+    xml.push_str(&balance(opening_minor, "OPBD", "2026-11-01"));
+    xml.push_str(&balance(opening_minor + booked, "CLBD", "2026-11-30"));
+    xml.push_str(&format!(
+        "<TxsSummry><TtlNtries><NbOfNtries>{}</NbOfNtries></TtlNtries></TxsSummry>\n",
+        entries.len()
+    ));
+    for (n, e) in entries.iter().enumerate() {
+        let booked = e.booked.map(|d| format!("<BookgDt><Dt>{d}</Dt></BookgDt>")).unwrap_or_default();
+        let party = match e.party {
+            ("", _) => String::new(),
+            (role, name) => format!("<RltdPties><{role}><Pty><Nm>{name}</Nm></Pty></{role}></RltdPties>"),
+        };
+        let remittance = if e.remittance.is_empty() {
+            String::new()
+        } else {
+            format!("<RmtInf><Ustrd>{}</Ustrd></RmtInf>", e.remittance)
+        };
+        xml.push_str(&format!(
+            "<Ntry><NtryRef>{n}</NtryRef><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>{ind}</CdtDbtInd>\
+             <RvslInd>false</RvslInd><Sts><Cd>{status}</Cd></Sts>{booked}<ValDt><Dt>{value}</Dt></ValDt>\
+             <AcctSvcrRef>{reference}</AcctSvcrRef>\
+             <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs><Amt Ccy=\"EUR\">{amount}</Amt>\
+             <CdtDbtInd>{ind}</CdtDbtInd>{party}{remittance}</TxDtls></NtryDtls><AddtlNtryInf>{info}</AddtlNtryInf></Ntry>\n",
+            amount = e.amount,
+            ind = e.indicator,
+            status = e.status,
+            value = e.value,
+            reference = e.reference,
+            info = e.info,
+        ));
+    }
+    xml.push_str("</Stmt>\n</BkToCstmrStmt>\n</Document>\n");
+    xml
+}
+
+#[test]
+fn camt_v14_statement_reads_with_signs_count_and_sum_from_the_file() {
+    // EUR 1,250.00 in cents.
+    let opening = 125_000;
+    let xml = camt_v14(NOVEMBER, opening);
+    assert_eq!(detect(xml.as_bytes(), None), Some(Format::Camt053));
+    let statement = spearmint_formats::parse(xml.as_bytes(), None, &ImportOptions::default()).unwrap();
+    assert_eq!(statement.accounts.len(), 1);
+    let account = &statement.accounts[0];
+    assert_eq!(account.provider_account_id, "NL91ABNA0417164300");
+    assert_eq!(account.currency, Currency::EUR);
+
+    // What the table says, entry by entry: the sign from CdtDbtInd alone, pending from Sts.
+    let signed = |e: &CamtEntry| {
+        let m = spearmint_formats::Money::parse(e.amount, Currency::EUR).unwrap().minor();
+        if e.indicator == "DBIT" { -m } else { m }
+    };
+    assert_eq!(account.transactions.len(), NOVEMBER.len());
+    for (t, e) in account.transactions.iter().zip(NOVEMBER) {
+        assert_eq!(t.amount.minor(), signed(e), "{}", e.reference);
+        assert_eq!(t.pending, e.status == "PDNG", "{}", e.reference);
+        assert_eq!(t.provider_id.as_deref(), Some(e.reference));
+        let date = e.booked.unwrap_or(e.value);
+        assert_eq!(t.posted_on.to_string(), date, "{}: booking date, else value date", e.reference);
+    }
+    let sum: i64 = account.transactions.iter().map(|t| t.amount.minor()).sum();
+    assert_eq!(sum, NOVEMBER.iter().map(signed).sum::<i64>());
+    let booked: i64 = account.transactions.iter().filter(|t| !t.pending).map(|t| t.amount.minor()).sum();
+    assert_eq!(account.balance.map(|b| b.minor()), Some(opening + booked), "the closing balance adds up");
+
+    check(
+        Ok(statement),
+        expect![[r#"
+            account "NL91ABNA0417164300" checking EUR name "Betaalrekening" at "ABNANL2A" balance 2920.88 on Some(2026-11-30)
+              2026-11-02  -1150.00 "Woonstichting De Key" memo "Huur november 2026 Vrolikstraat 12-3" id ABN-20261102-0001
+              2026-11-04    -87.34 "Albert Heijn 1403" memo "BEA, Apple Pay AH 1403 AMSTERDAM" id ABN-20261104-0017
+              2026-11-12     24.99 "bol.com b.v." memo "Terugbetaling bestelling 4011-2231-9876" id ABN-20261112-0042
+              2026-11-18   -100.00 "GEA NR:S1J459 18.11.26/10.41 Damrak 70 AMSTERDAM" id ABN-20261118-0003
+              2026-11-25   3125.40 "Werkgever Noord B.V." memo "Salaris november 2026 personeelsnr 0815" id ABN-20261125-0009
+              2026-11-27   -142.17 "Vattenfall Klantenservice N.V." memo "Termijnbedrag energie klantnr 50019922 nov" id ABN-20261127-0021
+              2026-11-30    -56.80 "NS Groep N.V." memo "OV-chipkaart automatisch opladen" id ABN-20261130-PDNG1 pending
+        "#]],
+    );
+}
+
+#[test]
+fn camt_v04_statement_reads_by_content() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>053D2026-11-30T05:10:11</MsgId><CreDtTm>2026-11-30T05:10:11.0+01:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>0352C5320261130051011</Id>
+      <Acct><Id><IBAN>AT611904300234573201</IBAN></Id><Ccy>EUR</Ccy><Svcr><FinInstnId><BICFI>BKAUATWW</BICFI></FinInstnId></Svcr></Acct>
+      <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="EUR">841.56</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-29</Dt></Dt></Bal>
+      <Ntry>
+        <Amt Ccy="EUR">64.90</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-11-27</Dt></BookgDt><ValDt><Dt>2026-11-27</Dt></ValDt>
+        <AcctSvcrRef>0352271120260000001</AcctSvcrRef>
+        <NtryDtls><TxDtls>
+          <Refs><EndToEndId>A1-2026-11-MAGENTA</EndToEndId></Refs>
+          <RltdPties><Cdtr><Nm>Magenta Telekom</Nm></Cdtr></RltdPties>
+          <RmtInf><Ustrd>Rechnung 11/2026 Kundennr 77120934</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+      <Ntry>
+        <Amt Ccy="EUR">12.40</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-11-28</Dt></BookgDt><ValDt><Dt>2026-11-28</Dt></ValDt>
+        <AcctSvcrRef>0352281120260000002</AcctSvcrRef>
+        <NtryDtls><TxDtls>
+          <RltdPties><Dbtr><Nm>Anna Gruber</Nm></Dbtr></RltdPties>
+          <RmtInf><Ustrd>Pizza Freitag</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>
+"#;
+    assert_eq!(detect(xml.as_bytes(), None), Some(Format::Camt053));
+    let statement = spearmint_formats::parse(xml.as_bytes(), None, &ImportOptions::default());
+    check(
+        statement,
+        expect![[r#"
+        account "AT611904300234573201" checking EUR at "BKAUATWW" balance 841.56 on Some(2026-11-29)
+          2026-11-27    -64.90 "Magenta Telekom" memo "Rechnung 11/2026 Kundennr 77120934" id 0352271120260000001
+          2026-11-28     12.40 "Anna Gruber" memo "Pizza Freitag" id 0352281120260000002
+    "#]],
+    );
+}
+
+#[test]
 fn simplefin_dates_are_the_utc_date_of_the_instant() {
     let body = r#"{"errors":["Connection to Bank may need attention"],"accounts":[{"org":{"domain":"bank.example","name":"Bank"},
         "id":"A1","name":"Everyday Checking","currency":"USD","balance":"100.00","available-balance":"90.00","balance-date":1704067199,
