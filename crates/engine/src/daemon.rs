@@ -1,10 +1,11 @@
 //! The background task, shared by the desktop app and `spearmint daemon`: the daily extraction
-//! at the user's time with jitter (caught up after sleep or downtime, only for a profile used
-//! in the last 30 days), and the queued jobs' retries with backoff.
+//! at the user's time of day on their own clock (`chrono::Local`: the system's time zone, or
+//! `$TZ`) with jitter (caught up after sleep or downtime, only for a profile used in the last
+//! 30 days), and the queued jobs' retries with backoff.
 
 use std::future::Future;
 
-use chrono::{DateTime, NaiveTime, Utc};
+use chrono::{DateTime, Local, NaiveTime, Utc};
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use spearmint_core::schedule::Daily;
@@ -25,8 +26,8 @@ fn instant(s: Option<String>) -> Option<DateTime<Utc>> {
 }
 
 impl Engine {
-    /// The daily schedule: the time of day (UTC) from settings, 06:00 by default, with a jitter
-    /// fixed per vault.
+    /// The daily schedule: the time of day (local time) from settings, 06:00 by default, with a
+    /// jitter fixed per vault.
     pub fn daily_schedule(&self) -> Result<Daily> {
         self.with_vault(|v| {
             let at = setting(v, "daily_at")?.and_then(|t| NaiveTime::parse_from_str(&t, "%H:%M").ok());
@@ -36,7 +37,8 @@ impl Engine {
         })
     }
 
-    /// Sets the time of day (UTC, `HH:MM`) of the daily extraction.
+    /// Sets the time of day (`HH:MM`, on this machine's clock: its local time zone) of the daily
+    /// extraction. A time a clock change skips runs when the clock jumps; one it repeats, once.
     pub fn set_daily_time(&self, at: &str) -> Result<()> {
         let t = NaiveTime::parse_from_str(at, "%H:%M").map_err(|_| {
             Error::new(ErrorKind::Invalid, format!("`{at}` is not a time of day: use HH:MM, e.g. 06:30"))
@@ -58,7 +60,7 @@ impl Engine {
                         .query_row("SELECT last_used_at FROM activity WHERE id = 1", [], |r| r.get(0))
                         .optional()?,
                 );
-                if !daily.due(now, last_run, last_used) {
+                if !daily.due(&Local, now, last_run, last_used) {
                     return Ok(false);
                 }
                 // A connection whose credentials were refused waits for the user to reconnect:
@@ -78,7 +80,7 @@ impl Engine {
         // Failures stay in the outbox and are retried on the next tick.
         Self::blocking(move || engine.deliver_notifications(&crate::notify::DesktopNotifier)).await?;
         let next_job = self.db(|v| jobs::next_due(v)).await?;
-        let next = [Some(daily.next_slot(now)), next_job, Some(now + chrono::Duration::minutes(15))]
+        let next = [Some(daily.next_slot(&Local, now)), next_job, Some(now + chrono::Duration::minutes(15))]
             .into_iter()
             .flatten()
             .filter(|t| *t > now)
