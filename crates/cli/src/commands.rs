@@ -103,6 +103,8 @@ pub(crate) fn connect(ctx: &Ctx, source: ConnectSource) -> anyhow::Result<()> {
             ConnectSource::Simplefin { setup_token } => ctx.engine.connect_simplefin(&setup_token).await,
             ConnectSource::Ofx(args) => {
                 let bank = match (&args.bank, &args.url) {
+                    // A blank name would match every bank and pick one at random.
+                    (Some(name), _) if name.trim().is_empty() => return Err(Error::new(ErrorKind::Invalid, "--bank needs a name: search the directory with `spearmint banks NAME`")),
                     (Some(name), _) => institutions::search(name).into_iter().next().ok_or_else(|| {
                         Error::new(ErrorKind::NotFound, format!("no bank named like `{name}` in the directory: search it with `spearmint banks {name}`, or give --url --org --fid"))
                     })?,
@@ -115,10 +117,11 @@ pub(crate) fn connect(ctx: &Ctx, source: ConnectSource) -> anyhow::Result<()> {
                     },
                     (None, None) => return Err(Error::new(ErrorKind::Invalid, "name the bank: --bank NAME, or --url URL --org ORG --fid FID")),
                 };
+                // Never $SPEARMINT_PASSPHRASE: that is the vault's, and must not reach a bank.
                 let password = match std::env::var("SPEARMINT_OFX_PASSWORD") {
                     Ok(p) => Zeroizing::new(p),
-                    Err(_) => match ctx.prompt.existing(true)? {
-                        Some(p) => Zeroizing::new(p.expose().to_owned()),
+                    Err(_) => match ctx.prompt.secret(&format!("Password of {} at {}: ", args.user, bank.name))? {
+                        Some(p) => p,
                         None => return Err(Error::new(ErrorKind::Invalid, "the bank password is needed: type it, or pass it with --passphrase-stdin or $SPEARMINT_OFX_PASSWORD")),
                     },
                 };
@@ -334,21 +337,52 @@ pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<
         return Ok(());
     }
     let schedule = ctx.engine.daily_schedule()?;
-    eprintln!(
-        "spearmint daemon: daily extraction at {} UTC (plus up to {} minutes); Ctrl-C stops",
-        schedule.at.format("%H:%M"),
-        schedule.jitter_minutes
-    );
-    rt.block_on(ctx.engine.run_daemon(
-        async {
-            let _ = tokio::signal::ctrl_c().await;
-        },
-        |report| {
-            let _ = print_report(ctx, report);
-        },
-        |e| eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
-    ))?;
+    rt.block_on(async {
+        // Listening before the first round: a stop asked for during it waits for it to finish.
+        let shutdown = shutdown_signal()?;
+        eprintln!(
+            "spearmint daemon: daily extraction at {} local time (plus up to {} minutes); Ctrl-C stops",
+            schedule.at.format("%H:%M"),
+            schedule.jitter_minutes
+        );
+        ctx.engine
+            .run_daemon(
+                shutdown,
+                |report| {
+                    let _ = print_report(ctx, report);
+                },
+                |e| eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
+            )
+            .await?;
+        anyhow::Ok(())
+    })?;
+    if !ctx.json {
+        eprintln!("spearmint daemon: stopped");
+    }
     Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or, on Unix, SIGTERM (what service managers and `kill` send).
+/// The handlers are installed here, at once, so no signal is missed between rounds.
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    let mut ctrl_c = tokio::signal::windows::ctrl_c()?;
+    Ok(async move {
+        let _ = ctrl_c.recv().await;
+    })
 }
 
 pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>, top: Option<u32>) -> anyhow::Result<()> {

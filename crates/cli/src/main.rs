@@ -140,7 +140,7 @@ enum Command {
     Banks { query: String },
     /// Run the background task: the daily extraction and retries, until interrupted
     Daemon {
-        /// The time of day (UTC, HH:MM) of the daily extraction; remembered
+        /// The time of day (HH:MM, this machine's local time) of the daily extraction; remembered
         #[arg(long)]
         at: Option<String>,
         /// Run one round (what is due now) and exit
@@ -278,7 +278,8 @@ struct OfxArgs {
     /// The OFX version the server speaks (102, 103, 211, 220)
     #[arg(long, default_value_t = 103)]
     ofx_version: u32,
-    /// Your user name at the bank (the password is asked, or read from $SPEARMINT_OFX_PASSWORD / --passphrase-stdin)
+    /// Your user name at the bank (the password is asked, or read from $SPEARMINT_OFX_PASSWORD, or with
+    /// --passphrase-stdin from the next line of standard input)
     #[arg(long)]
     user: String,
 }
@@ -365,14 +366,27 @@ fn main() -> ExitCode {
     }
 }
 
+/// Whether the error is standard output's reader going away (`spearmint transactions | head`).
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        let io = cause.downcast_ref::<std::io::Error>().map(std::io::Error::kind);
+        let json = cause.downcast_ref::<serde_json::Error>().and_then(serde_json::Error::io_error_kind);
+        io.or(json) == Some(std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn report(e: &anyhow::Error, json: bool) -> ExitCode {
+    // The reader has what it wanted; writing an error to the closed pipe would only panic.
+    if broken_pipe(e) {
+        return ExitCode::SUCCESS;
+    }
     let (kind, message) = match e.downcast_ref::<spearmint_engine::Error>() {
         Some(engine) => (engine.kind(), engine.message().to_owned()),
         None => (ErrorKind::Internal, format!("{e:#}")),
     };
     if json {
         let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
-        println!("{body}");
+        let _ = writeln!(std::io::stdout(), "{body}");
     } else {
         eprintln!("spearmint: {message}");
     }
@@ -668,6 +682,23 @@ impl PassphraseSource {
         }
         if interactive && std::io::stdin().is_terminal() {
             return rpassword::prompt_password("Passphrase: ").map(|p| Some(Passphrase::new(p))).map_err(io);
+        }
+        Ok(None)
+    }
+
+    /// Another secret (a bank's password): a line of standard input with --passphrase-stdin (the
+    /// line after the vault's passphrase, if the vault needs one), else typed on the terminal.
+    /// Never `$SPEARMINT_PASSPHRASE`, which is the vault's.
+    pub(crate) fn secret(&self, prompt: &str) -> Result<Option<zeroize::Zeroizing<String>>, spearmint_engine::Error> {
+        let io = |e: std::io::Error| spearmint_engine::Error::new(ErrorKind::Invalid, format!("cannot read it: {e}"));
+        if self.stdin {
+            let mut line = zeroize::Zeroizing::new(String::new());
+            std::io::stdin().lock().read_line(&mut line).map_err(io)?;
+            let secret = zeroize::Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_owned());
+            return Ok(Some(secret).filter(|s| !s.is_empty()));
+        }
+        if std::io::stdin().is_terminal() {
+            return rpassword::prompt_password(prompt).map(|p| Some(zeroize::Zeroizing::new(p))).map_err(io);
         }
         Ok(None)
     }
