@@ -384,6 +384,16 @@ async fn client_uid_sent(engine: &Engine) -> String {
 /// The request an engine sends when it signs on to a bank of this OFX version (to a one-shot
 /// server that answers 401).
 async fn ofx_request_sent(engine: &Engine, version: u32) -> String {
+    ofx_request_to(
+        engine,
+        OfxBank { name: "Header Bank".into(), url: String::new(), org: "ORG".into(), fid: "1".into(), version },
+    )
+    .await
+}
+
+/// The request an engine sends when it signs on to `bank` (its URL replaced by a one-shot
+/// server that answers 401).
+async fn ofx_request_to(engine: &Engine, bank: OfxBank) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/ofx", listener.local_addr().unwrap());
@@ -400,11 +410,26 @@ async fn ofx_request_sent(engine: &Engine, version: u32) -> String {
         String::from_utf8_lossy(&request).into_owned()
     });
     let login = OfxLogin {
-        bank: OfxBank { name: "Header Bank".into(), url, org: "ORG".into(), fid: "1".into(), version },
+        bank: OfxBank { url, ..bank },
         credentials: OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("pw".into()) },
     };
     assert_eq!(engine.connect_ofx(login).await.unwrap_err().kind(), ErrorKind::ProviderAuth);
     server.await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bank_the_directory_knows_no_org_for_is_signed_on_to_without_one() {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Keychain).unwrap();
+    let becu = spearmint_engine::provider::institutions::search("becu").into_iter().next().expect("in the directory");
+    assert_eq!((becu.org.as_str(), becu.fid.as_str()), ("", "3670"));
+    let request = ofx_request_to(&engine, becu).await;
+    assert!(!request.contains("<FI>") && !request.contains("<ORG>"), "{request}");
+    assert!(request.contains("<USERID>me") && request.contains("<APPID>QWIN"), "{request}");
+    let with_org = ofx_request_sent(&engine, 103).await;
+    assert!(with_org.contains("<FI>") && with_org.contains("<ORG>ORG") && with_org.contains("<FID>1"), "{with_org}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -138,19 +138,31 @@ impl OfxClient {
     fn request(&self, bank: &OfxBank, login: &OfxCredentials, messages: &str) -> Zeroizing<String> {
         let now = Utc::now().format("%Y%m%d%H%M%S.000[+0:UTC]").to_string();
         let file_uid = uuid::Uuid::now_v7().simple().to_string().to_uppercase();
+        // FI names the bank by ORG (and FID, when it has one). A bank the directory knows no
+        // ORG for (BECU, a few fund companies) is signed on to without it, as other clients do.
+        let fi = match (bank.org.trim(), bank.fid.trim()) {
+            ("", _) => None,
+            (org, "") => Some(element(bank, "FI", &[leaf(bank, "ORG", &escape(org))])),
+            (org, fid) => {
+                Some(element(bank, "FI", &[leaf(bank, "ORG", &escape(org)), leaf(bank, "FID", &escape(fid))]))
+            }
+        };
         let sonrq = element(
             bank,
             "SONRQ",
             &[
-                leaf(bank, "DTCLIENT", &now),
-                leaf(bank, "USERID", &escape(&login.user)),
-                leaf(bank, "USERPASS", &escape(&login.password)),
-                leaf(bank, "LANGUAGE", "ENG"),
-                element(bank, "FI", &[leaf(bank, "ORG", &escape(&bank.org)), leaf(bank, "FID", &escape(&bank.fid))]),
-                leaf(bank, "APPID", "QWIN"),
-                leaf(bank, "APPVER", "2700"),
-                leaf(bank, "CLIENTUID", &self.client_uid),
-            ],
+                Some(leaf(bank, "DTCLIENT", &now)),
+                Some(leaf(bank, "USERID", &escape(&login.user))),
+                Some(leaf(bank, "USERPASS", &escape(&login.password))),
+                Some(leaf(bank, "LANGUAGE", "ENG")),
+                fi,
+                Some(leaf(bank, "APPID", "QWIN")),
+                Some(leaf(bank, "APPVER", "2700")),
+                Some(leaf(bank, "CLIENTUID", &self.client_uid)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>(),
         );
         let signon = element(bank, "SIGNONMSGSRQV1", &[sonrq]);
         let ofx = element(bank, "OFX", &[signon, messages.to_owned()]);
