@@ -711,11 +711,61 @@ struct Bank {
 }
 
 fn sandbox_bank(seed: u64) -> Bank {
+    sandbox_bank_with(seed, false)
+}
+
+/// With `tls`, the bank serves HTTPS under a test CA minted for it.
+fn sandbox_bank_with(seed: u64, tls: bool) -> Bank {
     let rt = runtime();
     let today = chrono::Utc::now().date_naive();
-    let config = spearmint_sandbox_bank::BankConfig { seed, today, history_days: 60, tls: false };
+    let config = spearmint_sandbox_bank::BankConfig { seed, today, history_days: 60, tls };
     let bank = rt.block_on(spearmint_sandbox_bank::SandboxBank::start(config)).unwrap();
     Bank { bank, _rt: rt }
+}
+
+/// Over HTTPS, as every real bank: with the bank's CA trusted (SSL_CERT_FILE, which the
+/// platform verifier reads on Linux), the SimpleFIN claim and fetch work; with a certificate the
+/// machine does not trust, connecting fails, says why, and links nothing.
+#[test]
+fn a_bank_over_https_is_trusted_only_through_its_certificate_authority() {
+    require_secret_service();
+    let Bank { bank, _rt } = sandbox_bank_with(31, true);
+    assert!(bank.base_url().starts_with("https://"), "{}", bank.base_url());
+    let ca = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(ca.path(), bank.ca_certificate_pem().expect("a test CA")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    ok(&mut sm(dir.path(), &["init"]));
+
+    // Not trusted: the machine's own authorities do not know the test CA.
+    let untrusted = tempfile::NamedTempFile::new().unwrap();
+    let out = run(
+        sm(dir.path(), &["connect", "simplefin", &bank.simplefin_setup_token(), "--json"])
+            .env("SSL_CERT_FILE", untrusted.path()),
+        "",
+    );
+    assert!(!out.status.success(), "an untrusted certificate must not be accepted");
+    let err = json(&out);
+    let message = err["error"]["message"].as_str().unwrap_or_default().to_lowercase();
+    assert!(message.contains("certificate") && message.contains("does not trust"), "the reason is named: {err}");
+    assert_eq!(err["error"]["kind"], "Provider", "not a network outage: {err}");
+    assert!(ok_json(dir.path(), &["accounts"]).as_array().unwrap().is_empty(), "nothing is linked");
+
+    let token = bank.simplefin_setup_token();
+    let report = ok_json_with(dir.path(), &["connect", "simplefin", &token], ca.path());
+    assert_eq!(outcome_names(&report), ["SimpleFIN Bridge"], "{report}");
+    let truth = bank.truth();
+    let accounts = ok_json(dir.path(), &["accounts"]);
+    assert_eq!(accounts.as_array().unwrap().len(), truth.len());
+    assert_same_shape(shape_of_list(&listed(dir.path(), &[])), shape_of_truth(&truth, false), "fetched over HTTPS");
+    let again = ok_json_with(dir.path(), &["refresh"], ca.path());
+    assert_eq!(again["outcomes"][0]["summary"]["added"], 0, "{again}");
+}
+
+/// `ok_json` with `ca` as the only certificate authority trusted.
+fn ok_json_with(data_dir: &Path, args: &[&str], ca: &Path) -> Value {
+    let mut cmd = sm(data_dir, args);
+    cmd.arg("--json").env("SSL_CERT_FILE", ca);
+    json(&ok(&mut cmd))
 }
 
 fn outcome_names(report: &Value) -> Vec<String> {

@@ -71,7 +71,12 @@ pub(crate) async fn send(
         let response = match build().send().await {
             Ok(r) => r,
             Err(e) => {
-                last = Some(transport_error(what, e));
+                let e = transport_error(what, e);
+                if untrusted(&e) {
+                    // A certificate does not fix itself in a quarter second.
+                    return Err(e);
+                }
+                last = Some(e);
                 continue;
             }
         };
@@ -101,9 +106,35 @@ pub(crate) async fn send(
     Err(last.unwrap_or_else(|| Error::new(ErrorKind::Provider, format!("{what} failed"))))
 }
 
+/// Whether an error from [`transport_error`] is a certificate this machine does not trust.
+fn untrusted(e: &Error) -> bool {
+    e.message().contains(UNTRUSTED)
+}
+
+const UNTRUSTED: &str = "a certificate this machine does not trust";
+
 fn transport_error(what: &str, e: reqwest::Error) -> Error {
     // Never echo a URL: it may carry credentials.
     let e = e.without_url();
+    // The TLS library's reason ("invalid peer certificate: UnknownIssuer") is deep in the chain.
+    let mut cause: Option<&dyn std::error::Error> = Some(&e);
+    let mut certificate = None;
+    while let Some(c) = cause {
+        if c.to_string().contains("certificate") {
+            certificate = Some(c.to_string());
+        }
+        cause = c.source();
+    }
+    if let Some(reason) = certificate {
+        return Error::new(
+            ErrorKind::Provider,
+            format!(
+                "{what} presented {UNTRUSTED} ({reason}): nothing was sent over it. Someone may be \
+                 intercepting the connection, or the certificate changed; behind a company proxy, add \
+                 its certificate authority to the system's trusted certificates"
+            ),
+        );
+    }
     if e.is_connect() || e.is_timeout() {
         Error::new(ErrorKind::Offline, format!("cannot reach {what} ({e}): check the network; Spearmint retries later"))
     } else {
