@@ -26,6 +26,8 @@ fn main() {
         "list_connections",
         "connect_demo",
         "refresh_all",
+        "daily_refresh",
+        "set_daily_time",
     ]);
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")

@@ -34,6 +34,8 @@ pub fn run() {
             commands::accounts::list_connections,
             commands::accounts::connect_demo,
             commands::accounts::refresh_all,
+            commands::settings::daily_refresh,
+            commands::settings::set_daily_time,
         ])
         .setup(|app| {
             tray::install(app.handle())?;

@@ -273,6 +273,28 @@ describe('the desktop window', () => {
     await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
   });
 
+  test('Settings shows and sets the daily refresh through the real shell (screenshot: settings.png)', async () => {
+    // The commands must be allowed by the window's capability: the fake shell cannot tell.
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    const next = async () => (await textOf(session, 'daily-next')) ?? '';
+    await waitFor(async () => /^Next: /.test(await next()), { timeoutMs: 10_000, describe: () => describeWindow(session) });
+    assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
+    // Typing into a time input differs between engines: set it as React expects, then save.
+    await session.execute(
+      `const input = document.querySelector('[data-testid=daily-time]');
+       Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(input, '19:05');
+       input.dispatchEvent(new Event('input', { bubbles: true }));`,
+    );
+    await session.click(await session.findElement('[data-testid=daily-refresh] button[type=submit]'));
+    await waitFor(async () => /of (07:05\sPM|19:05)/.test(await next()), {
+      timeoutMs: 10_000,
+      describe: async () => `${await next()}\n${await describeWindow(session)}`,
+    });
+    await screenshot(session, 'settings.png');
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
+    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+  });
+
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
     const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
     const handle = await fs.open(vault).catch((error) => {

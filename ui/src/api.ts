@@ -5,6 +5,7 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { Connection } from "./bindings/Connection";
+import type { DailyRefresh } from "./bindings/DailyRefresh";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { IpcError } from "./bindings/IpcError";
 import type { Progress } from "./bindings/Progress";
@@ -68,6 +69,16 @@ export function connect_demo(): Promise<Connection> {
 /** Refreshes every connection; `onProgress` hears each step while the promise is pending. */
 export function refresh_all(onProgress: (progress: Progress) => void): Promise<RefreshReport> {
   return call("refresh_all", { onProgress: new Channel<Progress>(onProgress) });
+}
+
+/** The daily refresh's time of day (local `HH:MM`) and when it next runs. */
+export function daily_refresh(): Promise<DailyRefresh> {
+  return call("daily_refresh");
+}
+
+/** Sets the daily refresh's time of day (`HH:MM`, local time); returns the new schedule. */
+export function set_daily_time(at: string): Promise<DailyRefresh> {
+  return call("set_daily_time", { at });
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {

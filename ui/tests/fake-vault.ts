@@ -11,6 +11,7 @@
 import type { AccountSummary } from "../src/bindings/AccountSummary";
 import type { ApplySummary } from "../src/bindings/ApplySummary";
 import type { Connection } from "../src/bindings/Connection";
+import type { DailyRefresh } from "../src/bindings/DailyRefresh";
 import type { ConnectionStatus } from "../src/bindings/ConnectionStatus";
 import type { IpcError } from "../src/bindings/IpcError";
 import type { KeySource } from "../src/bindings/KeySource";
@@ -80,6 +81,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     bank.refresh();
   }
   let released = !options.holdRefresh;
+  let dailyAt = "06:00";
   let wakeRefresh: (() => void) | null = null;
 
   function status(): VaultStatus {
@@ -259,12 +261,37 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         }
         case "refresh_all":
           return refreshAll(args);
+        case "daily_refresh":
+          requireUnlocked();
+          return dailyRefresh(dailyAt);
+        case "set_daily_time": {
+          requireUnlocked();
+          const at = (args as { at?: unknown } | undefined)?.at;
+          if (typeof at !== "string" || !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) {
+            reject("Invalid", `\`${String(at)}\` is not a time of day: use HH:MM, e.g. 06:30`);
+          }
+          dailyAt = at;
+          return dailyRefresh(dailyAt);
+        }
         default:
           // Tauri rejects an unknown command with a bare string.
           throw `command ${command} not found`;
       }
     },
   };
+}
+
+/** The fake's jitter: fixed, like the engine's per vault. */
+export const FAKE_JITTER_MINUTES = 30;
+const FAKE_JITTER_OFFSET = 12;
+
+/** As the engine answers: the next local `at` plus this vault's jitter, after now (UTC, RFC 3339). */
+function dailyRefresh(at: string, now = new Date()): DailyRefresh {
+  const [hours = 0, minutes = 0] = at.split(":").map(Number);
+  const next = new Date(now);
+  next.setHours(hours, minutes + FAKE_JITTER_OFFSET, 0, 0);
+  if (next <= now) next.setDate(next.getDate() + 1);
+  return { at, jitterMinutes: FAKE_JITTER_MINUTES, nextRun: next.toISOString().replace(/\.\d{3}Z$/, "Z") };
 }
 
 /** A macrotask, so the UI renders between progress steps. */

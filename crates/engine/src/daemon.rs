@@ -25,7 +25,30 @@ fn instant(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok()).map(|t| t.with_timezone(&Utc))
 }
 
+/// The daily extraction as the app shows and sets it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyRefresh {
+    /// The time of day the user chose, `HH:MM` on this machine's clock.
+    pub at: String,
+    /// The run starts up to this many minutes later (fixed per vault), so that many
+    /// installations do not reach a bank at the same second.
+    pub jitter_minutes: u32,
+    /// When it next runs (RFC 3339, UTC): the time of day plus this vault's jitter.
+    pub next_run: String,
+}
+
 impl Engine {
+    /// The daily extraction's time, and when it next runs after `now`.
+    pub fn daily_refresh(&self, now: DateTime<Utc>) -> Result<DailyRefresh> {
+        let daily = self.daily_schedule()?;
+        Ok(DailyRefresh {
+            at: daily.at.format("%H:%M").to_string(),
+            jitter_minutes: daily.jitter_minutes,
+            next_run: daily.next_slot(&Local, now).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
+
     /// The daily schedule: the time of day (local time) from settings, 06:00 by default, with a
     /// jitter fixed per vault.
     pub fn daily_schedule(&self) -> Result<Daily> {

@@ -27,6 +27,7 @@ pub mod vault;
 
 pub use budget::{BudgetLine, BudgetReport};
 pub use connection::{Connection, ConnectionStatus, ProviderKind};
+pub use daemon::DailyRefresh;
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;

@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use spearmint_core::{AccountId, Money, TransactionId};
 use spearmint_engine::{
-    AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, ErrorKind,
-    ErrorPayload, KeySource, Phase, Progress, ProviderKind, RefreshReport, TableCount, Transaction, TransactionCursor,
-    TransactionQuery, VaultState, VaultStatus,
+    AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, DailyRefresh,
+    ErrorKind, ErrorPayload, KeySource, Phase, Progress, ProviderKind, RefreshReport, TableCount, Transaction,
+    TransactionCursor, TransactionQuery, VaultState, VaultStatus,
 };
 use ts_rs::{Config, TS};
 
@@ -48,6 +48,7 @@ fn typescript_bindings_are_up_to_date() {
     render::<RefreshReport>(&cfg, &mut expected);
     render::<ConnectionOutcome>(&cfg, &mut expected);
     render::<ApplySummary>(&cfg, &mut expected);
+    render::<DailyRefresh>(&cfg, &mut expected);
 
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

@@ -125,3 +125,32 @@ async fn a_profile_unused_for_more_than_thirty_days_gets_no_daily_run() {
     engine.tick(used + Duration::days(29)).await.unwrap();
     assert_eq!(jobs(&engine), queued + 1, "the daily extraction was queued");
 }
+
+/// What the app's settings show: the time the user chose and when the run next starts, on the
+/// local clock, after that time and within its jitter; a time that is not one is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_refresh_says_its_time_and_its_next_run_in_local_time() {
+    if !in_zone("the_daily_refresh_says_its_time_and_its_next_run_in_local_time") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("daily at my own time"))).unwrap();
+    assert_eq!(engine.daily_refresh(Utc::now()).unwrap().at, "06:00", "the default");
+    engine.set_daily_time("21:45").unwrap();
+    for now in [local(0, "21:44"), local(0, "23:00"), local(1, "03:00")] {
+        let daily = engine.daily_refresh(now).unwrap();
+        assert_eq!(daily.at, "21:45");
+        let next = DateTime::parse_from_rfc3339(&daily.next_run).unwrap().with_timezone(&Utc);
+        let slot = [local(-1, "21:45"), local(0, "21:45"), local(1, "21:45"), local(2, "21:45")]
+            .into_iter()
+            .filter(|s| *s + Duration::minutes(i64::from(daily.jitter_minutes)) > now)
+            .find(|s| *s + Duration::minutes(i64::from(daily.jitter_minutes)) >= next)
+            .unwrap();
+        assert!(next > now && next >= slot, "{now}: {daily:?}");
+        assert!(next <= slot + Duration::minutes(i64::from(daily.jitter_minutes)), "{now}: {daily:?}");
+    }
+    let err = engine.set_daily_time("25:00").unwrap_err();
+    assert!(err.message().contains("HH:MM"), "{}", err.message());
+    assert_eq!(engine.daily_refresh(Utc::now()).unwrap().at, "21:45", "a refused time changes nothing");
+}

@@ -200,6 +200,25 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
     await showsText(p.getByTestId("vault-state"), "Locked");
     await p.getByTestId("unlock-button").waitFor();
   });
+
+  it("Settings sets the daily refresh's time of day with the browser's time input", async () => {
+    const p = await openApp();
+    await showsText(p.getByTestId("vault-state"), "Unlocked");
+    await p.getByTestId("nav-settings").click();
+    const input = p.getByTestId("daily-time");
+    await p.getByTestId("daily-next").getByText(/of 06:00 AM/).waitFor();
+    assert.equal(await input.inputValue(), "06:00");
+    await input.fill("19:05");
+    await p.getByRole("button", { name: "Save" }).click();
+    await p.getByTestId("daily-next").getByText(/of 07:05 PM/).waitFor();
+    assert.equal(await input.inputValue(), "19:05");
+    assert.match((await p.getByTestId("daily-next").textContent()) ?? "", /Next: \w+ 07:[1-3]\d PM, within/);
+    await screenshot(p, "settings-daily-refresh.png");
+    assert.deepEqual(
+      (await calls(p)).filter((c) => c.includes("daily")),
+      ["daily_refresh", "set_daily_time"],
+    );
+  });
 });
 
 describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {

@@ -1,9 +1,10 @@
 import { mockIPC } from "@tauri-apps/api/mocks";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../../src/App";
-import { createFakeVault, FAKE_PATH, type FakeVaultOptions } from "../fake-vault";
+import { createFakeVault, FAKE_JITTER_MINUTES, FAKE_PATH, type FakeVaultOptions } from "../fake-vault";
+import { atText, nextRunText } from "../../src/screens/DailyRefreshSettings";
 
 function start(options: FakeVaultOptions = {}) {
   const vault = createFakeVault(options);
@@ -112,6 +113,34 @@ describe("App", () => {
     await user.click(screen.getByTestId("unlock-button"));
     await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
     expect(vaultCalls(vault.calls)).toEqual(["open_vault", "lock_vault", "unlock_vault"]);
+  });
+});
+
+describe("Daily refresh in Settings", () => {
+  it("shows the time of day and the next run, and saves a new time", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("settings");
+    const input = await screen.findByTestId<HTMLInputElement>("daily-time");
+    await waitFor(() => expect(input.value).toBe("06:00"));
+    const next = screen.getByTestId("daily-next").textContent ?? "";
+    expect(next).toContain(`within ${FAKE_JITTER_MINUTES} minutes of ${atText("06:00")}`);
+    const save = screen.getByRole("button", { name: "Save" });
+    expect(save).toHaveProperty("disabled", true);
+
+    fireEvent.change(input, { target: { value: "21:30" } });
+    await user.click(save);
+    await waitFor(() => expect(screen.getByTestId("daily-next").textContent).toContain(`of ${atText("21:30")}`));
+    expect(vault.calls.filter((c) => c.includes("daily"))).toEqual(["daily_refresh", "set_daily_time"]);
+    expect(input.value).toBe("21:30");
+  });
+
+  it("writes times on the local clock as the locale does, the next run with its weekday", () => {
+    const nextRun = new Date(2026, 10, 30, 21, 42).toISOString();
+    expect(nextRunText({ at: "21:30", jitterMinutes: 30, nextRun }, "en-US")).toBe("Mon 09:42 PM");
+    expect(nextRunText({ at: "21:30", jitterMinutes: 30, nextRun }, "en-GB")).toBe("Mon 21:42");
+    expect(atText("06:05", "en-US")).toBe("06:05 AM");
+    expect(atText("18:05", "de-DE")).toBe("18:05");
   });
 });
 
