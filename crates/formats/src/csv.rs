@@ -114,7 +114,9 @@ pub struct CsvPreviewRow {
 #[derive(Debug, Clone)]
 pub(crate) struct Record {
     pub(crate) line: u64,
-    pub(crate) cells: Vec<String>,
+    /// One buffer for the whole row (not a `String` per cell): a million-row file is read twice,
+    /// to sniff and to parse.
+    pub(crate) cells: ::csv::StringRecord,
 }
 
 /// Reads every non-blank record, cells trimmed.
@@ -132,11 +134,10 @@ pub(crate) fn records(text: &str, delimiter: u8) -> Result<Vec<Record>, FormatEr
             FormatError::syntax(format!("line {line}: the CSV cannot be read: {e}"))
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let cells: Vec<String> = record.iter().map(str::to_owned).collect();
-        if cells.iter().all(String::is_empty) {
+        if record.iter().all(str::is_empty) {
             continue;
         }
-        out.push(Record { line, cells });
+        out.push(Record { line, cells: record });
     }
     Ok(out)
 }
@@ -156,7 +157,7 @@ enum Row {
     Problem(String),
 }
 
-fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) -> Row {
+fn read_row(record: &Record, header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Row {
     let line = record.line;
     let cells = &record.cells;
     if let Some(header) = header {
@@ -164,7 +165,7 @@ fn read_row(record: &Record, header: Option<&[String]>, mapping: &CsvMapping) ->
             return Row::Ignored;
         }
     }
-    let cell = |column: usize| cells.get(column).map_or("", String::as_str);
+    let cell = |column: usize| cells.get(column).unwrap_or("");
     let needed = mapping.amount.columns().into_iter().chain([mapping.date_column]).max().unwrap_or(0);
     if cells.len() <= needed {
         return Row::Skipped(format!(
@@ -284,11 +285,11 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// The rows after the preamble and the header, and the header if there is one.
-fn body<'a>(records: &'a [Record], mapping: &CsvMapping) -> (Option<&'a [String]>, &'a [Record]) {
+fn body<'a>(records: &'a [Record], mapping: &CsvMapping) -> (Option<&'a ::csv::StringRecord>, &'a [Record]) {
     let rest = records.get(mapping.skip_rows..).unwrap_or_default();
     if mapping.has_header {
         match rest.split_first() {
-            Some((header, rows)) => (Some(header.cells.as_slice()), rows),
+            Some((header, rows)) => (Some(&header.cells), rows),
             None => (None, rest),
         }
     } else {
@@ -319,9 +320,9 @@ pub fn preview(bytes: &[u8], mapping: &CsvMapping, rows: usize) -> Result<CsvPre
     let text = decode(bytes)?;
     let records = records(&text, mapping.delimiter)?;
     let (header, body) = body(&records, mapping);
-    let width = body.iter().map(|r| r.cells.len()).max().unwrap_or(0).max(header.map_or(0, <[String]>::len));
+    let width = body.iter().map(|r| r.cells.len()).max().unwrap_or(0).max(header.map_or(0, ::csv::StringRecord::len));
     let headers = match header {
-        Some(h) => h.to_vec(),
+        Some(h) => h.iter().map(str::to_owned).collect(),
         None => (1..=width).map(|i| format!("Column {i}")).collect(),
     };
     let mut out = Vec::new();
@@ -331,7 +332,12 @@ pub fn preview(bytes: &[u8], mapping: &CsvMapping, rows: usize) -> Result<CsvPre
             Row::Ignored => (None, Some("a repeated header row; it is skipped".to_owned())),
             Row::Skipped(why) | Row::Problem(why) => (None, Some(why)),
         };
-        out.push(CsvPreviewRow { line: record.line, cells: record.cells.clone(), transaction, problem });
+        out.push(CsvPreviewRow {
+            line: record.line,
+            cells: record.cells.iter().map(str::to_owned).collect(),
+            transaction,
+            problem,
+        });
     }
     Ok(CsvPreview { headers, rows: out })
 }

@@ -358,14 +358,15 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
     let found = find_dates(sample, width, None, european);
     let has_header = match &found {
         Some((column, format)) => {
-            !rest.is_empty() && parse_date(first.cells.get(*column).map_or("", String::as_str), format).is_none()
+            !rest.is_empty() && parse_date(first.cells.get(*column).unwrap_or(""), format).is_none()
         }
         None => true,
     };
     // Repeated header rows (some exports put one at the end) say nothing about the columns.
     // Copied without them only when there are any: a large file is read here in full.
     let header_again = |r: &Record| {
-        r.cells.len() == first.cells.len() && r.cells.iter().zip(&first.cells).all(|(a, b)| a.eq_ignore_ascii_case(b))
+        r.cells.len() == first.cells.len()
+            && r.cells.iter().zip(first.cells.iter()).all(|(a, b)| a.eq_ignore_ascii_case(b))
     };
     let data: std::borrow::Cow<'_, [Record]> = match has_header {
         true if rest.iter().any(header_again) => rest.iter().filter(|r| !header_again(r)).cloned().collect(),
@@ -377,7 +378,7 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
         return Err(FormatError::empty("this CSV file has a header but no rows"));
     }
     let names: Vec<Name> = match has_header {
-        true => (0..width).map(|i| Name::new(first.cells.get(i).map_or("", String::as_str))).collect(),
+        true => (0..width).map(|i| Name::new(first.cells.get(i).unwrap_or(""))).collect(),
         false => vec![Name::default(); width],
     };
     let (date_column, date_format) = find_dates(data, width, Some(&names), european).ok_or_else(|| {
@@ -486,7 +487,7 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
     let mut best: Option<(usize, usize, usize, String)> = None; // (score, count, column, format)
     for column in 0..width {
         let cells: Vec<&str> =
-            rows.iter().map(|r| r.cells.get(column).map_or("", String::as_str)).filter(|c| !c.is_empty()).collect();
+            rows.iter().map(|r| r.cells.get(column).unwrap_or("")).filter(|c| !c.is_empty()).collect();
         if cells.is_empty() {
             continue;
         }
@@ -532,12 +533,8 @@ fn analyze(rows: &[Record], names: &[Name], mark: DecimalSeparator) -> Vec<Colum
     let mark = DecimalMark::from(mark);
     let mut columns = Vec::with_capacity(names.len());
     for (index, name) in names.iter().enumerate() {
-        let cells: Vec<&str> = rows
-            .iter()
-            .take(SAMPLE_ROWS)
-            .map(|r| r.cells.get(index).map_or("", String::as_str))
-            .filter(|c| !c.is_empty())
-            .collect();
+        let cells: Vec<&str> =
+            rows.iter().take(SAMPLE_ROWS).map(|r| r.cells.get(index).unwrap_or("")).filter(|c| !c.is_empty()).collect();
         let mut column = Column { index, name: name.clone(), non_empty: cells.len(), ..Column::default() };
         let mut seen: Vec<&str> = Vec::new();
         let mut counter = true;
