@@ -502,3 +502,34 @@ async fn refresh_progress_counts_connections_accounts_and_transactions() {
         assert!(mine[2].accounts_done > mine[0].accounts_done, "its accounts count as done: {mine:?}");
     }
 }
+
+/// What the Bridge says in its `errors` array reaches the user as it is, with the data it did
+/// send; a 402 (subscription lapsed) puts the connection in "needs attention" with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bridges_messages_and_a_lapsed_subscription_reach_the_user() {
+    let w = world(43).await;
+    w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
+    let message = "Connection to Sandbox Bank may need attention";
+    w.bank.faults().simplefin_errors(vec![message.to_owned()]);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let outcome = only_outcome(&report);
+    assert_eq!(outcome.warnings, [message], "{report:?}");
+    assert!(outcome.summary.as_ref().is_some_and(|s| s.added > 0), "the data sent along is kept: {report:?}");
+    w.bank.faults().simplefin_errors(Vec::new());
+
+    w.bank.faults().payment_required(true);
+    let before = w.bank.requests_served();
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    let e = only_outcome(&report).error.clone().expect("402");
+    assert_eq!(e.kind, ErrorKind::ProviderAuth);
+    assert!(e.message.contains("payment is required") && e.message.contains("subscription"), "{}", e.message);
+    assert_eq!(w.bank.requests_served() - before, 1, "a 402 is not retried");
+    let c = &w.engine.connections().unwrap()[0];
+    assert_eq!(c.status, ConnectionStatus::NeedsAttention);
+    assert!(c.status_reason.as_deref().is_some_and(|r| r.contains("subscription")), "{c:?}");
+    // Renewed: the next refresh works and clears the state.
+    w.bank.faults().payment_required(false);
+    let report = w.engine.refresh(None, |_| {}).await.unwrap();
+    assert!(only_outcome(&report).error.is_none(), "{report:?}");
+    assert_eq!(w.engine.connections().unwrap()[0].status, ConnectionStatus::Ok);
+}
