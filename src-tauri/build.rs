@@ -26,6 +26,9 @@ fn main() {
         "list_connections",
         "connect_demo",
         "refresh_all",
+        "import_file",
+        "create_account",
+        "connect_simplefin",
         "daily_refresh",
         "set_daily_time",
     ]);

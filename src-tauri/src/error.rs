@@ -17,4 +17,8 @@ impl IpcError {
     pub fn internal(message: impl Into<String>) -> IpcError {
         IpcError(ErrorPayload { kind: ErrorKind::Internal, message: message.into() })
     }
+
+    pub fn invalid(message: impl Into<String>) -> IpcError {
+        IpcError(ErrorPayload { kind: ErrorKind::Invalid, message: message.into() })
+    }
 }

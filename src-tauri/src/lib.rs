@@ -34,6 +34,9 @@ pub fn run() {
             commands::accounts::list_connections,
             commands::accounts::connect_demo,
             commands::accounts::refresh_all,
+            commands::adding::import_file,
+            commands::adding::create_account,
+            commands::adding::connect_simplefin,
             commands::settings::daily_refresh,
             commands::settings::set_daily_time,
         ])

@@ -295,6 +295,63 @@ describe('the desktop window', () => {
     await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
   });
 
+  test('imports a bank file through the real shell into a new manual account (screenshot: import.png)', async () => {
+    // The file travels from the web view to the engine (base64, the command's argument names,
+    // the capability): only the real shell can show that it arrives and is stored.
+    await session.click(await session.findElement('[data-testid=nav-accounts]'));
+    await waitFor(async () => (await session.findElements('[data-testid=new-account-name]')).length === 1, {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    // Form fields are set as React expects (typing differs between engines), then submitted.
+    const setField = (testId, value) =>
+      session.execute(
+        `const el = document.querySelector('[data-testid=${testId}]');
+         const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+         Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[0]);
+         el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));`,
+        [value],
+      );
+    await setField('new-account-name', 'Credit union');
+    await session.click(await session.findElement('[data-testid=new-account-form] button[type=submit]'));
+    await waitFor(async () => (await textOf(session, 'new-account-done'))?.includes('Credit union'), {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    await session.execute(
+      `const input = document.querySelector('[data-testid=import-file]');
+       const csv = 'Date,Description,Amount\\n2025-06-10,CORNER BAKERY,-4.50\\n2025-06-11,PAYROLL ACME,2500.00\\n';
+       const files = new DataTransfer();
+       files.items.add(new File([csv], 'export.csv', { type: 'text/csv' }));
+       input.files = files.files;
+       input.dispatchEvent(new Event('change', { bubbles: true }));`,
+    );
+    const accountId = await session.execute(
+      `return [...document.querySelectorAll('[data-testid=import-account] option')].find((o) => o.textContent === 'Credit union')?.value ?? null`,
+    );
+    assert.ok(accountId, 'the new account is offered for the import');
+    await setField('import-account', accountId);
+    await session.click(await session.findElement('[data-testid=import-form] button[type=submit]'));
+    await waitFor(async () => /2 new would be added/.test((await textOf(session, 'import-preview')) ?? ''), {
+      timeoutMs: 20_000,
+      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
+    });
+    await session.click(await session.findElement('[data-testid=import-confirm]'));
+    await waitFor(async () => /2 new were added/.test((await textOf(session, 'import-done')) ?? ''), {
+      timeoutMs: 20_000,
+      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
+    });
+    // Its cells after the name: kind, status, transactions, balance (a CSV file states none).
+    const cells = await session.execute(
+      `const row = [...document.querySelectorAll('[data-testid=account-row]')].find((r) => r.textContent.includes('Credit union'));
+       return row ? [...row.querySelectorAll('td')].map((td) => td.textContent) : [];`,
+    );
+    assert.deepEqual(cells, ['Checking', 'OK', '2', '—'], `the account row: ${JSON.stringify(cells)}`);
+    await screenshot(session, 'import.png');
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
+    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+  });
+
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
     const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
     const handle = await fs.open(vault).catch((error) => {

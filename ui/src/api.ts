@@ -5,7 +5,11 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { Connection } from "./bindings/Connection";
+import type { AccountId } from "./bindings/AccountId";
+import type { AccountKind } from "./bindings/AccountKind";
 import type { DailyRefresh } from "./bindings/DailyRefresh";
+import type { ImportProgress } from "./bindings/ImportProgress";
+import type { ImportReport } from "./bindings/ImportReport";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { IpcError } from "./bindings/IpcError";
 import type { Progress } from "./bindings/Progress";
@@ -69,6 +73,47 @@ export function connect_demo(): Promise<Connection> {
 /** Refreshes every connection; `onProgress` hears each step while the promise is pending. */
 export function refresh_all(onProgress: (progress: Progress) => void): Promise<RefreshReport> {
   return call("refresh_all", { onProgress: new Channel<Progress>(onProgress) });
+}
+
+/**
+ * Imports a bank's file the user picked (or only previews it, with `dryRun`): the web view
+ * reads it and sends its bytes, so the shell needs no access to the file system. `account` is
+ * needed for CSV and QIF files; the other formats name their accounts.
+ */
+export async function import_file(
+  file: Blob & { name: string },
+  account: AccountId | null,
+  dryRun: boolean,
+  onProgress: (progress: ImportProgress) => void,
+): Promise<ImportReport> {
+  const content = await base64Of(file);
+  return call("import_file", {
+    fileName: file.name,
+    content,
+    account,
+    dryRun,
+    onProgress: new Channel<ImportProgress>(onProgress),
+  });
+}
+
+/** A manual account, for a bank's files. */
+export function create_account(name: string, kind: AccountKind, currency: string): Promise<AccountId> {
+  return call("create_account", { name, kind, currency });
+}
+
+/** Claims a SimpleFIN Bridge setup token and links the connection; refresh to fetch its accounts. */
+export function connect_simplefin(setupToken: string): Promise<Connection> {
+  return call("connect_simplefin", { setupToken });
+}
+
+/** A file's bytes as base64, a slice at a time (a spread of millions of bytes would overflow). */
+async function base64Of(file: Blob): Promise<string> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const parts: string[] = [];
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    parts.push(String.fromCharCode(...bytes.subarray(at, at + 0x8000)));
+  }
+  return btoa(parts.join(""));
 }
 
 /** The daily refresh's time of day (local `HH:MM`) and when it next runs. */

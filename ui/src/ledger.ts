@@ -118,6 +118,10 @@ export type LedgerActions = {
   refresh: () => Promise<void>;
   /** Links the demo bank and refreshes it. */
   linkDemo: () => Promise<void>;
+  /** Links a SimpleFIN Bridge connection from its setup token and refreshes. */
+  linkSimplefin: (setupToken: string) => Promise<void>;
+  /** Reads the accounts and connections again (after an import). */
+  reload: () => Promise<void>;
 };
 
 export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
@@ -167,6 +171,13 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
 
   const refresh = useCallback(() => runRefresh(false), [runRefresh]);
   const linkDemo = useCallback(() => runRefresh(true, api.connect_demo), [runRefresh]);
+  const linkSimplefin = useCallback(
+    (setupToken: string) => runRefresh(false, () => api.connect_simplefin(setupToken)),
+    [runRefresh],
+  );
+  const reload = useCallback(async () => {
+    await load();
+  }, [load]);
 
   useEffect(() => {
     generation.current += 1;
@@ -185,5 +196,5 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
     };
   }, [unlocked, load, linkDemo]);
 
-  return [model, { refresh, linkDemo }];
+  return [model, { refresh, linkDemo, linkSimplefin, reload }];
 }

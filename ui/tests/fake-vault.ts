@@ -8,7 +8,10 @@
 // paged exactly like the engine's query: ORDER BY postedOn DESC, id DESC,
 // `(postedOn, id) < before`, LIMIT. refresh_all streams Progress through the
 // real Tauri Channel the UI passes, the way the shell does.
+import type { AccountKind } from "../src/bindings/AccountKind";
 import type { AccountSummary } from "../src/bindings/AccountSummary";
+import type { ImportProgress } from "../src/bindings/ImportProgress";
+import type { ImportReport } from "../src/bindings/ImportReport";
 import type { ApplySummary } from "../src/bindings/ApplySummary";
 import type { Connection } from "../src/bindings/Connection";
 import type { DailyRefresh } from "../src/bindings/DailyRefresh";
@@ -160,6 +163,64 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     return query as TransactionQuery;
   }
 
+  /**
+   * As the engine imports a CSV file of `Date,Description,Amount` rows (signed amounts): it
+   * needs an account, reports progress on the channel, previews with `dryRun`, and a second
+   * import adds nothing. Other formats are refused as the engine refuses unreadable files.
+   */
+  async function importFile(args: unknown): Promise<ImportReport> {
+    requireUnlocked();
+    const { fileName, content, account, dryRun, onProgress } = args as {
+      fileName: string;
+      content: string;
+      account: string | null;
+      dryRun: boolean;
+      onProgress: unknown;
+    };
+    const channel = channelArg<ImportProgress>(onProgress);
+    const text = new TextDecoder().decode(Uint8Array.from(atob(content), (c) => c.charCodeAt(0)));
+    channel.send({ phase: "reading", done: 0, total: text.length });
+    await tick();
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+    if (!/\.csv$/i.test(fileName) || lines[0] !== "Date,Description,Amount") {
+      channel.end();
+      reject("Invalid", `${fileName}: the fake reads only CSV files of Date,Description,Amount`);
+    }
+    if (account === null) {
+      channel.end();
+      reject("Invalid", "this file does not say which account it belongs to: choose the account");
+    }
+    if (!bank.hasAccount(account)) {
+      channel.end();
+      reject("NotFound", `there is no account ${account}`);
+    }
+    const incoming = lines.slice(1).map((line, i) => {
+      const [postedOn = "", payee = "", amount = ""] = line.split(",");
+      const match = /^(-?)(\d+)\.(\d\d)$/.exec(amount);
+      if (match === null) reject("Invalid", `${fileName}: line ${i + 2}, column 3: \`${amount}\` is not an amount of money`);
+      const cents = Number(match[2]) * 100 + Number(match[3]);
+      return { postedOn, payee, cents: match[1] === "-" ? -cents : cents };
+    });
+    const { added, unchanged } = bank.importRows(account, incoming, dryRun);
+    channel.send({ phase: "storing", done: added, total: added });
+    channel.send({ phase: "done", done: added, total: added });
+    channel.end();
+    return {
+      format: "csv",
+      dryRun,
+      transactions: incoming.length,
+      summary: { accounts: 1, added, updated: 0, posted: 0, removed: 0, unchanged },
+      mapping: null,
+      preview: incoming.slice(0, 20).map((t) => ({
+        postedOn: t.postedOn,
+        payee: t.payee,
+        amount: { amount: amountString(t.cents), currency: "USD" },
+        pending: false,
+      })),
+      warnings: [],
+    };
+  }
+
   async function refreshAll(args: unknown): Promise<RefreshReport> {
     requireUnlocked();
     const channel = channelArg((args as { onProgress?: unknown } | undefined)?.onProgress);
@@ -261,6 +322,21 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         }
         case "refresh_all":
           return refreshAll(args);
+        case "import_file":
+          return importFile(args);
+        case "create_account": {
+          requireUnlocked();
+          const { name, kind, currency } = args as { name: string; kind: AccountKind; currency: string };
+          if (name.trim() === "") reject("Invalid", "an account needs a name");
+          if (!/^[A-Z]{3}$/.test(currency)) reject("Invalid", `\`${currency}\` is not a currency code such as USD or EUR`);
+          return bank.addAccount(name.trim(), kind, currency);
+        }
+        case "connect_simplefin": {
+          requireUnlocked();
+          const { setupToken } = args as { setupToken: string };
+          // A real token is long base64; the fake's bank never takes one.
+          reject("Invalid", `that is not a SimpleFIN setup token: copy the whole token from the SimpleFIN Bridge (${setupToken.length} characters pasted)`);
+        }
         case "daily_refresh":
           requireUnlocked();
           return dailyRefresh(dailyAt);
@@ -306,7 +382,7 @@ type TauriInternals = { runCallback(id: number, data: unknown): void };
  * IPC would (`"__CHANNEL__:<id>"`), and messages go to that callback id with
  * an index, then an end marker, as tauri::ipc::Channel sends them.
  */
-function channelArg(arg: unknown): { send(message: Progress): void; end(): void } {
+function channelArg<T = Progress>(arg: unknown): { send(message: T): void; end(): void } {
   const wire: unknown = arg === undefined ? undefined : JSON.parse(JSON.stringify(arg));
   const match = typeof wire === "string" ? /^__CHANNEL__:(\d+)$/.exec(wire) : null;
   if (match === null) {
@@ -402,6 +478,7 @@ function createDemoBank(size: number) {
   let connection: Connection | null = null;
   let status: { status: ConnectionStatus; reason: string | null } = { status: "ok", reason: null };
   let refreshes = 0;
+  const manual: DemoAccount[] = [];
 
   function newId(): string {
     // Random, not in date order: ties on a date are broken by id, as in the engine.
@@ -492,18 +569,68 @@ function createDemoBank(size: number) {
     },
     accounts(): AccountSummary[] {
       // The engine creates accounts when the first statement is applied.
-      if (refreshes === 0) return [];
-      return DEMO_ACCOUNTS.map(({ opening, ...account }) => {
+      const demo = refreshes === 0 ? [] : DEMO_ACCOUNTS;
+      return [...demo, ...manual].map(({ opening, ...account }) => {
         const own = rows.filter((r) => r.accountId === account.id);
         const balance = own.reduce((sum, r) => sum + (minor.get(r.id) ?? 0), opening);
+        const linked = account.provider === "demo";
         return {
           ...account,
-          status: status.status,
-          statusReason: status.reason,
-          balance: { amount: amountString(balance), currency: "USD" },
+          status: linked ? status.status : "ok",
+          statusReason: linked ? status.reason : null,
+          // As the engine: a balance only when the bank states one (a CSV file does not).
+          balance: linked ? { amount: amountString(balance), currency: account.currency } : null,
           transactions: own.length,
         };
       });
+    },
+    /** A manual account, as `create_account` makes one. */
+    addAccount(name: string, kind: AccountKind, currency: string): string {
+      const id = `acct-manual-${manual.length + 1}`;
+      manual.push({ id, name, kind, currency, provider: "file", institution: null, status: "ok", statusReason: null, opening: 0 });
+      return id;
+    },
+    hasAccount(id: string): boolean {
+      return [...DEMO_ACCOUNTS, ...manual].some((a) => a.id === id);
+    },
+    /**
+     * A file's rows into an account, as the engine matches them: a row already there (same
+     * date, payee, amount and repeat) is unchanged; with `dryRun` nothing is kept.
+     */
+    importRows(accountId: string, incoming: { postedOn: string; payee: string; cents: number }[], dryRun: boolean) {
+      const seen = new Map<string, number>();
+      const key = (postedOn: string, payee: string, cents: number) => {
+        const base = `${postedOn}|${payee}|${cents}`;
+        const n = (seen.get(base) ?? 0) + 1;
+        seen.set(base, n);
+        return `${base}|#${n}`;
+      };
+      const stored = new Set(
+        rows.filter((r) => r.accountId === accountId).map((r) => key(r.postedOn, r.seller, minor.get(r.id) ?? 0)),
+      );
+      seen.clear();
+      const fresh = incoming.filter((t) => !stored.has(key(t.postedOn, t.payee, t.cents)));
+      if (!dryRun) {
+        for (const t of fresh) {
+          const id = newId();
+          minor.set(id, t.cents);
+          rows.push({
+            id,
+            accountId,
+            postedOn: t.postedOn,
+            amount: { amount: amountString(t.cents), currency: "USD" },
+            seller: t.payee,
+            memo: null,
+            pending: false,
+            category: "UNCATEGORIZED",
+            categorySource: "default",
+            categoryLocked: false,
+            payee: null,
+          });
+        }
+        rows.sort(newestFirst);
+      }
+      return { added: fresh.length, unchanged: incoming.length - fresh.length };
     },
     list(query: TransactionQuery): Transaction[] {
       const limit = Math.min(query.limit ?? 200, 1000);

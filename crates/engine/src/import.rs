@@ -27,7 +27,7 @@ pub struct ImportRequest {
     pub dry_run: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewRow {
     pub posted_on: String,
@@ -36,7 +36,7 @@ pub struct PreviewRow {
     pub pending: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportReport {
     pub format: String,
@@ -45,13 +45,14 @@ pub struct ImportReport {
     pub transactions: u32,
     pub summary: ApplySummary,
     /// The CSV mapping used (saved for the account after a real import).
+    #[ts(type = "unknown")]
     pub mapping: Option<CsvMapping>,
     pub preview: Vec<PreviewRow>,
     pub warnings: Vec<String>,
 }
 
 /// Where an import is, for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportPhase {
     /// Detecting the format and reading the file (`total`: its size in bytes).
@@ -62,11 +63,13 @@ pub enum ImportPhase {
     Done,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportProgress {
     pub phase: ImportPhase,
+    #[ts(type = "number")]
     pub done: u64,
+    #[ts(type = "number")]
     pub total: u64,
 }
 

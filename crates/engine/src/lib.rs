@@ -37,7 +37,7 @@ pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use rules::RuleChange;
 pub use secret::{Passphrase, VaultKey};
-pub use spearmint_core::AccountKind;
+pub use spearmint_core::{AccountId, AccountKind, Currency};
 pub use spending::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
 };

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use spearmint_core::{AccountId, Money, TransactionId};
 use spearmint_engine::{
     AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, DailyRefresh,
-    ErrorKind, ErrorPayload, KeySource, Phase, Progress, ProviderKind, RefreshReport, TableCount, Transaction,
-    TransactionCursor, TransactionQuery, VaultState, VaultStatus,
+    ErrorKind, ErrorPayload, ImportPhase, ImportProgress, ImportReport, KeySource, Phase, PreviewRow, Progress,
+    ProviderKind, RefreshReport, TableCount, Transaction, TransactionCursor, TransactionQuery, VaultState, VaultStatus,
 };
 use ts_rs::{Config, TS};
 
@@ -49,6 +49,10 @@ fn typescript_bindings_are_up_to_date() {
     render::<ConnectionOutcome>(&cfg, &mut expected);
     render::<ApplySummary>(&cfg, &mut expected);
     render::<DailyRefresh>(&cfg, &mut expected);
+    render::<ImportReport>(&cfg, &mut expected);
+    render::<ImportProgress>(&cfg, &mut expected);
+    render::<ImportPhase>(&cfg, &mut expected);
+    render::<PreviewRow>(&cfg, &mut expected);
 
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

@@ -1,6 +1,7 @@
 //! IPC commands, grouped by screen. Each parses, calls one engine method, maps the error.
 
 pub mod accounts;
+pub mod adding;
 pub mod settings;
 pub mod vault;
 

@@ -5,6 +5,7 @@ import { hasDemo, type LedgerActions, type LedgerModel } from "../ledger";
 import { DemoNote, NeedsUnlock, ProviderNote, RefreshOutcome } from "../LedgerParts";
 import { ACCOUNT_KINDS, formatCount, statusView } from "../ledgerText";
 import { formatMoney, isNegative } from "../money";
+import { AddAccount } from "./AddAccount";
 
 type Props = { unlocked: boolean; ledger: LedgerModel; actions: LedgerActions };
 
@@ -38,6 +39,7 @@ export function Accounts({ unlocked, ledger, actions }: Props) {
       </section>
       <RefreshOutcome refresh={refresh} />
       {connections !== null && connections.length > 0 && <Connections connections={connections} />}
+      {accounts !== null && <AddAccount accounts={accounts} actions={actions} refreshing={refresh.running} />}
     </>
   );
 }

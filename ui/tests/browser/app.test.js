@@ -323,6 +323,27 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     await screenshot(p, "accounts.png");
   });
 
+  it("a bank's CSV file imports through Chromium's file picker, after a preview", async () => {
+    const p = await openApp({ vault: "keychain", linked: true });
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("new-account-name").fill("Credit union");
+    await p.getByTestId("new-account-form").getByRole("button", { name: "Add" }).click();
+    await p.getByText("Added Credit union.").waitFor();
+    const csv = "Date,Description,Amount\n2025-06-10,CORNER BAKERY,-4.50\n2025-06-11,PAYROLL ACME,2500.00\n";
+    await p.getByTestId("import-file").setInputFiles({ name: "export.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await p.getByTestId("import-account").selectOption({ label: "Credit union" });
+    await p.getByTestId("import-form").getByRole("button", { name: "Preview" }).click();
+    await p.getByTestId("import-preview").getByText("2 transactions in the file (CSV): 2 new would be added.").waitFor();
+    assert.equal(await p.getByTestId("import-preview-row").count(), 2);
+    await screenshot(p, "import-preview.png");
+    await p.getByTestId("import-confirm").click();
+    await p.getByTestId("import-done").getByText(/2 new were added/).waitFor();
+    const row = p.getByTestId("account-row").filter({ hasText: "Credit union" });
+    await row.waitFor();
+    const cells = await row.locator("td").allTextContents();
+    assert.deepEqual(cells, ["Checking", "OK", "2", "—"], "a CSV file states no balance");
+  });
+
   it("a refused login shows 'reconnect needed' and marks the accounts", async () => {
     const message = "Demo Bank refused the login: reconnect it in Accounts";
     const p = await openApp({ ...BIG, refreshError: { kind: "ProviderAuth", message } });

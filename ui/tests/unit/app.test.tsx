@@ -258,3 +258,77 @@ describe("Accounts and transactions", () => {
     expect(rows.some((r) => within(r).queryByTestId("pending-badge") !== null)).toBe(true);
   });
 });
+
+describe("Adding accounts", () => {
+  const CSV = "Date,Description,Amount\n2025-06-10,CORNER BAKERY,-4.50\n2025-06-11,PAYROLL ACME,2500.00\n2025-06-11,CORNER BAKERY,-4.50\n";
+  const file = (text: string, name = "export.csv") => new File([text], name, { type: "text/csv" });
+
+  it("a bank's CSV file previews, then imports into a manual account, and a second import adds nothing", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    const before = vault.transactions().length;
+
+    await user.type(await screen.findByTestId("new-account-name"), "Credit union");
+    await user.click(within(screen.getByTestId("new-account-form")).getByRole("button", { name: "Add" }));
+    await screen.findByText("Added Credit union.");
+    const accountSelect = screen.getByTestId<HTMLSelectElement>("import-account");
+    const option = await within(accountSelect).findByRole("option", { name: "Credit union" });
+
+    await user.upload(screen.getByTestId("import-file"), file(CSV));
+    expect(screen.getByTestId("import-needs-account").textContent).toContain("CSV file does not say which account");
+    const previewButton = within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" });
+    expect(previewButton).toHaveProperty("disabled", true);
+    await user.selectOptions(accountSelect, option);
+    await user.click(previewButton);
+    const preview = await screen.findByTestId("import-preview");
+    expect(preview.textContent).toContain("3 transactions in the file (CSV): 3 new would be added.");
+    expect(within(preview).getAllByTestId("import-preview-row").map((r) => r.textContent)).toEqual([
+      "2025-06-10CORNER BAKERY-$4.50",
+      "2025-06-11PAYROLL ACME$2,500.00",
+      "2025-06-11CORNER BAKERY-$4.50",
+    ]);
+    expect(vault.transactions().length, "a preview keeps nothing").toBe(before);
+
+    await user.click(screen.getByTestId("import-confirm"));
+    expect((await screen.findByTestId("import-done")).textContent).toContain("3 new were added");
+    expect(vault.transactions().length).toBe(before + 3);
+    const row = (await screen.findAllByTestId("account-row")).find((r) => r.textContent?.includes("Credit union"));
+    expect(row?.textContent).toContain("3");
+
+    // The same file again: nothing new, the two equal purchases stay two.
+    await user.click(within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" }));
+    await waitFor(() =>
+      expect(screen.getByTestId("import-preview").textContent).toContain("0 new would be added, 3 already there"),
+    );
+  });
+
+  it("a file that does not read says which line and keeps nothing", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
+    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    await user.upload(screen.getByTestId("import-file"), file("Date,Description,Amount\n2025-06-10,BAKERY,oops\n"));
+    await user.click(within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" }));
+    const banner = await within(screen.getByTestId("import-form")).findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("Invalid");
+    expect(banner.textContent).toContain("line 2, column 3: `oops` is not an amount of money");
+    expect(screen.queryByTestId("import-preview")).toBeNull();
+    expect(vault.calls.filter((c) => c === "import_file")).toHaveLength(1);
+  });
+
+  it("a SimpleFIN setup token is sent to be claimed, and a refusal is shown as the shell words it", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    const connect = within(await screen.findByTestId("simplefin-form")).getByRole("button", { name: "Connect" });
+    expect(connect).toHaveProperty("disabled", true);
+    await user.type(screen.getByTestId("simplefin-token"), "  not-a-token  ");
+    await user.click(connect);
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.textContent).toContain("not a SimpleFIN setup token");
+    expect(vault.calls).toContain("connect_simplefin");
+    expect(screen.getByTestId<HTMLInputElement>("simplefin-token").value, "the token is not kept on screen").toBe("");
+  });
+});

@@ -1,0 +1,59 @@
+//! Adding accounts from the Accounts screen: importing a bank's file (read by the web view from
+//! a file the user picked, so the shell needs no file-system access), a manual account for it,
+//! and linking a SimpleFIN Bridge connection.
+
+use base64::Engine as _;
+use spearmint_engine::{AccountId, AccountKind, Connection, ImportProgress, ImportReport, ImportRequest, NewAccount};
+use tauri::State;
+use tauri::ipc::Channel;
+
+use super::blocking;
+use crate::error::IpcError;
+use crate::state::AppState;
+
+/// Imports a file (or previews it with `dry_run`); `content` is the file's bytes in base64.
+/// `account` is the account the file belongs to, needed for CSV and QIF; OFX, CAMT.053 and
+/// SimpleFIN files name their own.
+#[tauri::command]
+pub async fn import_file(
+    state: State<'_, AppState>,
+    file_name: String,
+    content: String,
+    account: Option<AccountId>,
+    dry_run: bool,
+    on_progress: Channel<ImportProgress>,
+) -> Result<ImportReport, IpcError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content.as_bytes())
+        .map_err(|_| IpcError::invalid("the file did not arrive whole: pick it again"))?;
+    let engine = state.engine.clone();
+    blocking(move || {
+        let request =
+            ImportRequest { bytes, file_name: Some(file_name), account, mapping: None, currency: None, dry_run };
+        engine.import_file_with_progress(request, &|p| {
+            let _ = on_progress.send(*p);
+        })
+    })
+    .await
+}
+
+/// A manual account, for the files of a bank that Spearmint does not reach directly.
+#[tauri::command]
+pub async fn create_account(
+    state: State<'_, AppState>,
+    name: String,
+    kind: AccountKind,
+    currency: String,
+) -> Result<AccountId, IpcError> {
+    let currency = spearmint_engine::Currency::new(currency.trim())
+        .map_err(|_| IpcError::invalid(format!("`{currency}` is not a currency code such as USD or EUR")))?;
+    let engine = state.engine.clone();
+    blocking(move || engine.create_account(NewAccount { name, kind, currency })).await
+}
+
+/// Claims a SimpleFIN Bridge setup token and links the connection (the access URL goes to the
+/// OS keychain); a refresh then fetches its accounts.
+#[tauri::command]
+pub async fn connect_simplefin(state: State<'_, AppState>, setup_token: String) -> Result<Connection, IpcError> {
+    Ok(state.engine.connect_simplefin(setup_token.trim()).await?)
+}

@@ -1,0 +1,307 @@
+import { useState } from "react";
+import * as api from "../api";
+import type { AccountKind } from "../bindings/AccountKind";
+import type { AccountSummary } from "../bindings/AccountSummary";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportReport } from "../bindings/ImportReport";
+import type { IpcError } from "../bindings/IpcError";
+import { ErrorBanner } from "../ErrorBanner";
+import type { LedgerActions } from "../ledger";
+import { ACCOUNT_KINDS, formatCount } from "../ledgerText";
+import { formatMoney, isNegative } from "../money";
+
+/** Files that do not say which account they belong to: the user picks it. */
+export function needsAccount(fileName: string): boolean {
+  return /\.(csv|tsv|qif|txt)$/i.test(fileName);
+}
+
+/** "Reading the file…", "Storing 16,384 of 1,000,000 transactions…". */
+export function importProgressText(progress: ImportProgress | null): string {
+  if (progress === null || progress.phase === "reading") return "Reading the file…";
+  if (progress.phase === "storing") {
+    return `Storing ${formatCount(progress.done)} of ${formatCount(progress.total)} transactions…`;
+  }
+  return "Done";
+}
+
+/** What an import did (or, for a preview, would do), in words. */
+export function importSummaryText(report: ImportReport): string {
+  const { added, updated, posted, unchanged } = report.summary;
+  const verb = report.dryRun ? "would be" : report.summary.added === 1 ? "was" : "were";
+  const parts = [`${formatCount(added)} new ${verb} added`];
+  if (updated + posted > 0) parts.push(`${formatCount(updated + posted)} updated`);
+  if (unchanged > 0) parts.push(`${formatCount(unchanged)} already there`);
+  return `${formatCount(report.transactions)} transactions in the file (${report.format.toUpperCase()}): ${parts.join(", ")}.`;
+}
+
+type Props = { accounts: AccountSummary[]; actions: LedgerActions; refreshing: boolean };
+
+/** Adding accounts: a bank's exported file, a manual account for it, or a SimpleFIN Bridge link. */
+export function AddAccount({ accounts, actions, refreshing }: Props) {
+  return (
+    <section className="card" aria-labelledby="add-account-title" data-testid="add-account">
+      <h2 id="add-account-title">Add an account</h2>
+      <ImportFile accounts={accounts} actions={actions} />
+      <NewAccount actions={actions} />
+      <ConnectSimplefin actions={actions} busy={refreshing} />
+    </section>
+  );
+}
+
+function ImportFile({ accounts, actions }: { accounts: AccountSummary[]; actions: LedgerActions }) {
+  const [file, setFile] = useState<File | null>(null);
+  const [account, setAccount] = useState("");
+  const [preview, setPreview] = useState<ImportReport | null>(null);
+  const [done, setDone] = useState<ImportReport | null>(null);
+  const [progress, setProgress] = useState<ImportProgress | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const missingAccount = file !== null && needsAccount(file.name) && account === "";
+
+  const run = async (dryRun: boolean) => {
+    if (file === null) return;
+    setBusy(true);
+    setError(null);
+    setProgress(null);
+    try {
+      const report = await api.import_file(file, account === "" ? null : account, dryRun, setProgress);
+      if (dryRun) {
+        setPreview(report);
+      } else {
+        setPreview(null);
+        setDone(report);
+        await actions.reload();
+      }
+    } catch (rejection) {
+      setError(api.toIpcError(rejection));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form
+      className="add-part"
+      data-testid="import-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(true);
+      }}
+    >
+      <h3>Import a bank's file</h3>
+      <p className="muted small">
+        OFX or QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON, as your bank's website exports it. Importing the same file again
+        adds nothing.
+      </p>
+      <div className="actions">
+        <input
+          type="file"
+          data-testid="import-file"
+          accept=".ofx,.qfx,.qif,.csv,.tsv,.txt,.xml,.json"
+          disabled={busy}
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setPreview(null);
+            setDone(null);
+            setError(null);
+          }}
+        />
+        <label>
+          Into{" "}
+          <select
+            data-testid="import-account"
+            value={account}
+            disabled={busy}
+            onChange={(e) => {
+              setAccount(e.target.value);
+              setPreview(null);
+            }}
+          >
+            <option value="">the accounts the file names</option>
+            {accounts.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" className="secondary" disabled={file === null || busy || missingAccount}>
+          Preview
+        </button>
+      </div>
+      {missingAccount && (
+        <p className="muted small" data-testid="import-needs-account">
+          A {file.name.split(".").pop()?.toUpperCase()} file does not say which account it is: pick one, or add a
+          manual account below.
+        </p>
+      )}
+      {busy && (
+        <p role="status" className="progress-text" data-testid="import-progress">
+          {importProgressText(progress)}
+        </p>
+      )}
+      {error && <ErrorBanner error={error} />}
+      {preview && (
+        <div data-testid="import-preview">
+          <p>{importSummaryText(preview)}</p>
+          {preview.warnings.map((w) => (
+            <p key={w} className="muted small">
+              {w}
+            </p>
+          ))}
+          <table className="data">
+            <thead>
+              <tr>
+                <th>Date</th>
+                <th>Payee</th>
+                <th className="num">Amount</th>
+              </tr>
+            </thead>
+            <tbody>
+              {preview.preview.map((row, i) => (
+                <tr key={i} data-testid="import-preview-row">
+                  <td>{row.postedOn}</td>
+                  <td>
+                    {row.payee}
+                    {row.pending ? " (pending)" : ""}
+                  </td>
+                  <td className={isNegative(row.amount) ? "amount negative" : "amount"}>{formatMoney(row.amount)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="actions">
+            <button
+              type="button"
+              className="primary"
+              data-testid="import-confirm"
+              disabled={busy}
+              onClick={() => void run(false)}
+            >
+              Import {formatCount(preview.summary.added)} transactions
+            </button>
+            <button type="button" className="secondary" disabled={busy} onClick={() => setPreview(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {done && (
+        <p role="status" data-testid="import-done">
+          {importSummaryText(done)}
+        </p>
+      )}
+    </form>
+  );
+}
+
+function NewAccount({ actions }: { actions: LedgerActions }) {
+  const [name, setName] = useState("");
+  const [kind, setKind] = useState<AccountKind>("checking");
+  const [currency, setCurrency] = useState("USD");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<IpcError | null>(null);
+  const [created, setCreated] = useState<string | null>(null);
+
+  return (
+    <form
+      className="add-part"
+      data-testid="new-account-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setBusy(true);
+        setError(null);
+        void api
+          .create_account(name.trim(), kind, currency.trim().toUpperCase())
+          .then(async () => {
+            setCreated(name.trim());
+            setName("");
+            await actions.reload();
+          })
+          .catch((rejection: unknown) => setError(api.toIpcError(rejection)))
+          .finally(() => setBusy(false));
+      }}
+    >
+      <h3>A manual account</h3>
+      <p className="muted small">For a bank Spearmint does not reach: import its files into it.</p>
+      <div className="actions">
+        <input
+          data-testid="new-account-name"
+          placeholder="Name, e.g. Credit union checking"
+          value={name}
+          required
+          disabled={busy}
+          onChange={(e) => setName(e.target.value)}
+        />
+        <select
+          data-testid="new-account-kind"
+          value={kind}
+          disabled={busy}
+          onChange={(e) => setKind(e.target.value as AccountKind)}
+        >
+          {Object.entries(ACCOUNT_KINDS).map(([value, label]) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+        <input
+          data-testid="new-account-currency"
+          aria-label="Currency"
+          className="short"
+          value={currency}
+          maxLength={3}
+          required
+          disabled={busy}
+          onChange={(e) => setCurrency(e.target.value)}
+        />
+        <button type="submit" className="secondary" disabled={busy || name.trim() === ""}>
+          Add
+        </button>
+      </div>
+      {created && (
+        <p className="muted small" data-testid="new-account-done">
+          Added {created}.
+        </p>
+      )}
+      {error && <ErrorBanner error={error} />}
+    </form>
+  );
+}
+
+function ConnectSimplefin({ actions, busy }: { actions: LedgerActions; busy: boolean }) {
+  const [token, setToken] = useState("");
+  return (
+    <form
+      className="add-part"
+      data-testid="simplefin-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const setupToken = token.trim();
+        setToken("");
+        void actions.linkSimplefin(setupToken);
+      }}
+    >
+      <h3>Connect through SimpleFIN Bridge</h3>
+      <p className="muted small">
+        Paste the setup token the SimpleFIN Bridge gives you. It works once; Spearmint keeps the access it grants in your
+        system keychain and fetches your accounts a few times a day at most.
+      </p>
+      <div className="actions">
+        <input
+          data-testid="simplefin-token"
+          aria-label="SimpleFIN setup token"
+          placeholder="Setup token"
+          value={token}
+          autoComplete="off"
+          spellCheck={false}
+          disabled={busy}
+          onChange={(e) => setToken(e.target.value)}
+        />
+        <button type="submit" className="secondary" disabled={busy || token.trim() === ""}>
+          {busy ? "Connecting…" : "Connect"}
+        </button>
+      </div>
+    </form>
+  );
+}
