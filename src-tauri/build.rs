@@ -29,6 +29,8 @@ fn main() {
         "import_file",
         "create_account",
         "connect_simplefin",
+        "search_banks",
+        "connect_ofx",
         "daily_refresh",
         "set_daily_time",
     ]);

@@ -37,6 +37,8 @@ pub fn run() {
             commands::adding::import_file,
             commands::adding::create_account,
             commands::adding::connect_simplefin,
+            commands::adding::search_banks,
+            commands::adding::connect_ofx,
             commands::settings::daily_refresh,
             commands::settings::set_daily_time,
         ])

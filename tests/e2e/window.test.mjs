@@ -295,7 +295,7 @@ describe('the desktop window', () => {
     await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
   });
 
-  test('imports a bank file through the real shell into a new manual account (screenshot: import.png)', async () => {
+  test('imports a bank file through the real shell into a new manual account, and finds a bank in the OFX directory (screenshot: import.png)', async () => {
     // The file travels from the web view to the engine (base64, the command's argument names,
     // the capability): only the real shell can show that it arrives and is stored.
     await session.click(await session.findElement('[data-testid=nav-accounts]'));
@@ -348,6 +348,13 @@ describe('the desktop window', () => {
     );
     assert.deepEqual(cells, ['Checking', 'OK', '2', '—'], `the account row: ${JSON.stringify(cells)}`);
     await screenshot(session, 'import.png');
+
+    // The OFX directory answers through the real shell (no network needed to search it).
+    await setField('ofx-search', 'becu');
+    await waitFor(async () => /\bbecu\b/.test((await textOf(session, 'ofx-banks')) ?? ''), {
+      timeoutMs: 10_000,
+      describe: async () => `${(await textOf(session, 'ofx-form')) ?? ''}\n${await describeWindow(session)}`,
+    });
     await session.click(await session.findElement('[data-testid=nav-overview]'));
     await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
   });

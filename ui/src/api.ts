@@ -10,6 +10,7 @@ import type { AccountKind } from "./bindings/AccountKind";
 import type { DailyRefresh } from "./bindings/DailyRefresh";
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { ImportReport } from "./bindings/ImportReport";
+import type { OfxBank } from "./bindings/OfxBank";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { IpcError } from "./bindings/IpcError";
 import type { Progress } from "./bindings/Progress";
@@ -104,6 +105,16 @@ export function create_account(name: string, kind: AccountKind, currency: string
 /** Claims a SimpleFIN Bridge setup token and links the connection; refresh to fetch its accounts. */
 export function connect_simplefin(setupToken: string): Promise<Connection> {
   return call("connect_simplefin", { setupToken });
+}
+
+/** Banks of the shipped OFX Direct Connect directory whose name contains `query` (at most 20). */
+export function search_banks(query: string): Promise<OfxBank[]> {
+  return call("search_banks", { query });
+}
+
+/** Signs on to a bank over OFX Direct Connect and links its accounts; refresh to fetch them. */
+export function connect_ofx(bank: OfxBank, user: string, password: string): Promise<Connection> {
+  return call("connect_ofx", { bank, user, password });
 }
 
 /** A file's bytes as base64, a slice at a time (a spread of millions of bytes would overflow). */

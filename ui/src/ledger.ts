@@ -6,6 +6,7 @@ import * as api from "./api";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { Connection } from "./bindings/Connection";
 import type { IpcError } from "./bindings/IpcError";
+import type { OfxBank } from "./bindings/OfxBank";
 import type { Progress } from "./bindings/Progress";
 import type { RefreshReport } from "./bindings/RefreshReport";
 
@@ -120,6 +121,8 @@ export type LedgerActions = {
   linkDemo: () => Promise<void>;
   /** Links a SimpleFIN Bridge connection from its setup token and refreshes. */
   linkSimplefin: (setupToken: string) => Promise<void>;
+  /** Links a bank over OFX Direct Connect with the user's login there, and refreshes. */
+  linkOfx: (bank: OfxBank, user: string, password: string) => Promise<void>;
   /** Reads the accounts and connections again (after an import). */
   reload: () => Promise<void>;
 };
@@ -175,6 +178,10 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
     (setupToken: string) => runRefresh(false, () => api.connect_simplefin(setupToken)),
     [runRefresh],
   );
+  const linkOfx = useCallback(
+    (bank: OfxBank, user: string, password: string) => runRefresh(false, () => api.connect_ofx(bank, user, password)),
+    [runRefresh],
+  );
   const reload = useCallback(async () => {
     await load();
   }, [load]);
@@ -196,5 +203,5 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
     };
   }, [unlocked, load, linkDemo]);
 
-  return [model, { refresh, linkDemo, linkSimplefin, reload }];
+  return [model, { refresh, linkDemo, linkSimplefin, linkOfx, reload }];
 }

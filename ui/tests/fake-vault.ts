@@ -12,6 +12,7 @@ import type { AccountKind } from "../src/bindings/AccountKind";
 import type { AccountSummary } from "../src/bindings/AccountSummary";
 import type { ImportProgress } from "../src/bindings/ImportProgress";
 import type { ImportReport } from "../src/bindings/ImportReport";
+import type { OfxBank } from "../src/bindings/OfxBank";
 import type { ApplySummary } from "../src/bindings/ApplySummary";
 import type { Connection } from "../src/bindings/Connection";
 import type { DailyRefresh } from "../src/bindings/DailyRefresh";
@@ -337,6 +338,19 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           // A real token is long base64; the fake's bank never takes one.
           reject("Invalid", `that is not a SimpleFIN setup token: copy the whole token from the SimpleFIN Bridge (${setupToken.length} characters pasted)`);
         }
+        case "search_banks": {
+          const query = (args as { query: string }).query.trim().toLowerCase();
+          return query === "" ? [] : FAKE_BANKS.filter((b) => b.name.includes(query));
+        }
+        case "connect_ofx": {
+          requireUnlocked();
+          const { bank, user } = args as { bank: OfxBank; user: string; password: string };
+          // The fake reaches no bank: every sign-on is refused, as a wrong password is.
+          reject(
+            "ProviderAuth",
+            `${bank.name} refused the sign-on of ${user} (code 15500): check the user name and password, then connect again`,
+          );
+        }
         case "daily_refresh":
           requireUnlocked();
           return dailyRefresh(dailyAt);
@@ -356,6 +370,14 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     },
   };
 }
+
+/** A few entries of the shipped OFX directory. */
+export const FAKE_BANKS: OfxBank[] = [
+  { name: "amex", url: "https://online.americanexpress.com/ofx", org: "AMEX", fid: "3101", version: 211 },
+  { name: "becu", url: "https://onlinebanking.becu.org/ofx/ofxprocessor.asp", org: "", fid: "3670", version: 103 },
+  { name: "usaa", url: "https://service2.usaa.com/ofx/OFXServlet", org: "USAA", fid: "24591", version: 102 },
+  { name: "usaa-invest", url: "https://service2.usaa.com/ofx/OFXServlet", org: "USAA", fid: "24592", version: 102 },
+];
 
 /** The fake's jitter: fixed, like the engine's per vault. */
 export const FAKE_JITTER_MINUTES = 30;

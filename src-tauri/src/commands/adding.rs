@@ -1,11 +1,17 @@
 //! Adding accounts from the Accounts screen: importing a bank's file (read by the web view from
 //! a file the user picked, so the shell needs no file-system access), a manual account for it,
-//! and linking a SimpleFIN Bridge connection.
+//! and linking a bank: through SimpleFIN Bridge, or over OFX Direct Connect from the directory
+//! shipped with the app.
 
 use base64::Engine as _;
-use spearmint_engine::{AccountId, AccountKind, Connection, ImportProgress, ImportReport, ImportRequest, NewAccount};
+use spearmint_engine::provider::institutions;
+use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
+use spearmint_engine::{
+    AccountId, AccountKind, Connection, ImportProgress, ImportReport, ImportRequest, NewAccount, OfxLogin,
+};
 use tauri::State;
 use tauri::ipc::Channel;
+use zeroize::Zeroizing;
 
 use super::blocking;
 use crate::error::IpcError;
@@ -49,6 +55,31 @@ pub async fn create_account(
         .map_err(|_| IpcError::invalid(format!("`{currency}` is not a currency code such as USD or EUR")))?;
     let engine = state.engine.clone();
     blocking(move || engine.create_account(NewAccount { name, kind, currency })).await
+}
+
+/// Banks of the OFX Direct Connect directory shipped with the app whose name contains `query`
+/// (the closest first, at most 20).
+#[tauri::command]
+pub fn search_banks(query: String) -> Vec<OfxBank> {
+    if query.trim().is_empty() {
+        return Vec::new();
+    }
+    let mut found = institutions::search(&query);
+    found.truncate(20);
+    found
+}
+
+/// Signs on to a bank over OFX Direct Connect, discovers its accounts and links them; the login
+/// goes to the OS keychain. A refused sign-on is `ProviderAuth` and links nothing.
+#[tauri::command]
+pub async fn connect_ofx(
+    state: State<'_, AppState>,
+    bank: OfxBank,
+    user: String,
+    password: String,
+) -> Result<Connection, IpcError> {
+    let credentials = OfxCredentials { user: Zeroizing::new(user), password: Zeroizing::new(password) };
+    Ok(state.engine.connect_ofx(OfxLogin { bank, credentials }).await?)
 }
 
 /// Claims a SimpleFIN Bridge setup token and links the connection (the access URL goes to the

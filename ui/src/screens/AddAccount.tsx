@@ -1,10 +1,11 @@
-import { useState } from "react";
+import { useRef, useState } from "react";
 import * as api from "../api";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountSummary } from "../bindings/AccountSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { IpcError } from "../bindings/IpcError";
+import type { OfxBank } from "../bindings/OfxBank";
 import { ErrorBanner } from "../ErrorBanner";
 import type { LedgerActions } from "../ledger";
 import { ACCOUNT_KINDS, formatCount } from "../ledgerText";
@@ -44,6 +45,7 @@ export function AddAccount({ accounts, actions, refreshing }: Props) {
       <ImportFile accounts={accounts} actions={actions} />
       <NewAccount actions={actions} />
       <ConnectSimplefin actions={actions} busy={refreshing} />
+      <ConnectOfx actions={actions} busy={refreshing} />
     </section>
   );
 }
@@ -302,6 +304,110 @@ function ConnectSimplefin({ actions, busy }: { actions: LedgerActions; busy: boo
           {busy ? "Connecting…" : "Connect"}
         </button>
       </div>
+    </form>
+  );
+}
+
+function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }) {
+  const [query, setQuery] = useState("");
+  const [found, setFound] = useState<OfxBank[] | null>(null);
+  const [bank, setBank] = useState<OfxBank | null>(null);
+  const [user, setUser] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<IpcError | null>(null);
+  // Answers to an earlier search that arrive late are dropped.
+  const latest = useRef("");
+
+  const search = async (text: string) => {
+    latest.current = text;
+    setQuery(text);
+    setBank(null);
+    setError(null);
+    if (text.trim().length < 2) {
+      setFound(null);
+      return;
+    }
+    try {
+      const banks = await api.search_banks(text);
+      if (latest.current === text) setFound(banks);
+    } catch (rejection) {
+      setError(api.toIpcError(rejection));
+    }
+  };
+
+  return (
+    <form
+      className="add-part"
+      data-testid="ofx-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (bank === null) return;
+        const secret = password;
+        // The password goes to the shell (then the keychain), not to this page's state.
+        setPassword("");
+        void actions.linkOfx(bank, user.trim(), secret);
+      }}
+    >
+      <h3>Connect a bank by OFX Direct Connect</h3>
+      <p className="muted small">
+        Some US banks and card issuers let money apps sign in with your online-banking login. It is kept in your system
+        keychain, never in the vault.
+      </p>
+      <div className="actions">
+        <input
+          data-testid="ofx-search"
+          aria-label="Bank name"
+          placeholder="Bank name, e.g. amex"
+          value={query}
+          disabled={busy}
+          onChange={(e) => void search(e.target.value)}
+        />
+      </div>
+      {found !== null && bank === null && (
+        <ul className="bank-list" data-testid="ofx-banks">
+          {found.length === 0 ? (
+            <li className="muted small">No bank by that name in the directory.</li>
+          ) : (
+            found.map((b) => (
+              <li key={b.name}>
+                <button type="button" className="link" onClick={() => setBank(b)}>
+                  {b.name}
+                </button>
+              </li>
+            ))
+          )}
+        </ul>
+      )}
+      {bank !== null && (
+        <div className="actions" data-testid="ofx-login">
+          <strong>{bank.name}</strong>
+          <input
+            data-testid="ofx-user"
+            aria-label="User name at the bank"
+            placeholder="User name"
+            autoComplete="off"
+            value={user}
+            required
+            disabled={busy}
+            onChange={(e) => setUser(e.target.value)}
+          />
+          <input
+            data-testid="ofx-password"
+            aria-label="Password at the bank"
+            placeholder="Password"
+            type="password"
+            autoComplete="off"
+            value={password}
+            required
+            disabled={busy}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <button type="submit" className="secondary" disabled={busy || user.trim() === "" || password === ""}>
+            {busy ? "Connecting…" : "Connect"}
+          </button>
+        </div>
+      )}
+      {error && <ErrorBanner error={error} />}
     </form>
   );
 }

@@ -332,3 +332,31 @@ describe("Adding accounts", () => {
     expect(screen.getByTestId<HTMLInputElement>("simplefin-token").value, "the token is not kept on screen").toBe("");
   });
 });
+
+describe("Connecting a bank by OFX Direct Connect", () => {
+  it("finds the bank in the directory, sends the login once, and a refusal is shown with the password gone", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    await user.type(await screen.findByTestId("ofx-search"), "usaa");
+    const banks = await screen.findByTestId("ofx-banks");
+    await waitFor(() => expect(within(banks).getAllByRole("button").map((b) => b.textContent)).toEqual(["usaa", "usaa-invest"]));
+    await user.click(within(banks).getByRole("button", { name: "usaa" }));
+    const login = screen.getByTestId("ofx-login");
+    expect(login.textContent).toContain("usaa");
+    const connect = within(login).getByRole("button", { name: "Connect" });
+    expect(connect).toHaveProperty("disabled", true);
+    await user.type(screen.getByTestId("ofx-user"), "ada");
+    await user.type(screen.getByTestId("ofx-password"), "not the password");
+    await user.click(connect);
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("ProviderAuth");
+    expect(banner.textContent).toContain("usaa refused the sign-on of ada (code 15500)");
+    expect(vault.calls.filter((c) => c === "connect_ofx")).toHaveLength(1);
+    expect(screen.getByTestId<HTMLInputElement>("ofx-password").value, "the password is not kept on screen").toBe("");
+
+    await user.clear(screen.getByTestId("ofx-search"));
+    await user.type(screen.getByTestId("ofx-search"), "first bank of nowhere");
+    await screen.findByText("No bank by that name in the directory.");
+  });
+});

@@ -14,7 +14,7 @@ use super::http;
 use crate::error::{Error, ErrorKind, Result};
 
 /// Where and how to reach one bank.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct OfxBank {
     pub name: String,
     pub url: String,
