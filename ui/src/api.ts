@@ -117,14 +117,20 @@ export function connect_ofx(bank: OfxBank, user: string, password: string): Prom
   return call("connect_ofx", { bank, user, password });
 }
 
-/** A file's bytes as base64, a slice at a time (a spread of millions of bytes would overflow). */
-async function base64Of(file: Blob): Promise<string> {
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const parts: string[] = [];
-  for (let at = 0; at < bytes.length; at += 0x8000) {
-    parts.push(String.fromCharCode(...bytes.subarray(at, at + 0x8000)));
-  }
-  return btoa(parts.join(""));
+/**
+ * A file's bytes as base64, encoded by the browser off the page's thread (a data URL), so a
+ * bank's year of history does not freeze the window while it is read.
+ */
+function base64Of(file: Blob): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const url = String(reader.result);
+      resolve(url.slice(url.indexOf(",") + 1));
+    };
+    reader.onerror = () => reject({ kind: "Invalid", message: "the file could not be read: pick it again" });
+    reader.readAsDataURL(file);
+  });
 }
 
 /** The daily refresh's time of day (local `HH:MM`) and when it next runs. */
