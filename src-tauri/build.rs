@@ -27,6 +27,7 @@ fn main() {
         "connect_demo",
         "refresh_all",
         "import_file",
+        "csv_columns",
         "create_account",
         "connect_simplefin",
         "search_banks",

@@ -35,6 +35,7 @@ pub fn run() {
             commands::accounts::connect_demo,
             commands::accounts::refresh_all,
             commands::adding::import_file,
+            commands::adding::csv_columns,
             commands::adding::create_account,
             commands::adding::connect_simplefin,
             commands::adding::search_banks,

@@ -349,6 +349,33 @@ describe('the desktop window', () => {
     assert.deepEqual(cells, ['Checking', 'OK', '2', '—'], `the account row: ${JSON.stringify(cells)}`);
     await screenshot(session, 'import.png');
 
+    // A file read wrong (01/03 is January 3rd to detection, March 1st to this bank) is mapped
+    // by hand: the columns, the mapping and the preview all go through the real shell.
+    await session.execute(
+      `const input = document.querySelector('[data-testid=import-file]');
+       const csv = 'Fecha,Concepto,Importe\\n01/03/2025,CAFE,-4.50\\n02/03/2025,NOMINA,2500.00\\n';
+       const files = new DataTransfer();
+       files.items.add(new File([csv], 'movimientos.csv', { type: 'text/csv' }));
+       input.files = files.files;
+       input.dispatchEvent(new Event('change', { bubbles: true }));`,
+    );
+    await session.click(await session.findElement('[data-testid=import-form] button[type=submit]'));
+    await waitFor(async () => /2025-01-03CAFE/.test((await textOf(session, 'import-preview')) ?? ''), {
+      timeoutMs: 20_000,
+      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
+    });
+    await session.click(await session.findElement('[data-testid=map-columns]'));
+    await waitFor(async () => (await session.findElements('[data-testid=map-date-format]')).length === 1, {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    await setField('map-date-format', '%d/%m/%Y');
+    await session.click(await session.findElement('[data-testid=map-apply]'));
+    await waitFor(async () => /2025-03-01CAFE/.test((await textOf(session, 'import-preview')) ?? ''), {
+      timeoutMs: 20_000,
+      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
+    });
+
     // The OFX directory answers through the real shell (no network needed to search it).
     await setField('ofx-search', 'becu');
     await waitFor(async () => /\bbecu\b/.test((await textOf(session, 'ofx-banks')) ?? ''), {

@@ -7,6 +7,8 @@ import type { AccountSummary } from "./bindings/AccountSummary";
 import type { Connection } from "./bindings/Connection";
 import type { AccountId } from "./bindings/AccountId";
 import type { AccountKind } from "./bindings/AccountKind";
+import type { ColumnMapping } from "./bindings/ColumnMapping";
+import type { CsvColumns } from "./bindings/CsvColumns";
 import type { DailyRefresh } from "./bindings/DailyRefresh";
 import type { ImportProgress } from "./bindings/ImportProgress";
 import type { ImportReport } from "./bindings/ImportReport";
@@ -84,6 +86,7 @@ export function refresh_all(onProgress: (progress: Progress) => void): Promise<R
 export async function import_file(
   file: Blob & { name: string },
   account: AccountId | null,
+  mapping: ColumnMapping | null,
   dryRun: boolean,
   onProgress: (progress: ImportProgress) => void,
 ): Promise<ImportReport> {
@@ -92,9 +95,15 @@ export async function import_file(
     fileName: file.name,
     content,
     account,
+    mapping,
     dryRun,
     onProgress: new Channel<ImportProgress>(onProgress),
   });
+}
+
+/** A CSV file's columns and first rows, to map them by hand. */
+export async function csv_columns(file: Blob): Promise<CsvColumns> {
+  return call("csv_columns", { content: await base64Of(file) });
 }
 
 /** A manual account, for a bank's files. */

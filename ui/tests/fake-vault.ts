@@ -11,6 +11,8 @@
 import type { AccountKind } from "../src/bindings/AccountKind";
 import type { AccountSummary } from "../src/bindings/AccountSummary";
 import type { ImportProgress } from "../src/bindings/ImportProgress";
+import type { ColumnMapping } from "../src/bindings/ColumnMapping";
+import type { CsvColumns } from "../src/bindings/CsvColumns";
 import type { ImportReport } from "../src/bindings/ImportReport";
 import type { OfxBank } from "../src/bindings/OfxBank";
 import type { ApplySummary } from "../src/bindings/ApplySummary";
@@ -165,44 +167,68 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   }
 
   /**
-   * As the engine imports a CSV file of `Date,Description,Amount` rows (signed amounts): it
-   * needs an account, reports progress on the channel, previews with `dryRun`, and a second
-   * import adds nothing. Other formats are refused as the engine refuses unreadable files.
+   * As the engine imports a CSV file: through the user's column mapping, else (detection) a
+   * file headed `Date,Description,Amount` with signed amounts. It needs an account, reports
+   * progress on the channel, previews with `dryRun`, and a second import adds nothing.
    */
   async function importFile(args: unknown): Promise<ImportReport> {
     requireUnlocked();
-    const { fileName, content, account, dryRun, onProgress } = args as {
+    const { fileName, content, account, mapping, dryRun, onProgress } = args as {
       fileName: string;
       content: string;
       account: string | null;
+      mapping: ColumnMapping | null;
       dryRun: boolean;
       onProgress: unknown;
     };
     const channel = channelArg<ImportProgress>(onProgress);
-    const text = new TextDecoder().decode(Uint8Array.from(atob(content), (c) => c.charCodeAt(0)));
+    const fail = (kind: IpcError["kind"], message: string): never => {
+      channel.end();
+      reject(kind, message);
+    };
+    const text = fileText(content);
     channel.send({ phase: "reading", done: 0, total: text.length });
     await tick();
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
-    if (!/\.csv$/i.test(fileName) || lines[0] !== "Date,Description,Amount") {
-      channel.end();
-      reject("Invalid", `${fileName}: the fake reads only CSV files of Date,Description,Amount`);
-    }
-    if (account === null) {
-      channel.end();
-      reject("Invalid", "this file does not say which account it belongs to: choose the account");
-    }
-    if (!bank.hasAccount(account)) {
-      channel.end();
-      reject("NotFound", `there is no account ${account}`);
-    }
-    const incoming = lines.slice(1).map((line, i) => {
-      const [postedOn = "", payee = "", amount = ""] = line.split(",");
-      const match = /^(-?)(\d+)\.(\d\d)$/.exec(amount);
-      if (match === null) reject("Invalid", `${fileName}: line ${i + 2}, column 3: \`${amount}\` is not an amount of money`);
-      const cents = Number(match[2]) * 100 + Number(match[3]);
-      return { postedOn, payee, cents: match[1] === "-" ? -cents : cents };
+    if (!/\.csv$/i.test(fileName)) fail("Invalid", `${fileName}: the fake reads only CSV files`);
+    if (account === null) fail("Invalid", "this file does not say which account it belongs to: choose the account");
+    if (!bank.hasAccount(account!)) fail("NotFound", `there is no account ${account}`);
+    const used: ColumnMapping =
+      mapping ??
+      (lines[0] === "Date,Description,Amount"
+        ? {
+            delimiter: ",",
+            hasHeader: true,
+            skipRows: 0,
+            dateColumn: 0,
+            dateFormat: "%Y-%m-%d",
+            amount: { kind: "signed", column: 2, negate: false },
+            payeeColumn: 1,
+            memoColumn: null,
+            idColumn: null,
+            decimalComma: false,
+            currency: "USD",
+          }
+        : fail("Invalid", `${fileName}: no column of amounts was found: map the columns by hand in the import preview`));
+    const incoming = lines.slice(used.hasHeader ? 1 : 0).map((line, i) => {
+      const cells = line.split(used.delimiter);
+      const at = `${fileName}: line ${i + (used.hasHeader ? 2 : 1)}`;
+      const postedOn = readDate(cells[used.dateColumn] ?? "", used.dateFormat) ?? fail("Invalid", `${at}: \`${cells[used.dateColumn]}\` is not a date in the format ${used.dateFormat}`);
+      const money = (column: number) => readCents(cells[column] ?? "", used.decimalComma);
+      let cents: number | null;
+      if (used.amount.kind === "signed") {
+        const { column, negate } = used.amount;
+        const value = money(column) ?? fail("Invalid", `${at}, column ${column + 1}: \`${cells[column]}\` is not an amount of money`);
+        cents = negate ? -value : value;
+      } else {
+        const out = money(used.amount.debit);
+        const into = money(used.amount.credit);
+        cents = out !== null ? -Math.abs(out) : into;
+      }
+      if (cents === null) fail("Invalid", `${at}: no amount of money in the mapped columns`);
+      return { postedOn, payee: cells[used.payeeColumn] ?? "", cents: cents! };
     });
-    const { added, unchanged } = bank.importRows(account, incoming, dryRun);
+    const { added, unchanged } = bank.importRows(account!, incoming, dryRun);
     channel.send({ phase: "storing", done: added, total: added });
     channel.send({ phase: "done", done: added, total: added });
     channel.end();
@@ -212,6 +238,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       transactions: incoming.length,
       summary: { accounts: 1, added, updated: 0, posted: 0, removed: 0, unchanged },
       mapping: null,
+      columns: used,
       preview: incoming.slice(0, 20).map((t) => ({
         postedOn: t.postedOn,
         payee: t.payee,
@@ -220,6 +247,23 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       })),
       warnings: [],
     };
+  }
+
+  /** As the engine lays out a CSV file's columns: a header when the first row holds no date. */
+  function csvColumns(args: unknown): CsvColumns {
+    const text = fileText((args as { content: string }).content);
+    const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "");
+    const delimiter = (lines[0] ?? "").includes(";") ? ";" : ",";
+    const rows = lines.map((l) => l.split(delimiter));
+    const width = Math.max(...rows.map((r) => r.length));
+    const isDate = (cell: string) => FAKE_DATE_FORMATS.some((f) => readDate(cell, f) !== null);
+    const hasHeader = rows.length > 1 && !(rows[0] ?? []).some(isDate);
+    const body = hasHeader ? rows.slice(1) : rows;
+    const columns = hasHeader ? rows[0]! : Array.from({ length: width }, (_, i) => `Column ${i + 1}`);
+    const dateFormats = columns.map((_, i) =>
+      FAKE_DATE_FORMATS.filter((f) => body.length > 0 && body.every((r) => readDate(r[i] ?? "", f) !== null)),
+    );
+    return { delimiter, hasHeader, columns, rows: body.slice(0, 10), dateFormats };
   }
 
   async function refreshAll(args: unknown): Promise<RefreshReport> {
@@ -325,6 +369,8 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           return refreshAll(args);
         case "import_file":
           return importFile(args);
+        case "csv_columns":
+          return csvColumns(args);
         case "create_account": {
           requireUnlocked();
           const { name, kind, currency } = args as { name: string; kind: AccountKind; currency: string };
@@ -369,6 +415,36 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       }
     },
   };
+}
+
+const FAKE_DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d/%m/%Y"];
+
+/** `YYYY-MM-DD` from a cell in one of the fake's date formats, or null. */
+function readDate(cell: string, format: string): string | null {
+  const iso = /^(\d{4})-(\d\d)-(\d\d)$/.exec(cell);
+  const slashed = /^(\d\d)\/(\d\d)\/(\d{4})$/.exec(cell);
+  const [y, m, d] =
+    format === "%Y-%m-%d" && iso
+      ? [iso[1], iso[2], iso[3]]
+      : format === "%m/%d/%Y" && slashed
+        ? [slashed[3], slashed[1], slashed[2]]
+        : format === "%d/%m/%Y" && slashed
+          ? [slashed[3], slashed[2], slashed[1]]
+          : [undefined, undefined, undefined];
+  if (y === undefined || Number(m) < 1 || Number(m) > 12 || Number(d) < 1 || Number(d) > 31) return null;
+  return `${y}-${m}-${d}`;
+}
+
+/** Cents from `-1234.56` (or `-1234,56` with a decimal comma); null for anything else. */
+function readCents(cell: string, decimalComma: boolean): number | null {
+  const match = (decimalComma ? /^(-?)(\d+),(\d\d)$/ : /^(-?)(\d+)\.(\d\d)$/).exec(cell.trim());
+  if (match === null) return null;
+  const cents = Number(match[2]) * 100 + Number(match[3]);
+  return match[1] === "-" ? -cents : cents;
+}
+
+function fileText(base64: string): string {
+  return new TextDecoder().decode(Uint8Array.from(atob(base64), (c) => c.charCodeAt(0)));
 }
 
 /** A few entries of the shipped OFX directory. */

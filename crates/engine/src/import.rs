@@ -6,7 +6,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
 use spearmint_core::{AccountId, Currency, Money, Statement};
-use spearmint_formats::csv::CsvMapping;
+use spearmint_formats::csv::{AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Format, ImportOptions};
 
 use crate::engine::Engine;
@@ -44,9 +44,11 @@ pub struct ImportReport {
     /// Transactions in the file.
     pub transactions: u32,
     pub summary: ApplySummary,
-    /// The CSV mapping used (saved for the account after a real import).
+    /// The CSV mapping used (saved for the account after a real import), as `--mapping` takes it.
     #[ts(type = "unknown")]
     pub mapping: Option<CsvMapping>,
+    /// The same, as the app shows it to correct (None for other formats).
+    pub columns: Option<ColumnMapping>,
     pub preview: Vec<PreviewRow>,
     pub warnings: Vec<String>,
 }
@@ -71,6 +73,135 @@ pub struct ImportProgress {
     pub done: u64,
     #[ts(type = "number")]
     pub total: u64,
+}
+
+/// A CSV file's columns, for mapping them by hand in the app when detection could not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CsvColumns {
+    /// The character between the columns.
+    pub delimiter: String,
+    /// Whether the first row names the columns (then `columns` are those names).
+    pub has_header: bool,
+    /// The columns' names, or `Column 1`, `Column 2` ...
+    pub columns: Vec<String>,
+    /// The first rows after the header.
+    pub rows: Vec<Vec<String>>,
+    /// Per column, the date formats (strftime) that read all of its first rows.
+    pub date_formats: Vec<Vec<String>>,
+}
+
+/// How to read a CSV file's columns, as the user mapped them (columns counted from 0), or as
+/// detection read them (shown so the user can correct it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnMapping {
+    /// The character between the columns, as [`CsvColumns::delimiter`] gave it.
+    pub delimiter: String,
+    pub has_header: bool,
+    /// Rows before the header (a bank's preamble).
+    pub skip_rows: u32,
+    pub date_column: u32,
+    /// strftime, one of [`CsvColumns::date_formats`] for that column.
+    pub date_format: String,
+    pub amount: AmountMapping,
+    pub payee_column: u32,
+    pub memo_column: Option<u32>,
+    /// The bank's own transaction id, when a column has one.
+    pub id_column: Option<u32>,
+    /// Amounts written `1.234,56`.
+    pub decimal_comma: bool,
+    /// ISO 4217, the account's.
+    pub currency: String,
+}
+
+/// Where the amount is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AmountMapping {
+    /// One column, negative for money out; `negate` when the file writes purchases as positive.
+    Signed { column: u32, negate: bool },
+    /// Money out in one column, money in in another.
+    DebitCredit { debit: u32, credit: u32 },
+}
+
+impl ColumnMapping {
+    /// How the parser's mapping reads, for the user to see and correct; None for an amount
+    /// with an indicator column, which the app does not map by hand.
+    pub fn from_csv_mapping(m: &CsvMapping) -> Option<ColumnMapping> {
+        let col = |c: usize| u32::try_from(c).ok();
+        Some(ColumnMapping {
+            delimiter: char::from(m.delimiter).to_string(),
+            has_header: m.has_header,
+            skip_rows: col(m.skip_rows)?,
+            date_column: col(m.date_column)?,
+            date_format: m.date_format.clone(),
+            amount: match m.amount {
+                AmountColumns::Signed { column, negate } => AmountMapping::Signed { column: col(column)?, negate },
+                AmountColumns::DebitCredit { debit, credit } => {
+                    AmountMapping::DebitCredit { debit: col(debit)?, credit: col(credit)? }
+                }
+                AmountColumns::Indicator { .. } => return None,
+            },
+            payee_column: col(m.payee_column)?,
+            memo_column: m.memo_column.and_then(col),
+            id_column: m.id_column.and_then(col),
+            decimal_comma: m.decimal_mark == DecimalSeparator::Comma,
+            currency: m.currency.code().to_owned(),
+        })
+    }
+
+    /// The parser's mapping, checked: a column the file does not have is refused by the parser
+    /// with the row it fails on.
+    pub fn to_csv_mapping(&self) -> Result<CsvMapping> {
+        let delimiter = match self.delimiter.as_bytes() {
+            [d] => *d,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("`{}` is not a column delimiter: use one character", self.delimiter),
+                ));
+            }
+        };
+        let currency = Currency::new(self.currency.trim()).map_err(|_| {
+            Error::new(ErrorKind::Invalid, format!("`{}` is not a currency code such as USD or EUR", self.currency))
+        })?;
+        let col = |c: u32| usize::try_from(c).unwrap_or(usize::MAX);
+        Ok(CsvMapping {
+            delimiter,
+            has_header: self.has_header,
+            skip_rows: col(self.skip_rows),
+            date_column: col(self.date_column),
+            date_format: self.date_format.clone(),
+            amount: match self.amount {
+                AmountMapping::Signed { column, negate } => AmountColumns::Signed { column: col(column), negate },
+                AmountMapping::DebitCredit { debit, credit } => {
+                    AmountColumns::DebitCredit { debit: col(debit), credit: col(credit) }
+                }
+            },
+            payee_column: col(self.payee_column),
+            memo_column: self.memo_column.map(col),
+            id_column: self.id_column.map(col),
+            pending_column: None,
+            decimal_mark: if self.decimal_comma { DecimalSeparator::Comma } else { DecimalSeparator::Point },
+            currency,
+        })
+    }
+}
+
+impl Engine {
+    /// A CSV file's columns and first rows, to map them by hand (needs no vault).
+    pub fn csv_columns(bytes: &[u8]) -> Result<CsvColumns> {
+        let layout = spearmint_formats::csv::layout(bytes, 10)
+            .map_err(|e| Error::new(ErrorKind::Invalid, format!("the file: {e}")))?;
+        Ok(CsvColumns {
+            delimiter: char::from(layout.delimiter).to_string(),
+            has_header: layout.has_header,
+            columns: layout.columns,
+            rows: layout.rows,
+            date_formats: layout.date_formats,
+        })
+    }
 }
 
 fn format_name(f: Format) -> &'static str {
@@ -218,6 +349,7 @@ impl Engine {
                 dry_run: req.dry_run,
                 transactions,
                 summary,
+                columns: mapping.as_ref().and_then(ColumnMapping::from_csv_mapping),
                 mapping,
                 preview,
                 warnings: statement.warnings.clone(),

@@ -31,7 +31,9 @@ pub use daemon::DailyRefresh;
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
 pub use extract::ApplySummary;
-pub use import::{ImportPhase, ImportProgress, ImportReport, ImportRequest, PreviewRow};
+pub use import::{
+    AmountMapping, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest, PreviewRow,
+};
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
 pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
 pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};

@@ -54,6 +54,9 @@ fn typescript_bindings_are_up_to_date() {
     render::<ImportPhase>(&cfg, &mut expected);
     render::<PreviewRow>(&cfg, &mut expected);
     render::<spearmint_engine::provider::ofx::OfxBank>(&cfg, &mut expected);
+    render::<spearmint_engine::CsvColumns>(&cfg, &mut expected);
+    render::<spearmint_engine::ColumnMapping>(&cfg, &mut expected);
+    render::<spearmint_engine::AmountMapping>(&cfg, &mut expected);
 
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

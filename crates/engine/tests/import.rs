@@ -386,3 +386,56 @@ fn an_id_the_bank_reused_months_later_imports_as_a_new_purchase() {
     }
     assert_eq!(engine.transactions(&TransactionQuery::default()).unwrap().len(), expected.len());
 }
+
+/// A CSV file mapped by hand, as the app does when detection read it wrong: `01/03/2025` is
+/// January 3rd to the detector (month first, as in the US) and March 1st to a Spanish bank. The
+/// user's mapping wins, is kept for the account, and the next import of the file adds nothing.
+#[test]
+fn a_csv_mapped_by_hand_reads_as_mapped_and_the_account_keeps_the_mapping() {
+    use spearmint_engine::{AmountMapping, ColumnMapping};
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account = engine
+        .create_account(NewAccount {
+            name: "Cuenta".into(),
+            kind: AccountKind::Checking,
+            currency: spearmint_core::Currency::EUR,
+        })
+        .unwrap();
+    let csv = b"Fecha,Concepto,Importe\n01/03/2025,CAFE,-4.50\n02/03/2025,NOMINA,2500.00\n".to_vec();
+    let request = |mapping, dry_run| ImportRequest {
+        bytes: csv.clone(),
+        file_name: Some("movimientos.csv".into()),
+        account: Some(account),
+        mapping,
+        currency: None,
+        dry_run,
+    };
+    let detected = engine.import_file(request(None, true)).unwrap();
+    let mut columns = detected.columns.clone().expect("a CSV import shows its columns");
+    assert_eq!(columns.date_format, "%m/%d/%Y", "the detector reads month first");
+    assert_eq!(detected.preview[0].posted_on, "2025-01-03");
+    assert_eq!((columns.date_column, columns.payee_column), (0, 1));
+    assert_eq!(columns.amount, AmountMapping::Signed { column: 2, negate: false });
+
+    columns.date_format = "%d/%m/%Y".into();
+    let mapping = Some(ColumnMapping::to_csv_mapping(&columns).unwrap());
+    let report = engine.import_file(request(mapping, false)).unwrap();
+    assert_eq!(report.summary.added, 2);
+    let mut dates: Vec<String> =
+        engine.transactions(&TransactionQuery::default()).unwrap().iter().map(|t| t.posted_on.to_string()).collect();
+    dates.sort();
+    assert_eq!(dates, ["2025-03-01", "2025-03-02"]);
+    assert_eq!(report.columns.as_ref().map(|c| c.date_format.as_str()), Some("%d/%m/%Y"));
+
+    // The account remembers it: the same file without a mapping is read the same way.
+    let again = engine.import_file(request(None, false)).unwrap();
+    assert_eq!((again.summary.added, again.summary.unchanged), (0, 2), "{:?}", again.summary);
+    assert_eq!(again.columns, report.columns);
+
+    let bad = ColumnMapping { delimiter: ",;".into(), ..columns.clone() };
+    assert_eq!(bad.to_csv_mapping().unwrap_err().kind(), spearmint_engine::ErrorKind::Invalid);
+    let bad = ColumnMapping { currency: "euro".into(), ..columns };
+    assert_eq!(bad.to_csv_mapping().unwrap_err().kind(), spearmint_engine::ErrorKind::Invalid);
+}

@@ -18,7 +18,7 @@ use crate::date::describe_format;
 use crate::error::FormatError;
 use crate::text::{self, clean, clean_opt};
 
-pub use sniff::sniff;
+pub use sniff::{CsvLayout, layout, sniff};
 
 /// How to read one bank's CSV layout. Columns are counted from 0.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]

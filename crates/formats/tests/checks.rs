@@ -804,3 +804,25 @@ fn formats_are_detected_by_content_then_by_name() {
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
+
+#[test]
+fn csv_layout_shows_the_columns_to_map_by_hand() {
+    let german = "Buchungstag;Verwendungszweck;Soll;Haben\n31.12.2024;MIETE;850,00;\n02.01.2025;GEHALT;;3.100,00\n";
+    let layout = csv::layout(german.as_bytes(), 10).unwrap();
+    assert_eq!(layout.delimiter, b';');
+    assert!(layout.has_header);
+    assert_eq!(layout.columns, ["Buchungstag", "Verwendungszweck", "Soll", "Haben"]);
+    assert_eq!(layout.rows, [["31.12.2024", "MIETE", "850,00", ""], ["02.01.2025", "GEHALT", "", "3.100,00"]]);
+    assert_eq!(layout.date_formats[0], ["%d.%m.%Y"], "31.12 settles day before month");
+    assert!(layout.date_formats[1].is_empty() && layout.date_formats[2].is_empty());
+
+    // No header: the columns are numbered, the first row is data.
+    let bare = "2025/03/01|COFFEE|-4.50\n2025/03/02|BOOKS|-12.00\n";
+    let layout = csv::layout(bare.as_bytes(), 1).unwrap();
+    assert_eq!((layout.delimiter, layout.has_header), (b'|', false));
+    assert_eq!(layout.columns, ["Column 1", "Column 2", "Column 3"]);
+    assert_eq!(layout.rows, [["2025/03/01", "COFFEE", "-4.50"]]);
+    assert_eq!(layout.date_formats[0], ["%Y/%m/%d"]);
+
+    assert!(csv::layout(b"   \n", 10).is_err());
+}

@@ -7,7 +7,8 @@ use base64::Engine as _;
 use spearmint_engine::provider::institutions;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{
-    AccountId, AccountKind, Connection, ImportProgress, ImportReport, ImportRequest, NewAccount, OfxLogin,
+    AccountId, AccountKind, ColumnMapping, Connection, CsvColumns, Engine, ImportProgress, ImportReport, ImportRequest,
+    NewAccount, OfxLogin,
 };
 use tauri::State;
 use tauri::ipc::Channel;
@@ -26,21 +27,33 @@ pub async fn import_file(
     file_name: String,
     content: String,
     account: Option<AccountId>,
+    mapping: Option<ColumnMapping>,
     dry_run: bool,
     on_progress: Channel<ImportProgress>,
 ) -> Result<ImportReport, IpcError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(content.as_bytes())
-        .map_err(|_| IpcError::invalid("the file did not arrive whole: pick it again"))?;
+    let bytes = decode(&content)?;
+    let mapping = mapping.map(|m| m.to_csv_mapping()).transpose()?;
     let engine = state.engine.clone();
     blocking(move || {
-        let request =
-            ImportRequest { bytes, file_name: Some(file_name), account, mapping: None, currency: None, dry_run };
+        let request = ImportRequest { bytes, file_name: Some(file_name), account, mapping, currency: None, dry_run };
         engine.import_file_with_progress(request, &|p| {
             let _ = on_progress.send(*p);
         })
     })
     .await
+}
+
+/// A CSV file's columns and first rows, to map them by hand; `content` is the file in base64.
+#[tauri::command]
+pub async fn csv_columns(content: String) -> Result<CsvColumns, IpcError> {
+    let bytes = decode(&content)?;
+    blocking(move || Engine::csv_columns(&bytes)).await
+}
+
+fn decode(content: &str) -> Result<Vec<u8>, IpcError> {
+    base64::engine::general_purpose::STANDARD
+        .decode(content.as_bytes())
+        .map_err(|_| IpcError::invalid("the file did not arrive whole: pick it again"))
 }
 
 /// A manual account, for the files of a bank that Spearmint does not reach directly.

@@ -2,6 +2,8 @@ import { useRef, useState } from "react";
 import * as api from "../api";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountSummary } from "../bindings/AccountSummary";
+import type { ColumnMapping } from "../bindings/ColumnMapping";
+import type { CsvColumns } from "../bindings/CsvColumns";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { IpcError } from "../bindings/IpcError";
@@ -58,15 +60,34 @@ function ImportFile({ accounts, actions }: { accounts: AccountSummary[]; actions
   const [progress, setProgress] = useState<ImportProgress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<IpcError | null>(null);
+  // The columns as the user mapped them (null: as the account's saved mapping or detection reads them).
+  const [mapping, setMapping] = useState<ColumnMapping | null>(null);
+  const [layout, setLayout] = useState<{ columns: CsvColumns; draft: ColumnMapping } | null>(null);
   const missingAccount = file !== null && needsAccount(file.name) && account === "";
+  const isCsv = file !== null && /\.(csv|tsv|txt)$/i.test(file.name);
+  const currency = accounts.find((a) => a.id === account)?.currency ?? "USD";
 
-  const run = async (dryRun: boolean) => {
+  /** Opens the column editor on the file, from the columns the last preview used if any. */
+  const mapColumns = async () => {
+    if (file === null) return;
+    setError(null);
+    try {
+      const columns = await api.csv_columns(file);
+      const draft = mapping ?? preview?.columns ?? firstGuess(columns, currency);
+      setLayout({ columns, draft: { ...draft, delimiter: columns.delimiter, currency } });
+      setPreview(null);
+    } catch (rejection) {
+      setError(api.toIpcError(rejection));
+    }
+  };
+
+  const run = async (dryRun: boolean, columns: ColumnMapping | null = mapping) => {
     if (file === null) return;
     setBusy(true);
     setError(null);
     setProgress(null);
     try {
-      const report = await api.import_file(file, account === "" ? null : account, dryRun, setProgress);
+      const report = await api.import_file(file, account === "" ? null : account, columns, dryRun, setProgress);
       if (dryRun) {
         setPreview(report);
       } else {
@@ -106,6 +127,8 @@ function ImportFile({ accounts, actions }: { accounts: AccountSummary[]; actions
             setPreview(null);
             setDone(null);
             setError(null);
+            setMapping(null);
+            setLayout(null);
           }}
         />
         <label>
@@ -143,6 +166,26 @@ function ImportFile({ accounts, actions }: { accounts: AccountSummary[]; actions
         </p>
       )}
       {error && <ErrorBanner error={error} />}
+      {isCsv && !missingAccount && layout === null && (error !== null || preview !== null) && (
+        <p className="small">
+          <button type="button" className="link" data-testid="map-columns" disabled={busy} onClick={() => void mapColumns()}>
+            {error ? "Map the columns by hand" : "Dates or amounts read wrong? Map the columns"}
+          </button>
+        </p>
+      )}
+      {layout && (
+        <MapColumns
+          layout={layout.columns}
+          draft={layout.draft}
+          busy={busy}
+          onCancel={() => setLayout(null)}
+          onApply={(chosen) => {
+            setMapping(chosen);
+            setLayout(null);
+            void run(true, chosen);
+          }}
+        />
+      )}
       {preview && (
         <div data-testid="import-preview">
           <p>{importSummaryText(preview)}</p>
@@ -410,4 +453,181 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
       {error && <ErrorBanner error={error} />}
     </form>
   );
+}
+
+/** A starting point when detection found nothing: the first date-like column, the next two. */
+function firstGuess(columns: CsvColumns, currency: string): ColumnMapping {
+  const dateColumn = Math.max(0, columns.dateFormats.findIndex((formats) => formats.length > 0));
+  const other = (n: number) => [...columns.columns.keys()].filter((i) => i !== dateColumn)[n] ?? 0;
+  return {
+    delimiter: columns.delimiter,
+    hasHeader: columns.hasHeader,
+    skipRows: 0,
+    dateColumn,
+    dateFormat: columns.dateFormats[dateColumn]?.[0] ?? "%Y-%m-%d",
+    amount: { kind: "signed", column: other(1), negate: false },
+    payeeColumn: other(0),
+    memoColumn: null,
+    idColumn: null,
+    decimalComma: false,
+    currency,
+  };
+}
+
+/** Picks which column is what, with the file's first rows in view. */
+function MapColumns({
+  layout,
+  draft,
+  busy,
+  onApply,
+  onCancel,
+}: {
+  layout: CsvColumns;
+  draft: ColumnMapping;
+  busy: boolean;
+  onApply: (mapping: ColumnMapping) => void;
+  onCancel: () => void;
+}) {
+  const [m, setM] = useState<ColumnMapping>(draft);
+  const formats = [...new Set([m.dateFormat, ...(layout.dateFormats[m.dateColumn] ?? [])])];
+  const column = (testId: string, value: number, set: (n: number) => void) => (
+    <select data-testid={testId} value={value} disabled={busy} onChange={(e) => set(Number(e.target.value))}>
+      {layout.columns.map((name, i) => (
+        <option key={i} value={i}>
+          {name || `Column ${i + 1}`}
+        </option>
+      ))}
+    </select>
+  );
+  const split = m.amount.kind === "debit_credit";
+  return (
+    <div className="map-columns" data-testid="map-columns-form">
+      <table className="data">
+        <thead>
+          <tr>
+            {layout.columns.map((name, i) => (
+              <th key={i}>{name}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {layout.rows.slice(0, 5).map((row, r) => (
+            <tr key={r}>
+              {row.map((cell, i) => (
+                <td key={i}>{cell}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="map-grid">
+        <label>
+          Date {column("map-date", m.dateColumn, (n) => setM({ ...m, dateColumn: n, dateFormat: layout.dateFormats[n]?.[0] ?? m.dateFormat }))}
+        </label>
+        <label>
+          written{" "}
+          <select data-testid="map-date-format" value={m.dateFormat} disabled={busy} onChange={(e) => setM({ ...m, dateFormat: e.target.value })}>
+            {formats.map((f) => (
+              <option key={f} value={f}>
+                {dateFormatLabel(f)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Payee {column("map-payee", m.payeeColumn, (n) => setM({ ...m, payeeColumn: n }))}
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="map-split"
+            checked={split}
+            disabled={busy}
+            onChange={(e) =>
+              setM({
+                ...m,
+                amount: e.target.checked
+                  ? { kind: "debit_credit", debit: m.amount.kind === "signed" ? m.amount.column : m.amount.debit, credit: 0 }
+                  : { kind: "signed", column: m.amount.kind === "debit_credit" ? m.amount.debit : m.amount.column, negate: false },
+              })
+            }
+          />{" "}
+          money out and in are in two columns
+        </label>
+        {m.amount.kind === "signed" ? (
+          <>
+            <label>
+              Amount{" "}
+              {column("map-amount", m.amount.column, (n) => setM({ ...m, amount: { kind: "signed", column: n, negate: m.amount.kind === "signed" && m.amount.negate } }))}
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                data-testid="map-negate"
+                checked={m.amount.negate}
+                disabled={busy}
+                onChange={(e) => setM({ ...m, amount: { kind: "signed", column: m.amount.kind === "signed" ? m.amount.column : 0, negate: e.target.checked } })}
+              />{" "}
+              purchases are written as positive numbers
+            </label>
+          </>
+        ) : (
+          <>
+            <label>
+              Money out {column("map-debit", m.amount.debit, (n) => setM({ ...m, amount: { kind: "debit_credit", debit: n, credit: m.amount.kind === "debit_credit" ? m.amount.credit : 0 } }))}
+            </label>
+            <label>
+              Money in {column("map-credit", m.amount.credit, (n) => setM({ ...m, amount: { kind: "debit_credit", debit: m.amount.kind === "debit_credit" ? m.amount.debit : 0, credit: n } }))}
+            </label>
+          </>
+        )}
+        <label>
+          <input
+            type="checkbox"
+            data-testid="map-decimal-comma"
+            checked={m.decimalComma}
+            disabled={busy}
+            onChange={(e) => setM({ ...m, decimalComma: e.target.checked })}
+          />{" "}
+          amounts are written 1.234,56
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            data-testid="map-header"
+            checked={m.hasHeader}
+            disabled={busy}
+            onChange={(e) => setM({ ...m, hasHeader: e.target.checked })}
+          />{" "}
+          the first row names the columns
+        </label>
+      </div>
+      <div className="actions">
+        <button type="button" className="secondary" data-testid="map-apply" disabled={busy} onClick={() => onApply(m)}>
+          Preview with these columns
+        </button>
+        <button type="button" className="secondary" disabled={busy} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** `%d/%m/%Y` as a person reads it: "31/12/2025 (day first)". */
+export function dateFormatLabel(format: string): string {
+  const sample = format
+    .replace("%Y", "2025")
+    .replace("%y", "25")
+    .replace("%m", "12")
+    .replace("%d", "31")
+    .replace("%b", "Dec")
+    .replace("%H", "14")
+    .replace("%M", "30")
+    .replace("%S", "00");
+  const dayFirst = format.indexOf("%d") >= 0 && format.indexOf("%d") < format.indexOf("%m");
+  const monthFirst = format.indexOf("%m") >= 0 && format.indexOf("%m") < format.indexOf("%d");
+  const yearFirst = format.startsWith("%Y") || format.startsWith("%y");
+  const order = yearFirst ? "" : dayFirst ? " (day first)" : monthFirst ? " (month first)" : "";
+  return `${sample}${order}`;
 }

@@ -360,3 +360,58 @@ describe("Connecting a bank by OFX Direct Connect", () => {
     await screen.findByText("No bank by that name in the directory.");
   });
 });
+
+describe("Mapping a CSV file's columns by hand", () => {
+  it("a file detection cannot read is mapped, previewed with the user's columns, and imported", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
+    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    const spanish = "Fecha,Concepto,Importe\n01/03/2025,CAFE,-4.50\n02/03/2025,NOMINA,2500.00\n";
+    await user.upload(screen.getByTestId("import-file"), new File([spanish], "movimientos.csv", { type: "text/csv" }));
+    const form = screen.getByTestId("import-form");
+    await user.click(within(form).getByRole("button", { name: "Preview" }));
+    expect((await within(form).findByTestId("error-banner")).textContent).toContain("map the columns by hand");
+
+    await user.click(screen.getByRole("button", { name: "Map the columns by hand" }));
+    const editor = await screen.findByTestId("map-columns-form");
+    expect(within(editor).getAllByRole("columnheader").map((h) => h.textContent)).toEqual(["Fecha", "Concepto", "Importe"]);
+    const format = within(editor).getByTestId<HTMLSelectElement>("map-date-format");
+    expect([...format.options].map((o) => o.textContent)).toEqual(["12/31/2025 (month first)", "31/12/2025 (day first)"]);
+    expect(within(editor).getByTestId<HTMLSelectElement>("map-payee").value).toBe("1");
+    expect(within(editor).getByTestId<HTMLSelectElement>("map-amount").value).toBe("2");
+    await user.selectOptions(format, "%d/%m/%Y");
+    await user.click(within(editor).getByTestId("map-apply"));
+
+    const preview = await screen.findByTestId("import-preview");
+    expect(within(preview).getAllByTestId("import-preview-row").map((r) => r.textContent)).toEqual([
+      "2025-03-01CAFE-$4.50",
+      "2025-03-02NOMINA$2,500.00",
+    ]);
+    await user.click(screen.getByTestId("import-confirm"));
+    expect((await screen.findByTestId("import-done")).textContent).toContain("2 new were added");
+    const imported = vault.transactions().filter((t) => t.seller === "CAFE" || t.seller === "NOMINA");
+    expect(imported.map((t) => t.postedOn).sort()).toEqual(["2025-03-01", "2025-03-02"]);
+  });
+
+  it("after a preview, the columns detection chose can be corrected", async () => {
+    const { user } = start({ vault: "keychain", linked: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
+    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    const csv = "Date,Description,Amount\n2025-06-10,REFUND SHOP,4.50\n";
+    await user.upload(screen.getByTestId("import-file"), new File([csv], "card.csv", { type: "text/csv" }));
+    await user.click(within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" }));
+    await screen.findByTestId("import-preview");
+    await user.click(screen.getByRole("button", { name: "Dates or amounts read wrong? Map the columns" }));
+    const editor = await screen.findByTestId("map-columns-form");
+    expect(within(editor).getByTestId<HTMLSelectElement>("map-date-format").value, "what detection used").toBe("%Y-%m-%d");
+    await user.click(within(editor).getByTestId("map-negate"));
+    await user.click(within(editor).getByTestId("map-apply"));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("import-preview-row").map((r) => r.textContent)).toEqual(["2025-06-10REFUND SHOP-$4.50"]),
+    );
+  });
+});

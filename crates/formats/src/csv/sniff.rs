@@ -425,6 +425,55 @@ pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError
     })
 }
 
+/// A CSV file's columns as a person maps them by hand, when [`sniff`] could not: the delimiter,
+/// whether the first row names the columns, their names (`Column 1` ... without a header), the
+/// first rows, and per column the date formats that read every one of its sampled cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvLayout {
+    pub delimiter: u8,
+    pub has_header: bool,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    pub date_formats: Vec<Vec<String>>,
+}
+
+/// The layout of a CSV file's first rows (`rows` of them, after the header if any).
+pub fn layout(bytes: &[u8], rows: usize) -> Result<CsvLayout, FormatError> {
+    let text = decode(bytes)?;
+    if text.trim().is_empty() {
+        return Err(FormatError::empty("the file is empty"));
+    }
+    let head = match text.char_indices().nth(65_536) {
+        Some((at, _)) => text.get(..at).and_then(|h| h.rfind('\n').and_then(|nl| h.get(..nl))).unwrap_or(&text),
+        None => &text,
+    };
+    let (delimiter, records, width) = choose_delimiter(head)?;
+    let (first, rest) = records.split_first().ok_or_else(|| FormatError::empty("this CSV file holds no rows"))?;
+    let reads_as_date = |cell: &str| DATE_FORMATS.iter().any(|f| parse_date(cell, f).is_some());
+    let has_header = !rest.is_empty() && !first.cells.iter().any(reads_as_date);
+    let (columns, body) = if has_header {
+        let names = (0..width).map(|i| first.cells.get(i).unwrap_or("").to_owned()).collect();
+        (names, rest)
+    } else {
+        ((1..=width).map(|i| format!("Column {i}")).collect(), &records[..])
+    };
+    let sample = &body[..body.len().min(200)];
+    let date_formats = (0..width)
+        .map(|column| {
+            let cells: Vec<&str> =
+                sample.iter().filter_map(|r| r.cells.get(column)).filter(|c| !c.is_empty()).collect();
+            DATE_FORMATS
+                .iter()
+                .filter(|f| !cells.is_empty() && cells.iter().all(|c| parse_date(c, f).is_some()))
+                .map(|f| (*f).to_owned())
+                .collect()
+        })
+        .collect();
+    let rows =
+        body.iter().take(rows).map(|r| (0..width).map(|i| r.cells.get(i).unwrap_or("").to_owned()).collect()).collect();
+    Ok(CsvLayout { delimiter, has_header, columns, rows, date_formats })
+}
+
 /// The delimiter that splits the most rows into the same number (two or more) of cells.
 fn choose_delimiter(text: &str) -> Result<(u8, Vec<Record>, usize), FormatError> {
     // The first 64 KiB decide, cut at a line end.
