@@ -344,6 +344,27 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     assert.deepEqual(cells, ["Checking", "OK", "2", "—"], "a CSV file states no balance");
   });
 
+  it("a CSV file detection cannot read is mapped by hand in Chromium", async () => {
+    const p = await openApp({ vault: "keychain", linked: true });
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("import-account").selectOption({ label: "Everyday Checking" });
+    const csv = "Fecha;Concepto;Importe\n01/03/2025;CAFE;-4,50\n02/03/2025;NOMINA;2500,00\n";
+    await p.getByTestId("import-file").setInputFiles({ name: "movimientos.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await p.getByTestId("import-form").getByRole("button", { name: "Preview" }).click();
+    await p.getByRole("button", { name: "Map the columns by hand" }).click();
+    const editor = p.getByTestId("map-columns-form");
+    await editor.waitFor();
+    await editor.getByTestId("map-date-format").selectOption("%d/%m/%Y");
+    await editor.getByTestId("map-decimal-comma").check();
+    await screenshot(p, "map-columns.png");
+    await editor.getByTestId("map-apply").click();
+    await p.getByTestId("import-preview").waitFor();
+    assert.deepEqual(await p.getByTestId("import-preview-row").allTextContents(), [
+      "2025-03-01CAFE-$4.50",
+      "2025-03-02NOMINA$2,500.00",
+    ]);
+  });
+
   it("a refused login shows 'reconnect needed' and marks the accounts", async () => {
     const message = "Demo Bank refused the login: reconnect it in Accounts";
     const p = await openApp({ ...BIG, refreshError: { kind: "ProviderAuth", message } });
