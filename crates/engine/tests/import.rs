@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use spearmint_core::AccountKind;
+use spearmint_core::{AccountId, AccountKind, Currency};
 use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase, TransactionQuery};
 use spearmint_formats::ImportOptions;
 
@@ -17,6 +17,34 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
         let p = e.unwrap().path();
         if p.is_dir() { files(&p, out) } else { out.push(p) }
     }
+}
+
+/// A fresh passphrase vault with one manual checking account.
+fn vault_with_account(name: &str, currency: Currency) -> (tempfile::TempDir, Engine, AccountId) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let account =
+        engine.create_account(NewAccount { name: name.into(), kind: AccountKind::Checking, currency }).unwrap();
+    (dir, engine, account)
+}
+
+/// Importing `bytes` (named `file_name`) into `account`, with its saved or detected mapping.
+fn request(bytes: Vec<u8>, file_name: &str, account: AccountId) -> ImportRequest {
+    ImportRequest {
+        bytes,
+        file_name: Some(file_name.into()),
+        account: Some(account),
+        mapping: None,
+        currency: None,
+        dry_run: false,
+    }
+}
+
+/// Imports CSV `rows` of date, description, amount and the bank's transaction id.
+fn import_csv_with_ids(engine: &Engine, account: AccountId, rows: &str) -> spearmint_engine::ApplySummary {
+    let csv = format!("Date,Description,Amount,Transaction ID\n{rows}").into_bytes();
+    engine.import_file(request(csv, "export.csv", account)).unwrap().summary
 }
 
 #[test]
@@ -164,32 +192,13 @@ fn a_bulk_import_is_one_log_entry_that_expands_to_every_rows_cells() {
 #[test]
 fn a_large_import_reports_its_progress_and_reimports_as_a_no_op() {
     use spearmint_engine::{ImportPhase, ImportProgress};
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    let account = engine
-        .create_account(NewAccount {
-            name: "Big".into(),
-            kind: AccountKind::Checking,
-            currency: spearmint_core::Currency::USD,
-        })
-        .unwrap();
+    let (_dir, engine, account) = vault_with_account("Big", Currency::USD);
     let rows = 35_000u64;
     let mut csv = Vec::new();
     spearmint_sandbox_bank::write_csv(&mut csv, usize::try_from(rows).unwrap(), 3).unwrap();
     let import = |events: &std::cell::RefCell<Vec<ImportProgress>>| {
         engine
-            .import_file_with_progress(
-                ImportRequest {
-                    bytes: csv.clone(),
-                    file_name: Some("big.csv".into()),
-                    account: Some(account),
-                    mapping: None,
-                    currency: None,
-                    dry_run: false,
-                },
-                &|p| events.borrow_mut().push(*p),
-            )
+            .import_file_with_progress(request(csv.clone(), "big.csv", account), &|p| events.borrow_mut().push(*p))
             .unwrap()
     };
 
@@ -217,29 +226,8 @@ fn a_large_import_reports_its_progress_and_reimports_as_a_no_op() {
 /// import (it once failed on the id's uniqueness, since matching looks near the new dates).
 #[test]
 fn a_known_bank_id_dated_far_from_its_stored_row_updates_that_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    let account = engine
-        .create_account(NewAccount {
-            name: "CSV".into(),
-            kind: AccountKind::Checking,
-            currency: spearmint_core::Currency::USD,
-        })
-        .unwrap();
-    let import = |rows: &str| {
-        engine
-            .import_file(ImportRequest {
-                bytes: format!("Date,Description,Amount,Transaction ID\n{rows}").into_bytes(),
-                file_name: Some("export.csv".into()),
-                account: Some(account),
-                mapping: None,
-                currency: None,
-                dry_run: false,
-            })
-            .unwrap()
-            .summary
-    };
+    let (_dir, engine, account) = vault_with_account("CSV", Currency::USD);
+    let import = |rows: &str| import_csv_with_ids(&engine, account, rows);
     let first =
         import("2026-03-01,HARDWARE STORE,-10.00,TX-1\n2026-03-02,BAKERY,-5.00,TX-2\n2026-03-03,BOOKS,-7.00,TX-4\n");
     assert_eq!(first.added, 3);
@@ -278,32 +266,12 @@ fn manifest_dir() -> std::path::PathBuf {
 /// count the parts; an unsplit transaction beside them counts whole.
 #[test]
 fn qif_splits_import_as_the_transactions_parts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    let account = engine
-        .create_account(NewAccount {
-            name: "Checking".into(),
-            kind: AccountKind::Checking,
-            currency: spearmint_core::Currency::USD,
-        })
-        .unwrap();
+    let (_dir, engine, account) = vault_with_account("Checking", Currency::USD);
     let qif = "!Type:Bank\n\
         D03/02/2026\nT-100.00\nPSUPERSTORE 0042\nL--Split--\n\
         SFood:Groceries\nEweekly shop\n$-60.00\nSHousehold:Home Goods\n$-25.00\nS[Savings]\n$-15.00\n^\n\
         D03/03/2026\nT-50.00\nPCORNER MARKET\nLGroceries\n^\n";
-    let import = || {
-        engine
-            .import_file(ImportRequest {
-                bytes: qif.as_bytes().to_vec(),
-                file_name: Some("quicken.qif".into()),
-                account: Some(account),
-                mapping: None,
-                currency: None,
-                dry_run: false,
-            })
-            .unwrap()
-    };
+    let import = || engine.import_file(request(qif.as_bytes().to_vec(), "quicken.qif", account)).unwrap();
     let first = import();
     assert_eq!(first.summary.added, 2);
     let spending = |category: &str| {
@@ -334,29 +302,8 @@ fn qif_splits_import_as_the_transactions_parts() {
 /// or far from them; importing either file again changes nothing.
 #[test]
 fn an_id_the_bank_reused_months_later_imports_as_a_new_purchase() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    let account = engine
-        .create_account(NewAccount {
-            name: "CSV".into(),
-            kind: AccountKind::Checking,
-            currency: spearmint_core::Currency::USD,
-        })
-        .unwrap();
-    let import = |rows: &str| {
-        engine
-            .import_file(ImportRequest {
-                bytes: format!("Date,Description,Amount,Transaction ID\n{rows}").into_bytes(),
-                file_name: Some("export.csv".into()),
-                account: Some(account),
-                mapping: None,
-                currency: None,
-                dry_run: false,
-            })
-            .unwrap()
-            .summary
-    };
+    let (_dir, engine, account) = vault_with_account("CSV", Currency::USD);
+    let import = |rows: &str| import_csv_with_ids(&engine, account, rows);
     let january = "2026-01-05,SHELL OIL 57442,-42.00,7\n2026-01-06,BAKERY,-5.00,8\n";
     assert_eq!(import(january).added, 2);
     // June's file: only the reused id, far from January (matching does not load January).
@@ -393,25 +340,10 @@ fn an_id_the_bank_reused_months_later_imports_as_a_new_purchase() {
 #[test]
 fn a_csv_mapped_by_hand_reads_as_mapped_and_the_account_keeps_the_mapping() {
     use spearmint_engine::{AmountMapping, ColumnMapping};
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    let account = engine
-        .create_account(NewAccount {
-            name: "Cuenta".into(),
-            kind: AccountKind::Checking,
-            currency: spearmint_core::Currency::EUR,
-        })
-        .unwrap();
+    let (_dir, engine, account) = vault_with_account("Cuenta", Currency::EUR);
     let csv = b"Fecha,Concepto,Importe\n01/03/2025,CAFE,-4.50\n02/03/2025,NOMINA,2500.00\n".to_vec();
-    let request = |mapping, dry_run| ImportRequest {
-        bytes: csv.clone(),
-        file_name: Some("movimientos.csv".into()),
-        account: Some(account),
-        mapping,
-        currency: None,
-        dry_run,
-    };
+    let request =
+        |mapping, dry_run| ImportRequest { mapping, dry_run, ..request(csv.clone(), "movimientos.csv", account) };
     let detected = engine.import_file(request(None, true)).unwrap();
     let mut columns = detected.columns.clone().expect("a CSV import shows its columns");
     assert_eq!(columns.date_format, "%m/%d/%Y", "the detector reads month first");
