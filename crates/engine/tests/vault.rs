@@ -120,32 +120,25 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     );
     e.lock().unwrap();
 
-    // Independently of the engine: SQLCipher opens the file with that key, and not without it.
-    let conn = rusqlite::Connection::open_with_flags(
-        dir.path().join("profiles/default/vault.db"),
-        OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.execute_batch("PRAGMA cipher_log_level = NONE;").unwrap();
-    assert!(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
-    drop(conn);
-    let conn = rusqlite::Connection::open_with_flags(
-        dir.path().join("profiles/default/vault.db"),
-        OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.pragma_update(None, "key", format!("x'{}'", hex_key.trim())).unwrap();
-    // With the key and the vault's 16 KiB pages (SQLCipher's default is 4 KiB: not with that).
-    assert!(conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err());
-    drop(conn);
-    let conn = rusqlite::Connection::open_with_flags(
-        dir.path().join("profiles/default/vault.db"),
-        OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    conn.pragma_update(None, "key", format!("x'{}'", hex_key.trim())).unwrap();
-    conn.execute_batch(&format!("PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE)).unwrap();
+    // Independently of the engine: SQLCipher opens the file with that key and the vault's 16 KiB
+    // pages, and not without the key, nor with SQLCipher's default 4 KiB pages.
+    let open = |pragmas: &str| {
+        let conn = rusqlite::Connection::open_with_flags(
+            dir.path().join("profiles/default/vault.db"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        conn.execute_batch(&format!("PRAGMA cipher_log_level = NONE; {pragmas}")).unwrap();
+        conn
+    };
+    let key = format!("PRAGMA key = \"x'{}'\";", hex_key.trim());
+    let readable = |conn: &rusqlite::Connection| {
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_ok()
+    };
+    assert!(!readable(&open("")));
+    assert!(!readable(&open(&key)));
     assert_eq!(spearmint_engine::vault::PAGE_SIZE, 16_384);
+    let conn = open(&format!("{key} PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE));
     let categories: i64 = conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0)).unwrap();
     assert!(categories > 20);
 }
