@@ -312,35 +312,38 @@ describe('the desktop window', () => {
          el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));`,
         [value],
       );
+    /** Gives the import form a file, as the file picker would. */
+    const pickFile = (name, text) =>
+      session.execute(
+        `const input = document.querySelector('[data-testid=import-file]');
+         const files = new DataTransfer();
+         files.items.add(new File([arguments[1]], arguments[0], { type: 'text/csv' }));
+         input.files = files.files;
+         input.dispatchEvent(new Event('change', { bubbles: true }));`,
+        [name, text],
+      );
+    /** Waits for a part of the import form to show `pattern`. */
+    const importShows = (testId, pattern) =>
+      waitFor(async () => pattern.test((await textOf(session, testId)) ?? ''), {
+        timeoutMs: 20_000,
+        describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
+      });
     await setField('new-account-name', 'Credit union');
     await session.click(await session.findElement('[data-testid=new-account-form] button[type=submit]'));
     await waitFor(async () => (await textOf(session, 'new-account-done'))?.includes('Credit union'), {
       timeoutMs: 10_000,
       describe: () => describeWindow(session),
     });
-    await session.execute(
-      `const input = document.querySelector('[data-testid=import-file]');
-       const csv = 'Date,Description,Amount\\n2025-06-10,CORNER BAKERY,-4.50\\n2025-06-11,PAYROLL ACME,2500.00\\n';
-       const files = new DataTransfer();
-       files.items.add(new File([csv], 'export.csv', { type: 'text/csv' }));
-       input.files = files.files;
-       input.dispatchEvent(new Event('change', { bubbles: true }));`,
-    );
+    await pickFile('export.csv', 'Date,Description,Amount\n2025-06-10,CORNER BAKERY,-4.50\n2025-06-11,PAYROLL ACME,2500.00\n');
     const accountId = await session.execute(
       `return [...document.querySelectorAll('[data-testid=import-account] option')].find((o) => o.textContent === 'Credit union')?.value ?? null`,
     );
     assert.ok(accountId, 'the new account is offered for the import');
     await setField('import-account', accountId);
     await session.click(await session.findElement('[data-testid=import-form] button[type=submit]'));
-    await waitFor(async () => /2 new would be added/.test((await textOf(session, 'import-preview')) ?? ''), {
-      timeoutMs: 20_000,
-      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
-    });
+    await importShows('import-preview', /2 new would be added/);
     await session.click(await session.findElement('[data-testid=import-confirm]'));
-    await waitFor(async () => /2 new were added/.test((await textOf(session, 'import-done')) ?? ''), {
-      timeoutMs: 20_000,
-      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
-    });
+    await importShows('import-done', /2 new were added/);
     // Its cells after the name: kind, status, transactions, balance (a CSV file states none).
     const cells = await session.execute(
       `const row = [...document.querySelectorAll('[data-testid=account-row]')].find((r) => r.textContent.includes('Credit union'));
@@ -351,19 +354,9 @@ describe('the desktop window', () => {
 
     // A file read wrong (01/03 is January 3rd to detection, March 1st to this bank) is mapped
     // by hand: the columns, the mapping and the preview all go through the real shell.
-    await session.execute(
-      `const input = document.querySelector('[data-testid=import-file]');
-       const csv = 'Fecha,Concepto,Importe\\n01/03/2025,CAFE,-4.50\\n02/03/2025,NOMINA,2500.00\\n';
-       const files = new DataTransfer();
-       files.items.add(new File([csv], 'movimientos.csv', { type: 'text/csv' }));
-       input.files = files.files;
-       input.dispatchEvent(new Event('change', { bubbles: true }));`,
-    );
+    await pickFile('movimientos.csv', 'Fecha,Concepto,Importe\n01/03/2025,CAFE,-4.50\n02/03/2025,NOMINA,2500.00\n');
     await session.click(await session.findElement('[data-testid=import-form] button[type=submit]'));
-    await waitFor(async () => /2025-01-03CAFE/.test((await textOf(session, 'import-preview')) ?? ''), {
-      timeoutMs: 20_000,
-      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
-    });
+    await importShows('import-preview', /2025-01-03CAFE/);
     await session.click(await session.findElement('[data-testid=map-columns]'));
     await waitFor(async () => (await session.findElements('[data-testid=map-date-format]')).length === 1, {
       timeoutMs: 10_000,
@@ -371,10 +364,7 @@ describe('the desktop window', () => {
     });
     await setField('map-date-format', '%d/%m/%Y');
     await session.click(await session.findElement('[data-testid=map-apply]'));
-    await waitFor(async () => /2025-03-01CAFE/.test((await textOf(session, 'import-preview')) ?? ''), {
-      timeoutMs: 20_000,
-      describe: async () => `${(await textOf(session, 'import-form')) ?? ''}\n${await describeWindow(session)}`,
-    });
+    await importShows('import-preview', /2025-03-01CAFE/);
 
     // The OFX directory answers through the real shell (no network needed to search it).
     await setField('ofx-search', 'becu');

@@ -2,6 +2,7 @@ import { useRef, useState } from "react";
 import * as api from "../api";
 import type { AccountKind } from "../bindings/AccountKind";
 import type { AccountSummary } from "../bindings/AccountSummary";
+import type { AmountMapping } from "../bindings/AmountMapping";
 import type { ColumnMapping } from "../bindings/ColumnMapping";
 import type { CsvColumns } from "../bindings/CsvColumns";
 import type { ImportProgress } from "../bindings/ImportProgress";
@@ -499,7 +500,16 @@ function MapColumns({
       ))}
     </select>
   );
-  const split = m.amount.kind === "debit_credit";
+  const check = (testId: string, checked: boolean, set: (on: boolean) => void, label: string) => (
+    <label>
+      <input type="checkbox" data-testid={testId} checked={checked} disabled={busy} onChange={(e) => set(e.target.checked)} />{" "}
+      {label}
+    </label>
+  );
+  const { amount } = m;
+  const setAmount = (next: AmountMapping) => setM({ ...m, amount: next });
+  // Switching between one and two amount columns keeps the first column chosen.
+  const firstAmountColumn = amount.kind === "signed" ? amount.column : amount.debit;
   return (
     <div className="map-columns" data-testid="map-columns-form">
       <table className="data">
@@ -537,70 +547,30 @@ function MapColumns({
         <label>
           Payee {column("map-payee", m.payeeColumn, (n) => setM({ ...m, payeeColumn: n }))}
         </label>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="map-split"
-            checked={split}
-            disabled={busy}
-            onChange={(e) =>
-              setM({
-                ...m,
-                amount: e.target.checked
-                  ? { kind: "debit_credit", debit: m.amount.kind === "signed" ? m.amount.column : m.amount.debit, credit: 0 }
-                  : { kind: "signed", column: m.amount.kind === "debit_credit" ? m.amount.debit : m.amount.column, negate: false },
-              })
-            }
-          />{" "}
-          money out and in are in two columns
-        </label>
-        {m.amount.kind === "signed" ? (
+        {check(
+          "map-split",
+          amount.kind === "debit_credit",
+          (on) =>
+            setAmount(
+              on
+                ? { kind: "debit_credit", debit: firstAmountColumn, credit: 0 }
+                : { kind: "signed", column: firstAmountColumn, negate: false },
+            ),
+          "money out and in are in two columns",
+        )}
+        {amount.kind === "signed" ? (
           <>
-            <label>
-              Amount{" "}
-              {column("map-amount", m.amount.column, (n) => setM({ ...m, amount: { kind: "signed", column: n, negate: m.amount.kind === "signed" && m.amount.negate } }))}
-            </label>
-            <label>
-              <input
-                type="checkbox"
-                data-testid="map-negate"
-                checked={m.amount.negate}
-                disabled={busy}
-                onChange={(e) => setM({ ...m, amount: { kind: "signed", column: m.amount.kind === "signed" ? m.amount.column : 0, negate: e.target.checked } })}
-              />{" "}
-              purchases are written as positive numbers
-            </label>
+            <label>Amount {column("map-amount", amount.column, (n) => setAmount({ ...amount, column: n }))}</label>
+            {check("map-negate", amount.negate, (on) => setAmount({ ...amount, negate: on }), "purchases are written as positive numbers")}
           </>
         ) : (
           <>
-            <label>
-              Money out {column("map-debit", m.amount.debit, (n) => setM({ ...m, amount: { kind: "debit_credit", debit: n, credit: m.amount.kind === "debit_credit" ? m.amount.credit : 0 } }))}
-            </label>
-            <label>
-              Money in {column("map-credit", m.amount.credit, (n) => setM({ ...m, amount: { kind: "debit_credit", debit: m.amount.kind === "debit_credit" ? m.amount.debit : 0, credit: n } }))}
-            </label>
+            <label>Money out {column("map-debit", amount.debit, (n) => setAmount({ ...amount, debit: n }))}</label>
+            <label>Money in {column("map-credit", amount.credit, (n) => setAmount({ ...amount, credit: n }))}</label>
           </>
         )}
-        <label>
-          <input
-            type="checkbox"
-            data-testid="map-decimal-comma"
-            checked={m.decimalComma}
-            disabled={busy}
-            onChange={(e) => setM({ ...m, decimalComma: e.target.checked })}
-          />{" "}
-          amounts are written 1.234,56
-        </label>
-        <label>
-          <input
-            type="checkbox"
-            data-testid="map-header"
-            checked={m.hasHeader}
-            disabled={busy}
-            onChange={(e) => setM({ ...m, hasHeader: e.target.checked })}
-          />{" "}
-          the first row names the columns
-        </label>
+        {check("map-decimal-comma", m.decimalComma, (on) => setM({ ...m, decimalComma: on }), "amounts are written 1.234,56")}
+        {check("map-header", m.hasHeader, (on) => setM({ ...m, hasHeader: on }), "the first row names the columns")}
       </div>
       <div className="actions">
         <button type="button" className="secondary" data-testid="map-apply" disabled={busy} onClick={() => onApply(m)}>

@@ -144,6 +144,20 @@ describe("Daily refresh in Settings", () => {
   });
 });
 
+/** An unlocked keychain vault with the demo bank linked, on the Accounts screen. */
+async function onAccounts() {
+  const started = start({ vault: "keychain", linked: true });
+  await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+  await go("accounts");
+  return started;
+}
+
+/** Chooses the account an import goes into. */
+async function importInto(user: ReturnType<typeof userEvent.setup>, name: string) {
+  const select = await screen.findByTestId<HTMLSelectElement>("import-account");
+  await user.selectOptions(select, await within(select).findByRole("option", { name }));
+}
+
 async function go(screenId: string) {
   await act(async () => {
     window.location.hash = `#/${screenId}`;
@@ -264,9 +278,7 @@ describe("Adding accounts", () => {
   const file = (text: string, name = "export.csv") => new File([text], name, { type: "text/csv" });
 
   it("a bank's CSV file previews, then imports into a manual account, and a second import adds nothing", async () => {
-    const { vault, user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
+    const { vault, user } = await onAccounts();
     const before = vault.transactions().length;
 
     await user.type(await screen.findByTestId("new-account-name"), "Credit union");
@@ -304,11 +316,8 @@ describe("Adding accounts", () => {
   });
 
   it("a file that does not read says which line and keeps nothing", async () => {
-    const { vault, user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
-    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
-    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    const { vault, user } = await onAccounts();
+    await importInto(user, "Everyday Checking");
     await user.upload(screen.getByTestId("import-file"), file("Date,Description,Amount\n2025-06-10,BAKERY,oops\n"));
     await user.click(within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" }));
     const banner = await within(screen.getByTestId("import-form")).findByTestId("error-banner");
@@ -319,9 +328,7 @@ describe("Adding accounts", () => {
   });
 
   it("a SimpleFIN setup token is sent to be claimed, and a refusal is shown as the shell words it", async () => {
-    const { vault, user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
+    const { vault, user } = await onAccounts();
     const connect = within(await screen.findByTestId("simplefin-form")).getByRole("button", { name: "Connect" });
     expect(connect).toHaveProperty("disabled", true);
     await user.type(screen.getByTestId("simplefin-token"), "  not-a-token  ");
@@ -335,9 +342,7 @@ describe("Adding accounts", () => {
 
 describe("Connecting a bank by OFX Direct Connect", () => {
   it("finds the bank in the directory, sends the login once, and a refusal is shown with the password gone", async () => {
-    const { vault, user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
+    const { vault, user } = await onAccounts();
     await user.type(await screen.findByTestId("ofx-search"), "usaa");
     const banks = await screen.findByTestId("ofx-banks");
     await waitFor(() => expect(within(banks).getAllByRole("button").map((b) => b.textContent)).toEqual(["usaa", "usaa-invest"]));
@@ -363,11 +368,8 @@ describe("Connecting a bank by OFX Direct Connect", () => {
 
 describe("Mapping a CSV file's columns by hand", () => {
   it("a file detection cannot read is mapped, previewed with the user's columns, and imported", async () => {
-    const { vault, user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
-    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
-    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    const { vault, user } = await onAccounts();
+    await importInto(user, "Everyday Checking");
     const spanish = "Fecha,Concepto,Importe\n01/03/2025,CAFE,-4.50\n02/03/2025,NOMINA,2500.00\n";
     await user.upload(screen.getByTestId("import-file"), new File([spanish], "movimientos.csv", { type: "text/csv" }));
     const form = screen.getByTestId("import-form");
@@ -396,11 +398,8 @@ describe("Mapping a CSV file's columns by hand", () => {
   });
 
   it("after a preview, the columns detection chose can be corrected", async () => {
-    const { user } = start({ vault: "keychain", linked: true });
-    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
-    await go("accounts");
-    const accountSelect = await screen.findByTestId<HTMLSelectElement>("import-account");
-    await user.selectOptions(accountSelect, await within(accountSelect).findByRole("option", { name: "Everyday Checking" }));
+    const { user } = await onAccounts();
+    await importInto(user, "Everyday Checking");
     const csv = "Date,Description,Amount\n2025-06-10,REFUND SHOP,4.50\n";
     await user.upload(screen.getByTestId("import-file"), new File([csv], "card.csv", { type: "text/csv" }));
     await user.click(within(screen.getByTestId("import-form")).getByRole("button", { name: "Preview" }));
