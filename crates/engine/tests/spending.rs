@@ -336,6 +336,94 @@ fn doctor_finds_and_repairs_damaged_totals() {
     assert_eq!(engine.accounts().unwrap()[0].transactions, 1);
 }
 
+/// Every row of `table` (all columns, in key order), to compare a table before and after.
+fn dump(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2")).unwrap();
+    let width = stmt.column_count();
+    stmt.query_map([], |r| (0..width).map(|i| r.get(i)).collect()).unwrap().map(Result::unwrap).collect()
+}
+
+/// Schema 12 rebuilds `transactions` to write a CHECK another way (SQLite cannot change one in
+/// place). Every row, split, total, index and trigger comes through it, and every constraint
+/// still holds.
+#[test]
+fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_triggers() {
+    use spearmint_engine::vault::Migrations;
+    let dir = tempfile::tempdir().unwrap();
+    let old = Engine::new(EngineOptions {
+        migrations: Migrations::default().up_to(11),
+        ..EngineOptions::new(dir.path().to_path_buf())
+    })
+    .unwrap();
+    old.create(NewKey::Keychain).unwrap();
+    let account = old
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let usd = |cents| Money::from_minor(cents, Currency::USD);
+    let mut ids = Vec::new();
+    for (day, cents, seller) in
+        [(1, -4_000, "TRADER JOE S #123"), (2, -1_250, "SHELL OIL 57442"), (3, 250_000, "PAYROLL")]
+    {
+        ids.push(
+            old.add_transaction(NewTransaction {
+                account,
+                posted_on: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+                amount: usd(cents),
+                seller: seller.into(),
+                memo: Some(format!("day {day}")),
+            })
+            .unwrap(),
+        );
+    }
+    old.split_transaction(
+        ids[0],
+        &[("FOOD_GROCERIES".into(), usd(-3_000), None), ("SHOPPING_HOME".into(), usd(-1_000), Some("a mop".into()))],
+    )
+    .unwrap();
+    old.set_category(ids[1], "AUTO_SERVICE").unwrap();
+    old.lock().unwrap();
+    let tables = ["transactions", "splits", "monthly_spending", "account_counts"];
+    let schema = "SELECT type, name FROM sqlite_schema WHERE tbl_name IN ('transactions', 'splits') ORDER BY 1, 2";
+    let (before, objects) = {
+        let raw = raw_vault(dir.path());
+        assert_eq!(raw.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).unwrap(), 11);
+        (tables.map(|t| dump(&raw, t)), dump(&raw, &format!("({schema})")))
+    };
+
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    let status = engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    assert_eq!(status.schema_version, Some(12));
+    engine.lock().unwrap();
+    let mut raw = raw_vault(dir.path());
+    assert_eq!(tables.map(|t| dump(&raw, t)), before, "every row comes through unchanged");
+    assert_eq!(dump(&raw, &format!("({schema})")), objects, "every index and trigger is back");
+    let check: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    assert!(dump(&raw, "pragma_foreign_key_check").is_empty());
+
+    // The constraints refuse what they refused: an unknown category source, an unknown account.
+    raw.pragma_update(None, "foreign_keys", true).unwrap();
+    let tx = raw.transaction().unwrap();
+    let id = ids[2].to_string();
+    for source in ["user", "rule", "learned", "dictionary", "crowd", "provider", "default"] {
+        tx.execute("UPDATE transactions SET category_source = ?1 WHERE id = ?2", [source, id.as_str()]).unwrap();
+    }
+    let refused = |sql: &str| tx.execute(sql, [id.as_str()]).unwrap_err().to_string();
+    assert!(refused("UPDATE transactions SET category_source = 'guess' WHERE id = ?1").contains("CHECK constraint"));
+    assert!(refused("UPDATE transactions SET pending = 2 WHERE id = ?1").contains("CHECK constraint"));
+    assert!(refused("UPDATE transactions SET account_id = 'nobody' WHERE id = ?1").contains("FOREIGN KEY"));
+    drop(tx);
+    drop(raw);
+
+    // And the triggers still keep the totals, through a split and a plain row deleted.
+    engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    engine.delete_transaction(ids[0]).unwrap();
+    engine.delete_transaction(ids[1]).unwrap();
+    assert!(engine.doctor(false).unwrap().is_empty(), "totals equal a recount");
+    assert_eq!(engine.accounts().unwrap()[0].transactions, 1);
+    assert_eq!(engine.spending("2026-10").unwrap().categories.len(), 1, "only the paycheck is left");
+}
+
 #[test]
 fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
     let dir = tempfile::tempdir().unwrap();

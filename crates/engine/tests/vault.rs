@@ -271,6 +271,31 @@ fn a_failing_migration_leaves_the_vault_at_its_old_version() {
     assert_eq!(status.schema_version, Some(n), "all or nothing: neither migration applied");
 }
 
+/// Migrations run with foreign keys unenforced (so one can rebuild a table others refer to):
+/// one that would leave a row referring to nothing is refused before it commits.
+#[test]
+fn a_migration_that_would_break_a_reference_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = || Passphrase::new("correct horse battery");
+    let n = Migrations::default().latest();
+    let e = engine(dir.path());
+    e.create(NewKey::Passphrase(pass())).unwrap();
+    add_coffee(&e);
+    e.lock().unwrap();
+    let orphaning =
+        Migrations::default().with(Migration { version: n + 1, name: "orphan.sql", sql: "DELETE FROM accounts;" });
+    let err = engine_with(dir.path(), orphaning).unlock(Unlock::Passphrase(pass())).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corrupt);
+    assert!(err.message().contains("referring to a missing row of accounts"), "{}", err.message());
+    assert!(err.message().contains("left as it was"), "{}", err.message());
+
+    let e = engine(dir.path());
+    let status = e.unlock(Unlock::Passphrase(pass())).unwrap();
+    assert_eq!(status.schema_version, Some(n));
+    assert_eq!(e.accounts().unwrap().len(), 1, "the account is still there");
+    assert_eq!(e.list_transactions(10).unwrap()[0].seller, PAYEE);
+}
+
 #[test]
 fn switching_to_a_passphrase_and_rekeying_move_the_key_safely() {
     require_secret_service();

@@ -1,7 +1,7 @@
 //! Schema migrations: numbered SQL files in `migrations/`, embedded in the binary, applied in
 //! one transaction when the vault opens. `PRAGMA user_version` is the schema version.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension as _};
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -62,6 +62,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0011_search_index.sql",
         sql: include_str!("../../../../migrations/0011_search_index.sql"),
     },
+    Migration {
+        version: 12,
+        name: "0012_cheap_checks.sql",
+        sql: include_str!("../../../../migrations/0012_cheap_checks.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
@@ -93,6 +98,10 @@ impl Migrations {
     }
 
     /// Applies the missing migrations in one transaction; refuses a vault from the future.
+    ///
+    /// Foreign keys are not enforced while they run, so that a migration can rebuild a table
+    /// others refer to (SQLite's documented way to change a constraint); every foreign key is
+    /// checked before the migrations commit, and enforcement is back on afterwards either way.
     pub(crate) fn apply(&self, conn: &mut Connection) -> Result<u32> {
         let current: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if current > self.latest() {
@@ -108,12 +117,55 @@ impl Migrations {
         if pending.is_empty() {
             return Ok(current);
         }
+        conn.pragma_update(None, "foreign_keys", false)?;
+        let applied = Self::apply_all(conn, &pending);
+        conn.pragma_update(None, "foreign_keys", true)?;
+        applied?;
+        Ok(self.latest())
+    }
+
+    fn apply_all(conn: &mut Connection, pending: &[&Migration]) -> Result<()> {
         let tx = conn.transaction()?;
-        for m in &pending {
+        for m in pending {
             tx.execute_batch(m.sql).map_err(|e| Error::internal(&format!("migration {} failed", m.name), e))?;
             tx.pragma_update(None, "user_version", m.version)?;
         }
+        let broken: Option<(String, String)> = tx
+            .query_row("SELECT \"table\", parent FROM pragma_foreign_key_check LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        if let Some((table, parent)) = broken {
+            return Err(Error::new(
+                ErrorKind::Corrupt,
+                format!(
+                    "updating the vault's schema would leave a row of {table} referring to a missing row of {parent}; \
+                     the vault is left as it was: restore it from a backup"
+                ),
+            ));
+        }
         tx.commit()?;
-        Ok(self.latest())
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enforced(conn: &Connection) -> bool {
+        conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap()
+    }
+
+    #[test]
+    fn foreign_keys_are_enforced_again_after_migrations_that_succeed_or_fail() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        let first = Migrations { list: vec![Migration { version: 1, name: "a.sql", sql: "CREATE TABLE a (x);" }] };
+        assert_eq!(first.apply(&mut conn).unwrap(), 1);
+        assert!(enforced(&conn));
+        let failing = first.with(Migration { version: 2, name: "b.sql", sql: "ALTER TABLE nothing ADD COLUMN y;" });
+        assert!(failing.apply(&mut conn).is_err());
+        assert!(enforced(&conn));
     }
 }
