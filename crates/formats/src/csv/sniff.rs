@@ -533,14 +533,14 @@ fn decimal_mark(rows: &[Record]) -> DecimalSeparator {
 /// The date column and its format: the column where one format reads the most cells (at least
 /// 60% of those not empty), preferring a booking date over a value date when the header says.
 fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: bool) -> Option<(usize, String)> {
-    let mut best: Option<(usize, usize, usize, String)> = None; // (score, count, column, format)
+    let cells = |column: usize| rows.iter().map(move |r| r.cells.get(column).unwrap_or("")).filter(|c| !c.is_empty());
+    let mut best: Option<(usize, usize, usize, &str)> = None; // (score, count, column, format)
+    // The column and its format are chosen on a sample; only the chosen one is read in full.
     for column in 0..width {
-        let cells: Vec<&str> =
-            rows.iter().map(|r| r.cells.get(column).unwrap_or("")).filter(|c| !c.is_empty()).collect();
-        if cells.is_empty() {
+        let sample: Vec<&str> = cells(column).take(SAMPLE_ROWS).collect();
+        if sample.is_empty() {
             continue;
         }
-        let sample: Vec<&str> = cells.iter().take(SAMPLE_ROWS).copied().collect();
         let mut format_counts: Vec<(&str, usize)> = DATE_FORMATS
             .iter()
             .map(|f| (*f, sample.iter().filter(|c| parse_date(c, f).is_some()).count()))
@@ -554,15 +554,6 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
         if count * 10 < sample.len() * 6 {
             continue;
         }
-        // A day above 12 anywhere in the column settles the order.
-        let mut format = format.to_owned();
-        if let Some(other) = swapped(&format) {
-            let other_ok = cells.iter().all(|c| parse_date(c, &other).is_some() || parse_date(c, &format).is_none());
-            let this_ok = cells.iter().all(|c| parse_date(c, &format).is_some() || parse_date(c, &other).is_none());
-            if other_ok && !this_ok {
-                format = other;
-            }
-        }
         let score = match names.and_then(|n| n.get(column)) {
             Some(name) if name.is(VALUE_DATE) => 0,
             Some(name) if name.is(POSTED_DATE) => 3,
@@ -573,7 +564,19 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
             best = Some((score, count, column, format));
         }
     }
-    best.map(|(_, _, column, format)| (column, format))
+    let (_, _, column, format) = best?;
+    // A day above 12 anywhere in the column settles the order.
+    let Some(other) = swapped(format) else { return Some((column, format.to_owned())) };
+    let (mut this_ok, mut other_ok) = (true, true);
+    for cell in cells(column) {
+        let (this, that) = (parse_date(cell, format).is_some(), parse_date(cell, &other).is_some());
+        this_ok &= this || !that;
+        other_ok &= that || !this;
+        if !this_ok && !other_ok {
+            break;
+        }
+    }
+    Some((column, if other_ok && !this_ok { other } else { format.to_owned() }))
 }
 
 fn analyze(rows: &[Record], names: &[Name], mark: DecimalSeparator) -> Vec<Column> {
