@@ -313,7 +313,7 @@ impl Engine {
     /// Forgets the key and closes the file (after folding the log into it).
     pub fn lock(&self) -> Result<VaultStatus> {
         let previous = std::mem::replace(&mut *self.state(), State::Locked);
-        if let State::Unlocked { vault, .. } = previous {
+        if let State::Unlocked { mut vault, .. } = previous {
             vault.checkpoint()?;
         }
         if let Ok(Some(p)) = self.profile() {

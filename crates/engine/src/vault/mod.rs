@@ -1,6 +1,7 @@
 //! The vault: one SQLCipher file per profile, encrypted with a random 256-bit key (or one
 //! derived from a passphrase with Argon2id). Nothing sensitive is ever written outside it.
 
+mod checkpoint;
 pub mod migrations;
 pub(crate) mod profile;
 pub mod write;
@@ -15,6 +16,7 @@ use spearmint_core::{DeviceId, Hlc, HlcClock};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::VaultKey;
+use checkpoint::Checkpointer;
 pub use migrations::{Migration, Migrations};
 pub use write::{Table, Writer};
 
@@ -89,6 +91,10 @@ pub struct Vault {
     conn: Connection,
     clock: HlcClock,
     path: PathBuf,
+    page_size: u32,
+    /// Folds the log into the file off the writer's path; None if it could not start (then
+    /// SQLite checkpoints on commit, as by default).
+    checkpointer: Option<Checkpointer>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -220,7 +226,7 @@ impl Vault {
             let conn = connect(&path, key, OpenFlags::SQLITE_OPEN_READ_WRITE, page_size)?;
             match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
                 Ok(_) => {
-                    opened = Some(conn);
+                    opened = Some((conn, page_size));
                     break;
                 }
                 Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::NotADatabase) && key.is_some() => {
@@ -234,7 +240,7 @@ impl Vault {
                 Err(e) => return Err(e.into()),
             }
         }
-        let Some(mut conn) = opened else {
+        let Some((mut conn, page_size)) = opened else {
             return Err(Error::new(ErrorKind::WrongKey, "the key does not open this vault"));
         };
         let app_id: i32 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
@@ -264,7 +270,8 @@ impl Vault {
             .query_row("SELECT value FROM settings WHERE key = 'hlc_last'", [], |r| r.get::<_, String>(0))
             .optional()?
             .and_then(|s| s.parse().ok());
-        Ok(Vault { conn, clock: HlcClock::resume(device, last), path })
+        let checkpointer = Checkpointer::start(&mut conn, &path, key, page_size).ok();
+        Ok(Vault { conn, clock: HlcClock::resume(device, last), path, page_size, checkpointer })
     }
 
     /// Runs `f` in one SQL transaction through the mutation path; all or nothing.
@@ -302,18 +309,29 @@ impl Vault {
     /// Re-encrypts every page with a new key (SQLCipher `PRAGMA rekey`), in place.
     pub(crate) fn rekey(&mut self, key: &VaultKey) -> Result<()> {
         // Rekey rewrites the main file; fold the WAL in first and leave rollback mode so that
-        // every page goes through the re-encryption.
+        // every page goes through the re-encryption. Leaving WAL mode needs the only connection
+        // to the file, and the checkpoint thread's one has the old key: it restarts after.
+        self.stop_checkpointer()?;
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")?;
         self.conn.pragma_update(None, "rekey", key.sqlcipher_pragma().as_str())?;
         self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        self.checkpointer = Checkpointer::start(&mut self.conn, &self.path, Some(key), self.page_size).ok();
         Ok(())
     }
 
     /// Folds the write-ahead log into the file; done before locking so that a locked vault is
     /// one self-contained encrypted file.
-    pub(crate) fn checkpoint(&self) -> Result<()> {
+    pub(crate) fn checkpoint(&mut self) -> Result<()> {
+        self.stop_checkpointer()?;
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
         Ok(())
+    }
+
+    fn stop_checkpointer(&mut self) -> Result<()> {
+        match self.checkpointer.take() {
+            Some(checkpointer) => checkpointer.stop(&mut self.conn),
+            None => Ok(()),
+        }
     }
 }
 
