@@ -382,4 +382,47 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::WrongKey, "{}", err.message());
         }
     }
+
+    /// A bulk insert binds again only the cells that differ from the row before: every row
+    /// must still hold exactly its own cells, through text, NULL and back, and a row whose key
+    /// is there already must not leave its cells behind for the next.
+    #[test]
+    fn a_bulk_insert_stores_each_row_with_its_own_cells() {
+        use rusqlite::types::Value::{self, Integer, Null, Text};
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = Vault::create(&paths(dir.path()), &VaultKey::random(), "bulk", &Migrations::default()).unwrap();
+        let columns = ["kind", "dedupe_key", "summary", "body", "created_at", "delivered_at", "attempts", "last_error"];
+        let row = |id: &str, summary: &str, delivered: Value, attempts: i64, error: Value| -> (String, Vec<Value>) {
+            let kind = if attempts % 2 == 0 { "budget_threshold" } else { "account_attention" };
+            let cells = [Text(kind.into()), Text(format!("key-{id}")), Text(summary.into()), Text("body".into())];
+            (id.to_owned(), cells.into_iter().chain([Text("t".into()), delivered, Integer(attempts), error]).collect())
+        };
+        let first = row("b", "stored before", Null, 7, Text("kept".into()));
+        vault.write(|w| w.insert_many_new(Table::NOTIFICATIONS, &columns, [first.clone()]).map(|_| ())).unwrap();
+        let rows = vec![
+            row("a", "one", Null, 0, Null),
+            row("b", "a second b", Text("now".into()), 1, Null),
+            row("c", "one", Text("then".into()), 0, Text("refused".into())),
+            row("d", "one", Null, 0, Text("refused".into())),
+            row("e", "two", Null, 1, Null),
+            row("f", "two", Text("then".into()), 1, Null),
+        ];
+        let (inserted, existing) =
+            vault.write(|w| w.insert_many_new(Table::NOTIFICATIONS, &columns, rows.clone())).unwrap();
+        assert_eq!((inserted, existing), (5, vec!["b".to_owned()]));
+
+        let mut stmt =
+            vault.read().prepare(&format!("SELECT id, {} FROM notifications ORDER BY id", columns.join(", "))).unwrap();
+        let stored: Vec<Vec<Value>> = stmt
+            .query_map([], |r| (0..=columns.len()).map(|i| r.get(i)).collect())
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<Vec<Value>> = rows
+            .into_iter()
+            .map(|r| if r.0 == "b" { first.clone() } else { r })
+            .map(|(id, cells)| std::iter::once(Text(id)).chain(cells).collect())
+            .collect();
+        assert_eq!(stored, expected);
+    }
 }

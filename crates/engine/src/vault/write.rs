@@ -229,6 +229,10 @@ impl<'a> Writer<'a> {
         // The new rows' ids, as a JSON array of strings.
         let mut ids = String::from("[");
         let mut n = 0;
+        // The cells bound for the row before: a bound value stays bound from one execution to
+        // the next, and rows of one import share most of theirs (account, currency, dates of
+        // the write, ...), so only the cells that differ are bound again. None: nothing bound.
+        let mut bound: Option<Vec<Value>> = None;
         for (id, values) in rows {
             if values.len() != columns.len() {
                 return Err(Error::new(
@@ -238,20 +242,23 @@ impl<'a> Writer<'a> {
             }
             insert.raw_bind_parameter(1, &id)?;
             for (i, value) in values.iter().enumerate() {
-                insert.raw_bind_parameter(i + 2, value)?;
+                if bound.as_ref().is_none_or(|before| before[i] != *value) {
+                    insert.raw_bind_parameter(i + 2, value)?;
+                }
             }
             if insert.raw_execute()? == 0 {
                 existing.push(id);
-                continue;
-            }
-            tally.add(&values);
-            if table.synced {
-                if n > 0 {
-                    ids.push(',');
+            } else {
+                tally.add(&values);
+                if table.synced {
+                    if n > 0 {
+                        ids.push(',');
+                    }
+                    push_json_string(&mut ids, &id);
                 }
-                ids.push_str(&serde_json::Value::String(id).to_string());
+                n += 1;
             }
-            n += 1;
+            bound = Some(values);
         }
         drop(insert);
         self.count_inserted(tally)?;
@@ -400,6 +407,17 @@ impl<'a> Writer<'a> {
         }
         self.tx.commit()?;
         Ok(self.changes)
+    }
+}
+
+/// Appends `text` as a JSON string; ids (UUIDs) need no escaping, so none is done for them.
+fn push_json_string(json: &mut String, text: &str) {
+    if text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        json.push('"');
+        json.push_str(text);
+        json.push('"');
+    } else {
+        json.push_str(&serde_json::Value::String(text.to_owned()).to_string());
     }
 }
 
