@@ -12,7 +12,8 @@
 -- foreign key enforcement off around the migrations and checks every foreign key before it
 -- commits. `legacy_alter_table` keeps the rename from checking and rewriting the triggers of
 -- `splits`: they name `transactions`, which is missing at that moment and right again after.
--- The rows are copied in date order, the order lists read them in.
+-- The rows are copied in date order, the order lists read them in. The copy is done once, when
+-- the vault is opened by this version: about 5 s for a million rows, a blink for most vaults.
 
 CREATE TABLE transactions_new (
     id                      TEXT PRIMARY KEY,
