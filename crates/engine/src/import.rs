@@ -285,10 +285,9 @@ impl Engine {
                             .filter(|(_, s)| !s.accounts.is_empty());
                         match with_saved {
                             Some(read) => Ok(read),
-                            None => parse(Some(
-                                spearmint_formats::csv::sniff(&req.bytes, currency)
-                                    .map_err(|e| file_error(&name, &e))?,
-                            )),
+                            None => spearmint_formats::csv::sniff_and_parse(&req.bytes, currency)
+                                .map(|(mapping, statement)| (Some(mapping), statement))
+                                .map_err(|e| file_error(&name, &e)),
                         }
                     }
                     _ => parse(None),

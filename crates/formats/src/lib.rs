@@ -201,13 +201,10 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, options: &ImportOptions) -> 
     match detect(bytes, file_name) {
         Some(Format::Ofx) => ofx::parse_with_currency(bytes, options.currency),
         Some(Format::Qif) => qif::parse(bytes, options.currency, options.date_order),
-        Some(Format::Csv) => {
-            let mapping = match &options.csv {
-                Some(mapping) => mapping.clone(),
-                None => csv::sniff(bytes, options.currency)?,
-            };
-            csv::parse(bytes, &mapping)
-        }
+        Some(Format::Csv) => match &options.csv {
+            Some(mapping) => csv::parse(bytes, mapping),
+            None => csv::sniff_and_parse(bytes, options.currency).map(|(_, statement)| statement),
+        },
         Some(Format::Camt053) => camt053::parse(bytes),
         Some(Format::SimpleFin) => simplefin::parse_accounts(bytes),
         None => Err(FormatError::new(

@@ -406,6 +406,48 @@ fn csv_preview_shows_each_rows_problem() {
     );
 }
 
+/// A large file is read in parts, one per core: the rows, the warnings and the first problem
+/// still come in the file's order, as from one reader.
+#[test]
+fn csv_large_files_read_in_file_order() {
+    let mapping = CsvMapping {
+        delimiter: b',',
+        has_header: true,
+        skip_rows: 0,
+        date_column: 0,
+        date_format: "%m/%d/%Y".to_owned(),
+        amount: AmountColumns::Signed { column: 2, negate: false },
+        payee_column: 1,
+        memo_column: None,
+        id_column: None,
+        pending_column: None,
+        decimal_mark: DecimalSeparator::Point,
+        currency: Currency::USD,
+    };
+    let rows = 50_000;
+    let file = |bad_line: Option<usize>| {
+        let mut file = String::from("Date,Payee,Amount\n");
+        for i in 0..rows {
+            let line = i + 2;
+            let amount = if line % 9_999 == 0 { String::new() } else { format!("-{}.{:02}", i / 100, i % 100) };
+            let date = if Some(line) == bad_line { "13/45/2024".to_owned() } else { "01/02/2024".to_owned() };
+            file.push_str(&format!("{date},Payee {i},{amount}\n"));
+        }
+        file
+    };
+    let statement = csv::parse(file(None).as_bytes(), &mapping).unwrap();
+    let read = &statement.accounts[0].transactions;
+    let expected: Vec<String> = (0..rows).filter(|i| (i + 2) % 9_999 != 0).map(|i| format!("Payee {i}")).collect();
+    assert_eq!(read.iter().map(|t| t.payee.clone()).collect::<Vec<_>>(), expected);
+    let skipped: Vec<&str> = statement.warnings.iter().map(|w| w.split(':').next().unwrap()).collect();
+    assert_eq!(skipped, ["line 9999", "line 19998", "line 29997", "line 39996", "line 49995"]);
+    // Two bad dates, one in each half: the first in the file is the one named.
+    let mut two_bad = file(Some(40_000));
+    two_bad = two_bad.replacen("01/02/2024,Payee 1000,", "13/45/2024,Payee 1000,", 1);
+    let err = csv::parse(two_bad.as_bytes(), &mapping).unwrap_err().to_string();
+    assert!(err.contains("line 1002"), "{err}");
+}
+
 #[test]
 fn csv_mappings_round_trip_through_json() {
     let mapping = csv::sniff(b"Date,Payee,Debit,Credit\n2024-01-01,a,1.00,\n", Currency::EUR).unwrap();

@@ -342,6 +342,29 @@ fn most_csv_layouts_are_sniffed_and_the_rest_are_mapped_by_hand() {
     assert_eq!((csvs.len(), mapped), (25, 2));
 }
 
+/// Sniffing and reading in one go (the file decoded and split once) gives what sniffing then
+/// reading give, for every CSV fixture: the same mapping, the same statement or the same error.
+#[test]
+fn sniff_and_parse_is_sniff_then_parse() {
+    use spearmint_core::Currency;
+    use spearmint_formats::csv;
+    let mut csvs = 0;
+    for (path, _) in TABLE.iter().filter(|(p, _)| p.ends_with(".csv")) {
+        let bytes = read(path);
+        let apart = csv::sniff(&bytes, Currency::USD).and_then(|m| csv::parse(&bytes, &m).map(|s| (m, s)));
+        let together = csv::sniff_and_parse(&bytes, Currency::USD);
+        match (apart, together) {
+            (Result::Ok(apart), Result::Ok(together)) => assert_eq!(apart, together, "{path}"),
+            (Result::Err(apart), Result::Err(together)) => {
+                assert_eq!(apart.to_string(), together.to_string(), "{path}")
+            }
+            (apart, together) => panic!("{path}: {apart:?} against {together:?}"),
+        }
+        csvs += 1;
+    }
+    assert_eq!(csvs, 25);
+}
+
 /// This crate's directory, read at run time first: the target directory is shared by every
 /// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
 fn manifest_dir() -> std::path::PathBuf {

@@ -343,10 +343,27 @@ impl Column {
 /// column, no `€`/`£` symbols, no `Amount (EUR)` header).
 pub fn sniff(bytes: &[u8], currency: Currency) -> Result<CsvMapping, FormatError> {
     let text = decode(bytes)?;
+    let (mapping, _) = sniff_text(&text, currency)?;
+    Ok(mapping)
+}
+
+/// The mapping of a decoded file, and its records (split at the mapping's delimiter), which
+/// reading the file through the mapping needs again.
+pub(super) fn sniff_text(text: &str, currency: Currency) -> Result<(CsvMapping, Vec<Record>), FormatError> {
     if text.trim().is_empty() {
         return Err(FormatError::empty("the file is empty"));
     }
-    let (delimiter, records, width) = choose_delimiter(&text)?;
+    let (delimiter, records, width) = choose_delimiter(text)?;
+    let mapping = sniff_records(&records, delimiter, width, currency)?;
+    Ok((mapping, records))
+}
+
+fn sniff_records(
+    records: &[Record],
+    delimiter: u8,
+    width: usize,
+    currency: Currency,
+) -> Result<CsvMapping, FormatError> {
     let skip_rows = records.iter().position(|r| r.cells.len() >= 2 && r.cells.len() + 1 >= width).unwrap_or(0);
     let rows = records.get(skip_rows..).unwrap_or_default();
     let (first, rest) = rows.split_first().ok_or_else(|| FormatError::empty("this CSV file holds no rows"))?;
