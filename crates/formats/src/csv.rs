@@ -159,27 +159,56 @@ enum Row {
     Problem(String),
 }
 
-/// Reads `body`'s rows, in order. Each row reads on its own, so a large file is read in one
-/// part per core (dates, amounts and text for a million rows take a good part of a second).
-fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Vec<Row> {
+/// The transactions and warnings of some rows, read in order.
+struct Read {
+    transactions: Vec<StatementTransaction>,
+    warnings: Vec<String>,
+}
+
+/// Reads `rows` until the first problem, which is the error.
+fn read_part(
+    rows: &[Record],
+    header: Option<&::csv::StringRecord>,
+    mapping: &CsvMapping,
+    capacity: usize,
+) -> Result<Read, String> {
+    let mut read = Read { transactions: Vec::with_capacity(capacity), warnings: Vec::new() };
+    for record in rows {
+        match read_row(record, header, mapping) {
+            Row::Transaction(t) => read.transactions.push(t),
+            Row::Ignored => {}
+            Row::Skipped(why) => read.warnings.push(why),
+            Row::Problem(why) => return Err(why),
+        }
+    }
+    Ok(read)
+}
+
+/// Reads `body`'s rows, in order, as one reader would. Each row reads on its own, so a large
+/// file is read in one part per core (dates, amounts and text for a million rows take a good
+/// part of a second); the first part is given room for every transaction, so the others join
+/// it without the list being copied.
+fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Result<Read, String> {
     const ALONE: usize = 16_384;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if body.len() <= ALONE || cores == 1 {
-        return body.iter().map(|r| read_row(r, header, mapping)).collect();
+        return read_part(body, header, mapping, body.len());
     }
     let part = body.len().div_ceil(cores);
     std::thread::scope(|scope| {
         let workers: Vec<_> = body
             .chunks(part)
             .skip(1)
-            .map(|chunk| scope.spawn(move || chunk.iter().map(|r| read_row(r, header, mapping)).collect::<Vec<_>>()))
+            .map(|chunk| scope.spawn(move || read_part(chunk, header, mapping, chunk.len())))
             .collect();
-        let mut rows: Vec<Row> = Vec::with_capacity(body.len());
-        rows.extend(body.chunks(part).next().unwrap_or_default().iter().map(|r| read_row(r, header, mapping)));
+        let first = read_part(body.get(..part).unwrap_or(body), header, mapping, body.len());
+        let mut read = first?;
         for worker in workers {
-            rows.extend(worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+            let next = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
+            read.transactions.extend(next.transactions);
+            read.warnings.extend(next.warnings);
         }
-        rows
+        Ok(read)
     })
 }
 
@@ -389,16 +418,8 @@ pub fn sniff_and_parse(bytes: &[u8], currency: Currency) -> Result<(CsvMapping, 
 /// Reads `records` (the file split at `mapping`'s delimiter) through `mapping`.
 fn parse_records(records: &[Record], mapping: &CsvMapping) -> Result<Statement, FormatError> {
     let (header, body) = body(records, mapping);
-    let mut statement = Statement::default();
-    let mut transactions = Vec::with_capacity(body.len());
-    for row in read_rows(body, header, mapping) {
-        match row {
-            Row::Transaction(t) => transactions.push(t),
-            Row::Ignored => {}
-            Row::Skipped(why) => statement.warnings.push(why),
-            Row::Problem(why) => return Err(FormatError::invalid(why)),
-        }
-    }
+    let Read { transactions, warnings } = read_rows(body, header, mapping).map_err(FormatError::invalid)?;
+    let mut statement = Statement { warnings, ..Statement::default() };
     if transactions.is_empty() {
         return Err(FormatError::empty(match statement.warnings.first() {
             // Every row was skipped: most likely the mapping does not fit the file.
