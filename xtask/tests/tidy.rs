@@ -22,7 +22,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0009_bulk_spending.sql", "8efce1c0051bd86d8c19d9940648852d2e724ad9420898e6b7edf2ba68072eb1"),
     ("0010_account_counts.sql", "484f001ccb27c2a11f54be6e8e2fff3db80138a58e50a7dca9948b81e1760e60"),
     ("0011_search_index.sql", "eeff3aa9fd702bd48d7f7e989759b557648a947c9ee34173f66b7a3ddeeba2a8"),
-    ("0012_cheap_checks.sql", "c4dfd7a5d2a9aec4f08eb49ff628d3cdd4b365df575c66a74cfb7f898622c385"),
+    ("0012_bulk_friendly_transactions.sql", "d8288996b366df15b929f1d9f00adb10fcd36c0546a6ff76a7da12ff165eadda"),
 ];
 
 fn root() -> PathBuf {

@@ -497,7 +497,7 @@ fn apply_account(
                 progress(stored, total);
             }
         });
-        w.insert_many_new(Table::TRANSACTIONS, &TXN_COLUMNS, rows)
+        w.insert_many_new_expecting(Table::TRANSACTIONS, &TXN_COLUMNS, rows, total)
     })?;
     progress(total, total);
     // The keys are the ids this function wrote.

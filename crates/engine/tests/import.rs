@@ -221,6 +221,38 @@ fn a_large_import_reports_its_progress_and_reimports_as_a_no_op() {
     assert_eq!(again.into_inner().last(), Some(&ImportProgress { phase: ImportPhase::Done, done: 0, total: 0 }));
 }
 
+/// A large import (more rows than the vault holds) stores its rows before it builds the index
+/// of transaction ids again: a bank id stored before, dated far from the file's rows, is still
+/// known as the same transaction and brought up to date, and the file imports again as a no-op.
+#[test]
+fn a_large_import_still_knows_bank_ids_stored_far_from_its_dates() {
+    let (_dir, engine, account) = vault_with_account("Big", Currency::USD);
+    let first = import_csv_with_ids(
+        &engine,
+        account,
+        "2020-01-05,HARDWARE STORE,-10.00,OLD-1\n2020-01-06,BAKERY,-5.00,OLD-2\n",
+    );
+    assert_eq!(first.added, 2);
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let mut rows = String::new();
+    for i in 0..60_000 {
+        let date = start + chrono::Duration::days(i / 200);
+        rows.push_str(&format!("{date},SHOP {i},-{}.{:02},NEW-{i}\n", i / 100, i % 100));
+    }
+    rows.push_str("2026-03-01,HARDWARE STORE,-10.00,OLD-1\n");
+    let big = import_csv_with_ids(&engine, account, &rows);
+    assert_eq!((big.added, big.updated), (60_000, 1));
+    assert_eq!(engine.accounts().unwrap()[0].transactions, 60_002);
+    let moved = engine
+        .transactions(&TransactionQuery { search: Some("HARDWARE".into()), ..TransactionQuery::default() })
+        .unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].posted_on.to_string(), "2026-03-01");
+
+    let again = import_csv_with_ids(&engine, account, &rows);
+    assert_eq!((again.added, again.updated, again.unchanged), (0, 0, 60_001));
+}
+
 /// A bank id seen again, dated far from where the row is stored (the user or the bank moved its
 /// date), is the same transaction: brought up to date, never a second row, never a failed
 /// import (it once failed on the id's uniqueness, since matching looks near the new dates).

@@ -64,8 +64,8 @@ pub const EMBEDDED: &[Migration] = &[
     },
     Migration {
         version: 12,
-        name: "0012_cheap_checks.sql",
-        sql: include_str!("../../../../migrations/0012_cheap_checks.sql"),
+        name: "0012_bulk_friendly_transactions.sql",
+        sql: include_str!("../../../../migrations/0012_bulk_friendly_transactions.sql"),
     },
 ];
 

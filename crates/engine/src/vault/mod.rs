@@ -425,4 +425,135 @@ mod tests {
             .collect();
         assert_eq!(stored, expected);
     }
+
+    /// Rows of a large bulk insert into `transactions` for account `a`: `(id, cells)` in
+    /// `BULK_COLUMNS` order, one a day from 2020-01-01 on, for `n` rows from `from`.
+    fn bulk_rows(from: usize, n: usize) -> Vec<(String, Vec<rusqlite::types::Value>)> {
+        use rusqlite::types::Value::{Integer, Text};
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        (from..from + n)
+            .map(|i| {
+                let day = start + chrono::Duration::days(i64::try_from(i % 3000).unwrap());
+                let id = uuid::Uuid::from_u128(u128::try_from(i).unwrap() * 7_919).hyphenated().to_string();
+                let cells = vec![
+                    Text("a".into()),
+                    Text(day.to_string()),
+                    Integer(-i64::try_from(i).unwrap()),
+                    Text("USD".into()),
+                    Text(format!("SHOP {i}")),
+                    Text("t".into()),
+                    Text("t".into()),
+                ];
+                (id, cells)
+            })
+            .collect()
+    }
+
+    const BULK_COLUMNS: [&str; 7] =
+        ["account_id", "posted_on", "amount_minor", "currency", "seller", "created_at", "updated_at"];
+
+    fn bulk_vault(dir: &Path) -> Vault {
+        use rusqlite::types::Value::Text;
+        let mut vault = Vault::create(&paths(dir), &VaultKey::random(), "bulk", &Migrations::default()).unwrap();
+        vault
+            .write(|w| {
+                let cells = [
+                    ("name", "A"),
+                    ("kind", "checking"),
+                    ("currency", "USD"),
+                    ("provider", "manual"),
+                    ("created_at", "t"),
+                ];
+                w.insert(Table::ACCOUNTS, "a", &cells.map(|(c, v)| (c, Text(v.into()))))
+            })
+            .unwrap();
+        vault
+    }
+
+    fn id_index(vault: &Vault) -> Option<String> {
+        vault
+            .read()
+            .query_row("SELECT sql FROM sqlite_schema WHERE name = 'transactions_id'", [], |r| r.get(0))
+            .optional()
+            .unwrap()
+    }
+
+    fn integrity(vault: &Vault) -> String {
+        vault.read().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+    }
+
+    /// A bulk insert of more rows than the table holds builds the key index once afterwards:
+    /// the same index, every row once, a row already stored (or repeated) told apart without it.
+    #[test]
+    fn a_large_bulk_insert_builds_the_key_index_afterwards_and_still_refuses_stored_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = bulk_vault(dir.path());
+        let definition = id_index(&vault).expect("a vault has the unique index on transaction ids");
+        let schema =
+            |vault: &Vault| -> i64 { vault.read().pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap() };
+        let rows = write::BULK_ROWS + 10;
+        // A few rows take the index as it is (the schema does not change)...
+        let before = schema(&vault);
+        vault.write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BULK_COLUMNS, bulk_rows(0, 10), 10)).unwrap();
+        assert_eq!(schema(&vault), before);
+        // ... many are stored without it, and it is built again (dropped and created: it changes).
+        let (added, existing) = vault
+            .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BULK_COLUMNS, bulk_rows(0, rows), rows))
+            .unwrap();
+        assert_eq!(schema(&vault), before + 2);
+        assert_eq!((added, existing.len()), (rows - 10, 10));
+        assert_eq!(id_index(&vault).as_ref(), Some(&definition), "built again as it was defined");
+        assert_eq!(integrity(&vault), "ok");
+
+        // More rows again (as many as are stored): three already stored, one given twice.
+        let mut next = bulk_rows(rows, rows);
+        let stored_before: Vec<_> = bulk_rows(5, 3);
+        next.splice(100..100, stored_before.clone());
+        next.push(next[7].clone());
+        let expected_existing: Vec<String> =
+            stored_before.iter().map(|(id, _)| id.clone()).chain([next[7].0.clone()]).collect();
+        let (added, existing) = vault
+            .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BULK_COLUMNS, next.clone(), next.len()))
+            .unwrap();
+        assert_eq!((added, existing), (rows, expected_existing));
+        let count: i64 = vault.read().query_row("SELECT count(*) FROM transactions", [], |r| r.get(0)).unwrap();
+        assert_eq!(usize::try_from(count).unwrap(), 2 * rows);
+        let seller: String = vault
+            .read()
+            .query_row("SELECT seller FROM transactions WHERE id = ?1", [&stored_before[0].0], |r| r.get(0))
+            .unwrap();
+        assert_eq!(seller, "SHOP 5", "a stored row is left as it was");
+        assert_eq!(id_index(&vault).as_ref(), Some(&definition));
+        assert_eq!(integrity(&vault), "ok");
+        let dup = vault
+            .read()
+            .execute(
+                "INSERT INTO transactions (id, account_id, posted_on, amount_minor, currency, seller, created_at, updated_at)
+                 VALUES (?1, 'a', '2020-01-01', 1, 'USD', 'X', 't', 't')",
+                [&stored_before[0].0],
+            )
+            .unwrap_err();
+        assert!(dup.to_string().contains("UNIQUE constraint failed: transactions.id"), "{dup}");
+    }
+
+    /// A bulk insert that fails half-way has built the key index again before it returns, so a
+    /// caller that goes on (and commits) still has it.
+    #[test]
+    fn a_bulk_insert_that_fails_leaves_the_key_index_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = bulk_vault(dir.path());
+        let definition = id_index(&vault);
+        let rows = write::BULK_ROWS + 10;
+        let mut broken = bulk_rows(0, rows);
+        broken[rows / 2].1.pop();
+        vault
+            .write(|w| {
+                let failed = w.insert_many_new_expecting(Table::TRANSACTIONS, &BULK_COLUMNS, broken, rows);
+                assert_eq!(failed.unwrap_err().kind(), ErrorKind::Internal);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(id_index(&vault), definition);
+        assert_eq!(integrity(&vault), "ok");
+    }
 }

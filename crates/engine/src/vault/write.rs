@@ -22,23 +22,28 @@ pub struct Table {
     pub name: &'static str,
     pub key: &'static str,
     pub synced: bool,
+    /// The unique index on `key`, when it is one (not the primary key): a large bulk insert
+    /// builds it once afterwards.
+    pub key_index: Option<&'static str>,
 }
 
 impl Table {
-    pub const ACCOUNTS: Table = Table { name: "accounts", key: "id", synced: true };
-    pub const TRANSACTIONS: Table = Table { name: "transactions", key: "id", synced: true };
-    pub const CATEGORIES: Table = Table { name: "categories", key: "id", synced: true };
-    pub const RULES: Table = Table { name: "rules", key: "id", synced: true };
-    pub const SETTINGS: Table = Table { name: "settings", key: "key", synced: false };
-    pub const ACTIVITY: Table = Table { name: "activity", key: "id", synced: false };
-    pub const JOBS: Table = Table { name: "jobs", key: "id", synced: false };
-    pub const NOTIFICATIONS: Table = Table { name: "notifications", key: "id", synced: false };
-    pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false };
+    pub const ACCOUNTS: Table = Table { name: "accounts", key: "id", synced: true, key_index: None };
+    pub const TRANSACTIONS: Table =
+        Table { name: "transactions", key: "id", synced: true, key_index: Some("transactions_id") };
+    pub const CATEGORIES: Table = Table { name: "categories", key: "id", synced: true, key_index: None };
+    pub const RULES: Table = Table { name: "rules", key: "id", synced: true, key_index: None };
+    pub const SETTINGS: Table = Table { name: "settings", key: "key", synced: false, key_index: None };
+    pub const ACTIVITY: Table = Table { name: "activity", key: "id", synced: false, key_index: None };
+    pub const JOBS: Table = Table { name: "jobs", key: "id", synced: false, key_index: None };
+    pub const NOTIFICATIONS: Table = Table { name: "notifications", key: "id", synced: false, key_index: None };
+    pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false, key_index: None };
     /// Keyed by (category_id, effective_from): written with SQL, recorded with `record_row`.
-    pub const BUDGET_OVERRIDES: Table = Table { name: "budget_overrides", key: "category_id", synced: true };
+    pub const BUDGET_OVERRIDES: Table =
+        Table { name: "budget_overrides", key: "category_id", synced: true, key_index: None };
     /// A transaction's parts, recorded as one row (its id, the list of parts) with `record_row`.
-    pub const SPLITS: Table = Table { name: "splits", key: "transaction_id", synced: true };
-    pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false };
+    pub const SPLITS: Table = Table { name: "splits", key: "transaction_id", synced: true, key_index: None };
+    pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false, key_index: None };
 
     const ALL: [Table; 12] = [
         Table::ACCOUNTS,
@@ -143,6 +148,39 @@ impl InsertTally {
     }
 }
 
+/// Rows from which a bulk insert into a table with a key index builds the index afterwards.
+pub(super) const BULK_ROWS: usize = 50_000;
+
+/// What a bulk insert stored.
+struct Inserted {
+    count: usize,
+    /// Keys of the rows that were there already.
+    existing: Vec<String>,
+    tally: InsertTally,
+    /// The new rows' keys, as a JSON array of strings (without its closing bracket).
+    ids: String,
+}
+
+/// A set of keys: those that are UUIDs (every transaction's) as 16 bytes, the others as text.
+#[derive(Debug, Default)]
+struct KnownKeys {
+    uuids: foldhash::HashSet<u128>,
+    texts: foldhash::HashSet<String>,
+}
+
+impl KnownKeys {
+    /// Adds `key`; false if it was known.
+    fn insert(&mut self, key: &str) -> bool {
+        match uuid::Uuid::try_parse(key) {
+            // Only the hyphenated lower-case form: another spelling is another key to SQLite.
+            Ok(uuid) if uuid.hyphenated().encode_lower(&mut uuid::Uuid::encode_buffer()) == key => {
+                self.uuids.insert(uuid.as_u128())
+            }
+            _ => self.texts.insert(key.to_owned()),
+        }
+    }
+}
+
 /// `column_name` of a bulk-insert record.
 pub(crate) const INSERTED_ROWS: &str = "+";
 
@@ -212,23 +250,81 @@ impl<'a> Writer<'a> {
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
     ) -> Result<(usize, Vec<String>)> {
+        self.insert_many_new_expecting(table, columns, rows, 0)
+    }
+
+    /// [`Writer::insert_many_new`] for about `expected` rows. When they are many, and more than
+    /// the table holds, the index of the table's keys is built once after the rows are in, as
+    /// a database restore does, instead of taking each random key in turn: a sort of all the
+    /// keys costs a fraction of a million descents to random places. The keys stored before are
+    /// read first, so a row already there is still told apart without the index; dropping and
+    /// building the index happen in this transaction, so a failure or a crash leaves it as it
+    /// was. The index is built again from its own definition.
+    pub fn insert_many_new_expecting(
+        &mut self,
+        table: Table,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
+        expected: usize,
+    ) -> Result<(usize, Vec<String>)> {
         for name in columns {
             check_ident(name)?;
         }
+        let index = match table.key_index {
+            Some(index) if expected >= BULK_ROWS => {
+                let stored: i64 =
+                    self.tx.query_row(&format!("SELECT count(*) FROM {}", table.name), [], |r| r.get(0))?;
+                (usize::try_from(stored).unwrap_or(usize::MAX) <= expected).then_some(index)
+            }
+            _ => None,
+        };
+        let Some(index) = index else {
+            let inserted = self.insert_rows(table, columns, rows, None)?;
+            return self.log_inserted(table, inserted);
+        };
+        // Without the index, the keys stored (and those inserted since) tell the rows already
+        // there from new ones.
+        let mut keys = KnownKeys::default();
+        {
+            let mut stmt = self.tx.prepare(&format!("SELECT {} FROM {}", table.key, table.name))?;
+            let mut stored = stmt.query([])?;
+            while let Some(row) = stored.next()? {
+                if let rusqlite::types::ValueRef::Text(key) = row.get_ref(0)? {
+                    keys.insert(&String::from_utf8_lossy(key));
+                }
+            }
+        }
+        let definition = self.drop_key_index(table, index)?;
+        let inserted = self.insert_rows(table, columns, rows, Some(&mut keys));
+        drop(keys);
+        // Built again even after a failure, so that no caller can go on without it.
+        self.tx.execute_batch(&definition)?;
+        self.log_inserted(table, inserted?)
+    }
+
+    /// Inserts `rows`; a row whose key is stored is left as it is. `keys`: the keys stored,
+    /// when the table's key index is gone (then they, not SQLite, tell).
+    fn insert_rows(
+        &mut self,
+        table: Table,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
+        mut keys: Option<&mut KnownKeys>,
+    ) -> Result<Inserted> {
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
-        let sql = format!(
-            "INSERT INTO {} ({}, {}) VALUES ({placeholders}) ON CONFLICT ({}) DO NOTHING",
-            table.name,
-            table.key,
-            columns.join(", "),
-            table.key
-        );
-        let mut existing = Vec::new();
-        let mut tally = InsertTally::new(table, columns)?;
+        let into =
+            format!("INSERT INTO {} ({}, {}) VALUES ({placeholders})", table.name, table.key, columns.join(", "));
+        let sql = match keys {
+            Some(_) => into,
+            None => format!("{into} ON CONFLICT ({}) DO NOTHING", table.key),
+        };
+        let mut inserted = Inserted {
+            count: 0,
+            existing: Vec::new(),
+            tally: InsertTally::new(table, columns)?,
+            ids: String::from("["),
+        };
         let mut insert = self.tx.prepare_cached(&sql)?;
-        // The new rows' ids, as a JSON array of strings.
-        let mut ids = String::from("[");
-        let mut n = 0;
         // The cells bound for the row before: a bound value stays bound from one execution to
         // the next, and rows of one import share most of theirs (account, currency, dates of
         // the write, ...), so only the cells that differ are bound again. None: nothing bound.
@@ -240,6 +336,10 @@ impl<'a> Writer<'a> {
                     format!("a row for {} has the wrong number of cells", table.name),
                 ));
             }
+            if keys.as_mut().is_some_and(|keys| !keys.insert(&id)) {
+                inserted.existing.push(id);
+                continue;
+            }
             insert.raw_bind_parameter(1, &id)?;
             for (i, value) in values.iter().enumerate() {
                 if bound.as_ref().is_none_or(|before| before[i] != *value) {
@@ -247,26 +347,49 @@ impl<'a> Writer<'a> {
                 }
             }
             if insert.raw_execute()? == 0 {
-                existing.push(id);
+                inserted.existing.push(id);
             } else {
-                tally.add(&values);
+                inserted.tally.add(&values);
                 if table.synced {
-                    if n > 0 {
-                        ids.push(',');
+                    if inserted.count > 0 {
+                        inserted.ids.push(',');
                     }
-                    push_json_string(&mut ids, &id);
+                    push_json_string(&mut inserted.ids, &id);
                 }
-                n += 1;
+                inserted.count += 1;
             }
             bound = Some(values);
         }
-        drop(insert);
+        Ok(inserted)
+    }
+
+    /// Adds what `insert_rows` stored to the totals and the change log (one record for all).
+    fn log_inserted(&mut self, table: Table, inserted: Inserted) -> Result<(usize, Vec<String>)> {
+        let Inserted { count, existing, tally, mut ids } = inserted;
         self.count_inserted(tally)?;
-        if table.synced && n > 0 {
+        if table.synced && count > 0 {
             ids.push(']');
             self.record_json(table, "*", INSERTED_ROWS, Some(ids))?;
         }
-        Ok((n, existing))
+        Ok((count, existing))
+    }
+
+    /// Drops `table`'s key index `index`; returns the statement that builds it again.
+    fn drop_key_index(&mut self, table: Table, index: &str) -> Result<String> {
+        let definition: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1 AND tbl_name = ?2",
+                [index, table.name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let definition = definition.ok_or_else(|| {
+            Error::new(ErrorKind::Corrupt, format!("the vault has no index {index}: run `spearmint doctor`"))
+        })?;
+        check_ident(index)?;
+        self.tx.execute_batch(&format!("DROP INDEX {index}"))?;
+        Ok(definition)
     }
 
     /// Inserts into a local table with an integer key chosen by SQLite; returns the key.
