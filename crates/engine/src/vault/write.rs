@@ -385,7 +385,7 @@ impl<'a> Writer<'a> {
             )
             .optional()?;
         let definition = definition.ok_or_else(|| {
-            Error::new(ErrorKind::Corrupt, format!("the vault has no index {index}: run `spearmint doctor`"))
+            Error::new(ErrorKind::Corrupt, format!("the vault has lost its index {index}: restore it from a backup"))
         })?;
         check_ident(index)?;
         self.tx.execute_batch(&format!("DROP INDEX {index}"))?;
