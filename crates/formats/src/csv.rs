@@ -127,9 +127,7 @@ pub(crate) fn records(text: &str, delimiter: u8) -> Result<Vec<Record>, FormatEr
         .delimiter(delimiter)
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
-    // One record per line at most: reserved up front, a million-row file is not copied over
-    // and over as the list grows.
-    let mut out = Vec::with_capacity(text.bytes().filter(|b| *b == b'\n').count() + 1);
+    let mut out = Vec::new();
     for result in reader.records() {
         let record = result.map_err(|e| {
             let line = e.position().map(|p| p.line()).unwrap_or(0);
@@ -171,14 +169,14 @@ fn read_part(
     header: Option<&::csv::StringRecord>,
     mapping: &CsvMapping,
     capacity: usize,
-) -> Result<Read, String> {
+) -> Result<Read, FormatError> {
     let mut read = Read { transactions: Vec::with_capacity(capacity), warnings: Vec::new() };
     for record in rows {
         match read_row(record, header, mapping) {
             Row::Transaction(t) => read.transactions.push(t),
             Row::Ignored => {}
             Row::Skipped(why) => read.warnings.push(why),
-            Row::Problem(why) => return Err(why),
+            Row::Problem(why) => return Err(FormatError::invalid(why)),
         }
     }
     Ok(read)
@@ -188,7 +186,7 @@ fn read_part(
 /// file is read in one part per core (dates, amounts and text for a million rows take a good
 /// part of a second); the first part is given room for every transaction, so the others join
 /// it without the list being copied.
-fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Result<Read, String> {
+fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Result<Read, FormatError> {
     const ALONE: usize = 16_384;
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     if body.len() <= ALONE || cores == 1 {
@@ -418,7 +416,7 @@ pub fn sniff_and_parse(bytes: &[u8], currency: Currency) -> Result<(CsvMapping, 
 /// Reads `records` (the file split at `mapping`'s delimiter) through `mapping`.
 fn parse_records(records: &[Record], mapping: &CsvMapping) -> Result<Statement, FormatError> {
     let (header, body) = body(records, mapping);
-    let Read { transactions, warnings } = read_rows(body, header, mapping).map_err(FormatError::invalid)?;
+    let Read { transactions, warnings } = read_rows(body, header, mapping)?;
     let mut statement = Statement { warnings, ..Statement::default() };
     if transactions.is_empty() {
         return Err(FormatError::empty(match statement.warnings.first() {
