@@ -1,8 +1,10 @@
 //! Focused checks, one small input each, rendered as text and compared with what a person
 //! expects (`UPDATE_EXPECT=1 cargo test` rewrites a snapshot; read the diff before keeping it).
 
+mod common;
+
 use expect_test::{Expect, expect};
-use spearmint_formats::csv::{self, AmountColumns, CsvMapping, DecimalSeparator};
+use spearmint_formats::csv::{self, CsvMapping};
 use spearmint_formats::qif::{self, DateOrder};
 use spearmint_formats::{
     Currency, Format, FormatError, FormatErrorKind, ImportOptions, Statement, camt053, detect, ofx, simplefin,
@@ -364,20 +366,7 @@ fn csv_sniffs_decimal_commas_indicators_and_headerless_files() {
 fn csv_preview_shows_each_rows_problem() {
     let file =
         "Date,Payee,Amount\n01/02/2024,Grocer,-5.00\n12/31/20x3,Typo,-1.00\n01/03/2024,Pending,\n01/04/2024,Bad,abc\n";
-    let mapping = CsvMapping {
-        delimiter: b',',
-        has_header: true,
-        skip_rows: 0,
-        date_column: 0,
-        date_format: "%m/%d/%Y".to_owned(),
-        amount: AmountColumns::Signed { column: 2, negate: false },
-        payee_column: 1,
-        memo_column: None,
-        id_column: None,
-        pending_column: None,
-        decimal_mark: DecimalSeparator::Point,
-        currency: Currency::USD,
-    };
+    let mapping = common::date_payee_amount("%m/%d/%Y");
     let preview = csv::preview(file.as_bytes(), &mapping, 10).unwrap();
     let rows: Vec<String> = preview
         .rows
@@ -410,20 +399,7 @@ fn csv_preview_shows_each_rows_problem() {
 /// still come in the file's order, as from one reader.
 #[test]
 fn csv_large_files_read_in_file_order() {
-    let mapping = CsvMapping {
-        delimiter: b',',
-        has_header: true,
-        skip_rows: 0,
-        date_column: 0,
-        date_format: "%m/%d/%Y".to_owned(),
-        amount: AmountColumns::Signed { column: 2, negate: false },
-        payee_column: 1,
-        memo_column: None,
-        id_column: None,
-        pending_column: None,
-        decimal_mark: DecimalSeparator::Point,
-        currency: Currency::USD,
-    };
+    let mapping = common::date_payee_amount("%m/%d/%Y");
     let rows = 50_000;
     let file = |bad_line: Option<usize>| {
         let mut file = String::from("Date,Payee,Amount\n");

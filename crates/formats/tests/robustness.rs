@@ -4,6 +4,8 @@
 //! back unchanged. 256 cases per property on every run; many more with SPEARMINT_SLOW_TESTS set
 //! (`cargo xtask test --slow`).
 
+mod common;
+
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use spearmint_formats::csv::{self, AmountColumns, CsvMapping, DecimalSeparator};
@@ -350,17 +352,9 @@ proptest! {
         let bytes = writer.into_inner().unwrap();
         let mapping = CsvMapping {
             delimiter: b';',
-            has_header: true,
-            skip_rows: 0,
-            date_column: 0,
-            date_format: "%d.%m.%Y".to_owned(),
-            amount: AmountColumns::Signed { column: 2, negate: false },
-            payee_column: 1,
-            memo_column: None,
-            id_column: None,
-            pending_column: None,
             decimal_mark: DecimalSeparator::Comma,
             currency: Currency::EUR,
+            ..common::date_payee_amount("%d.%m.%Y")
         };
         let statement = csv::parse(&bytes, &mapping).unwrap();
         prop_assert_eq!(read_back(&statement), transactions.clone());
@@ -398,20 +392,7 @@ proptest! {
         let chrono = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
             .ok()
             .filter(|d| (1900..=2200).contains(&chrono::Datelike::year(d)));
-        let mapping = CsvMapping {
-            delimiter: b',',
-            has_header: true,
-            skip_rows: 0,
-            date_column: 0,
-            date_format: "%Y-%m-%d".to_owned(),
-            amount: AmountColumns::Signed { column: 2, negate: false },
-            payee_column: 1,
-            memo_column: None,
-            id_column: None,
-            pending_column: None,
-            decimal_mark: DecimalSeparator::Point,
-            currency: Currency::USD,
-        };
+        let mapping = common::date_payee_amount("%Y-%m-%d");
         let read = csv::parse(format!("Date,Payee,Amount\n{text},SHOP,-1.00\n").as_bytes(), &mapping)
             .ok()
             .map(|s| s.accounts[0].transactions[0].posted_on);
