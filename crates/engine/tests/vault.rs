@@ -51,6 +51,22 @@ fn add_coffee(engine: &Engine) {
         .unwrap();
 }
 
+fn pass() -> Passphrase {
+    Passphrase::new("correct horse battery")
+}
+
+/// A locked passphrase vault of today's schema in `dir`, holding the coffee if `coffee`;
+/// returns that schema's version.
+fn locked_vault(dir: &Path, coffee: bool) -> u32 {
+    let e = engine(dir);
+    e.create(NewKey::Passphrase(pass())).unwrap();
+    if coffee {
+        add_coffee(&e);
+    }
+    e.lock().unwrap();
+    Migrations::default().latest()
+}
+
 fn profile_json(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("profiles/default/profile.json")).unwrap()).unwrap()
 }
@@ -229,12 +245,7 @@ fn files_that_are_not_vaults_are_named_as_such() {
 #[test]
 fn a_vault_of_schema_n_migrates_to_n_plus_one_and_older_builds_refuse_it() {
     let dir = tempfile::tempdir().unwrap();
-    let pass = || Passphrase::new("correct horse battery");
-    let n = Migrations::default().latest();
-    let e = engine(dir.path());
-    e.create(NewKey::Passphrase(pass())).unwrap();
-    add_coffee(&e);
-    e.lock().unwrap();
+    let n = locked_vault(dir.path(), true);
 
     let next = Migrations::default().with(Migration {
         version: n + 1,
@@ -255,11 +266,7 @@ fn a_vault_of_schema_n_migrates_to_n_plus_one_and_older_builds_refuse_it() {
 #[test]
 fn a_failing_migration_leaves_the_vault_at_its_old_version() {
     let dir = tempfile::tempdir().unwrap();
-    let pass = || Passphrase::new("correct horse battery");
-    let n = Migrations::default().latest();
-    let e = engine(dir.path());
-    e.create(NewKey::Passphrase(pass())).unwrap();
-    e.lock().unwrap();
+    let n = locked_vault(dir.path(), false);
     let broken = Migrations::default()
         .with(Migration { version: n + 1, name: "ok.sql", sql: "CREATE TABLE extra (x INTEGER);" })
         .with(Migration { version: n + 2, name: "broken.sql", sql: "ALTER TABLE no_such_table ADD COLUMN y;" });
@@ -276,12 +283,7 @@ fn a_failing_migration_leaves_the_vault_at_its_old_version() {
 #[test]
 fn a_migration_that_would_break_a_reference_is_refused_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let pass = || Passphrase::new("correct horse battery");
-    let n = Migrations::default().latest();
-    let e = engine(dir.path());
-    e.create(NewKey::Passphrase(pass())).unwrap();
-    add_coffee(&e);
-    e.lock().unwrap();
+    let n = locked_vault(dir.path(), true);
     let orphaning =
         Migrations::default().with(Migration { version: n + 1, name: "orphan.sql", sql: "DELETE FROM accounts;" });
     let err = engine_with(dir.path(), orphaning).unlock(Unlock::Passphrase(pass())).unwrap_err();
