@@ -47,6 +47,11 @@ fn import_csv_with_ids(engine: &Engine, account: AccountId, rows: &str) -> spear
     engine.import_file(request(csv, "export.csv", account)).unwrap().summary
 }
 
+/// The stored transaction whose descriptor is `seller`.
+fn by_seller(engine: &Engine, seller: &str) -> spearmint_engine::Transaction {
+    engine.transactions(&TransactionQuery::default()).unwrap().into_iter().find(|t| t.seller == seller).unwrap()
+}
+
 #[test]
 fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
     let dir = tempfile::tempdir().unwrap();
@@ -263,12 +268,7 @@ fn a_known_bank_id_dated_far_from_its_stored_row_updates_that_row() {
     let first =
         import("2026-03-01,HARDWARE STORE,-10.00,TX-1\n2026-03-02,BAKERY,-5.00,TX-2\n2026-03-03,BOOKS,-7.00,TX-4\n");
     assert_eq!(first.added, 3);
-    let tx1 = engine
-        .transactions(&TransactionQuery::default())
-        .unwrap()
-        .into_iter()
-        .find(|t| t.seller == "HARDWARE STORE")
-        .unwrap();
+    let tx1 = by_seller(&engine, "HARDWARE STORE");
     engine.edit_transaction(tx1.id, chrono::NaiveDate::from_ymd_opt(2026, 1, 1), None).unwrap();
 
     let second =
@@ -313,12 +313,7 @@ fn qif_splits_import_as_the_transactions_parts() {
     assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
     assert_eq!(spending("SHOPPING_HOME"), Some(("-25.00".into(), 1)));
     assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
-    let whole = engine
-        .transactions(&TransactionQuery::default())
-        .unwrap()
-        .into_iter()
-        .find(|t| t.seller == "CORNER MARKET")
-        .unwrap();
+    let whole = by_seller(&engine, "CORNER MARKET");
     let total: i64 = engine.spending("2026-03").unwrap().categories.iter().map(|c| c.amount.minor()).sum();
     assert_eq!(total, -15_000, "each transaction counts once, through its parts or whole");
     assert_eq!(whole.amount.to_plain_string(), "-50.00");
