@@ -247,7 +247,7 @@ fn raw_vault(dir: &std::path::Path) -> rusqlite::Connection {
         keyring::Entry::new("spearmint", profile["key"]["account"].as_str().unwrap()).unwrap().get_password().unwrap();
     let conn = rusqlite::Connection::open(dir.join("profiles/default/vault.db")).unwrap();
     conn.pragma_update(None, "key", format!("x'{key}'")).unwrap();
-    conn.execute_batch(&format!("PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE)).unwrap();
+    conn.execute_batch(&spearmint_engine::vault::cipher_pragmas()).unwrap();
     conn
 }
 

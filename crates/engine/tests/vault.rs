@@ -136,8 +136,9 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     );
     e.lock().unwrap();
 
-    // Independently of the engine: SQLCipher opens the file with that key and the vault's 16 KiB
-    // pages, and not without the key, nor with SQLCipher's default 4 KiB pages.
+    // Independently of the engine: SQLCipher opens the file with that key, the vault's 16 KiB
+    // pages and HMAC-SHA256, and not without the key, nor with SQLCipher's defaults (4 KiB
+    // pages, HMAC-SHA512), nor with either of those alone.
     let open = |pragmas: &str| {
         let conn = rusqlite::Connection::open_with_flags(
             dir.path().join("profiles/default/vault.db"),
@@ -153,8 +154,11 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     };
     assert!(!readable(&open("")));
     assert!(!readable(&open(&key)));
-    assert_eq!(spearmint_engine::vault::PAGE_SIZE, 16_384);
-    let conn = open(&format!("{key} PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE));
+    assert!(!readable(&open(&format!("{key} PRAGMA cipher_page_size = 16384;"))));
+    assert!(!readable(&open(&format!("{key} PRAGMA cipher_hmac_algorithm = HMAC_SHA256;"))));
+    let settings = "PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;";
+    assert_eq!(spearmint_engine::vault::cipher_pragmas(), settings);
+    let conn = open(&format!("{key} {settings}"));
     let categories: i64 = conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0)).unwrap();
     assert!(categories > 20);
 }
@@ -360,7 +364,7 @@ fn an_interrupted_rekey_still_opens_with_the_pending_key() {
     let new_key = "cd".repeat(32);
     let conn = rusqlite::Connection::open(dir.path().join("profiles/default/vault.db")).unwrap();
     conn.pragma_update(None, "key", format!("x'{}'", old_key.trim())).unwrap();
-    conn.execute_batch(&format!("PRAGMA cipher_page_size = {};", spearmint_engine::vault::PAGE_SIZE)).unwrap();
+    conn.execute_batch(&spearmint_engine::vault::cipher_pragmas()).unwrap();
     conn.execute_batch("PRAGMA journal_mode = DELETE;").unwrap();
     conn.pragma_update(None, "rekey", format!("x'{new_key}'")).unwrap();
     drop(conn);

@@ -18,7 +18,7 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, OpenFlags};
 
-use super::connect;
+use super::{CipherFormat, connect};
 use crate::error::{Error, Result};
 use crate::secret::VaultKey;
 
@@ -49,9 +49,9 @@ impl Checkpointer {
         conn: &mut Connection,
         path: &Path,
         key: Option<&VaultKey>,
-        page_size: u32,
+        format: CipherFormat,
     ) -> Result<Checkpointer> {
-        let folder = connect(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE, page_size)?;
+        let folder = connect(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE, format)?;
         folder.busy_timeout(std::time::Duration::from_secs(5))?;
         // The key opens the file for this connection too (it reads the schema).
         folder.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))?;
@@ -113,9 +113,9 @@ mod tests {
     fn open(dir: &Path) -> (Connection, Checkpointer) {
         let path = dir.join("v.db");
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
-        let mut conn = connect(&path, None, flags, super::super::PAGE_SIZE).unwrap();
+        let mut conn = connect(&path, None, flags, super::super::FORMAT).unwrap();
         conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (b BLOB);").unwrap();
-        let checkpointer = Checkpointer::start(&mut conn, &path, None, super::super::PAGE_SIZE).unwrap();
+        let checkpointer = Checkpointer::start(&mut conn, &path, None, super::super::FORMAT).unwrap();
         (conn, checkpointer)
     }
 
