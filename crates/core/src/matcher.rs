@@ -74,22 +74,55 @@ pub fn identities(account: AccountId, incoming: &[StatementTransaction]) -> Vec<
             *id_counts.entry(pid).or_default() += 1;
         }
     }
+    // Which name each row goes by: its provider id when no other row here has it (None), else
+    // its content and its rank among the rows with that content. Identical transactions in one
+    // statement are told apart by their order, so two equal purchases stay two and a re-import
+    // maps each to the same row. Ranking is done in order; hashing the names is not.
+    enum Name<'a> {
+        Provider(&'a str),
+        Content(usize),
+    }
     let mut occurrences: HashMap<String, usize> = HashMap::new();
-    incoming
+    let names: Vec<Name<'_>> = incoming
         .iter()
         .map(|t| match usable(&t.provider_id) {
-            Some(pid) if id_counts[pid] == 1 => {
-                Identity { id: TransactionId::for_provider(account, pid), content_hash: None }
-            }
+            Some(pid) if id_counts[pid] == 1 => Name::Provider(pid),
             _ => {
-                // Identical transactions in one statement are told apart by their order, so
-                // two equal purchases stay two and a re-import maps each to the same row.
                 let n = occurrences.entry(material(t)).or_default();
                 *n += 1;
-                content_identity(account, t, *n)
+                Name::Content(*n)
             }
         })
-        .collect()
+        .collect();
+    map_in_parts(incoming.len(), |i| match names[i] {
+        Name::Provider(pid) => Identity { id: TransactionId::for_provider(account, pid), content_hash: None },
+        Name::Content(n) => content_identity(account, &incoming[i], n),
+    })
+}
+
+/// `(0..len).map(f).collect()`, computed in parts on all the machine's cores when `len` is
+/// large: a million-row import hashes a million names while the other cores would wait.
+fn map_in_parts<R: Send>(len: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    const ALONE: usize = 16_384;
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if len <= ALONE || cores == 1 {
+        return (0..len).map(f).collect();
+    }
+    let part = len.div_ceil(cores);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let workers: Vec<_> = (part..len)
+            .step_by(part)
+            .map(|start| scope.spawn(move || (start..(start + part).min(len)).map(f).collect::<Vec<R>>()))
+            .collect();
+        let mut out: Vec<R> = Vec::with_capacity(len);
+        out.extend((0..part).map(f));
+        for worker in workers {
+            // A panic in a part is a bug: let it surface as one.
+            out.extend(worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        out
+    })
 }
 
 /// What a content hash is made of: everything the bank states about the transaction.

@@ -81,6 +81,44 @@ fn content_hashes_are_stable() {
     assert_eq!(ids[0].id, spearmint_core::TransactionId::for_provider(account(), &format!("hash:{hash}")));
 }
 
+/// A large statement is named in parts on several cores: each row must get the identity it gets
+/// alone, with repeated ids and identical purchases ranked across the whole statement, in order.
+#[test]
+fn a_large_statement_gets_the_same_identities_as_each_row_alone() {
+    use spearmint_core::TransactionId;
+    use spearmint_core::matcher::{content_identity, identities};
+    let n = 100_000;
+    let mut incoming: Vec<StatementTransaction> =
+        (0..n).map(|i| txn(Some(&format!("ID-{i}")), 1 + (i % 28) as u32, -(i as i64) - 1, "SHOP", false)).collect();
+    // An id the bank repeated, far apart; three identical purchases without an id, in three parts.
+    incoming[7].provider_id = Some("DUP".into());
+    incoming[n - 7].provider_id = Some("DUP".into());
+    for i in [10, n / 2, n - 1] {
+        incoming[i] = txn(None, 3, -450, "BLUE BOTTLE COFFEE", false);
+    }
+    let ids = identities(account(), &incoming);
+    assert_eq!(ids.len(), n);
+    let mut coffee = 0;
+    for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
+        let expected = match i {
+            7 => content_identity(account(), t, 1),
+            i if i == n - 7 => content_identity(account(), t, 1),
+            10 => content_identity(account(), t, 1),
+            i if i == n / 2 || i == n - 1 => {
+                coffee += 1;
+                content_identity(account(), t, 1 + coffee)
+            }
+            i => spearmint_core::matcher::Identity {
+                id: TransactionId::for_provider(account(), &format!("ID-{i}")),
+                content_hash: None,
+            },
+        };
+        assert_eq!(*identity, expected, "row {i}");
+    }
+    let distinct: std::collections::HashSet<_> = ids.iter().map(|i| i.id).collect();
+    assert_eq!(distinct.len(), n, "the three identical purchases stay three");
+}
+
 #[test]
 fn repeated_or_empty_fitids_fall_back_to_content_hashes() {
     let incoming = vec![
