@@ -6,11 +6,13 @@
 //! also until the write-ahead log is folded into the file (done in the background once the
 //! import returns; waited for before the next run, so no run overlaps the one before);
 //! then what the app's lists cost over the full vault (pages, a cursor far down, one account,
-//! searches, the account list). It measures; it asserts nothing about timings.
+//! searches, the account list) and one small write (setting a category). It measures; it
+//! asserts nothing about timings.
 
 // Rates and ratios of timings are floats; money never is.
 #![allow(clippy::float_arithmetic)]
 
+use std::cell::Cell;
 use std::time::Instant;
 
 /// The allocator the app and the CLI ship with, so the bench measures what users run.
@@ -153,7 +155,7 @@ fn main() {
     );
     println!("  target: at least 200000 transactions/s into the vault");
     println!("month spending report over {n} transactions: {report_ms:.2} ms (target: under 50 ms)");
-    println!("lists over {n} transactions (a page of 100, mean of 20):");
+    println!("lists and a small write over {n} transactions (a page of 100, mean of 20 each):");
     for (what, ms) in lists {
         println!("  {what:<34}: {ms:>8.2} ms");
     }
@@ -167,6 +169,8 @@ fn lists(engine: &Engine) -> Vec<(&'static str, f64)> {
     let page = |q: TransactionQuery| TransactionQuery { limit: Some(100), ..q };
     let newest = engine.transactions(&page(TransactionQuery::default())).unwrap();
     let account = newest[0].account_id;
+    let newest_id = newest[0].id;
+    let groceries = Cell::new(false);
     // A cursor a year below the newest row.
     let middle = newest[0].posted_on - chrono::Duration::days(365);
     let deep = engine
@@ -207,6 +211,16 @@ fn lists(engine: &Engine) -> Vec<(&'static str, f64)> {
             }),
         ),
         ("accounts with their counts", Box::new(|| assert!(!engine.accounts().unwrap().is_empty()))),
+        (
+            // A small write, as the user makes them: the pages it touches go to the log whole.
+            "the user sets a category (a write)",
+            Box::new(move || {
+                // Each write changes the category, so each one writes.
+                groceries.set(!groceries.get());
+                let category = if groceries.get() { "FOOD_GROCERIES" } else { "FOOD_RESTAURANTS" };
+                engine.set_category(newest_id, category).unwrap();
+            }),
+        ),
     ];
     let runs = 20u32;
     queries

@@ -136,7 +136,7 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     );
     e.lock().unwrap();
 
-    // Independently of the engine: SQLCipher opens the file with that key, the vault's 16 KiB
+    // Independently of the engine: SQLCipher opens the file with that key, the vault's 64 KiB
     // pages and HMAC-SHA256, and not without the key, nor with SQLCipher's defaults (4 KiB
     // pages, HMAC-SHA512), nor with either of those alone.
     let open = |pragmas: &str| {
@@ -154,9 +154,9 @@ fn the_key_lives_in_the_real_secret_service_and_opens_the_file() {
     };
     assert!(!readable(&open("")));
     assert!(!readable(&open(&key)));
-    assert!(!readable(&open(&format!("{key} PRAGMA cipher_page_size = 16384;"))));
+    assert!(!readable(&open(&format!("{key} PRAGMA cipher_page_size = 65536;"))));
     assert!(!readable(&open(&format!("{key} PRAGMA cipher_hmac_algorithm = HMAC_SHA256;"))));
-    let settings = "PRAGMA cipher_page_size = 16384; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;";
+    let settings = "PRAGMA cipher_page_size = 65536; PRAGMA cipher_hmac_algorithm = HMAC_SHA256;";
     assert_eq!(spearmint_engine::vault::cipher_pragmas(), settings);
     let conn = open(&format!("{key} {settings}"));
     let categories: i64 = conn.query_row("SELECT count(*) FROM categories", [], |r| r.get(0)).unwrap();

@@ -22,11 +22,15 @@ use super::{CipherFormat, connect};
 use crate::error::{Error, Result};
 use crate::secret::VaultKey;
 
-/// Log pages after which a commit asks for a checkpoint (SQLite's own default threshold).
-const CHECKPOINT_PAGES: c_int = 1000;
-/// Log pages after which the commit folds the log itself (4 GiB of 16 KiB pages): the thread
-/// is gone, or cannot keep up.
-const FALLBACK_PAGES: c_int = 262_144;
+/// Log size after which a commit asks for a checkpoint (SQLite's own threshold is 1000 pages).
+const CHECKPOINT_BYTES: u32 = 16 << 20;
+/// Log size after which the commit folds the log itself: the thread is gone, or cannot keep up.
+const FALLBACK_BYTES: u64 = 4 << 30;
+
+/// `bytes` of the log in pages of `format`.
+fn pages(bytes: u64, format: CipherFormat) -> c_int {
+    c_int::try_from(bytes / u64::from(format.page_size.max(1))).unwrap_or(c_int::MAX)
+}
 
 /// What the thread is asked to do.
 #[derive(Debug, Clone, Copy)]
@@ -41,6 +45,8 @@ enum Request {
 pub(super) struct Checkpointer {
     requests: SyncSender<Request>,
     worker: Option<JoinHandle<()>>,
+    /// `CHECKPOINT_BYTES` in the vault's pages.
+    checkpoint_pages: c_int,
 }
 
 impl Checkpointer {
@@ -68,23 +74,25 @@ impl Checkpointer {
             })
             .map_err(|e| Error::io("cannot start the vault's checkpoint thread", e))?;
         let sender = requests.clone();
+        let (checkpoint_pages, fallback_pages) =
+            (pages(u64::from(CHECKPOINT_BYTES), format), pages(FALLBACK_BYTES, format));
         // Registering a hook replaces SQLite's checkpoint-on-commit.
         conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: c_int| {
-            if pages < CHECKPOINT_PAGES {
+            if pages < checkpoint_pages {
                 return Ok(());
             }
             match sender.try_send(Request::Checkpoint) {
-                Ok(()) | Err(TrySendError::Full(_)) if pages < FALLBACK_PAGES => Ok(()),
+                Ok(()) | Err(TrySendError::Full(_)) if pages < fallback_pages => Ok(()),
                 _ => wal.checkpoint(),
             }
         }))?;
-        Ok(Checkpointer { requests, worker: Some(worker) })
+        Ok(Checkpointer { requests, worker: Some(worker), checkpoint_pages })
     }
 
     /// Stops the thread and gives `conn` back SQLite's checkpoint-on-commit.
     pub(super) fn stop(mut self, conn: &mut Connection) -> Result<()> {
         conn.wal_hook(None::<fn(&mut rusqlite::hooks::Wal, c_int) -> rusqlite::Result<()>>)?;
-        conn.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
+        conn.pragma_update(None, "wal_autocheckpoint", self.checkpoint_pages)?;
         self.join();
         Ok(())
     }
@@ -119,7 +127,7 @@ mod tests {
         (conn, checkpointer)
     }
 
-    /// Commits more than `CHECKPOINT_PAGES` pages: 2000 rows of 16 KiB.
+    /// Commits more than `CHECKPOINT_BYTES` of pages: 2000 rows of 16 KiB.
     fn write_a_long_log(conn: &Connection) {
         conn.execute_batch("BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) INSERT INTO t SELECT randomblob(16384) FROM n; COMMIT;").unwrap();
     }
@@ -159,7 +167,7 @@ mod tests {
         let (mut conn, checkpointer) = open(dir.path());
         checkpointer.stop(&mut conn).unwrap();
         let pages: i64 = conn.pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0)).unwrap();
-        assert_eq!(pages, i64::from(CHECKPOINT_PAGES));
+        assert_eq!(pages, i64::from(CHECKPOINT_BYTES / super::super::FORMAT.page_size));
         write_a_long_log(&conn);
         assert!(file_len(dir.path()) >= 2000 * 16_384, "SQLite checkpointed on commit");
     }
