@@ -410,7 +410,8 @@ mod tests {
         let mut dirs = vec![new];
         for format in EARLIER_FORMATS {
             let old = tempfile::tempdir().unwrap();
-            let mut vault = Vault::create_in_format(&paths(old.path()), Some(&key), "old", &migrations, format).unwrap();
+            let mut vault =
+                Vault::create_in_format(&paths(old.path()), Some(&key), "old", &migrations, format).unwrap();
             assert_eq!(format_of(&vault), (format.page_size, format.hmac.to_owned()));
             vault
                 .write(|w| {
