@@ -135,7 +135,7 @@ impl CipherFormat {
 ///   write of its own, whatever its size. The import bench measured +18% from 4 KiB to 16 KiB
 ///   and +8% more from 16 KiB to 64 KiB; lists and searches are as fast. The price is paid
 ///   by small writes, whose touched pages go to the log whole: setting a category takes 1.0 ms
-///   instead of 0.6 ms at 16 KiB (the bench measures both).
+///   instead of 0.6 ms at 16 KiB (the bench's small-write line, run at each size).
 /// - HMAC-SHA256 authenticates each page. SQLCipher's default, HMAC-SHA512, computes twice as
 ///   slowly on CPUs with SHA instructions (`openssl speed` here: 1.1 GB/s against 2.0 GB/s),
 ///   and every page written or read from disk goes through it: the import bench measured +6%.
