@@ -12,6 +12,7 @@ pub mod hlc;
 pub mod id;
 pub mod matcher;
 pub mod money;
+pub mod parts;
 pub mod schedule;
 pub mod seller;
 pub mod statement;

@@ -94,35 +94,15 @@ pub fn identities(account: AccountId, incoming: &[StatementTransaction]) -> Vec<
             }
         })
         .collect();
-    map_in_parts(incoming.len(), |i| match names[i] {
+    let identity = |i: usize| match names[i] {
         Name::Provider(pid) => Identity { id: TransactionId::for_provider(account, pid), content_hash: None },
         Name::Content(n) => content_identity(account, &incoming[i], n),
-    })
-}
-
-/// `(0..len).map(f).collect()`, computed in parts on all the machine's cores when `len` is
-/// large: a million-row import hashes a million names while the other cores would wait.
-fn map_in_parts<R: Send>(len: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
-    const ALONE: usize = 16_384;
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if len <= ALONE || cores == 1 {
-        return (0..len).map(f).collect();
+    };
+    let mut out = Vec::with_capacity(incoming.len());
+    for part in crate::parts::in_parts(incoming.len(), |range| range.map(identity).collect::<Vec<_>>()) {
+        out.extend(part);
     }
-    let part = len.div_ceil(cores);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let workers: Vec<_> = (part..len)
-            .step_by(part)
-            .map(|start| scope.spawn(move || (start..(start + part).min(len)).map(f).collect::<Vec<R>>()))
-            .collect();
-        let mut out: Vec<R> = Vec::with_capacity(len);
-        out.extend((0..part).map(f));
-        for worker in workers {
-            // A panic in a part is a bug: let it surface as one.
-            out.extend(worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
-        }
-        out
-    })
+    out
 }
 
 /// What a content hash is made of: everything the bank states about the transaction.

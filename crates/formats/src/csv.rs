@@ -158,6 +158,7 @@ enum Row {
 }
 
 /// The transactions and warnings of some rows, read in order.
+#[derive(Default)]
 struct Read {
     transactions: Vec<StatementTransaction>,
     warnings: Vec<String>,
@@ -187,27 +188,18 @@ fn read_part(
 /// part of a second); the first part is given room for every transaction, so the others join
 /// it without the list being copied.
 fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Result<Read, FormatError> {
-    const ALONE: usize = 16_384;
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if body.len() <= ALONE || cores == 1 {
-        return read_part(body, header, mapping, body.len());
+    let parts = spearmint_core::parts::in_parts(body.len(), |range| {
+        let capacity = if range.start == 0 { body.len() } else { range.len() };
+        read_part(body.get(range).unwrap_or_default(), header, mapping, capacity)
+    });
+    let mut parts = parts.into_iter();
+    let mut read = parts.next().transpose()?.unwrap_or_default();
+    for next in parts {
+        let next = next?;
+        read.transactions.extend(next.transactions);
+        read.warnings.extend(next.warnings);
     }
-    let part = body.len().div_ceil(cores);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = body
-            .chunks(part)
-            .skip(1)
-            .map(|chunk| scope.spawn(move || read_part(chunk, header, mapping, chunk.len())))
-            .collect();
-        let first = read_part(body.get(..part).unwrap_or(body), header, mapping, body.len());
-        let mut read = first?;
-        for worker in workers {
-            let next = worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))?;
-            read.transactions.extend(next.transactions);
-            read.warnings.extend(next.warnings);
-        }
-        Ok(read)
-    })
+    Ok(read)
 }
 
 fn read_row(record: &Record, header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Row {
