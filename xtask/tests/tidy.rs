@@ -23,6 +23,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0010_account_counts.sql", "484f001ccb27c2a11f54be6e8e2fff3db80138a58e50a7dca9948b81e1760e60"),
     ("0011_search_index.sql", "eeff3aa9fd702bd48d7f7e989759b557648a947c9ee34173f66b7a3ddeeba2a8"),
     ("0012_bulk_friendly_transactions.sql", "d8288996b366df15b929f1d9f00adb10fcd36c0546a6ff76a7da12ff165eadda"),
+    ("0013_splits_reference_by_trigger.sql", "57033efe5b19d34a35ef7608512deecf9af74706e50d17691e60e7a7594ba183"),
 ];
 
 fn root() -> PathBuf {

@@ -390,7 +390,12 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
         (tables.map(|t| dump(&raw, t)), dump(&raw, &format!("({schema})")))
     };
 
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    // Up to 12 only: 13 changes the schema of `splits` (its own test below).
+    let engine = Engine::new(EngineOptions {
+        migrations: Migrations::default().up_to(12),
+        ..EngineOptions::new(dir.path().to_path_buf())
+    })
+    .unwrap();
     let status = engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
     assert_eq!(status.schema_version, Some(12));
     engine.lock().unwrap();
@@ -444,6 +449,92 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
     assert!(engine.doctor(false).unwrap().is_empty(), "totals equal a recount");
     assert_eq!(engine.accounts().unwrap()[0].transactions, 1);
     assert_eq!(engine.spending("2026-10").unwrap().categories.len(), 1, "only the paycheck is left");
+}
+
+/// Schema 13 ties a split to its transaction with triggers instead of a foreign key (a
+/// many-row INSERT into a table that a foreign key references needs the unique index a large
+/// import drops). Every row comes through, the reference holds as the foreign key held it, and
+/// deleting a split transaction still takes its parts with it.
+#[test]
+fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
+    use spearmint_engine::vault::Migrations;
+    let dir = tempfile::tempdir().unwrap();
+    let old = Engine::new(EngineOptions {
+        migrations: Migrations::default().up_to(12),
+        ..EngineOptions::new(dir.path().to_path_buf())
+    })
+    .unwrap();
+    old.create(NewKey::Keychain).unwrap();
+    let account = old
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap();
+    let usd = |cents| Money::from_minor(cents, Currency::USD);
+    let add = |day: u32, cents: i64| {
+        old.add_transaction(NewTransaction {
+            account,
+            posted_on: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+            amount: usd(cents),
+            seller: format!("SHOP {day}"),
+            memo: None,
+        })
+        .unwrap()
+    };
+    let (split, whole) = (add(1, -4_000), add(2, -1_250));
+    old.split_transaction(
+        split,
+        &[("FOOD_GROCERIES".into(), usd(-3_000), None), ("SHOPPING_HOME".into(), usd(-1_000), Some("a mop".into()))],
+    )
+    .unwrap();
+    old.lock().unwrap();
+    let tables = ["transactions", "splits", "monthly_spending", "account_counts"];
+    let before = {
+        let raw = raw_vault(dir.path());
+        assert_eq!(raw.pragma_query_value(None, "user_version", |r| r.get::<_, u32>(0)).unwrap(), 12);
+        tables.map(|t| dump(&raw, t))
+    };
+
+    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(13));
+    engine.lock().unwrap();
+    let mut raw = raw_vault(dir.path());
+    assert_eq!(tables.map(|t| dump(&raw, t)), before, "every row comes through unchanged");
+    let referenced: Vec<Vec<rusqlite::types::Value>> =
+        dump(&raw, "(SELECT \"table\", \"from\" FROM pragma_foreign_key_list('splits'))");
+    let text = |s: &str| rusqlite::types::Value::Text(s.into());
+    assert_eq!(referenced, vec![vec![text("categories"), text("category_id")]], "no foreign key names transactions");
+    let check: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    assert!(dump(&raw, "pragma_foreign_key_check").is_empty());
+
+    // What the foreign key refused, the triggers refuse; what it allowed, they allow.
+    raw.pragma_update(None, "foreign_keys", true).unwrap();
+    let tx = raw.transaction().unwrap();
+    let (split, whole) = (split.to_string(), whole.to_string());
+    let refused = |sql: &str, id: &str| tx.execute(sql, [id]).unwrap_err().to_string();
+    let insert =
+        "INSERT INTO splits (transaction_id, position, category_id, amount_minor) VALUES (?1, 9, 'SHOPPING', 1)";
+    assert!(refused(insert, "no such transaction").contains("FOREIGN KEY"));
+    assert!(
+        refused("UPDATE splits SET transaction_id = 'elsewhere' WHERE transaction_id = ?1", &split)
+            .contains("FOREIGN KEY")
+    );
+    assert!(refused("UPDATE transactions SET id = 'renamed' WHERE id = ?1", &split).contains("FOREIGN KEY"));
+    let unknown = "INSERT INTO splits (transaction_id, position, category_id, amount_minor) VALUES (?1, 9, 'NOPE', 1)";
+    assert!(refused(unknown, &whole).contains("FOREIGN KEY"), "a split's category is still a foreign key");
+    tx.execute(insert, [&whole]).unwrap();
+    tx.execute("UPDATE splits SET transaction_id = ?1 WHERE transaction_id = ?2 AND position = 9", [&split, &whole])
+        .unwrap();
+    assert_eq!(tx.execute("UPDATE transactions SET id = 'renamed' WHERE id = ?1", [&whole]).unwrap(), 1);
+    drop(tx);
+    drop(raw);
+
+    // Deleting the split transaction deletes its parts, and the totals follow.
+    engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    engine.delete_transaction(split.parse().unwrap()).unwrap();
+    assert!(engine.doctor(false).unwrap().is_empty(), "totals equal a recount");
+    engine.lock().unwrap();
+    let raw = raw_vault(dir.path());
+    assert!(dump(&raw, "splits").is_empty());
 }
 
 #[test]

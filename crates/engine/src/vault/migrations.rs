@@ -67,6 +67,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0012_bulk_friendly_transactions.sql",
         sql: include_str!("../../../../migrations/0012_bulk_friendly_transactions.sql"),
     },
+    Migration {
+        version: 13,
+        name: "0013_splits_reference_by_trigger.sql",
+        sql: include_str!("../../../../migrations/0013_splits_reference_by_trigger.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a
