@@ -618,4 +618,116 @@ mod tests {
         assert_eq!(id_index(&vault), definition);
         assert_eq!(integrity(&vault), "ok");
     }
+
+    /// Rows for the batched tests, in `BATCHED_COLUMNS` order: besides the cells of
+    /// `bulk_rows`, cells drawn from a few values (NULL among them) in a scrambled order, so a
+    /// parameter meets again, batch after batch, now the value it holds, now another.
+    fn varied_rows(n: usize) -> Vec<(String, Vec<rusqlite::types::Value>)> {
+        use rusqlite::types::Value::{Integer, Null, Text};
+        let draw = |i: usize, salt: u64, of: u64| {
+            ((u64::try_from(i).unwrap() ^ salt << 32).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) % of
+        };
+        bulk_rows(0, n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, (id, mut cells))| {
+                cells.push(match draw(i, 1, 3) {
+                    0 => Null,
+                    k => Text(format!("memo {k}")),
+                });
+                cells.push(match draw(i, 2, 3) {
+                    0 => Null,
+                    k => Text(["SHOPPING", "FOOD_GROCERIES"][usize::try_from(k).unwrap() - 1].into()),
+                });
+                cells.push(Integer(i64::try_from(draw(i, 3, 2)).unwrap()));
+                (id, cells)
+            })
+            .collect()
+    }
+
+    const BATCHED_COLUMNS: [&str; 10] = [
+        "account_id",
+        "posted_on",
+        "amount_minor",
+        "currency",
+        "seller",
+        "created_at",
+        "updated_at",
+        "memo",
+        "category_id",
+        "pending",
+    ];
+
+    /// Everything an insert into `transactions` leaves behind: its rows (with their rowids), the
+    /// totals that count them, and the change log's values.
+    fn stored_state(vault: &Vault) -> Vec<Vec<rusqlite::types::Value>> {
+        let mut state = Vec::new();
+        for sql in [
+            "SELECT rowid, * FROM transactions ORDER BY rowid",
+            "SELECT * FROM monthly_spending ORDER BY 1, 2, 3",
+            "SELECT * FROM account_counts ORDER BY 1",
+            "SELECT table_name, row_id, column_name, value FROM changes ORDER BY rowid",
+        ] {
+            let conn = vault.read();
+            let mut stmt = conn.prepare(sql).unwrap();
+            let width = stmt.column_count();
+            state.extend(stmt.query_map([], |r| (0..width).map(|i| r.get(i)).collect()).unwrap().map(Result::unwrap));
+        }
+        state
+    }
+
+    /// Without the key index, a bulk insert stores its rows many to a statement: every row
+    /// must come out as the statement-per-row path stores it, cell for cell, with the same
+    /// totals and change log, the last rows (fewer than a batch) included, and a key given
+    /// twice told apart the same way.
+    #[test]
+    fn a_batched_bulk_insert_stores_what_a_row_by_row_insert_stores() {
+        let rows = write::BULK_ROWS + 777;
+        let mut input = varied_rows(rows);
+        input.insert(40_000, input[3].clone());
+        let dirs = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];
+        let mut states = Vec::new();
+        for (dir, expected) in dirs.iter().zip([0, input.len()]) {
+            let mut vault = bulk_vault(dir.path());
+            let schema = |vault: &Vault| -> i64 {
+                vault.read().pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap()
+            };
+            let before = schema(&vault);
+            let (added, existing) = vault
+                .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BATCHED_COLUMNS, input.clone(), expected))
+                .unwrap();
+            assert_eq!((added, existing), (rows, vec![input[3].0.clone()]));
+            // Batched (the key index was dropped and built again: the schema changed) or not.
+            assert_eq!(schema(&vault) > before, expected > 0);
+            assert_eq!(integrity(&vault), "ok");
+            states.push(stored_state(&vault));
+        }
+        assert_eq!(states[0].len(), states[1].len());
+        for (i, (row_by_row, batched)) in states[0].iter().zip(&states[1]).enumerate() {
+            assert_eq!(row_by_row, batched, "row {i} of the stored state");
+        }
+    }
+
+    /// A row that breaks a constraint in the middle of a batch fails the whole insert, and the
+    /// write it was part of stores nothing.
+    #[test]
+    fn a_row_that_breaks_a_constraint_fails_a_batched_insert_and_its_write() {
+        use rusqlite::types::Value::Text;
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = bulk_vault(dir.path());
+        let definition = id_index(&vault);
+        let rows = write::BULK_ROWS + 10;
+        for (at, column, value) in [(1_000, 8, "NO_SUCH_CATEGORY"), (rows - 3, 3, "DOLLARS")] {
+            let mut broken = varied_rows(rows);
+            broken[at].1[column] = Text(value.into());
+            let err = vault
+                .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BATCHED_COLUMNS, broken, rows))
+                .unwrap_err();
+            assert!(err.message().contains("constraint failed"), "{}", err.message());
+            let count: i64 = vault.read().query_row("SELECT count(*) FROM transactions", [], |r| r.get(0)).unwrap();
+            assert_eq!(count, 0, "nothing of a failed write is stored");
+            assert_eq!(id_index(&vault), definition);
+        }
+        assert_eq!(integrity(&vault), "ok");
+    }
 }

@@ -151,6 +151,9 @@ impl InsertTally {
 /// Rows from which a bulk insert into a table with a key index builds the index afterwards.
 pub(super) const BULK_ROWS: usize = 50_000;
 
+/// Rows a bulk insert stores per statement.
+const BATCH: usize = 512;
+
 /// What a bulk insert stored.
 struct Inserted {
     count: usize,
@@ -159,6 +162,20 @@ struct Inserted {
     tally: InsertTally,
     /// The new rows' keys, as a JSON array of strings (without its closing bracket).
     ids: String,
+}
+
+impl Inserted {
+    /// Counts a row just stored.
+    fn add(&mut self, table: Table, id: &str, values: &[Value]) {
+        self.tally.add(values);
+        if table.synced {
+            if self.count > 0 {
+                self.ids.push(',');
+            }
+            push_json_string(&mut self.ids, id);
+        }
+        self.count += 1;
+    }
 }
 
 /// A set of keys: those that are UUIDs (every transaction's) as 16 bytes, the others as text.
@@ -303,13 +320,14 @@ impl<'a> Writer<'a> {
     }
 
     /// Inserts `rows`; a row whose key is stored is left as it is. `keys`: the keys stored,
-    /// when the table's key index is gone (then they, not SQLite, tell).
+    /// when the table's key index is gone (then they, not SQLite, tell, and the rows go in
+    /// batches: [`Writer::insert_batched`]).
     fn insert_rows(
         &mut self,
         table: Table,
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
-        mut keys: Option<&mut KnownKeys>,
+        keys: Option<&mut KnownKeys>,
     ) -> Result<Inserted> {
         let placeholders = vec!["?"; columns.len() + 1].join(", ");
         let into =
@@ -325,6 +343,9 @@ impl<'a> Writer<'a> {
             ids: String::from("["),
         };
         let mut insert = self.tx.prepare_cached(&sql)?;
+        if let Some(keys) = keys {
+            return self.insert_batched(table, columns, rows, keys, inserted, &mut insert);
+        }
         // The cells bound for the row before: a bound value stays bound from one execution to
         // the next, and rows of one import share most of theirs (account, currency, dates of
         // the write, ...), so only the cells that differ are bound again. None: nothing bound.
@@ -336,10 +357,6 @@ impl<'a> Writer<'a> {
                     format!("a row for {} has the wrong number of cells", table.name),
                 ));
             }
-            if keys.as_mut().is_some_and(|keys| !keys.insert(&id)) {
-                inserted.existing.push(id);
-                continue;
-            }
             insert.raw_bind_parameter(1, &id)?;
             for (i, value) in values.iter().enumerate() {
                 if bound.as_ref().is_none_or(|before| before[i] != *value) {
@@ -349,18 +366,98 @@ impl<'a> Writer<'a> {
             if insert.raw_execute()? == 0 {
                 inserted.existing.push(id);
             } else {
-                inserted.tally.add(&values);
-                if table.synced {
-                    if inserted.count > 0 {
-                        inserted.ids.push(',');
-                    }
-                    push_json_string(&mut inserted.ids, &id);
-                }
-                inserted.count += 1;
+                inserted.add(table, &id, &values);
             }
             bound = Some(values);
         }
         Ok(inserted)
+    }
+
+    /// [`Writer::insert_rows`] without the key index: the rows already stored are told apart
+    /// by `keys`, so the statement cannot meet a conflict, and rows go BATCH at a time through
+    /// one statement. Its cursors stay where its last row went, so rows in order reach each
+    /// index at its end without descending from its root (SQLite's shortcut for appending);
+    /// a statement per row closes its cursors when it ends. `single`: the statement for one
+    /// row, for the last rows.
+    fn insert_batched(
+        &self,
+        table: Table,
+        columns: &[&str],
+        rows: impl IntoIterator<Item = (String, Vec<Value>)>,
+        keys: &mut KnownKeys,
+        mut inserted: Inserted,
+        single: &mut rusqlite::CachedStatement<'_>,
+    ) -> Result<Inserted> {
+        let width = columns.len() + 1;
+        let row = format!("({})", vec!["?"; width].join(", "));
+        let sql = format!(
+            "INSERT INTO {} ({}, {}) VALUES {}",
+            table.name,
+            table.key,
+            columns.join(", "),
+            vec![row.as_str(); BATCH].join(", ")
+        );
+        let mut insert = self.tx.prepare_cached(&sql)?;
+        let mut batch: Vec<(String, Vec<Value>)> = Vec::with_capacity(BATCH);
+        // The cells the batch before bound, row by row: a bound value stays bound from one
+        // execution to the next, and rows of one import share most of theirs (account,
+        // currency, dates of the write, ...), so only the cells that differ are bound again.
+        let mut bound: Vec<Vec<Value>> = Vec::new();
+        let mut rows = rows.into_iter();
+        loop {
+            let next = rows.next();
+            let done = next.is_none();
+            if let Some((id, values)) = next {
+                if values.len() != columns.len() {
+                    return Err(Error::new(
+                        ErrorKind::Internal,
+                        format!("a row for {} has the wrong number of cells", table.name),
+                    ));
+                }
+                if !keys.insert(&id) {
+                    inserted.existing.push(id);
+                    continue;
+                }
+                batch.push((id, values));
+                if batch.len() < BATCH {
+                    continue;
+                }
+                for (r, (id, values)) in batch.iter().enumerate() {
+                    let at = r * width + 1;
+                    insert.raw_bind_parameter(at, id)?;
+                    let before = bound.get(r);
+                    for (i, value) in values.iter().enumerate() {
+                        if before.is_none_or(|before| before[i] != *value) {
+                            insert.raw_bind_parameter(at + 1 + i, value)?;
+                        }
+                    }
+                }
+                let stored = insert.raw_execute()?;
+                if stored != BATCH {
+                    return Err(Error::new(
+                        ErrorKind::Internal,
+                        format!("{stored} of {BATCH} rows went into {}", table.name),
+                    ));
+                }
+            } else {
+                // The last rows, fewer than a batch, one statement each.
+                for (id, values) in &batch {
+                    single.raw_bind_parameter(1, id)?;
+                    for (i, value) in values.iter().enumerate() {
+                        single.raw_bind_parameter(i + 2, value)?;
+                    }
+                    single.raw_execute()?;
+                }
+            }
+            bound.clear();
+            for (id, values) in batch.drain(..) {
+                inserted.add(table, &id, &values);
+                bound.push(values);
+            }
+            if done {
+                return Ok(inserted);
+            }
+        }
     }
 
     /// Adds what `insert_rows` stored to the totals and the change log (one record for all).
