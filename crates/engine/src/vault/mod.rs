@@ -156,7 +156,9 @@ pub fn cipher_pragmas() -> String {
 }
 
 fn connect(path: &Path, key: Option<&VaultKey>, flags: OpenFlags, format: CipherFormat) -> Result<Connection> {
-    let conn = Connection::open_with_flags(path, flags)?;
+    // A connection is used by one thread at a time (rusqlite's `Connection` is not `Sync`), so
+    // SQLite need not lock it on every call (binding a cell took a mutex): rusqlite's default.
+    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     // SQLCipher would print "hmac check failed" on stderr for a wrong key; we report it ourselves.
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     match key {
