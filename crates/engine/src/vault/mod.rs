@@ -732,4 +732,16 @@ mod tests {
         }
         assert_eq!(integrity(&vault), "ok");
     }
+
+    /// The bundled SQLite is built without memory statistics (`.cargo/config.toml` sets
+    /// `LIBSQLITE3_FLAGS`): they take a global mutex on every allocation, a few percent of a large
+    /// import. A build that loses the setting says so here.
+    #[test]
+    fn sqlite_is_built_without_memory_statistics() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::create(&paths(dir.path()), &VaultKey::random(), "t", &Migrations::default()).unwrap();
+        let mut stmt = vault.read().prepare("PRAGMA compile_options").unwrap();
+        let options: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
 }
