@@ -733,6 +733,37 @@ mod tests {
         assert_eq!(integrity(&vault), "ok");
     }
 
+    /// A table too wide for a full batch of parameters takes fewer rows per statement: every
+    /// row still arrives.
+    #[test]
+    fn a_batched_insert_into_a_wide_table_stays_within_sqlites_parameter_limit() {
+        use rusqlite::types::Value::Integer;
+        let dir = tempfile::tempdir().unwrap();
+        let mut vault = bulk_vault(dir.path());
+        let columns: Vec<String> = (0..70).map(|c| format!("c{c}")).collect();
+        vault
+            .read()
+            .execute_batch(&format!(
+                "CREATE TABLE wide (id TEXT NOT NULL, {}) STRICT; CREATE UNIQUE INDEX wide_id ON wide (id);",
+                columns.iter().map(|c| format!("{c} INTEGER")).collect::<Vec<_>>().join(", ")
+            ))
+            .unwrap();
+        let wide = Table { name: "wide", key: "id", synced: false, key_index: Some("wide_id") };
+        let names: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let rows = write::BULK_ROWS + 5;
+        let input = (0..rows).map(|i| {
+            let n = i64::try_from(i).unwrap();
+            (format!("row {i}"), (0..70).map(|c| Integer(n * 100 + c)).collect())
+        });
+        let (added, existing) = vault.write(|w| w.insert_many_new_expecting(wide, &names, input, rows)).unwrap();
+        assert_eq!((added, existing.len()), (rows, 0));
+        let (count, sum): (i64, i64) =
+            vault.read().query_row("SELECT count(*), sum(c69) FROM wide", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        let n = i64::try_from(rows).unwrap();
+        assert_eq!((count, sum), (n, 100 * n * (n - 1) / 2 + 69 * n));
+        assert_eq!(integrity(&vault), "ok");
+    }
+
     /// The bundled SQLite is built without memory statistics (`.cargo/config.toml` sets
     /// `LIBSQLITE3_FLAGS`): they take a global mutex on every allocation, a few percent of a large
     /// import. A build that loses the setting says so here.

@@ -154,6 +154,9 @@ pub(super) const BULK_ROWS: usize = 50_000;
 /// Rows a bulk insert stores per statement.
 const BATCH: usize = 512;
 
+/// SQLite's limit on the parameters of one statement (SQLITE_MAX_VARIABLE_NUMBER's default).
+const MAX_PARAMETERS: usize = 32_766;
+
 /// What a bulk insert stored.
 struct Inserted {
     count: usize,
@@ -375,10 +378,10 @@ impl<'a> Writer<'a> {
 
     /// [`Writer::insert_rows`] without the key index: the rows already stored are told apart
     /// by `keys`, so the statement cannot meet a conflict, and rows go BATCH at a time through
-    /// one statement. Its cursors stay where its last row went, so rows in order reach each
-    /// index at its end without descending from its root (SQLite's shortcut for appending);
-    /// a statement per row closes its cursors when it ends. `single`: the statement for one
-    /// row, for the last rows.
+    /// one statement (fewer for a table too wide for SQLite to take that many parameters). Its
+    /// cursors stay where its last row went, so rows in order reach each index at its end
+    /// without descending from its root (SQLite's shortcut for appending); a statement per row
+    /// closes its cursors when it ends. `single`: the statement for one row, for the last rows.
     fn insert_batched(
         &self,
         table: Table,
@@ -389,16 +392,17 @@ impl<'a> Writer<'a> {
         single: &mut rusqlite::CachedStatement<'_>,
     ) -> Result<Inserted> {
         let width = columns.len() + 1;
+        let per_statement = (MAX_PARAMETERS / width).clamp(1, BATCH);
         let row = format!("({})", vec!["?"; width].join(", "));
         let sql = format!(
             "INSERT INTO {} ({}, {}) VALUES {}",
             table.name,
             table.key,
             columns.join(", "),
-            vec![row.as_str(); BATCH].join(", ")
+            vec![row.as_str(); per_statement].join(", ")
         );
         let mut insert = self.tx.prepare_cached(&sql)?;
-        let mut batch: Vec<(String, Vec<Value>)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(String, Vec<Value>)> = Vec::with_capacity(per_statement);
         // The cells the batch before bound, row by row: a bound value stays bound from one
         // execution to the next, and rows of one import share most of theirs (account,
         // currency, dates of the write, ...), so only the cells that differ are bound again.
@@ -419,7 +423,7 @@ impl<'a> Writer<'a> {
                     continue;
                 }
                 batch.push((id, values));
-                if batch.len() < BATCH {
+                if batch.len() < per_statement {
                     continue;
                 }
                 for (r, (id, values)) in batch.iter().enumerate() {
@@ -433,10 +437,10 @@ impl<'a> Writer<'a> {
                     }
                 }
                 let stored = insert.raw_execute()?;
-                if stored != BATCH {
+                if stored != per_statement {
                     return Err(Error::new(
                         ErrorKind::Internal,
-                        format!("{stored} of {BATCH} rows went into {}", table.name),
+                        format!("{stored} of {per_statement} rows went into {}", table.name),
                     ));
                 }
             } else {
