@@ -769,9 +769,8 @@ mod tests {
     /// import. A build that loses the setting says so here.
     #[test]
     fn sqlite_is_built_without_memory_statistics() {
-        let dir = tempfile::tempdir().unwrap();
-        let vault = Vault::create(&paths(dir.path()), &VaultKey::random(), "t", &Migrations::default()).unwrap();
-        let mut stmt = vault.read().prepare("PRAGMA compile_options").unwrap();
+        let conn = Connection::open_in_memory().unwrap();
+        let mut stmt = conn.prepare("PRAGMA compile_options").unwrap();
         let options: Vec<String> = stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
         assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
     }

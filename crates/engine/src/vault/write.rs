@@ -168,6 +168,15 @@ struct Inserted {
 }
 
 impl Inserted {
+    fn new(table: Table, columns: &[&str]) -> Result<Inserted> {
+        Ok(Inserted {
+            count: 0,
+            existing: Vec::new(),
+            tally: InsertTally::new(table, columns)?,
+            ids: String::from("["),
+        })
+    }
+
     /// Counts a row just stored.
     fn add(&mut self, table: Table, id: &str, values: &[Value]) {
         self.tally.add(values);
@@ -211,6 +220,45 @@ fn check_ident(name: &str) -> Result<()> {
     } else {
         Err(Error::new(ErrorKind::Internal, format!("`{name}` is not a column name")))
     }
+}
+
+/// `INSERT INTO table (key, columns...) VALUES` with `rows` rows of parameters.
+fn insert_sql(table: Table, columns: &[&str], rows: usize) -> String {
+    let row = format!("({})", vec!["?"; columns.len() + 1].join(", "));
+    format!(
+        "INSERT INTO {} ({}, {}) VALUES {}",
+        table.name,
+        table.key,
+        columns.join(", "),
+        vec![row.as_str(); rows].join(", ")
+    )
+}
+
+/// A row must have a cell for each column.
+fn check_width(table: Table, columns: &[&str], values: &[Value]) -> Result<()> {
+    if values.len() == columns.len() {
+        Ok(())
+    } else {
+        Err(Error::new(ErrorKind::Internal, format!("a row for {} has the wrong number of cells", table.name)))
+    }
+}
+
+/// Binds a row's key and cells to the parameters from `at` on. `before`: the cells bound there
+/// last (they stay bound between executions); then only the cells that differ are bound.
+fn bind_row(
+    insert: &mut rusqlite::Statement<'_>,
+    at: usize,
+    id: &str,
+    values: &[Value],
+    before: Option<&[Value]>,
+) -> Result<()> {
+    insert.raw_bind_parameter(at, id)?;
+    for (i, value) in values.iter().enumerate() {
+        if before.is_none_or(|before| before[i] != *value) {
+            insert.raw_bind_parameter(at + 1 + i, value)?;
+        }
+    }
+    Ok(())
 }
 
 pub struct Writer<'a> {
@@ -299,7 +347,7 @@ impl<'a> Writer<'a> {
             _ => None,
         };
         let Some(index) = index else {
-            let inserted = self.insert_rows(table, columns, rows, None)?;
+            let inserted = self.insert_rows(table, columns, rows)?;
             return self.log_inserted(table, inserted);
         };
         // Without the index, the keys stored (and those inserted since) tell the rows already
@@ -315,57 +363,30 @@ impl<'a> Writer<'a> {
             }
         }
         let definition = self.drop_key_index(table, index)?;
-        let inserted = self.insert_rows(table, columns, rows, Some(&mut keys));
+        let inserted = self.insert_batched(table, columns, rows, &mut keys);
         drop(keys);
         // Built again even after a failure, so that no caller can go on without it.
         self.tx.execute_batch(&definition)?;
         self.log_inserted(table, inserted?)
     }
 
-    /// Inserts `rows`; a row whose key is stored is left as it is. `keys`: the keys stored,
-    /// when the table's key index is gone (then they, not SQLite, tell, and the rows go in
-    /// batches: [`Writer::insert_batched`]).
+    /// Inserts `rows`, one statement each; a row whose key is stored is left as it is.
     fn insert_rows(
-        &mut self,
+        &self,
         table: Table,
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
-        keys: Option<&mut KnownKeys>,
     ) -> Result<Inserted> {
-        let placeholders = vec!["?"; columns.len() + 1].join(", ");
-        let into =
-            format!("INSERT INTO {} ({}, {}) VALUES ({placeholders})", table.name, table.key, columns.join(", "));
-        let sql = match keys {
-            Some(_) => into,
-            None => format!("{into} ON CONFLICT ({}) DO NOTHING", table.key),
-        };
-        let mut inserted = Inserted {
-            count: 0,
-            existing: Vec::new(),
-            tally: InsertTally::new(table, columns)?,
-            ids: String::from("["),
-        };
+        let sql = format!("{} ON CONFLICT ({}) DO NOTHING", insert_sql(table, columns, 1), table.key);
+        let mut inserted = Inserted::new(table, columns)?;
         let mut insert = self.tx.prepare_cached(&sql)?;
-        if let Some(keys) = keys {
-            return self.insert_batched(table, columns, rows, keys, inserted, &mut insert);
-        }
         // The cells bound for the row before: a bound value stays bound from one execution to
         // the next, and rows of one import share most of theirs (account, currency, dates of
         // the write, ...), so only the cells that differ are bound again. None: nothing bound.
         let mut bound: Option<Vec<Value>> = None;
         for (id, values) in rows {
-            if values.len() != columns.len() {
-                return Err(Error::new(
-                    ErrorKind::Internal,
-                    format!("a row for {} has the wrong number of cells", table.name),
-                ));
-            }
-            insert.raw_bind_parameter(1, &id)?;
-            for (i, value) in values.iter().enumerate() {
-                if bound.as_ref().is_none_or(|before| before[i] != *value) {
-                    insert.raw_bind_parameter(i + 2, value)?;
-                }
-            }
+            check_width(table, columns, &values)?;
+            bind_row(&mut insert, 1, &id, &values, bound.as_deref())?;
             if insert.raw_execute()? == 0 {
                 inserted.existing.push(id);
             } else {
@@ -381,43 +402,28 @@ impl<'a> Writer<'a> {
     /// one statement (fewer for a table too wide for SQLite to take that many parameters). Its
     /// cursors stay where its last row went, so rows in order reach each index at its end
     /// without descending from its root (SQLite's shortcut for appending); a statement per row
-    /// closes its cursors when it ends. `single`: the statement for one row, for the last rows.
+    /// closes its cursors when it ends. The last rows, fewer than a batch, go one by one.
     fn insert_batched(
         &self,
         table: Table,
         columns: &[&str],
         rows: impl IntoIterator<Item = (String, Vec<Value>)>,
         keys: &mut KnownKeys,
-        mut inserted: Inserted,
-        single: &mut rusqlite::CachedStatement<'_>,
     ) -> Result<Inserted> {
-        let width = columns.len() + 1;
-        let per_statement = (MAX_PARAMETERS / width).clamp(1, BATCH);
-        let row = format!("({})", vec!["?"; width].join(", "));
-        let sql = format!(
-            "INSERT INTO {} ({}, {}) VALUES {}",
-            table.name,
-            table.key,
-            columns.join(", "),
-            vec![row.as_str(); per_statement].join(", ")
-        );
-        let mut insert = self.tx.prepare_cached(&sql)?;
+        let per_statement = (MAX_PARAMETERS / (columns.len() + 1)).clamp(1, BATCH);
+        let mut insert = self.tx.prepare_cached(&insert_sql(table, columns, per_statement))?;
+        let mut single = self.tx.prepare_cached(&insert_sql(table, columns, 1))?;
+        let mut inserted = Inserted::new(table, columns)?;
         let mut batch: Vec<(String, Vec<Value>)> = Vec::with_capacity(per_statement);
         // The cells the batch before bound, row by row: a bound value stays bound from one
-        // execution to the next, and rows of one import share most of theirs (account,
-        // currency, dates of the write, ...), so only the cells that differ are bound again.
+        // execution to the next, so only the cells that differ are bound again.
         let mut bound: Vec<Vec<Value>> = Vec::new();
         let mut rows = rows.into_iter();
         loop {
             let next = rows.next();
             let done = next.is_none();
             if let Some((id, values)) = next {
-                if values.len() != columns.len() {
-                    return Err(Error::new(
-                        ErrorKind::Internal,
-                        format!("a row for {} has the wrong number of cells", table.name),
-                    ));
-                }
+                check_width(table, columns, &values)?;
                 if !keys.insert(&id) {
                     inserted.existing.push(id);
                     continue;
@@ -427,14 +433,7 @@ impl<'a> Writer<'a> {
                     continue;
                 }
                 for (r, (id, values)) in batch.iter().enumerate() {
-                    let at = r * width + 1;
-                    insert.raw_bind_parameter(at, id)?;
-                    let before = bound.get(r);
-                    for (i, value) in values.iter().enumerate() {
-                        if before.is_none_or(|before| before[i] != *value) {
-                            insert.raw_bind_parameter(at + 1 + i, value)?;
-                        }
-                    }
+                    bind_row(&mut insert, r * (columns.len() + 1) + 1, id, values, bound.get(r).map(Vec::as_slice))?;
                 }
                 let stored = insert.raw_execute()?;
                 if stored != per_statement {
@@ -444,12 +443,8 @@ impl<'a> Writer<'a> {
                     ));
                 }
             } else {
-                // The last rows, fewer than a batch, one statement each.
                 for (id, values) in &batch {
-                    single.raw_bind_parameter(1, id)?;
-                    for (i, value) in values.iter().enumerate() {
-                        single.raw_bind_parameter(i + 2, value)?;
-                    }
+                    bind_row(&mut single, 1, id, values, None)?;
                     single.raw_execute()?;
                 }
             }
