@@ -109,9 +109,7 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
         engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
-        let account = engine
-            .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-            .unwrap();
+        let account = checking(&engine);
         for op in ops {
             let ids: Vec<_> = engine.transactions(&TransactionQuery::default()).unwrap().into_iter().map(|t| t.id).collect();
             match op {
@@ -187,9 +185,7 @@ fn a_month_report_sums_categories_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
     engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let account = checking(&engine);
     let add = |d: u32, cents: i64, category: &str| {
         let id = engine
             .add_transaction(NewTransaction {
@@ -301,9 +297,7 @@ fn doctor_finds_and_repairs_damaged_totals() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
     engine.create(NewKey::Keychain).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let account = checking(&engine);
     engine
         .add_transaction(NewTransaction {
             account,
@@ -343,22 +337,35 @@ fn dump(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<rusqlite::types::Va
     stmt.query_map([], |r| (0..width).map(|i| r.get(i)).collect()).unwrap().map(Result::unwrap).collect()
 }
 
+/// An engine on the vault in `dir` that migrates it no further than schema `version`.
+fn engine_up_to(dir: &std::path::Path, version: u32) -> Engine {
+    let migrations = spearmint_engine::vault::Migrations::default().up_to(version);
+    Engine::new(EngineOptions { migrations, ..EngineOptions::new(dir.to_path_buf()) }).unwrap()
+}
+
+/// A new US checking account.
+fn checking(engine: &Engine) -> spearmint_core::AccountId {
+    engine
+        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
+        .unwrap()
+}
+
+/// The file passes SQLite's integrity check and every foreign key holds.
+fn assert_sound(raw: &rusqlite::Connection) {
+    let check: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+    assert!(dump(raw, "pragma_foreign_key_check").is_empty());
+}
+
 /// Schema 12 rebuilds `transactions` to write a CHECK another way (SQLite cannot change one in
 /// place). Every row, split, total, index and trigger comes through it, and every constraint
 /// still holds.
 #[test]
 fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_triggers() {
-    use spearmint_engine::vault::Migrations;
     let dir = tempfile::tempdir().unwrap();
-    let old = Engine::new(EngineOptions {
-        migrations: Migrations::default().up_to(11),
-        ..EngineOptions::new(dir.path().to_path_buf())
-    })
-    .unwrap();
+    let old = engine_up_to(dir.path(), 11);
     old.create(NewKey::Keychain).unwrap();
-    let account = old
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let account = checking(&old);
     let usd = |cents| Money::from_minor(cents, Currency::USD);
     let mut ids = Vec::new();
     for (day, cents, seller) in
@@ -391,11 +398,7 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
     };
 
     // Up to 12 only: 13 changes the schema of `splits` (its own test below).
-    let engine = Engine::new(EngineOptions {
-        migrations: Migrations::default().up_to(12),
-        ..EngineOptions::new(dir.path().to_path_buf())
-    })
-    .unwrap();
+    let engine = engine_up_to(dir.path(), 12);
     let status = engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
     assert_eq!(status.schema_version, Some(12));
     engine.lock().unwrap();
@@ -423,9 +426,7 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
         })
         .unwrap();
     assert_eq!(unique, 1);
-    let check: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(check, "ok");
-    assert!(dump(&raw, "pragma_foreign_key_check").is_empty());
+    assert_sound(&raw);
 
     // The constraints refuse what they refused: an unknown category source, an unknown account.
     raw.pragma_update(None, "foreign_keys", true).unwrap();
@@ -457,17 +458,10 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
 /// deleting a split transaction still takes its parts with it.
 #[test]
 fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
-    use spearmint_engine::vault::Migrations;
     let dir = tempfile::tempdir().unwrap();
-    let old = Engine::new(EngineOptions {
-        migrations: Migrations::default().up_to(12),
-        ..EngineOptions::new(dir.path().to_path_buf())
-    })
-    .unwrap();
+    let old = engine_up_to(dir.path(), 12);
     old.create(NewKey::Keychain).unwrap();
-    let account = old
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let account = checking(&old);
     let usd = |cents| Money::from_minor(cents, Currency::USD);
     let add = |day: u32, cents: i64| {
         old.add_transaction(NewTransaction {
@@ -502,9 +496,7 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
         dump(&raw, "(SELECT \"table\", \"from\" FROM pragma_foreign_key_list('splits'))");
     let text = |s: &str| rusqlite::types::Value::Text(s.into());
     assert_eq!(referenced, vec![vec![text("categories"), text("category_id")]], "no foreign key names transactions");
-    let check: String = raw.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
-    assert_eq!(check, "ok");
-    assert!(dump(&raw, "pragma_foreign_key_check").is_empty());
+    assert_sound(&raw);
 
     // What the foreign key refused, the triggers refuse; what it allowed, they allow.
     raw.pragma_update(None, "foreign_keys", true).unwrap();
@@ -542,9 +534,7 @@ fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
     engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let account = checking(&engine);
     let id = engine
         .add_transaction(NewTransaction {
             account,
