@@ -5,9 +5,9 @@ use std::io::{IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use spearmint_core::{AccountId, Currency};
 use spearmint_engine::provider::institutions;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
+use spearmint_engine::{AccountId, Currency};
 use spearmint_engine::{
     Error, ErrorKind, ImportPhase, ImportProgress, ImportRequest, OfxLogin, Phase, Progress, RefreshReport,
     TransactionQuery,
@@ -263,7 +263,7 @@ pub(crate) fn accounts(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 pub(crate) fn add_account(ctx: &Ctx, name: &str, kind: &str, currency: &str) -> anyhow::Result<()> {
-    let kind = spearmint_core::AccountKind::parse(kind).ok_or_else(|| {
+    let kind = spearmint_engine::AccountKind::parse(kind).ok_or_else(|| {
         Error::new(
             ErrorKind::Invalid,
             format!("`{kind}` is not an account kind: checking, savings, credit_card, loan, investment, cash or other"),
@@ -561,8 +561,8 @@ fn this_month() -> String {
     chrono::Utc::now().format("%Y-%m").to_string()
 }
 
-fn money_arg(text: &str, currency: Currency) -> Result<spearmint_core::Money, Error> {
-    spearmint_core::Money::parse(text, currency).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
+fn money_arg(text: &str, currency: Currency) -> Result<spearmint_engine::Money, Error> {
+    spearmint_engine::Money::parse(text, currency).map_err(|e| Error::new(ErrorKind::Invalid, e.to_string()))
 }
 
 pub(crate) fn categorize(ctx: &Ctx, descriptor: &str, amount: &str, mcc: Option<u16>) -> anyhow::Result<()> {
@@ -577,7 +577,7 @@ pub(crate) fn categorize(ctx: &Ctx, descriptor: &str, amount: &str, mcc: Option<
 }
 
 pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
-    use spearmint_core::{Condition, RuleActions, RuleOrigin};
+    use spearmint_engine::{Condition, RuleActions, RuleOrigin};
     match action {
         RulesAction::List => {
             let rules = ctx.engine.rules()?;
@@ -741,7 +741,7 @@ pub(crate) fn notifications(ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: bool) -> anyhow::Result<()> {
-    let id: spearmint_core::TransactionId = transaction.parse().map_err(|_| {
+    let id: spearmint_engine::TransactionId = transaction.parse().map_err(|_| {
         Error::new(
             ErrorKind::Invalid,
             format!("`{transaction}` is not a transaction id: see `spearmint transactions --json`"),
@@ -764,7 +764,7 @@ pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: 
     Ok(())
 }
 
-fn transaction_id(text: &str) -> Result<spearmint_core::TransactionId, Error> {
+fn transaction_id(text: &str) -> Result<spearmint_engine::TransactionId, Error> {
     text.parse().map_err(|_| {
         Error::new(ErrorKind::Invalid, format!("`{text}` is not a transaction id: see `spearmint transactions --json`"))
     })

@@ -1,17 +1,17 @@
 //! Budgets: the recommendation (spearmint_core::budget), the user's overrides (the only thing
-//! stored, in `budget_overrides`), what was spent against them, and the threshold alerts that
-//! go to the notification outbox. Budgets are per top-level category; spending in a
-//! subcategory (Groceries) counts towards its parent (Food & Dining).
+//! stored, in `budget_overrides`), what was spent against them, and the alert thresholds.
+//! Budgets are per top-level category; spending in a subcategory (Groceries) counts towards
+//! its parent (Food & Dining). The alerts themselves are `crate::alerts`.
 
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
 use serde::Serialize;
 use spearmint_core::budget;
 use spearmint_core::{Currency, Money};
 
-use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::vault::{Table, Vault, now_rfc3339};
+use crate::vault::{Reader, Table, Vault, now_rfc3339, settings};
 
 /// Alert thresholds, in percent of the budget, unless the settings say otherwise.
 pub const DEFAULT_THRESHOLDS: [u32; 2] = [80, 100];
@@ -43,18 +43,18 @@ pub struct BudgetReport {
     pub lines: Vec<BudgetLine>,
 }
 
-fn month_start(month: &str) -> Result<NaiveDate> {
+pub(crate) fn month_start(month: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
         .map_err(|_| Error::new(ErrorKind::Invalid, format!("`{month}` is not a month: use YYYY-MM")))
 }
 
-fn shift(month: NaiveDate, back: u32) -> String {
+pub(crate) fn shift(month: NaiveDate, back: u32) -> String {
     month.checked_sub_months(chrono::Months::new(back)).unwrap_or(month).format("%Y-%m").to_string()
 }
 
 /// Spending (positive = out) per top-level expense category, and income, in one month.
-fn month_totals(v: &Vault, month: &str, currency: &str) -> Result<(Vec<(String, i64)>, i64)> {
-    let mut stmt = v.read().prepare_cached(
+fn month_totals(r: Reader<'_>, month: &str, currency: &str) -> Result<(Vec<(String, i64)>, i64)> {
+    let mut stmt = r.prepare_cached(
         "SELECT coalesce(c.parent_id, c.id) AS top, p.kind, sum(s.amount_minor)
          FROM monthly_spending s JOIN categories c ON c.id = s.category_id
          JOIN categories p ON p.id = coalesce(c.parent_id, c.id)
@@ -74,10 +74,9 @@ fn month_totals(v: &Vault, month: &str, currency: &str) -> Result<(Vec<(String, 
     Ok((spending, income))
 }
 
-fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
+pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
     let start = month_start(month)?;
-    let currency: String = v
-        .read()
+    let currency: String = r
         .query_row("SELECT currency FROM accounts GROUP BY currency ORDER BY count(*) DESC LIMIT 1", [], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| "USD".into());
@@ -88,7 +87,7 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
     let mut complete = 0usize;
     for back in (1..=budget::HISTORY_MONTHS as u32).rev() {
         let m = shift(start, back);
-        let (spending, income) = month_totals(v, &m, &currency)?;
+        let (spending, income) = month_totals(r, &m, &currency)?;
         if spending.is_empty() && income == 0 {
             continue;
         }
@@ -101,7 +100,7 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
             }
         }
     }
-    let (this_month, this_income) = month_totals(v, month, &currency)?;
+    let (this_month, this_income) = month_totals(r, month, &currency)?;
     let income_minor = if incomes.is_empty() { this_income.max(0) } else { budget::median(incomes) };
     let income = Money::from_minor(income_minor, cur);
     let mut lines: Vec<(String, Money, String)> = budget::recommend(&history, complete, income)
@@ -109,7 +108,7 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
         .map(|(c, m)| (c, m, "recommended".to_owned()))
         .collect();
     // The user's overrides win: the latest one that applies to this month, per category.
-    let mut stmt = v.read().prepare_cached(
+    let mut stmt = r.prepare_cached(
         "SELECT category_id, amount_minor, currency, rollover, effective_from FROM budget_overrides o
          WHERE effective_from <= ?1 AND effective_from = (
              SELECT max(effective_from) FROM budget_overrides i WHERE i.category_id = o.category_id AND i.effective_from <= ?1)",
@@ -132,7 +131,7 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
             if m < from {
                 continue;
             }
-            let (spending, _) = month_totals(v, &m.format("%Y-%m").to_string(), c)?;
+            let (spending, _) = month_totals(r, &m.format("%Y-%m").to_string(), c)?;
             let spent = spending.iter().find(|(x, _)| x == cat).map_or(0, |(_, s)| *s);
             carry += minor - spent;
         }
@@ -147,8 +146,7 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
     }
     let mut out = Vec::new();
     for (category, budget_amount, source) in lines {
-        let name: String = v
-            .read()
+        let name: String = r
             .query_row("SELECT name FROM categories WHERE id = ?1", [&category], |r| r.get(0))
             .optional()?
             .unwrap_or_else(|| category.clone());
@@ -166,121 +164,61 @@ fn report(v: &Vault, month: &str) -> Result<BudgetReport> {
     Ok(BudgetReport { month: month.to_owned(), currency, income, history_months: complete as u32, lines: out })
 }
 
-impl Engine {
-    /// The budget for a month: recommended amounts, the user's overrides, and what was spent.
-    pub fn budget(&self, month: &str) -> Result<BudgetReport> {
-        self.with_vault(|v| report(v, month))
+/// Sets the user's budget for a top-level category from `from_month` on.
+pub(crate) fn set_override(
+    v: &mut Vault,
+    category: &str,
+    amount: Money,
+    from_month: &str,
+    rollover: bool,
+) -> Result<()> {
+    month_start(from_month)?;
+    if amount.is_negative() {
+        return Err(Error::new(ErrorKind::Invalid, "a budget cannot be negative"));
     }
-
-    /// Sets the user's budget for a top-level category from `from_month` on.
-    pub fn set_budget(&self, category: &str, amount: Money, from_month: &str, rollover: bool) -> Result<()> {
-        month_start(from_month)?;
-        if amount.is_negative() {
-            return Err(Error::new(ErrorKind::Invalid, "a budget cannot be negative"));
+    let parent: Option<Option<String>> =
+        v.read().query_row("SELECT parent_id FROM categories WHERE id = ?1", [category], |r| r.get(0)).optional()?;
+    match parent {
+        None => return Err(Error::new(ErrorKind::Invalid, format!("there is no category `{category}`"))),
+        Some(Some(p)) => {
+            return Err(Error::new(ErrorKind::Invalid, format!("budgets are per top-level category: use `{p}`")));
         }
-        self.with_vault(|v| {
-            let parent: Option<Option<String>> =
-                v.read().query_row("SELECT parent_id FROM categories WHERE id = ?1", [category], |r| r.get(0)).optional()?;
-            match parent {
-                None => return Err(Error::new(ErrorKind::Invalid, format!("there is no category `{category}`"))),
-                Some(Some(p)) => {
-                    return Err(Error::new(ErrorKind::Invalid, format!("budgets are per top-level category: use `{p}`")));
-                }
-                Some(None) => {}
-            }
-            v.write(|w| {
-                w.sql().execute(
-                    "INSERT INTO budget_overrides (category_id, effective_from, currency, amount_minor, rollover, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                     ON CONFLICT (category_id, effective_from) DO UPDATE SET currency = excluded.currency,
-                       amount_minor = excluded.amount_minor, rollover = excluded.rollover, updated_at = excluded.updated_at",
-                    rusqlite::params![category, from_month, amount.currency().code(), amount.minor(), rollover, now_rfc3339()],
-                )?;
-                w.record_row(
-                    Table::BUDGET_OVERRIDES,
-                    &format!("{category}|{from_month}"),
-                    serde_json::json!({ "category_id": category, "effective_from": from_month,
-                        "currency": amount.currency().code(), "amount_minor": amount.minor(), "rollover": i64::from(rollover) }),
-                )
-            })
-        })?;
-        self.check_budgets(&[from_month.to_owned()]).map(|_| ())
+        Some(None) => {}
     }
-
-    /// Sets the alert thresholds, in percent of a budget (80 and 100 by default), for every
-    /// category or, with `category`, for that one (which then ignores the general setting).
-    pub fn set_budget_thresholds(&self, thresholds: &[u32], category: Option<&str>) -> Result<()> {
-        if thresholds.is_empty() || thresholds.iter().any(|t| !(1..=1000).contains(t)) {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                "thresholds are percentages of a budget, 1 to 1000, e.g. 80,100",
-            ));
-        }
-        let mut list = thresholds.to_vec();
-        list.sort_unstable();
-        list.dedup();
-        let text = list.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        let key = match category {
-            Some(c) => format!("budget_thresholds:{c}"),
-            None => "budget_thresholds".to_owned(),
-        };
-        self.with_vault(|v| {
-            v.write(|w| w.upsert(Table::SETTINGS, &key, &[("value", rusqlite::types::Value::Text(text))]))
-        })
-    }
-
-    /// Checks this month's and last month's budgets: called after every change to transactions.
-    pub fn check_recent_budgets(&self) -> Result<u32> {
-        let today = Utc::now().date_naive();
-        let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-        self.check_budgets(&[shift(first, 0), shift(first, 1)])
-    }
-
-    /// Checks the user's budgets of `months` (only the current and previous month alert: an old
-    /// statement imported today is history, not news) and puts each newly crossed threshold
-    /// in the outbox, once ever per month, category and threshold. Returns how many are new.
-    pub fn check_budgets(&self, months: &[String]) -> Result<u32> {
-        self.with_vault(|v| check(v, months))
-    }
+    v.write(|w| {
+        w.upsert_keyed(
+            Table::BUDGET_OVERRIDES,
+            &format!("{category}|{from_month}"),
+            &[
+                ("category_id", Value::Text(category.to_owned())),
+                ("effective_from", Value::Text(from_month.to_owned())),
+            ],
+            &[
+                ("currency", Value::Text(amount.currency().code().to_owned())),
+                ("amount_minor", Value::Integer(amount.minor())),
+                ("rollover", Value::Integer(i64::from(rollover))),
+                ("updated_at", Value::Text(now_rfc3339())),
+            ],
+        )
+    })
 }
 
-/// `Engine::check_recent_budgets` for callers already inside the vault.
-pub(crate) fn check_recent(v: &mut Vault) -> Result<u32> {
-    let today = Utc::now().date_naive();
-    let first = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today);
-    check(v, &[shift(first, 0), shift(first, 1)])
+/// Sets the alert thresholds, in percent of a budget, for every category or, with
+/// `category`, for that one (which then ignores the general setting).
+pub(crate) fn set_thresholds(v: &mut Vault, thresholds: &[u32], category: Option<&str>) -> Result<()> {
+    if thresholds.is_empty() || thresholds.iter().any(|t| !(1..=1000).contains(t)) {
+        return Err(Error::new(ErrorKind::Invalid, "thresholds are percentages of a budget, 1 to 1000, e.g. 80,100"));
+    }
+    let mut list = thresholds.to_vec();
+    list.sort_unstable();
+    list.dedup();
+    v.write(|w| settings::set_budget_thresholds(w, category, &list))
 }
 
-fn check(v: &mut Vault, months: &[String]) -> Result<u32> {
-    let today = Utc::now().date_naive();
-    let current = today.format("%Y-%m").to_string();
-    let previous = shift(NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap_or(today), 1);
-    let setting = |v: &Vault, key: &str| -> Result<Option<Vec<u32>>> {
-        Ok(crate::daemon::setting(v, key)?.map(|t| t.split(',').filter_map(|x| x.trim().parse().ok()).collect()))
-    };
-    // A category's own thresholds, else the general ones, else 80% and 100%.
-    let general = setting(v, "budget_thresholds")?.unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec());
-    let mut new = 0;
-    for month in months.iter().filter(|m| **m == current || **m == previous) {
-        let r = report(v, month)?;
-        // Only budgets the user set alert: a recommendation is a suggestion, and alerting on
-        // it would greet a new user with a dozen notifications.
-        for line in r.lines.iter().filter(|l| l.source == "override") {
-            let thresholds =
-                setting(v, &format!("budget_thresholds:{}", line.category))?.unwrap_or_else(|| general.clone());
-            // With rollover, what is available this month is the budget plus what carried over.
-            let available = line.rollover.and_then(|r| line.budget.checked_add(r).ok()).unwrap_or(line.budget);
-            for t in budget::crossed(line.spent, available, &thresholds) {
-                let summary = if t >= 100 {
-                    format!("{} is over budget", line.name)
-                } else {
-                    format!("{} budget: {t}% used", line.name)
-                };
-                let body = format!("Spent {} of {} in {month}", line.spent, line.budget);
-                let key = format!("budget:{month}:{}:{t}", line.category);
-                new += crate::notify::enqueue(v, "budget_threshold", &key, &summary, &body)?;
-            }
-        }
-    }
-    Ok(new)
+/// The thresholds that apply to `category`: its own, else the general ones, else 80% and 100%.
+pub(crate) fn thresholds(r: Reader<'_>, category: &str) -> Result<Vec<u32>> {
+    Ok(match settings::budget_thresholds(r, Some(category))? {
+        Some(own) => own,
+        None => settings::budget_thresholds(r, None)?.unwrap_or_else(|| DEFAULT_THRESHOLDS.to_vec()),
+    })
 }

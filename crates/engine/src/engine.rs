@@ -1,19 +1,20 @@
-//! [`Engine`]: the one API every client uses. Cheap to clone; "locked" is one of its states.
+//! [`Engine`]: its lifecycle (create, unlock, lock, change keys, status) and the access to its
+//! vault that the layers below the API use. Cheap to clone; "locked" is one of its states.
+//! Everything else it can do is in `crate::api`.
 
 use std::fs;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::types::Value;
-use spearmint_core::{AccountId, TransactionId, VaultId};
+use spearmint_core::VaultId;
 
+use crate::alerts;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keychain::{KeychainEntry, SessionCache};
-use crate::ledger::{self, NewAccount, NewTransaction, Transaction};
 use crate::secret::{Passphrase, VaultKey};
 use crate::status::{KeySource, TableCount, VaultState, VaultStatus};
 use crate::vault::profile::{KeySpec, Profile};
-use crate::vault::{FileLook, Migrations, ProfilePaths, Table, Vault, look_at, now_rfc3339};
+use crate::vault::{FileLook, Migrations, ProfilePaths, Vault, look_at, settings};
 
 /// The environment variable that overrides the data directory.
 pub const DATA_DIR_ENV: &str = "SPEARMINT_DATA_DIR";
@@ -122,7 +123,7 @@ impl Engine {
         let engine = Engine::new(options)?;
         create_private_dir(&engine.inner.paths.dir)?;
         let vault = Vault::create_plain_for_benchmarks(&engine.inner.paths, &engine.inner.migrations)?;
-        *engine.state() = State::Unlocked { vault: Box::new(vault), key: VaultKey::random() };
+        *engine.state() = State::Unlocked { vault: watched(vault), key: VaultKey::random() };
         Ok(engine)
     }
 
@@ -194,7 +195,7 @@ impl Engine {
             Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
         profile.write(&paths.profile_json())?;
         let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
-        *self.state() = State::Unlocked { vault: Box::new(vault), key };
+        *self.state() = State::Unlocked { vault: watched(vault), key };
         self.mark_used()?;
         self.status()
     }
@@ -219,7 +220,7 @@ impl Engine {
     pub fn unlock(&self, how: Unlock) -> Result<VaultStatus> {
         let profile = self.require_profile()?;
         let (vault, key) = self.open_with(&profile, how)?;
-        *self.state() = State::Unlocked { vault: Box::new(vault), key };
+        *self.state() = State::Unlocked { vault: watched(vault), key };
         self.status()
     }
 
@@ -382,9 +383,7 @@ impl Engine {
     /// Records that a person used this profile now. The daily extraction runs only for
     /// profiles used in the last 30 days; the daemon itself never calls this.
     pub fn mark_used(&self) -> Result<()> {
-        self.with_vault(|v| {
-            v.write(|w| w.upsert(Table::ACTIVITY, "1", &[("last_used_at", Value::Text(now_rfc3339()))]))
-        })
+        self.with_vault(|v| v.write(|w| settings::mark_used(w, chrono::Utc::now())))
     }
 
     pub fn status(&self) -> Result<VaultStatus> {
@@ -423,36 +422,25 @@ impl Engine {
         Ok(status)
     }
 
-    pub fn create_account(&self, new: NewAccount) -> Result<AccountId> {
-        self.with_vault(|v| ledger::create_account(v, new))
+    /// Runs vault work on a blocking thread (from async code).
+    pub(crate) async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Vault) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let engine = self.clone();
+        Engine::blocking(move || engine.with_vault(f)).await
     }
 
-    pub fn add_transaction(&self, new: NewTransaction) -> Result<TransactionId> {
-        self.with_vault(|v| ledger::add_transaction(v, new))
+    /// Runs blocking work (the keychain, SQLite) on a blocking thread.
+    pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+        tokio::task::spawn_blocking(f).await.map_err(|e| Error::internal("a background task failed", e))?
     }
+}
 
-    pub fn list_transactions(&self, limit: u32) -> Result<Vec<Transaction>> {
-        self.with_vault(|v| ledger::list_transactions(v, limit))
-    }
-
-    pub fn transactions(&self, query: &ledger::TransactionQuery) -> Result<Vec<Transaction>> {
-        self.with_vault(|v| ledger::query_transactions(v, query))
-    }
-
-    pub fn accounts(&self) -> Result<Vec<ledger::AccountSummary>> {
-        self.with_vault(|v| ledger::list_accounts(v))
-    }
-
-    /// The number of entries in the change log (a bulk insert is one entry).
-    pub fn change_count(&self) -> Result<i64> {
-        self.with_vault(|v| Ok(v.read().query_row("SELECT count(*) FROM changes", [], |r| r.get(0))?))
-    }
-
-    /// The change log after `after_seq`, oldest first, `limit` entries, with each bulk insert
-    /// expanded into one record per row: what sync will upload.
-    pub fn changes_since(&self, after_seq: i64, limit: u32) -> Result<Vec<crate::vault::write::ChangeRecord>> {
-        self.with_vault(|v| crate::vault::write::expand(v.read(), after_seq, limit))
-    }
+/// An opened vault with the budget check at the end of every write ([`alerts::after_write`]).
+fn watched(mut vault: Vault) -> Box<Vault> {
+    vault.set_commit_hook(alerts::after_write);
+    Box::new(vault)
 }
 
 fn locked() -> Error {

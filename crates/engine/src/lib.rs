@@ -2,46 +2,53 @@
 //!
 //! It owns the vault (an SQLCipher file whose key lives in the OS keychain or comes from a
 //! passphrase), its migrations and its single mutation path, which records every change for
-//! sync. It must not depend on `tauri` or any UI: clients stay thin and call [`Engine`].
+//! sync. It must not depend on `tauri` or any UI: clients stay thin and call [`Engine`], whose
+//! whole surface is in `api/` (its lifecycle in `engine.rs`).
+//!
+//! The modules are layers; each uses only those listed before it (a tidy test holds this):
+//! `error`, `secret`, `status`; `vault`, `keychain`, `installation`; `budget`; `alerts`;
+//! `engine`; `ledger`; `categorization`; `reports`; `ingestion`; `provider`; `background`;
+//! `api`.
 
-mod budget;
-mod connection;
-mod daemon;
-mod engine;
 mod error;
-mod export;
-mod extract;
-mod import;
-mod installation;
-mod jobs;
-pub mod keychain;
-mod ledger;
-mod notify;
-pub mod provider;
-mod refresh;
-mod rules;
 mod secret;
-mod spending;
 mod status;
+
+mod installation;
+pub mod keychain;
 pub mod vault;
 
+mod alerts;
+mod background;
+mod budget;
+mod categorization;
+mod engine;
+mod ingestion;
+mod ledger;
+pub mod provider;
+mod reports;
+
+mod api;
+
+pub use alerts::{DeliveryError, DesktopNotifier, Notification, Notifier};
+pub use background::DailyRefresh;
 pub use budget::{BudgetLine, BudgetReport};
-pub use connection::{Connection, ConnectionStatus, ProviderKind};
-pub use daemon::DailyRefresh;
+pub use categorization::RuleChange;
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Result};
-pub use extract::ApplySummary;
-pub use import::{
-    AmountMapping, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest, PreviewRow,
+pub use ingestion::{
+    AmountMapping, ApplySummary, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest,
+    PreviewRow,
 };
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
-pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
-pub use refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
-pub use rules::RuleChange;
-pub use secret::{Passphrase, VaultKey};
-pub use spearmint_core::{AccountId, AccountKind, Currency};
-pub use spending::{
+pub use provider::connection::{Connection, ConnectionStatus, ProviderKind};
+pub use provider::refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
+pub use reports::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
+};
+pub use secret::{Passphrase, VaultKey};
+pub use spearmint_core::{
+    AccountId, AccountKind, Condition, Currency, Decision, Money, Rule, RuleActions, RuleOrigin, TransactionId,
 };
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
 pub use vault::write::ChangeRecord;

@@ -4,6 +4,8 @@
 mod checkpoint;
 pub mod migrations;
 pub(crate) mod profile;
+mod read;
+pub(crate) mod settings;
 pub mod write;
 
 use std::fs;
@@ -18,7 +20,12 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::secret::VaultKey;
 use checkpoint::Checkpointer;
 pub use migrations::{Migration, Migrations};
+pub use read::Reader;
 pub use write::{Table, Writer};
+
+/// What runs at the end of every write, inside its SQL transaction, just before the commit:
+/// the engine installs the budget check here, so no write path can miss it.
+pub(crate) type CommitHook = fn(&mut Writer<'_>) -> Result<()>;
 
 /// `PRAGMA application_id` of every Spearmint vault: "SPMT".
 const APPLICATION_ID: i32 = 0x5350_4d54;
@@ -95,6 +102,7 @@ pub struct Vault {
     /// Folds the log into the file off the writer's path; None if it could not start (then
     /// SQLite checkpoints on commit, as by default).
     checkpointer: Option<Checkpointer>,
+    on_commit: Option<CommitHook>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -310,17 +318,27 @@ impl Vault {
             .query_row("SELECT value FROM settings WHERE key = 'hlc_last'", [], |r| r.get::<_, String>(0))
             .optional()?
             .and_then(|s| s.parse().ok());
+        write::watch_touched(&conn)?;
         let checkpointer = Checkpointer::start(&mut conn, &path, key, format).ok();
-        Ok(Vault { conn, clock: HlcClock::resume(device, last), path, format, checkpointer })
+        Ok(Vault { conn, clock: HlcClock::resume(device, last), path, format, checkpointer, on_commit: None })
     }
 
     /// Runs `f` in one SQL transaction through the mutation path; all or nothing.
+    /// The commit hook runs last, inside the same transaction.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self.conn.transaction()?;
         let mut writer = Writer::new(tx, &mut self.clock, now_millis());
         let out = f(&mut writer)?;
+        if let Some(hook) = self.on_commit {
+            hook(&mut writer)?;
+        }
         writer.commit()?;
         Ok(out)
+    }
+
+    /// Sets what runs at the end of every write ([`CommitHook`]).
+    pub(crate) fn set_commit_hook(&mut self, hook: CommitHook) {
+        self.on_commit = Some(hook);
     }
 
     /// Runs `f` through the mutation path and then rolls everything back: an exact preview of
@@ -334,8 +352,8 @@ impl Vault {
     }
 
     /// Read-only access for queries.
-    pub fn read(&self) -> &Connection {
-        &self.conn
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.conn)
     }
 
     pub fn schema_version(&self) -> Result<u32> {
@@ -388,8 +406,8 @@ mod tests {
     /// The format the vault's connection reads the file with, as SQLCipher reports it.
     fn format_of(vault: &Vault) -> (u32, String) {
         // SQLCipher answers for an encrypted file, as text.
-        let size: String = vault.read().pragma_query_value(None, "cipher_page_size", |r| r.get(0)).unwrap();
-        let hmac: String = vault.read().pragma_query_value(None, "cipher_hmac_algorithm", |r| r.get(0)).unwrap();
+        let size: String = vault.conn.pragma_query_value(None, "cipher_page_size", |r| r.get(0)).unwrap();
+        let hmac: String = vault.conn.pragma_query_value(None, "cipher_hmac_algorithm", |r| r.get(0)).unwrap();
         (size.parse().unwrap(), hmac)
     }
 
@@ -543,7 +561,7 @@ mod tests {
     }
 
     fn integrity(vault: &Vault) -> String {
-        vault.read().query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
+        vault.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap()
     }
 
     /// A bulk insert of more rows than the table holds builds the key index once afterwards:
@@ -554,7 +572,7 @@ mod tests {
         let mut vault = bulk_vault(dir.path());
         let definition = id_index(&vault).expect("a vault has the unique index on transaction ids");
         let schema =
-            |vault: &Vault| -> i64 { vault.read().pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap() };
+            |vault: &Vault| -> i64 { vault.conn.pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap() };
         let rows = write::BULK_ROWS + 10;
         // A few rows take the index as it is (the schema does not change)...
         let before = schema(&vault);
@@ -590,7 +608,7 @@ mod tests {
         assert_eq!(id_index(&vault).as_ref(), Some(&definition));
         assert_eq!(integrity(&vault), "ok");
         let dup = vault
-            .read()
+            .conn
             .execute(
                 "INSERT INTO transactions (id, account_id, posted_on, amount_minor, currency, seller, created_at, updated_at)
                  VALUES (?1, 'a', '2020-01-01', 1, 'USD', 'X', 't', 't')",
@@ -691,9 +709,8 @@ mod tests {
         let mut states = Vec::new();
         for (dir, expected) in dirs.iter().zip([0, input.len()]) {
             let mut vault = bulk_vault(dir.path());
-            let schema = |vault: &Vault| -> i64 {
-                vault.read().pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap()
-            };
+            let schema =
+                |vault: &Vault| -> i64 { vault.conn.pragma_query_value(None, "schema_version", |r| r.get(0)).unwrap() };
             let before = schema(&vault);
             let (added, existing) = vault
                 .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BATCHED_COLUMNS, input.clone(), expected))
@@ -742,7 +759,7 @@ mod tests {
         let mut vault = bulk_vault(dir.path());
         let columns: Vec<String> = (0..70).map(|c| format!("c{c}")).collect();
         vault
-            .read()
+            .conn
             .execute_batch(&format!(
                 "CREATE TABLE wide (id TEXT NOT NULL, {}) STRICT; CREATE UNIQUE INDEX wide_id ON wide (id);",
                 columns.iter().map(|c| format!("{c} INTEGER")).collect::<Vec<_>>().join(", ")

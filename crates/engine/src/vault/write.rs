@@ -14,7 +14,60 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, Transaction, params_from_iter};
 use spearmint_core::{Hlc, HlcClock};
 
+use super::Reader;
 use crate::error::{Error, ErrorKind, Result};
+
+/// What `monthly_spending` sums, row by row: unsplit transactions as themselves, split ones
+/// through their parts (in the transaction's month and currency).
+pub(crate) const RECOUNT_ROWS: &str =
+    "SELECT substr(posted_on, 1, 7) AS month, coalesce(category_id, 'UNCATEGORIZED') AS category_id,
+            currency, amount_minor FROM transactions WHERE is_split = 0
+     UNION ALL
+     SELECT substr(t.posted_on, 1, 7), s.category_id, t.currency, s.amount_minor
+            FROM splits s JOIN transactions t ON t.id = s.transaction_id WHERE t.is_split = 1";
+
+/// What `account_counts` counts.
+pub(crate) const ACCOUNT_RECOUNT: &str = "SELECT account_id, count(*) FROM transactions GROUP BY account_id";
+
+/// Months a write touched: see [`Writer::take_touched`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Touched {
+    /// Months (`YYYY-MM`) whose spending changed.
+    pub spending: Vec<String>,
+    /// Months from which a changed budget applies.
+    pub budgets_from: Vec<String>,
+}
+
+impl Touched {
+    pub fn is_empty(&self) -> bool {
+        self.spending.is_empty() && self.budgets_from.is_empty()
+    }
+}
+
+/// Temporary triggers on this connection (nothing is stored in the file) that note each month
+/// whose spending or budget a write changes, however it changed: the Writer's own totals, the
+/// triggers of the migrations, a doctor's rebuild. Created after the migrations, on every open.
+/// (No `INSERT OR IGNORE`: an outer statement's conflict clause would override it.)
+pub(crate) fn watch_touched(conn: &rusqlite::Connection) -> Result<()> {
+    let mut sql = String::from(
+        "CREATE TEMP TABLE IF NOT EXISTS touched (what TEXT NOT NULL, month TEXT NOT NULL, PRIMARY KEY (what, month)) WITHOUT ROWID;",
+    );
+    for (table, what, month) in
+        [("monthly_spending", "spending", "month"), ("budget_overrides", "budget", "effective_from")]
+    {
+        for (event, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")] {
+            sql.push_str(&format!(
+                "CREATE TEMP TRIGGER IF NOT EXISTS touched_{table}_{}_{} AFTER {event} ON main.{table}
+                 BEGIN INSERT INTO temp.touched (what, month) SELECT '{what}', {row}.{month}
+                   WHERE NOT EXISTS (SELECT 1 FROM temp.touched WHERE what = '{what}' AND month = {row}.{month}); END;",
+                event.to_lowercase(),
+                row.to_lowercase()
+            ));
+        }
+    }
+    conn.execute_batch(&sql)?;
+    Ok(())
+}
 
 /// A table the writer may touch, and whether other devices see its changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,14 +91,17 @@ impl Table {
     pub const JOBS: Table = Table { name: "jobs", key: "id", synced: false, key_index: None };
     pub const NOTIFICATIONS: Table = Table { name: "notifications", key: "id", synced: false, key_index: None };
     pub const RAW_PAYLOADS: Table = Table { name: "raw_payloads", key: "id", synced: false, key_index: None };
-    /// Keyed by (category_id, effective_from): written with SQL, recorded with `record_row`.
+    /// Keyed by (category_id, effective_from): written with `upsert_keyed`, logged as one row.
     pub const BUDGET_OVERRIDES: Table =
         Table { name: "budget_overrides", key: "category_id", synced: true, key_index: None };
-    /// A transaction's parts, recorded as one row (its id, the list of parts) with `record_row`.
+    /// A transaction's parts, written with `replace_children` and logged as one row (its id,
+    /// the list of parts).
     pub const SPLITS: Table = Table { name: "splits", key: "transaction_id", synced: true, key_index: None };
     pub const CONNECTIONS: Table = Table { name: "connections", key: "id", synced: false, key_index: None };
+    /// Keyed by (seller, category_id). Not logged: the crowd's votes come from the sync server.
+    pub const CROWD_VOTES: Table = Table { name: "crowd_votes", key: "seller", synced: false, key_index: None };
 
-    const ALL: [Table; 12] = [
+    const ALL: [Table; 13] = [
         Table::ACCOUNTS,
         Table::TRANSACTIONS,
         Table::CATEGORIES,
@@ -58,6 +114,7 @@ impl Table {
         Table::BUDGET_OVERRIDES,
         Table::SPLITS,
         Table::CONNECTIONS,
+        Table::CROWD_VOTES,
     ];
 
     pub fn by_name(name: &str) -> Option<Table> {
@@ -563,9 +620,112 @@ impl<'a> Writer<'a> {
         if table.synced { self.record_json(table, row_id, "*", Some(cells.to_string())) } else { Ok(()) }
     }
 
-    /// Read access inside the same transaction (for checks before a write).
-    pub fn sql(&self) -> &rusqlite::Connection {
-        &self.tx
+    /// Read access inside the same transaction (for checks before a write): queries only.
+    pub fn read(&self) -> Reader<'_> {
+        Reader::new(&self.tx)
+    }
+
+    /// Replaces the rows of a child table that belong to one parent (`parent_column =
+    /// parent_id`) with `rows` (values for `columns`, in order), and records them as one row of
+    /// the change log named by the parent, so they sync together. No rows: the parent has none.
+    pub fn replace_children(
+        &mut self,
+        table: Table,
+        parent_column: &str,
+        parent_id: &str,
+        columns: &[&str],
+        rows: &[Vec<Value>],
+    ) -> Result<()> {
+        check_ident(parent_column)?;
+        for name in columns {
+            check_ident(name)?;
+        }
+        self.tx
+            .prepare_cached(&format!("DELETE FROM {} WHERE {parent_column} = ?1", table.name))?
+            .execute([parent_id])?;
+        let placeholders = vec!["?"; columns.len() + 1].join(", ");
+        let sql =
+            format!("INSERT INTO {} ({parent_column}, {}) VALUES ({placeholders})", table.name, columns.join(", "));
+        let mut insert = self.tx.prepare_cached(&sql)?;
+        let mut logged = Vec::with_capacity(rows.len());
+        for row in rows {
+            if row.len() != columns.len() {
+                return Err(Error::new(ErrorKind::Internal, format!("a row of {} has the wrong width", table.name)));
+            }
+            let parent = Value::Text(parent_id.to_owned());
+            insert.execute(params_from_iter(std::iter::once(&parent).chain(row)))?;
+            let cells: serde_json::Map<String, serde_json::Value> =
+                columns.iter().zip(row).map(|(c, v)| ((*c).to_owned(), value_to_json(v))).collect();
+            logged.push(serde_json::Value::Object(cells));
+        }
+        drop(insert);
+        self.record_row(table, parent_id, serde_json::Value::Array(logged))
+    }
+
+    /// Inserts a row of a table keyed by several columns (`key`), or updates its `cells` where
+    /// the key exists; a synced table logs the whole row under `row_id`.
+    pub fn upsert_keyed(
+        &mut self,
+        table: Table,
+        row_id: &str,
+        key: &[(&str, Value)],
+        cells: &[(&str, Value)],
+    ) -> Result<()> {
+        let all: Vec<&(&str, Value)> = key.iter().chain(cells).collect();
+        for (name, _) in &all {
+            check_ident(name)?;
+        }
+        let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+        let keys: Vec<&str> = key.iter().map(|(n, _)| *n).collect();
+        let set: Vec<String> = cells.iter().map(|(n, _)| format!("{n} = excluded.{n}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+            table.name,
+            names.join(", "),
+            vec!["?"; names.len()].join(", "),
+            keys.join(", "),
+            set.join(", ")
+        );
+        self.tx.prepare_cached(&sql)?.execute(params_from_iter(all.iter().map(|(_, v)| v)))?;
+        let row: serde_json::Map<String, serde_json::Value> =
+            all.iter().map(|(n, v)| ((*n).to_owned(), value_to_json(v))).collect();
+        self.record_row(table, row_id, serde_json::Value::Object(row))
+    }
+
+    /// Rebuilds `monthly_spending` from the rows it sums ([`RECOUNT_ROWS`]): the repair of
+    /// `spearmint doctor`. Derived data, so nothing is logged: every device derives its own.
+    pub fn rebuild_monthly_spending(&mut self) -> Result<()> {
+        self.tx.execute_batch(&format!(
+            "DELETE FROM monthly_spending;
+             INSERT INTO monthly_spending (month, category_id, currency, amount_minor, txn_count)
+             SELECT month, category_id, currency, sum(amount_minor), count(*) FROM ({RECOUNT_ROWS}) GROUP BY 1, 2, 3;"
+        ))?;
+        Ok(())
+    }
+
+    /// Rebuilds `account_counts` from the rows ([`ACCOUNT_RECOUNT`]), like
+    /// [`Writer::rebuild_monthly_spending`].
+    pub fn rebuild_account_counts(&mut self) -> Result<()> {
+        self.tx.execute_batch(&format!(
+            "DELETE FROM account_counts; INSERT INTO account_counts (account_id, txn_count) {ACCOUNT_RECOUNT};"
+        ))?;
+        Ok(())
+    }
+
+    /// The months whose spending this write changed, and the months from which a budget it
+    /// changed applies, gathered by the temporary triggers of [`watch_touched`]; then forgotten.
+    pub fn take_touched(&mut self) -> Result<Touched> {
+        let mut touched = Touched::default();
+        {
+            let mut stmt = self.tx.prepare_cached("SELECT what, month FROM temp.touched ORDER BY 1, 2")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            for row in rows {
+                let (what, month) = row?;
+                if what == "budget" { touched.budgets_from.push(month) } else { touched.spending.push(month) }
+            }
+        }
+        self.tx.execute("DELETE FROM temp.touched", [])?;
+        Ok(touched)
     }
 
     fn record(&mut self, table: Table, id: &str, column: &str, value: Option<&Value>) -> Result<()> {
@@ -668,7 +828,7 @@ pub struct ChangeRecord {
 }
 
 /// The change log after `after_seq`, oldest first, `limit` log entries, expanded.
-pub fn expand(conn: &rusqlite::Connection, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
+pub fn expand(conn: Reader<'_>, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, hlc, table_name, row_id, column_name, value FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;

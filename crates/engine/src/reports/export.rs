@@ -116,113 +116,111 @@ fn money(minor: i64, currency: &str) -> Result<String> {
     Ok(Money::from_minor(minor, currency).to_plain_string())
 }
 
-impl Engine {
-    /// Writes the transactions `query` selects (its `limit` and `before` are ignored: all of
-    /// them, newest first) as CSV to `out`; returns how many rows. Reads the vault a page at a
-    /// time, releasing it between pages.
-    pub fn export_transactions(&self, query: &TransactionQuery, out: &mut dyn Write) -> Result<u64> {
-        let names = self.with_vault(|v| account_names(v))?;
-        let mut csv = CsvOut::new(out, &TRANSACTION_HEADER)?;
-        let mut page_query = TransactionQuery { limit: Some(PAGE), before: None, ..query.clone() };
-        loop {
-            let page = self.with_vault(|v| {
-                ledger::query_transactions(v, &page_query)?
-                    .into_iter()
-                    .map(|t| {
-                        let key = identity_key(v, t.id, t.account_id)?;
-                        Ok((t, key))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })?;
-            for (t, key) in &page {
-                let date = t.posted_on.format("%Y-%m-%d").to_string();
-                let amount = t.amount.to_plain_string();
-                let account = names.get(&t.account_id).map_or("", String::as_str);
-                csv.row(&[
-                    Cell::Text(&date),
-                    Cell::Text(&t.seller),
-                    Cell::Number(&amount),
-                    Cell::Text(t.amount.currency().code()),
-                    Cell::Text(account),
-                    Cell::Text(t.memo.as_deref().unwrap_or("")),
-                    Cell::Text(if t.pending { "true" } else { "false" }),
-                    Cell::Text(key),
-                ])?;
-            }
-            match page.last() {
-                Some((last, _)) if page.len() == PAGE as usize => {
-                    page_query.before = Some(TransactionCursor { posted_on: last.posted_on, id: last.id });
-                }
-                _ => break,
-            }
-        }
-        csv.finish()
-    }
-
-    /// Writes the monthly spending per category (what the Spending screen sums) as CSV.
-    pub fn export_spending(&self, out: &mut dyn Write) -> Result<u64> {
-        let rows = self.with_vault(|v| {
-            let mut stmt = v.read().prepare(
-                "SELECT s.month, coalesce(c.name, s.category_id), s.currency, s.amount_minor, s.txn_count
-                 FROM monthly_spending s LEFT JOIN categories c ON c.id = s.category_id
-                 ORDER BY s.month, coalesce(c.name, s.category_id), s.currency",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                ))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+/// Writes the transactions `query` selects (its `limit` and `before` are ignored: all of
+/// them, newest first) as CSV to `out`; returns how many rows. Reads the vault a page at a
+/// time, releasing it between pages.
+pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out: &mut dyn Write) -> Result<u64> {
+    let names = engine.with_vault(|v| account_names(v))?;
+    let mut csv = CsvOut::new(out, &TRANSACTION_HEADER)?;
+    let mut page_query = TransactionQuery { limit: Some(PAGE), before: None, ..query.clone() };
+    loop {
+        let page = engine.with_vault(|v| {
+            ledger::query_transactions(v, &page_query)?
+                .into_iter()
+                .map(|t| {
+                    let key = identity_key(v, t.id, t.account_id)?;
+                    Ok((t, key))
+                })
+                .collect::<Result<Vec<_>>>()
         })?;
-        let mut csv = CsvOut::new(out, &SPENDING_HEADER)?;
-        for (month, category, currency, minor, count) in rows {
-            let amount = money(minor, &currency)?;
-            let count = count.to_string();
+        for (t, key) in &page {
+            let date = t.posted_on.format("%Y-%m-%d").to_string();
+            let amount = t.amount.to_plain_string();
+            let account = names.get(&t.account_id).map_or("", String::as_str);
             csv.row(&[
-                Cell::Text(&month),
-                Cell::Text(&category),
-                Cell::Text(&currency),
+                Cell::Text(&date),
+                Cell::Text(&t.seller),
                 Cell::Number(&amount),
-                Cell::Number(&count),
+                Cell::Text(t.amount.currency().code()),
+                Cell::Text(account),
+                Cell::Text(t.memo.as_deref().unwrap_or("")),
+                Cell::Text(if t.pending { "true" } else { "false" }),
+                Cell::Text(key),
             ])?;
         }
-        csv.finish()
-    }
-
-    /// Writes the budgets the user set (overrides of the recommended ones) as CSV.
-    pub fn export_budgets(&self, out: &mut dyn Write) -> Result<u64> {
-        let rows = self.with_vault(|v| {
-            let mut stmt = v.read().prepare(
-                "SELECT coalesce(c.name, b.category_id), b.effective_from, b.currency, b.amount_minor, b.rollover
-                 FROM budget_overrides b LEFT JOIN categories c ON c.id = b.category_id
-                 ORDER BY coalesce(c.name, b.category_id), b.effective_from",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, bool>(4)?,
-                ))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })?;
-        let mut csv = CsvOut::new(out, &BUDGET_HEADER)?;
-        for (category, from, currency, minor, rollover) in rows {
-            let amount = money(minor, &currency)?;
-            csv.row(&[
-                Cell::Text(&category),
-                Cell::Text(&from),
-                Cell::Text(&currency),
-                Cell::Number(&amount),
-                Cell::Text(if rollover { "true" } else { "false" }),
-            ])?;
+        match page.last() {
+            Some((last, _)) if page.len() == PAGE as usize => {
+                page_query.before = Some(TransactionCursor { posted_on: last.posted_on, id: last.id });
+            }
+            _ => break,
         }
-        csv.finish()
     }
+    csv.finish()
+}
+
+/// Writes the monthly spending per category (what the Spending screen sums) as CSV.
+pub(crate) fn export_spending(engine: &Engine, out: &mut dyn Write) -> Result<u64> {
+    let rows = engine.with_vault(|v| {
+        let mut stmt = v.read().prepare(
+            "SELECT s.month, coalesce(c.name, s.category_id), s.currency, s.amount_minor, s.txn_count
+             FROM monthly_spending s LEFT JOIN categories c ON c.id = s.category_id
+             ORDER BY s.month, coalesce(c.name, s.category_id), s.currency",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })?;
+    let mut csv = CsvOut::new(out, &SPENDING_HEADER)?;
+    for (month, category, currency, minor, count) in rows {
+        let amount = money(minor, &currency)?;
+        let count = count.to_string();
+        csv.row(&[
+            Cell::Text(&month),
+            Cell::Text(&category),
+            Cell::Text(&currency),
+            Cell::Number(&amount),
+            Cell::Number(&count),
+        ])?;
+    }
+    csv.finish()
+}
+
+/// Writes the budgets the user set (overrides of the recommended ones) as CSV.
+pub(crate) fn export_budgets(engine: &Engine, out: &mut dyn Write) -> Result<u64> {
+    let rows = engine.with_vault(|v| {
+        let mut stmt = v.read().prepare(
+            "SELECT coalesce(c.name, b.category_id), b.effective_from, b.currency, b.amount_minor, b.rollover
+             FROM budget_overrides b LEFT JOIN categories c ON c.id = b.category_id
+             ORDER BY coalesce(c.name, b.category_id), b.effective_from",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, bool>(4)?,
+            ))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    })?;
+    let mut csv = CsvOut::new(out, &BUDGET_HEADER)?;
+    for (category, from, currency, minor, rollover) in rows {
+        let amount = money(minor, &currency)?;
+        csv.row(&[
+            Cell::Text(&category),
+            Cell::Text(&from),
+            Cell::Text(&currency),
+            Cell::Number(&amount),
+            Cell::Text(if rollover { "true" } else { "false" }),
+        ])?;
+    }
+    csv.finish()
 }

@@ -230,7 +230,7 @@ pub(crate) fn set_status(
         }
         w.update(Table::CONNECTIONS, id, &cells)?;
         let accounts: Vec<String> = {
-            let mut stmt = w.sql().prepare("SELECT id FROM accounts WHERE connection_id = ?1")?;
+            let mut stmt = w.read().prepare("SELECT id FROM accounts WHERE connection_id = ?1")?;
             stmt.query_map(params![id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         for account in accounts {

@@ -9,6 +9,11 @@ use spearmint_core::{AccountId, AccountKind, Currency, Money, TransactionId};
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, now_rfc3339};
 
+mod edit;
+pub(crate) use edit::{
+    delete_transaction, edit_transaction, set_category, split_transaction, unsplit_transaction, write_splits,
+};
+
 #[derive(Debug, Clone)]
 pub struct NewAccount {
     pub name: String,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spearmint_core::matcher::{self, Action, Stored};
 use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction, TransactionId};
-use spearmint_core::{Categorizer, CrowdVotes, Decision, Dictionary, Input, Rule, RuleOrigin};
+use spearmint_core::{Categorizer, Decision, Dictionary, Input};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, Writer, now_rfc3339};
@@ -124,8 +124,8 @@ pub(crate) fn apply_in(
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.
-    let rules = load_rules(w.sql())?;
-    let crowd = load_crowd(w.sql())?;
+    let rules = crate::categorization::load_rules(w.read())?;
+    let crowd = crate::categorization::load_crowd(w.read())?;
     let categorizer = Categorizer { rules: &rules, dictionary, crowd: &crowd };
     let context = Context { raw_payload, window, categorizer: &categorizer, progress };
     let mut inserted = Vec::new();
@@ -151,7 +151,7 @@ pub(crate) const TRANSFER_WINDOW_DAYS: i64 = 3;
 fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -> Result<()> {
     // One account (per currency) cannot move money to another of the user's accounts: skip the
     // work, which a large first import into a fresh vault would otherwise pay for.
-    let accounts: i64 = w.sql().query_row(
+    let accounts: i64 = w.read().query_row(
         "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM accounts GROUP BY currency)",
         [],
         |r| r.get(0),
@@ -173,7 +173,7 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -
     }
     let mut all: Vec<Leg> = Vec::new();
     {
-        let mut scan = w.sql().prepare_cached(
+        let mut scan = w.read().prepare_cached(
             "SELECT id, account_id, amount_minor, currency, posted_on FROM transactions
              WHERE posted_on BETWEEN ?1 AND ?2 AND pending = 0 AND transfer_group IS NULL AND amount_minor != 0",
         )?;
@@ -222,7 +222,7 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -
         paired.insert(twin.clone());
         let group = uuid::Uuid::now_v7().to_string();
         for leg in [id.as_str(), twin.as_str()] {
-            let (category, locked): (Option<String>, bool) = w.sql().query_row(
+            let (category, locked): (Option<String>, bool) = w.read().query_row(
                 "SELECT category_id, category_locked FROM transactions WHERE id = ?1",
                 [leg],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -239,64 +239,6 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -
     Ok(())
 }
 
-/// The crowd's top vote per seller, from the local `crowd_votes` table.
-#[derive(Debug, Default)]
-pub(crate) struct LocalCrowd {
-    top: std::collections::HashMap<String, String>,
-}
-
-impl CrowdVotes for LocalCrowd {
-    fn top_vote(&self, seller: &str) -> Option<String> {
-        self.top.get(seller).cloned()
-    }
-}
-
-pub(crate) fn load_crowd(conn: &rusqlite::Connection) -> Result<LocalCrowd> {
-    // Highest votes first; ties to the smaller category id, so the choice is stable.
-    let mut stmt =
-        conn.prepare_cached("SELECT seller, category_id FROM crowd_votes ORDER BY seller, votes DESC, category_id")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-    let mut crowd = LocalCrowd::default();
-    for row in rows {
-        let (seller, category) = row?;
-        crowd.top.entry(seller).or_insert(category);
-    }
-    Ok(crowd)
-}
-
-/// The user's and the learned rules, in the user's order.
-pub(crate) fn load_rules(conn: &rusqlite::Connection) -> Result<Vec<Rule>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT id, origin, conditions, actions, enabled FROM rules ORDER BY position, id")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, String>(3)?,
-            r.get::<_, bool>(4)?,
-        ))
-    })?;
-    let mut rules = Vec::new();
-    for row in rows {
-        let (id, origin, conditions, actions, enabled) = row?;
-        let corrupt = || {
-            Error::new(
-                ErrorKind::Corrupt,
-                format!("rule {id} is damaged: delete it with `spearmint rules delete {id}`"),
-            )
-        };
-        rules.push(Rule {
-            origin: if origin == "learned" { RuleOrigin::Learned } else { RuleOrigin::User },
-            conditions: serde_json::from_str(&conditions).map_err(|_| corrupt())?,
-            actions: serde_json::from_str(&actions).map_err(|_| corrupt())?,
-            enabled,
-            id,
-        });
-    }
-    Ok(rules)
-}
-
 fn decide(categorizer: &Categorizer<'_>, account: AccountId, t: &StatementTransaction) -> Decision {
     categorizer.categorize(&Input { descriptor: &t.payee, amount: t.amount, account, mcc: t.mcc })
 }
@@ -305,7 +247,7 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
     let (provider, connection) = match target {
         Target::Account(id) => {
             let currency: Option<String> = w
-                .sql()
+                .read()
                 .query_row("SELECT currency FROM accounts WHERE id = ?1", [id.to_string()], |r| r.get(0))
                 .optional()?;
             let currency = currency.ok_or_else(|| {
@@ -335,7 +277,7 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
         ));
     }
     let existing: Option<String> = w
-        .sql()
+        .read()
         .query_row(
             "SELECT id FROM accounts WHERE provider = ?1 AND provider_account_id = ?2",
             params![provider, account.provider_account_id],
@@ -439,7 +381,7 @@ fn apply_account(
             }
             Action::ReplacePending { incoming, pending, identity } => {
                 // The posted row takes the pending one's place (keeping a category the user chose).
-                let (category, source, locked): (Option<String>, Option<String>, bool) = w.sql().query_row(
+                let (category, source, locked): (Option<String>, Option<String>, bool) = w.read().query_row(
                     "SELECT category_id, category_source, category_locked FROM transactions WHERE id = ?1",
                     [pending.to_string()],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -551,7 +493,8 @@ struct CategoryNames(HashMap<String, String>);
 
 impl CategoryNames {
     fn load(w: &Writer<'_>) -> Result<CategoryNames> {
-        let mut stmt = w.sql().prepare("SELECT id, name FROM categories WHERE hidden = 0 ORDER BY builtin DESC, id")?;
+        let mut stmt =
+            w.read().prepare("SELECT id, name FROM categories WHERE hidden = 0 ORDER BY builtin DESC, id")?;
         let mut names = HashMap::new();
         for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
             let (id, name) = row?;
@@ -598,7 +541,7 @@ fn split_as_the_file_does(
             (category, s.amount.minor(), s.memo.as_deref())
         })
         .collect();
-    crate::spending::write_splits(w, id, &parts)
+    crate::ledger::write_splits(w, id, &parts)
 }
 
 /// What the provider now says of a stored transaction (pending cleared, amount or date
@@ -793,7 +736,7 @@ fn load_stored_row(w: &Writer<'_>, id: TransactionId, currency: Currency) -> Res
 }
 
 fn read_stored(w: &Writer<'_>, filter: &str, args: impl rusqlite::Params, currency: Currency) -> Result<Vec<Stored>> {
-    let mut stmt = w.sql().prepare_cached(&format!(
+    let mut stmt = w.read().prepare_cached(&format!(
         "SELECT id, provider_transaction_id, posted_on, amount_minor, seller, memo, pending
          FROM transactions WHERE {filter}"
     ))?;

@@ -9,9 +9,9 @@ use spearmint_core::{AccountId, Currency, Money, Statement};
 use spearmint_formats::csv::{AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Format, ImportOptions};
 
+use super::apply::{self as extract, ApplySummary, Target};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
-use crate::extract::{self, ApplySummary, Target};
 use crate::vault::Table;
 
 #[derive(Debug, Clone)]
@@ -189,19 +189,17 @@ impl ColumnMapping {
     }
 }
 
-impl Engine {
-    /// A CSV file's columns and first rows, to map them by hand (needs no vault).
-    pub fn csv_columns(bytes: &[u8]) -> Result<CsvColumns> {
-        let layout = spearmint_formats::csv::layout(bytes, 10)
-            .map_err(|e| Error::new(ErrorKind::Invalid, format!("the file: {e}")))?;
-        Ok(CsvColumns {
-            delimiter: char::from(layout.delimiter).to_string(),
-            has_header: layout.has_header,
-            columns: layout.columns,
-            rows: layout.rows,
-            date_formats: layout.date_formats,
-        })
-    }
+/// A CSV file's columns and first rows, to map them by hand (needs no vault).
+pub(crate) fn csv_columns(bytes: &[u8]) -> Result<CsvColumns> {
+    let layout = spearmint_formats::csv::layout(bytes, 10)
+        .map_err(|e| Error::new(ErrorKind::Invalid, format!("the file: {e}")))?;
+    Ok(CsvColumns {
+        delimiter: char::from(layout.delimiter).to_string(),
+        has_header: layout.has_header,
+        columns: layout.columns,
+        rows: layout.rows,
+        date_formats: layout.date_formats,
+    })
 }
 
 fn format_name(f: Format) -> &'static str {
@@ -214,147 +212,133 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-impl Engine {
-    pub fn import_file(&self, req: ImportRequest) -> Result<ImportReport> {
-        self.import_file_with_progress(req, &|_| {})
-    }
-
-    /// [`Engine::import_file`], telling `progress` how far it has come: a million-row file
-    /// takes seconds.
-    pub fn import_file_with_progress(
-        &self,
-        req: ImportRequest,
-        progress: &dyn Fn(&ImportProgress),
-    ) -> Result<ImportReport> {
-        let to_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
-        progress(&ImportProgress { phase: ImportPhase::Reading, done: 0, total: to_u64(req.bytes.len()) });
-        let storing = |done: usize, total: usize| {
-            progress(&ImportProgress { phase: ImportPhase::Storing, done: to_u64(done), total: to_u64(total) });
-        };
-        let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
-        let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
-            // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
-            let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None };
-            return Err(match spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options) {
-                Err(e) => file_error(&name, &e),
-                Ok(_) => Error::new(
-                    ErrorKind::Invalid,
-                    format!("{name}: not a file Spearmint can import (OFX/QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON)"),
-                ),
-            });
-        };
-        self.with_vault(|v| {
-            let (currency, saved): (Option<String>, Option<String>) = match req.account {
-                Some(a) => v
-                    .read()
-                    .query_row("SELECT currency, import_mapping FROM accounts WHERE id = ?1", [a.to_string()], |r| {
-                        Ok((r.get(0)?, r.get(1)?))
-                    })
-                    .optional()?
-                    .map(|(c, m)| (Some(c), m))
-                    .ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::NotFound,
-                            format!("there is no account {a}: list them with `spearmint accounts`"),
-                        )
-                    })?,
-                None => (None, None),
-            };
-            let currency = match (req.currency, currency) {
-                (Some(c), _) => c,
-                (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
-                (None, None) => Currency::USD,
-            };
-            // Read the file on this core while another hashes and compresses the raw bytes.
-            let read = || -> Result<(Option<CsvMapping>, Statement)> {
-                let parse = |mapping: Option<CsvMapping>| {
-                    let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
-                    spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
-                        .map(|statement| (mapping, statement))
-                        .map_err(|e| file_error(&name, &e))
-                };
-                match (format, &req.mapping) {
-                    (Format::Csv, Some(m)) => parse(Some(m.clone())),
-                    (Format::Csv, None) => {
-                        // The account's saved mapping if this file reads with it (an export from
-                        // elsewhere may have other columns); else a freshly detected one.
-                        let with_saved = saved
-                            .as_deref()
-                            .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
-                            .and_then(|m| parse(Some(m)).ok())
-                            .filter(|(_, s)| !s.accounts.is_empty());
-                        match with_saved {
-                            Some(read) => Ok(read),
-                            None => spearmint_formats::csv::sniff_and_parse(&req.bytes, currency)
-                                .map(|(mapping, statement)| (Some(mapping), statement))
-                                .map_err(|e| file_error(&name, &e)),
-                        }
-                    }
-                    _ => parse(None),
-                }
-            };
-            let (raw, read) = std::thread::scope(|scope| {
-                let raw = (!req.dry_run).then(|| scope.spawn(|| extract::RawPayload::compress(&req.bytes)));
-                let read = read();
-                let raw = raw.map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).transpose();
-                (raw, read)
-            });
-            // The raw bytes are kept even when the file does not read.
-            let raw_id = match raw? {
-                Some(raw) => {
-                    Some(raw.store(v, &format!("file:{}", format_name(format)), "application/octet-stream")?)
-                }
-                None => None,
-            };
-            let (mapping, statement) = read?;
-            let target = match req.account {
-                Some(a) => Target::Account(a),
-                None => Target::FileAccounts,
-            };
-            let transactions = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
-            let preview = statement
-                .accounts
-                .iter()
-                .flat_map(|a| &a.transactions)
-                .take(20)
-                .map(|t| PreviewRow {
-                    posted_on: t.posted_on.to_string(),
-                    payee: t.payee.clone(),
-                    amount: t.amount,
-                    pending: t.pending,
+/// Imports a file, telling `progress` how far it has come: a million-row file takes seconds.
+pub(crate) fn import_file_with_progress(
+    engine: &Engine,
+    req: ImportRequest,
+    progress: &dyn Fn(&ImportProgress),
+) -> Result<ImportReport> {
+    let to_u64 = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    progress(&ImportProgress { phase: ImportPhase::Reading, done: 0, total: to_u64(req.bytes.len()) });
+    let storing = |done: usize, total: usize| {
+        progress(&ImportProgress { phase: ImportPhase::Storing, done: to_u64(done), total: to_u64(total) });
+    };
+    let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
+    let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
+        // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
+        let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None };
+        return Err(match spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options) {
+            Err(e) => file_error(&name, &e),
+            Ok(_) => Error::new(
+                ErrorKind::Invalid,
+                format!("{name}: not a file Spearmint can import (OFX/QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON)"),
+            ),
+        });
+    };
+    engine.with_vault(|v| {
+        let (currency, saved): (Option<String>, Option<String>) = match req.account {
+            Some(a) => v
+                .read()
+                .query_row("SELECT currency, import_mapping FROM accounts WHERE id = ?1", [a.to_string()], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
                 })
-                .collect();
-            let summary = if req.dry_run {
-                v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None, self.dictionary(), &storing))?
-            } else {
-                v.write(|w| {
-                    let summary = extract::apply_in(w, &target, &statement, raw_id, None, self.dictionary(), &storing)?;
-                    if let (Some(a), Some(m)) = (req.account, &mapping) {
-                        let json =
-                            serde_json::to_string(m).map_err(|e| Error::internal("cannot save the mapping", e))?;
-                        w.update(Table::ACCOUNTS, &a.to_string(), &[("import_mapping", Value::Text(json))])?;
-                    }
-                    Ok(summary)
-                })?
+                .optional()?
+                .map(|(c, m)| (Some(c), m))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::NotFound,
+                        format!("there is no account {a}: list them with `spearmint accounts`"),
+                    )
+                })?,
+            None => (None, None),
+        };
+        let currency = match (req.currency, currency) {
+            (Some(c), _) => c,
+            (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
+            (None, None) => Currency::USD,
+        };
+        // Read the file on this core while another hashes and compresses the raw bytes.
+        let read = || -> Result<(Option<CsvMapping>, Statement)> {
+            let parse = |mapping: Option<CsvMapping>| {
+                let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
+                spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
+                    .map(|statement| (mapping, statement))
+                    .map_err(|e| file_error(&name, &e))
             };
-            if !req.dry_run && summary.changed() {
-                // Checked after the import's own transaction, in the same vault session.
-                crate::budget::check_recent(v)?;
+            match (format, &req.mapping) {
+                (Format::Csv, Some(m)) => parse(Some(m.clone())),
+                (Format::Csv, None) => {
+                    // The account's saved mapping if this file reads with it (an export from
+                    // elsewhere may have other columns); else a freshly detected one.
+                    let with_saved = saved
+                        .as_deref()
+                        .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
+                        .and_then(|m| parse(Some(m)).ok())
+                        .filter(|(_, s)| !s.accounts.is_empty());
+                    match with_saved {
+                        Some(read) => Ok(read),
+                        None => spearmint_formats::csv::sniff_and_parse(&req.bytes, currency)
+                            .map(|(mapping, statement)| (Some(mapping), statement))
+                            .map_err(|e| file_error(&name, &e)),
+                    }
+                }
+                _ => parse(None),
             }
-            let added = u64::from(summary.added);
-            progress(&ImportProgress { phase: ImportPhase::Done, done: added, total: added });
-            Ok(ImportReport {
-                format: format_name(format).into(),
-                dry_run: req.dry_run,
-                transactions,
-                summary,
-                columns: mapping.as_ref().and_then(ColumnMapping::from_csv_mapping),
-                mapping,
-                preview,
-                warnings: statement.warnings.clone(),
+        };
+        let (raw, read) = std::thread::scope(|scope| {
+            let raw = (!req.dry_run).then(|| scope.spawn(|| extract::RawPayload::compress(&req.bytes)));
+            let read = read();
+            let raw = raw.map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).transpose();
+            (raw, read)
+        });
+        // The raw bytes are kept even when the file does not read.
+        let raw_id = match raw? {
+            Some(raw) => Some(raw.store(v, &format!("file:{}", format_name(format)), "application/octet-stream")?),
+            None => None,
+        };
+        let (mapping, statement) = read?;
+        let target = match req.account {
+            Some(a) => Target::Account(a),
+            None => Target::FileAccounts,
+        };
+        let transactions = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
+        let preview = statement
+            .accounts
+            .iter()
+            .flat_map(|a| &a.transactions)
+            .take(20)
+            .map(|t| PreviewRow {
+                posted_on: t.posted_on.to_string(),
+                payee: t.payee.clone(),
+                amount: t.amount,
+                pending: t.pending,
             })
+            .collect();
+        let summary = if req.dry_run {
+            v.dry_run(|w| extract::apply_in(w, &target, &statement, None, None, engine.dictionary(), &storing))?
+        } else {
+            v.write(|w| {
+                let summary = extract::apply_in(w, &target, &statement, raw_id, None, engine.dictionary(), &storing)?;
+                if let (Some(a), Some(m)) = (req.account, &mapping) {
+                    let json = serde_json::to_string(m).map_err(|e| Error::internal("cannot save the mapping", e))?;
+                    w.update(Table::ACCOUNTS, &a.to_string(), &[("import_mapping", Value::Text(json))])?;
+                }
+                Ok(summary)
+            })?
+        };
+        let added = u64::from(summary.added);
+        progress(&ImportProgress { phase: ImportPhase::Done, done: added, total: added });
+        Ok(ImportReport {
+            format: format_name(format).into(),
+            dry_run: req.dry_run,
+            transactions,
+            summary,
+            columns: mapping.as_ref().and_then(ColumnMapping::from_csv_mapping),
+            mapping,
+            preview,
+            warnings: statement.warnings.clone(),
         })
-    }
+    })
 }
 
 fn file_error(name: &str, e: &spearmint_formats::FormatError) -> Error {

@@ -1,0 +1,58 @@
+//! Rules, learning from the user's corrections, the crowd, and "why this category".
+
+use spearmint_core::{Condition, Decision, Money, Rule, RuleActions, RuleOrigin, TransactionId};
+
+use crate::categorization::{self, RuleChange};
+use crate::engine::Engine;
+use crate::error::Result;
+
+impl Engine {
+    /// Every rule, user rules first, each group in the user's order.
+    pub fn rules(&self) -> Result<Vec<Rule>> {
+        categorization::rules(self)
+    }
+
+    /// Adds a rule at the end of its group; returns its id.
+    pub fn add_rule(&self, conditions: Vec<Condition>, actions: RuleActions, origin: RuleOrigin) -> Result<String> {
+        categorization::add_rule(self, conditions, actions, origin)
+    }
+
+    /// Changes what a rule sets, or turns it off or on. `category`/`rename`: `Some(None)` clears.
+    pub fn edit_rule(
+        &self,
+        id: &str,
+        category: Option<Option<String>>,
+        rename: Option<Option<String>>,
+        enabled: Option<bool>,
+    ) -> Result<Rule> {
+        categorization::edit_rule(self, id, category, rename, enabled)
+    }
+
+    pub fn delete_rule(&self, id: &str) -> Result<()> {
+        categorization::delete_rule(self, id)
+    }
+
+    /// "Apply to this seller from now on": a learned rule, visible in the rule list, that gives
+    /// this transaction's seller its category in future transactions (stored rows untouched).
+    pub fn learn_from(&self, id: TransactionId) -> Result<String> {
+        categorization::learn_from(self, id)
+    }
+
+    /// Applies one rule to stored transactions: an explicit action, never automatic. Rows the
+    /// user categorized (locked) are left alone. With `dry_run` nothing changes and the result
+    /// is exactly what would change (the same code runs, then rolls back).
+    pub fn apply_rule(&self, rule_id: &str, dry_run: bool) -> Result<Vec<RuleChange>> {
+        categorization::apply_rule(self, rule_id, dry_run)
+    }
+
+    /// Records the crowd's votes for a seller's category (the sync server will supply them; a
+    /// local table now). `seller` is normalized here.
+    pub fn record_crowd_votes(&self, seller: &str, category: &str, votes: u32) -> Result<()> {
+        categorization::record_crowd_votes(self, seller, category, votes)
+    }
+
+    /// What the categorizer would decide for a descriptor now, and why.
+    pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
+        categorization::categorize(self, descriptor, amount, mcc)
+    }
+}
