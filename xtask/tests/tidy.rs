@@ -155,6 +155,11 @@ fn clients_reach_data_only_through_the_engine() {
                 !(normal && ["rusqlite", "keyring", "reqwest", "argon2"].contains(&dep_name)),
                 "{name} depends on {dep_name} directly: clients must go through spearmint-engine"
             );
+            // Each client depends on one crate of ours: the engine re-exports what it needs.
+            assert!(
+                !(normal && ["spearmint-core", "spearmint-formats"].contains(&dep_name)),
+                "{name} depends on {dep_name}: name its types through spearmint-engine's re-exports"
+            );
         }
     }
     for dir in ["src-tauri/src", "crates/cli/src"] {
@@ -284,6 +289,146 @@ fn no_test_reads_a_path_baked_in_at_compile_time() {
             );
         }
     }
+}
+
+/// The engine's modules, lowest layer first. A module may use its own layer and those before
+/// it, never one after (`lib.rs` says the same in its opening comment).
+const ENGINE_LAYERS: &[&[&str]] = &[
+    &["error", "secret", "status"],
+    &["vault", "keychain", "installation"],
+    &["budget"],
+    &["alerts"],
+    &["engine"],
+    &["ledger"],
+    &["categorization"],
+    &["reports"],
+    &["ingestion"],
+    &["provider"],
+    &["background"],
+    &["api"],
+];
+
+fn engine_src() -> PathBuf {
+    root().join("crates/engine/src")
+}
+
+/// A source file's code without its comments (line comments only: the code has no others).
+fn code_of(file: &Path) -> String {
+    let text = std::fs::read_to_string(file).unwrap();
+    text.lines().map(|l| l.split("//").next().unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
+/// The engine module a file belongs to (`crates/engine/src/<module>.rs` or `<module>/...`).
+fn engine_module(file: &Path) -> String {
+    let rel = file.strip_prefix(engine_src()).unwrap();
+    let first = rel.components().next().unwrap().as_os_str().to_string_lossy().into_owned();
+    first.trim_end_matches(".rs").to_owned()
+}
+
+fn layer_of(module: &str) -> Option<usize> {
+    ENGINE_LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+/// The public methods of the engine's API (`crates/engine/src/api/`).
+fn api_methods() -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for file in rust_files(&engine_src().join("api")) {
+        for line in code_of(&file).lines() {
+            let line = line.trim_start();
+            for prefix in ["pub fn ", "pub async fn "] {
+                if let Some(rest) = line.strip_prefix(prefix) {
+                    names.insert(rest.split(['(', '<']).next().unwrap().to_owned());
+                }
+            }
+        }
+    }
+    names
+}
+
+#[test]
+fn the_engines_methods_live_in_its_api_and_its_lifecycle() {
+    let files = rust_files(&engine_src());
+    assert!(files.len() > 20);
+    for file in files {
+        let module = engine_module(&file);
+        if module == "api" || module == "engine" {
+            continue;
+        }
+        assert!(
+            !code_of(&file).contains("impl Engine {"),
+            "{} has `impl Engine`: the engine's methods live in crates/engine/src/api/ (the lifecycle in engine.rs)",
+            file.display()
+        );
+    }
+    assert!(api_methods().len() > 40, "the API's methods are found: {:?}", api_methods());
+}
+
+#[test]
+fn the_engines_layers_never_reach_up() {
+    let api = api_methods();
+    for file in rust_files(&engine_src()) {
+        let module = engine_module(&file);
+        if module == "lib" {
+            continue;
+        }
+        let own = layer_of(&module).unwrap_or_else(|| {
+            panic!(
+                "{} is in module `{module}`, which no layer lists: add it to ENGINE_LAYERS and lib.rs",
+                file.display()
+            )
+        });
+        let code = code_of(&file);
+        for used in code.split("crate::").skip(1) {
+            let name: String = used.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if name.is_empty() || name == "Result" {
+                continue;
+            }
+            let layer =
+                layer_of(&name).unwrap_or_else(|| panic!("{} uses `crate::{name}`, in no layer", file.display()));
+            assert!(
+                layer <= own,
+                "{} (layer `{module}`) uses `crate::{name}`, a layer above it: move the code down, or pass in what it needs",
+                file.display()
+            );
+        }
+        // Below the API, an engine handle is only a way to the vault: calling the API on it
+        // would go up a layer by another road.
+        if module != "api" {
+            for receiver in ["engine.", "self."] {
+                for call in code.split(receiver).skip(1) {
+                    let name: String = call.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    let is_call = call[name.len()..].starts_with('(');
+                    let lifecycle = module == "engine";
+                    assert!(
+                        !(is_call && api.contains(&name) && !(lifecycle && receiver == "self.")),
+                        "{} calls the API method `{name}` from layer `{module}`: call the layer that does the work",
+                        file.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn only_the_vaults_writer_writes() {
+    for file in rust_files(&engine_src()) {
+        if engine_module(&file) == "vault" {
+            continue;
+        }
+        let code = code_of(&file);
+        for raw in [".execute(", ".execute_batch(", "pragma_update(", "rusqlite::Connection", "Transaction<'"] {
+            assert!(
+                !code.contains(raw),
+                "{} has `{raw}`: every write goes through the vault's Writer, which logs it for sync",
+                file.display()
+            );
+        }
+    }
+    // The read path refuses writes in its type: no method of the Reader runs a statement
+    // that is not a query (its own unit test shows SQLite refusing the rest).
+    let reader = code_of(&engine_src().join("vault/read.rs"));
+    assert!(reader.contains("readonly()") && !reader.contains("fn execute"), "the Reader must stay read-only");
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
