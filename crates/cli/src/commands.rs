@@ -147,8 +147,6 @@ pub(crate) fn refresh(ctx: &Ctx, account: Option<&str>) -> anyhow::Result<()> {
     let bar = progress_bar(ctx);
     let report = rt.block_on(ctx.engine.refresh(account, on_progress(&bar)))?;
     bar.finish_and_clear();
-    // Alerts go out natively; without a notification server they stay in the outbox.
-    let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
     if report.outcomes.is_empty() && !ctx.json {
         println!("nothing to refresh: link an account first (`spearmint connect demo`)");
     }
@@ -685,7 +683,6 @@ pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
         BudgetAction::Set { category, amount, from, rollover } => {
             let from = from.clone().unwrap_or_else(this_month);
             ctx.engine.set_budget(category, money_arg(amount, Currency::USD)?, &from, *rollover)?;
-            let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
             if !ctx.json {
                 println!("budget for {category} set from {from}");
             }
@@ -749,7 +746,6 @@ pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: 
     })?;
     ctx.engine.set_category(id, category)?;
     let rule = if learn { Some(ctx.engine.learn_from(id)?) } else { None };
-    let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
     if ctx.json {
         return print_json(
             &serde_json::json!({ "transaction": transaction, "category": category, "learnedRule": rule }),

@@ -424,100 +424,112 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     let engine = Engine::new(EngineOptions { profile: cli.profile, ..EngineOptions::new(data_dir) })?;
     let prompt = PassphraseSource::new(cli.passphrase_stdin);
     let ctx = Ctx { engine, json: cli.json, prompt };
-    match cli.command {
-        Command::Init { passphrase } => init(&ctx, passphrase),
-        Command::Status => status(&ctx),
-        Command::Unlock => unlock_session(&ctx),
+    let delivers_itself = matches!(cli.command, Command::Notifications | Command::Daemon { .. });
+    let outcome = command(&ctx, cli.command);
+    if outcome.is_ok() && !delivers_itself {
+        // Any write may have raised an alert (the engine checks budgets at the end of every
+        // write): it goes out natively now, or stays in the outbox without a notification
+        // server. A locked vault has nothing to deliver.
+        let _ = ctx.engine.deliver_notifications(&spearmint_engine::DesktopNotifier);
+    }
+    outcome
+}
+
+fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Init { passphrase } => init(ctx, passphrase),
+        Command::Status => status(ctx),
+        Command::Unlock => unlock_session(ctx),
         Command::Lock => {
             let status = ctx.engine.lock()?;
-            print_status(&ctx, &status, "locked: the key is no longer cached in this session")
+            print_status(ctx, &status, "locked: the key is no longer cached in this session")
         }
-        Command::Passphrase { action } => set_passphrase(&ctx, action),
+        Command::Passphrase { action } => set_passphrase(ctx, action),
         Command::Rekey => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             let status = ctx.engine.rekey()?;
-            print_status(&ctx, &status, "re-encrypted with a new random key, kept in the OS keychain")
+            print_status(ctx, &status, "re-encrypted with a new random key, kept in the OS keychain")
         }
         Command::Connect { source } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::connect(&ctx, source)
+            commands::connect(ctx, source)
         }
         Command::Import(args) => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::import(&ctx, args)
+            commands::import(ctx, args)
         }
         Command::Refresh { account } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::refresh(&ctx, account.as_deref())
+            commands::refresh(ctx, account.as_deref())
         }
         Command::Accounts { action } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
             match action {
-                None => commands::accounts(&ctx),
+                None => commands::accounts(ctx),
                 Some(AccountsAction::Add { name, kind, currency }) => {
-                    commands::add_account(&ctx, &name, &kind, &currency)
+                    commands::add_account(ctx, &name, &kind, &currency)
                 }
             }
         }
         Command::Transactions(args) => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::transactions(&ctx, args)
+            commands::transactions(ctx, args)
         }
-        Command::Banks { query } => commands::banks(&ctx, &query),
+        Command::Banks { query } => commands::banks(ctx, &query),
         Command::Recategorize { transaction, category, learn } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::recategorize(&ctx, &transaction, &category, learn)
+            commands::recategorize(ctx, &transaction, &category, learn)
         }
         Command::Split { transaction, parts } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::split(&ctx, &transaction, &parts)
+            commands::split(ctx, &transaction, &parts)
         }
         Command::Unsplit { transaction } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::unsplit(&ctx, &transaction)
+            commands::unsplit(ctx, &transaction)
         }
         Command::Categorize { descriptor, amount, mcc } => {
-            unlock(&ctx, true)?;
-            commands::categorize(&ctx, &descriptor, &amount, mcc)
+            unlock(ctx, true)?;
+            commands::categorize(ctx, &descriptor, &amount, mcc)
         }
         Command::Rules { action } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::rules(&ctx, action)
+            commands::rules(ctx, action)
         }
         Command::Budget { action } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::budget(&ctx, action)
+            commands::budget(ctx, action)
         }
         Command::Notifications => {
-            unlock(&ctx, true)?;
-            commands::notifications(&ctx)
+            unlock(ctx, true)?;
+            commands::notifications(ctx)
         }
         Command::Export(args) => {
-            unlock(&ctx, true)?;
-            commands::export(&ctx, args)
+            unlock(ctx, true)?;
+            commands::export(ctx, args)
         }
         Command::Spending { month, months, top_sellers } => {
-            unlock(&ctx, true)?;
+            unlock(ctx, true)?;
             ctx.engine.mark_used()?;
-            commands::spending(&ctx, month, months, top_sellers)
+            commands::spending(ctx, month, months, top_sellers)
         }
         Command::Doctor { repair } => {
-            unlock(&ctx, true)?;
-            commands::doctor(&ctx, repair)
+            unlock(ctx, true)?;
+            commands::doctor(ctx, repair)
         }
         Command::Daemon { at, once } => {
-            unlock(&ctx, true)?;
-            commands::daemon(&ctx, at.as_deref(), once)
+            unlock(ctx, true)?;
+            commands::daemon(ctx, at.as_deref(), once)
         }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "spearmint", &mut std::io::stdout());
