@@ -1,11 +1,18 @@
-// The desktop commands, declared once: `src-tauri/src/lib.rs` builds the handler from this list
-// (`generate_handler!`) and `src-tauri/build.rs` declares the same commands in the app manifest,
-// so each gets its `allow-` permission.
+// The desktop commands, declared once. Everything else that names them comes from here:
+// - `src-tauri/src/lib.rs` builds the handler from it (`generate_handler!`);
+// - `src-tauri/build.rs` declares them in the app manifest, so each gets its `allow-` permission;
+// - `cargo xtask codegen` writes `src-tauri/capabilities/main-window.json` and the command
+//   table of `docs/ipc-contract.md` from it;
+// - the tests in `xtask/src/ipc.rs` fail when those files are stale, when `ui/src/api.ts` lacks
+//   the function of a command (or calls one not listed here), when the UI's test fake does not
+//   handle exactly these commands, and when the shell names a command anywhere else.
+// To add a command: write it in its screen's module, add it here, run `cargo xtask codegen`,
+// add its function to `ui/src/api.ts` and its case to `ui/tests/fake-vault.ts`.
 //
-// build.rs `include!`s this file, so it holds this macro and nothing else (no `use`, no `//!`).
-// Each entry is `<module>::<name> { args, returns, does }`, the last three as the contract
-// document shows them: the arguments and the result as TypeScript sees them on the wire
-// (`args: ""` when it takes none) and what the command does.
+// build.rs and xtask `include!` this file, so it holds this macro and nothing else (no `use`,
+// no `//!`). Each entry is `<module>::<name> { args, returns, does }`, the last three as the
+// contract document shows them: the arguments and the result as TypeScript sees them on the
+// wire (`args: ""` when it takes none) and what the command does.
 
 /// Calls the macro `$then!` with every desktop command, in the order of the contract document.
 // rustfmt would move the continued strings' lines; their layout here is deliberate.
