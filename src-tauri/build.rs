@@ -1,6 +1,16 @@
 //! Tauri's build step. tauri.conf.json and icons/ sit at the repository root (this package's
 //! root); capabilities live in src-tauri/capabilities. The app manifest declares our commands,
-//! so capabilities can grant exactly those and nothing else.
+//! taken from the one list in src/commands/list.rs, so capabilities can grant exactly those and
+//! nothing else.
+
+include!("src/commands/list.rs");
+
+/// The names of the commands of `with_commands!`.
+macro_rules! command_names {
+    ($($module:ident :: $name:ident { $($meta:tt)* }),* $(,)?) => {
+        &[$(stringify!($name)),*]
+    };
+}
 
 fn main() {
     // generate_context! embeds ui/dist; a fresh clone has not built the UI yet, so give it a
@@ -15,26 +25,7 @@ fn main() {
         .expect("write ui/dist/index.html");
     }
     println!("cargo:rerun-if-changed=ui/dist");
-    let manifest = tauri_build::AppManifest::new().commands(&[
-        "vault_status",
-        "open_vault",
-        "create_vault",
-        "unlock_vault",
-        "lock_vault",
-        "list_accounts",
-        "list_transactions",
-        "list_connections",
-        "connect_demo",
-        "refresh_all",
-        "import_file",
-        "csv_columns",
-        "create_account",
-        "connect_simplefin",
-        "search_banks",
-        "connect_ofx",
-        "daily_refresh",
-        "set_daily_time",
-    ]);
+    let manifest = tauri_build::AppManifest::new().commands(with_commands!(command_names));
     let attributes = tauri_build::Attributes::new()
         .capabilities_path_pattern("./src-tauri/capabilities/**/*")
         .app_manifest(manifest);

@@ -2,6 +2,7 @@
 //! IPC calls into engine calls, and owns the window and the tray. It has no SQL, no HTTP and no
 //! domain logic: those live in spearmint-engine. Only this package depends on `tauri`.
 
+#[macro_use]
 mod commands;
 mod error;
 mod state;
@@ -11,6 +12,13 @@ use tauri::Manager;
 
 pub use error::IpcError;
 pub use state::AppState;
+
+/// The IPC handler: `tauri::generate_handler!` over every command of `commands/list.rs`.
+macro_rules! handler {
+    ($($module:ident :: $name:ident { $($meta:tt)* }),* $(,)?) => {
+        tauri::generate_handler![$(commands::$module::$name),*]
+    };
+}
 
 /// Builds and runs the desktop app until the user quits from the tray.
 pub fn run() {
@@ -23,26 +31,7 @@ pub fn run() {
     };
     let app = tauri::Builder::default()
         .manage(state)
-        .invoke_handler(tauri::generate_handler![
-            commands::vault::vault_status,
-            commands::vault::open_vault,
-            commands::vault::create_vault,
-            commands::vault::unlock_vault,
-            commands::vault::lock_vault,
-            commands::accounts::list_accounts,
-            commands::accounts::list_transactions,
-            commands::accounts::list_connections,
-            commands::accounts::connect_demo,
-            commands::accounts::refresh_all,
-            commands::adding::import_file,
-            commands::adding::csv_columns,
-            commands::adding::create_account,
-            commands::adding::connect_simplefin,
-            commands::adding::search_banks,
-            commands::adding::connect_ofx,
-            commands::settings::daily_refresh,
-            commands::settings::set_daily_time,
-        ])
+        .invoke_handler(with_commands!(handler))
         .setup(|app| {
             tray::install(app.handle())?;
             Ok(())

@@ -1,5 +1,6 @@
 // The typed face of the Tauri commands (docs/ipc-contract.md). One function per
-// command, named exactly like the command, so a grep finds both sides.
+// command, named exactly like the command, so a grep finds both sides; the tests
+// in xtask/src/ipc.rs hold this file to the list in src-tauri/src/commands/list.rs.
 // Every rejection comes out as an `IpcError`: screens branch on `kind` and show
 // `message` as is, whatever went wrong underneath.
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";

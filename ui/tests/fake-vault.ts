@@ -1,5 +1,7 @@
 // A stand-in for the Rust shell that follows docs/ipc-contract.md: the same
-// commands, the same VaultStatus, errors rejected as { kind, message }.
+// commands, the same VaultStatus, errors rejected as { kind, message }. `handle`
+// has one case per command of src-tauri/src/commands/list.rs and no other
+// (xtask/src/ipc.rs checks it).
 // The unit tests (jsdom) and the Chromium tests both drive the UI through it
 // with `mockIPC`, so both exercise one and the same behaviour of the shell.
 //

@@ -1,15 +1,20 @@
-//! `cargo xtask codegen`: the TypeScript twins of the engine's API types, written by ts-rs.
+//! `cargo xtask codegen`: what is generated and committed. From the command list
+//! (`src-tauri/src/commands/list.rs`), the window's capability and the contract document's
+//! command table; from the engine's API types, their TypeScript twins, written by ts-rs.
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::command;
+use crate::{command, ipc};
 
-/// Runs the engine's `bindings` test in update mode; it rewrites `ui/src/bindings/`. Without
-/// `UPDATE_BINDINGS` the same test fails when the committed bindings are stale.
+/// Rewrites the files that come from the command list, then runs the engine's `bindings` test in
+/// update mode, which rewrites `ui/src/bindings/`. Without `UPDATE_BINDINGS` the same test fails
+/// when the committed bindings are stale, as `xtask/src/ipc.rs`'s tests do for the command list.
 pub fn codegen(root: &Path) -> Result<()> {
+    ipc::write(root)?;
+    println!("{} and {} regenerated from {}", ipc::CAPABILITY, ipc::CONTRACT, ipc::LIST);
     command::run(
         Command::new("cargo")
             .args(["test", "-p", "spearmint-engine", "--test", "bindings"])

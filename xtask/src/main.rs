@@ -2,14 +2,15 @@
 //!
 //! Everything a developer or CI does to this repository goes through here instead of shell
 //! scripts: `run` builds and opens the desktop app, `test` is the whole CI pipeline, `codegen`
-//! regenerates the TypeScript bindings. Each step is a small function; the pipelines only list
-//! them in order.
+//! regenerates what comes from the desktop command list and the TypeScript bindings. Each step
+//! is a small function; the pipelines only list them in order.
 
 mod bench;
 mod codegen;
 mod command;
 mod deps;
 mod desktop;
+mod ipc;
 mod run;
 mod session;
 mod steps;
@@ -28,7 +29,8 @@ tasks:
   run [-- ARGS]    install what is missing, build the UI and the desktop app, and open it
   test [--slow]    the whole CI pipeline: fmt, clippy, Rust tests, UI tests, end-to-end tests
                    (--slow also runs the slow tests: SPEARMINT_SLOW_TESTS=1)
-  codegen          regenerate the TypeScript bindings in ui/src/bindings/
+  codegen          regenerate what comes from the desktop command list (the capability file,
+                   the contract's command table) and the TypeScript bindings in ui/src/bindings/
   bench [NAME]     the benchmarks in release mode (import: 1M CSV rows, vault vs plain SQLite)";
 
 fn main() -> ExitCode {

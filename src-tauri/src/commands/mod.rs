@@ -1,4 +1,8 @@
 //! IPC commands, grouped by screen. Each parses, calls one engine method, maps the error.
+//! `list.rs` names them all, once.
+
+#[macro_use]
+mod list;
 
 pub mod accounts;
 pub mod adding;

@@ -1,0 +1,124 @@
+// The desktop commands, declared once. Everything else that names them comes from here:
+// - `src-tauri/src/lib.rs` builds the handler from it (`generate_handler!`);
+// - `src-tauri/build.rs` declares them in the app manifest, so each gets its `allow-` permission;
+// - `cargo xtask codegen` writes `src-tauri/capabilities/main-window.json` and the command
+//   table of `docs/ipc-contract.md` from it;
+// - the tests in `xtask/src/ipc.rs` fail when those files are stale, when `ui/src/api.ts` lacks
+//   the function of a command (or calls one not listed here), when the UI's test fake does not
+//   handle exactly these commands, and when the shell names a command anywhere else.
+// To add a command: write it in its screen's module, add it here, run `cargo xtask codegen`,
+// add its function to `ui/src/api.ts` and its case to `ui/tests/fake-vault.ts`.
+//
+// build.rs and xtask `include!` this file, so it holds this macro and nothing else (no `use`,
+// no `//!`). Each entry is `<module>::<name> { args, returns, does }`, the last three as the
+// contract document shows them: the arguments and the result as TypeScript sees them on the
+// wire (`args: ""` when it takes none) and what the command does.
+
+/// Calls the macro `$then!` with every desktop command, in the order of the contract document.
+// rustfmt would move the continued strings' lines; their layout here is deliberate.
+#[rustfmt::skip]
+macro_rules! with_commands {
+    ($then:ident) => {
+        $then! {
+            vault::vault_status {
+                args: "",
+                returns: "VaultStatus",
+                does: "reads the state; never changes anything",
+            },
+            vault::open_vault {
+                args: "",
+                returns: "VaultStatus",
+                does: "first-run friendly: creates the vault with a keychain key if there is none, unlocks it \
+                       from the keychain if it is locked in keychain mode; a passphrase vault stays `locked`",
+            },
+            vault::create_vault {
+                args: "{ passphrase: string | null }",
+                returns: "VaultStatus",
+                does: "creates the vault; `null` = key in the OS keychain",
+            },
+            vault::unlock_vault {
+                args: "{ passphrase: string | null }",
+                returns: "VaultStatus",
+                does: "`null` = key from the keychain",
+            },
+            vault::lock_vault {
+                args: "",
+                returns: "VaultStatus",
+                does: "forgets the key in memory",
+            },
+            accounts::list_accounts {
+                args: "",
+                returns: "AccountSummary[]",
+                does: "open accounts with balance, status and transaction count",
+            },
+            accounts::list_transactions {
+                args: "{ query: TransactionQuery }",
+                returns: "Transaction[]",
+                does: "one page, newest first (`postedOn` DESC, `id` DESC); `limit` defaults to 200, at most 1000",
+            },
+            accounts::list_connections {
+                args: "",
+                returns: "Connection[]",
+                does: "linked providers and their health",
+            },
+            accounts::connect_demo {
+                args: "",
+                returns: "Connection",
+                does: "links the built-in demo bank (generated data, no network); idempotent",
+            },
+            accounts::refresh_all {
+                args: "{ onProgress: Channel<Progress> }",
+                returns: "RefreshReport",
+                does: "extracts every connection now; `Progress` arrives on the channel while the call is pending",
+            },
+            adding::import_file {
+                args: "{ fileName: string, content: string /* the file, base64 */, account: AccountId | null, \
+                       mapping: ColumnMapping | null, dryRun: boolean, onProgress: Channel<ImportProgress> }",
+                returns: "ImportReport",
+                does: "imports a file the user picked (the web view reads it: the shell has no file-system \
+                       access), or with `dryRun` only says what it would do; `account` is needed for CSV and QIF, \
+                       the other formats name theirs; `mapping` reads a CSV file's columns as the user mapped \
+                       them (null: the account's saved mapping, else detection), and is saved for the account",
+            },
+            adding::csv_columns {
+                args: "{ content: string /* base64 */ }",
+                returns: "CsvColumns",
+                does: "a CSV file's delimiter, header, columns, first rows and the date formats each column \
+                       reads with, to map it by hand",
+            },
+            adding::create_account {
+                args: "{ name: string, kind: AccountKind, currency: string }",
+                returns: "AccountId",
+                does: "a manual account, to import a bank's files into",
+            },
+            adding::connect_simplefin {
+                args: "{ setupToken: string }",
+                returns: "Connection",
+                does: "claims a SimpleFIN Bridge setup token (once) and links it; the access URL goes to the OS \
+                       keychain; `refresh_all` then fetches its accounts",
+            },
+            adding::search_banks {
+                args: "{ query: string }",
+                returns: "OfxBank[]",
+                does: "banks of the shipped OFX Direct Connect directory whose name contains `query`, the \
+                       closest first, at most 20",
+            },
+            adding::connect_ofx {
+                args: "{ bank: OfxBank, user: string, password: string }",
+                returns: "Connection",
+                does: "signs on, discovers the accounts and links them; the login goes to the OS keychain; a \
+                       refused sign-on rejects with `ProviderAuth` and links nothing",
+            },
+            settings::daily_refresh {
+                args: "",
+                returns: "DailyRefresh",
+                does: "the daily extraction's time of day (local `HH:MM`), its jitter and its next run",
+            },
+            settings::set_daily_time {
+                args: "{ at: string }",
+                returns: "DailyRefresh",
+                does: "sets the time of day (`HH:MM`, local time); anything else rejects with `Invalid`",
+            },
+        }
+    };
+}
