@@ -135,7 +135,7 @@ pub(crate) fn connect(ctx: &Ctx, source: ConnectSource) -> anyhow::Result<()> {
     }
     // Linking extracts at once.
     let bar = progress_bar(ctx);
-    let report = rt.block_on(ctx.engine.refresh_connection(&connection.id, on_progress(&bar)))?;
+    let report = rt.block_on(ctx.engine.refresh_connection(connection.id, on_progress(&bar)))?;
     bar.finish_and_clear();
     print_report(ctx, &report)?;
     check_report(&report)
@@ -627,7 +627,7 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             Ok(())
         }
         RulesAction::Delete { id } => {
-            ctx.engine.delete_rule(&id)?;
+            ctx.engine.delete_rule(rule_id(&id)?)?;
             Ok(())
         }
         RulesAction::Edit { id, category, rename, disable, enable } => {
@@ -638,7 +638,7 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let rule = ctx.engine.edit_rule(&id, category.map(Some), rename.map(Some), enabled)?;
+            let rule = ctx.engine.edit_rule(rule_id(&id)?, category.map(Some), rename.map(Some), enabled)?;
             if ctx.json {
                 return print_json(&rule);
             }
@@ -652,7 +652,7 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             Ok(())
         }
         RulesAction::Apply { id, dry_run } => {
-            let changes = ctx.engine.apply_rule(&id, dry_run)?;
+            let changes = ctx.engine.apply_rule(rule_id(&id)?, dry_run)?;
             if ctx.json {
                 return print_json(&changes);
             }
@@ -671,7 +671,7 @@ pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
         BudgetAction::Show { month } => (month.clone().unwrap_or_else(this_month), false),
         BudgetAction::Recommend { month } => (month.clone().unwrap_or_else(this_month), true),
         BudgetAction::Thresholds { percent, category } => {
-            ctx.engine.set_budget_thresholds(percent, category.as_deref())?;
+            ctx.engine.set_budget_thresholds(percent, category.as_deref().map(spearmint_engine::CategoryId::from))?;
             if !ctx.json {
                 println!(
                     "budget alerts at {}% of a budget",
@@ -682,7 +682,7 @@ pub(crate) fn budget(ctx: &Ctx, action: BudgetAction) -> anyhow::Result<()> {
         }
         BudgetAction::Set { category, amount, from, rollover } => {
             let from = from.clone().unwrap_or_else(this_month);
-            ctx.engine.set_budget(category, money_arg(amount, Currency::USD)?, &from, *rollover)?;
+            ctx.engine.set_budget(category.as_str(), money_arg(amount, Currency::USD)?, &from, *rollover)?;
             if !ctx.json {
                 println!("budget for {category} set from {from}");
             }
@@ -760,6 +760,11 @@ pub(crate) fn recategorize(ctx: &Ctx, transaction: &str, category: &str, learn: 
     Ok(())
 }
 
+fn rule_id(text: &str) -> Result<spearmint_engine::RuleId, Error> {
+    text.parse()
+        .map_err(|_| Error::new(ErrorKind::Invalid, format!("`{text}` is not a rule id: see `spearmint rules list`")))
+}
+
 fn transaction_id(text: &str) -> Result<spearmint_engine::TransactionId, Error> {
     text.parse().map_err(|_| {
         Error::new(ErrorKind::Invalid, format!("`{text}` is not a transaction id: see `spearmint transactions --json`"))
@@ -780,7 +785,7 @@ pub(crate) fn split(ctx: &Ctx, transaction: &str, parts: &[String]) -> anyhow::R
         let (category, amount) = p.split_once('=').ok_or_else(|| {
             Error::new(ErrorKind::Invalid, format!("`{p}` is not CATEGORY=AMOUNT (e.g. FOOD_GROCERIES=-60.00)"))
         })?;
-        list.push((category.to_owned(), money_arg(amount, currency)?, None));
+        list.push((category.into(), money_arg(amount, currency)?, None));
     }
     ctx.engine.split_transaction(id, &list)?;
     if !ctx.json {

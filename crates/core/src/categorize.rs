@@ -157,7 +157,7 @@ pub struct RuleActions {
 /// A user's rule, or one learned from their overrides (visible and editable either way).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
-    pub id: String,
+    pub id: crate::RuleId,
     pub origin: RuleOrigin,
     pub conditions: Vec<Condition>,
     pub actions: RuleActions,
@@ -302,7 +302,7 @@ pub struct Decision {
     /// The payee name a rule gave.
     pub rename: Option<String>,
     /// The rule that decided (or renamed).
-    pub rule_id: Option<String>,
+    pub rule_id: Option<crate::RuleId>,
 }
 
 /// Categorizes transactions with the user's rules, the dictionary and the crowd.
@@ -322,7 +322,7 @@ impl std::fmt::Debug for Categorizer<'_> {
 impl Categorizer<'_> {
     pub fn categorize(&self, t: &Input<'_>) -> Decision {
         let seller = seller::normalize(t.descriptor);
-        let mut rename: Option<(String, String)> = None;
+        let mut rename: Option<(String, crate::RuleId)> = None;
         for (origin, source) in
             [(RuleOrigin::User, CategorySource::Rule), (RuleOrigin::Learned, CategorySource::Learned)]
         {
@@ -334,18 +334,12 @@ impl Categorizer<'_> {
                 // categorizes decides.
                 if rename.is_none() {
                     if let Some(name) = &rule.actions.rename {
-                        rename = Some((name.clone(), rule.id.clone()));
+                        rename = Some((name.clone(), rule.id));
                     }
                 }
                 if let Some(category) = rule.actions.category.as_ref().filter(|c| CATEGORY_IDS.contains(&c.as_str())) {
                     let rename = rename.map(|(name, _)| name);
-                    return Decision {
-                        category: category.clone(),
-                        source,
-                        seller,
-                        rename,
-                        rule_id: Some(rule.id.clone()),
-                    };
+                    return Decision { category: category.clone(), source, seller, rename, rule_id: Some(rule.id) };
                 }
             }
         }

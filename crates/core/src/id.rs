@@ -70,6 +70,80 @@ id_type!(
     VaultId
 );
 
+id_type!(
+    /// A link to a provider: one login holding accounts.
+    ConnectionId
+);
+id_type!(
+    /// A categorization rule, the user's or one learned from their corrections.
+    RuleId
+);
+id_type!(
+    /// A durable background job (an extraction).
+    JobId
+);
+id_type!(
+    /// An entry of the notification outbox.
+    NotificationId
+);
+
+/// A category (`FOOD_GROCERIES`): a stable code, not a UUID, so built-in categories have the
+/// same id in every vault and the crowd's votes agree across users.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(transparent)]
+#[ts(type = "string")]
+pub struct CategoryId(String);
+
+impl CategoryId {
+    pub fn new(id: impl Into<String>) -> CategoryId {
+        CategoryId(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for CategoryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for CategoryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "CategoryId({})", self.0)
+    }
+}
+
+impl From<&str> for CategoryId {
+    fn from(id: &str) -> CategoryId {
+        CategoryId(id.to_owned())
+    }
+}
+
+impl From<String> for CategoryId {
+    fn from(id: String) -> CategoryId {
+        CategoryId(id)
+    }
+}
+
+impl PartialEq<str> for CategoryId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for CategoryId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
 impl TransactionId {
     /// The id of a provider's transaction within an account: stable across devices and re-runs.
     pub fn for_provider(account: AccountId, provider_transaction_id: &str) -> TransactionId {

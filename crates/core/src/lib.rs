@@ -22,7 +22,7 @@ pub use categorize::{
     RuleError, RuleOrigin,
 };
 pub use hlc::{Hlc, HlcClock, HlcError};
-pub use id::{AccountId, DeviceId, TransactionId, VaultId};
+pub use id::{AccountId, CategoryId, ConnectionId, DeviceId, JobId, NotificationId, RuleId, TransactionId, VaultId};
 pub use money::{Currency, DecimalMark, Money, MoneyError};
 pub use seller::{Dictionary, DictionaryError};
 pub use statement::{AccountKind, Statement, StatementAccount, StatementSplit, StatementTransaction};

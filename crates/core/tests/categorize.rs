@@ -18,6 +18,27 @@ fn usd(minor: i64) -> Money {
     Money::from_minor(minor, Currency::USD)
 }
 
+/// A rule's id from the name a test gives it, so the expected output can name the rule.
+fn rule_id(name: &str) -> spearmint_core::RuleId {
+    spearmint_core::RuleId::from_uuid(Uuid::new_v5(&Uuid::NAMESPACE_OID, name.as_bytes()))
+}
+
+/// The name a test gave the rule with this id.
+fn rule_name(id: spearmint_core::RuleId) -> &'static str {
+    const NAMES: [&str; 9] = [
+        "u-disabled",
+        "l-starbucks",
+        "l-shell",
+        "u-coffee",
+        "u-rename",
+        "u-small-amazon",
+        "u-business",
+        "u-shell-card",
+        "r",
+    ];
+    NAMES.into_iter().find(|n| rule_id(n) == id).unwrap_or("an unnamed rule")
+}
+
 fn rule(
     id: &str,
     origin: RuleOrigin,
@@ -26,7 +47,7 @@ fn rule(
     rename: Option<&str>,
 ) -> Rule {
     Rule {
-        id: id.to_owned(),
+        id: rule_id(id),
         origin,
         conditions,
         actions: RuleActions { category: category.map(str::to_owned), rename: rename.map(str::to_owned) },
@@ -88,7 +109,7 @@ fn check(cases: &[(&str, i64, AccountId, Option<u16>)], expect: Expect) {
             d.source.as_str(),
             d.seller,
             d.rename,
-            d.rule_id
+            d.rule_id.map(rule_name)
         ));
     }
     expect.assert_eq(&actual);
@@ -177,7 +198,7 @@ fn category_sources_have_their_sql_names() {
 fn rules_round_trip_through_json() {
     let rules = rules();
     let json = serde_json::to_string(&rules[4]).unwrap();
-    expect![[r#"{"id":"u-small-amazon","origin":"user","conditions":[{"payee_matches":"amzn|amazon"},{"amount_between":{"min":{"amount":"-20.00","currency":"USD"},"max":{"amount":"0.00","currency":"USD"}}}],"actions":{"category":"SHOPPING_ELECTRONICS","rename":"Amazon (small)"},"enabled":true}"#]].assert_eq(&json);
+    expect![[r#"{"id":"8c4ef473-007f-5995-82f9-1a0c6d3a2796","origin":"user","conditions":[{"payee_matches":"amzn|amazon"},{"amount_between":{"min":{"amount":"-20.00","currency":"USD"},"max":{"amount":"0.00","currency":"USD"}}}],"actions":{"category":"SHOPPING_ELECTRONICS","rename":"Amazon (small)"},"enabled":true}"#]].assert_eq(&json);
     let back: Rule = serde_json::from_str(&json).unwrap();
     assert_eq!(back, rules[4]);
 }
@@ -243,7 +264,7 @@ fn any_rule() -> impl Strategy<Value = Rule> {
         any::<bool>(),
     )
         .prop_map(|(origin, conditions, category, rename, enabled)| Rule {
-            id: "p".into(),
+            id: rule_id("p"),
             origin,
             conditions,
             actions: RuleActions { category, rename },

@@ -74,7 +74,7 @@ pub(crate) async fn tick(engine: &Engine, now: DateTime<Utc>) -> Result<(Refresh
             // A connection whose credentials were refused waits for the user to reconnect:
             // knocking daily with a dead login helps no one and can lock the account.
             for c in connection::list(v)?.into_iter().filter(|c| c.status != ConnectionStatus::NeedsAttention) {
-                jobs::enqueue_extract(v, &c.id, now)?;
+                jobs::enqueue_extract(v, c.id, now)?;
             }
             v.write(|w| settings::set_last_daily_run(w, now))?;
             Ok(true)

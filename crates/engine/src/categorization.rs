@@ -5,7 +5,9 @@
 
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use spearmint_core::{Categorizer, Condition, Decision, Input, Money, Rule, RuleActions, RuleOrigin, TransactionId};
+use spearmint_core::{
+    Categorizer, Condition, Decision, Input, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
+};
 
 use spearmint_core::CrowdVotes;
 
@@ -24,9 +26,9 @@ pub(crate) fn add_rule(
     conditions: Vec<Condition>,
     actions: RuleActions,
     origin: RuleOrigin,
-) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
-    let rule = Rule { id: id.clone(), origin, conditions, actions, enabled: true };
+) -> Result<RuleId> {
+    let id = RuleId::new();
+    let rule = Rule { id, origin, conditions, actions, enabled: true };
     rule.validate().map_err(|e| Error::new(ErrorKind::Invalid, format!("the rule is not valid: {e}")))?;
     engine.with_vault(|v| {
         let position: i64 = v.read().query_row("SELECT coalesce(max(position), 0) + 1 FROM rules", [], |r| r.get(0))?;
@@ -37,7 +39,7 @@ pub(crate) fn add_rule(
         v.write(|w| {
             w.insert(
                 Table::RULES,
-                &id,
+                &id.to_string(),
                 &[
                     ("position", Value::Integer(position)),
                     ("origin", Value::Text(origin.as_str().into())),
@@ -56,7 +58,7 @@ pub(crate) fn add_rule(
 /// Changes what a rule sets, or turns it off or on. `category`/`rename`: `Some(None)` clears.
 pub(crate) fn edit_rule(
     engine: &Engine,
-    id: &str,
+    id: RuleId,
     category: Option<Option<String>>,
     rename: Option<Option<String>>,
     enabled: Option<bool>,
@@ -79,7 +81,7 @@ pub(crate) fn edit_rule(
         v.write(|w| {
             w.update(
                 Table::RULES,
-                id,
+                &id.to_string(),
                 &[
                     ("actions", Value::Text(actions)),
                     ("enabled", Value::Integer(i64::from(rule.enabled))),
@@ -92,10 +94,10 @@ pub(crate) fn edit_rule(
     Ok(rule)
 }
 
-pub(crate) fn delete_rule(engine: &Engine, id: &str) -> Result<()> {
+pub(crate) fn delete_rule(engine: &Engine, id: RuleId) -> Result<()> {
     engine.with_vault(|v| {
         v.write(|w| {
-            if w.delete(Table::RULES, id)? {
+            if w.delete(Table::RULES, &id.to_string())? {
                 Ok(())
             } else {
                 Err(Error::new(
@@ -109,7 +111,7 @@ pub(crate) fn delete_rule(engine: &Engine, id: &str) -> Result<()> {
 
 /// "Apply to this seller from now on": a learned rule, visible in the rule list, that gives
 /// this transaction's seller its category in future transactions (stored rows untouched).
-pub(crate) fn learn_from(engine: &Engine, id: TransactionId) -> Result<String> {
+pub(crate) fn learn_from(engine: &Engine, id: TransactionId) -> Result<RuleId> {
     let (seller, category): (Option<String>, Option<String>) = engine.with_vault(|v| {
         v.read()
             .query_row("SELECT seller_normalized, category_id FROM transactions WHERE id = ?1", [id.to_string()], |r| {
@@ -133,7 +135,7 @@ pub(crate) fn learn_from(engine: &Engine, id: TransactionId) -> Result<String> {
 /// Applies one rule to stored transactions: an explicit action, never automatic. Rows the
 /// user categorized (locked) are left alone. With `dry_run` nothing changes and the result
 /// is exactly what would change (the same code runs, then rolls back).
-pub(crate) fn apply_rule(engine: &Engine, rule_id: &str, dry_run: bool) -> Result<Vec<RuleChange>> {
+pub(crate) fn apply_rule(engine: &Engine, rule_id: RuleId, dry_run: bool) -> Result<Vec<RuleChange>> {
     let rule = rules(engine)?.into_iter().find(|r| r.id == rule_id).ok_or_else(|| {
         Error::new(ErrorKind::NotFound, format!("there is no rule {rule_id}: list them with `spearmint rules list`"))
     })?;
@@ -283,7 +285,7 @@ pub(crate) fn load_rules(r: Reader<'_>) -> Result<Vec<Rule>> {
             conditions: serde_json::from_str(&conditions).map_err(|_| corrupt())?,
             actions: serde_json::from_str(&actions).map_err(|_| corrupt())?,
             enabled,
-            id,
+            id: id.parse().map_err(|_| corrupt())?,
         });
     }
     Ok(rules)

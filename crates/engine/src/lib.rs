@@ -48,7 +48,8 @@ pub use reports::{
 };
 pub use secret::{Passphrase, VaultKey};
 pub use spearmint_core::{
-    AccountId, AccountKind, Condition, Currency, Decision, Money, Rule, RuleActions, RuleOrigin, TransactionId,
+    AccountId, AccountKind, CategoryId, Condition, ConnectionId, Currency, Decision, JobId, Money, NotificationId,
+    Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
 };
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
 pub use vault::write::ChangeRecord;

@@ -116,7 +116,7 @@ fn a_split_that_goes_over_a_budget_alerts() {
     let engine = engine_with_budget(dir.path(), &this_month());
     let id = import_one(&engine, "S-1", "-150.00", LOCAL_SHOP);
     assert!(alerts(&engine).is_empty(), "{:?}", alerts(&engine));
-    let parts = [("FOOD_GROCERIES".to_owned(), usd("-120.00"), None), ("SHOPPING".to_owned(), usd("-30.00"), None)];
+    let parts = [("FOOD_GROCERIES".into(), usd("-120.00"), None), ("SHOPPING".into(), usd("-30.00"), None)];
     engine.split_transaction(id, &parts).unwrap();
     assert!(alerts(&engine).contains(&OVER.to_owned()), "{:?}", alerts(&engine));
 }
@@ -143,9 +143,9 @@ fn a_rule_applied_to_past_transactions_that_goes_over_a_budget_alerts() {
             RuleOrigin::User,
         )
         .unwrap();
-    assert_eq!(engine.apply_rule(&rule, true).unwrap().len(), 1);
+    assert_eq!(engine.apply_rule(rule, true).unwrap().len(), 1);
     assert!(alerts(&engine).is_empty(), "a preview changes nothing: {:?}", alerts(&engine));
-    assert_eq!(engine.apply_rule(&rule, false).unwrap().len(), 1);
+    assert_eq!(engine.apply_rule(rule, false).unwrap().len(), 1);
     assert!(alerts(&engine).contains(&OVER.to_owned()), "{:?}", alerts(&engine));
 }
 

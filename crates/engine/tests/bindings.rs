@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use spearmint_core::{AccountId, Money, TransactionId};
+use spearmint_core::{AccountId, ConnectionId, Money, TransactionId};
 use spearmint_engine::{
     AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, DailyRefresh,
     ErrorKind, ErrorPayload, ImportPhase, ImportProgress, ImportReport, KeySource, Phase, PreviewRow, Progress,
@@ -37,6 +37,7 @@ fn typescript_bindings_are_up_to_date() {
     render::<AccountKind>(&cfg, &mut expected);
     render::<AccountId>(&cfg, &mut expected);
     render::<TransactionId>(&cfg, &mut expected);
+    render::<ConnectionId>(&cfg, &mut expected);
     render::<AccountSummary>(&cfg, &mut expected);
     render::<TransactionQuery>(&cfg, &mut expected);
     render::<TransactionCursor>(&cfg, &mut expected);

@@ -80,7 +80,7 @@ fn thresholds_can_differ_per_category() {
             .unwrap();
         engine.set_category(id, category).unwrap();
     }
-    engine.set_budget_thresholds(&[50], Some("FOOD")).unwrap();
+    engine.set_budget_thresholds(&[50], Some("FOOD".into())).unwrap();
     engine.set_budget("FOOD", usd("100"), &month, false).unwrap();
     engine.set_budget("GAS", usd("100"), &month, false).unwrap();
     let alerts: Vec<String> = engine.notifications().unwrap().into_iter().map(|n| n.summary).collect();

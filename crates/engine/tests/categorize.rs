@@ -94,16 +94,16 @@ fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
     assert!(!next.category_locked, "a learned rule decides, the user did not");
 
     // A rule can be edited and turned off; a disabled rule decides nothing.
-    let edited = engine.edit_rule(&rule_id, Some(Some("SHOPPING".into())), None, Some(false)).unwrap();
+    let edited = engine.edit_rule(rule_id, Some(Some("SHOPPING".into())), None, Some(false)).unwrap();
     assert_eq!((edited.actions.category.as_deref(), edited.enabled), (Some("SHOPPING"), false));
-    assert!(engine.edit_rule(&rule_id, Some(Some("NOT_A_CATEGORY".into())), None, None).is_err());
+    assert!(engine.edit_rule(rule_id, Some(Some("NOT_A_CATEGORY".into())), None, None).is_err());
     import(&engine, statement("T-2b", 10, -700, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
     let disabled = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-10").unwrap();
     assert_ne!(disabled.category_source.as_deref(), Some("learned"));
-    engine.edit_rule(&rule_id, None, None, Some(true)).unwrap();
+    engine.edit_rule(rule_id, None, None, Some(true)).unwrap();
 
     // The rule can be deleted; later rows no longer follow it.
-    engine.delete_rule(&rule_id).unwrap();
+    engine.delete_rule(rule_id).unwrap();
     import(&engine, statement("T-3", 12, -500, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
     let third = all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-12").unwrap();
     assert_ne!(third.category_source.as_deref(), Some("learned"));
@@ -130,7 +130,7 @@ fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_use
         "adding a rule changes nothing by itself"
     );
 
-    let preview = engine.apply_rule(&rule, true).unwrap();
+    let preview = engine.apply_rule(rule, true).unwrap();
     assert_eq!(preview.len(), 2, "{preview:?}");
     assert_eq!(
         all(&engine).iter().map(|t| (t.id, t.category.clone())).collect::<Vec<_>>(),
@@ -138,7 +138,7 @@ fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_use
         "a preview changes nothing"
     );
 
-    let applied = engine.apply_rule(&rule, false).unwrap();
+    let applied = engine.apply_rule(rule, false).unwrap();
     assert_eq!(applied, preview, "the preview was exact");
     for t in all(&engine) {
         if t.id == rows[0].id {
@@ -210,10 +210,10 @@ fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
     assert_eq!(renamed.payee.as_deref(), Some("Mrs K, gardener"));
     assert_eq!(renamed.seller, "ACH DEBIT 0002 MRS K GARDENING", "the bank's descriptor is kept");
     // The earlier row follows only when the user applies the rule.
-    let rule = engine.rules().unwrap()[0].id.clone();
+    let rule = engine.rules().unwrap()[0].id;
     let earlier = || all(&engine).into_iter().find(|t| t.posted_on.to_string() == "2026-03-02").unwrap();
     assert_eq!(earlier().payee, None);
-    let changes = engine.apply_rule(&rule, false).unwrap();
+    let changes = engine.apply_rule(rule, false).unwrap();
     assert_eq!(changes.len(), 1);
     assert_eq!(
         (earlier().payee.as_deref(), earlier().category.as_deref()),

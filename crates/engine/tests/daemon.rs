@@ -35,7 +35,7 @@ async fn demo_engine(dir: &std::path::Path) -> Engine {
     engine.create(NewKey::Passphrase(Passphrase::new("daily at my own time"))).unwrap();
     let c = engine.connect_demo().await.unwrap();
     // The first extraction, as linking does; it is not the daily run.
-    let first = engine.refresh_connection(&c.id, |_| {}).await.unwrap();
+    let first = engine.refresh_connection(c.id, |_| {}).await.unwrap();
     assert!(first.outcomes[0].summary.as_ref().is_some_and(|s| s.added > 20), "{first:?}");
     engine
 }

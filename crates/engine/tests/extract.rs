@@ -322,7 +322,7 @@ async fn ofx_direct_connect_refuses_a_wrong_password_and_downloads_statements() 
         let mut login = sandbox_ofx_login(&w.bank, &w.bank.ofx_login().password);
         login.bank.version = version;
         let c = engine.connect_ofx(login).await.unwrap();
-        let report = engine.refresh_connection(&c.id, |_| {}).await.unwrap();
+        let report = engine.refresh_connection(c.id, |_| {}).await.unwrap();
         let s = only_outcome(&report).summary.clone().unwrap_or_else(|| panic!("OFX {version}: {report:?}"));
         assert_eq!(s.accounts, 3);
         // OFX statements list posted transactions only.

@@ -137,8 +137,8 @@ proptest! {
                     let t = engine.transactions(&TransactionQuery::default()).unwrap()[pick % ids.len()].clone();
                     let a = t.amount.minor() * share / 100;
                     engine.split_transaction(t.id, &[
-                        (CATEGORIES[first].to_owned(), Money::from_minor(a, Currency::USD), None),
-                        (CATEGORIES[second].to_owned(), Money::from_minor(t.amount.minor() - a, Currency::USD), Some("rest".into())),
+                        (CATEGORIES[first].into(), Money::from_minor(a, Currency::USD), None),
+                        (CATEGORIES[second].into(), Money::from_minor(t.amount.minor() - a, Currency::USD), Some("rest".into())),
                     ]).unwrap();
                 }
                 Op::Unsplit { pick } if !ids.is_empty() => engine.unsplit_transaction(ids[pick % ids.len()]).unwrap(),
@@ -544,7 +544,7 @@ fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
             memo: None,
         })
         .unwrap();
-    let part = |c: &str, cents: i64| (c.to_owned(), Money::from_minor(cents, Currency::USD), None);
+    let part = |c: &str, cents: i64| (c.into(), Money::from_minor(cents, Currency::USD), None);
     let err = engine.split_transaction(id, &[part("FOOD_GROCERIES", -6_000), part("SHOPPING", -3_999)]).unwrap_err();
     assert!(err.message().contains("add up to -99.99 USD, not the transaction's -100.00 USD"), "{}", err.message());
     engine.split_transaction(id, &[part("FOOD_GROCERIES", -6_000), part("SHOPPING_HOME", -4_000)]).unwrap();

@@ -5,6 +5,7 @@
 
 use rusqlite::types::Value;
 use serde::Serialize;
+use spearmint_core::NotificationId;
 
 use crate::error::Result;
 use crate::vault::{Reader, Table, Writer, now_rfc3339};
@@ -13,7 +14,7 @@ use crate::vault::{Reader, Table, Writer, now_rfc3339};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Notification {
-    pub id: String,
+    pub id: NotificationId,
     /// budget_threshold or account_attention.
     pub kind: String,
     pub summary: String,
@@ -71,7 +72,7 @@ pub(crate) fn enqueue(w: &mut Writer<'_>, kind: &str, dedupe_key: &str, summary:
     }
     w.insert(
         Table::NOTIFICATIONS,
-        &uuid::Uuid::now_v7().to_string(),
+        &NotificationId::new().to_string(),
         &[
             ("kind", Value::Text(kind.into())),
             ("dedupe_key", Value::Text(dedupe_key.into())),
@@ -91,7 +92,10 @@ pub(crate) fn list(r: Reader<'_>) -> Result<Vec<Notification>> {
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Notification {
-            id: r.get(0)?,
+            id: r
+                .get::<_, String>(0)?
+                .parse()
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e)))?,
             kind: r.get(1)?,
             summary: r.get(2)?,
             body: r.get(3)?,
@@ -117,5 +121,5 @@ pub(crate) fn mark_delivery(
             ("last_error", Value::Text(e.message.clone())),
         ],
     };
-    w.update(Table::NOTIFICATIONS, &n.id, &cells).map(|_| ())
+    w.update(Table::NOTIFICATIONS, &n.id.to_string(), &cells).map(|_| ())
 }

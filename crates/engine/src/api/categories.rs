@@ -1,6 +1,6 @@
 //! Rules, learning from the user's corrections, the crowd, and "why this category".
 
-use spearmint_core::{Condition, Decision, Money, Rule, RuleActions, RuleOrigin, TransactionId};
+use spearmint_core::{CategoryId, Condition, Decision, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId};
 
 use crate::categorization::{self, RuleChange};
 use crate::engine::Engine;
@@ -13,14 +13,14 @@ impl Engine {
     }
 
     /// Adds a rule at the end of its group; returns its id.
-    pub fn add_rule(&self, conditions: Vec<Condition>, actions: RuleActions, origin: RuleOrigin) -> Result<String> {
+    pub fn add_rule(&self, conditions: Vec<Condition>, actions: RuleActions, origin: RuleOrigin) -> Result<RuleId> {
         categorization::add_rule(self, conditions, actions, origin)
     }
 
     /// Changes what a rule sets, or turns it off or on. `category`/`rename`: `Some(None)` clears.
     pub fn edit_rule(
         &self,
-        id: &str,
+        id: RuleId,
         category: Option<Option<String>>,
         rename: Option<Option<String>>,
         enabled: Option<bool>,
@@ -28,27 +28,27 @@ impl Engine {
         categorization::edit_rule(self, id, category, rename, enabled)
     }
 
-    pub fn delete_rule(&self, id: &str) -> Result<()> {
+    pub fn delete_rule(&self, id: RuleId) -> Result<()> {
         categorization::delete_rule(self, id)
     }
 
     /// "Apply to this seller from now on": a learned rule, visible in the rule list, that gives
     /// this transaction's seller its category in future transactions (stored rows untouched).
-    pub fn learn_from(&self, id: TransactionId) -> Result<String> {
+    pub fn learn_from(&self, id: TransactionId) -> Result<RuleId> {
         categorization::learn_from(self, id)
     }
 
     /// Applies one rule to stored transactions: an explicit action, never automatic. Rows the
     /// user categorized (locked) are left alone. With `dry_run` nothing changes and the result
     /// is exactly what would change (the same code runs, then rolls back).
-    pub fn apply_rule(&self, rule_id: &str, dry_run: bool) -> Result<Vec<RuleChange>> {
+    pub fn apply_rule(&self, rule_id: RuleId, dry_run: bool) -> Result<Vec<RuleChange>> {
         categorization::apply_rule(self, rule_id, dry_run)
     }
 
     /// Records the crowd's votes for a seller's category (the sync server will supply them; a
     /// local table now). `seller` is normalized here.
-    pub fn record_crowd_votes(&self, seller: &str, category: &str, votes: u32) -> Result<()> {
-        categorization::record_crowd_votes(self, seller, category, votes)
+    pub fn record_crowd_votes(&self, seller: &str, category: impl Into<CategoryId>, votes: u32) -> Result<()> {
+        categorization::record_crowd_votes(self, seller, category.into().as_str(), votes)
     }
 
     /// What the categorizer would decide for a descriptor now, and why.

@@ -1,6 +1,6 @@
 //! Linking providers and extracting from them.
 
-use spearmint_core::AccountId;
+use spearmint_core::{AccountId, ConnectionId};
 
 use crate::engine::Engine;
 use crate::error::Result;
@@ -49,7 +49,7 @@ impl Engine {
     /// Extracts one connection now (after linking it).
     pub async fn refresh_connection(
         &self,
-        connection_id: &str,
+        connection_id: ConnectionId,
         progress: impl Fn(&Progress) + Send + Sync,
     ) -> Result<RefreshReport> {
         refresh::refresh_connection(self, connection_id, progress).await

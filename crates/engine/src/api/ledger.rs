@@ -1,7 +1,7 @@
 //! Accounts, the transaction list, and the user's edits of transactions.
 
 use chrono::NaiveDate;
-use spearmint_core::{AccountId, Money, TransactionId};
+use spearmint_core::{AccountId, CategoryId, Money, TransactionId};
 
 use crate::engine::Engine;
 use crate::error::Result;
@@ -34,8 +34,9 @@ impl Engine {
     }
 
     /// The user sets a transaction's category: it is locked, and nothing automatic changes it.
-    pub fn set_category(&self, id: TransactionId, category: &str) -> Result<()> {
-        self.with_vault(|v| ledger::set_category(v, id, category))
+    pub fn set_category(&self, id: TransactionId, category: impl Into<CategoryId>) -> Result<()> {
+        let category = category.into();
+        self.with_vault(|v| ledger::set_category(v, id, category.as_str()))
     }
 
     /// Corrects a transaction's date or amount (a manual fix of what the bank said).
@@ -50,7 +51,7 @@ impl Engine {
 
     /// Splits a transaction across categories. The parts must be in its currency and sum to its
     /// amount exactly; splitting again replaces the parts. The monthly totals follow the parts.
-    pub fn split_transaction(&self, id: TransactionId, parts: &[(String, Money, Option<String>)]) -> Result<()> {
+    pub fn split_transaction(&self, id: TransactionId, parts: &[(CategoryId, Money, Option<String>)]) -> Result<()> {
         self.with_vault(|v| ledger::split_transaction(v, id, parts))
     }
 

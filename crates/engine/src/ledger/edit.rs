@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
-use spearmint_core::{Currency, Money, TransactionId};
+use spearmint_core::{CategoryId, Currency, Money, TransactionId};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Reader, Table, Vault, Writer, now_rfc3339};
@@ -74,7 +74,7 @@ pub(crate) fn edit_transaction(
 pub(crate) fn split_transaction(
     v: &mut Vault,
     id: TransactionId,
-    parts: &[(String, Money, Option<String>)],
+    parts: &[(CategoryId, Money, Option<String>)],
 ) -> Result<()> {
     if parts.len() < 2 {
         return Err(Error::new(ErrorKind::Invalid, "a split has at least two parts"));
@@ -91,7 +91,7 @@ pub(crate) fn split_transaction(
         if amount.currency().code() != currency {
             return Err(Error::new(ErrorKind::Invalid, format!("every part must be in {currency}")));
         }
-        require_category(v.read(), category)?;
+        require_category(v.read(), category.as_str())?;
         sum =
             sum.checked_add(amount.minor()).ok_or_else(|| Error::new(ErrorKind::Invalid, "the parts are too large"))?;
     }

@@ -7,6 +7,8 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use spearmint_core::ConnectionId;
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::keychain::KeychainEntry;
 use crate::vault::{Table, Vault, now_rfc3339};
@@ -70,7 +72,7 @@ impl ConnectionStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
-    pub id: String,
+    pub id: ConnectionId,
     pub provider: ProviderKind,
     pub label: String,
     pub status: ConnectionStatus,
@@ -111,12 +113,12 @@ pub(crate) fn create(
     provider: ProviderKind,
     label: &str,
     config: serde_json::Value,
-) -> Result<String> {
-    let id = uuid::Uuid::now_v7().to_string();
+) -> Result<ConnectionId> {
+    let id = ConnectionId::new();
     vault.write(|w| {
         w.insert(
             Table::CONNECTIONS,
-            &id,
+            &id.to_string(),
             &[
                 ("provider", Value::Text(provider.as_str().into())),
                 ("label", Value::Text(label.to_owned())),
@@ -150,6 +152,7 @@ pub(crate) fn list(vault: &Vault) -> Result<Vec<Connection>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, provider, label, status, status_reason, last_success_at, config, requests_day, requests_today) = row?;
+        let id = id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "a connection has a malformed id"))?;
         out.push(Connection {
             id,
             provider: ProviderKind::parse(&provider)?,
@@ -169,7 +172,7 @@ pub(crate) fn list(vault: &Vault) -> Result<Vec<Connection>> {
     Ok(out)
 }
 
-pub(crate) fn get(vault: &Vault, id: &str) -> Result<Connection> {
+pub(crate) fn get(vault: &Vault, id: ConnectionId) -> Result<Connection> {
     list(vault)?
         .into_iter()
         .find(|c| c.id == id)
@@ -177,7 +180,7 @@ pub(crate) fn get(vault: &Vault, id: &str) -> Result<Connection> {
 }
 
 /// The connection an account belongs to, if any.
-pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<String>> {
+pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<ConnectionId>> {
     let found: Option<Option<String>> = vault
         .read()
         .query_row("SELECT connection_id FROM accounts WHERE id = ?1", [account], |r| r.get(0))
@@ -187,12 +190,12 @@ pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<String>>
             ErrorKind::NotFound,
             format!("there is no account {account}: list them with `spearmint accounts`"),
         )),
-        Some(c) => Ok(c),
+        Some(c) => Ok(c.and_then(|c| c.parse().ok())),
     }
 }
 
 /// Counts requests against today's budget.
-pub(crate) fn count_requests(vault: &mut Vault, id: &str, n: u32, today: NaiveDate) -> Result<()> {
+pub(crate) fn count_requests(vault: &mut Vault, id: ConnectionId, n: u32, today: NaiveDate) -> Result<()> {
     if n == 0 {
         return Ok(());
     }
@@ -201,7 +204,7 @@ pub(crate) fn count_requests(vault: &mut Vault, id: &str, n: u32, today: NaiveDa
     vault.write(|w| {
         w.update(
             Table::CONNECTIONS,
-            id,
+            &id.to_string(),
             &[
                 ("requests_day", Value::Text(today.to_string())),
                 ("requests_today", Value::Integer(i64::from(used + n))),
@@ -215,7 +218,7 @@ pub(crate) fn count_requests(vault: &mut Vault, id: &str, n: u32, today: NaiveDa
 /// Sets the connection's and its accounts' status.
 pub(crate) fn set_status(
     vault: &mut Vault,
-    id: &str,
+    id: ConnectionId,
     status: ConnectionStatus,
     reason: Option<&str>,
     success: bool,
@@ -228,10 +231,10 @@ pub(crate) fn set_status(
         if success {
             cells.push(("last_success_at", Value::Text(now_rfc3339())));
         }
-        w.update(Table::CONNECTIONS, id, &cells)?;
+        w.update(Table::CONNECTIONS, &id.to_string(), &cells)?;
         let accounts: Vec<String> = {
             let mut stmt = w.read().prepare("SELECT id FROM accounts WHERE connection_id = ?1")?;
-            stmt.query_map(params![id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            stmt.query_map(params![id.to_string()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         for account in accounts {
             w.update(

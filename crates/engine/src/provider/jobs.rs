@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
+use spearmint_core::{ConnectionId, JobId};
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault};
 
@@ -14,8 +16,8 @@ pub(crate) const MAX_ATTEMPTS: u32 = 5;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Job {
-    pub id: String,
-    pub connection_id: String,
+    pub id: JobId,
+    pub connection_id: ConnectionId,
     pub attempts: u32,
 }
 
@@ -24,7 +26,7 @@ fn ts(t: DateTime<Utc>) -> String {
 }
 
 /// Queues an extraction of a connection, unless one is already queued or running.
-pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: &str, now: DateTime<Utc>) -> Result<()> {
+pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: ConnectionId, now: DateTime<Utc>) -> Result<()> {
     let payload = serde_json::json!({ "connection_id": connection_id }).to_string();
     let existing: Option<String> = vault
         .read()
@@ -41,7 +43,7 @@ pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: &str, now: DateT
     vault.write(|w| {
         w.insert(
             Table::JOBS,
-            &uuid::Uuid::now_v7().to_string(),
+            &JobId::new().to_string(),
             &[
                 ("kind", Value::Text("extract".into())),
                 ("state", Value::Text("queued".into())),
@@ -70,7 +72,7 @@ pub(crate) fn recover(vault: &mut Vault) -> Result<u32> {
 }
 
 /// Takes the next runnable job (optionally of one connection), marking it running.
-pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[String]>) -> Result<Option<Job>> {
+pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[ConnectionId]>) -> Result<Option<Job>> {
     let mut stmt = vault.read().prepare(
         "SELECT id, payload, attempts FROM jobs WHERE state = 'queued' AND next_run_at <= ?1 ORDER BY next_run_at, id",
     )?;
@@ -79,7 +81,9 @@ pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[S
     drop(stmt);
     for (id, payload, attempts) in rows {
         let payload: serde_json::Value = serde_json::from_str(&payload).unwrap_or_default();
-        let Some(connection_id) = payload["connection_id"].as_str().map(str::to_owned) else { continue };
+        let Some(connection_id) = payload["connection_id"].as_str().and_then(|c| c.parse::<ConnectionId>().ok()) else {
+            continue;
+        };
         if only.is_some_and(|only| !only.contains(&connection_id)) {
             continue;
         }
@@ -94,6 +98,7 @@ pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[S
                 ],
             )
         })?;
+        let id = id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "a job has a malformed id"))?;
         return Ok(Some(Job { id, connection_id, attempts: attempts + 1 }));
     }
     Ok(None)
@@ -118,7 +123,7 @@ pub(crate) fn finish(
             let wait = match e.kind() {
                 // The provider's own budget resets daily.
                 ErrorKind::RateLimited => chrono::Duration::hours(6),
-                _ => spearmint_core::schedule::backoff(job.attempts, seed(&job.id)),
+                _ => spearmint_core::schedule::backoff(job.attempts, seed(&job.id.to_string())),
             };
             if retry {
                 vec![
@@ -135,7 +140,7 @@ pub(crate) fn finish(
     vault.write(|w| {
         let mut cells = cells.clone();
         cells.push(("updated_at", Value::Text(ts(now))));
-        w.update(Table::JOBS, &job.id, &cells).map(|_| ())
+        w.update(Table::JOBS, &job.id.to_string(), &cells).map(|_| ())
     })?;
     Ok(gave_up)
 }
@@ -145,12 +150,13 @@ fn seed(id: &str) -> u64 {
 }
 
 /// The connections with a queued extraction, runnable or waiting for its backoff.
-pub(crate) fn queued_connections(vault: &Vault) -> Result<Vec<String>> {
+pub(crate) fn queued_connections(vault: &Vault) -> Result<Vec<ConnectionId>> {
     let mut stmt = vault.read().prepare(
         "SELECT DISTINCT json_extract(payload, '$.connection_id') FROM jobs
          WHERE kind = 'extract' AND state = 'queued' AND json_extract(payload, '$.connection_id') IS NOT NULL",
     )?;
-    Ok(stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?)
+    let ids: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids.iter().filter_map(|id| id.parse().ok()).collect())
 }
 
 /// When the earliest queued job becomes runnable.

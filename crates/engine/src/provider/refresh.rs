@@ -6,6 +6,8 @@ use serde::Serialize;
 use spearmint_core::{AccountId, Statement, StatementAccount};
 use zeroize::Zeroizing;
 
+use spearmint_core::ConnectionId;
+
 use super::connection::{self, Connection, ConnectionStatus, ProviderKind};
 use super::jobs;
 use super::ofx::{OfxAccountRef, OfxBank, OfxClient, OfxCredentials};
@@ -73,8 +75,9 @@ impl Tally {
 }
 
 /// Accounts linked to a connection.
-fn accounts_of(v: &crate::vault::Vault, connection_id: &str) -> Result<u32> {
-    Ok(v.read().query_row("SELECT count(*) FROM accounts WHERE connection_id = ?1", [connection_id], |r| r.get(0))?)
+fn accounts_of(v: &crate::vault::Vault, connection_id: ConnectionId) -> Result<u32> {
+    let id = connection_id.to_string();
+    Ok(v.read().query_row("SELECT count(*) FROM accounts WHERE connection_id = ?1", [id], |r| r.get(0))?)
 }
 
 /// The outcome for one connection.
@@ -134,8 +137,8 @@ pub(crate) async fn connect_demo_with_history(engine: &Engine, history_days: u32
             )
         })
         .await?;
-    queue(engine, &id).await?;
-    engine.db(move |v| connection::get(v, &id)).await
+    queue(engine, id).await?;
+    engine.db(move |v| connection::get(v, id)).await
 }
 
 /// Claims a SimpleFIN setup token, keeps the access URL in the keychain, queues the first
@@ -147,19 +150,13 @@ pub(crate) async fn connect_simplefin(engine: &Engine, setup_token: &str) -> Res
     let id = engine
         .db(|v| connection::create(v, ProviderKind::Simplefin, "SimpleFIN Bridge", serde_json::json!({})))
         .await?;
-    let c = {
-        let id = id.clone();
-        engine.db(move |v| connection::get(v, &id)).await?
-    };
+    let c = engine.db(move |v| connection::get(v, id)).await?;
     let entry = c.keychain();
     let secret = Zeroizing::new(access.expose().to_owned());
     Engine::blocking(move || entry.store_secret(&secret)).await?;
     let today = Utc::now().date_naive();
-    {
-        let id = id.clone();
-        engine.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
-    }
-    queue(engine, &id).await?;
+    engine.db(move |v| connection::count_requests(v, id, requests, today)).await?;
+    queue(engine, id).await?;
     Ok(c)
 }
 
@@ -180,10 +177,7 @@ pub(crate) async fn connect_ofx(engine: &Engine, login: OfxLogin) -> Result<Conn
     });
     let label = login.bank.name.clone();
     let id = engine.db(move |v| connection::create(v, ProviderKind::Ofx, &label, config)).await?;
-    let c = {
-        let id = id.clone();
-        engine.db(move |v| connection::get(v, &id)).await?
-    };
+    let c = engine.db(move |v| connection::get(v, id)).await?;
     let entry = c.keychain();
     let secret = Zeroizing::new(
         serde_json::json!({ "user": login.credentials.user.as_str(), "password": login.credentials.password.as_str() })
@@ -191,11 +185,8 @@ pub(crate) async fn connect_ofx(engine: &Engine, login: OfxLogin) -> Result<Conn
     );
     Engine::blocking(move || entry.store_secret(&secret)).await?;
     let today = Utc::now().date_naive();
-    {
-        let id = id.clone();
-        engine.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
-    }
-    queue(engine, &id).await?;
+    engine.db(move |v| connection::count_requests(v, id, requests, today)).await?;
+    queue(engine, id).await?;
     Ok(c)
 }
 
@@ -206,9 +197,8 @@ async fn client_uid(engine: &Engine) -> Result<String> {
     engine.db(move |v| crate::installation::ofx_client_uid(&data_dir, settings::ofx_client_uid(v.read())?)).await
 }
 
-async fn queue(engine: &Engine, connection_id: &str) -> Result<()> {
-    let id = connection_id.to_owned();
-    engine.db(move |v| jobs::enqueue_extract(v, &id, Utc::now())).await
+async fn queue(engine: &Engine, connection_id: ConnectionId) -> Result<()> {
+    engine.db(move |v| jobs::enqueue_extract(v, connection_id, Utc::now())).await
 }
 
 pub(crate) fn connections(engine: &Engine) -> Result<Vec<Connection>> {
@@ -222,7 +212,7 @@ pub(crate) async fn refresh(
     account: Option<AccountId>,
     progress: impl Fn(&Progress) + Send + Sync,
 ) -> Result<RefreshReport> {
-    let only: Option<Vec<String>> = match account {
+    let only: Option<Vec<ConnectionId>> = match account {
         Some(a) => {
             let a = a.to_string();
             let c = engine.db(move |v| connection::of_account(v, &a)).await?;
@@ -235,7 +225,7 @@ pub(crate) async fn refresh(
         }
         None => None,
     };
-    let targets: Vec<String> = match &only {
+    let targets: Vec<ConnectionId> = match &only {
         Some(ids) => ids.clone(),
         None => engine.db(|v| Ok(connection::list(v)?.into_iter().map(|c| c.id).collect())).await?,
     };
@@ -245,7 +235,7 @@ pub(crate) async fn refresh(
             .db(move |v| {
                 jobs::recover(v)?;
                 for t in &targets {
-                    jobs::enqueue_extract(v, t, Utc::now())?;
+                    jobs::enqueue_extract(v, *t, Utc::now())?;
                 }
                 if everything {
                     // A manual refresh of everything stands in for today's daily run.
@@ -261,21 +251,17 @@ pub(crate) async fn refresh(
 /// Extracts one connection now (after linking it).
 pub(crate) async fn refresh_connection(
     engine: &Engine,
-    connection_id: &str,
+    connection_id: ConnectionId,
     progress: impl Fn(&Progress) + Send + Sync,
 ) -> Result<RefreshReport> {
-    let id = connection_id.to_owned();
-    {
-        let id = id.clone();
-        engine.db(move |v| jobs::enqueue_extract(v, &id, Utc::now())).await?;
-    }
-    run_jobs(engine, Some(vec![id]), progress).await
+    engine.db(move |v| jobs::enqueue_extract(v, connection_id, Utc::now())).await?;
+    run_jobs(engine, Some(vec![connection_id]), progress).await
 }
 
 /// Runs every runnable job (of `only` connections, if given) until none is left.
 pub(crate) async fn run_jobs(
     engine: &Engine,
-    only: Option<Vec<String>>,
+    only: Option<Vec<ConnectionId>>,
     progress: impl Fn(&Progress) + Send + Sync,
 ) -> Result<RefreshReport> {
     let mut report = RefreshReport::default();
@@ -283,13 +269,13 @@ pub(crate) async fn run_jobs(
         let only = only.clone();
         engine
             .db(move |v| {
-                let queued: Vec<String> = match only {
+                let queued: Vec<ConnectionId> = match only {
                     Some(ids) => ids,
                     None => jobs::queued_connections(v)?,
                 };
                 let mut accounts_total = 0;
                 for id in &queued {
-                    accounts_total += accounts_of(v, id)?;
+                    accounts_total += accounts_of(v, *id)?;
                 }
                 Ok(Tally { total: queued.len() as u32, accounts_total, ..Tally::default() })
             })
@@ -299,8 +285,8 @@ pub(crate) async fn run_jobs(
         let filter = only.clone();
         let Some(job) = engine.db(move |v| jobs::claim_next(v, Utc::now(), filter.as_deref())).await? else { break };
         let c = {
-            let id = job.connection_id.clone();
-            engine.db(move |v| connection::get(v, &id)).await
+            let id = job.connection_id;
+            engine.db(move |v| connection::get(v, id)).await
         };
         let c = match c {
             Ok(c) => c,
@@ -311,8 +297,8 @@ pub(crate) async fn run_jobs(
             }
         };
         let known = {
-            let id = c.id.clone();
-            engine.db(move |v| accounts_of(v, &id)).await?
+            let id = c.id;
+            engine.db(move |v| accounts_of(v, id)).await?
         };
         progress(&tally.progress(&c.label, Phase::Fetching, 0));
         let result = extract(engine, &c, &progress, tally, known).await;
@@ -330,7 +316,7 @@ pub(crate) async fn run_jobs(
             }
             Err(e) => {
                 let payload = e.payload();
-                let (job2, id, reason) = (job.clone(), c.id.clone(), e.message().to_owned());
+                let (job2, id, reason) = (job.clone(), c.id, e.message().to_owned());
                 let kind_status = match e.kind() {
                     ErrorKind::ProviderAuth => Some(ConnectionStatus::NeedsAttention),
                     ErrorKind::RateLimited => Some(ConnectionStatus::RateLimited),
@@ -345,7 +331,7 @@ pub(crate) async fn run_jobs(
                         let gave_up = jobs::finish(v, &job2, Err(&e), Utc::now())?;
                         let status = kind_status.or(gave_up.then_some(ConnectionStatus::NeedsAttention));
                         if let Some(status) = status {
-                            connection::set_status(v, &id, status, Some(&reason), false)?;
+                            connection::set_status(v, id, status, Some(&reason), false)?;
                         }
                         if status == Some(ConnectionStatus::NeedsAttention) {
                             // Once per failure episode: until the connection works again.
@@ -376,8 +362,8 @@ pub(crate) async fn run_jobs(
         report.outcomes.push(outcome);
         // The connection's accounts now (its first fetch may have added some).
         let now_known = {
-            let id = c.id.clone();
-            engine.db(move |v| accounts_of(v, &id)).await?
+            let id = c.id;
+            engine.db(move |v| accounts_of(v, id)).await?
         };
         tally.done = report.outcomes.len() as u32;
         tally.total = tally.total.max(tally.done);
@@ -413,8 +399,8 @@ async fn extract(
     let mut requests = 0u32;
     let fetched = fetch(engine, c, start, today, &mut requests).await;
     {
-        let id = c.id.clone();
-        engine.db(move |v| connection::count_requests(v, &id, requests, today)).await?;
+        let id = c.id;
+        engine.db(move |v| connection::count_requests(v, id, requests, today)).await?;
     }
     let (raw_id, statement) = fetched?;
     let count: u32 = statement.accounts.iter().map(|a| a.transactions.len() as u32).sum();
@@ -426,20 +412,20 @@ async fn extract(
     };
     progress(&tally.progress(&c.label, Phase::Saving, count));
     let warnings = statement.warnings.clone();
-    let (id, provider) = (c.id.clone(), c.provider.as_str());
+    let (id, provider) = (c.id, c.provider.as_str());
     let window = Some((start, today));
     let dictionary = engine.dictionary();
     let summary = engine
         .db(move |v| {
             let summary = ingestion::apply(
                 v,
-                &Target::Connection { id: id.clone(), provider },
+                &Target::Connection { id: id.to_string(), provider },
                 &statement,
                 raw_id,
                 window,
                 dictionary,
             )?;
-            connection::set_status(v, &id, ConnectionStatus::Ok, None, true)?;
+            connection::set_status(v, id, ConnectionStatus::Ok, None, true)?;
             Ok(summary)
         })
         .await?;
