@@ -251,6 +251,60 @@ fn every_crate_says_what_it_is() {
 }
 
 #[test]
+fn the_sandbox_bank_never_depends_on_the_engine() {
+    // It is the engine's test double: depending on the engine would let a bug in one hide the
+    // same bug in the other.
+    let deps = &transitive_normal_deps(&metadata())["spearmint-sandbox-bank"];
+    assert!(!deps.contains("spearmint-engine"), "spearmint-sandbox-bank depends on spearmint-engine");
+}
+
+/// The prose of ARCHITECTURE.md, without what is in backticks or code blocks.
+fn architecture_prose() -> String {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let mut prose = String::new();
+    for (i, part) in text.split("```").enumerate() {
+        if i % 2 == 0 {
+            prose.extend(part.split('`').step_by(2).flat_map(|p| [p, " "]));
+        }
+    }
+    prose
+}
+
+#[test]
+fn every_invariant_the_architecture_lists_has_its_test() {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let section = text.split("## Invariants").nth(1).expect("ARCHITECTURE.md has an Invariants section");
+    let section = section.split("\n## ").next().unwrap();
+    let tests: String = ["xtask/tests/tidy.rs", "xtask/src/ipc.rs"]
+        .iter()
+        .map(|f| std::fs::read_to_string(root().join(f)).unwrap())
+        .collect();
+    let mut named = 0;
+    for item in section.split("\n- ").skip(1) {
+        // Each invariant ends with the name of the test that holds it, in backticks.
+        let name = item.trim_end().trim_end_matches('.').rsplit('`').nth(1).unwrap_or("");
+        assert!(
+            tests.contains(&format!("fn {name}()")),
+            "ARCHITECTURE.md lists an invariant without a test that exists: {item}"
+        );
+        named += 1;
+    }
+    assert!(named >= 10, "the invariants are found ({named})");
+}
+
+#[test]
+fn the_architecture_document_carries_no_counts_or_measurements() {
+    // Numbers drift (banks in the directory, rows per second, screens built): README.md and
+    // commit messages carry them. Names with digits (AES-256, UTF-16) are not numbers.
+    for word in architecture_prose().split_whitespace() {
+        let bare = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let number = bare.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && bare.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',' || c == 'k' || c == 'x' || c == '%');
+        assert!(!number, "ARCHITECTURE.md has the number `{word}`: measurements and counts go to README.md");
+    }
+}
+
+#[test]
 fn the_architecture_document_names_real_things() {
     let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     // Every repository path (with a `/`) the code map names in backticks exists.
