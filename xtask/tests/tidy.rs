@@ -485,6 +485,21 @@ fn only_the_vaults_writer_writes() {
     assert!(reader.contains("readonly()") && !reader.contains("fn execute"), "the Reader must stay read-only");
 }
 
+#[test]
+fn settings_are_named_only_by_the_vaults_settings_module() {
+    // A setting read from three places by its string key drifted apart once: each one now has
+    // a typed reader and writer in crates/engine/src/vault/settings.rs.
+    for file in rust_files(&engine_src()) {
+        if engine_module(&file) == "vault" {
+            continue;
+        }
+        let code = code_of(&file);
+        for raw in ["Table::SETTINGS", "FROM settings", "INTO settings"] {
+            assert!(!code.contains(raw), "{} has `{raw}`: use crate::vault::settings", file.display());
+        }
+    }
+}
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
