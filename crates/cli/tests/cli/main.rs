@@ -10,6 +10,7 @@ mod crash;
 mod daemon;
 mod export;
 mod import;
+mod output;
 mod spending;
 mod transactions;
 mod vault;
