@@ -229,7 +229,7 @@ fn few_sandbox_descriptors_stay_uncategorized() {
     let mut report = String::new();
     let mut uncategorized = 0;
     let mut total = 0;
-    for line in include_str!("data/sandbox_descriptors.txt").lines().filter(|l| !l.starts_with('#')) {
+    for line in include_str!("../data/sandbox_descriptors.txt").lines().filter(|l| !l.starts_with('#')) {
         let Some((direction, descriptor)) = line.split_once('\t') else { continue };
         let amount = if direction == "+" { usd(1000) } else { usd(-1000) };
         let d = categorizer.categorize(&Input { descriptor, amount, account: CHECKING, mcc: None });
@@ -239,7 +239,7 @@ fn few_sandbox_descriptors_stay_uncategorized() {
         }
         report.push_str(&format!("{direction} {descriptor} => {} ({})\n", d.category, d.source.as_str()));
     }
-    expect_test::expect_file!["data/sandbox_descriptors.categorized"].assert_eq(&report);
+    expect_test::expect_file!["../data/sandbox_descriptors.categorized"].assert_eq(&report);
     assert!(uncategorized * 100 < total * 5, "{uncategorized} of {total} uncategorized:\n{report}");
 }
 

@@ -8,20 +8,15 @@ use spearmint_core::Money;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{
     ConnectionStatus, Engine, EngineOptions, ErrorKind, NewKey, OfxLogin, Phase, ProviderKind, RefreshReport,
-    TransactionQuery,
 };
 use spearmint_sandbox_bank::{BankConfig, SandboxBank};
+use tempfile::TempDir;
 use zeroize::Zeroizing;
 
-fn require_secret_service() {
-    assert!(
-        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
-        "these tests keep credentials in the real Secret Service: run them with `cargo xtask test`"
-    );
-}
+use crate::common::{all, keychain_vault, require_secret_service};
 
 struct World {
-    _dir: tempfile::TempDir,
+    _dir: TempDir,
     engine: Engine,
     bank: SandboxBank,
 }
@@ -33,17 +28,10 @@ async fn world(seed: u64) -> World {
 }
 
 async fn world_at(seed: u64, days_ago: i64) -> World {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (dir, engine) = keychain_vault();
     let today = Utc::now().date_naive() - Duration::days(days_ago);
     let bank = SandboxBank::start(BankConfig { seed, today, history_days: 60, tls: false }).await.unwrap();
     World { _dir: dir, engine, bank }
-}
-
-fn all_txns(engine: &Engine) -> Vec<spearmint_engine::Transaction> {
-    engine.transactions(&TransactionQuery::default()).unwrap()
 }
 
 /// (posted/pending, amount) multiset: what the bank shows versus what the vault holds.
@@ -59,7 +47,7 @@ fn shape_of_truth(bank: &SandboxBank) -> BTreeMap<(bool, String), usize> {
 
 fn shape_of_vault(engine: &Engine) -> BTreeMap<(bool, String), usize> {
     let mut m = BTreeMap::new();
-    for t in all_txns(engine) {
+    for t in all(engine) {
         *m.entry((t.pending, t.amount.to_plain_string())).or_default() += 1;
     }
     m
@@ -107,7 +95,7 @@ async fn pending_purchases_appear_once_posted_after_they_post_under_new_ids() {
     }
     w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
     w.engine.refresh(None, |_| {}).await.unwrap();
-    let pending_before = all_txns(&w.engine).iter().filter(|t| t.pending).count();
+    let pending_before = all(&w.engine).iter().filter(|t| t.pending).count();
     assert!(pending_before > 0, "the bank has pending card purchases");
 
     w.bank.advance_days(3);
@@ -120,7 +108,7 @@ async fn pending_purchases_appear_once_posted_after_they_post_under_new_ids() {
         "each purchase appears once, as the bank now shows it"
     );
     // A posted purchase never sits next to its own pending twin.
-    let txns = all_txns(&w.engine);
+    let txns = all(&w.engine);
     for p in txns.iter().filter(|t| t.pending) {
         assert!(w.bank.truth().iter().flat_map(|a| a.transactions.clone()).any(|t| t.pending && t.amount == p.amount));
     }
@@ -164,7 +152,7 @@ async fn a_reply_that_does_not_read_is_kept_and_changes_nothing() {
     let w = world(29).await;
     w.engine.connect_simplefin(&w.bank.simplefin_setup_token()).await.unwrap();
     w.engine.refresh(None, |_| {}).await.unwrap();
-    let (txns, raws) = (all_txns(&w.engine), rows_of(&w.engine, "raw_payloads"));
+    let (txns, raws) = (all(&w.engine), rows_of(&w.engine, "raw_payloads"));
     w.bank.advance_days(1);
     w.bank.faults().garble_next(1);
     let report = w.engine.refresh(None, |_| {}).await.unwrap();
@@ -174,7 +162,7 @@ async fn a_reply_that_does_not_read_is_kept_and_changes_nothing() {
     assert!(e.message.contains("cannot read"), "{}", e.message);
     // The reply was stored before it was read; the transactions are as they were.
     assert_eq!(rows_of(&w.engine, "raw_payloads"), raws + 1, "the unreadable reply is kept");
-    assert_eq!(all_txns(&w.engine), txns);
+    assert_eq!(all(&w.engine), txns);
     // The next refresh reads a whole reply and catches up.
     w.engine.refresh(None, |_| {}).await.unwrap();
     assert_eq!(shape_of_vault(&w.engine), shape_of_truth(&w.bank));
@@ -316,9 +304,7 @@ async fn ofx_direct_connect_refuses_a_wrong_password_and_downloads_statements() 
     assert!(w.engine.connections().unwrap().is_empty(), "nothing is linked after a refused sign-on");
 
     for version in [103, 220] {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-        engine.create(NewKey::Keychain).unwrap();
+        let (_dir, engine) = keychain_vault();
         let mut login = sandbox_ofx_login(&w.bank, &w.bank.ofx_login().password);
         login.bank.version = version;
         let c = engine.connect_ofx(login).await.unwrap();
@@ -327,7 +313,7 @@ async fn ofx_direct_connect_refuses_a_wrong_password_and_downloads_statements() 
         assert_eq!(s.accounts, 3);
         // OFX statements list posted transactions only.
         let posted: usize = w.bank.truth().iter().flat_map(|a| &a.transactions).filter(|t| !t.pending).count();
-        assert_eq!(all_txns(&engine).iter().filter(|t| !t.pending).count(), posted, "OFX {version}");
+        assert_eq!(all(&engine).iter().filter(|t| !t.pending).count(), posted, "OFX {version}");
         let again = engine.refresh(None, |_| {}).await.unwrap();
         assert_eq!(only_outcome(&again).summary.clone().unwrap().added, 0);
     }
@@ -335,10 +321,7 @@ async fn ofx_direct_connect_refuses_a_wrong_password_and_downloads_statements() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_bank_works_with_no_bank_at_all() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (_dir, engine) = keychain_vault();
     let c = engine.connect_demo().await.unwrap();
     assert_eq!(engine.connect_demo().await.unwrap().id, c.id, "linking the demo twice gives one connection");
     let report = engine.refresh(None, |_| {}).await.unwrap();
@@ -364,10 +347,7 @@ async fn the_demo_bank_works_with_no_bank_at_all() {
 /// client really sends, from a plain TCP listener.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ofx_requests_send_user_agent_first() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (_dir, engine) = keychain_vault();
     let request = ofx_request_sent(&engine, 103).await;
     let first_header = request.lines().nth(1).unwrap_or_default().to_ascii_lowercase();
     assert!(first_header.starts_with("user-agent:"), "the request starts:\n{request}");
@@ -419,10 +399,7 @@ async fn ofx_request_to(engine: &Engine, bank: OfxBank) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bank_the_directory_knows_no_org_for_is_signed_on_to_without_one() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (_dir, engine) = keychain_vault();
     let becu = spearmint_engine::provider::institutions::search("becu").into_iter().next().expect("in the directory");
     assert_eq!((becu.org.as_str(), becu.fid.as_str()), ("", "3670"));
     let request = ofx_request_to(&engine, becu).await;
@@ -434,10 +411,7 @@ async fn a_bank_the_directory_knows_no_org_for_is_signed_on_to_without_one() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ofx_requests_speak_the_banks_version() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (_dir, engine) = keychain_vault();
     for (version, header) in [(102, "\r\nVERSION:102\r\n"), (103, "\r\nVERSION:103\r\n"), (220, "VERSION=\"220\"")] {
         let request = ofx_request_sent(&engine, version).await;
         assert!(request.contains(header), "version {version}:\n{request}");

@@ -5,11 +5,14 @@
 use std::path::{Path, PathBuf};
 
 use spearmint_core::{AccountId, AccountKind, Currency};
-use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewAccount, NewKey, Passphrase, TransactionQuery};
+use spearmint_engine::{Engine, ImportRequest, NewAccount, TransactionQuery};
 use spearmint_formats::ImportOptions;
+use tempfile::TempDir;
+
+use crate::common::{self, passphrase_vault, shared_dir};
 
 fn fixtures_dir() -> PathBuf {
-    manifest_dir().join("../../../shared/fixtures")
+    shared_dir().join("fixtures")
 }
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -20,10 +23,8 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// A fresh passphrase vault with one manual checking account.
-fn vault_with_account(name: &str, currency: Currency) -> (tempfile::TempDir, Engine, AccountId) {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+fn vault_with_account(name: &str, currency: Currency) -> (TempDir, Engine, AccountId) {
+    let (dir, engine) = passphrase_vault();
     let account =
         engine.create_account(NewAccount { name: name.into(), kind: AccountKind::Checking, currency }).unwrap();
     (dir, engine, account)
@@ -54,9 +55,7 @@ fn by_seller(engine: &Engine, seller: &str) -> spearmint_engine::Transaction {
 
 #[test]
 fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let mut all = Vec::new();
     files(&fixtures_dir(), &mut all);
     all.sort();
@@ -112,9 +111,7 @@ fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
 
 #[test]
 fn a_broken_file_is_refused_with_its_problem_named_and_nothing_written() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let good = std::fs::read(fixtures_dir().join("ofx/ofxparse/bank_medium.ofx")).unwrap();
     // Cut the file in the middle of a transaction.
     let broken = good[..good.len() * 2 / 3].to_vec();
@@ -147,19 +144,12 @@ fn a_broken_file_is_refused_with_its_problem_named_and_nothing_written() {
 
 #[test]
 fn a_bulk_import_is_one_log_entry_that_expands_to_every_rows_cells() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("fixture passphrase"))).unwrap();
-    engine
-        .import_file(ImportRequest {
-            bytes: std::fs::read(fixtures_dir().join("ofx/ofxparse/bank_medium.ofx")).unwrap(),
-            file_name: Some("bank_medium.ofx".into()),
-            account: None,
-            mapping: None,
-            currency: None,
-            dry_run: false,
-        })
-        .unwrap();
+    let (_dir, engine) = passphrase_vault();
+    common::import(
+        &engine,
+        "bank_medium.ofx",
+        std::fs::read(fixtures_dir().join("ofx/ofxparse/bank_medium.ofx")).unwrap(),
+    );
     let stored = engine.transactions(&TransactionQuery { limit: Some(1000), ..TransactionQuery::default() }).unwrap();
     assert!(stored.len() > 2, "the fixture has several transactions");
     let entries = engine.changes_since(0, 1000).unwrap();
@@ -285,12 +275,6 @@ fn a_known_bank_id_dated_far_from_its_stored_row_updates_that_row() {
     let third =
         import("2026-05-01,HARDWARE STORE,-12.00,TX-1\n2026-05-02,GROCER,-3.00,TX-3\n2026-05-03,BOOKS,-7.00,TX-4\n");
     assert_eq!((third.added, third.updated, third.unchanged), (0, 0, 3), "{third:?}");
-}
-
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
 
 /// A QIF file's splits are kept: the transaction is split into the file's parts, each under

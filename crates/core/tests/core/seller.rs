@@ -17,28 +17,28 @@ fn render(lines: &[&str]) -> String {
 
 #[test]
 fn normalizes_hand_written_descriptors() {
-    let actual = render(&descriptors(include_str!("data/descriptors.txt")));
-    expect_file!["data/descriptors.normalized"].assert_eq(&actual);
+    let actual = render(&descriptors(include_str!("../data/descriptors.txt")));
+    expect_file!["../data/descriptors.normalized"].assert_eq(&actual);
 }
 
 #[test]
 fn normalizes_every_payee_in_the_shared_fixtures() {
-    let actual = render(&descriptors(include_str!("data/fixture_descriptors.txt")));
-    expect_file!["data/fixture_descriptors.normalized"].assert_eq(&actual);
+    let actual = render(&descriptors(include_str!("../data/fixture_descriptors.txt")));
+    expect_file!["../data/fixture_descriptors.normalized"].assert_eq(&actual);
 }
 
 #[test]
 fn normalizes_the_sandbox_descriptors() {
-    let actual = render(&descriptors(include_str!("data/sandbox_descriptors.txt")));
-    expect_file!["data/sandbox_descriptors.normalized"].assert_eq(&actual);
+    let actual = render(&descriptors(include_str!("../data/sandbox_descriptors.txt")));
+    expect_file!["../data/sandbox_descriptors.normalized"].assert_eq(&actual);
 }
 
 #[test]
 fn normalizing_is_idempotent_on_real_descriptors() {
     let text = [
-        include_str!("data/descriptors.txt"),
-        include_str!("data/fixture_descriptors.txt"),
-        include_str!("data/sandbox_descriptors.txt"),
+        include_str!("../data/descriptors.txt"),
+        include_str!("../data/fixture_descriptors.txt"),
+        include_str!("../data/sandbox_descriptors.txt"),
     ]
     .concat();
     let unstable: Vec<String> = descriptors(&text)
@@ -52,7 +52,7 @@ fn normalizing_is_idempotent_on_real_descriptors() {
 
 #[test]
 fn every_dictionary_key_is_its_own_normalization() {
-    let data = include_str!("../data/merchants.tsv");
+    let data = include_str!("../../data/merchants.tsv");
     let mut wrong = Vec::new();
     for line in data.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
         let mut columns = line.split('\t');
@@ -105,7 +105,7 @@ fn fifty_thousand_sellers_fit_the_twelve_megabyte_budget() {
         let b = words[(i / words.len()) % words.len()];
         data.push_str(&format!("seller{i} {a} {b}\tFOOD_RESTAURANTS\tseller{i} {a}\n"));
     }
-    let mcc = include_str!("../data/mcc.tsv");
+    let mcc = include_str!("../../data/mcc.tsv");
     let dictionary = Dictionary::parse(&data, mcc).expect("synthetic data parses");
     assert_eq!(dictionary.brands(), 50_000);
     assert_eq!(dictionary.len(), 100_000);

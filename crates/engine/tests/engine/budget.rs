@@ -2,8 +2,10 @@
 //! what was left or overspent from month to month.
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use spearmint_core::{AccountKind, Currency, Money};
-use spearmint_engine::{Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Passphrase};
+use spearmint_core::{Currency, Money};
+use spearmint_engine::NewTransaction;
+
+use crate::common::{checking, passphrase_vault};
 
 fn usd(s: &str) -> Money {
     Money::parse(s, Currency::USD).unwrap()
@@ -11,12 +13,8 @@ fn usd(s: &str) -> Money {
 
 #[test]
 fn rollover_carries_what_was_left_or_overspent() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("budget test"))).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let (_dir, engine) = passphrase_vault();
+    let account = checking(&engine);
     let today = Utc::now().date_naive();
     let this = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).unwrap();
     let month = |back: u32| this.checked_sub_months(Months::new(back)).unwrap();
@@ -60,12 +58,8 @@ fn rollover_carries_what_was_left_or_overspent() {
 
 #[test]
 fn thresholds_can_differ_per_category() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("budget test"))).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let (_dir, engine) = passphrase_vault();
+    let account = checking(&engine);
     let today = Utc::now().date_naive();
     let month = today.format("%Y-%m").to_string();
     for (category, amount) in [("FOOD_GROCERIES", "-60.00"), ("GAS", "-60.00")] {

@@ -6,15 +6,11 @@ use std::collections::BTreeMap;
 
 use spearmint_engine::provider::institutions;
 
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
-}
+use crate::common::shared_dir;
 
 /// Each `[name]` section of the source with its `key = value` lines.
 fn source() -> Vec<(String, BTreeMap<String, String>)> {
-    let path = manifest_dir().join("../../../shared/data/institutions/ofx-institutions.cfg");
+    let path = shared_dir().join("data/institutions/ofx-institutions.cfg");
     let cfg = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut sections: Vec<(String, BTreeMap<String, String>)> = Vec::new();
     for line in cfg.lines().map(str::trim).filter(|l| !l.starts_with('#')) {

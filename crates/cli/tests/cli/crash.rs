@@ -4,31 +4,24 @@
 //! SPEARMINT_SLOW_TESTS (`cargo xtask test --slow`).
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const PASSPHRASE: &str = "crash test passphrase";
+use crate::common::{listed, ok, passphrase_vault, slow, sm};
 
 fn kills() -> u32 {
-    if std::env::var_os("SPEARMINT_SLOW_TESTS").is_some() { 100 } else { 20 }
+    if slow() { 100 } else { 20 }
 }
 
+/// `spearmint` on the vault in `data_dir`, with nothing on its standard input.
 fn spearmint(data_dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spearmint"));
-    cmd.arg("--data-dir").arg(data_dir).args(args).env("SPEARMINT_PASSPHRASE", PASSPHRASE);
+    let mut cmd = sm(data_dir, args);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     cmd
 }
 
-fn ok(cmd: &mut Command) -> Output {
-    let out = cmd.output().unwrap();
-    assert!(out.status.success(), "{:?} failed: {}", cmd, String::from_utf8_lossy(&out.stderr));
-    out
-}
-
 fn count(data_dir: &Path) -> usize {
-    let out = ok(&mut spearmint(data_dir, &["transactions", "--json"]));
-    serde_json::from_slice::<Vec<serde_json::Value>>(&out.stdout).unwrap().len()
+    listed(data_dir, &[]).len()
 }
 
 /// A small deterministic generator, so a failing run can be repeated (the seed is printed).
@@ -39,15 +32,6 @@ impl Lcg {
         self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n.max(1)
     }
-}
-
-fn init(dir: &Path) {
-    let mut cmd = spearmint(dir, &["init", "--passphrase", "--passphrase-stdin"]);
-    cmd.stdin(Stdio::piped());
-    let mut child = cmd.spawn().unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
 }
 
 /// How long a clean run of `args` takes (in a scratch copy of the vault's state).
@@ -81,8 +65,7 @@ fn kill_repeatedly(dir: &Path, args: &[&str], seed: u64, span: Duration) {
 
 #[test]
 fn a_large_import_killed_at_random_points_never_half_imports_or_duplicates() {
-    let dir = tempfile::tempdir().unwrap();
-    init(dir.path());
+    let dir = passphrase_vault();
     let out = ok(&mut spearmint(dir.path(), &["accounts", "add", "Big Checking", "--json"]));
     let account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let account = account["id"].as_str().unwrap().to_owned();
@@ -97,8 +80,7 @@ fn a_large_import_killed_at_random_points_never_half_imports_or_duplicates() {
     let args = ["import", csv.as_str(), "--account", account.as_str()];
 
     // Calibrate on a scratch vault: one clean import.
-    let scratch = tempfile::tempdir().unwrap();
-    init(scratch.path());
+    let scratch = passphrase_vault();
     let out = ok(&mut spearmint(scratch.path(), &["accounts", "add", "Scratch", "--json"]));
     let scratch_account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let span =
@@ -117,16 +99,14 @@ fn a_large_import_killed_at_random_points_never_half_imports_or_duplicates() {
 #[test]
 fn an_extraction_killed_at_random_points_resumes_to_exactly_the_right_rows() {
     // The expected result: one clean extraction of the demo bank in another vault.
-    let clean = tempfile::tempdir().unwrap();
-    init(clean.path());
+    let clean = passphrase_vault();
     // About three years of a household's transactions: a large first extraction.
     let connect = ["connect", "demo", "--history-days", "1100"];
     let span = duration_of(clean.path(), &connect);
     let expected = count(clean.path());
     assert!(expected > 2000, "{expected}");
 
-    let dir = tempfile::tempdir().unwrap();
-    init(dir.path());
+    let dir = passphrase_vault();
     // Kill `connect` (link + first extraction) at random points, then `refresh`.
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     kill_repeatedly(dir.path(), &connect, seed, span);

@@ -6,11 +6,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
-use spearmint_core::{AccountKind, Currency, Money};
-use spearmint_engine::{
-    DeliveryError, DesktopNotifier, Engine, EngineOptions, NewAccount, NewKey, NewTransaction, Notification, Notifier,
-    Passphrase,
-};
+use spearmint_core::{Currency, Money};
+use spearmint_engine::{DeliveryError, DesktopNotifier, NewTransaction, Notification, Notifier};
+
+use crate::common::{self, checking, passphrase_vault, require_session_bus};
 
 type Seen = Arc<Mutex<Vec<(String, String, String)>>>;
 
@@ -48,14 +47,6 @@ impl Recorder {
     fn close_notification(&self, _id: u32) {}
 }
 
-fn require_session_bus() {
-    assert!(
-        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some()
-            && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some(),
-        "this test needs the private D-Bus session of `cargo xtask test`"
-    );
-}
-
 struct Failing;
 
 impl Notifier for Failing {
@@ -75,12 +66,8 @@ async fn an_overspent_budget_notifies_once_on_the_real_session_bus() {
         .await
         .expect("own org.freedesktop.Notifications on the session bus");
 
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("notify test"))).unwrap();
-    let account = engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap();
+    let (_dir, engine) = passphrase_vault();
+    let account = checking(&engine);
     let today = Utc::now().date_naive();
     let month = today.format("%Y-%m").to_string();
     let id = engine
@@ -128,16 +115,7 @@ async fn an_overspent_budget_notifies_once_on_the_real_session_bus() {
     .to_string()
     .into_bytes();
     for _ in 0..2 {
-        engine
-            .import_file(spearmint_engine::ImportRequest {
-                bytes: statement.clone(),
-                file_name: Some("card.json".into()),
-                account: None,
-                mapping: None,
-                currency: None,
-                dry_run: false,
-            })
-            .unwrap();
+        common::import(&engine, "card.json", statement.clone());
         assert_eq!(engine.deliver_notifications(&DesktopNotifier).unwrap(), 0);
     }
     let food = engine.budget(&month).unwrap().lines.into_iter().find(|l| l.category == "FOOD").unwrap();

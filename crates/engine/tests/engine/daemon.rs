@@ -4,7 +4,10 @@
 //! keychain is needed.
 
 use chrono::{DateTime, Duration, Local, NaiveTime, TimeZone, Utc};
-use spearmint_engine::{Engine, EngineOptions, NewKey, Passphrase, ProviderKind, RefreshReport, TransactionQuery};
+use spearmint_engine::{Engine, ProviderKind, RefreshReport, TransactionQuery};
+use tempfile::TempDir;
+
+use crate::common::passphrase_vault;
 
 /// A zone far from UTC, with daylight saving time: the test process runs in it (see [`in_zone`]).
 const ZONE: &str = "America/New_York";
@@ -19,8 +22,10 @@ fn in_zone(test: &str) -> bool {
         assert_eq!(winter.offset().local_minus_utc(), -5 * 3600, "TZ={ZONE} did not take effect");
         return true;
     }
+    // The test's full name in this binary: its module's path, without the binary's name.
+    let name = format!("{}::{test}", module_path!().split_once("::").map_or("", |(_, path)| path));
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .args([name.as_str(), "--exact", "--nocapture", "--test-threads=1"])
         .env("TZ", ZONE)
         .output()
         .unwrap();
@@ -30,14 +35,13 @@ fn in_zone(test: &str) -> bool {
     false
 }
 
-async fn demo_engine(dir: &std::path::Path) -> Engine {
-    let engine = Engine::new(EngineOptions::new(dir.to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("daily at my own time"))).unwrap();
+async fn demo_engine() -> (TempDir, Engine) {
+    let (dir, engine) = passphrase_vault();
     let c = engine.connect_demo().await.unwrap();
     // The first extraction, as linking does; it is not the daily run.
     let first = engine.refresh_connection(c.id, |_| {}).await.unwrap();
     assert!(first.outcomes[0].summary.as_ref().is_some_and(|s| s.added > 20), "{first:?}");
-    engine
+    (dir, engine)
 }
 
 /// The instant the local wall clock shows `time` on the local day `days` from today.
@@ -72,8 +76,7 @@ async fn the_daily_run_is_due_at_the_users_local_time_and_extracts_the_demo_bank
     if !in_zone("the_daily_run_is_due_at_the_users_local_time_and_extracts_the_demo_bank") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let engine = demo_engine(dir.path()).await;
+    let (_dir, engine) = demo_engine().await;
     engine.set_daily_time("06:30").unwrap();
     let schedule = engine.daily_schedule().unwrap();
     assert_eq!(schedule.at, NaiveTime::from_hms_opt(6, 30, 0).unwrap());
@@ -108,8 +111,7 @@ async fn the_daily_run_is_due_at_the_users_local_time_and_extracts_the_demo_bank
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_profile_unused_for_more_than_thirty_days_gets_no_daily_run() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = demo_engine(dir.path()).await;
+    let (_dir, engine) = demo_engine().await;
     engine.mark_used().unwrap();
     let used = Utc::now();
     let (count, queued) = (transactions(&engine), jobs(&engine));
@@ -133,9 +135,7 @@ async fn the_daily_refresh_says_its_time_and_its_next_run_in_local_time() {
     if !in_zone("the_daily_refresh_says_its_time_and_its_next_run_in_local_time") {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("daily at my own time"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     assert_eq!(engine.daily_refresh(Utc::now()).unwrap().at, "06:00", "the default");
     engine.set_daily_time("21:45").unwrap();
     for now in [local(0, "21:44"), local(0, "23:00"), local(1, "03:00")] {

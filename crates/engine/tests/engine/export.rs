@@ -3,17 +3,10 @@
 
 use chrono::NaiveDate;
 use spearmint_core::{AccountId, AccountKind, Currency, Money};
-use spearmint_engine::{
-    Engine, EngineOptions, ImportRequest, NewAccount, NewKey, NewTransaction, Passphrase, TransactionQuery,
-};
+use spearmint_engine::{Engine, ImportRequest, NewAccount, NewTransaction, TransactionQuery};
 use spearmint_formats::csv::{CsvMapping, preview, sniff};
 
-fn vault() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("export test passphrase"))).unwrap();
-    (dir, engine)
-}
+use crate::common::{demo_vault, passphrase_vault};
 
 fn export(engine: &Engine, query: &TransactionQuery) -> (u64, Vec<u8>) {
     let mut out = Vec::new();
@@ -77,7 +70,7 @@ fn tricky_account(engine: &Engine) -> AccountId {
 
 #[test]
 fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_amounts_stay_exact_numbers() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     tricky_account(&engine);
     let (rows, bytes) = export(&engine, &TransactionQuery::default());
     assert_eq!(rows, TRICKY.len() as u64);
@@ -112,7 +105,7 @@ fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_amounts_stay_exac
 
 #[test]
 fn the_importer_strips_the_apostrophe_so_payees_come_back_as_they_were() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     tricky_account(&engine);
     let (_, bytes) = export(&engine, &TransactionQuery::default());
     let fresh = engine
@@ -134,7 +127,7 @@ fn the_importer_strips_the_apostrophe_so_payees_come_back_as_they_were() {
 
 #[test]
 fn rows_entered_by_hand_reimport_into_their_account_as_a_no_op() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     let account = tricky_account(&engine);
     let before = count(&engine);
     let (_, bytes) = export(&engine, &TransactionQuery { account: Some(account), ..TransactionQuery::default() });
@@ -146,9 +139,7 @@ fn rows_entered_by_hand_reimport_into_their_account_as_a_no_op() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_demo_bank_vault_exports_and_reimports_into_the_same_accounts_as_a_no_op() {
-    let (_dir, engine) = vault();
-    engine.connect_demo().await.unwrap();
-    engine.refresh(None, |_| {}).await.unwrap();
+    let (_dir, engine) = demo_vault().await;
     let before = count(&engine);
     assert!(before > 100, "the demo bank filled the vault: {before}");
     let changes = engine.change_count().unwrap();
@@ -178,7 +169,7 @@ async fn a_demo_bank_vault_exports_and_reimports_into_the_same_accounts_as_a_no_
 
 #[test]
 fn filters_are_those_of_the_list_and_paging_covers_every_row() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     let account = engine
         .create_account(NewAccount { name: "Big".into(), kind: AccountKind::Checking, currency: Currency::EUR })
         .unwrap();
@@ -210,7 +201,7 @@ fn filters_are_those_of_the_list_and_paging_covers_every_row() {
 
 #[test]
 fn spending_and_budgets_export_a_header_even_when_empty() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     let mut out = Vec::new();
     engine.export_spending(&mut out).unwrap();
     assert!(String::from_utf8(out).unwrap().starts_with("Month,Category,Currency,Amount,Transactions\r\n"));

@@ -6,8 +6,10 @@
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use spearmint_core::{AccountKind, Currency, Money};
-use spearmint_engine::{
-    Engine, EngineOptions, ImportRequest, NewAccount, NewKey, NewTransaction, Passphrase, TransactionQuery,
+use spearmint_engine::{Engine, NewAccount, NewKey, NewTransaction, TransactionQuery};
+
+use crate::common::{
+    self, checking, engine_with, keychain_vault, passphrase_vault, profile_json, require_secret_service, slow,
 };
 
 #[derive(Debug, Clone)]
@@ -89,26 +91,15 @@ fn simplefin_json(id: &str, posted: i64, pending: bool, cents: i64, description:
 }
 
 fn import(engine: &Engine, bytes: Vec<u8>) {
-    engine
-        .import_file(ImportRequest {
-            bytes,
-            file_name: Some("accounts.json".into()),
-            account: None,
-            mapping: None,
-            currency: None,
-            dry_run: false,
-        })
-        .unwrap();
+    common::import(engine, "accounts.json", bytes);
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if std::env::var_os("SPEARMINT_SLOW_TESTS").is_some() { 200 } else { 16 }, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: if slow() { 200 } else { 16 }, ..ProptestConfig::default() })]
 
     #[test]
     fn incremental_monthly_spending_always_equals_a_recount(ops in prop::collection::vec(op(), 1..40)) {
-        let dir = tempfile::tempdir().unwrap();
-        let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-        engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+        let (_dir, engine) = passphrase_vault();
         let account = checking(&engine);
         for op in ops {
             let ids: Vec<_> = engine.transactions(&TransactionQuery::default()).unwrap().into_iter().map(|t| t.id).collect();
@@ -182,9 +173,7 @@ proptest! {
 
 #[test]
 fn a_month_report_sums_categories_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let account = checking(&engine);
     let add = |d: u32, cents: i64, category: &str| {
         let id = engine
@@ -216,9 +205,7 @@ fn a_month_report_sums_categories_exactly() {
 
 #[test]
 fn a_pending_purchase_that_posts_counts_once_in_its_month() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let when = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
     import(&engine, simplefin_json("P-1", when, true, -1_875, "SQ *TACO SPOT"));
     import(&engine, simplefin_json("T-1", when + 2 * 86_400, false, -1_875, "SQ *TACO SPOT 0423 OAKLAND CA"));
@@ -233,12 +220,8 @@ fn a_pending_purchase_that_posts_counts_once_in_its_month() {
 /// The locked vault of the default profile in `dir`, opened with plain SQLCipher and the key
 /// from the real Secret Service: for changing it behind the engine's back.
 fn raw_vault(dir: &std::path::Path) -> rusqlite::Connection {
-    assert!(
-        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
-        "run with `cargo xtask test` (real Secret Service)"
-    );
-    let profile: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("profiles/default/profile.json")).unwrap()).unwrap();
+    require_secret_service();
+    let profile = profile_json(dir);
     let key =
         keyring::Entry::new("spearmint", profile["key"]["account"].as_str().unwrap()).unwrap().get_password().unwrap();
     let conn = rusqlite::Connection::open(dir.join("profiles/default/vault.db")).unwrap();
@@ -250,9 +233,7 @@ fn raw_vault(dir: &std::path::Path) -> rusqlite::Connection {
 /// A vault from before account counts were kept (schema 9) gets them counted by the migration.
 #[test]
 fn migrating_a_vault_counts_the_transactions_it_already_holds() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (dir, engine) = keychain_vault();
     let mut accounts = Vec::new();
     for (name, rows) in [("Checking", 3), ("Savings", 1), ("Empty", 0)] {
         let account = engine
@@ -294,9 +275,7 @@ fn migrating_a_vault_counts_the_transactions_it_already_holds() {
 /// real Secret Service): doctor reports the difference and repairs it.
 #[test]
 fn doctor_finds_and_repairs_damaged_totals() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Keychain).unwrap();
+    let (dir, engine) = keychain_vault();
     let account = checking(&engine);
     engine
         .add_transaction(NewTransaction {
@@ -339,15 +318,7 @@ fn dump(conn: &rusqlite::Connection, table: &str) -> Vec<Vec<rusqlite::types::Va
 
 /// An engine on the vault in `dir` that migrates it no further than schema `version`.
 fn engine_up_to(dir: &std::path::Path, version: u32) -> Engine {
-    let migrations = spearmint_engine::vault::Migrations::default().up_to(version);
-    Engine::new(EngineOptions { migrations, ..EngineOptions::new(dir.to_path_buf()) }).unwrap()
-}
-
-/// A new US checking account.
-fn checking(engine: &Engine) -> spearmint_core::AccountId {
-    engine
-        .create_account(NewAccount { name: "Checking".into(), kind: AccountKind::Checking, currency: Currency::USD })
-        .unwrap()
+    engine_with(dir, spearmint_engine::vault::Migrations::default().up_to(version))
 }
 
 /// The file passes SQLite's integrity check and every foreign key holds.
@@ -487,7 +458,7 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
         tables.map(|t| dump(&raw, t))
     };
 
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    let engine = common::engine(dir.path());
     assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(13));
     engine.lock().unwrap();
     let mut raw = raw_vault(dir.path());
@@ -531,9 +502,7 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
 
 #[test]
 fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("spending test"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let account = checking(&engine);
     let id = engine
         .add_transaction(NewTransaction {

@@ -13,6 +13,8 @@ use std::path::{Path, PathBuf};
 use spearmint_formats::csv::{AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Currency, FormatErrorKind, ImportOptions, Money};
 
+use crate::common::{fixture, fixtures};
+
 enum Expect {
     /// Imports through `parse` (CSV with a sniffed mapping).
     Ok {
@@ -243,12 +245,8 @@ fn pcmastercard() -> CsvMapping {
     }
 }
 
-fn read(path: &str) -> Vec<u8> {
-    std::fs::read(fixtures().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn check(path: &str, expect: &Expect) -> Result<(), String> {
-    let bytes = read(path);
+    let bytes = fixture(path);
     let name = Path::new(path).file_name().and_then(|n| n.to_str());
     let (mapping, accounts, transactions, sum) = match expect {
         Skip(_) => return Result::Ok(()),
@@ -321,12 +319,15 @@ fn the_table_covers_every_fixture_file() {
 
 #[test]
 fn simplefin_errors_become_warnings() {
-    let statement =
-        spearmint_formats::parse(&read("simplefin/simplefin4py/402.json"), Some("402.json"), &ImportOptions::default())
-            .unwrap();
+    let statement = spearmint_formats::parse(
+        &fixture("simplefin/simplefin4py/402.json"),
+        Some("402.json"),
+        &ImportOptions::default(),
+    )
+    .unwrap();
     assert_eq!(statement.warnings, ["Payment required."]);
     let statement =
-        spearmint_formats::simplefin::parse_accounts(&read("simplefin/simplefin4py/200-with-errors.json")).unwrap();
+        spearmint_formats::simplefin::parse_accounts(&fixture("simplefin/simplefin4py/200-with-errors.json")).unwrap();
     assert_eq!(
         statement.warnings,
         ["Connection to Investments may need attention", "Connection to The Bank of Go may need attention"]
@@ -350,7 +351,7 @@ fn sniff_and_parse_is_sniff_then_parse() {
     use spearmint_formats::csv;
     let mut csvs = 0;
     for (path, _) in TABLE.iter().filter(|(p, _)| p.ends_with(".csv")) {
-        let bytes = read(path);
+        let bytes = fixture(path);
         let apart = csv::sniff(&bytes, Currency::USD).and_then(|m| csv::parse(&bytes, &m).map(|s| (m, s)));
         let together = csv::sniff_and_parse(&bytes, Currency::USD);
         match (apart, together) {
@@ -363,14 +364,4 @@ fn sniff_and_parse_is_sniff_then_parse() {
         csvs += 1;
     }
     assert_eq!(csvs, 25);
-}
-
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
-}
-
-fn fixtures() -> std::path::PathBuf {
-    manifest_dir().join("../../../shared/fixtures")
 }

@@ -4,16 +4,12 @@
 //! back unchanged. 256 cases per property on every run; many more with SPEARMINT_SLOW_TESTS set
 //! (`cargo xtask test --slow`).
 
-mod common;
-
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use spearmint_formats::csv::{self, AmountColumns, CsvMapping, DecimalSeparator};
 use spearmint_formats::{Currency, ImportOptions, Money, Statement, camt053, detect, ofx, parse, qif, simplefin, text};
 
-fn slow() -> bool {
-    std::env::var_os("SPEARMINT_SLOW_TESTS").is_some()
-}
+use crate::common::{self, data, fixture, slow};
 
 fn config() -> ProptestConfig {
     ProptestConfig { cases: if slow() { 20_000 } else { 256 }, failure_persistence: None, ..ProptestConfig::default() }
@@ -90,14 +86,6 @@ fn every_parser(bytes: &[u8], thorough: bool) {
     if let Ok(s) = simplefin::parse_accounts(bytes) {
         check_invariants(&s);
     }
-}
-
-fn fixture(path: &str) -> Vec<u8> {
-    std::fs::read(manifest_dir().join("../../../shared/fixtures").join(path)).unwrap()
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(manifest_dir().join("tests/data").join(name)).unwrap()
 }
 
 /// Real files of every format, to mutate.
@@ -362,12 +350,6 @@ proptest! {
         let sniffed = csv::sniff(&bytes, Currency::EUR).unwrap();
         prop_assert_eq!(read_back(&csv::parse(&bytes, &sniffed).unwrap()), transactions);
     }
-}
-
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
 
 proptest! {

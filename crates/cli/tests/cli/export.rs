@@ -1,32 +1,17 @@
 //! `spearmint export` as a user or a script drives it: a real process, a real passphrase vault
 //! on disk (no keychain needed).
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use tempfile::TempDir;
 
-const PASSPHRASE: &str = "export from the command line";
+use crate::common::{ok, passphrase_vault, sm};
+
 const HEADER: &str = "Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID\r\n";
 
-fn spearmint(data_dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_spearmint"));
-    cmd.arg("--data-dir").arg(data_dir).args(args);
-    cmd.env_remove("SPEARMINT_NEW_PASSPHRASE").env_remove("SPEARMINT_DATA_DIR").env("SPEARMINT_PASSPHRASE", PASSPHRASE);
-    cmd
-}
-
-fn run(cmd: &mut Command, stdin: &str) -> Output {
-    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-    out
-}
-
 /// A passphrase vault with one account holding the rows of a small bank CSV.
-fn vault_with_rows(dir: &Path) {
-    run(&mut spearmint(dir, &["init", "--passphrase", "--passphrase-stdin"]), &format!("{PASSPHRASE}\n"));
-    let out = run(&mut spearmint(dir, &["accounts", "add", "Checking"]), "");
+fn vault_with_rows() -> TempDir {
+    let vault = passphrase_vault();
+    let dir = vault.path();
+    let out = ok(&mut sm(dir, &["accounts", "add", "Checking"]));
     let account = String::from_utf8(out.stdout).unwrap().trim().to_owned();
     let file = dir.join("bank.csv");
     std::fs::write(
@@ -34,18 +19,18 @@ fn vault_with_rows(dir: &Path) {
         "Date,Description,Amount\n2024-05-01,=cmd|' /C calc'!A0,-12.50\n2024-05-02,\"Payroll, ACME\",2500.00\n2024-04-03,Coffee,-3.75\n",
     )
     .unwrap();
-    run(&mut spearmint(dir, &["import", file.to_str().unwrap(), "--account", &account]), "");
+    ok(&mut sm(dir, &["import", file.to_str().unwrap(), "--account", &account]));
+    vault
 }
 
 #[test]
 fn export_transactions_writes_a_csv_file_and_says_how_many_rows() {
-    let dir = tempfile::tempdir().unwrap();
-    vault_with_rows(dir.path());
+    let dir = vault_with_rows();
     let target = dir.path().join("out").join("transactions.csv");
     std::fs::create_dir(target.parent().unwrap()).unwrap();
     std::fs::write(&target, "an older export").unwrap();
 
-    let out = run(&mut spearmint(dir.path(), &["export", "transactions", "--out", target.to_str().unwrap()]), "");
+    let out = ok(&mut sm(dir.path(), &["export", "transactions", "--out", target.to_str().unwrap()]));
     assert!(String::from_utf8_lossy(&out.stdout).contains("exported 3 transactions"), "{out:?}");
     let text = std::fs::read_to_string(&target).unwrap();
     assert!(text.starts_with(HEADER), "{text}");
@@ -56,10 +41,7 @@ fn export_transactions_writes_a_csv_file_and_says_how_many_rows() {
     assert_eq!(std::fs::read_dir(target.parent().unwrap()).unwrap().count(), 1);
 
     // The filters are those of `transactions`.
-    let out = run(
-        &mut spearmint(dir.path(), &["export", "transactions", "--out", "-", "--since", "2024-05-01", "--json"]),
-        "",
-    );
+    let out = ok(&mut sm(dir.path(), &["export", "transactions", "--out", "-", "--since", "2024-05-01", "--json"]));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with(HEADER), "{text}");
     assert_eq!(text.lines().count(), 3, "{text}");
@@ -70,15 +52,13 @@ fn export_transactions_writes_a_csv_file_and_says_how_many_rows() {
 
 #[test]
 fn export_spending_and_budgets_write_a_header_to_standard_output() {
-    let dir = tempfile::tempdir().unwrap();
-    vault_with_rows(dir.path());
-    let out = run(&mut spearmint(dir.path(), &["export", "spending", "--out", "-"]), "");
+    let dir = vault_with_rows();
+    let out = ok(&mut sm(dir.path(), &["export", "spending", "--out", "-"]));
     assert!(String::from_utf8(out.stdout).unwrap().starts_with("Month,Category,Currency,Amount,Transactions\r\n"));
-    let out = run(&mut spearmint(dir.path(), &["export", "budgets", "--out", "-"]), "");
+    let out = ok(&mut sm(dir.path(), &["export", "budgets", "--out", "-"]));
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "Category,From month,Currency,Amount,Rollover\r\n");
     assert!(String::from_utf8_lossy(&out.stderr).contains("exported 0 budgets"));
 
-    let refused =
-        spearmint(dir.path(), &["export", "budgets", "--out", "-", "--since", "2024-01-01"]).output().unwrap();
+    let refused = sm(dir.path(), &["export", "budgets", "--out", "-", "--since", "2024-01-01"]).output().unwrap();
     assert_eq!(refused.status.code(), Some(9), "an Invalid request");
 }

@@ -1,14 +1,14 @@
 //! Focused checks, one small input each, rendered as text and compared with what a person
 //! expects (`UPDATE_EXPECT=1 cargo test` rewrites a snapshot; read the diff before keeping it).
 
-mod common;
-
 use expect_test::{Expect, expect};
 use spearmint_formats::csv::{self, CsvMapping};
 use spearmint_formats::qif::{self, DateOrder};
 use spearmint_formats::{
     Currency, Format, FormatError, FormatErrorKind, ImportOptions, Statement, camt053, detect, ofx, simplefin,
 };
+
+use crate::common::{self, data, fixture};
 
 fn show(result: Result<Statement, FormatError>) -> String {
     let statement = match result {
@@ -166,8 +166,7 @@ fn ofx_several_statements_and_statuses() {
 
 #[test]
 fn ofx_account_lists() {
-    let path = manifest_dir().join("../../../shared/fixtures/ofx/ofxparse/account_listing_aggregation.ofx");
-    let accounts = ofx::parse_account_info(&std::fs::read(path).unwrap()).unwrap();
+    let accounts = ofx::parse_account_info(&fixture("ofx/ofxparse/account_listing_aggregation.ofx")).unwrap();
     let shown: Vec<String> = accounts
         .iter()
         .map(|a| format!("{} {:?} {} {:?}", a.acct_id, a.bank_id, a.kind.as_str(), a.description))
@@ -431,10 +430,6 @@ fn csv_mappings_round_trip_through_json() {
     expect![[r#"{"delimiter":44,"has_header":true,"skip_rows":0,"date_column":0,"date_format":"%Y-%m-%d","amount":{"kind":"debit_credit","debit":2,"credit":3},"payee_column":1,"memo_column":null,"id_column":null,"decimal_mark":"point","currency":"EUR"}"#]]
         .assert_eq(&json);
     assert_eq!(serde_json::from_str::<CsvMapping>(&json).unwrap(), mapping);
-}
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(manifest_dir().join("tests/data").join(name)).unwrap()
 }
 
 #[test]
@@ -815,12 +810,6 @@ fn formats_are_detected_by_content_then_by_name() {
         .assert_eq(&err.message);
     let pdf = spearmint_formats::parse(b"%PDF-1.7 ...", Some("statement.pdf"), &ImportOptions::default()).unwrap_err();
     assert_eq!(pdf.kind, FormatErrorKind::Unsupported);
-}
-
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
 
 #[test]

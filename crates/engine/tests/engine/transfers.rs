@@ -1,7 +1,7 @@
 //! Money moving between two of the user's accounts (same amount, opposite sign, within a few
 //! days) is a transfer: both legs are marked and left out of spending and income.
 
-use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewKey, Passphrase, TransactionQuery};
+use crate::common::{self, all, passphrase_vault};
 
 fn statement(rows: &[(&str, &str, u32, &str, &str)]) -> Vec<u8> {
     // (account id, transaction id, day of March 2026, amount, description)
@@ -30,9 +30,7 @@ fn statement(rows: &[(&str, &str, u32, &str, &str)]) -> Vec<u8> {
 
 #[test]
 fn opposite_amounts_between_accounts_become_one_transfer() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("transfer test"))).unwrap();
+    let (_dir, engine) = passphrase_vault();
     let bytes = statement(&[
         ("CHK", "T1", 3, "-500.00", "WEB PMT 88213"),
         ("SAV", "T2", 4, "500.00", "DEPOSIT 88213"),
@@ -43,17 +41,8 @@ fn opposite_amounts_between_accounts_become_one_transfer() {
         ("CHK", "T5", 12, "-42.00", "HARDWARE STORE"),
         ("CHK", "T6", 13, "42.00", "HARDWARE STORE REFUND"),
     ]);
-    engine
-        .import_file(ImportRequest {
-            bytes,
-            file_name: Some("a.json".into()),
-            account: None,
-            mapping: None,
-            currency: None,
-            dry_run: false,
-        })
-        .unwrap();
-    let txns = engine.transactions(&TransactionQuery::default()).unwrap();
+    common::import(&engine, "a.json", bytes);
+    let txns = all(&engine);
     let category = |seller: &str| txns.iter().find(|t| t.seller == seller).unwrap().category.clone().unwrap();
     assert_eq!(category("WEB PMT 88213"), "TRANSFER");
     assert_eq!(category("DEPOSIT 88213"), "TRANSFER");

@@ -13,6 +13,8 @@ use spearmint_engine::{
 };
 use ts_rs::{Config, TS};
 
+use crate::common::manifest_dir;
+
 fn bindings_dir() -> PathBuf {
     manifest_dir().join("../../ui/src/bindings")
 }
@@ -96,10 +98,4 @@ fn money_and_counts_are_never_javascript_floats_for_amounts() {
     let money: String = Money::inline(&cfg).lines().filter(|l| !l.trim_start().starts_with(['/', '*'])).collect();
     assert_eq!(money.replace(' ', ""), "{amount:string,currency:string,}");
     assert!(VaultStatus::decl(&cfg).contains("schemaVersion: number | null"));
-}
-
-/// This crate's directory, read at run time first: the target directory is shared by every
-/// clone on the machine, so a path baked in at compile time could name another (or a deleted) one.
-fn manifest_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }

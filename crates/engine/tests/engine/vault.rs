@@ -9,28 +9,14 @@ use rusqlite::OpenFlags;
 use spearmint_core::{Currency, Money};
 use spearmint_engine::vault::{Migration, Migrations};
 use spearmint_engine::{
-    AccountKind, Engine, EngineOptions, ErrorKind, KeySource, NewAccount, NewKey, NewTransaction, Passphrase, Unlock,
-    VaultState,
+    AccountKind, Engine, ErrorKind, KeySource, NewAccount, NewKey, NewTransaction, Passphrase, Unlock, VaultState,
+};
+
+use crate::common::{
+    engine, engine_with, keychain_vault, passphrase, passphrase_vault, profile_json, require_secret_service,
 };
 
 const PAYEE: &str = "ZANZIBAR COFFEE ROASTERS 4471 OAKLAND CA";
-
-/// These tests need a real Secret Service; `cargo xtask test` provides one. Failing loudly is
-/// better than skipping: a skipped keychain test proves nothing.
-fn require_secret_service() {
-    assert!(
-        std::env::var_os("SPEARMINT_TEST_SECRET_SERVICE").is_some(),
-        "these tests use the real Secret Service: run them with `cargo xtask test` (private D-Bus session with gnome-keyring)"
-    );
-}
-
-fn engine(dir: &Path) -> Engine {
-    Engine::new(EngineOptions::new(dir.to_path_buf())).unwrap()
-}
-
-fn engine_with(dir: &Path, migrations: Migrations) -> Engine {
-    Engine::new(EngineOptions { migrations, ..EngineOptions::new(dir.to_path_buf()) }).unwrap()
-}
 
 fn add_coffee(engine: &Engine) {
     let account = engine
@@ -51,24 +37,16 @@ fn add_coffee(engine: &Engine) {
         .unwrap();
 }
 
-fn pass() -> Passphrase {
-    Passphrase::new("correct horse battery")
-}
-
 /// A locked passphrase vault of today's schema in `dir`, holding the coffee if `coffee`;
 /// returns that schema's version.
 fn locked_vault(dir: &Path, coffee: bool) -> u32 {
     let e = engine(dir);
-    e.create(NewKey::Passphrase(pass())).unwrap();
+    e.create(NewKey::Passphrase(passphrase())).unwrap();
     if coffee {
         add_coffee(&e);
     }
     e.lock().unwrap();
     Migrations::default().latest()
-}
-
-fn profile_json(dir: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(dir.join("profiles/default/profile.json")).unwrap()).unwrap()
 }
 
 fn files_of(dir: &Path) -> Vec<PathBuf> {
@@ -192,10 +170,7 @@ fn a_short_passphrase_is_refused_before_anything_is_written() {
 
 #[test]
 fn a_replaced_or_deleted_keychain_key_gives_a_clear_kind() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
-    e.create(NewKey::Keychain).unwrap();
+    let (dir, e) = keychain_vault();
     e.lock().unwrap();
     let account = profile_json(dir.path())["key"]["account"].as_str().unwrap().to_owned();
 
@@ -215,13 +190,10 @@ fn a_replaced_or_deleted_keychain_key_gives_a_clear_kind() {
 
 #[test]
 fn files_that_are_not_vaults_are_named_as_such() {
-    let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
-    e.create(NewKey::Passphrase(Passphrase::new("correct horse battery"))).unwrap();
+    let (dir, e) = passphrase_vault();
     e.lock().unwrap();
     let vault = dir.path().join("profiles/default/vault.db");
-    let unlock =
-        || engine(dir.path()).unlock(Unlock::Passphrase(Passphrase::new("correct horse battery"))).unwrap_err();
+    let unlock = || engine(dir.path()).unlock(Unlock::Passphrase(passphrase())).unwrap_err();
 
     // A plain SQLite database in its place.
     std::fs::remove_file(&vault).unwrap();
@@ -257,12 +229,12 @@ fn a_vault_of_schema_n_migrates_to_n_plus_one_and_older_builds_refuse_it() {
         sql: "ALTER TABLE transactions ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated';",
     });
     let newer = engine_with(dir.path(), next);
-    let status = newer.unlock(Unlock::Passphrase(pass())).unwrap();
+    let status = newer.unlock(Unlock::Passphrase(passphrase())).unwrap();
     assert_eq!(status.schema_version, Some(n + 1));
     assert_eq!(newer.list_transactions(10).unwrap()[0].seller, PAYEE, "data survives the migration");
     newer.lock().unwrap();
 
-    let err = engine(dir.path()).unlock(Unlock::Passphrase(pass())).unwrap_err();
+    let err = engine(dir.path()).unlock(Unlock::Passphrase(passphrase())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::VaultTooNew);
     assert!(err.message().contains("update Spearmint"), "{}", err.message());
 }
@@ -275,10 +247,10 @@ fn a_failing_migration_leaves_the_vault_at_its_old_version() {
         .with(Migration { version: n + 1, name: "ok.sql", sql: "CREATE TABLE extra (x INTEGER);" })
         .with(Migration { version: n + 2, name: "broken.sql", sql: "ALTER TABLE no_such_table ADD COLUMN y;" });
     assert_eq!(
-        engine_with(dir.path(), broken).unlock(Unlock::Passphrase(pass())).unwrap_err().kind(),
+        engine_with(dir.path(), broken).unlock(Unlock::Passphrase(passphrase())).unwrap_err().kind(),
         ErrorKind::Internal
     );
-    let status = engine(dir.path()).unlock(Unlock::Passphrase(pass())).unwrap();
+    let status = engine(dir.path()).unlock(Unlock::Passphrase(passphrase())).unwrap();
     assert_eq!(status.schema_version, Some(n), "all or nothing: neither migration applied");
 }
 
@@ -290,13 +262,13 @@ fn a_migration_that_would_break_a_reference_is_refused_and_changes_nothing() {
     let n = locked_vault(dir.path(), true);
     let orphaning =
         Migrations::default().with(Migration { version: n + 1, name: "orphan.sql", sql: "DELETE FROM accounts;" });
-    let err = engine_with(dir.path(), orphaning).unlock(Unlock::Passphrase(pass())).unwrap_err();
+    let err = engine_with(dir.path(), orphaning).unlock(Unlock::Passphrase(passphrase())).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Corrupt);
     assert!(err.message().contains("referring to a missing row of accounts"), "{}", err.message());
     assert!(err.message().contains("left as it was"), "{}", err.message());
 
     let e = engine(dir.path());
-    let status = e.unlock(Unlock::Passphrase(pass())).unwrap();
+    let status = e.unlock(Unlock::Passphrase(passphrase())).unwrap();
     assert_eq!(status.schema_version, Some(n));
     assert_eq!(e.accounts().unwrap().len(), 1, "the account is still there");
     assert_eq!(e.list_transactions(10).unwrap()[0].seller, PAYEE);
@@ -304,10 +276,7 @@ fn a_migration_that_would_break_a_reference_is_refused_and_changes_nothing() {
 
 #[test]
 fn switching_to_a_passphrase_and_rekeying_move_the_key_safely() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
-    e.create(NewKey::Keychain).unwrap();
+    let (dir, e) = keychain_vault();
     add_coffee(&e);
     let account = profile_json(dir.path())["key"]["account"].as_str().unwrap().to_owned();
 
@@ -347,10 +316,7 @@ fn switching_to_a_passphrase_and_rekeying_move_the_key_safely() {
 
 #[test]
 fn an_interrupted_rekey_still_opens_with_the_pending_key() {
-    require_secret_service();
-    let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
-    e.create(NewKey::Keychain).unwrap();
+    let (dir, e) = keychain_vault();
     add_coffee(&e);
     e.lock().unwrap();
     let profile = profile_json(dir.path());
@@ -383,9 +349,7 @@ fn an_interrupted_rekey_still_opens_with_the_pending_key() {
 
 #[test]
 fn every_write_records_its_cells_for_sync_with_increasing_clocks() {
-    let dir = tempfile::tempdir().unwrap();
-    let e = engine(dir.path());
-    e.create(NewKey::Passphrase(Passphrase::new("correct horse battery"))).unwrap();
+    let (_dir, e) = passphrase_vault();
     assert_eq!(e.change_count().unwrap(), 0, "local tables (settings, activity) are not synced");
     add_coffee(&e);
     // One record per inserted row (column "*"), holding its non-null cells.
@@ -401,7 +365,7 @@ fn every_write_records_its_cells_for_sync_with_increasing_clocks() {
 
     // The clock resumes after a restart: later changes still sort after earlier ones.
     e.lock().unwrap();
-    e.unlock(Unlock::Passphrase(Passphrase::new("correct horse battery"))).unwrap();
+    e.unlock(Unlock::Passphrase(passphrase())).unwrap();
     add_coffee(&e);
     let all = e.changes_since(0, 100).unwrap();
     assert_eq!(all.len(), 2 * 2);

@@ -3,18 +3,9 @@
 //! creates a visible learned rule that categorizes the seller's next transactions.
 
 use spearmint_core::{Condition, RuleActions, RuleOrigin};
-use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewKey, Passphrase, Transaction, TransactionQuery};
+use spearmint_engine::{Engine, EngineOptions, TransactionQuery};
 
-fn vault() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::new(EngineOptions::new(dir.path().to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("categorize test"))).unwrap();
-    (dir, engine)
-}
-
-fn all(engine: &Engine) -> Vec<Transaction> {
-    engine.transactions(&TransactionQuery::default()).unwrap()
-}
+use crate::common::{self, all, demo_vault, passphrase, passphrase_vault};
 
 /// A one-transaction SimpleFIN response: a deterministic way in for new rows.
 fn statement(id: &str, day: u32, cents: i64, description: &str) -> Vec<u8> {
@@ -31,23 +22,12 @@ fn statement(id: &str, day: u32, cents: i64, description: &str) -> Vec<u8> {
 }
 
 fn import(engine: &Engine, bytes: Vec<u8>) {
-    engine
-        .import_file(ImportRequest {
-            bytes,
-            file_name: Some("a.json".into()),
-            account: None,
-            mapping: None,
-            currency: None,
-            dry_run: false,
-        })
-        .unwrap();
+    common::import(engine, "a.json", bytes);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_is_categorized_and_a_users_choice_survives_refreshes() {
-    let (_dir, engine) = vault();
-    engine.connect_demo().await.unwrap();
-    engine.refresh(None, |_| {}).await.unwrap();
+    let (_dir, engine) = demo_vault().await;
     let txns = all(&engine);
     let uncategorized = txns.iter().filter(|t| t.category.as_deref() == Some("UNCATEGORIZED")).count();
     assert!(txns.len() > 100);
@@ -78,7 +58,7 @@ async fn the_demo_is_categorized_and_a_users_choice_survives_refreshes() {
 
 #[test]
 fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     import(&engine, statement("T-1", 3, -1_250, "SQ *NEIGHBORHOOD BIKE SHOP 0042 OAKLAND CA"));
     let first = all(&engine)[0].clone();
     engine.set_category(first.id, "AUTO_SERVICE").unwrap();
@@ -111,7 +91,7 @@ fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
 
 #[test]
 fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_users_choices() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     import(&engine, statement("T-1", 3, -1_000, "CORNER STORE 17"));
     import(&engine, statement("T-2", 4, -2_000, "CORNER STORE 17"));
     import(&engine, statement("T-3", 5, -3_000, "CORNER STORE 17"));
@@ -152,7 +132,7 @@ fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_use
 
 #[test]
 fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     let descriptor = "SQ *ZEPHYR ATELIER 0099 OAKLAND CA";
     let before = engine
         .categorize(descriptor, spearmint_core::Money::from_minor(-900, spearmint_core::Currency::USD), None)
@@ -167,16 +147,7 @@ fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
     import(&engine, statement("Z-2", 8, -1_100, "SQ *QUILLFEATHER STUDIO 12 OAKLAND CA"));
     let stored = all(&engine).into_iter().find(|t| t.seller.contains("QUILLFEATHER")).unwrap();
     engine.record_crowd_votes("SQ *QUILLFEATHER STUDIO 12 OAKLAND CA", "EDUCATION", 40).unwrap();
-    engine
-        .import_file(ImportRequest {
-            bytes: statement("Z-2", 8, -1_100, "SQ *QUILLFEATHER STUDIO 12 OAKLAND CA"),
-            file_name: Some("a.json".into()),
-            account: None,
-            mapping: None,
-            currency: None,
-            dry_run: false,
-        })
-        .unwrap();
+    import(&engine, statement("Z-2", 8, -1_100, "SQ *QUILLFEATHER STUDIO 12 OAKLAND CA"));
     let again = all(&engine).into_iter().find(|t| t.id == stored.id).unwrap();
     assert_eq!((again.category, again.category_source), (stored.category, stored.category_source));
 
@@ -196,7 +167,7 @@ fn the_crowds_top_vote_decides_for_sellers_nobody_else_knows() {
 
 #[test]
 fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     import(&engine, statement("R-1", 2, -1_500, "ACH DEBIT 0001 MRS K GARDENING"));
     engine
         .add_rule(
@@ -225,7 +196,7 @@ fn a_rule_can_rename_the_payee_while_the_descriptor_is_kept() {
 /// an account it stays within that account; `%` and `_` are plain characters.
 #[test]
 fn search_finds_the_descriptor_the_renamed_payee_and_the_memo() {
-    let (_dir, engine) = vault();
+    let (_dir, engine) = passphrase_vault();
     import(&engine, statement("S-1", 2, -1_500, "ACH DEBIT 0001 MRS K GARDENING"));
     engine
         .add_rule(
@@ -275,7 +246,7 @@ fn search_finds_the_descriptor_the_renamed_payee_and_the_memo() {
 
 #[test]
 fn a_new_dictionary_categorizes_new_rows_and_leaves_stored_ones_alone() {
-    let (dir, engine) = vault();
+    let (dir, engine) = passphrase_vault();
     import(&engine, statement("B-1", 2, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
     import(&engine, statement("B-2", 3, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA"));
     let rows = all(&engine);
@@ -288,12 +259,12 @@ fn a_new_dictionary_categorizes_new_rows_and_leaves_stored_ones_alone() {
     let dictionary: &'static spearmint_core::Dictionary = Box::leak(Box::new(
         spearmint_core::Dictionary::parse(
             "blue bottle coffee\tENTERTAINMENT\t\n",
-            include_str!("../../core/data/mcc.tsv"),
+            include_str!("../../../core/data/mcc.tsv"),
         )
         .unwrap(),
     ));
     let engine = Engine::new(EngineOptions { dictionary, ..EngineOptions::new(dir.path().to_path_buf()) }).unwrap();
-    engine.unlock(spearmint_engine::Unlock::Passphrase(Passphrase::new("categorize test"))).unwrap();
+    engine.unlock(spearmint_engine::Unlock::Passphrase(passphrase())).unwrap();
     import(&engine, statement("B-2", 3, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA")); // a re-import
     let before: Vec<_> = rows.iter().map(|t| t.id).collect();
     for t in all(&engine).into_iter().filter(|t| before.contains(&t.id)) {

@@ -1,0 +1,16 @@
+//! The `spearmint` binary as a user or a script drives it: real processes, a real vault on disk,
+//! the real Secret Service and kernel keyring (`cargo xtask test` provides both), the sandbox
+//! bank over real HTTP. One test binary for the crate, so the suite links it once; what the
+//! tests share is in [`common`].
+
+mod common;
+mod completions;
+mod connect;
+mod crash;
+mod daemon;
+mod export;
+mod import;
+mod output;
+mod spending;
+mod transactions;
+mod vault;

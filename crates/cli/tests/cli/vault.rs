@@ -1,0 +1,130 @@
+//! The vault from the command line: `init` with the keychain or a passphrase, `status`, `unlock`
+//! and `lock` for a session, a passphrase change, and what is not a vault.
+
+use crate::common::{json, require_secret_service, run, spearmint};
+
+#[test]
+fn init_then_status_reports_an_encrypted_vault_with_its_schema() {
+    require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&mut spearmint(dir.path(), &["init"]), "");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("encrypted (SQLCipher, AES-256)"));
+
+    let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
+    assert!(out.status.success());
+    let status = json(&out);
+    let expected_path = dir.path().join("profiles/default/vault.db");
+    assert_eq!(status["path"], expected_path.display().to_string());
+    assert_eq!(status["encrypted"], true);
+    assert_eq!(status["state"], "unlocked");
+    assert_eq!(status["keySource"], "keychain");
+    assert!(status["keyLocation"].as_str().unwrap().contains("Secret Service"));
+    assert!(status["schemaVersion"].as_u64().unwrap() >= 1);
+    assert_eq!(status["schemaVersion"], status["latestSchemaVersion"]);
+    let categories = status["counts"].as_array().unwrap().iter().find(|c| c["table"] == "categories").unwrap();
+    assert!(categories["rows"].as_u64().unwrap() > 20);
+    assert!(!std::fs::read(&expected_path).unwrap().starts_with(b"SQLite format 3"));
+
+    // A second init refuses and keeps the vault.
+    let out = run(&mut spearmint(dir.path(), &["init", "--json"]), "");
+    assert_eq!(out.status.code(), Some(10));
+    assert_eq!(json(&out)["error"]["kind"], "AlreadyExists");
+}
+
+#[test]
+fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        spearmint(dir.path(), &["init", "--json"])
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
+        "",
+    );
+    assert_eq!(out.status.code(), Some(5), "{}", String::from_utf8_lossy(&out.stdout));
+    let err = json(&out);
+    assert_eq!(err["error"]["kind"], "KeychainUnavailable");
+    let message = err["error"]["message"].as_str().unwrap();
+    assert!(message.contains("spearmint init --passphrase"), "{message}");
+    assert!(message.contains("gnome-keyring"), "{message}");
+    assert!(!dir.path().join("profiles/default/vault.db").exists());
+
+    // And the passphrase route works on that same machine.
+    let out = run(
+        spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin"])
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/spearmint-test-bus"),
+        "a long enough passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn a_passphrase_vault_unlocks_per_session_and_refuses_a_wrong_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin", "--json"]),
+        "tide pool at dawn\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["keySource"], "passphrase");
+
+    // Without a passphrase, status reports a locked vault rather than failing.
+    let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
+    assert!(out.status.success());
+    assert_eq!(json(&out)["state"], "locked");
+    assert_eq!(json(&out)["encrypted"], true);
+
+    let out = run(&mut spearmint(dir.path(), &["unlock", "--passphrase-stdin", "--json"]), "tide pool at noon\n");
+    assert_eq!(out.status.code(), Some(4));
+    assert_eq!(json(&out)["error"]["kind"], "WrongKey");
+
+    // The right passphrase, cached in the kernel session keyring for later commands.
+    let out = run(&mut spearmint(dir.path(), &["unlock", "--passphrase-stdin"]), "tide pool at dawn\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("kernel keyring"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
+    assert_eq!(json(&out)["state"], "unlocked");
+
+    let out = run(&mut spearmint(dir.path(), &["lock"]), "");
+    assert!(out.status.success());
+    let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
+    assert_eq!(json(&out)["state"], "locked");
+
+    // Change the passphrase: current on the first line, new on the second.
+    let out = run(
+        &mut spearmint(dir.path(), &["passphrase", "change", "--passphrase-stdin"]),
+        "tide pool at dawn\nsea glass at dusk\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "sea glass at dusk"), "");
+    assert_eq!(json(&out)["state"], "unlocked");
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
+    assert_eq!(out.status.code(), Some(4));
+}
+
+#[test]
+fn status_without_a_vault_says_so_and_other_commands_exit_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&mut spearmint(dir.path(), &["status", "--json"]), "");
+    assert!(out.status.success());
+    assert_eq!(json(&out)["state"], "missing");
+    let out = run(&mut spearmint(dir.path(), &["rekey", "--json"]), "");
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json(&out)["error"]["kind"], "NotFound");
+    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("spearmint init"));
+}
+
+#[test]
+fn a_plain_sqlite_file_is_reported_as_not_a_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin"]), "tide pool at dawn\n");
+    assert!(out.status.success());
+    let vault = dir.path().join("profiles/default/vault.db");
+    std::fs::write(&vault, b"SQLite format 3\0 and then some bytes that are not a database at all").unwrap();
+    let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
+    assert_eq!(out.status.code(), Some(6));
+    assert_eq!(json(&out)["error"]["kind"], "Corrupt");
+}

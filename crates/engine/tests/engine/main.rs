@@ -1,0 +1,18 @@
+//! spearmint-engine through its public API, with real parts: SQLCipher vaults in temporary
+//! folders, the sandbox bank over real HTTP, the real Secret Service and session bus (the private
+//! ones `cargo xtask test` starts). One test binary for the crate, so the suite links it once;
+//! what the tests share is in [`common`].
+
+mod bindings;
+mod budget;
+mod categorize;
+mod common;
+mod daemon;
+mod export;
+mod extract;
+mod import;
+mod institutions;
+mod notify;
+mod spending;
+mod transfers;
+mod vault;
