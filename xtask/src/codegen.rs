@@ -17,7 +17,7 @@ pub fn codegen(root: &Path) -> Result<()> {
     println!("{} and {} regenerated from {}", ipc::CAPABILITY, ipc::CONTRACT, ipc::LIST);
     command::run(
         Command::new("cargo")
-            .args(["test", "-p", "spearmint-engine", "--test", "bindings"])
+            .args(["test", "-p", "spearmint-engine", "--test", "engine", "--", "bindings::"])
             .env("UPDATE_BINDINGS", "1")
             .current_dir(root),
     )

@@ -6,7 +6,7 @@
 //! (a tidy test checks); reading files and talking to banks belong to `spearmint-engine`.
 //!
 //! No input makes a parser panic: untrusted data is never indexed or unwrapped, nesting is
-//! bounded, and the fuzz tests in `tests/robustness.rs` hold it to that.
+//! bounded, and the fuzz tests in `tests/formats/robustness.rs` hold it to that.
 
 #![forbid(unsafe_code)]
 

@@ -3,6 +3,7 @@
 //! ones `cargo xtask test` starts). One test binary for the crate, so the suite links it once;
 //! what the tests share is in [`common`].
 
+mod alerts;
 mod bindings;
 mod budget;
 mod categorize;

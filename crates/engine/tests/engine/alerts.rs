@@ -5,7 +5,9 @@
 
 use chrono::{Datelike, Utc};
 use spearmint_core::{Condition, Currency, Money, RuleActions, RuleOrigin, TransactionId};
-use spearmint_engine::{Engine, EngineOptions, ImportRequest, NewKey, Passphrase, TransactionQuery};
+use spearmint_engine::{Engine, ImportRequest, TransactionQuery};
+
+use crate::common;
 
 const OVER: &str = "Food & Dining is over budget";
 
@@ -15,12 +17,11 @@ fn usd(text: &str) -> Money {
 
 /// A passphrase vault (no keychain needed) with a budget of 100.00 for Food & Dining from
 /// `month` on.
-fn engine_with_budget(dir: &std::path::Path, month: &str) -> Engine {
-    let engine = Engine::new(EngineOptions::new(dir.to_path_buf())).unwrap();
-    engine.create(NewKey::Passphrase(Passphrase::new("alerts test"))).unwrap();
+fn engine_with_budget(month: &str) -> (tempfile::TempDir, Engine) {
+    let (dir, engine) = common::passphrase_vault();
     engine.set_budget("FOOD", usd("100"), month, false).unwrap();
     assert!(alerts(&engine).is_empty(), "nothing spent yet: {:?}", alerts(&engine));
-    engine
+    (dir, engine)
 }
 
 fn this_month() -> String {
@@ -59,16 +60,14 @@ const LOCAL_SHOP: &str = "CORNER STORE 4471 SPRINGFIELD";
 
 #[test]
 fn an_import_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     import_one(&engine, "G-1", "-150.00", "WHOLE FOODS MARKET #10234");
     assert!(alerts(&engine).contains(&OVER.to_owned()), "{:?}", alerts(&engine));
 }
 
 #[test]
 fn a_dry_run_import_raises_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     let when = Utc::now().timestamp();
     let statement = serde_json::json!({ "errors": [], "accounts": [{
         "org": { "domain": "bank.example" }, "id": "CARD-1", "name": "Card", "currency": "USD",
@@ -89,11 +88,10 @@ fn a_dry_run_import_raises_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
     // From last month on: the demo's 90 days always hold a full month of groceries there.
     let today = Utc::now().date_naive();
     let last = (today.with_day(1).unwrap() - chrono::Duration::days(1)).format("%Y-%m").to_string();
-    let engine = engine_with_budget(dir.path(), &last);
+    let (_dir, engine) = engine_with_budget(&last);
     engine.connect_demo().await.unwrap();
     let report = engine.refresh(None, |_| {}).await.unwrap();
     assert!(report.outcomes.iter().all(|o| o.error.is_none()), "{report:?}");
@@ -102,8 +100,7 @@ async fn a_refresh_that_goes_over_a_budget_alerts() {
 
 #[test]
 fn a_corrected_amount_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     let id = import_one(&engine, "G-1", "-50.00", "WHOLE FOODS MARKET #10234");
     assert!(alerts(&engine).is_empty(), "half the budget: {:?}", alerts(&engine));
     engine.edit_transaction(id, None, Some(usd("-150.00"))).unwrap();
@@ -112,8 +109,7 @@ fn a_corrected_amount_that_goes_over_a_budget_alerts() {
 
 #[test]
 fn a_split_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     let id = import_one(&engine, "S-1", "-150.00", LOCAL_SHOP);
     assert!(alerts(&engine).is_empty(), "{:?}", alerts(&engine));
     let parts = [("FOOD_GROCERIES".into(), usd("-120.00"), None), ("SHOPPING".into(), usd("-30.00"), None)];
@@ -123,8 +119,7 @@ fn a_split_that_goes_over_a_budget_alerts() {
 
 #[test]
 fn a_category_set_by_hand_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     let id = import_one(&engine, "S-1", "-150.00", LOCAL_SHOP);
     assert!(alerts(&engine).is_empty(), "{:?}", alerts(&engine));
     engine.set_category(id, "FOOD_GROCERIES").unwrap();
@@ -133,8 +128,7 @@ fn a_category_set_by_hand_that_goes_over_a_budget_alerts() {
 
 #[test]
 fn a_rule_applied_to_past_transactions_that_goes_over_a_budget_alerts() {
-    let dir = tempfile::tempdir().unwrap();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     import_one(&engine, "S-1", "-150.00", LOCAL_SHOP);
     let rule = engine
         .add_rule(
@@ -151,9 +145,8 @@ fn a_rule_applied_to_past_transactions_that_goes_over_a_budget_alerts() {
 
 #[test]
 fn a_budget_lowered_under_what_was_spent_alerts_for_the_months_it_covers() {
-    let dir = tempfile::tempdir().unwrap();
     let today = Utc::now().date_naive();
-    let engine = engine_with_budget(dir.path(), &this_month());
+    let (_dir, engine) = engine_with_budget(&this_month());
     import_one(&engine, "G-1", "-90.00", "WHOLE FOODS MARKET #10234");
     let summaries = alerts(&engine);
     assert_eq!(summaries, ["Food & Dining budget: 80% used"], "90 of 100");
