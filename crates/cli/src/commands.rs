@@ -58,7 +58,7 @@ fn on_progress(bar: &ProgressBar) -> impl Fn(&Progress) + Send + Sync + '_ {
         let what = match p.phase {
             Phase::Fetching => "fetching".to_owned(),
             Phase::Saving => format!("saving {} transactions", p.fetched),
-            Phase::Done => format!("done ({} transactions)", p.fetched),
+            Phase::Done => format!("done ({})", count_of_transactions(u64::from(p.fetched))),
             Phase::Failed => "failed".to_owned(),
         };
         bar.set_message(format!("{}: {what}", p.connection));
@@ -208,7 +208,11 @@ pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
     }
     let s = &report.summary;
     if report.dry_run {
-        println!("dry run of a {} file with {} transactions: nothing was changed", report.format, report.transactions);
+        println!(
+            "dry run of a {} file with {}: nothing was changed",
+            report.format,
+            count_of_transactions(u64::from(report.transactions))
+        );
         if let Some(m) = &report.mapping {
             println!("column mapping: {}", serde_json::to_string(m)?);
         }
@@ -419,11 +423,11 @@ pub(crate) fn spending(ctx: &Ctx, month: Option<String>, months: Option<u32>, to
         if months.is_none() {
             for c in &r.categories {
                 println!(
-                    "  {:<28} {:>14} {}  ({} transactions)",
+                    "  {:<28} {:>14} {}  ({})",
                     c.name,
                     c.amount.to_plain_string(),
                     c.amount.currency(),
-                    c.transactions
+                    count_of_transactions(u64::from(c.transactions))
                 );
             }
         }
@@ -437,7 +441,12 @@ fn print_top(sellers: &[spearmint_engine::SellerSpending]) {
         println!("top sellers:");
     }
     for s in sellers {
-        println!("  {:<36} {:>14}  ({} transactions)", s.seller, s.spent.to_string(), s.transactions);
+        println!(
+            "  {:<36} {:>14}  ({})",
+            s.seller,
+            s.spent.to_string(),
+            count_of_transactions(u64::from(s.transactions))
+        );
     }
 }
 
@@ -800,4 +809,9 @@ pub(crate) fn unsplit(ctx: &Ctx, transaction: &str) -> anyhow::Result<()> {
         println!("whole again");
     }
     Ok(())
+}
+
+/// "1 transaction", "2 transactions".
+fn count_of_transactions(n: u64) -> String {
+    if n == 1 { "1 transaction".to_owned() } else { format!("{n} transactions") }
 }

@@ -160,21 +160,21 @@ fn spending_shows_a_months_categories_and_top_sellers() {
         dir.path(),
         &["spending", "--month", "2026-10", "--top-sellers", "3"],
         expect![[r#"
-        2026-10: spent 489.93 USD, income 4900.00 USD
-          Groceries                           -258.67 USD  (3 transactions)
-          Electricity, Gas & Water             -96.33 USD  (1 transactions)
-          Gas & Fuel                           -48.20 USD  (1 transactions)
-          Rideshare & Taxi                     -41.50 USD  (1 transactions)
-          Shopping                             -23.99 USD  (1 transactions)
-          Entertainment                        -15.49 USD  (1 transactions)
-          Coffee Shops                          -5.75 USD  (1 transactions)
-          Credit Card Payment                  150.00 USD  (1 transactions)
-          Paycheck                            4900.00 USD  (2 transactions)
-        top sellers:
-          safeway                                  196.57 USD  (2 transactions)
-          pg&e web online payment                   96.33 USD  (1 transactions)
-          trader joes                               62.10 USD  (1 transactions)
-    "#]],
+            2026-10: spent 489.93 USD, income 4900.00 USD
+              Groceries                           -258.67 USD  (3 transactions)
+              Electricity, Gas & Water             -96.33 USD  (1 transaction)
+              Gas & Fuel                           -48.20 USD  (1 transaction)
+              Rideshare & Taxi                     -41.50 USD  (1 transaction)
+              Shopping                             -23.99 USD  (1 transaction)
+              Entertainment                        -15.49 USD  (1 transaction)
+              Coffee Shops                          -5.75 USD  (1 transaction)
+              Credit Card Payment                  150.00 USD  (1 transaction)
+              Paycheck                            4900.00 USD  (2 transactions)
+            top sellers:
+              safeway                                  196.57 USD  (2 transactions)
+              pg&e web online payment                   96.33 USD  (1 transaction)
+              trader joes                               62.10 USD  (1 transaction)
+        "#]],
     );
     check(
         dir.path(),
