@@ -6,7 +6,9 @@
 //! the statement, otherwise a content hash that counts repeats; (2) pending -> posted — same
 //! account and amount, dates within a few days, similar payee; (3) a fuzzy pass for rows without
 //! provider ids (a CSV of an account that is also synced). Pure: the engine loads the stored
-//! rows near the statement's dates and applies the plan in one SQL transaction.
+//! rows near the statement's dates, then the rows [`Planning`] asks for (those stored under the
+//! ids it would give new rows, wherever they are dated), and applies the finished [`Plan`] in
+//! one SQL transaction without asking again.
 
 // A fast hasher: a million-row import looks up a million provider ids.
 use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
@@ -58,12 +60,25 @@ pub enum Action {
     Unchanged { incoming: usize, id: TransactionId },
 }
 
+/// Everything applying one account's incoming rows does: one action per incoming row, in
+/// order, then the released holds to remove. Applied as it says, it needs no other decision.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Plan {
     pub actions: Vec<Action>,
     /// Stored pending rows inside a complete provider window that the provider no longer lists
     /// and nothing replaced: holds that were released. Empty for file imports.
     pub stale_pending: Vec<TransactionId>,
+    /// The incoming rows (in order) of `ReplacePending` actions whose posted row is stored
+    /// already under its identity, dated away from this statement: that row takes the pending
+    /// one's place, brought up to date, instead of a new one.
+    pub posted_stored: Vec<usize>,
+}
+
+impl Plan {
+    /// Whether the posted row of incoming row `incoming`'s `ReplacePending` is stored already.
+    pub fn posted_is_stored(&self, incoming: usize) -> bool {
+        self.posted_stored.binary_search(&incoming).is_ok()
+    }
 }
 
 /// Decides the identity of each incoming transaction of one account.
@@ -129,7 +144,7 @@ pub fn content_identity(account: AccountId, t: &StatementTransaction, n: usize) 
 /// the same id (some banks reuse ids across statements): dated more than [`REUSED_ID_DAYS`]
 /// away, for another amount, at another payee. A row that differs in fewer of these is the
 /// same transaction, corrected.
-pub fn reused_id(t: &StatementTransaction, s: &Stored) -> bool {
+fn reused_id(t: &StatementTransaction, s: &Stored) -> bool {
     usable(&t.provider_id).is_some()
         && (s.posted_on - t.posted_on).num_days().abs() > REUSED_ID_DAYS
         && s.amount != t.amount
@@ -139,10 +154,10 @@ pub fn reused_id(t: &StatementTransaction, s: &Stored) -> bool {
 /// Gives the transactions whose provider id the bank reused content identities, counting
 /// repeats of the same content so that two stay two.
 #[derive(Debug, Default)]
-pub struct ReusedIds(HashMap<String, usize>);
+struct ReusedIds(HashMap<String, usize>);
 
 impl ReusedIds {
-    pub fn identity(&mut self, account: AccountId, t: &StatementTransaction) -> Identity {
+    fn identity(&mut self, account: AccountId, t: &StatementTransaction) -> Identity {
         let n = self.0.entry(material(t)).or_default();
         *n += 1;
         content_identity(account, t, *n)
@@ -166,7 +181,7 @@ fn hex(bytes: &[u8]) -> String {
 /// What to do with incoming transaction `incoming` (`t`) whose identity is stored row `s`:
 /// update the fields the provider changed (pending cleared, amount or date corrected), or
 /// nothing.
-pub fn same_identity(incoming: usize, t: &StatementTransaction, s: &Stored) -> Action {
+fn same_identity(incoming: usize, t: &StatementTransaction, s: &Stored) -> Action {
     let changed = s.pending != t.pending
         || s.amount != t.amount
         || s.posted_on != t.posted_on
@@ -175,9 +190,10 @@ pub fn same_identity(incoming: usize, t: &StatementTransaction, s: &Stored) -> A
     if changed { Action::Update { incoming, id: s.id } } else { Action::Unchanged { incoming, id: s.id } }
 }
 
-/// Plans what to do with `incoming` given the `stored` rows of the same account near its dates.
-/// `window` is the complete date range a provider fetch covered (None for files): pending rows
-/// inside it that the provider no longer lists are stale.
+/// Plans what to do with `incoming` given the `stored` rows of the same account near its dates,
+/// as if nothing else were stored ([`Planning`] asks for the rest). `window` is the complete
+/// date range a provider fetch covered (None for files): pending rows inside it that the
+/// provider no longer lists are stale.
 pub fn plan(
     account: AccountId,
     incoming: &[StatementTransaction],
@@ -189,7 +205,7 @@ pub fn plan(
         // Nothing to match against (a first import): every row is new.
         let actions =
             ids.into_iter().enumerate().map(|(i, identity)| Action::Insert { incoming: i, identity }).collect();
-        return Plan { actions, stale_pending: Vec::new() };
+        return Plan { actions, ..Plan::default() };
     }
     let by_id: HashMap<TransactionId, &Stored> = stored.iter().map(|s| (s.id, s)).collect();
     // Twins have equal amounts: look only among those, not through every stored row.
@@ -283,7 +299,152 @@ pub fn plan(
             .collect(),
         None => Vec::new(),
     };
-    Plan { actions, stale_pending }
+    Plan { actions, stale_pending, posted_stored: Vec::new() }
+}
+
+/// A plan being made for one account's incoming rows, which may need stored rows dated away
+/// from the statement: a row the bank sent before is stored where its date was then, and the
+/// bank or the user may have moved it since. [`plan`] matches against the rows near the
+/// statement's dates; then the caller reads the rows stored under the ids [`Planning::wanted`]
+/// names (the ids the plan would give new rows, at any date) and hands back what it found with
+/// [`Planning::found`], until nothing is wanted (two rounds at most); [`Planning::finish`]
+/// gives the plan. Each row stored under such an id is that transaction, brought up to date:
+/// unless the bank reused the id for another one, which is then known by its content (new, or
+/// the row stored under that content), and a posted twin found there takes its pending row's
+/// place as it is.
+#[derive(Debug)]
+pub struct Planning<'a> {
+    account: AccountId,
+    incoming: &'a [StatementTransaction],
+    plan: Plan,
+    stage: Stage,
+    wanted: Vec<TransactionId>,
+    found: HashMap<TransactionId, Stored>,
+}
+
+#[derive(Debug)]
+enum Stage {
+    /// Waiting for the rows stored under the ids of the plan's new rows.
+    NewIds,
+    /// Waiting for the rows stored under the content identities of incoming rows (by index)
+    /// whose id the bank reused for a row stored away from these dates.
+    Fallbacks(HashMap<usize, Identity>),
+    Done,
+}
+
+impl<'a> Planning<'a> {
+    /// Starts with [`plan`] over `near`, the account's rows stored near the statement's dates.
+    pub fn new(
+        account: AccountId,
+        incoming: &'a [StatementTransaction],
+        near: &[Stored],
+        window: Option<(NaiveDate, NaiveDate)>,
+    ) -> Planning<'a> {
+        let plan = plan(account, incoming, near, window);
+        let wanted: Vec<TransactionId> = plan
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Insert { identity, .. } | Action::ReplacePending { identity, .. } => Some(identity.id),
+                Action::Update { .. } | Action::Unchanged { .. } => None,
+            })
+            .collect();
+        let stage = if wanted.is_empty() { Stage::Done } else { Stage::NewIds };
+        Planning { account, incoming, plan, stage, wanted, found: HashMap::new() }
+    }
+
+    /// The ids whose stored rows (of any date) the plan still needs; empty once it has all.
+    pub fn wanted(&self) -> &[TransactionId] {
+        &self.wanted
+    }
+
+    /// The rows stored under [`Planning::wanted`]'s ids; an id without a row is not stored.
+    pub fn found(&mut self, rows: impl IntoIterator<Item = Stored>) {
+        self.found.extend(rows.into_iter().map(|s| (s.id, s)));
+        self.wanted.clear();
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::NewIds if self.found.is_empty() => {}
+            Stage::NewIds => {
+                let fallbacks = self.fallbacks();
+                self.wanted = fallbacks.values().map(|f| f.id).filter(|id| !self.found.contains_key(id)).collect();
+                if self.wanted.is_empty() {
+                    self.settle(&fallbacks);
+                } else {
+                    self.stage = Stage::Fallbacks(fallbacks);
+                }
+            }
+            Stage::Fallbacks(fallbacks) => self.settle(&fallbacks),
+            Stage::Done => {}
+        }
+    }
+
+    /// The plan; ids still wanted are taken as not stored.
+    pub fn finish(mut self) -> Plan {
+        match std::mem::replace(&mut self.stage, Stage::Done) {
+            Stage::NewIds | Stage::Done => {}
+            Stage::Fallbacks(fallbacks) => self.settle(&fallbacks),
+        }
+        self.plan
+    }
+
+    /// The content identities of the new rows whose id names a row stored elsewhere that the
+    /// bank gave another transaction. Repeats of one content are counted in date order.
+    fn fallbacks(&self) -> HashMap<usize, Identity> {
+        let mut moved: Vec<(usize, TransactionId)> = self
+            .plan
+            .actions
+            .iter()
+            .filter_map(|a| match a {
+                Action::Insert { incoming, identity } if self.found.contains_key(&identity.id) => {
+                    Some((*incoming, identity.id))
+                }
+                _ => None,
+            })
+            .collect();
+        moved.sort_unstable_by_key(|&(i, id)| (self.incoming[i].posted_on, id));
+        let mut reused = ReusedIds::default();
+        moved
+            .into_iter()
+            .filter(|(i, id)| reused_id(&self.incoming[*i], &self.found[id]))
+            .map(|(i, _)| (i, reused.identity(self.account, &self.incoming[i])))
+            .collect()
+    }
+
+    /// Decides the new rows and posted twins whose ids name stored rows, given every row
+    /// stored under those ids and under `fallbacks`.
+    fn settle(&mut self, fallbacks: &HashMap<usize, Identity>) {
+        // Rows the plan removes (replaced pending rows, released holds) go before any row is
+        // inserted: an id of theirs is free again.
+        for gone in &self.plan.stale_pending {
+            self.found.remove(gone);
+        }
+        for action in &self.plan.actions {
+            if let Action::ReplacePending { pending, .. } = action {
+                self.found.remove(pending);
+            }
+        }
+        let incoming = self.incoming;
+        for action in &mut self.plan.actions {
+            match action {
+                Action::Insert { incoming: i, identity } => {
+                    let i = *i;
+                    let Some(stored) = self.found.get(&identity.id) else { continue };
+                    let t = &incoming[i];
+                    *action = match fallbacks.get(&i) {
+                        None => same_identity(i, t, stored),
+                        Some(fresh) => match self.found.get(&fresh.id) {
+                            Some(stored) => same_identity(i, t, stored),
+                            None => Action::Insert { incoming: i, identity: fresh.clone() },
+                        },
+                    };
+                }
+                Action::ReplacePending { incoming: i, identity, .. } if self.found.contains_key(&identity.id) => {
+                    self.plan.posted_stored.push(*i);
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// Uppercase letters only, runs of anything else collapsed to one space.

@@ -367,9 +367,19 @@ fn apply_account(
         update_balance(w, account_id, account)?;
         return Ok(Vec::new());
     };
+    // Decide: match against the rows stored near these dates, then read the rows the plan
+    // asks for (those under the ids it would give new rows, wherever they are dated: the bank
+    // or the user may have moved them) until it has every row it depends on.
     let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
-    let stored = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
-    let plan = matcher::plan(account_id, txns, &stored, window);
+    let near = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
+    let mut planning = matcher::Planning::new(account_id, txns, &near, window);
+    while !planning.wanted().is_empty() {
+        let found = load_by_ids(w, planning.wanted(), account.currency)?;
+        planning.found(found);
+    }
+    let plan = planning.finish();
+    drop(near);
+    // Apply: each action as it says, nothing decided again.
     let now = now_rfc3339();
     let mut news: Vec<(usize, &matcher::Identity)> = Vec::new();
     let mut inserted = Vec::new();
@@ -388,12 +398,15 @@ fn apply_account(
                 )?;
                 w.delete(Table::TRANSACTIONS, &pending.to_string())?;
                 let t = &txns[*incoming];
-                let decision = decide(categorizer, account_id, t);
-                if insert_txn(w, account_id, t, identity, raw_payload, &now, &decision)? {
-                    inserted.push((identity.id, t.posted_on));
-                } else {
-                    // The posted row was stored before, away from these dates: bring it up to date.
+                if plan.posted_is_stored(*incoming) {
+                    // Stored before, away from these dates: brought up to date where it is.
                     update_txn(w, &identity.id.to_string(), t, &now)?;
+                } else {
+                    let decision = decide(categorizer, account_id, t);
+                    if !insert_txn(w, account_id, t, identity, raw_payload, &now, &decision)? {
+                        return Err(stored_meanwhile(&identity.id));
+                    }
+                    inserted.push((identity.id, t.posted_on));
                 }
                 if locked {
                     w.update(
@@ -441,47 +454,17 @@ fn apply_account(
         });
         w.insert_many_new_expecting(Table::TRANSACTIONS, &TXN_COLUMNS, rows, total)
     })?;
+    if let Some(id) = existing.first() {
+        return Err(stored_meanwhile(id));
+    }
     progress(total, total);
-    // The keys are the ids this function wrote.
-    let existing: HashSet<TransactionId> = existing.iter().filter_map(|id| id.parse().ok()).collect();
     // Parts a file gave its new transactions (QIF splits) are kept as the transaction's split.
-    let split: Vec<&(usize, &matcher::Identity)> =
-        news.iter().filter(|(i, identity)| txns[*i].splits.len() > 1 && !existing.contains(&identity.id)).collect();
+    let split: Vec<&(usize, &matcher::Identity)> = news.iter().filter(|(i, _)| txns[*i].splits.len() > 1).collect();
     if !split.is_empty() {
         let categories = CategoryNames::load(w)?;
         for (i, identity) in split {
             let t = &txns[*i];
             split_as_the_file_does(w, identity.id, t, &categories, &decide(categorizer, account_id, t).category)?;
-        }
-    }
-    // A row the provider sent before may be stored away from these dates (the bank or the
-    // user changed its date since), where matching did not look: it is the same transaction,
-    // kept and brought up to date like any other identity match, never a failed import.
-    if !existing.is_empty() {
-        inserted.retain(|(id, _)| !existing.contains(id));
-        let mut reused = matcher::ReusedIds::default();
-        for (i, identity) in news.iter().filter(|(_, identity)| existing.contains(&identity.id)) {
-            let t = &txns[*i];
-            let mut stored = load_stored_row(w, identity.id, account.currency)?;
-            summary.added -= 1;
-            // Unless the bank reused the id for another transaction: that one is new, known by
-            // its content (or stored under it by an earlier import of this file).
-            if matcher::reused_id(t, &stored) {
-                let fresh = reused.identity(account_id, t);
-                if insert_txn(w, account_id, t, &fresh, raw_payload, &now, &decide(categorizer, account_id, t))? {
-                    inserted.push((fresh.id, t.posted_on));
-                    summary.added += 1;
-                    continue;
-                }
-                stored = load_stored_row(w, fresh.id, account.currency)?;
-            }
-            match matcher::same_identity(*i, t, &stored) {
-                Action::Update { .. } => {
-                    update_txn(w, &stored.id.to_string(), t, &now)?;
-                    summary.updated += 1;
-                }
-                _ => summary.unchanged += 1,
-            }
         }
     }
     update_balance(w, account_id, account)?;
@@ -728,44 +711,80 @@ fn load_stored(
     )
 }
 
-/// One stored row, known to exist, as matching sees it.
-fn load_stored_row(w: &Writer<'_>, id: TransactionId, currency: Currency) -> Result<Stored> {
-    read_stored(w, "id = ?1", params![id.to_string()], currency)?
-        .pop()
-        .ok_or_else(|| Error::new(ErrorKind::Internal, format!("transaction {id} vanished during an import")))
+/// From this many ids on, [`load_by_ids`] counts the stored rows first: when they are fewer,
+/// one pass over their ids costs less than a lookup per id.
+const COUNT_FROM: usize = 4096;
+
+/// The rows stored under `ids`, whatever their dates. Many ids and a vault holding no more rows
+/// than that (a first import of a large file) take one pass over the stored ids, and an empty
+/// vault nothing; otherwise each id is looked up.
+fn load_by_ids(w: &Writer<'_>, ids: &[TransactionId], currency: Currency) -> Result<Vec<Stored>> {
+    if ids.len() >= COUNT_FROM {
+        let stored: i64 = w.read().query_row("SELECT count(*) FROM transactions", [], |r| r.get(0))?;
+        let stored = usize::try_from(stored).unwrap_or(usize::MAX);
+        if stored == 0 {
+            return Ok(Vec::new());
+        }
+        if stored <= ids.len() {
+            let mut all: HashSet<TransactionId> = HashSet::with_capacity(stored);
+            let mut scan = w.read().prepare_cached("SELECT id FROM transactions")?;
+            let mut rows = scan.query([])?;
+            while let Some(row) = rows.next()? {
+                // A malformed id names none of these.
+                if let Some(id) = row.get_ref(0)?.as_str().ok().and_then(|id| id.parse().ok()) {
+                    all.insert(id);
+                }
+            }
+            let hits: Vec<TransactionId> = ids.iter().filter(|id| all.contains(id)).copied().collect();
+            return read_by_ids(w, &hits, currency);
+        }
+    }
+    read_by_ids(w, ids, currency)
 }
 
-fn read_stored(w: &Writer<'_>, filter: &str, args: impl rusqlite::Params, currency: Currency) -> Result<Vec<Stored>> {
-    let mut stmt = w.read().prepare_cached(&format!(
-        "SELECT id, provider_transaction_id, posted_on, amount_minor, seller, memo, pending
-         FROM transactions WHERE {filter}"
-    ))?;
-    let rows = stmt.query_map(args, |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, Option<String>>(1)?,
-            r.get::<_, String>(2)?,
-            r.get::<_, i64>(3)?,
-            r.get::<_, String>(4)?,
-            r.get::<_, Option<String>>(5)?,
-            r.get::<_, bool>(6)?,
-        ))
-    })?;
-    let corrupt = || Error::new(ErrorKind::Corrupt, "a stored transaction is malformed: run `spearmint doctor`");
+fn read_by_ids(w: &Writer<'_>, ids: &[TransactionId], currency: Currency) -> Result<Vec<Stored>> {
+    let mut stmt = w.read().prepare_cached(&format!("SELECT {STORED_COLUMNS} FROM transactions WHERE id = ?1"))?;
+    let mut key = uuid::Uuid::encode_buffer();
     let mut out = Vec::new();
-    for row in rows {
-        let (id, provider_id, posted_on, minor, payee, memo, pending) = row?;
-        out.push(Stored {
-            id: id.parse().map_err(|_| corrupt())?,
-            provider_id,
-            posted_on: posted_on.parse().map_err(|_| corrupt())?,
-            amount: Money::from_minor(minor, currency),
-            payee,
-            memo,
-            pending,
-        });
+    for id in ids {
+        let mut rows = stmt.query([&*id.as_uuid().hyphenated().encode_lower(&mut key)])?;
+        while let Some(row) = rows.next()? {
+            out.push(stored_row(row, currency)?);
+        }
     }
     Ok(out)
+}
+
+const STORED_COLUMNS: &str = "id, provider_transaction_id, posted_on, amount_minor, seller, memo, pending";
+
+fn read_stored(w: &Writer<'_>, filter: &str, args: impl rusqlite::Params, currency: Currency) -> Result<Vec<Stored>> {
+    let mut stmt = w.read().prepare_cached(&format!("SELECT {STORED_COLUMNS} FROM transactions WHERE {filter}"))?;
+    let mut rows = stmt.query(args)?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(stored_row(row, currency)?);
+    }
+    Ok(out)
+}
+
+/// A row of [`STORED_COLUMNS`], as matching sees it.
+fn stored_row(r: &rusqlite::Row<'_>, currency: Currency) -> Result<Stored> {
+    let corrupt = || Error::new(ErrorKind::Corrupt, "a stored transaction is malformed: run `spearmint doctor`");
+    Ok(Stored {
+        id: r.get::<_, String>(0)?.parse().map_err(|_| corrupt())?,
+        provider_id: r.get(1)?,
+        posted_on: r.get::<_, String>(2)?.parse().map_err(|_| corrupt())?,
+        amount: Money::from_minor(r.get(3)?, currency),
+        payee: r.get(4)?,
+        memo: r.get(5)?,
+        pending: r.get(6)?,
+    })
+}
+
+/// A row the plan stores as new was stored already: the plan was made from other rows than
+/// those applying met, a bug.
+fn stored_meanwhile(id: &dyn std::fmt::Display) -> Error {
+    Error::new(ErrorKind::Internal, format!("transaction {id} was stored already where the import planned a new one"))
 }
 
 #[cfg(test)]
