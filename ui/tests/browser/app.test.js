@@ -408,9 +408,13 @@ async function rowCount(p, n) {
   assert.equal(await p.getByTestId("transaction-row").count(), n);
 }
 
-/** Clicks an element without scrolling it into view first (see the paging test). */
+/**
+ * Clicks an element without scrolling it into view first (see the paging test).
+ * @param {import("playwright-core").Page} p
+ * @param {string} testId
+ */
 async function clickInPlace(p, testId) {
-  await p.getByTestId(testId).evaluate((element) => element.click());
+  await p.getByTestId(testId).evaluate((/** @type {HTMLElement} */ element) => element.click());
 }
 
 /**
