@@ -5,10 +5,11 @@
 //! Order: (1) identity — the provider's id within the account when it is present and unique in
 //! the statement, otherwise a content hash that counts repeats; (2) pending -> posted — same
 //! account and amount, dates within a few days, similar payee; (3) a fuzzy pass for rows without
-//! provider ids (a CSV of an account that is also synced). Pure: the engine loads the stored
-//! rows near the statement's dates, then the rows [`Planning`] asks for (those stored under the
-//! ids it would give new rows, wherever they are dated), and applies the finished [`Plan`] in
-//! one SQL transaction without asking again.
+//! provider ids (a CSV of an account that is also synced); (4) identity among rows stored far
+//! from the statement's dates (moved since). Pure: the engine loads the stored rows near the
+//! statement's dates, then the rows [`Planning`] asks for (those stored under the incoming
+//! rows' ids, wherever they are dated), and applies the finished [`Plan`] in one SQL
+//! transaction without asking again.
 
 // A fast hasher: a million-row import looks up a million provider ids.
 use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
