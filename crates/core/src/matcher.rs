@@ -5,10 +5,11 @@
 //! Order: (1) identity — the provider's id within the account when it is present and unique in
 //! the statement, otherwise a content hash that counts repeats; (2) pending -> posted — same
 //! account and amount, dates within a few days, similar payee; (3) a fuzzy pass for rows without
-//! provider ids (a CSV of an account that is also synced). Pure: the engine loads the stored
-//! rows near the statement's dates, then the rows [`Planning`] asks for (those stored under the
-//! ids it would give new rows, wherever they are dated), and applies the finished [`Plan`] in
-//! one SQL transaction without asking again.
+//! provider ids (a CSV of an account that is also synced); (4) identity among rows stored far
+//! from the statement's dates (moved since). Pure: the engine loads the stored rows near the
+//! statement's dates, then the rows [`Planning`] asks for (those stored under the incoming
+//! rows' ids, wherever they are dated), and applies the finished [`Plan`] in one SQL
+//! transaction without asking again.
 
 // A fast hasher: a million-row import looks up a million provider ids.
 use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
@@ -200,157 +201,72 @@ pub fn plan(
     stored: &[Stored],
     window: Option<(NaiveDate, NaiveDate)>,
 ) -> Plan {
-    let mut ids = identities(account, incoming);
-    if stored.is_empty() {
-        // Nothing to match against (a first import): every row is new.
-        let actions =
-            ids.into_iter().enumerate().map(|(i, identity)| Action::Insert { incoming: i, identity }).collect();
-        return Plan { actions, ..Plan::default() };
-    }
-    let by_id: HashMap<TransactionId, &Stored> = stored.iter().map(|s| (s.id, s)).collect();
-    // Twins have equal amounts: look only among those, not through every stored row.
-    let mut by_amount: HashMap<Money, Vec<&Stored>> = HashMap::new();
-    for s in stored {
-        by_amount.entry(s.amount).or_default().push(s);
-    }
-    let same_amount = |t: &StatementTransaction| by_amount.get(&t.amount).into_iter().flatten().copied();
-    // 1. Identity. An id the bank reused for another transaction does not name it: that one
-    // is known by its content instead.
-    let mut reused = ReusedIds::default();
-    for (t, identity) in incoming.iter().zip(ids.iter_mut()) {
-        if by_id.get(&identity.id).is_some_and(|s| reused_id(t, s)) {
-            *identity = reused.identity(account, t);
-        }
-    }
-    let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
-    let mut claimed: HashSet<TransactionId> = HashSet::new();
-    let mut actions: Vec<Option<Action>> = vec![None; incoming.len()];
-    for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
-        if let Some(s) = by_id.get(&identity.id) {
-            claimed.insert(s.id);
-            actions[i] = Some(same_identity(i, t, s));
-        }
-    }
-    // An id repeated in this statement names none of its rows; but a row stored under that id
-    // from a statement where it was unique is one of them: the one that reads the same, else
-    // the first the bank did not reuse the id for.
-    for exact in [true, false] {
-        for (i, t) in incoming.iter().enumerate() {
-            let Some(pid) = usable(&t.provider_id) else { continue };
-            if actions[i].is_some() || ids[i].content_hash.is_none() {
-                continue;
-            }
-            let Some(s) = by_id.get(&TransactionId::for_provider(account, pid)) else { continue };
-            let action = same_identity(i, t, s);
-            let fits = if exact { matches!(action, Action::Unchanged { .. }) } else { !reused_id(t, s) };
-            if fits && !claimed.contains(&s.id) {
-                claimed.insert(s.id);
-                actions[i] = Some(action);
-            }
-        }
-    }
-    // Stored rows the provider still lists under their own id are never someone's twin.
-    let unclaimed =
-        |s: &Stored, claimed: &HashSet<TransactionId>| !claimed.contains(&s.id) && !incoming_ids.contains(&s.id);
-
-    // 2. Pending -> posted: the closest similar pending row takes the posted one.
-    for (i, t) in incoming.iter().enumerate() {
-        if actions[i].is_some() || t.pending {
-            continue;
-        }
-        let twin = same_amount(t)
-            .filter(|s| s.pending && unclaimed(s, &claimed))
-            .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= PENDING_WINDOW_DAYS)
-            .filter(|s| similar_payees(&s.payee, &t.payee))
-            .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
-        if let Some(s) = twin {
-            claimed.insert(s.id);
-            actions[i] = Some(Action::ReplacePending { incoming: i, pending: s.id, identity: ids[i].clone() });
-        }
-    }
-
-    // 3. Fuzzy: a row without a provider id that another source already stored.
-    for (i, t) in incoming.iter().enumerate() {
-        if actions[i].is_some() || usable(&t.provider_id).is_some() {
-            continue;
-        }
-        let same = same_amount(t)
-            .filter(|s| s.pending == t.pending && unclaimed(s, &claimed))
-            .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= FUZZY_WINDOW_DAYS)
-            .filter(|s| similar_payees(&s.payee, &t.payee))
-            .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
-        if let Some(s) = same {
-            claimed.insert(s.id);
-            actions[i] = Some(Action::Unchanged { incoming: i, id: s.id });
-        }
-    }
-
-    let actions: Vec<Action> = actions
-        .into_iter()
-        .zip(ids)
-        .enumerate()
-        .map(|(i, (a, identity))| a.unwrap_or(Action::Insert { incoming: i, identity }))
-        .collect();
-    let stale_pending = match window {
-        Some((from, to)) => stored
-            .iter()
-            .filter(|s| s.pending && unclaimed(s, &claimed) && s.posted_on >= from && s.posted_on <= to)
-            .map(|s| s.id)
-            .collect(),
-        None => Vec::new(),
-    };
-    Plan { actions, stale_pending, posted_stored: Vec::new() }
+    Planning::new(account, incoming, stored, window).finish()
 }
 
-/// A plan being made for one account's incoming rows, which may need stored rows dated away
-/// from the statement: a row the bank sent before is stored where its date was then, and the
-/// bank or the user may have moved it since. [`plan`] matches against the rows near the
-/// statement's dates; then the caller reads the rows stored under the ids [`Planning::wanted`]
-/// names (the ids the plan would give new rows, at any date) and hands back what it found with
-/// [`Planning::found`], until nothing is wanted (two rounds at most); [`Planning::finish`]
-/// gives the plan. Each row stored under such an id is that transaction, brought up to date:
-/// unless the bank reused the id for another one, which is then known by its content (new, or
-/// the row stored under that content), and a posted twin found there takes its pending row's
-/// place as it is.
+/// A plan being made for one account's incoming rows, without IO. A row the bank sent before
+/// is stored where its date was then, and the bank or the user may have moved it since, so
+/// besides the rows stored near the statement's dates the plan depends on the rows stored
+/// under its rows' ids, wherever they are dated. The caller reads the rows stored under the ids
+/// [`Planning::wanted`] names and hands back what it found with [`Planning::found`], until
+/// nothing is wanted (two rounds at most: the rows' ids, then the content identities of rows
+/// whose id the bank reused); [`Planning::finish`] gives the plan.
+///
+/// Matching, in order: (1) identity among the rows near the statement (an id the bank reused
+/// for another transaction, near or far, does not name it: that one is known by its content
+/// instead); (2) pending -> posted twins and (3) the fuzzy pass, both among the rows near the
+/// statement; (4) identity among the rows stored away from it: that transaction, brought up
+/// to date. A posted row found there that took a pending twin in (2) replaces it as it is.
 #[derive(Debug)]
 pub struct Planning<'a> {
     account: AccountId,
     incoming: &'a [StatementTransaction],
-    plan: Plan,
-    stage: Stage,
-    wanted: Vec<TransactionId>,
+    near: &'a [Stored],
+    near_by_id: HashMap<TransactionId, &'a Stored>,
+    window: Option<(NaiveDate, NaiveDate)>,
+    ids: Vec<Identity>,
+    /// Rows stored under wanted ids, away from the statement's dates or not.
     found: HashMap<TransactionId, Stored>,
+    wanted: Vec<TransactionId>,
+    stage: Stage,
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 enum Stage {
-    /// Waiting for the rows stored under the ids of the plan's new rows.
-    NewIds,
-    /// Waiting for the rows stored under the content identities of incoming rows (by index)
-    /// whose id the bank reused for a row stored away from these dates.
-    Fallbacks(HashMap<usize, Identity>),
+    /// Waiting for the rows stored under the incoming rows' ids.
+    Identities,
+    /// Waiting for the rows stored under the content identities of rows whose id the bank
+    /// reused.
+    Fallbacks,
     Done,
 }
 
 impl<'a> Planning<'a> {
-    /// Starts with [`plan`] over `near`, the account's rows stored near the statement's dates.
+    /// Starts from `near`, the account's rows stored near the statement's dates.
     pub fn new(
         account: AccountId,
         incoming: &'a [StatementTransaction],
-        near: &[Stored],
+        near: &'a [Stored],
         window: Option<(NaiveDate, NaiveDate)>,
     ) -> Planning<'a> {
-        let plan = plan(account, incoming, near, window);
-        let wanted: Vec<TransactionId> = plan
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Insert { identity, .. } | Action::ReplacePending { identity, .. } => Some(identity.id),
-                Action::Update { .. } | Action::Unchanged { .. } => None,
-            })
-            .collect();
-        let stage = if wanted.is_empty() { Stage::Done } else { Stage::NewIds };
-        Planning { account, incoming, plan, stage, wanted, found: HashMap::new() }
+        let ids = identities(account, incoming);
+        let near_by_id: HashMap<TransactionId, &Stored> = near.iter().map(|s| (s.id, s)).collect();
+        let wanted = ids.iter().map(|i| i.id).filter(|id| !near_by_id.contains_key(id)).collect();
+        let mut planning = Planning {
+            account,
+            incoming,
+            near,
+            near_by_id,
+            window,
+            ids,
+            found: HashMap::new(),
+            wanted,
+            stage: Stage::Identities,
+        };
+        if planning.wanted.is_empty() {
+            planning.fall_back();
+        }
+        planning
     }
 
     /// The ids whose stored rows (of any date) the plan still needs; empty once it has all.
@@ -362,88 +278,146 @@ impl<'a> Planning<'a> {
     pub fn found(&mut self, rows: impl IntoIterator<Item = Stored>) {
         self.found.extend(rows.into_iter().map(|s| (s.id, s)));
         self.wanted.clear();
-        match std::mem::replace(&mut self.stage, Stage::Done) {
-            Stage::NewIds if self.found.is_empty() => {}
-            Stage::NewIds => {
-                let fallbacks = self.fallbacks();
-                self.wanted = fallbacks.values().map(|f| f.id).filter(|id| !self.found.contains_key(id)).collect();
-                if self.wanted.is_empty() {
-                    self.settle(&fallbacks);
-                } else {
-                    self.stage = Stage::Fallbacks(fallbacks);
-                }
-            }
-            Stage::Fallbacks(fallbacks) => self.settle(&fallbacks),
-            Stage::Done => {}
+        match self.stage {
+            Stage::Identities => self.fall_back(),
+            Stage::Fallbacks | Stage::Done => self.stage = Stage::Done,
         }
     }
 
     /// The plan; ids still wanted are taken as not stored.
     pub fn finish(mut self) -> Plan {
-        match std::mem::replace(&mut self.stage, Stage::Done) {
-            Stage::NewIds | Stage::Done => {}
-            Stage::Fallbacks(fallbacks) => self.settle(&fallbacks),
+        if self.stage == Stage::Identities {
+            self.fall_back();
         }
-        self.plan
+        self.decide()
     }
 
-    /// The content identities of the new rows whose id names a row stored elsewhere that the
-    /// bank gave another transaction. Repeats of one content are counted in date order.
-    fn fallbacks(&self) -> HashMap<usize, Identity> {
-        let mut moved: Vec<(usize, TransactionId)> = self
-            .plan
-            .actions
-            .iter()
-            .filter_map(|a| match a {
-                Action::Insert { incoming, identity } if self.found.contains_key(&identity.id) => {
-                    Some((*incoming, identity.id))
+    fn stored(&self, id: &TransactionId) -> Option<&Stored> {
+        self.near_by_id.get(id).copied().or_else(|| self.found.get(id))
+    }
+
+    /// Gives the rows whose id names a stored row that the bank gave another transaction their
+    /// content identities, and wants the rows stored under those.
+    fn fall_back(&mut self) {
+        let mut reused = ReusedIds::default();
+        let mut fresh = Vec::new();
+        for (i, t) in self.incoming.iter().enumerate() {
+            if self.stored(&self.ids[i].id).is_some_and(|s| reused_id(t, s)) {
+                let identity = reused.identity(self.account, t);
+                fresh.push(identity.id);
+                self.ids[i] = identity;
+            }
+        }
+        fresh.retain(|id| self.stored(id).is_none());
+        self.wanted = fresh;
+        self.stage = if self.wanted.is_empty() { Stage::Done } else { Stage::Fallbacks };
+    }
+
+    fn decide(self) -> Plan {
+        let Planning { account, incoming, near, near_by_id: by_id, window, ids, found, .. } = self;
+        // Rows stored away from the statement's dates (what was found and is not near).
+        let elsewhere = |id: &TransactionId| found.get(id).filter(|_| !by_id.contains_key(id));
+        if near.is_empty() && found.is_empty() {
+            // Nothing to match against (a first import): every row is new.
+            let actions =
+                ids.into_iter().enumerate().map(|(i, identity)| Action::Insert { incoming: i, identity }).collect();
+            return Plan { actions, ..Plan::default() };
+        }
+        // Twins have equal amounts: look only among those, not through every stored row.
+        let mut by_amount: HashMap<Money, Vec<&Stored>> = HashMap::new();
+        for s in near {
+            by_amount.entry(s.amount).or_default().push(s);
+        }
+        let same_amount = |t: &StatementTransaction| by_amount.get(&t.amount).into_iter().flatten().copied();
+        // 1. Identity, near.
+        let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
+        let mut claimed: HashSet<TransactionId> = HashSet::new();
+        let mut actions: Vec<Option<Action>> = vec![None; incoming.len()];
+        for (i, (t, identity)) in incoming.iter().zip(&ids).enumerate() {
+            if let Some(s) = by_id.get(&identity.id) {
+                claimed.insert(s.id);
+                actions[i] = Some(same_identity(i, t, s));
+            }
+        }
+        // An id repeated in this statement names none of its rows; but a row stored under that id
+        // from a statement where it was unique is one of them: the one that reads the same, else
+        // the first the bank did not reuse the id for.
+        for exact in [true, false] {
+            for (i, t) in incoming.iter().enumerate() {
+                let Some(pid) = usable(&t.provider_id) else { continue };
+                if actions[i].is_some() || ids[i].content_hash.is_none() {
+                    continue;
                 }
-                _ => None,
+                let Some(s) = by_id.get(&TransactionId::for_provider(account, pid)) else { continue };
+                let action = same_identity(i, t, s);
+                let fits = if exact { matches!(action, Action::Unchanged { .. }) } else { !reused_id(t, s) };
+                if fits && !claimed.contains(&s.id) {
+                    claimed.insert(s.id);
+                    actions[i] = Some(action);
+                }
+            }
+        }
+        // Stored rows the provider still lists under their own id are never someone's twin.
+        let unclaimed =
+            |s: &Stored, claimed: &HashSet<TransactionId>| !claimed.contains(&s.id) && !incoming_ids.contains(&s.id);
+
+        // 2. Pending -> posted: the closest similar pending row takes the posted one.
+        let mut posted_stored = Vec::new();
+        for (i, t) in incoming.iter().enumerate() {
+            if actions[i].is_some() || t.pending {
+                continue;
+            }
+            let twin = same_amount(t)
+                .filter(|s| s.pending && unclaimed(s, &claimed))
+                .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= PENDING_WINDOW_DAYS)
+                .filter(|s| similar_payees(&s.payee, &t.payee))
+                .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
+            if let Some(s) = twin {
+                claimed.insert(s.id);
+                if elsewhere(&ids[i].id).is_some() {
+                    posted_stored.push(i);
+                }
+                actions[i] = Some(Action::ReplacePending { incoming: i, pending: s.id, identity: ids[i].clone() });
+            }
+        }
+
+        // 3. Fuzzy: a row without a provider id that another source already stored.
+        for (i, t) in incoming.iter().enumerate() {
+            if actions[i].is_some() || usable(&t.provider_id).is_some() {
+                continue;
+            }
+            let same = same_amount(t)
+                .filter(|s| s.pending == t.pending && unclaimed(s, &claimed))
+                .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= FUZZY_WINDOW_DAYS)
+                .filter(|s| similar_payees(&s.payee, &t.payee))
+                .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
+            if let Some(s) = same {
+                claimed.insert(s.id);
+                actions[i] = Some(Action::Unchanged { incoming: i, id: s.id });
+            }
+        }
+
+        // 4. Identity, away from these dates: the same transaction, moved.
+        let actions: Vec<Action> = actions
+            .into_iter()
+            .zip(ids)
+            .enumerate()
+            .map(|(i, (a, identity))| {
+                a.unwrap_or_else(|| match elsewhere(&identity.id) {
+                    Some(s) => same_identity(i, &incoming[i], s),
+                    None => Action::Insert { incoming: i, identity },
+                })
             })
             .collect();
-        moved.sort_unstable_by_key(|&(i, id)| (self.incoming[i].posted_on, id));
-        let mut reused = ReusedIds::default();
-        moved
-            .into_iter()
-            .filter(|(i, id)| reused_id(&self.incoming[*i], &self.found[id]))
-            .map(|(i, _)| (i, reused.identity(self.account, &self.incoming[i])))
-            .collect()
-    }
-
-    /// Decides the new rows and posted twins whose ids name stored rows, given every row
-    /// stored under those ids and under `fallbacks`.
-    fn settle(&mut self, fallbacks: &HashMap<usize, Identity>) {
-        // Rows the plan removes (replaced pending rows, released holds) go before any row is
-        // inserted: an id of theirs is free again.
-        for gone in &self.plan.stale_pending {
-            self.found.remove(gone);
-        }
-        for action in &self.plan.actions {
-            if let Action::ReplacePending { pending, .. } = action {
-                self.found.remove(pending);
-            }
-        }
-        let incoming = self.incoming;
-        for action in &mut self.plan.actions {
-            match action {
-                Action::Insert { incoming: i, identity } => {
-                    let i = *i;
-                    let Some(stored) = self.found.get(&identity.id) else { continue };
-                    let t = &incoming[i];
-                    *action = match fallbacks.get(&i) {
-                        None => same_identity(i, t, stored),
-                        Some(fresh) => match self.found.get(&fresh.id) {
-                            Some(stored) => same_identity(i, t, stored),
-                            None => Action::Insert { incoming: i, identity: fresh.clone() },
-                        },
-                    };
-                }
-                Action::ReplacePending { incoming: i, identity, .. } if self.found.contains_key(&identity.id) => {
-                    self.plan.posted_stored.push(*i);
-                }
-                _ => {}
-            }
-        }
+        let stale_pending = match window {
+            Some((from, to)) => near
+                .iter()
+                .filter(|s| s.pending && unclaimed(s, &claimed) && s.posted_on >= from && s.posted_on <= to)
+                .map(|s| s.id)
+                .collect(),
+            None => Vec::new(),
+        };
+        Plan { actions, stale_pending, posted_stored }
     }
 }
 

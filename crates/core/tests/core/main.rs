@@ -6,4 +6,5 @@ mod categorize;
 mod hlc;
 mod matcher;
 mod money;
+mod plan;
 mod seller;

@@ -367,9 +367,9 @@ fn apply_account(
         update_balance(w, account_id, account)?;
         return Ok(Vec::new());
     };
-    // Decide: match against the rows stored near these dates, then read the rows the plan
-    // asks for (those under the ids it would give new rows, wherever they are dated: the bank
-    // or the user may have moved them) until it has every row it depends on.
+    // Decide: from the rows stored near these dates and those the plan asks for (the rows
+    // stored under its rows' ids, wherever they are dated: the bank or the user may have moved
+    // them), read until it has every row it depends on.
     let margin = Duration::days(matcher::PENDING_WINDOW_DAYS + 1);
     let near = load_stored(w, account_id, account.currency, min - margin, max + margin)?;
     let mut planning = matcher::Planning::new(account_id, txns, &near, window);
