@@ -380,7 +380,8 @@ fn report(e: &anyhow::Error, json: bool) -> ExitCode {
     if broken_pipe(e) {
         return ExitCode::SUCCESS;
     }
-    let (kind, message) = match e.downcast_ref::<spearmint_engine::Error>() {
+    let engine = e.downcast_ref::<spearmint_engine::Error>();
+    let (kind, message) = match engine {
         Some(engine) => (engine.kind(), engine.message().to_owned()),
         None => (ErrorKind::Internal, format!("{e:#}")),
     };
@@ -390,7 +391,18 @@ fn report(e: &anyhow::Error, json: bool) -> ExitCode {
     } else {
         eprintln!("spearmint: {message}");
     }
+    if let Some(details) = engine.and_then(details) {
+        eprintln!("details: {details}");
+    }
     ExitCode::from(exit_code(kind))
+}
+
+/// What lies under an error whose message alone leaves nothing to act on: a fault in Spearmint
+/// or a damaged vault, where a bug report or a repair needs SQLite's or the OS's own words. Other
+/// kinds' messages are complete (an IO error's already names the OS's reason). Only on standard
+/// error, the user's own terminal or the daemon's log; never in the JSON, which scripts show.
+pub(crate) fn details(e: &spearmint_engine::Error) -> Option<String> {
+    matches!(e.kind(), ErrorKind::Internal | ErrorKind::Corrupt).then(|| e.details()).flatten()
 }
 
 fn exit_code(kind: ErrorKind) -> u8 {

@@ -1,5 +1,9 @@
-//! The engine's one error type. Every variant carries a message that tells the user what to do
+//! The engine's one error type. Every error carries a message that tells the user what to do
 //! next, and a stable [`ErrorKind`] that clients branch on without matching strings.
+//!
+//! The text of a source error (SQLite's, a serializer's) never goes into the message: it can
+//! hold SQL, paths or secrets, and it means nothing to the user. It stays the error's
+//! [`source`](std::error::Error::source), which [`Error::details`] renders for a log.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,14 +71,30 @@ impl Error {
         &self.message
     }
 
+    /// The source chain as text (`cause: its cause: ...`), for a log or a bug report; `None`
+    /// without a source. Never part of the message: it can hold SQL, paths or credentials.
+    pub fn details(&self) -> Option<String> {
+        let mut cause = std::error::Error::source(self)?;
+        let mut out = cause.to_string();
+        while let Some(next) = cause.source() {
+            out.push_str(": ");
+            out.push_str(&next.to_string());
+            cause = next;
+        }
+        Some(out)
+    }
+
     /// The form sent to clients over IPC or printed as JSON: no source chain, which may hold
     /// paths or internals; the message is written for the user.
     pub fn payload(&self) -> ErrorPayload {
         ErrorPayload { kind: self.kind, message: self.message.clone() }
     }
 
+    /// Something that should not fail did. `context` says what, in the user's words; the
+    /// source's text stays out of the message (see the module's doc) and is kept as the source.
     pub(crate) fn internal(context: &str, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error::new(ErrorKind::Internal, format!("{context}: {source}")).with_source(source)
+        Error::new(ErrorKind::Internal, format!("{context}: try again, and report it if it keeps happening"))
+            .with_source(source)
     }
 
     pub(crate) fn io(context: &str, source: std::io::Error) -> Error {
@@ -97,6 +117,8 @@ pub struct ErrorPayload {
     pub message: String,
 }
 
+/// SQLite's own text (`UNIQUE constraint failed: rules.id`, `file is not a database`) stays in
+/// the source: the message says what it means for the vault and what to do.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         use rusqlite::ErrorCode;
@@ -107,18 +129,61 @@ impl From<rusqlite::Error> for Error {
             }
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => Error::new(
                 ErrorKind::Storage,
-                format!("the vault cannot be written ({e}): check the permissions of the data directory"),
+                "the vault cannot be written: check the permissions of the data directory",
             )
             .with_source(e),
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                Error::new(ErrorKind::Corrupt, format!("the vault is damaged ({e}): restore it from a backup"))
-                    .with_source(e)
+                Error::new(ErrorKind::Corrupt, "the vault is damaged: restore it from a backup").with_source(e)
             }
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
                 Error::new(ErrorKind::Conflict, "the vault is busy in another Spearmint process: try again in a moment")
                     .with_source(e)
             }
-            _ => Error::internal("vault query failed", e),
+            _ => Error::internal("the vault could not carry out this request", e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source whose text must stay out of the message.
+    #[derive(Debug, thiserror::Error)]
+    #[error("token secret-token-123 refused")]
+    struct Leaky;
+
+    #[test]
+    fn an_internal_error_keeps_its_source_out_of_the_message() {
+        let e = Error::internal("the rule could not be saved", Leaky);
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert!(!e.message().contains("secret-token-123"), "{}", e.message());
+        assert!(!e.payload().message.contains("secret-token-123"));
+        assert!(e.message().starts_with("the rule could not be saved: try again"), "{}", e.message());
+        let source = std::error::Error::source(&e).expect("the source is kept");
+        assert!(source.to_string().contains("secret-token-123"));
+        assert_eq!(e.details().as_deref(), Some("token secret-token-123 refused"));
+    }
+
+    #[test]
+    fn sqlite_text_stays_out_of_the_message_and_in_the_details() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let failed = conn
+            .execute_batch("CREATE TABLE rules (id TEXT UNIQUE); INSERT INTO rules VALUES ('a'), ('a');")
+            .unwrap_err();
+        let e = Error::from(failed);
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert!(!e.message().contains("UNIQUE") && !e.message().contains("rules.id"), "{}", e.message());
+        assert!(e.details().unwrap().contains("UNIQUE constraint failed: rules.id"), "{:?}", e.details());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-a-vault.db");
+        std::fs::write(&path, vec![7u8; 8192]).unwrap();
+        let failed =
+            rusqlite::Connection::open(&path).unwrap().execute_batch("SELECT * FROM sqlite_master").unwrap_err();
+        let e = Error::from(failed);
+        assert_eq!(e.kind(), ErrorKind::Corrupt);
+        assert_eq!(e.message(), "the vault is damaged: restore it from a backup");
+        assert!(e.details().unwrap().contains("not a database"), "{:?}", e.details());
     }
 }

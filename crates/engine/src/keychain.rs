@@ -113,7 +113,7 @@ fn map_keyring_error(e: keyring::Error, entry: &KeychainEntry) -> Error {
             ),
         )
         .with_source(e),
-        other => Error::internal("keychain error", other),
+        other => Error::internal("the keychain failed", other),
     }
 }
 

@@ -742,7 +742,7 @@ mod tests {
             let err = vault
                 .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BATCHED_COLUMNS, broken, rows))
                 .unwrap_err();
-            assert!(err.message().contains("constraint failed"), "{}", err.message());
+            assert!(err.details().unwrap_or_default().contains("constraint failed"), "{err:?}");
             let count: i64 = vault.read().query_row("SELECT count(*) FROM transactions", [], |r| r.get(0)).unwrap();
             assert_eq!(count, 0, "nothing of a failed write is stored");
             assert_eq!(id_index(&vault), definition);
