@@ -78,7 +78,8 @@ fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
     let err = json(&out);
     assert_eq!(err["error"]["kind"], "KeychainUnavailable");
     let message = err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("spearmint init --passphrase"), "{message}");
+    let hint = err["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("spearmint init --passphrase"), "{hint}");
     assert!(message.contains("gnome-keyring"), "{message}");
     assert!(!dir.path().join("profiles/default/vault.db").exists());
 
@@ -148,7 +149,7 @@ fn status_without_a_vault_says_so_and_other_commands_exit_3() {
     let out = run(&mut spearmint(dir.path(), &["rekey", "--json"]), "");
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["error"]["kind"], "NotFound");
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("spearmint init"));
+    assert!(json(&out)["error"]["hint"].as_str().unwrap().contains("spearmint init"));
 }
 
 #[test]
@@ -720,7 +721,8 @@ fn refresh_of_an_account_says_which_connection_and_refuses_accounts_without_one(
     assert!(fails(&out, 9, "Invalid").contains("not linked to a provider"));
     let missing = spearmint_core::AccountId::new().to_string();
     let out = run(&mut sm(dir.path(), &["refresh", "--account", &missing, "--json"]), "");
-    assert!(fails(&out, 3, "NotFound").contains("spearmint accounts"));
+    fails(&out, 3, "NotFound");
+    assert!(json(&out)["error"]["hint"].as_str().unwrap().contains("spearmint accounts"));
     let out = run(&mut sm(dir.path(), &["refresh", "--account", "checking", "--json"]), "");
     assert!(fails(&out, 9, "Invalid").contains("not an account id"));
 }

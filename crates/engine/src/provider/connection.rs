@@ -7,7 +7,7 @@ use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::keychain::KeychainEntry;
 use crate::vault::{Table, Vault, now_rfc3339};
 
@@ -185,8 +185,9 @@ pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<String>>
     match found {
         None => Err(Error::new(
             ErrorKind::NotFound,
-            format!("there is no account {account}: list them with `spearmint accounts`"),
-        )),
+            format!("there is no account {account}: choose one from the account list"),
+        )
+        .with_hint(Hint::ListAccounts)),
         Some(c) => Ok(c),
     }
 }

@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use spearmint_core::{DeviceId, Hlc, HlcClock};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::secret::VaultKey;
 use checkpoint::Checkpointer;
 pub use migrations::{Migration, Migrations};
@@ -246,17 +246,19 @@ impl Vault {
             FileLook::Missing => {
                 return Err(Error::new(
                     ErrorKind::NotFound,
-                    format!("there is no vault at {}: create one with `spearmint init`", path.display()),
-                ));
+                    format!("there is no vault at {} yet: create one", path.display()),
+                )
+                .with_hint(Hint::CreateVault));
             }
             FileLook::PlainSqlite => {
                 return Err(Error::new(
                     ErrorKind::Corrupt,
                     format!(
-                        "{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a vault with `spearmint init`",
+                        "{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a new vault",
                         path.display()
                     ),
-                ));
+                )
+                .with_hint(Hint::CreateVault));
             }
             FileLook::Truncated => {
                 return Err(Error::new(
