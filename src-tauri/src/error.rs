@@ -8,7 +8,12 @@ use spearmint_engine::{ErrorKind, ErrorPayload};
 pub struct IpcError(ErrorPayload);
 
 impl From<spearmint_engine::Error> for IpcError {
+    /// The window gets the message, written for the user; what lies under it (SQLite's or the
+    /// OS's words, which can hold paths or SQL) goes to the app's log, standard error.
     fn from(e: spearmint_engine::Error) -> IpcError {
+        if let Some(details) = e.details() {
+            eprintln!("spearmint: {} ({details})", e.message());
+        }
         IpcError(e.payload())
     }
 }

@@ -118,7 +118,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     if (!keychain) {
       reject(
         "KeychainUnavailable",
-        "no OS keychain is reachable (Secret Service did not answer): create the vault with a passphrase, or run `spearmint init --passphrase`",
+        "no keychain is reachable: start and unlock your keychain, or protect the vault with a passphrase instead",
       );
     }
   }

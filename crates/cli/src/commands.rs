@@ -353,7 +353,11 @@ pub(crate) fn daemon(ctx: &Ctx, at: Option<&str>, once: bool) -> anyhow::Result<
                 |report| {
                     let _ = print_report(ctx, report);
                 },
-                |e| eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
+                |e| match crate::details(e) {
+                    // Unattended: the log is the only place the cause of a failed round shows up.
+                    Some(details) => eprintln!("spearmint daemon: {} (retrying in a minute; {details})", e.message()),
+                    None => eprintln!("spearmint daemon: {} (retrying in a minute)", e.message()),
+                },
             )
             .await?;
         anyhow::Ok(())

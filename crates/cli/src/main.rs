@@ -10,7 +10,8 @@ mod commands;
 
 use clap::{CommandFactory, Parser, Subcommand};
 use spearmint_engine::{
-    Engine, EngineOptions, ErrorKind, KeySource, NewKey, Passphrase, Unlock, VaultState, VaultStatus, default_data_dir,
+    Engine, EngineOptions, ErrorKind, Hint, KeySource, NewKey, Passphrase, Unlock, VaultState, VaultStatus,
+    default_data_dir,
 };
 
 /// Spearmint: your money, on your machine, encrypted.
@@ -23,7 +24,8 @@ struct Cli {
     /// The profile to use
     #[arg(long, global = true, default_value = "default", env = "SPEARMINT_PROFILE")]
     profile: String,
-    /// Print machine-readable JSON on stdout (errors too, as {"error": {"kind", "message"}})
+    /// Print machine-readable JSON on stdout (errors too, as {"error": {"kind", "message"}}, with
+    /// "hint" when a command helps)
     #[arg(long, global = true)]
     json: bool,
     /// Read passphrases from standard input, one per line, instead of the terminal
@@ -380,17 +382,64 @@ fn report(e: &anyhow::Error, json: bool) -> ExitCode {
     if broken_pipe(e) {
         return ExitCode::SUCCESS;
     }
-    let (kind, message) = match e.downcast_ref::<spearmint_engine::Error>() {
+    let engine = e.downcast_ref::<spearmint_engine::Error>();
+    let (kind, message) = match engine {
         Some(engine) => (engine.kind(), engine.message().to_owned()),
         None => (ErrorKind::Internal, format!("{e:#}")),
     };
+    let (hint, details) = (engine.and_then(hint), engine.and_then(details));
     if json {
-        let body = serde_json::json!({ "error": { "kind": kind, "message": message } });
-        let _ = writeln!(std::io::stdout(), "{body}");
+        let mut error = serde_json::json!({ "kind": kind, "message": message });
+        if let Some(hint) = &hint {
+            error["hint"] = hint.as_str().into();
+        }
+        let _ = writeln!(std::io::stdout(), "{}", serde_json::json!({ "error": error }));
     } else {
         eprintln!("spearmint: {message}");
     }
+    if let Some(details) = details {
+        eprintln!("details: {details}");
+    }
+    if let (Some(hint), false) = (&hint, json) {
+        eprintln!("hint: {hint}");
+    }
     ExitCode::from(exit_code(kind))
+}
+
+/// The command that does an error's next step. The engine's message says the step in words that
+/// hold in the desktop app too; the CLI adds how to do it here. By the error's hint, else by its
+/// kind: never by its text.
+fn hint(e: &spearmint_engine::Error) -> Option<String> {
+    let hint = match e.hint() {
+        Some(Hint::CreateVault) => {
+            "run `spearmint init` (with --passphrase to protect it by a passphrase instead of the keychain)".to_owned()
+        }
+        Some(Hint::UsePassphrase) => {
+            "run `spearmint init --passphrase` for a new vault, or `spearmint passphrase set` for an unlocked one"
+                .to_owned()
+        }
+        Some(Hint::ChooseDataDir) => "pass --data-dir DIR, or set $SPEARMINT_DATA_DIR".to_owned(),
+        Some(Hint::ChooseAccount) => "pass --account ID (`spearmint accounts` lists them)".to_owned(),
+        Some(Hint::ListAccounts) => "`spearmint accounts` lists them".to_owned(),
+        Some(Hint::ListRules) => "`spearmint rules list` lists them".to_owned(),
+        Some(Hint::DeleteRule(id)) => format!("run `spearmint rules delete {id}`"),
+        None => match e.kind() {
+            ErrorKind::VaultLocked => {
+                "run `spearmint unlock`, or pass the passphrase with --passphrase-stdin or $SPEARMINT_PASSPHRASE"
+                    .to_owned()
+            }
+            _ => return None,
+        },
+    };
+    Some(hint)
+}
+
+/// What lies under an error whose message alone leaves nothing to act on: a fault in Spearmint
+/// or a damaged vault, where a bug report or a repair needs SQLite's or the OS's own words. Other
+/// kinds' messages are complete (an IO error's already names the OS's reason). Only on standard
+/// error, the user's own terminal or the daemon's log; never in the JSON, which scripts show.
+pub(crate) fn details(e: &spearmint_engine::Error) -> Option<String> {
+    matches!(e.kind(), ErrorKind::Internal | ErrorKind::Corrupt).then(|| e.details()).flatten()
 }
 
 fn exit_code(kind: ErrorKind) -> u8 {

@@ -154,10 +154,13 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
         let spent = Money::from_minor(spent_minor, budget_amount.currency());
         let rollover = carried.iter().find(|(c, _)| *c == category).map(|(_, m)| *m);
         let available = match rollover {
-            Some(r) => budget_amount.checked_add(r).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
+            Some(r) => {
+                budget_amount.checked_add(r).map_err(|e| Error::internal("the budget could not be totalled", e))?
+            }
             None => budget_amount,
         };
-        let remaining = available.checked_sub(spent).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?;
+        let remaining =
+            available.checked_sub(spent).map_err(|e| Error::internal("the budget could not be totalled", e))?;
         out.push(BudgetLine { category, name, budget: budget_amount, source, spent, remaining, rollover });
     }
     out.sort_by(|a, b| b.budget.minor().cmp(&a.budget.minor()).then(a.category.cmp(&b.category)));

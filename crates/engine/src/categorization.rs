@@ -12,7 +12,7 @@ use spearmint_core::{
 use spearmint_core::CrowdVotes;
 
 use crate::engine::Engine;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::vault::{Reader, Table, now_rfc3339};
 
 /// Every rule, user rules first, each group in the user's order.
@@ -64,7 +64,8 @@ pub(crate) fn edit_rule(
     enabled: Option<bool>,
 ) -> Result<Rule> {
     let mut rule = rules(engine)?.into_iter().find(|r| r.id == id).ok_or_else(|| {
-        Error::new(ErrorKind::NotFound, format!("there is no rule {id}: list them with `spearmint rules list`"))
+        Error::new(ErrorKind::NotFound, format!("there is no rule {id}: choose one from the rule list"))
+            .with_hint(Hint::ListRules)
     })?;
     if let Some(c) = category {
         rule.actions.category = c;
@@ -100,10 +101,8 @@ pub(crate) fn delete_rule(engine: &Engine, id: RuleId) -> Result<()> {
             if w.delete(Table::RULES, &id.to_string())? {
                 Ok(())
             } else {
-                Err(Error::new(
-                    ErrorKind::NotFound,
-                    format!("there is no rule {id}: list them with `spearmint rules list`"),
-                ))
+                Err(Error::new(ErrorKind::NotFound, format!("there is no rule {id}: choose one from the rule list"))
+                    .with_hint(Hint::ListRules))
             }
         })
     })
@@ -137,7 +136,8 @@ pub(crate) fn learn_from(engine: &Engine, id: TransactionId) -> Result<RuleId> {
 /// is exactly what would change (the same code runs, then rolls back).
 pub(crate) fn apply_rule(engine: &Engine, rule_id: RuleId, dry_run: bool) -> Result<Vec<RuleChange>> {
     let rule = rules(engine)?.into_iter().find(|r| r.id == rule_id).ok_or_else(|| {
-        Error::new(ErrorKind::NotFound, format!("there is no rule {rule_id}: list them with `spearmint rules list`"))
+        Error::new(ErrorKind::NotFound, format!("there is no rule {rule_id}: choose one from the rule list"))
+            .with_hint(Hint::ListRules)
     })?;
     let (category, rename) = (rule.actions.category.clone(), rule.actions.rename.clone());
     if category.is_none() && rename.is_none() {
@@ -275,10 +275,8 @@ pub(crate) fn load_rules(r: Reader<'_>) -> Result<Vec<Rule>> {
     for row in rows {
         let (id, origin, conditions, actions, enabled) = row?;
         let corrupt = || {
-            Error::new(
-                ErrorKind::Corrupt,
-                format!("rule {id} is damaged: delete it with `spearmint rules delete {id}`"),
-            )
+            Error::new(ErrorKind::Corrupt, format!("rule {id} is damaged: delete it, and add it again if you need it"))
+                .with_hint(Hint::DeleteRule(id.clone()))
         };
         rules.push(Rule {
             origin: if origin == "learned" { RuleOrigin::Learned } else { RuleOrigin::User },

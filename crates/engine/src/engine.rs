@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use spearmint_core::VaultId;
 
 use crate::alerts;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::keychain::{KeychainEntry, SessionCache};
 use crate::secret::{Passphrase, VaultKey};
 use crate::status::{KeySource, TableCount, VaultState, VaultStatus};
@@ -26,7 +26,11 @@ pub fn default_data_dir() -> Result<PathBuf> {
         return Ok(PathBuf::from(dir));
     }
     directories::ProjectDirs::from("", "", "spearmint").map(|d| d.data_dir().to_path_buf()).ok_or_else(|| {
-        Error::new(ErrorKind::Invalid, format!("no home directory: set {DATA_DIR_ENV} or pass --data-dir"))
+        Error::new(
+            ErrorKind::Invalid,
+            format!("no home directory: set {DATA_DIR_ENV} to the folder to keep Spearmint's data in"),
+        )
+        .with_hint(Hint::ChooseDataDir)
     })
 }
 
@@ -154,8 +158,9 @@ impl Engine {
             (Some(p), _) => Ok(p),
             (None, FileLook::Missing) => Err(Error::new(
                 ErrorKind::NotFound,
-                format!("there is no vault in {}: create one with `spearmint init`", self.inner.paths.dir.display()),
-            )),
+                format!("there is no vault in {} yet: create one", self.inner.paths.dir.display()),
+            )
+            .with_hint(Hint::CreateVault)),
             (None, _) => Err(Error::new(
                 ErrorKind::Corrupt,
                 format!(
@@ -239,10 +244,7 @@ impl Engine {
         };
         if let Unlock::SessionCache = how {
             let key = SessionCache::new(&profile.vault_id).get().ok_or_else(|| {
-                Error::new(
-                    ErrorKind::VaultLocked,
-                    "the vault is locked: unlock it with `spearmint unlock` (it asks for the passphrase)",
-                )
+                Error::new(ErrorKind::VaultLocked, "the vault is locked: unlock it with its passphrase")
             })?;
             return Vault::open(paths, &key, migrations).map(|v| (v, key)).inspect_err(|e| {
                 if e.kind() == ErrorKind::WrongKey {

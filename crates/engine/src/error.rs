@@ -1,5 +1,12 @@
-//! The engine's one error type. Every variant carries a message that tells the user what to do
+//! The engine's one error type. Every error carries a message that tells the user what to do
 //! next, and a stable [`ErrorKind`] that clients branch on without matching strings.
+//!
+//! The message is shown as is by every client, the desktop app included, so it is written in
+//! words that hold there too: it never names a CLI command or flag. Where a client has its own
+//! way to do the next step (the CLI prints a command), the error carries a [`Hint`] it maps to
+//! its own words. The text of a source error (SQLite's, a serializer's) never goes into the
+//! message: it can hold SQL, paths or secrets, and it means nothing to the user. It stays the
+//! error's [`source`](std::error::Error::source), which [`Error::details`] renders for a log.
 
 use serde::{Deserialize, Serialize};
 
@@ -38,11 +45,34 @@ pub enum ErrorKind {
     Internal,
 }
 
+/// A next step finer than the kind, for a client that can offer it in its own form (the CLI
+/// prints the command that does it). The message already says the step in words, so a client
+/// without a form for it shows the message alone. Not `non_exhaustive`: a new hint makes every
+/// client's table say what it offers for it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Hint {
+    /// There is no vault, or the file is not one: create a vault.
+    CreateVault,
+    /// The keychain cannot keep the vault key: protect the vault with a passphrase instead.
+    UsePassphrase,
+    /// The data directory cannot be used or found: choose another.
+    ChooseDataDir,
+    /// A file names no account: choose the account it belongs to.
+    ChooseAccount,
+    /// An account id that does not exist: see the accounts and their ids.
+    ListAccounts,
+    /// A rule id that does not exist: see the rules and their ids.
+    ListRules,
+    /// This rule is damaged: delete it.
+    DeleteRule(String),
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct Error {
     kind: ErrorKind,
     message: String,
+    hint: Option<Hint>,
     #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
@@ -51,7 +81,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error { kind, message: message.into(), source: None }
+        Error { kind, message: message.into(), hint: None, source: None }
+    }
+
+    pub fn with_hint(mut self, hint: Hint) -> Error {
+        self.hint = Some(hint);
+        self
     }
 
     pub fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Error {
@@ -67,25 +102,47 @@ impl Error {
         &self.message
     }
 
+    pub fn hint(&self) -> Option<&Hint> {
+        self.hint.as_ref()
+    }
+
+    /// The source chain as text (`cause: its cause: ...`), for a log or a bug report; `None`
+    /// without a source. Never part of the message: it can hold SQL, paths or credentials.
+    pub fn details(&self) -> Option<String> {
+        let mut cause = std::error::Error::source(self)?;
+        let mut out = cause.to_string();
+        while let Some(next) = cause.source() {
+            out.push_str(": ");
+            out.push_str(&next.to_string());
+            cause = next;
+        }
+        Some(out)
+    }
+
     /// The form sent to clients over IPC or printed as JSON: no source chain, which may hold
     /// paths or internals; the message is written for the user.
     pub fn payload(&self) -> ErrorPayload {
         ErrorPayload { kind: self.kind, message: self.message.clone() }
     }
 
+    /// Something that should not fail did. `context` says what, in the user's words; the
+    /// source's text stays out of the message (see the module's doc) and is kept as the source.
     pub(crate) fn internal(context: &str, source: impl std::error::Error + Send + Sync + 'static) -> Error {
-        Error::new(ErrorKind::Internal, format!("{context}: {source}")).with_source(source)
+        Error::new(ErrorKind::Internal, format!("{context}: try again, and report it if it keeps happening"))
+            .with_source(source)
     }
 
     pub(crate) fn io(context: &str, source: std::io::Error) -> Error {
-        let hint = match source.kind() {
-            std::io::ErrorKind::StorageFull => ": the disk is full, free some space and try again",
+        let (advice, hint) = match source.kind() {
+            std::io::ErrorKind::StorageFull => (": the disk is full, free some space and try again", None),
             std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
-                ": check the permissions of the data directory or choose another with --data-dir"
+                (": check the permissions of the data directory, or choose another one", Some(Hint::ChooseDataDir))
             }
-            _ => "",
+            _ => ("", None),
         };
-        Error::new(ErrorKind::Storage, format!("{context}: {source}{hint}")).with_source(source)
+        // An IO error's text names the OS's reason ("permission denied"), which the user can act on.
+        let error = Error { hint, ..Error::new(ErrorKind::Storage, format!("{context}: {source}{advice}")) };
+        error.with_source(source)
     }
 }
 
@@ -97,6 +154,8 @@ pub struct ErrorPayload {
     pub message: String,
 }
 
+/// SQLite's own text (`UNIQUE constraint failed: rules.id`, `file is not a database`) stays in
+/// the source: the message says what it means for the vault and what to do.
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Error {
         use rusqlite::ErrorCode;
@@ -107,18 +166,127 @@ impl From<rusqlite::Error> for Error {
             }
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => Error::new(
                 ErrorKind::Storage,
-                format!("the vault cannot be written ({e}): check the permissions of the data directory"),
+                "the vault cannot be written: check the permissions of the data directory, or choose another one",
             )
+            .with_hint(Hint::ChooseDataDir)
             .with_source(e),
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                Error::new(ErrorKind::Corrupt, format!("the vault is damaged ({e}): restore it from a backup"))
-                    .with_source(e)
+                Error::new(ErrorKind::Corrupt, "the vault is damaged: restore it from a backup").with_source(e)
             }
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
                 Error::new(ErrorKind::Conflict, "the vault is busy in another Spearmint process: try again in a moment")
                     .with_source(e)
             }
-            _ => Error::internal("vault query failed", e),
+            _ => Error::internal("the vault could not carry out this request", e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source whose text must stay out of the message.
+    #[derive(Debug, thiserror::Error)]
+    #[error("token secret-token-123 refused")]
+    struct Leaky;
+
+    #[test]
+    fn an_internal_error_keeps_its_source_out_of_the_message() {
+        let e = Error::internal("the rule could not be saved", Leaky);
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert!(!e.message().contains("secret-token-123"), "{}", e.message());
+        assert!(!e.payload().message.contains("secret-token-123"));
+        assert!(e.message().starts_with("the rule could not be saved: try again"), "{}", e.message());
+        let source = std::error::Error::source(&e).expect("the source is kept");
+        assert!(source.to_string().contains("secret-token-123"));
+        assert_eq!(e.details().as_deref(), Some("token secret-token-123 refused"));
+    }
+
+    #[test]
+    fn sqlite_text_stays_out_of_the_message_and_in_the_details() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let failed = conn
+            .execute_batch("CREATE TABLE rules (id TEXT UNIQUE); INSERT INTO rules VALUES ('a'), ('a');")
+            .unwrap_err();
+        let e = Error::from(failed);
+        assert_eq!(e.kind(), ErrorKind::Internal);
+        assert!(!e.message().contains("UNIQUE") && !e.message().contains("rules.id"), "{}", e.message());
+        assert!(e.details().unwrap().contains("UNIQUE constraint failed: rules.id"), "{:?}", e.details());
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("not-a-vault.db");
+        std::fs::write(&path, vec![7u8; 8192]).unwrap();
+        let failed =
+            rusqlite::Connection::open(&path).unwrap().execute_batch("SELECT * FROM sqlite_master").unwrap_err();
+        let e = Error::from(failed);
+        assert_eq!(e.kind(), ErrorKind::Corrupt);
+        assert_eq!(e.message(), "the vault is damaged: restore it from a backup");
+        assert!(e.details().unwrap().contains("not a database"), "{:?}", e.details());
+    }
+
+    /// `spearmint` followed by a word, built so this file's own source does not hold it.
+    const COMMAND: &str = concat!("spear", "mint ");
+
+    /// Whether a line of code names a CLI command (`spearmint init`) or flag (`--account`): a
+    /// desktop user can follow neither, and the CLI adds them itself from the error's hint.
+    /// Comments may name them: they are for developers.
+    fn names_the_cli(line: &str) -> bool {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            return false;
+        }
+        let code = code.split(" // ").next().unwrap_or(code);
+        let before_a_word = |pattern: &str| {
+            code.match_indices(pattern)
+                .any(|(at, _)| code[at + pattern.len()..].starts_with(|c: char| c.is_ascii_lowercase()))
+        };
+        before_a_word(COMMAND) || [" --", "`--", "(--", "\"--"].iter().any(|flag| before_a_word(flag))
+    }
+
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_check_for_cli_words_finds_them() {
+        let message = |words: &str| format!("        format!(\"there is no rule {{id}}: {words}\"),");
+        assert!(names_the_cli(&message(&format!("list them with `{COMMAND}rules list`"))));
+        let flag = "--";
+        assert!(names_the_cli(&message(&format!("choose one with {flag}account"))));
+        assert!(names_the_cli(&message(&format!("({flag}data-dir)"))));
+        assert!(!names_the_cli(&message("choose one from the rule list")));
+        assert!(!names_the_cli(&format!("    /// `{COMMAND}doctor` recounts both tables")));
+        assert!(!names_the_cli("        -- a comment in SQL"));
+    }
+
+    #[test]
+    fn no_engine_message_names_a_cli_command_or_flag() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut files = Vec::new();
+        sources(&root, &mut files);
+        assert!(files.len() > 20, "the engine's sources are under {}", root.display());
+        let mut found = Vec::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                if names_the_cli(line) {
+                    found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "the desktop app shows engine messages as they are: say the step in words, and give the \
+             error a Hint the CLI turns into its command\n{}",
+            found.join("\n")
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! also caches a passphrase-derived key for the rest of a login session, so the CLI does not
 //! ask for the passphrase on every command; it is gone at logout or reboot.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::secret::VaultKey;
 
 /// The service name of every Spearmint keychain entry.
@@ -53,8 +53,9 @@ impl KeychainEntry {
             Ok(back) if back.as_str() == key.to_hex().as_str() => Ok(()),
             _ => Err(Error::new(
                 ErrorKind::KeychainUnavailable,
-                "the keychain did not keep the vault key: use a passphrase instead (`spearmint init --passphrase`)",
-            )),
+                "the keychain did not keep the vault key: protect the vault with a passphrase instead",
+            )
+            .with_hint(Hint::UsePassphrase)),
         }
     }
 
@@ -108,12 +109,13 @@ fn map_keyring_error(e: keyring::Error, entry: &KeychainEntry) -> Error {
         keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_) => Error::new(
             ErrorKind::KeychainUnavailable,
             format!(
-                "no keychain is reachable ({}: {e}): start and unlock your keychain (on Linux a Secret Service such as gnome-keyring or KWallet, in a desktop session with D-Bus), or protect the vault with a passphrase instead (`spearmint init --passphrase`)",
+                "no keychain is reachable ({}: {e}): start and unlock your keychain (on Linux a Secret Service such as gnome-keyring or KWallet, in a desktop session with D-Bus), or protect the vault with a passphrase instead",
                 store_name()
             ),
         )
+        .with_hint(Hint::UsePassphrase)
         .with_source(e),
-        other => Error::internal("keychain error", other),
+        other => Error::internal("the keychain failed", other),
     }
 }
 

@@ -35,7 +35,7 @@ pub use background::DailyRefresh;
 pub use budget::{BudgetLine, BudgetReport};
 pub use categorization::RuleChange;
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
-pub use error::{Error, ErrorKind, ErrorPayload, Result};
+pub use error::{Error, ErrorKind, ErrorPayload, Hint, Result};
 pub use ingestion::{
     AmountMapping, ApplySummary, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest,
     PreviewRow,

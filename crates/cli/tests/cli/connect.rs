@@ -30,7 +30,8 @@ fn refresh_of_an_account_says_which_connection_and_refuses_accounts_without_one(
     assert!(fails(&out, 9, "Invalid").contains("not linked to a provider"));
     let missing = spearmint_core::AccountId::new().to_string();
     let out = run(&mut sm(dir.path(), &["refresh", "--account", &missing, "--json"]), "");
-    assert!(fails(&out, 3, "NotFound").contains("spearmint accounts"));
+    fails(&out, 3, "NotFound");
+    assert!(json(&out)["error"]["hint"].as_str().unwrap().contains("spearmint accounts"));
     let out = run(&mut sm(dir.path(), &["refresh", "--account", "checking", "--json"]), "");
     assert!(fails(&out, 9, "Invalid").contains("not an account id"));
 }

@@ -9,6 +9,7 @@ mod connect;
 mod crash;
 mod daemon;
 mod export;
+mod hints;
 mod import;
 mod output;
 mod spending;

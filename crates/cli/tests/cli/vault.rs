@@ -44,7 +44,8 @@ fn with_no_secret_service_init_says_what_to_do_and_writes_nothing() {
     let err = json(&out);
     assert_eq!(err["error"]["kind"], "KeychainUnavailable");
     let message = err["error"]["message"].as_str().unwrap();
-    assert!(message.contains("spearmint init --passphrase"), "{message}");
+    let hint = err["error"]["hint"].as_str().unwrap();
+    assert!(hint.contains("spearmint init --passphrase"), "{hint}");
     assert!(message.contains("gnome-keyring"), "{message}");
     assert!(!dir.path().join("profiles/default/vault.db").exists());
 
@@ -114,7 +115,7 @@ fn status_without_a_vault_says_so_and_other_commands_exit_3() {
     let out = run(&mut spearmint(dir.path(), &["rekey", "--json"]), "");
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json(&out)["error"]["kind"], "NotFound");
-    assert!(json(&out)["error"]["message"].as_str().unwrap().contains("spearmint init"));
+    assert!(json(&out)["error"]["hint"].as_str().unwrap().contains("spearmint init"));
 }
 
 #[test]

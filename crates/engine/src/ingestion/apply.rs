@@ -14,7 +14,7 @@ use spearmint_core::matcher::{self, Action, Stored};
 use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction, TransactionId};
 use spearmint_core::{Categorizer, Decision, Dictionary, Input};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::vault::{Table, Vault, Writer, now_rfc3339};
 
 /// Where a statement's accounts go.
@@ -251,10 +251,8 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
                 .query_row("SELECT currency FROM accounts WHERE id = ?1", [id.to_string()], |r| r.get(0))
                 .optional()?;
             let currency = currency.ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!("there is no account {id}: list them with `spearmint accounts`"),
-                )
+                Error::new(ErrorKind::NotFound, format!("there is no account {id}: choose one from the account list"))
+                    .with_hint(Hint::ListAccounts)
             })?;
             if currency != account.currency.code() {
                 return Err(Error::new(
@@ -273,8 +271,9 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
     if account.provider_account_id.trim().is_empty() {
         return Err(Error::new(
             ErrorKind::Invalid,
-            "this file does not say which account it belongs to: choose one with --account (list them with `spearmint accounts`)",
-        ));
+            "this file does not say which account it belongs to: choose the account to import it into",
+        )
+        .with_hint(Hint::ChooseAccount));
     }
     let existing: Option<String> = w
         .read()
@@ -769,7 +768,7 @@ fn read_stored(w: &Writer<'_>, filter: &str, args: impl rusqlite::Params, curren
 
 /// A row of [`STORED_COLUMNS`], as matching sees it.
 fn stored_row(r: &rusqlite::Row<'_>, currency: Currency) -> Result<Stored> {
-    let corrupt = || Error::new(ErrorKind::Corrupt, "a stored transaction is malformed: run `spearmint doctor`");
+    let corrupt = || Error::new(ErrorKind::Corrupt, "a stored transaction is damaged: restore the vault from a backup");
     Ok(Stored {
         id: r.get::<_, String>(0)?.parse().map_err(|_| corrupt())?,
         provider_id: r.get(1)?,

@@ -11,7 +11,7 @@ use spearmint_formats::{Format, ImportOptions};
 
 use super::apply::{self as extract, ApplySummary, Target};
 use crate::engine::Engine;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::vault::Table;
 
 #[derive(Debug, Clone)]
@@ -247,8 +247,9 @@ pub(crate) fn import_file_with_progress(
                 .ok_or_else(|| {
                     Error::new(
                         ErrorKind::NotFound,
-                        format!("there is no account {a}: list them with `spearmint accounts`"),
+                        format!("there is no account {a}: choose one from the account list"),
                     )
+                    .with_hint(Hint::ListAccounts)
                 })?,
             None => (None, None),
         };

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use spearmint_core::ConnectionId;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::keychain::KeychainEntry;
 use crate::vault::{Table, Vault, now_rfc3339};
 
@@ -188,8 +188,9 @@ pub(crate) fn of_account(vault: &Vault, account: &str) -> Result<Option<Connecti
     match found {
         None => Err(Error::new(
             ErrorKind::NotFound,
-            format!("there is no account {account}: list them with `spearmint accounts`"),
-        )),
+            format!("there is no account {account}: choose one from the account list"),
+        )
+        .with_hint(Hint::ListAccounts)),
         Some(c) => Ok(c.and_then(|c| c.parse().ok())),
     }
 }

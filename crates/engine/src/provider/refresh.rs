@@ -461,7 +461,7 @@ async fn fetch(
                 tls: false,
             })
             .await
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("the demo bank could not start: {e}")))?;
+            .map_err(|e| Error::internal("the demo bank could not start", e))?;
             let client = SimpleFin::new()?;
             let mut demo_requests = 0;
             let result = async {

@@ -111,7 +111,10 @@ fn identity_key(vault: &Vault, id: TransactionId, account: AccountId) -> Result<
 
 fn money(minor: i64, currency: &str) -> Result<String> {
     let currency = Currency::new(currency).map_err(|_| {
-        Error::new(ErrorKind::Corrupt, format!("`{currency}` is not a currency: run `spearmint doctor`"))
+        Error::new(
+            ErrorKind::Corrupt,
+            format!("a stored amount is in `{currency}`, which is not a currency: restore the vault from a backup"),
+        )
     })?;
     Ok(Money::from_minor(minor, currency).to_plain_string())
 }

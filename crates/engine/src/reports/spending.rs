@@ -118,7 +118,7 @@ fn read_month(v: &Vault, month: &str) -> Result<MonthSpending> {
     let mut income: Vec<Money> = Vec::new();
     let add = |list: &mut Vec<Money>, m: Money| -> Result<()> {
         match list.iter_mut().find(|x| x.currency() == m.currency()) {
-            Some(x) => *x = x.checked_add(m).map_err(|e| Error::new(ErrorKind::Internal, e.to_string()))?,
+            Some(x) => *x = x.checked_add(m).map_err(|e| Error::internal("the spending could not be totalled", e))?,
             None => list.push(m),
         }
         Ok(())

@@ -16,7 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use spearmint_core::{DeviceId, Hlc, HlcClock};
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::secret::VaultKey;
 use checkpoint::Checkpointer;
 pub use migrations::{Migration, Migrations};
@@ -246,17 +246,19 @@ impl Vault {
             FileLook::Missing => {
                 return Err(Error::new(
                     ErrorKind::NotFound,
-                    format!("there is no vault at {}: create one with `spearmint init`", path.display()),
-                ));
+                    format!("there is no vault at {} yet: create one", path.display()),
+                )
+                .with_hint(Hint::CreateVault));
             }
             FileLook::PlainSqlite => {
                 return Err(Error::new(
                     ErrorKind::Corrupt,
                     format!(
-                        "{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a vault with `spearmint init`",
+                        "{} is a plain, unencrypted SQLite file, not a Spearmint vault: move it away and create a new vault",
                         path.display()
                     ),
-                ));
+                )
+                .with_hint(Hint::CreateVault));
             }
             FileLook::Truncated => {
                 return Err(Error::new(
@@ -742,7 +744,7 @@ mod tests {
             let err = vault
                 .write(|w| w.insert_many_new_expecting(Table::TRANSACTIONS, &BATCHED_COLUMNS, broken, rows))
                 .unwrap_err();
-            assert!(err.message().contains("constraint failed"), "{}", err.message());
+            assert!(err.details().unwrap_or_default().contains("constraint failed"), "{err:?}");
             let count: i64 = vault.read().query_row("SELECT count(*) FROM transactions", [], |r| r.get(0)).unwrap();
             assert_eq!(count, 0, "nothing of a failed write is stored");
             assert_eq!(id_index(&vault), definition);

@@ -79,7 +79,7 @@ impl KeySpec {
         let mut out = Zeroizing::new([0u8; 32]);
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.expose().as_bytes(), &salt, out.as_mut())
-            .map_err(|e| Error::new(ErrorKind::Internal, format!("key derivation failed: {e}")))?;
+            .map_err(|e| Error::internal("the key could not be derived from the passphrase", e))?;
         Ok(VaultKey::from_bytes(*out))
     }
 }

@@ -850,8 +850,12 @@ pub fn expand(conn: Reader<'_>, after_seq: i64, limit: u32) -> Result<Vec<Change
             out.push(entry);
             continue;
         }
-        let corrupt =
-            || Error::new(ErrorKind::Corrupt, format!("change {} is malformed: run `spearmint doctor`", entry.seq));
+        let corrupt = || {
+            Error::new(
+                ErrorKind::Corrupt,
+                format!("change {} in the vault's history is damaged: restore the vault from a backup", entry.seq),
+            )
+        };
         let table = Table::by_name(&entry.table).ok_or_else(corrupt)?;
         let ids: Vec<String> = serde_json::from_str(entry.value.as_deref().unwrap_or("")).map_err(|_| corrupt())?;
         let mut row = conn.prepare_cached(&format!("SELECT * FROM {} WHERE {} = ?1", table.name, table.key))?;
