@@ -521,3 +521,55 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
 fn manifest_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), std::path::PathBuf::from)
 }
+
+/// `spearmint` followed by a word, built so this file's own source does not hold it.
+const COMMAND: &str = concat!("spear", "mint ");
+
+/// Whether a line of code names a CLI command (`spearmint init`) or flag (`--account`): a
+/// desktop user can follow neither, and the CLI adds them itself from the error's hint.
+/// Comments may name them: they are for developers.
+fn names_the_cli(line: &str) -> bool {
+    let code = line.trim_start();
+    if code.starts_with("//") {
+        return false;
+    }
+    let code = code.split(" // ").next().unwrap_or(code);
+    let before_a_word = |pattern: &str| {
+        code.match_indices(pattern)
+            .any(|(at, _)| code[at + pattern.len()..].starts_with(|c: char| c.is_ascii_lowercase()))
+    };
+    before_a_word(COMMAND) || [" --", "`--", "(--", "\"--"].iter().any(|flag| before_a_word(flag))
+}
+
+#[test]
+fn the_check_for_cli_words_finds_them() {
+    let message = |words: &str| format!("        format!(\"there is no rule {{id}}: {words}\"),");
+    assert!(names_the_cli(&message(&format!("list them with `{COMMAND}rules list`"))));
+    let flag = "--";
+    assert!(names_the_cli(&message(&format!("choose one with {flag}account"))));
+    assert!(names_the_cli(&message(&format!("({flag}data-dir)"))));
+    assert!(!names_the_cli(&message("choose one from the rule list")));
+    assert!(!names_the_cli(&format!("    /// `{COMMAND}doctor` recounts both tables")));
+    assert!(!names_the_cli("        -- a comment in SQL"));
+}
+
+#[test]
+fn no_engine_message_names_a_cli_command_or_flag() {
+    let files = rust_files(&engine_src());
+    assert!(files.len() > 20, "the engine's sources are under {}", engine_src().display());
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            if names_the_cli(line) {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the desktop app shows engine messages as they are: say the step in words, and give the \
+         error a Hint the CLI turns into its command\n{}",
+        found.join("\n")
+    );
+}
