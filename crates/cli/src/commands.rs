@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 use spearmint_engine::provider::institutions;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
-use spearmint_engine::{AccountId, Currency};
+use spearmint_engine::{AccountId, CategoryId, Currency};
 use spearmint_engine::{
     Error, ErrorKind, ImportPhase, ImportProgress, ImportRequest, OfxLogin, Phase, Progress, RefreshReport,
     TransactionQuery,
@@ -632,7 +632,11 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             if let Some(a) = account.as_deref() {
                 conditions.push(Condition::Account(account_id(a)?));
             }
-            let id = ctx.engine.add_rule(conditions, RuleActions { category, rename }, RuleOrigin::User)?;
+            let id = ctx.engine.add_rule(
+                conditions,
+                RuleActions { category: category.map(CategoryId::from), rename },
+                RuleOrigin::User,
+            )?;
             if ctx.json {
                 return print_json(&serde_json::json!({ "id": id }));
             }
@@ -651,7 +655,12 @@ pub(crate) fn rules(ctx: &Ctx, action: RulesAction) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let rule = ctx.engine.edit_rule(rule_id(&id)?, category.map(Some), rename.map(Some), enabled)?;
+            let rule = ctx.engine.edit_rule(
+                rule_id(&id)?,
+                category.map(|c| Some(CategoryId::from(c))),
+                rename.map(Some),
+                enabled,
+            )?;
             if ctx.json {
                 return print_json(&rule);
             }

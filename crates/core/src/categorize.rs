@@ -148,8 +148,7 @@ pub enum Condition {
 /// What a matching rule does.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct RuleActions {
-    /// A category id.
-    pub category: Option<String>,
+    pub category: Option<crate::CategoryId>,
     /// A payee name to show instead of the descriptor.
     pub rename: Option<String>,
 }
@@ -191,7 +190,7 @@ impl Rule {
         }
         if let Some(category) = &self.actions.category {
             if !CATEGORY_IDS.contains(&category.as_str()) {
-                return Err(RuleError::UnknownCategory(category.clone()));
+                return Err(RuleError::UnknownCategory(category.to_string()));
             }
         }
         for condition in &self.conditions {
@@ -295,7 +294,7 @@ pub struct Input<'a> {
 /// A transaction's category and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
-    pub category: String,
+    pub category: crate::CategoryId,
     pub source: CategorySource,
     /// The normalized seller ([`seller::normalize`]).
     pub seller: String,
@@ -348,7 +347,7 @@ impl Categorizer<'_> {
             Some((name, id)) => (Some(name), Some(id)),
             None => (None, None),
         };
-        Decision { category, source, seller, rename, rule_id }
+        Decision { category: category.into(), source, seller, rename, rule_id }
     }
 
     fn fallback(&self, t: &Input<'_>, seller: &str) -> (String, CategorySource) {

@@ -108,6 +108,16 @@ impl CategoryId {
     }
 }
 
+/// Reading a category id as text is always fine (it is a code, shown and stored as such);
+/// making one from text goes through `new` or `From`, where the type says what the text is.
+impl std::ops::Deref for CategoryId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl fmt::Display for CategoryId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)

@@ -8,7 +8,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use serde::Serialize;
 use spearmint_core::budget;
-use spearmint_core::{Currency, Money};
+use spearmint_core::{CategoryId, Currency, Money};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Reader, Table, Vault, now_rfc3339, settings};
@@ -19,7 +19,7 @@ pub const DEFAULT_THRESHOLDS: [u32; 2] = [80, 100];
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct BudgetLine {
-    pub category: String,
+    pub category: CategoryId,
     pub name: String,
     pub budget: Money,
     /// "override" (the user's) or "recommended".
@@ -161,7 +161,15 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
         };
         let remaining =
             available.checked_sub(spent).map_err(|e| Error::internal("the budget could not be totalled", e))?;
-        out.push(BudgetLine { category, name, budget: budget_amount, source, spent, remaining, rollover });
+        out.push(BudgetLine {
+            category: category.into(),
+            name,
+            budget: budget_amount,
+            source,
+            spent,
+            remaining,
+            rollover,
+        });
     }
     out.sort_by(|a, b| b.budget.minor().cmp(&a.budget.minor()).then(a.category.cmp(&b.category)));
     Ok(BudgetReport { month: month.to_owned(), currency, income, history_months: complete as u32, lines: out })

@@ -6,7 +6,7 @@
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use spearmint_core::{
-    Categorizer, Condition, Decision, Input, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
+    Categorizer, CategoryId, Condition, Decision, Input, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
 };
 
 use spearmint_core::CrowdVotes;
@@ -59,7 +59,7 @@ pub(crate) fn add_rule(
 pub(crate) fn edit_rule(
     engine: &Engine,
     id: RuleId,
-    category: Option<Option<String>>,
+    category: Option<Option<CategoryId>>,
     rename: Option<Option<String>>,
     enabled: Option<bool>,
 ) -> Result<Rule> {
@@ -126,7 +126,7 @@ pub(crate) fn learn_from(engine: &Engine, id: TransactionId) -> Result<RuleId> {
     add_rule(
         engine,
         vec![Condition::PayeeIs(seller)],
-        RuleActions { category: Some(category), rename: None },
+        RuleActions { category: Some(category.into()), rename: None },
         RuleOrigin::Learned,
     )
 }
@@ -156,9 +156,12 @@ pub(crate) fn apply_rule(engine: &Engine, rule_id: RuleId, dry_run: bool) -> Res
         drop(stmt);
         let mut changes = Vec::new();
         for (id, account, seller, minor, currency, old, old_payee) in rows {
-            let (Ok(account), Ok(cur)) = (account.parse(), spearmint_core::Currency::new(&currency)) else {
+            let (Ok(id), Ok(account), Ok(cur)) =
+                (id.parse::<TransactionId>(), account.parse(), spearmint_core::Currency::new(&currency))
+            else {
                 continue;
             };
+            let old = old.map(CategoryId::from);
             let input = Input { descriptor: &seller, amount: Money::from_minor(minor, cur), account, mcc: None };
             let normalized = spearmint_core::seller::normalize(&seller);
             if !(rule.enabled && rule.matches(&input, &normalized)) {
@@ -174,13 +177,13 @@ pub(crate) fn apply_rule(engine: &Engine, rule_id: RuleId, dry_run: bool) -> Res
             for c in &changes {
                 let mut cells = Vec::new();
                 if category.is_some() {
-                    cells.push(("category_id", Value::Text(c.to.clone())));
+                    cells.push(("category_id", Value::Text(c.to.to_string())));
                     cells.push(("category_source", Value::Text(source.into())));
                 }
                 if rename.is_some() {
                     cells.push(("payee", c.payee.clone().map_or(Value::Null, Value::Text)));
                 }
-                w.update(Table::TRANSACTIONS, &c.transaction, &cells)?;
+                w.update(Table::TRANSACTIONS, &c.transaction.to_string(), &cells)?;
             }
             Ok(())
         };
@@ -225,10 +228,10 @@ pub(crate) fn categorize(engine: &Engine, descriptor: &str, amount: Money, mcc: 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleChange {
-    pub transaction: String,
+    pub transaction: TransactionId,
     pub seller: String,
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<CategoryId>,
+    pub to: CategoryId,
     /// The payee name after the change (a rule's rename).
     pub payee: Option<String>,
 }

@@ -6,8 +6,8 @@ use expect_test::{Expect, expect};
 use proptest::prelude::*;
 use spearmint_core::categorize::UNCATEGORIZED;
 use spearmint_core::{
-    AccountId, CATEGORY_IDS, Categorizer, CategorySource, Condition, CrowdVotes, Currency, Dictionary, Input, Money,
-    NoCrowd, Rule, RuleActions, RuleError, RuleOrigin,
+    AccountId, CATEGORY_IDS, Categorizer, CategoryId, CategorySource, Condition, CrowdVotes, Currency, Dictionary,
+    Input, Money, NoCrowd, Rule, RuleActions, RuleError, RuleOrigin,
 };
 use uuid::Uuid;
 
@@ -50,7 +50,7 @@ fn rule(
         id: rule_id(id),
         origin,
         conditions,
-        actions: RuleActions { category: category.map(str::to_owned), rename: rename.map(str::to_owned) },
+        actions: RuleActions { category: category.map(CategoryId::from), rename: rename.map(str::to_owned) },
         enabled: true,
     }
 }
@@ -267,7 +267,7 @@ fn any_rule() -> impl Strategy<Value = Rule> {
             id: rule_id("p"),
             origin,
             conditions,
-            actions: RuleActions { category, rename },
+            actions: RuleActions { category: category.map(CategoryId::from), rename },
             enabled,
         })
 }

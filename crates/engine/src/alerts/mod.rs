@@ -49,7 +49,7 @@ pub(crate) fn check(w: &mut Writer<'_>, months: &[String]) -> Result<u32> {
         // Only budgets the user set alert: a recommendation is a suggestion, and alerting on
         // it would greet a new user with a dozen notifications.
         for line in report.lines.iter().filter(|l| l.source == "override") {
-            let thresholds = budget::thresholds(w.read(), &line.category)?;
+            let thresholds = budget::thresholds(w.read(), line.category.as_str())?;
             // With rollover, what is available this month is the budget plus what carried over.
             let available = line.rollover.and_then(|r| line.budget.checked_add(r).ok()).unwrap_or(line.budget);
             for t in spearmint_core::budget::crossed(line.spent, available, &thresholds) {

@@ -21,7 +21,7 @@ impl Engine {
     pub fn edit_rule(
         &self,
         id: RuleId,
-        category: Option<Option<String>>,
+        category: Option<Option<CategoryId>>,
         rename: Option<Option<String>>,
         enabled: Option<bool>,
     ) -> Result<Rule> {

@@ -11,7 +11,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use spearmint_core::matcher::{self, Action, Stored};
-use spearmint_core::{AccountId, Currency, Money, Statement, StatementAccount, StatementTransaction, TransactionId};
+use spearmint_core::{
+    AccountId, ConnectionId, Currency, Money, Statement, StatementAccount, StatementTransaction, TransactionId,
+};
 use spearmint_core::{Categorizer, Decision, Dictionary, Input};
 
 use crate::error::{Error, ErrorKind, Hint, Result};
@@ -21,7 +23,7 @@ use crate::vault::{Table, Vault, Writer, now_rfc3339};
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
     /// A provider connection: accounts are found (or created) by the provider's account id.
-    Connection { id: String, provider: &'static str },
+    Connection { id: ConnectionId, provider: &'static str },
     /// A file imported into an account the user chose: every statement account goes there.
     Account(AccountId),
     /// A file that names its own accounts (OFX with ACCTID): found or created as `file` accounts.
@@ -265,7 +267,7 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
             }
             return Ok(*id);
         }
-        Target::Connection { id, provider } => (*provider, Some(id.as_str())),
+        Target::Connection { id, provider } => (*provider, Some(*id)),
         Target::FileAccounts => ("file", None),
     };
     if account.provider_account_id.trim().is_empty() {
@@ -302,7 +304,7 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
             ("provider", Value::Text(provider.to_owned())),
             ("provider_account_id", Value::Text(account.provider_account_id.clone())),
             ("institution", account.institution.clone().map_or(Value::Null, Value::Text)),
-            ("connection_id", connection.map_or(Value::Null, |c| Value::Text(c.to_owned()))),
+            ("connection_id", connection.map_or(Value::Null, |c| Value::Text(c.to_string()))),
             ("created_at", Value::Text(now_rfc3339())),
         ],
     )?;
@@ -637,7 +639,7 @@ fn txn_row(
             Value::Text(now.to_owned()),
             Value::Text(now.to_owned()),
             Value::Text(decision.seller.clone()),
-            Value::Text(decision.category.clone()),
+            Value::Text(decision.category.to_string()),
             Value::Text(decision.source.as_str().to_owned()),
             decision.rename.clone().map_or(Value::Null, Value::Text),
         ],

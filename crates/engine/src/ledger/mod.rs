@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::types::Value as SqlValue;
 use serde::Serialize;
-use spearmint_core::{AccountId, AccountKind, Currency, Money, TransactionId};
+use spearmint_core::{AccountId, AccountKind, CategoryId, Currency, Money, TransactionId};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, now_rfc3339};
@@ -43,7 +43,7 @@ pub struct Transaction {
     pub pending: bool,
     /// The category id, and which source decided it (user, rule, learned, dictionary, crowd,
     /// provider, default): the answer to "why is this Food?".
-    pub category: Option<String>,
+    pub category: Option<CategoryId>,
     pub category_source: Option<String>,
     /// Set when the user chose the category: nothing automatic changes it.
     pub category_locked: bool,
@@ -272,7 +272,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             seller,
             memo,
             pending,
-            category,
+            category: category.map(CategoryId::from),
             category_source,
             category_locked,
             payee,

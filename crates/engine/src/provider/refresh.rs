@@ -417,14 +417,8 @@ async fn extract(
     let dictionary = engine.dictionary();
     let summary = engine
         .db(move |v| {
-            let summary = ingestion::apply(
-                v,
-                &Target::Connection { id: id.to_string(), provider },
-                &statement,
-                raw_id,
-                window,
-                dictionary,
-            )?;
+            let summary =
+                ingestion::apply(v, &Target::Connection { id, provider }, &statement, raw_id, window, dictionary)?;
             connection::set_status(v, id, ConnectionStatus::Ok, None, true)?;
             Ok(summary)
         })

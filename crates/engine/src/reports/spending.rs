@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use serde::Serialize;
-use spearmint_core::{Currency, Money};
+use spearmint_core::{CategoryId, Currency, Money};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::Vault;
@@ -14,7 +14,7 @@ use crate::vault::write::{ACCOUNT_RECOUNT, RECOUNT_ROWS};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CategorySpending {
-    pub category: String,
+    pub category: CategoryId,
     pub name: String,
     /// expense, income, transfer or uncategorized.
     pub kind: String,
@@ -51,7 +51,7 @@ pub struct SellerSpending {
 #[serde(rename_all = "camelCase")]
 pub struct SpendingDifference {
     pub month: String,
-    pub category: String,
+    pub category: CategoryId,
     pub currency: String,
     pub stored_minor: i64,
     pub recounted_minor: i64,
@@ -133,7 +133,7 @@ fn read_month(v: &Vault, month: &str) -> Result<MonthSpending> {
             "income" => add(&mut income, amount)?,
             _ => {}
         }
-        categories.push(CategorySpending { category, name, kind, amount, transactions });
+        categories.push(CategorySpending { category: category.into(), name, kind, amount, transactions });
     }
     Ok(MonthSpending { month: month.to_owned(), categories, spent, income })
 }
@@ -206,7 +206,7 @@ pub(crate) fn doctor(v: &mut Vault, repair: bool) -> Result<DoctorReport> {
             .query_map([], |r| {
                 Ok(SpendingDifference {
                     month: r.get(0)?,
-                    category: r.get(1)?,
+                    category: CategoryId::from(r.get::<_, String>(1)?),
                     currency: r.get(2)?,
                     stored_minor: r.get(3)?,
                     recounted_minor: r.get(4)?,

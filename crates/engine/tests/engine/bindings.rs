@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use spearmint_core::{AccountId, ConnectionId, Money, TransactionId};
+use spearmint_core::{AccountId, CategoryId, ConnectionId, Money, TransactionId};
 use spearmint_engine::{
     AccountKind, AccountSummary, ApplySummary, Connection, ConnectionOutcome, ConnectionStatus, DailyRefresh,
     ErrorKind, ErrorPayload, ImportPhase, ImportProgress, ImportReport, KeySource, Phase, PreviewRow, Progress,
@@ -40,6 +40,7 @@ fn typescript_bindings_are_up_to_date() {
     render::<AccountId>(&cfg, &mut expected);
     render::<TransactionId>(&cfg, &mut expected);
     render::<ConnectionId>(&cfg, &mut expected);
+    render::<CategoryId>(&cfg, &mut expected);
     render::<AccountSummary>(&cfg, &mut expected);
     render::<TransactionQuery>(&cfg, &mut expected);
     render::<TransactionCursor>(&cfg, &mut expected);
@@ -60,6 +61,15 @@ fn typescript_bindings_are_up_to_date() {
     render::<spearmint_engine::CsvColumns>(&cfg, &mut expected);
     render::<spearmint_engine::ColumnMapping>(&cfg, &mut expected);
     render::<spearmint_engine::AmountMapping>(&cfg, &mut expected);
+
+    // A binding that imports a type nobody renders would not compile in the UI.
+    let missing: Vec<String> = expected
+        .values()
+        .flat_map(|text| text.lines().filter_map(|l| l.strip_prefix("import type { ")))
+        .filter_map(|rest| rest.split_once(" }").map(|(name, _)| format!("{name}.ts")))
+        .filter(|file| !expected.contains_key(file))
+        .collect();
+    assert!(missing.is_empty(), "bindings import types that are not rendered here: {missing:?}");
 
     let dir = bindings_dir();
     let update = std::env::var_os("UPDATE_BINDINGS").is_some();

@@ -168,7 +168,7 @@ fn a_bulk_import_is_one_log_entry_that_expands_to_every_rows_cells() {
         assert_eq!(cells["amount_minor"], t.amount.minor());
         assert_eq!(cells["currency"], t.amount.currency().code());
         assert_eq!(cells["seller"], t.seller);
-        assert_eq!(cells["category_id"], t.category.clone().unwrap());
+        assert_eq!(cells["category_id"], t.category.as_deref().unwrap());
         assert!(cells.get("id").is_none() && cells.get("memo").is_none_or(|m| !m.is_null()), "no key, no nulls");
     }
 
