@@ -1,9 +1,10 @@
 //! Fault knobs, settable while the bank runs, so a test can make the bank misbehave the way
 //! real ones do: slowly, with 500s, with responses cut off mid-body, with refused or expired
-//! credentials, unpaid subscriptions and rate limits.
+//! credentials, unpaid subscriptions and rate limits; or the way a hostile server does, with
+//! redirects to elsewhere and endless answers.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The knobs. Every setter takes `&self` and applies to the next request.
@@ -20,11 +21,30 @@ pub struct Faults {
     /// 0 means no limit.
     rate_limit: AtomicU32,
     errors: Mutex<Vec<String>>,
+    redirect: Mutex<Option<Redirect>>,
+    oversize: Mutex<Option<Oversize>>,
+    oversize_sent: Arc<AtomicU64>,
     served_500: AtomicU64,
     truncated: AtomicU64,
     garbled: AtomicU64,
     throttled: AtomicU64,
     refused: AtomicU64,
+}
+
+/// The next requests answer a redirect.
+#[derive(Debug, Clone)]
+struct Redirect {
+    left: u32,
+    status: u16,
+    location: String,
+}
+
+/// The next responses are replaced by an answer of `bytes` bytes.
+#[derive(Debug, Clone, Copy)]
+struct Oversize {
+    left: u32,
+    bytes: u64,
+    announce: bool,
 }
 
 /// How many times each fault fired so far.
@@ -97,8 +117,30 @@ impl Faults {
         *self.errors.lock().unwrap_or_else(|e| e.into_inner()) = errors;
     }
 
+    /// The next `n` requests answer `status` (301, 302, 303, 307 or 308) with `Location:
+    /// location`, whatever they asked for.
+    pub fn redirect_next(&self, n: u32, status: u16, location: &str) {
+        *self.redirect.lock().unwrap_or_else(|e| e.into_inner()) =
+            (n > 0).then(|| Redirect { left: n, status, location: location.to_owned() });
+    }
+
+    /// The next `n` successful responses are replaced by a 200 of `bytes` bytes of filler, made
+    /// as it is sent (the bank holds none of it), with its Content-Length when `announce`, else
+    /// chunked without one. [`Faults::oversize_bytes_sent`] counts what actually left.
+    pub fn oversize_next(&self, n: u32, bytes: u64, announce: bool) {
+        *self.oversize.lock().unwrap_or_else(|e| e.into_inner()) =
+            (n > 0).then_some(Oversize { left: n, bytes, announce });
+    }
+
+    /// The bytes of oversized answers the bank has handed to its connections so far.
+    pub fn oversize_bytes_sent(&self) -> u64 {
+        self.oversize_sent.load(Ordering::SeqCst)
+    }
+
     /// Turns every knob off (counters stay).
     pub fn clear(&self) {
+        self.redirect_next(0, 0, "");
+        self.oversize_next(0, 0, false);
         self.latency_ms(0);
         self.fail_next(0);
         self.truncate_next(0);
@@ -164,6 +206,30 @@ impl Faults {
     pub(crate) fn daily_limit(&self) -> Option<u32> {
         let n = self.rate_limit.load(Ordering::SeqCst);
         (n > 0).then_some(n)
+    }
+
+    /// `Some((status, location))` when this request is to be redirected.
+    pub(crate) fn take_redirect(&self) -> Option<(u16, String)> {
+        let mut slot = self.redirect.lock().unwrap_or_else(|e| e.into_inner());
+        let r = slot.as_mut()?;
+        let out = (r.status, r.location.clone());
+        r.left -= 1;
+        if r.left == 0 {
+            *slot = None;
+        }
+        Some(out)
+    }
+
+    /// `Some((bytes, announce, counter))` when this response is to be oversized.
+    pub(crate) fn take_oversize(&self) -> Option<(u64, bool, Arc<AtomicU64>)> {
+        let mut slot = self.oversize.lock().unwrap_or_else(|e| e.into_inner());
+        let o = slot.as_mut()?;
+        let out = (o.bytes, o.announce, Arc::clone(&self.oversize_sent));
+        o.left -= 1;
+        if o.left == 0 {
+            *slot = None;
+        }
+        Some(out)
     }
 
     pub(crate) fn errors(&self) -> Vec<String> {

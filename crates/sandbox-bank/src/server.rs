@@ -54,7 +54,20 @@ async fn fault_layer(State(shared): State<Arc<Shared>>, request: Request, next: 
         response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         return response;
     }
+    if let Some((status, location)) = shared.faults.take_redirect() {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+        let mut response = (status, "moved\n").into_response();
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        return response;
+    }
     let response = next.run(request).await;
+    if response.status().is_success() {
+        if let Some((bytes, announce, sent)) = shared.faults.take_oversize() {
+            return oversize(bytes, announce, sent);
+        }
+    }
     if shared.faults.take_truncate() {
         truncate(response).await
     } else if response.status().is_success() && shared.faults.take_garble() {
@@ -62,6 +75,28 @@ async fn fault_layer(State(shared): State<Arc<Shared>>, request: Request, next: 
     } else {
         response
     }
+}
+
+/// `bytes` bytes of filler, made a chunk at a time as the connection takes them.
+fn oversize(bytes: u64, announce: bool, sent: std::sync::Arc<std::sync::atomic::AtomicU64>) -> Response {
+    const CHUNK: u64 = 64 * 1024;
+    let filler = axum::body::Bytes::from(vec![b'x'; CHUNK as usize]);
+    let chunks = futures_util::stream::unfold(0u64, move |done| {
+        let (filler, sent) = (filler.clone(), std::sync::Arc::clone(&sent));
+        async move {
+            if done >= bytes {
+                return None;
+            }
+            let n = CHUNK.min(bytes - done);
+            sent.fetch_add(n, std::sync::atomic::Ordering::SeqCst);
+            Some((Ok::<_, std::io::Error>(filler.slice(..n as usize)), done + n))
+        }
+    });
+    let mut response = Response::new(Body::from_stream(chunks));
+    if announce {
+        response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(bytes));
+    }
+    response
 }
 
 /// The first half of the body, sent whole: the HTTP reply is complete, its document is not.

@@ -11,6 +11,7 @@ mod common;
 mod daemon;
 mod export;
 mod extract;
+mod hostile;
 mod import;
 mod institutions;
 mod notify;
