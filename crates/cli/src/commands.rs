@@ -9,7 +9,7 @@ use spearmint_engine::provider::institutions;
 use spearmint_engine::provider::ofx::{OfxBank, OfxCredentials};
 use spearmint_engine::{AccountId, CategoryId, Currency};
 use spearmint_engine::{
-    Error, ErrorKind, ImportPhase, ImportProgress, ImportRequest, OfxLogin, Phase, Progress, RefreshReport,
+    Engine, Error, ErrorKind, ImportPhase, ImportProgress, ImportRequest, OfxLogin, Phase, Progress, RefreshReport,
     TransactionQuery,
 };
 use zeroize::Zeroizing;
@@ -155,8 +155,7 @@ pub(crate) fn refresh(ctx: &Ctx, account: Option<&str>) -> anyhow::Result<()> {
 }
 
 pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
-    let bytes = std::fs::read(&args.file)
-        .map_err(|e| Error::new(ErrorKind::NotFound, format!("cannot read {}: {e}", args.file.display())))?;
+    let bytes = Engine::read_import_file(&args.file)?;
     let mapping = match &args.mapping {
         None => None,
         Some(m) => {

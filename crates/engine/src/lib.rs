@@ -38,7 +38,7 @@ pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_da
 pub use error::{Error, ErrorKind, ErrorPayload, Hint, Result};
 pub use ingestion::{
     AmountMapping, ApplySummary, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest,
-    PreviewRow,
+    MAX_IMPORT_BYTES, PreviewRow, RAW_RETENTION_DAYS,
 };
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
 pub use provider::connection::{Connection, ConnectionStatus, ProviderKind};

@@ -51,6 +51,14 @@ pub async fn csv_columns(content: String) -> Result<CsvColumns, IpcError> {
 }
 
 fn decode(content: &str) -> Result<Vec<u8>, IpcError> {
+    // Four base64 characters carry three bytes: refuse a file over the engine's cap unread.
+    if content.len() as u64 / 4 * 3 > spearmint_engine::MAX_IMPORT_BYTES + 3 {
+        return Err(IpcError::invalid(format!(
+            "the file is larger than {} MiB, too large to be a bank's statement: export a shorter period from \
+             the bank and import each file",
+            spearmint_engine::MAX_IMPORT_BYTES / (1024 * 1024)
+        )));
+    }
     base64::engine::general_purpose::STANDARD
         .decode(content.as_bytes())
         .map_err(|_| IpcError::invalid("the file did not arrive whole: pick it again"))

@@ -136,3 +136,20 @@ fn import_with_a_mapping_reads_what_the_sniffer_cannot_and_the_account_remembers
         run(&mut sm(dir.path(), &["import", &second, "--account", &other, "--mapping", "{date: 0}", "--json"]), "");
     assert!(fails(&out, 9, "Invalid").contains("mapping"));
 }
+
+/// A file far larger than any statement is refused by its size, before it is read: the file
+/// here is sparse, so it takes no disk, and reading it would take seconds and its size in memory.
+#[test]
+fn a_file_too_large_to_be_a_statement_is_refused_unread() {
+    let dir = passphrase_vault();
+    let account = new_account(dir.path(), "Joint Checking");
+    let big = dir.path().join("everything.csv");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(300 * 1024 * 1024).unwrap();
+    let before = counts(dir.path());
+    let out = run(&mut sm(dir.path(), &["import", big.to_str().unwrap(), "--account", &account, "--json"]), "");
+    let message = fails(&out, 9, "Invalid");
+    assert!(message.contains("too large to be a bank's statement"), "{message}");
+    assert!(message.contains("everything.csv") && message.contains("shorter period"), "{message}");
+    assert_eq!(counts(dir.path()), before, "nothing is imported or kept");
+}

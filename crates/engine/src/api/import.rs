@@ -5,6 +5,12 @@ use crate::error::Result;
 use crate::ingestion::{self, CsvColumns, ImportProgress, ImportReport, ImportRequest};
 
 impl Engine {
+    /// A file to import, read from disk: one over [`crate::MAX_IMPORT_BYTES`] is refused before
+    /// it is read.
+    pub fn read_import_file(path: &std::path::Path) -> Result<Vec<u8>> {
+        ingestion::read_import_file(path)
+    }
+
     /// A CSV file's columns and first rows, to map them by hand (needs no vault).
     pub fn csv_columns(bytes: &[u8]) -> Result<CsvColumns> {
         ingestion::csv_columns(bytes)

@@ -57,6 +57,11 @@ pub(crate) fn store_raw(vault: &mut Vault, source: &str, media_type: &str, body:
     raw.store(vault, source, media_type)
 }
 
+/// How long a raw payload's body is kept: long enough to re-read a quarter's statements after
+/// a fix to a parser, short enough that the vault does not keep every reply for ever. Past it,
+/// the row stays with its hash (the same reply or file is still known) and an empty body.
+pub const RAW_RETENTION_DAYS: i64 = 90;
+
 /// A payload's hash and compressed bytes: pure work, which an import does on another core
 /// while it parses.
 #[derive(Debug)]
@@ -75,7 +80,8 @@ impl RawPayload {
         Ok(RawPayload { sha, compressed })
     }
 
-    /// Stores it in its own small transaction (once: the same bytes are kept once).
+    /// Stores it in its own small transaction (once: the same bytes are kept once), and lets
+    /// go of the bodies past [`RAW_RETENTION_DAYS`].
     pub(crate) fn store(self, vault: &mut Vault, source: &str, media_type: &str) -> Result<i64> {
         if let Some(id) = vault
             .read()
@@ -85,6 +91,21 @@ impl RawPayload {
             return Ok(id);
         }
         vault.write(|w| {
+            let cutoff = (chrono::Utc::now() - Duration::days(RAW_RETENTION_DAYS))
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            let old: Vec<i64> = {
+                let mut stmt = w
+                    .read()
+                    .prepare_cached("SELECT id FROM raw_payloads WHERE fetched_at < ?1 AND length(body) > 0")?;
+                stmt.query_map([&cutoff], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            };
+            for id in old {
+                w.update(
+                    Table::RAW_PAYLOADS,
+                    &id.to_string(),
+                    &[("body", Value::Blob(Vec::new())), ("compression", Value::Text("none".into()))],
+                )?;
+            }
             w.insert_local(
                 Table::RAW_PAYLOADS,
                 &[
@@ -794,6 +815,38 @@ mod tests {
 
     fn doubled(chunk: &[u64]) -> Vec<u64> {
         chunk.iter().map(|x| x * 2).collect()
+    }
+
+    /// A real vault file, and its raw payloads as (sha256, body length).
+    fn payloads(vault: &Vault) -> Vec<(String, i64)> {
+        let mut stmt = vault.read().prepare("SELECT sha256, length(body) FROM raw_payloads ORDER BY id").unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn raw_bodies_are_let_go_after_the_retention_period_and_their_hashes_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = crate::vault::ProfilePaths::new(dir.path(), "default").unwrap();
+        std::fs::create_dir_all(&paths.dir).unwrap();
+        let mut vault =
+            Vault::create(&paths, &crate::secret::VaultKey::random(), "test", &crate::vault::Migrations::default())
+                .unwrap();
+        let old = store_raw(&mut vault, "file:ofx", "application/x-ofx", b"an old statement").unwrap();
+        let recent = store_raw(&mut vault, "file:ofx", "application/x-ofx", b"a recent statement").unwrap();
+        let aged = (chrono::Utc::now() - Duration::days(RAW_RETENTION_DAYS + 1))
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        vault.write(|w| w.update(Table::RAW_PAYLOADS, &old.to_string(), &[("fetched_at", Value::Text(aged))])).unwrap();
+        assert!(payloads(&vault).iter().all(|(_, len)| *len > 0));
+
+        // The next payload kept lets the aged body go; the recent one stays whole.
+        store_raw(&mut vault, "simplefin", "application/json", b"{\"accounts\": []}").unwrap();
+        let kept = payloads(&vault);
+        assert_eq!(kept.len(), 3);
+        assert_eq!(kept[0].1, 0, "the aged body is gone");
+        assert!(kept[1].1 > 0 && kept[2].1 > 0, "{kept:?}");
+        // The same bytes are still known: storing them again names the old row.
+        assert_eq!(store_raw(&mut vault, "file:ofx", "application/x-ofx", b"an old statement").unwrap(), old);
+        assert_eq!(store_raw(&mut vault, "file:ofx", "application/x-ofx", b"a recent statement").unwrap(), recent);
     }
 
     #[test]

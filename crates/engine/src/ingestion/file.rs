@@ -191,6 +191,7 @@ impl ColumnMapping {
 
 /// A CSV file's columns and first rows, to map them by hand (needs no vault).
 pub(crate) fn csv_columns(bytes: &[u8]) -> Result<CsvColumns> {
+    check_size(bytes.len(), "the file")?;
     let layout = spearmint_formats::csv::layout(bytes, 10)
         .map_err(|e| Error::new(ErrorKind::Invalid, format!("the file: {e}")))?;
     Ok(CsvColumns {
@@ -212,6 +213,46 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
+/// The largest file Spearmint imports: ten years of a busy account's statements, or a
+/// million-row CSV export, are well under it.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
+fn too_large(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Invalid,
+        format!(
+            "{name} is larger than {} MiB, too large to be a bank's statement: export a shorter period from \
+             the bank and import each file",
+            MAX_IMPORT_BYTES / (1024 * 1024)
+        ),
+    )
+}
+
+/// Refuses bytes over [`MAX_IMPORT_BYTES`].
+pub(crate) fn check_size(len: usize, name: &str) -> Result<()> {
+    if len as u64 > MAX_IMPORT_BYTES { Err(too_large(name)) } else { Ok(()) }
+}
+
+/// A file to import, read from disk: refused by its size before a byte is read, and read no
+/// further than the cap if it grows meanwhile.
+pub(crate) fn read_import_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    use std::io::Read as _;
+    let name = path.file_name().map_or_else(|| "the file".to_owned(), |n| n.to_string_lossy().into_owned());
+    let cannot = |e: std::io::Error| {
+        let kind = if e.kind() == std::io::ErrorKind::NotFound { ErrorKind::NotFound } else { ErrorKind::Invalid };
+        Error::new(kind, format!("cannot read {name}: {e}; choose another file"))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_IMPORT_BYTES {
+        return Err(too_large(&name));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    check_size(bytes.len(), &name)?;
+    Ok(bytes)
+}
+
 /// Imports a file, telling `progress` how far it has come: a million-row file takes seconds.
 pub(crate) fn import_file_with_progress(
     engine: &Engine,
@@ -224,6 +265,7 @@ pub(crate) fn import_file_with_progress(
         progress(&ImportProgress { phase: ImportPhase::Storing, done: to_u64(done), total: to_u64(total) });
     };
     let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
+    check_size(req.bytes.len(), &name)?;
     let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
         // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
         let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None };

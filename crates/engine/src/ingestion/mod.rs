@@ -6,9 +6,10 @@
 mod apply;
 mod file;
 
-pub use apply::ApplySummary;
+pub use apply::{ApplySummary, RAW_RETENTION_DAYS};
 pub(crate) use apply::{Target, apply, store_raw};
 pub use file::{
-    AmountMapping, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest, PreviewRow,
+    AmountMapping, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest,
+    MAX_IMPORT_BYTES, PreviewRow,
 };
-pub(crate) use file::{csv_columns, import_file_with_progress};
+pub(crate) use file::{csv_columns, import_file_with_progress, read_import_file};

@@ -428,10 +428,23 @@ async fn extract(
 
 /// Stores a provider's reply in the vault (its own small transaction) before anything reads
 /// it, so a reply Spearmint cannot read is kept for audit and for a later release to
-/// re-process; hands the body back for reading.
-async fn keep_raw(engine: &Engine, c: &Connection, media_type: &'static str, body: Vec<u8>) -> Result<(i64, Vec<u8>)> {
+/// re-process; hands the body back for reading. Only a reply in the provider's own format is
+/// kept (an HTML page or an answer of anything else is not a statement worth keeping).
+async fn keep_raw(
+    engine: &Engine,
+    c: &Connection,
+    media_type: &'static str,
+    body: Vec<u8>,
+) -> Result<(Option<i64>, Vec<u8>)> {
     let source = c.provider.as_str();
-    engine.db(move |v| Ok((ingestion::store_raw(v, source, media_type, &body)?, body))).await
+    let expected = match c.provider {
+        ProviderKind::Ofx => spearmint_formats::Format::Ofx,
+        _ => spearmint_formats::Format::SimpleFin,
+    };
+    if spearmint_formats::detect(&body, None) != Some(expected) {
+        return Ok((None, body));
+    }
+    engine.db(move |v| Ok((Some(ingestion::store_raw(v, source, media_type, &body)?), body))).await
 }
 
 /// Fetches the connection's statements, keeping each raw reply before reading it; returns
@@ -465,7 +478,7 @@ async fn fetch(
             .await;
             bank.shutdown().await;
             let (raw_id, body) = keep_raw(engine, c, "application/json", result?).await?;
-            Ok((Some(raw_id), SimpleFin::read_accounts(&body)?))
+            Ok((raw_id, SimpleFin::read_accounts(&body)?))
         }
         ProviderKind::Simplefin => {
             let entry = c.keychain();
@@ -473,7 +486,7 @@ async fn fetch(
             let access = AccessUrl::new(access.to_string());
             let body = SimpleFin::new()?.accounts(&access, start, end, requests).await?;
             let (raw_id, body) = keep_raw(engine, c, "application/json", body).await?;
-            Ok((Some(raw_id), SimpleFin::read_accounts(&body)?))
+            Ok((raw_id, SimpleFin::read_accounts(&body)?))
         }
         ProviderKind::Ofx => {
             let bank: OfxBank = serde_json::from_value(c.config["bank"].clone()).map_err(|_| {
@@ -500,7 +513,7 @@ async fn fetch(
                 };
                 let raw = client.statement(&bank, &credentials, &account, start, end, requests).await?;
                 let (id, raw) = keep_raw(engine, c, "application/x-ofx", raw).await?;
-                raw_id = Some(id);
+                raw_id = id.or(raw_id);
                 // A refused sign-on inside the reply stops here, before the next account's
                 // request: a wrong password is not sent again and again.
                 let s = OfxClient::read_statement(&bank, &raw)?;
