@@ -330,9 +330,34 @@ const REFERENCE_LABELS: &[&str] = &["ref", "conf", "id", "orderid", "order", "tr
 /// processor prefixes, store and terminal numbers, card digits, reference numbers and dates,
 /// web addresses after the name, and a trailing state with the city before it. Everything from
 /// the first number that follows the name on is dropped, because banks put store numbers,
-/// phone numbers and references after the name and locations after those. May return an empty
-/// string for a descriptor with no name in it (`123456`).
+/// phone numbers and references after the name and locations after those. Returns an empty
+/// string only for a descriptor with no letter in it (`123456`): one made only of a processor's
+/// words keeps them (`POS PURCHASE` -> `pos purchase`), and one that puts them before a ` - `
+/// keeps what follows (`POS PURCHASE - BLACKBIRD BOOKS #12` -> `blackbird books`).
 pub fn normalize(descriptor: &str) -> String {
+    let seller = normalize_once(descriptor);
+    if !seller.is_empty() {
+        return seller;
+    }
+    if let Some((_, after)) = descriptor.split_once(" - ") {
+        let seller = normalize(after);
+        if !seller.is_empty() {
+            return seller;
+        }
+    }
+    // Nothing but the processor's words, or words the rules drop: keep its words as they are.
+    let words: Vec<String> = descriptor
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        // A masked account number (`XXXXXX1234`) is not a word.
+        .filter(|w| !(w.len() >= 3 && w.chars().all(|c| c == 'x' || c == 'X' || c.is_ascii_digit())))
+        .take(4)
+        .map(str::to_lowercase)
+        .collect();
+    words.join(" ")
+}
+
+fn normalize_once(descriptor: &str) -> String {
     let mut text: String = descriptor
         .chars()
         .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`'))

@@ -123,3 +123,70 @@ fn bad_dictionary_data_is_refused_with_its_line() {
     let mcc = Dictionary::parse("", "12345\tFOOD\n").unwrap_err();
     assert_eq!(mcc.to_string(), "line 1: `12345` is not a merchant category code (four digits)");
 }
+
+mod never_empty {
+    use proptest::prelude::*;
+    use spearmint_core::seller::normalize;
+
+    /// The words a processor or a bank puts before or around a name.
+    fn noise() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "POS PURCHASE",
+            "POS DEBIT",
+            "DEBIT CARD PURCHASE",
+            "CHECKCARD 1202",
+            "PURCHASE AUTHORIZED ON 12/02",
+            "ACH DEBIT",
+            "RECURRING PAYMENT",
+            "SQ *",
+            "TST* ",
+            "PAYPAL *",
+            "",
+            "#",
+            "*",
+        ])
+    }
+
+    prop_compose! {
+        /// `<noise> <sep> <NAME> <#store> <CITY> <ST>`, as real statements write them.
+        fn descriptor()(
+            noise in noise(),
+            sep in prop::sample::select(vec![" - ", " ", " * ", "  -  "]),
+            name in "[A-Z][A-Za-z&']{1,12}( [A-Z][a-z]{1,10}){0,2}",
+            store in prop::option::of(0u32..100_000),
+            city in prop::option::of("[A-Z]{3,10}( [A-Z]{3,8})?"),
+            state in prop::option::of(prop::sample::select(vec!["NC", "CA", "NY", "TX"])),
+        ) -> String {
+            let mut d = format!("{noise}{sep}{name}");
+            if let Some(n) = store { d.push_str(&format!(" #{n}")); }
+            if let Some(c) = city { d.push(' '); d.push_str(&c); }
+            if let Some(s) = state { d.push(' '); d.push_str(s); }
+            d
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn a_descriptor_with_a_word_never_normalizes_to_nothing(d in descriptor()) {
+            let seller = normalize(&d);
+            prop_assert!(!seller.is_empty(), "{d:?} normalized to nothing");
+        }
+
+        #[test]
+        fn any_text_with_a_letter_keeps_something(d in "[ -~]{0,40}") {
+            let seller = normalize(&d);
+            // A letter that is not the X of a masked number.
+            if d.chars().any(|c| c.is_ascii_alphabetic() && !c.eq_ignore_ascii_case(&'x')) {
+                prop_assert!(!seller.is_empty(), "{d:?} normalized to nothing");
+            }
+        }
+    }
+
+    #[test]
+    fn a_processor_prefix_before_a_dash_leaves_the_store() {
+        assert_eq!(normalize("POS PURCHASE - BLACKBIRD BOOKS #123 RALEIGH NC"), "blackbird books");
+        let store = "ARROW BARBERING CO. 0042 DURHAM NC";
+        assert_eq!(normalize(&format!("POS DEBIT - {store}")), normalize(store));
+        assert!(normalize(store).starts_with("arrow barbering"), "{}", normalize(store));
+    }
+}
