@@ -62,7 +62,7 @@ pub fn recommend(history: &[(String, Vec<i64>)], complete_months: usize, income:
             .map(|(c, pct)| {
                 (
                     c.to_owned(),
-                    round_sensibly(Money::from_minor(income.minor().max(0) * i64::from(pct) / 100, currency)),
+                    round_sensibly(Money::from_minor(income.minor().max(0).saturating_mul(i64::from(pct)) / 100, currency)),
                 )
             })
             .collect();
@@ -75,7 +75,7 @@ pub fn recommend(history: &[(String, Vec<i64>)], complete_months: usize, income:
         })
         .filter(|(_, m)| *m > 0)
         .collect();
-    let total: i64 = typical.iter().map(|(_, m)| m).sum();
+    let total: i64 = typical.iter().fold(0i64, |sum, (_, m)| sum.saturating_add(*m));
     // Scale down to fit the income, when spending runs above it.
     if income.minor() > 0 && total > income.minor() {
         for (_, m) in &mut typical {

@@ -114,6 +114,16 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest amount, in minor units, any one transaction, balance or budget may have: a
+    /// hundred billion of a currency with two decimals. Sums of a vault's amounts stay far from
+    /// overflowing, and no real statement comes near it.
+    pub const MAX_PLAUSIBLE_MINOR: i64 = 10_000_000_000_000;
+
+    /// Whether this amount is within [`Money::MAX_PLAUSIBLE_MINOR`] either way.
+    pub const fn is_plausible(&self) -> bool {
+        self.minor >= -Self::MAX_PLAUSIBLE_MINOR && self.minor <= Self::MAX_PLAUSIBLE_MINOR
+    }
+
     pub const fn from_minor(minor: i64, currency: Currency) -> Money {
         Money { minor, currency }
     }

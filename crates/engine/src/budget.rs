@@ -66,8 +66,8 @@ fn month_totals(r: Reader<'_>, month: &str, currency: &str) -> Result<(Vec<(Stri
     for row in rows {
         let (top, kind, sum) = row?;
         match kind.as_str() {
-            "expense" => spending.push((top, -sum)),
-            "income" => income += sum,
+            "expense" => spending.push((top, sum.saturating_neg())),
+            "income" => income = income.saturating_add(sum),
             _ => {}
         }
     }
@@ -133,7 +133,7 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
             }
             let (spending, _) = month_totals(r, &m.format("%Y-%m").to_string(), c)?;
             let spent = spending.iter().find(|(x, _)| x == cat).map_or(0, |(_, s)| *s);
-            carry += minor - spent;
+            carry = carry.saturating_add(minor.saturating_sub(spent));
         }
         carried.push((cat.clone(), Money::from_minor(carry, Currency::new(c).unwrap_or(cur))));
     }
@@ -184,6 +184,12 @@ pub(crate) fn set_override(
     rollover: bool,
 ) -> Result<()> {
     month_start(from_month)?;
+    if !amount.is_plausible() {
+        return Err(Error::new(
+            ErrorKind::Invalid,
+            format!("{} is larger than any budget can be: check the amount", amount.to_plain_string()),
+        ));
+    }
     if amount.is_negative() {
         return Err(Error::new(ErrorKind::Invalid, "a budget cannot be negative"));
     }

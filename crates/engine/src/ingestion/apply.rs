@@ -19,6 +19,42 @@ use spearmint_core::{Categorizer, Decision, Dictionary, Input};
 use crate::error::{Error, ErrorKind, Hint, Result};
 use crate::vault::{Table, Vault, Writer, now_rfc3339};
 
+/// The dates a statement's rows may have: anything else is a damaged file or a hostile bank
+/// (and dates near the calendar's ends cannot be searched around).
+fn plausible_date(d: NaiveDate) -> bool {
+    let first = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    let last = NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX);
+    (first..=last).contains(&d)
+}
+
+/// Refuses a statement with a row no bank can mean, before anything of it is stored.
+fn check_plausible(statement: &Statement) -> Result<()> {
+    let damaged = |what: String| {
+        Error::new(
+            ErrorKind::Invalid,
+            format!("{what}, which cannot be right: the statement is damaged, and nothing of it was imported"),
+        )
+    };
+    let too_large = |m: &Money| !m.is_plausible();
+    for account in &statement.accounts {
+        if let Some(d) = account.balance_on.filter(|d| !plausible_date(*d)) {
+            return Err(damaged(format!("its balance is dated {d}")));
+        }
+        if let Some(b) = account.balance.filter(|b| too_large(b)) {
+            return Err(damaged(format!("its balance is {}", b.to_plain_string())));
+        }
+        for t in &account.transactions {
+            if !plausible_date(t.posted_on) {
+                return Err(damaged(format!("a transaction is dated {}", t.posted_on)));
+            }
+            if too_large(&t.amount) || t.splits.iter().any(|s| too_large(&s.amount)) {
+                return Err(damaged(format!("a transaction is of {}", t.amount.to_plain_string())));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Where a statement's accounts go.
 #[derive(Debug, Clone)]
 pub(crate) enum Target {
@@ -144,6 +180,7 @@ pub(crate) fn apply_in(
     dictionary: &Dictionary,
     progress: &dyn Fn(usize, usize),
 ) -> Result<ApplySummary> {
+    check_plausible(statement)?;
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
     // dictionary, the provider's hint); nothing re-categorizes a stored row later.

@@ -64,6 +64,7 @@ pub(crate) fn edit_transaction(
                 format!("the transaction is in {currency}, not {}", m.currency()),
             ));
         }
+        check_plausible(m)?;
         cells.push(("amount_minor", Value::Integer(m.minor())));
     }
     v.write(|w| w.update(Table::TRANSACTIONS, &id.to_string(), &cells).map(|_| ()))
@@ -88,6 +89,7 @@ pub(crate) fn split_transaction(
     let (minor, currency) = found.ok_or_else(|| no_transaction(id))?;
     let mut sum = 0i64;
     for (category, amount, _) in parts {
+        check_plausible(*amount)?;
         if amount.currency().code() != currency {
             return Err(Error::new(ErrorKind::Invalid, format!("every part must be in {currency}")));
         }
@@ -150,4 +152,15 @@ pub(crate) fn write_splits(w: &mut Writer<'_>, id: TransactionId, parts: &[(&str
         &[("is_split", Value::Integer(1)), ("updated_at", Value::Text(now_rfc3339()))],
     )?;
     w.replace_children(Table::SPLITS, "transaction_id", &id.to_string(), &SPLIT_COLUMNS, &rows)
+}
+
+/// Refuses an amount larger than any account holds ([`Money::MAX_PLAUSIBLE_MINOR`]).
+pub(crate) fn check_plausible(m: Money) -> Result<()> {
+    if m.is_plausible() {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Invalid,
+        format!("{} is larger than any account holds: check the amount", m.to_plain_string()),
+    ))
 }

@@ -86,6 +86,7 @@ pub(crate) fn add_transaction(vault: &mut Vault, new: NewTransaction) -> Result<
             format!("the account is in {currency} but the amount is in {}", new.amount.currency()),
         ));
     }
+    edit::check_plausible(new.amount)?;
     let id = TransactionId::new();
     let now = now_rfc3339();
     vault.write(|w| {

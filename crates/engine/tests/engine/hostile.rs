@@ -142,3 +142,47 @@ async fn a_reply_that_is_not_a_statement_is_not_kept() {
     assert_eq!(raw_payloads(&engine), kept, "a page that is no statement is not kept");
     assert_eq!(all(&engine), before);
 }
+
+/// A SimpleFIN document (the Bridge's format, as a file) with one transaction.
+fn simplefin_file(posted: i64, amount: &str) -> Vec<u8> {
+    format!(
+        r#"{{"errors":[],"accounts":[{{"org":{{"domain":"bank.example","sfin-url":"https://bank.example/simplefin"}},
+        "id":"acct-1","name":"Checking","currency":"USD","balance":"100.00","balance-date":1764000000,
+        "transactions":[{{"id":"t-1","posted":1764000000,"amount":"-4.50","description":"BLUE BOTTLE COFFEE"}},
+        {{"id":"t-2","posted":{posted},"amount":"{amount}","description":"HOSTILE"}}]}}]}}"#
+    )
+    .into_bytes()
+}
+
+fn import(engine: &Engine, bytes: Vec<u8>) -> spearmint_engine::Result<spearmint_engine::ImportReport> {
+    engine.import_file(spearmint_engine::ImportRequest {
+        bytes,
+        file_name: Some("accounts.json".into()),
+        account: None,
+        mapping: None,
+        currency: None,
+        dry_run: false,
+    })
+}
+
+#[test]
+fn dates_at_the_calendars_end_and_amounts_past_any_sum_are_refused_whole() {
+    let (_dir, engine) = keychain_vault();
+    // Near chrono's last representable day (year 262143), and before any bank existed.
+    for posted in [8_210_266_876_799_i64, 8_000_000_000_000, -5_000_000_000, 7_258_118_400] {
+        let err = import(&engine, simplefin_file(posted, "-1.00")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{posted}: {}", err.message());
+    }
+    let err = import(&engine, simplefin_file(7_258_118_400, "-1.00")).unwrap_err();
+    assert!(err.message().contains("dated 2200-01-01, which cannot be right"), "{}", err.message());
+    assert!(err.message().contains("nothing of it was imported"), "{}", err.message());
+    // Two rows whose sum overflows 64 bits, or one past any balance.
+    for amount in ["-92233720368547758.07", "92233720368547758.07", "-100000000000.01"] {
+        let err = import(&engine, simplefin_file(1_764_086_400, amount)).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{amount}: {}", err.message());
+    }
+    assert!(all(&engine).is_empty(), "all or nothing: the good row is not imported either");
+    // The largest plausible amount imports, and the vault's totals still add up.
+    let report = import(&engine, simplefin_file(1_764_086_400, "-100000000000.00")).unwrap();
+    assert_eq!(report.summary.added, 2);
+}
