@@ -48,6 +48,10 @@ enum Command {
         /// Protect the vault with a passphrase instead of a key in the OS keychain
         #[arg(long)]
         passphrase: bool,
+        /// When the profile has a vault, set it aside (moved to a replaced-<time> folder, not
+        /// deleted) and create a new one
+        #[arg(long)]
+        force: bool,
     },
     /// Show the vault: path, encryption, where the key is, schema version, row counts
     Status,
@@ -418,6 +422,10 @@ fn hint(e: &spearmint_engine::Error) -> Option<String> {
             "run `spearmint init --passphrase` for a new vault, or `spearmint passphrase set` for an unlocked one"
                 .to_owned()
         }
+        Some(Hint::ReplaceVault) => {
+            "`spearmint status` shows it; `spearmint init --force` sets it aside (kept, not deleted) and creates a new one"
+                .to_owned()
+        }
         Some(Hint::ChooseDataDir) => "pass --data-dir DIR, or set $SPEARMINT_DATA_DIR".to_owned(),
         Some(Hint::ChooseAccount) => "pass --account ID (`spearmint accounts` lists them)".to_owned(),
         Some(Hint::ListAccounts) => "`spearmint accounts` lists them".to_owned(),
@@ -486,7 +494,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     match command {
-        Command::Init { passphrase } => init(ctx, passphrase),
+        Command::Init { passphrase, force } => init(ctx, passphrase, force),
         Command::Status => status(ctx),
         Command::Unlock => unlock_session(ctx),
         Command::Lock => {
@@ -587,10 +595,15 @@ fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
     }
 }
 
-fn init(ctx: &Ctx, passphrase: bool) -> anyhow::Result<()> {
+fn init(ctx: &Ctx, passphrase: bool, force: bool) -> anyhow::Result<()> {
     let key = if passphrase { NewKey::Passphrase(ctx.prompt.new_passphrase()?) } else { NewKey::Keychain };
-    let status = ctx.engine.create(key)?;
-    print_status(ctx, &status, "created an encrypted vault")
+    if !force {
+        let status = ctx.engine.create(key)?;
+        return print_status(ctx, &status, "created an encrypted vault");
+    }
+    let (status, backup) = ctx.engine.create_replacing(key)?;
+    let note = format!("created an encrypted vault; the previous one is kept in {}", backup.display());
+    print_status(ctx, &status, &note)
 }
 
 fn status(ctx: &Ctx) -> anyhow::Result<()> {

@@ -62,7 +62,10 @@ pub fn recommend(history: &[(String, Vec<i64>)], complete_months: usize, income:
             .map(|(c, pct)| {
                 (
                     c.to_owned(),
-                    round_sensibly(Money::from_minor(income.minor().max(0).saturating_mul(i64::from(pct)) / 100, currency)),
+                    round_sensibly(Money::from_minor(
+                        income.minor().max(0).saturating_mul(i64::from(pct)) / 100,
+                        currency,
+                    )),
                 )
             })
             .collect();

@@ -175,11 +175,19 @@ impl Engine {
     /// keychain that cannot be reached fails before anything is written.
     pub fn create(&self, new_key: NewKey) -> Result<VaultStatus> {
         let paths = &self.inner.paths;
-        if look_at(&paths.vault())? != FileLook::Missing {
-            return Err(Error::new(
-                ErrorKind::AlreadyExists,
-                format!("a vault already exists at {}", paths.vault().display()),
-            ));
+        // profile.json is the only copy of a passphrase vault's salt: a vault is there when
+        // either file is, and neither is ever written over.
+        for file in [paths.vault(), paths.profile_json()] {
+            if look_at(&file)? != FileLook::Missing {
+                return Err(Error::new(
+                    ErrorKind::AlreadyExists,
+                    format!(
+                        "this profile already has a vault ({} is there): open it, or set it aside and start a new one",
+                        file.display()
+                    ),
+                )
+                .with_hint(Hint::ReplaceVault));
+            }
         }
         create_private_dir(&paths.dir)?;
         let vault_id = VaultId::new().to_string();
@@ -198,11 +206,31 @@ impl Engine {
         };
         let profile =
             Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
-        profile.write(&paths.profile_json())?;
+        profile.write_new(&paths.profile_json())?;
         let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
         *self.state() = State::Unlocked { vault: watched(vault), key };
         self.mark_used()?;
         self.status()
+    }
+
+    /// Sets the profile's vault aside (its files move, unchanged, to a `replaced-<time>` folder
+    /// in the profile, which is returned) and creates a new one. Nothing is deleted: the old
+    /// vault opens again from there with its own key.
+    pub fn create_replacing(&self, new_key: NewKey) -> Result<(VaultStatus, std::path::PathBuf)> {
+        self.lock()?;
+        let paths = &self.inner.paths;
+        let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ");
+        let backup = paths.dir.join(format!("replaced-{stamp}"));
+        create_private_dir(&backup)?;
+        let names = ["profile.json", "vault.db", "vault.db-wal", "vault.db-shm"];
+        for name in names {
+            let from = paths.dir.join(name);
+            if look_at(&from)? != FileLook::Missing {
+                std::fs::rename(&from, backup.join(name))
+                    .map_err(|e| Error::io(&format!("cannot set {name} aside in {}", backup.display()), e))?;
+            }
+        }
+        Ok((self.create(new_key)?, backup))
     }
 
     /// First-run friendly open for the desktop: creates the vault with a keychain key if there

@@ -57,6 +57,8 @@ pub enum Hint {
     UsePassphrase,
     /// The data directory cannot be used or found: choose another.
     ChooseDataDir,
+    /// The profile already has a vault: open it, or set it aside for a new one.
+    ReplaceVault,
     /// A file names no account: choose the account it belongs to.
     ChooseAccount,
     /// An account id that does not exist: see the accounts and their ids.

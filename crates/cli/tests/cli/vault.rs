@@ -1,7 +1,7 @@
 //! The vault from the command line: `init` with the keychain or a passphrase, `status`, `unlock`
 //! and `lock` for a session, a passphrase change, and what is not a vault.
 
-use crate::common::{json, require_secret_service, run, spearmint};
+use crate::common::{json, ok, ok_json, passphrase_vault, require_secret_service, run, spearmint, text};
 
 #[test]
 fn init_then_status_reports_an_encrypted_vault_with_its_schema() {
@@ -128,4 +128,57 @@ fn a_plain_sqlite_file_is_reported_as_not_a_vault() {
     let out = run(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", "tide pool at dawn"), "");
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["error"]["kind"], "Corrupt");
+}
+
+/// `init` never writes over a vault: not when only its profile.json is left (the only copy of a
+/// passphrase vault's salt), and with `--force` the old vault is set aside whole and still opens.
+#[test]
+fn init_never_destroys_a_vault_and_force_keeps_the_old_one_openable() {
+    let dir = passphrase_vault();
+    let profile = dir.path().join("profiles/default");
+    let salt_file = std::fs::read(profile.join("profile.json")).unwrap();
+    let account = text(&ok_json(dir.path(), &["accounts", "add", "Old Checking"]), "id");
+
+    // The vault file moved away (to a backup disk, say): its profile.json stays as it was.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::rename(profile.join("vault.db"), elsewhere.path().join("vault.db")).unwrap();
+    let out = run(
+        &mut spearmint(dir.path(), &["init", "--passphrase", "--passphrase-stdin", "--json"]),
+        "another passphrase here\n",
+    );
+    assert_eq!(out.status.code(), Some(10), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(json(&out)["error"]["kind"], "AlreadyExists");
+    assert!(json(&out)["error"]["hint"].as_str().unwrap().contains("init --force"));
+    assert_eq!(std::fs::read(profile.join("profile.json")).unwrap(), salt_file, "profile.json untouched");
+    std::fs::rename(elsewhere.path().join("vault.db"), profile.join("vault.db")).unwrap();
+    assert_eq!(ok_json(dir.path(), &["accounts"]).as_array().unwrap().len(), 1, "the vault opens again");
+
+    // --force: a new vault, and the old one kept in a folder of its own, whole.
+    let out = run(
+        &mut spearmint(dir.path(), &["init", "--force", "--passphrase", "--passphrase-stdin"]),
+        "a brand new passphrase\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kept: Vec<_> = std::fs::read_dir(&profile)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("replaced-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&kept[0].display().to_string()));
+    assert_eq!(std::fs::read(kept[0].join("profile.json")).unwrap(), salt_file);
+    let fresh = |args: &[&str]| {
+        let mut cmd = spearmint(dir.path(), args);
+        cmd.env("SPEARMINT_PASSPHRASE", "a brand new passphrase");
+        json(&ok(&mut cmd))
+    };
+    assert_eq!(fresh(&["accounts", "--json"]).as_array().unwrap().len(), 0, "the new vault is empty");
+
+    // The old vault, put back in a profile of its own, opens with its own passphrase.
+    let restored = tempfile::tempdir().unwrap();
+    let into = restored.path().join("profiles/default");
+    std::fs::create_dir_all(into.parent().unwrap()).unwrap();
+    std::fs::rename(&kept[0], &into).unwrap();
+    let listed = ok_json(restored.path(), &["accounts"]);
+    assert_eq!(listed[0]["id"], account.as_str());
 }

@@ -105,19 +105,59 @@ impl Profile {
 
     /// Replaces the file atomically (write, fsync, rename, fsync the directory), so a crash
     /// leaves either the old or the new profile, never half of one.
+    /// Replaces `path` atomically (a unique temporary file, then a rename).
     pub fn write(&self, path: &Path) -> Result<()> {
-        let tmp = path.with_extension("json.tmp");
-        let text = serde_json::to_string_pretty(self).map_err(|e| Error::internal("cannot encode profile.json", e))?;
-        let mut f = fs::File::create(&tmp).map_err(|e| Error::io("cannot write profile.json", e))?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(|e| Error::io("cannot write profile.json", e))?;
-        fs::rename(&tmp, path).map_err(|e| Error::io("cannot write profile.json", e))?;
-        if let Some(dir) = path.parent() {
-            if let Ok(d) = fs::File::open(dir) {
-                let _ = d.sync_all();
-            }
-        }
+        let tmp = self.write_temp(path)?;
+        fs::rename(&tmp, path).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::io("cannot write profile.json", e)
+        })?;
+        sync_dir(path);
         Ok(())
+    }
+
+    /// Writes `path` only if there is none: of two processes creating the same profile at
+    /// once, one writes it and the other gets `AlreadyExists`, never a mix of both.
+    pub fn write_new(&self, path: &Path) -> Result<()> {
+        let tmp = self.write_temp(path)?;
+        let linked = fs::hard_link(&tmp, path);
+        let _ = fs::remove_file(&tmp);
+        match linked {
+            Ok(()) => {
+                sync_dir(path);
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(Error::new(
+                ErrorKind::AlreadyExists,
+                "this profile already has a vault (its profile.json is there): open it instead of creating one",
+            )),
+            Err(e) => Err(Error::io("cannot write profile.json", e)),
+        }
+    }
+
+    /// The profile, written and synced to a temporary file beside `path` named for this process
+    /// and moment, so two writers never share one.
+    fn write_temp(&self, path: &Path) -> Result<std::path::PathBuf> {
+        let text = serde_json::to_string_pretty(self).map_err(|e| Error::internal("cannot encode profile.json", e))?;
+        let unique = format!("json.{}.{}.tmp", std::process::id(), rand::random::<u64>());
+        let tmp = path.with_extension(unique);
+        let mut f = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::io("cannot write profile.json", e))?;
+        if let Err(e) = f.write_all(text.as_bytes()).and_then(|()| f.sync_all()) {
+            let _ = fs::remove_file(&tmp);
+            return Err(Error::io("cannot write profile.json", e));
+        }
+        Ok(tmp)
+    }
+}
+
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent() {
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
     }
 }
