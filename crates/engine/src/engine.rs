@@ -164,7 +164,8 @@ impl Engine {
             (None, _) => Err(Error::new(
                 ErrorKind::Corrupt,
                 format!(
-                    "{} is missing, so the vault's key cannot be found: restore it from a backup",
+                    "{} is missing: a vault protected by a passphrase opens with its passphrase alone; for one \
+                     whose key is in the keychain, restore profile.json from a backup",
                     self.inner.paths.profile_json().display()
                 ),
             )),
@@ -206,7 +207,13 @@ impl Engine {
         };
         let profile =
             Profile { format: crate::vault::profile::FORMAT, vault_id: vault_id.clone(), key: spec, pending: None };
-        profile.write_new(&paths.profile_json())?;
+        if let Err(e) = profile.write_new(&paths.profile_json()) {
+            // Another process made this profile's vault first: its key entry is not ours.
+            if let Some(entry) = profile.key.keychain_entry() {
+                let _ = entry.delete();
+            }
+            return Err(e);
+        }
         let vault = Vault::create(paths, &key, &vault_id, &self.inner.migrations)?;
         *self.state() = State::Unlocked { vault: watched(vault), key };
         self.mark_used()?;
@@ -251,10 +258,53 @@ impl Engine {
     }
 
     pub fn unlock(&self, how: Unlock) -> Result<VaultStatus> {
-        let profile = self.require_profile()?;
+        let profile = match (self.require_profile(), &how) {
+            (Ok(profile), _) => profile,
+            // A vault restored without its profile.json: a passphrase vault's file says how
+            // its key is derived.
+            (Err(e), Unlock::Passphrase(p)) if e.kind() == ErrorKind::Corrupt => self.restore_profile(p, e)?,
+            (Err(e), _) => return Err(e),
+        };
         let (vault, key) = self.open_with(&profile, how)?;
         *self.state() = State::Unlocked { vault: watched(vault), key };
         self.status()
+    }
+
+    /// The profile of a passphrase vault whose profile.json is lost, from the vault file alone
+    /// (its SQLCipher salt is the passphrase's salt): written back once the passphrase opens
+    /// the file. `missing` is the error to give when it does not.
+    fn restore_profile(&self, passphrase: &Passphrase, missing: Error) -> Result<Profile> {
+        let paths = &self.inner.paths;
+        let mut salt = [0u8; 16];
+        let read = std::fs::File::open(paths.vault()).and_then(|mut f| {
+            use std::io::Read as _;
+            f.read_exact(&mut salt)
+        });
+        if read.is_err() || salt.starts_with(b"SQLite format") {
+            return Err(missing);
+        }
+        let spec = KeySpec::from_file_salt(salt);
+        let key = spec.derive(passphrase)?;
+        let vault = match Vault::open(paths, &key, &self.inner.migrations) {
+            Ok(vault) => vault,
+            Err(e) if e.kind() == ErrorKind::WrongKey || e.kind() == ErrorKind::Corrupt => {
+                return Err(Error::new(
+                    ErrorKind::Corrupt,
+                    format!(
+                        "{} is missing, and this passphrase does not open the vault file: enter the vault's own \
+                         passphrase, or restore profile.json from a backup",
+                        paths.profile_json().display()
+                    ),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let vault_id = crate::vault::settings::vault_id(vault.read())?
+            .ok_or_else(|| Error::new(ErrorKind::Corrupt, "the vault file does not say which vault it is"))?;
+        drop(vault);
+        let profile = Profile { format: crate::vault::profile::FORMAT, vault_id, key: spec, pending: None };
+        profile.write_new(&paths.profile_json())?;
+        Ok(profile)
     }
 
     fn open_with(&self, profile: &Profile, how: Unlock) -> Result<(Vault, VaultKey)> {

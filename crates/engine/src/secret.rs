@@ -7,19 +7,37 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{Error, ErrorKind, Result};
 
-/// The 256-bit key that SQLCipher encrypts the vault with.
+/// The 256-bit key that SQLCipher encrypts the vault with, and, for a key derived from a
+/// passphrase, the derivation's salt: a new or re-encrypted file is written with it as its
+/// SQLCipher salt (its first 16 bytes, in the clear), so the file alone says how to derive
+/// its key again.
 #[derive(Clone, Zeroize, ZeroizeOnDrop, PartialEq, Eq)]
-pub struct VaultKey([u8; 32]);
+pub struct VaultKey([u8; 32], Option<[u8; 16]>);
 
 impl VaultKey {
     pub fn random() -> VaultKey {
         let mut key = [0u8; 32];
         rand::rng().fill_bytes(&mut key);
-        VaultKey(key)
+        VaultKey(key, None)
     }
 
     pub(crate) fn from_bytes(bytes: [u8; 32]) -> VaultKey {
-        VaultKey(bytes)
+        VaultKey(bytes, None)
+    }
+
+    /// The key, to be written with `salt` as the file's SQLCipher salt.
+    pub(crate) fn with_file_salt(mut self, salt: [u8; 16]) -> VaultKey {
+        self.1 = Some(salt);
+        self
+    }
+
+    /// The `PRAGMA key` (or `rekey`) value that writes a new file, or re-encrypts one, with
+    /// this key's salt; without one, SQLCipher picks a random salt.
+    pub(crate) fn sqlcipher_pragma_for_writing(&self) -> Zeroizing<String> {
+        match &self.1 {
+            Some(salt) => Zeroizing::new(format!("x'{}{}'", hex::encode(self.0), hex::encode(salt))),
+            None => self.sqlcipher_pragma(),
+        }
     }
 
     /// Hex form, as stored in the keychain.
@@ -35,7 +53,7 @@ impl VaultKey {
                 "the vault key in the keychain is malformed: restore the keychain entry from a backup",
             )
         })?;
-        Ok(VaultKey(*bytes))
+        Ok(VaultKey(*bytes, None))
     }
 
     /// The `PRAGMA key` value for a raw key, which skips SQLCipher's own key derivation.

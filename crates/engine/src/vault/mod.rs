@@ -171,7 +171,14 @@ fn connect(path: &Path, key: Option<&VaultKey>, flags: OpenFlags, format: Cipher
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     match key {
         Some(key) => {
-            conn.pragma_update(None, "key", key.sqlcipher_pragma().as_str())?;
+            // A new file takes the key's salt (a passphrase's, so the file says how to derive
+            // its key); an existing one is opened with the salt it has.
+            let pragma = if flags.contains(OpenFlags::SQLITE_OPEN_CREATE) {
+                key.sqlcipher_pragma_for_writing()
+            } else {
+                key.sqlcipher_pragma()
+            };
+            conn.pragma_update(None, "key", pragma.as_str())?;
             conn.execute_batch(&format.pragmas())?;
         }
         // Only the benchmark's plain-SQLite baseline (`Vault::create_plain_for_benchmarks`): a
@@ -373,7 +380,7 @@ impl Vault {
         // to the file, and the checkpoint thread's one has the old key: it restarts after.
         self.stop_checkpointer()?;
         self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")?;
-        self.conn.pragma_update(None, "rekey", key.sqlcipher_pragma().as_str())?;
+        self.conn.pragma_update(None, "rekey", key.sqlcipher_pragma_for_writing().as_str())?;
         self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
         self.checkpointer = Checkpointer::start(&mut self.conn, &self.path, Some(key), self.format).ok();
         Ok(())

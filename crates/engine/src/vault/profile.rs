@@ -80,7 +80,22 @@ impl KeySpec {
         Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
             .hash_password_into(passphrase.expose().as_bytes(), &salt, out.as_mut())
             .map_err(|e| Error::internal("the key could not be derived from the passphrase", e))?;
-        Ok(VaultKey::from_bytes(*out))
+        let key = VaultKey::from_bytes(*out);
+        Ok(match <[u8; 16]>::try_from(salt.as_slice()) {
+            Ok(salt) => key.with_file_salt(salt),
+            Err(_) => key,
+        })
+    }
+
+    /// The passphrase spec a vault file implies by itself: the format's Argon2id cost and the
+    /// salt the file begins with. What opens a vault whose profile.json is lost.
+    pub fn from_file_salt(salt: [u8; 16]) -> KeySpec {
+        match KeySpec::new_passphrase() {
+            KeySpec::Passphrase { kdf, m_cost_kib, t_cost, p_cost, .. } => {
+                KeySpec::Passphrase { kdf, m_cost_kib, t_cost, p_cost, salt: hex::encode(salt) }
+            }
+            keychain => keychain,
+        }
     }
 }
 

@@ -371,3 +371,37 @@ fn every_write_records_its_cells_for_sync_with_increasing_clocks() {
     assert_eq!(all.len(), 2 * 2);
     assert!(all.windows(2).all(|w| w[0].hlc < w[1].hlc), "HLC timestamps strictly increase in log order");
 }
+
+/// A passphrase vault's file carries its passphrase's salt (as its SQLCipher salt): restored
+/// alone from a backup, without profile.json, it opens with its passphrase, and profile.json is
+/// written again. Also after a change of passphrase, which re-encrypts with a new salt.
+#[test]
+fn a_passphrase_vault_restored_without_its_profile_opens_with_its_passphrase() {
+    let (dir, e) = passphrase_vault();
+    add_coffee(&e);
+    e.lock().unwrap();
+    let profile = dir.path().join("profiles/default/profile.json");
+    let before = std::fs::read_to_string(&profile).unwrap();
+    std::fs::remove_file(&profile).unwrap();
+
+    let err = engine(dir.path()).unlock(Unlock::Passphrase(Passphrase::new("not the passphrase"))).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Corrupt);
+    assert!(err.message().contains("does not open the vault file"), "{}", err.message());
+    assert!(!profile.exists(), "nothing is written for a wrong passphrase");
+
+    let e = engine(dir.path());
+    e.unlock(Unlock::Passphrase(passphrase())).unwrap();
+    assert_eq!(e.transactions(&Default::default()).unwrap().len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(&profile).unwrap().replace(char::is_whitespace, ""),
+        before.replace(char::is_whitespace, "")
+    );
+
+    // A new passphrase re-encrypts under a new salt, which the file carries too.
+    e.set_passphrase(Passphrase::new("a second passphrase")).unwrap();
+    e.lock().unwrap();
+    std::fs::remove_file(&profile).unwrap();
+    let e = engine(dir.path());
+    e.unlock(Unlock::Passphrase(Passphrase::new("a second passphrase"))).unwrap();
+    assert_eq!(e.transactions(&Default::default()).unwrap().len(), 1);
+}
