@@ -624,13 +624,17 @@ fn unlock_session(ctx: &Ctx) -> anyhow::Result<()> {
     let status = unlock(ctx, true)?;
     let cached = status.key_source == Some(KeySource::Passphrase) && ctx.engine.cache_in_session()?;
     let note = if cached {
-        "unlocked: the key is cached in this login session's kernel keyring until `spearmint lock` or logout"
+        format!(
+            "unlocked: the key is cached in this login session's kernel keyring until `spearmint lock`, logout, \
+             or {} hours",
+            spearmint_engine::SESSION_CACHE_HOURS
+        )
     } else if status.key_source == Some(KeySource::Keychain) {
-        "unlocked: this vault's key is in the OS keychain, so commands unlock it themselves"
+        "unlocked: this vault's key is in the OS keychain, so commands unlock it themselves".to_owned()
     } else {
-        "unlocked, but no session keyring is available to remember it: later commands will ask again"
+        "unlocked, but no session keyring is available to remember it: later commands will ask again".to_owned()
     };
-    print_status(ctx, &status, note)
+    print_status(ctx, &status, &note)
 }
 
 /// Unlocks by whatever the vault uses. `interactive` allows asking for a passphrase.

@@ -120,43 +120,70 @@ fn map_keyring_error(e: keyring::Error, entry: &KeychainEntry) -> Error {
 }
 
 /// The kernel session keyring (Linux keyutils): a per-login-session cache for a key derived
-/// from a passphrase. Nothing is cached on other systems.
+/// from a passphrase. The key is linked into this login session's keyring only (never the
+/// user's persistent keyring, which survives logout), readable by its possessors only, and the
+/// kernel destroys it after [`SessionCache::TIMEOUT_HOURS`] or at logout, whichever is first.
+/// Nothing is cached on other systems.
 #[derive(Debug, Clone)]
 pub struct SessionCache {
     // Read only by the kernel keyring, which exists on Linux alone.
     #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-    account: String,
+    description: String,
 }
 
 impl SessionCache {
+    /// How long a cached key lives, at most.
+    pub const TIMEOUT_HOURS: usize = 12;
+
     pub fn new(vault_id: &str) -> SessionCache {
-        SessionCache { account: format!("session-key:{vault_id}") }
+        SessionCache { description: format!("{SERVICE}:session-key:{vault_id}") }
     }
 
     #[cfg(target_os = "linux")]
-    fn entry(&self) -> Option<keyring::Entry> {
-        let cred = keyring::keyutils::KeyutilsCredential::new_with_target(None, SERVICE, &self.account).ok()?;
-        Some(keyring::Entry::new_with_credential(Box::new(cred)))
+    fn session() -> Option<linux_keyutils::KeyRing> {
+        linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::Session, false).ok()
     }
 
-    #[cfg(not(target_os = "linux"))]
-    fn entry(&self) -> Option<keyring::Entry> {
-        None
-    }
-
+    #[cfg(target_os = "linux")]
     pub fn get(&self) -> Option<VaultKey> {
-        let text = zeroize::Zeroizing::new(self.entry()?.get_password().ok()?);
-        VaultKey::from_hex(&text).ok()
+        let key = Self::session()?.search(&self.description).ok()?;
+        let bytes = zeroize::Zeroizing::new(key.read_to_vec().ok()?);
+        VaultKey::from_hex(std::str::from_utf8(&bytes).ok()?).ok()
     }
 
     /// Returns whether the key is now cached.
+    #[cfg(target_os = "linux")]
     pub fn put(&self, key: &VaultKey) -> bool {
-        self.entry().is_some_and(|e| e.set_password(&key.to_hex()).is_ok())
+        use linux_keyutils::{KeyPermissionsBuilder, Permission};
+        let Some(session) = Self::session() else { return false };
+        let Ok(cached) = session.add_key(&self.description, key.to_hex().as_bytes()) else { return false };
+        // Only a process holding this session keyring reaches it; not the user's other sessions.
+        let perms = KeyPermissionsBuilder::builder().posessor(Permission::ALL).build();
+        let sealed = cached.set_perms(perms).and_then(|()| cached.set_timeout(Self::TIMEOUT_HOURS * 3600));
+        if sealed.is_err() {
+            let _ = cached.invalidate();
+            return false;
+        }
+        true
     }
 
+    #[cfg(target_os = "linux")]
     pub fn clear(&self) {
-        if let Some(e) = self.entry() {
-            let _ = e.delete_credential();
+        if let Some(key) = Self::session().and_then(|s| s.search(&self.description).ok()) {
+            let _ = key.invalidate();
         }
     }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn get(&self) -> Option<VaultKey> {
+        None
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn put(&self, _key: &VaultKey) -> bool {
+        false
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub fn clear(&self) {}
 }

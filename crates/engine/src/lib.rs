@@ -47,6 +47,8 @@ pub use reports::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
 };
 pub use secret::{Passphrase, VaultKey};
+/// How long `unlock`'s session cache keeps a passphrase vault's key, at most.
+pub const SESSION_CACHE_HOURS: usize = keychain::SessionCache::TIMEOUT_HOURS;
 pub use spearmint_core::{
     AccountId, AccountKind, CategoryId, Condition, ConnectionId, Currency, Decision, JobId, Money, NotificationId,
     Rule, RuleActions, RuleId, RuleOrigin, TransactionId,

@@ -182,3 +182,50 @@ fn init_never_destroys_a_vault_and_force_keeps_the_old_one_openable() {
     let listed = ok_json(restored.path(), &["accounts"]);
     assert_eq!(listed[0]["id"], account.as_str());
 }
+
+/// `keyctl` with `args`, its standard output.
+fn keyctl(args: &[&str]) -> String {
+    let out = std::process::Command::new("keyctl").args(args).output().expect("keyctl (Debian's keyutils)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The key `spearmint unlock` caches is in this login session's keyring only: not in the
+/// user's persistent keyring (which outlives logout), readable by its possessor alone, and with
+/// a timeout, as /proc/keys shows them.
+#[test]
+fn the_cached_key_lives_in_the_session_keyring_only_and_expires() {
+    let dir = passphrase_vault();
+    let profile: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("profiles/default/profile.json")).unwrap()).unwrap();
+    let vault_id = profile["vault_id"].as_str().unwrap().to_owned();
+    let out = run(&mut spearmint(dir.path(), &["unlock", "--passphrase-stdin"]), &format!("{}\n", crate::common::PASS));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("12 hours"), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    let ours: Vec<&str> = keys.lines().filter(|l| l.contains(&vault_id)).collect();
+    assert_eq!(ours.len(), 1, "one cached key for this vault: {ours:?}");
+    let fields: Vec<&str> = ours[0].split_whitespace().collect();
+    // id flags usage timeout perm uid gid type description
+    assert_ne!(fields[3], "perm", "the key has a timeout: {}", ours[0]);
+    assert!(fields[3].ends_with('h') || fields[3].ends_with('m'), "{}", ours[0]);
+    assert_eq!(fields[4], "3f000000", "possessor only: {}", ours[0]);
+    let id = fields[0];
+    let session = keyctl(&["rdescribe", "@s"]);
+    assert!(!session.is_empty(), "a session keyring exists");
+    let persistent = keyctl(&["get_persistent", "@s"]);
+    let persistent = persistent.trim();
+    assert!(!persistent.is_empty(), "the persistent keyring is reachable");
+    let linked = keyctl(&["rlist", persistent]);
+    assert!(
+        !linked.split_whitespace().any(|k| k.parse::<u64>().ok() == u64::from_str_radix(id, 16).ok()),
+        "the key is not in @persistent ({linked})"
+    );
+
+    // `lock` destroys it.
+    ok(&mut spearmint(dir.path(), &["lock"]));
+    let keys = std::fs::read_to_string("/proc/keys").unwrap();
+    // An invalidated key may linger in /proc/keys, flagged `i`, until the kernel collects it.
+    let alive = |l: &&str| l.split_whitespace().nth(1).is_some_and(|flags| !flags.contains(['i', 'R', 'D']));
+    assert!(!keys.lines().filter(alive).any(|l| l.contains(&vault_id)), "gone after lock: {keys}");
+}
