@@ -51,14 +51,46 @@ pub struct DesktopNotifier;
 
 impl Notifier for DesktopNotifier {
     fn deliver(&self, n: &Notification) -> std::result::Result<(), DeliveryError> {
+        let (summary, body) = shown(n);
         notify_rust::Notification::new()
             .appname("Spearmint")
-            .summary(&n.summary)
-            .body(&n.body)
+            .summary(&summary)
+            .body(&body)
             .show()
             .map(|_| ())
             .map_err(|e| DeliveryError::new(format!("no desktop notification service answered ({e})")))
     }
+}
+
+/// What the operating system is shown of a notification. Its notification store keeps it in
+/// plain text outside the vault, and freedesktop servers read the body as markup: so the
+/// summary says what happened in one line of plain text (which the specification keeps free of
+/// markup; control characters dropped, cut short), the body only where to look, escaped, never
+/// an amount, a bank's own words or an account number (those stay in the vault, in the app's
+/// alert list).
+pub fn shown(n: &Notification) -> (String, String) {
+    let summary: String = n.summary.chars().filter(|c| !c.is_control()).take(80).collect();
+    let body = match n.kind.as_str() {
+        "budget_threshold" => "Open Spearmint to see your spending against this budget.",
+        "account_attention" => "Open Spearmint to see what the bank said and reconnect.",
+        _ => "Open Spearmint to see it.",
+    };
+    (summary, escape_markup(body))
+}
+
+fn escape_markup(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Adds a notification unless one with the same dedupe key exists; returns 1 if added.
@@ -122,4 +154,38 @@ pub(crate) fn mark_delivery(
         ],
     };
     w.update(Table::NOTIFICATIONS, &n.id.to_string(), &cells).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notification(kind: &str, summary: &str, body: &str) -> Notification {
+        Notification {
+            id: NotificationId::new(),
+            kind: kind.into(),
+            summary: summary.into(),
+            body: body.into(),
+            created_at: String::new(),
+            delivered_at: None,
+            attempts: 0,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn the_desktop_sees_no_amount_no_bank_text_and_no_markup() {
+        let hostile = r#"<a href="http://evil.example/">Verify account 123456789</a> balance $9,000.00"#;
+        let n = notification("account_attention", &format!("First Bank\u{7}\n{hostile}"), hostile);
+        let (summary, body) = shown(&n);
+        assert!(!summary.contains('\n') && !summary.contains('\u{7}'), "one line: {summary}");
+        assert!(summary.chars().count() <= 80, "{summary}");
+        assert!(!body.contains("123456789") && !body.contains("9,000") && !body.contains("evil"), "{body}");
+        assert!(!body.contains('<'), "{body}");
+
+        let n = notification("budget_threshold", "Food & Dining is over budget", "Spent $150.00 of $100.00 in 2026-12");
+        let (summary, body) = shown(&n);
+        assert_eq!(summary, "Food & Dining is over budget");
+        assert!(!body.contains("150") && !body.contains("100"), "{body}");
+    }
 }
