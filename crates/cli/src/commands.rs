@@ -535,7 +535,12 @@ pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
         let name = target.file_name().with_context(|| format!("{} is not a file name", target.display()))?;
         let temp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
         let result = (|| -> anyhow::Result<u64> {
-            let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&temp).with_context(|| {
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            // An export is the vault's data in plain text: readable by this user only.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let file = options.open(&temp).with_context(|| {
                 format!("cannot create {}: check the folder exists and is writable", temp.display())
             })?;
             let mut out = std::io::BufWriter::new(file);

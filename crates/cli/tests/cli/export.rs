@@ -39,6 +39,11 @@ fn export_transactions_writes_a_csv_file_and_says_how_many_rows() {
     assert!(text.contains("\"Payroll, ACME\",2500.00"), "{text}");
     // Only the file remains in its folder: the temporary one was renamed over it.
     assert_eq!(std::fs::read_dir(target.parent().unwrap()).unwrap().count(), 1);
+    // The vault's data in plain text: readable and writable by this user alone, whatever the
+    // umask and whatever the file it replaced allowed.
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{mode:o}");
 
     // The filters are those of `transactions`.
     let out = ok(&mut sm(dir.path(), &["export", "transactions", "--out", "-", "--since", "2024-05-01", "--json"]));

@@ -349,8 +349,9 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
     let id = AccountId::new();
     let name = account
         .name
-        .clone()
+        .as_deref()
         .filter(|n| !n.trim().is_empty())
+        .map(mask_account_numbers)
         .unwrap_or_else(|| format!("{} ····{}", kind_label(account), last4(&account.provider_account_id)));
     w.insert(
         Table::ACCOUNTS,
@@ -379,6 +380,32 @@ fn kind_label(account: &StatementAccount) -> &'static str {
         spearmint_core::AccountKind::Cash => "Cash",
         spearmint_core::AccountKind::Other => "Account",
     }
+}
+
+/// A name as a bank wrote it, with every run of six or more digits (an account or card number)
+/// shown by its last four: the name appears in lists, messages and notifications.
+pub(crate) fn mask_account_numbers(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 6 {
+            out.push_str("····");
+            out.push_str(&digits[digits.len() - 4..]);
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
 }
 
 fn last4(id: &str) -> String {
@@ -884,6 +911,14 @@ mod tests {
         // The same bytes are still known: storing them again names the old row.
         assert_eq!(store_raw(&mut vault, "file:ofx", "application/x-ofx", b"an old statement").unwrap(), old);
         assert_eq!(store_raw(&mut vault, "file:ofx", "application/x-ofx", b"a recent statement").unwrap(), recent);
+    }
+
+    #[test]
+    fn account_numbers_in_a_name_show_their_last_four_digits() {
+        assert_eq!(mask_account_numbers("CHECKING 0012345678"), "CHECKING ····5678");
+        assert_eq!(mask_account_numbers("Card 4111111111111111 (Visa)"), "Card ····1111 (Visa)");
+        assert_eq!(mask_account_numbers("Savings 2024"), "Savings 2024");
+        assert_eq!(mask_account_numbers("Joint ····1234"), "Joint ····1234");
     }
 
     #[test]

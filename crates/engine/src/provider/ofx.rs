@@ -106,7 +106,7 @@ impl OfxClient {
                     .header(reqwest::header::USER_AGENT, "InetClntApp/3.0")
                     .header(reqwest::header::CONTENT_TYPE, "application/x-ofx")
                     .header(reqwest::header::ACCEPT, "*/*, application/x-ofx")
-                    .body(body.as_bytes().to_vec())
+                    .body(reqwest::Body::from(bytes::Bytes::from_owner(Zeroizing::new(body.as_bytes().to_vec()))))
             },
             3,
             &what,
@@ -138,6 +138,7 @@ impl OfxClient {
     fn request(&self, bank: &OfxBank, login: &OfxCredentials, messages: &str) -> Zeroizing<String> {
         let now = Utc::now().format("%Y%m%d%H%M%S.000[+0:UTC]").to_string();
         let file_uid = uuid::Uuid::now_v7().simple().to_string().to_uppercase();
+        let marker = format!("[{:032x}]", rand::random::<u128>());
         // FI names the bank by ORG (and FID, when it has one). A bank the directory knows no
         // ORG for (BECU, a few fund companies) is signed on to without it, as other clients do.
         let fi = match (bank.org.trim(), bank.fid.trim()) {
@@ -153,7 +154,8 @@ impl OfxClient {
             &[
                 Some(leaf(bank, "DTCLIENT", &now)),
                 Some(leaf(bank, "USERID", &escape(&login.user))),
-                Some(leaf(bank, "USERPASS", &escape(&login.password))),
+                // Filled in last, straight into the request's own buffer.
+                Some(leaf(bank, "USERPASS", &marker)),
                 Some(leaf(bank, "LANGUAGE", "ENG")),
                 fi,
                 Some(leaf(bank, "APPID", "QWIN")),
@@ -166,7 +168,7 @@ impl OfxClient {
         );
         let signon = element(bank, "SIGNONMSGSRQV1", &[sonrq]);
         let ofx = element(bank, "OFX", &[signon, messages.to_owned()]);
-        Zeroizing::new(if Self::v2(bank) {
+        let text = if Self::v2(bank) {
             format!(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\r\n<?OFX OFXHEADER=\"200\" VERSION=\"{}\" SECURITY=\"NONE\" OLDFILEUID=\"NONE\" NEWFILEUID=\"{file_uid}\"?>\r\n{ofx}",
                 bank.version
@@ -178,7 +180,22 @@ impl OfxClient {
             format!(
                 "OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:{version}\r\nSECURITY:NONE\r\nENCODING:USASCII\r\nCHARSET:NONE\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:{file_uid}\r\n\r\n{ofx}"
             )
-        })
+        };
+        // The one copy of the password: written into a buffer sized for it up front, so it
+        // never grows and leaves a copy behind, and wiped when dropped.
+        let (before, after) = text.split_once(&marker).unwrap_or((&text, ""));
+        let mut body = Zeroizing::new(String::with_capacity(before.len() + 5 * login.password.len() + after.len()));
+        body.push_str(before);
+        for c in login.password.chars() {
+            match c {
+                '&' => body.push_str("&amp;"),
+                '<' => body.push_str("&lt;"),
+                '>' => body.push_str("&gt;"),
+                c => body.push(c),
+            }
+        }
+        body.push_str(after);
+        body
     }
 
     fn wrap(bank: &OfxBank, set: &str, inner: &str) -> String {
@@ -280,5 +297,29 @@ fn map_format_error(bank: &OfxBank, e: spearmint_formats::FormatError) -> Error 
             ),
         ),
         _ => Error::new(ErrorKind::Provider, format!("{} sent an OFX answer Spearmint cannot use: {e}", bank.name)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_is_escaped_into_the_request_once() {
+        let client = OfxClient::new("CLIENT-UID".into()).unwrap();
+        let login = OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("a<b>&c[0]".into()) };
+        for version in [103, 220] {
+            let bank = OfxBank {
+                name: "Bank".into(),
+                url: "https://ofx.bank.example/".into(),
+                org: "B".into(),
+                fid: "1".into(),
+                version,
+            };
+            let body = client.request(&bank, &login, "");
+            assert_eq!(body.matches("a&lt;b&gt;&amp;c[0]").count(), 1, "{}", body.as_str());
+            assert!(!body.contains("a<b>"), "{}", body.as_str());
+            assert!(body.contains("<USERID>me"), "{}", body.as_str());
+        }
     }
 }

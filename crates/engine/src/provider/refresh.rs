@@ -179,15 +179,31 @@ pub(crate) async fn connect_ofx(engine: &Engine, login: OfxLogin) -> Result<Conn
     let id = engine.db(move |v| connection::create(v, ProviderKind::Ofx, &label, config)).await?;
     let c = engine.db(move |v| connection::get(v, id)).await?;
     let entry = c.keychain();
-    let secret = Zeroizing::new(
-        serde_json::json!({ "user": login.credentials.user.as_str(), "password": login.credentials.password.as_str() })
-            .to_string(),
-    );
+    let secret = login_secret(&login.credentials)?;
     Engine::blocking(move || entry.store_secret(&secret)).await?;
     let today = Utc::now().date_naive();
     engine.db(move |v| connection::count_requests(v, id, requests, today)).await?;
     queue(engine, id).await?;
     Ok(c)
+}
+
+/// An OFX login as the keychain keeps it: JSON `{"user": ..., "password": ...}`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredLogin<S> {
+    user: S,
+    password: S,
+}
+
+/// The keychain's copy of a login, written once into a buffer large enough for any escaping
+/// (so it never grows and leaves a copy behind), wiped when dropped.
+fn login_secret(credentials: &OfxCredentials) -> Result<Zeroizing<String>> {
+    let login = StoredLogin { user: credentials.user.as_str(), password: credentials.password.as_str() };
+    let capacity = 6 * (credentials.user.len() + credentials.password.len()) + 32;
+    let mut bytes = Zeroizing::new(Vec::with_capacity(capacity));
+    serde_json::to_writer(&mut *bytes, &login).map_err(|e| Error::internal("cannot keep the login", e))?;
+    let text = String::from_utf8(std::mem::take(&mut *bytes))
+        .map_err(|e| Error::internal("cannot keep the login", e.utf8_error()))?;
+    Ok(Zeroizing::new(text))
 }
 
 /// The installation's OFX CLIENTUID (the same for every profile), adopting the one this
@@ -494,13 +510,12 @@ async fn fetch(
             })?;
             let entry = c.keychain();
             let secret = Engine::blocking(move || entry.load_secret()).await?;
-            let login: serde_json::Value = serde_json::from_str(&secret).map_err(|_| {
+            let login: StoredLogin<String> = serde_json::from_str(&secret).map_err(|_| {
                 Error::new(ErrorKind::KeyMissing, "the bank login in the keychain is damaged: connect the bank again")
             })?;
-            let credentials = OfxCredentials {
-                user: Zeroizing::new(login["user"].as_str().unwrap_or_default().to_owned()),
-                password: Zeroizing::new(login["password"].as_str().unwrap_or_default().to_owned()),
-            };
+            // Moved, not copied, into buffers that are wiped when dropped.
+            let credentials =
+                OfxCredentials { user: Zeroizing::new(login.user), password: Zeroizing::new(login.password) };
             let client = OfxClient::new(client_uid(engine).await?)?;
             let mut raw_id = None;
             let mut statement = Statement::default();

@@ -186,3 +186,22 @@ fn dates_at_the_calendars_end_and_amounts_past_any_sum_are_refused_whole() {
     let report = import(&engine, simplefin_file(1_764_086_400, "-100000000000.00")).unwrap();
     assert_eq!(report.summary.added, 2);
 }
+
+/// A setup token whose claim URL would go over plain http to another host: refused, and the
+/// message names the host only (the token is the URL's path).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_url_is_never_shown_whole() {
+    use base64::Engine as _;
+    let (_dir, engine) = keychain_vault();
+    for claim in [
+        "http://bridge.example/simplefin/claim/SECRET-CLAIM-TOKEN",
+        "ftp://user:SECRET-PASSWORD@bridge.example/claim/SECRET-CLAIM-TOKEN?k=SECRET-QUERY",
+    ] {
+        let token = base64::engine::general_purpose::STANDARD.encode(claim);
+        let err = engine.connect_simplefin(&token).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{}", err.message());
+        assert!(!err.message().contains("SECRET"), "{}", err.message());
+        assert!(err.message().contains("bridge.example"), "{}", err.message());
+    }
+    assert!(engine.connections().unwrap().is_empty());
+}
