@@ -188,16 +188,26 @@ pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
             currency,
             dry_run: args.dry_run,
         },
-        &|p: &ImportProgress| match p.phase {
-            ImportPhase::Reading => bar.set_message(format!("{shown}: reading")),
-            ImportPhase::Storing => {
-                bar.set_length(p.total);
-                bar.set_position(p.done);
-                let what = if p.done < p.total { "storing new transactions" } else { "writing to disk" };
-                bar.set_message(format!("{shown}: {what}"));
+        &|p: &ImportProgress| {
+            if args.progress_lines {
+                match p.phase {
+                    ImportPhase::Reading => eprintln!("progress: reading"),
+                    ImportPhase::Storing if p.done < p.total => eprintln!("progress: storing {}/{}", p.done, p.total),
+                    ImportPhase::Storing => eprintln!("progress: writing"),
+                    ImportPhase::Done => eprintln!("progress: done"),
+                }
             }
-            // Cleared below, after an error too.
-            ImportPhase::Done => {}
+            match p.phase {
+                ImportPhase::Reading => bar.set_message(format!("{shown}: reading")),
+                ImportPhase::Storing => {
+                    bar.set_length(p.total);
+                    bar.set_position(p.done);
+                    let what = if p.done < p.total { "storing new transactions" } else { "writing to disk" };
+                    bar.set_message(format!("{shown}: {what}"));
+                }
+                // Cleared below, after an error too.
+                ImportPhase::Done => {}
+            }
         },
     );
     bar.finish_and_clear();
@@ -463,11 +473,12 @@ pub(crate) fn doctor(ctx: &Ctx, repair: bool) -> anyhow::Result<()> {
         return print_json(&serde_json::json!({
             "monthlySpendingDifferences": report.monthly_spending,
             "accountCountDifferences": report.account_counts,
+            "integrity": report.integrity,
             "repaired": repair && !report.is_empty(),
         }));
     }
     if report.is_empty() {
-        println!("monthly spending and account counts match a recount of every transaction");
+        println!("monthly spending and account counts match a recount of every transaction, and the file is sound");
         return Ok(());
     }
     for d in &report.monthly_spending {
@@ -475,6 +486,9 @@ pub(crate) fn doctor(ctx: &Ctx, repair: bool) -> anyhow::Result<()> {
             "{} {} {}: stored {} ({} rows), recounted {} ({} rows)",
             d.month, d.category, d.currency, d.stored_minor, d.stored_count, d.recounted_minor, d.recounted_count
         );
+    }
+    for fault in &report.integrity {
+        println!("the vault file is damaged ({fault}): restore it from a backup; --repair cannot mend the file");
     }
     for d in &report.account_counts {
         println!("account {}: stored {} transactions, recounted {}", d.account, d.stored, d.recounted);

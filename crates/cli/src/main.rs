@@ -305,6 +305,10 @@ struct ImportArgs {
     /// Show what would be imported and changed, without changing anything
     #[arg(long)]
     dry_run: bool,
+    /// Print progress as lines on standard error (`progress: storing 4096/60000`, then
+    /// `progress: writing`, `progress: done`), for logs and scripts
+    #[arg(long)]
+    progress_lines: bool,
 }
 
 #[derive(Debug, clap::Args)]

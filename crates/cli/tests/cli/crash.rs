@@ -1,13 +1,15 @@
-//! Crash safety: the CLI is killed with SIGKILL at random points during a large import and
-//! during an extraction; after a restart and a re-run the vault holds exactly the expected
-//! transactions, no more, no fewer. 20 kills each in the normal suite, 100 with
+//! Crash safety: the CLI is killed with SIGKILL at random points during a large import (and
+//! after every kill the vault holds none or all of its rows, `doctor` finds nothing and SQLite's
+//! integrity check passes; kills are aimed at the write and the commit and their landing is
+//! checked) and during an extraction; after a restart and a re-run the vault holds exactly the
+//! expected transactions, no more, no fewer. 20 kills each in the normal suite, 100 with
 //! SPEARMINT_SLOW_TESTS (`cargo xtask test --slow`).
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::common::{listed, ok, passphrase_vault, slow, sm};
+use crate::common::{json, listed, ok, passphrase_vault, slow, sm};
 
 fn kills() -> u32 {
     if slow() { 100 } else { 20 }
@@ -63,36 +65,153 @@ fn kill_repeatedly(dir: &Path, args: &[&str], seed: u64, span: Duration) {
     assert!(killed_before_end > 0, "no kill landed before the end: the test would prove nothing");
 }
 
-#[test]
-fn a_large_import_killed_at_random_points_never_half_imports_or_duplicates() {
+/// Where a run was when it was killed, by the last `--progress-lines` line it printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Opening the vault or reading the file.
+    Before,
+    /// Rows going into the SQL transaction.
+    Writing,
+    /// Every row written: the transaction commits.
+    Committing,
+    /// The import had returned.
+    After,
+}
+
+fn phase_of(stderr: &str) -> Phase {
+    match stderr.lines().rfind(|l| l.starts_with("progress: ")) {
+        Some(l) if l.starts_with("progress: storing") => Phase::Writing,
+        Some("progress: writing") => Phase::Committing,
+        Some("progress: done") => Phase::After,
+        _ => Phase::Before,
+    }
+}
+
+/// When a clean run of `args` enters its write and its commit phases, and when it ends.
+fn phases_of(dir: &Path, args: &[&str]) -> (Duration, Duration, Duration) {
+    use std::io::BufRead as _;
+    let start = std::time::Instant::now();
+    let mut child = spearmint(dir, args).spawn().unwrap();
+    let (mut writing, mut committing) = (None, None);
+    for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if writing.is_none() && line.starts_with("progress: storing") {
+            writing = Some(start.elapsed());
+        }
+        if line == "progress: writing" {
+            committing = Some(start.elapsed());
+        }
+    }
+    assert!(child.wait().unwrap().success());
+    let end = start.elapsed();
+    (writing.expect("the run wrote rows"), committing.expect("the run committed"), end)
+}
+
+/// Runs `args` and kills it (SIGKILL) `delay` after it prints a line starting with `cue` (or
+/// after its start); returns what it printed on standard error.
+fn kill_after(dir: &Path, args: &[&str], cue: Option<&str>, delay: Duration) -> String {
+    use std::io::BufRead as _;
+    let mut child = spearmint(dir, args).spawn().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    let lines = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in reader.lines().map_while(Result::ok) {
+            all.push_str(&line);
+            all.push('\n');
+            let _ = tx.send(line);
+        }
+        all
+    });
+    if let Some(cue) = cue {
+        // Until the cue, or the run ends without it.
+        while let Ok(line) = rx.recv() {
+            if line.starts_with(cue) {
+                break;
+            }
+        }
+    }
+    std::thread::sleep(delay);
+    let _ = child.kill();
+    let _ = child.wait();
+    lines.join().unwrap()
+}
+
+/// A new passphrase vault with one empty account, and the import of `csv` into it.
+fn fresh(csv: &str) -> (tempfile::TempDir, Vec<String>) {
     let dir = passphrase_vault();
     let out = ok(&mut spearmint(dir.path(), &["accounts", "add", "Big Checking", "--json"]));
     let account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let account = account["id"].as_str().unwrap().to_owned();
+    let args = ["import", csv, "--account", account.as_str(), "--progress-lines"].map(str::to_owned).to_vec();
+    (dir, args)
+}
+
+/// The vault after a kill: its transactions (from the maintained count), and that `doctor`
+/// finds every total equal to its recount and SQLite's integrity check passes.
+fn checked(dir: &Path) -> u64 {
+    let status = json(&ok(&mut spearmint(dir, &["status", "--json"])));
+    let doctor = json(&ok(&mut spearmint(dir, &["doctor", "--json"])));
+    for field in ["monthlySpendingDifferences", "accountCountDifferences", "integrity"] {
+        assert_eq!(doctor[field].as_array().map(Vec::len), Some(0), "{field}: {doctor}");
+    }
+    let counts = status["counts"].as_array().unwrap();
+    counts.iter().find(|c| c["table"] == "transactions").unwrap()["rows"].as_u64().unwrap()
+}
+
+#[test]
+fn a_large_import_killed_at_random_points_never_half_imports_or_duplicates() {
     // More rows than the engine's bulk threshold (50,000 into a vault holding fewer): kills
     // land while the index of ids is dropped and being built again, all in the transaction.
     let rows = 60_000;
-    let csv = dir.path().join("big.csv");
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("big.csv");
     let mut file = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
     spearmint_sandbox_bank::write_csv(&mut file, rows, 99).unwrap();
     drop(file);
     let csv = csv.to_str().unwrap().to_owned();
-    let args = ["import", csv.as_str(), "--account", account.as_str()];
 
-    // Calibrate on a scratch vault: one clean import.
-    let scratch = passphrase_vault();
-    let out = ok(&mut spearmint(scratch.path(), &["accounts", "add", "Scratch", "--json"]));
-    let scratch_account: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let span =
-        duration_of(scratch.path(), &["import", csv.as_str(), "--account", scratch_account["id"].as_str().unwrap()]);
+    // Calibrate on a scratch vault: when a clean import writes, commits and ends.
+    let (scratch, args) = fresh(&csv);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (writing, committing, end) = phases_of(scratch.path(), &args);
+    drop(scratch);
 
+    // A third of the kills anywhere, a third while rows are written, a third while they commit.
     let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    kill_repeatedly(dir.path(), &args, seed, span);
-    let n = count(dir.path());
-    assert!(n == 0 || n == rows, "an import is all or nothing: found {n} of {rows} rows");
-    ok(&mut spearmint(dir.path(), &args));
+    let mut rng = Lcg(seed);
+    let ms = |d: Duration| d.as_millis() as u64;
+    let (mut dir, mut args) = fresh(&csv);
+    let mut landed = std::collections::BTreeMap::<String, u32>::new();
+    for kill in 0..kills() {
+        // A third of the kills at a random time; a third a random while after the first rows
+        // are written; a third a random while after the commit starts (it is short).
+        let (cue, delay) = match kill % 3 {
+            0 => (None, rng.below(ms(end) * 6 / 5)),
+            1 => (Some("progress: storing"), rng.below(ms(committing).saturating_sub(ms(writing)).max(1))),
+            _ => (Some("progress: writing"), rng.below(ms(end).saturating_sub(ms(committing)).max(2) * 2 / 3)),
+        };
+        let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stderr = kill_after(dir.path(), &argv, cue, Duration::from_millis(delay));
+        let phase = phase_of(&stderr);
+        *landed.entry(format!("{phase:?}")).or_default() += 1;
+
+        // After every kill, not once at the end: none or all of the rows, sound totals, a sound file.
+        let n = checked(dir.path());
+        assert!(n == 0 || n == rows as u64, "seed {seed}, kill {kill} ({phase:?}): {n} of {rows} rows");
+        if n == rows as u64 {
+            // Imported whole: the next kills need an import that still has rows to write.
+            (dir, args) = fresh(&csv);
+        }
+    }
+    eprintln!("seed {seed}: kills landed {landed:?} (write from {writing:?}, commit from {committing:?}, end {end:?})");
+    for phase in ["Writing", "Committing"] {
+        assert!(landed.get(phase).copied().unwrap_or(0) > 0, "seed {seed}: no kill landed while {phase}: {landed:?}");
+    }
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&mut spearmint(dir.path(), &argv));
     assert_eq!(count(dir.path()), rows);
-    ok(&mut spearmint(dir.path(), &args));
+    ok(&mut spearmint(dir.path(), &argv));
     assert_eq!(count(dir.path()), rows, "re-importing changes nothing");
 }
 

@@ -74,12 +74,15 @@ pub struct AccountCountDifference {
 pub struct DoctorReport {
     pub monthly_spending: Vec<SpendingDifference>,
     pub account_counts: Vec<AccountCountDifference>,
+    /// What SQLite's `PRAGMA integrity_check` found wrong in the file itself (nothing, when all
+    /// is well). `repair` does not touch it: a damaged file is restored from a backup.
+    pub integrity: Vec<String>,
 }
 
 impl DoctorReport {
-    /// How many totals differ.
+    /// How many totals differ, and how many faults the file has.
     pub fn len(&self) -> usize {
-        self.monthly_spending.len() + self.account_counts.len()
+        self.monthly_spending.len() + self.account_counts.len() + self.integrity.len()
     }
 
     /// Whether every maintained total matches its recount.
@@ -231,7 +234,15 @@ pub(crate) fn doctor(v: &mut Vault, repair: bool) -> Result<DoctorReport> {
             })?
             .collect::<rusqlite::Result<_>>()?;
         drop(stmt);
-        let report = DoctorReport { monthly_spending: diffs, account_counts: counts };
+        let integrity: Vec<String> = {
+            let mut stmt = v.read().prepare("SELECT integrity_check FROM pragma_integrity_check")?;
+            stmt.query_map([], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .filter(|line| line != "ok")
+                .collect()
+        };
+        let report = DoctorReport { monthly_spending: diffs, account_counts: counts, integrity };
         if repair && !report.is_empty() {
             // The tables that differ are rebuilt from their recount, in one transaction.
             v.write(|w| {
