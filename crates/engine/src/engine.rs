@@ -395,7 +395,8 @@ impl Engine {
     pub fn lock(&self) -> Result<VaultStatus> {
         let previous = std::mem::replace(&mut *self.state(), State::Locked);
         if let State::Unlocked { mut vault, .. } = previous {
-            vault.checkpoint()?;
+            // Incomplete only while another process reads the log: its pages stay there, safe.
+            let _complete = vault.checkpoint()?;
         }
         if let Ok(Some(p)) = self.profile() {
             SessionCache::new(&p.vault_id).clear();

@@ -166,6 +166,13 @@ impl From<rusqlite::Error> for Error {
                 Error::new(ErrorKind::Storage, "the disk is full: free some space and try again; nothing was written")
                     .with_source(e)
             }
+            // A write the OS refused: a full disk (or a file-size limit), a failing one.
+            Some(ErrorCode::SystemIoFailure) => Error::new(
+                ErrorKind::Storage,
+                "the vault could not be written to disk (it may be full, or failing): free some space and try \
+                 again; nothing was changed",
+            )
+            .with_source(e),
             Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => Error::new(
                 ErrorKind::Storage,
                 "the vault cannot be written: check the permissions of the data directory, or choose another one",

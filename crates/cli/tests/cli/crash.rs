@@ -234,3 +234,55 @@ fn an_extraction_killed_at_random_points_resumes_to_exactly_the_right_rows() {
     ok(&mut spearmint(dir.path(), &["refresh"]));
     assert_eq!(count(dir.path()), expected, "no more, no fewer than a clean extraction");
 }
+
+/// A disk that fills up: the kernel refuses writes past a file-size limit (`ulimit -f`, with
+/// SIGXFSZ ignored so the write fails instead of killing the process), which SQLite sees as the
+/// disk refusing it. At every limit the import fails clearly or succeeds whole, the vault opens
+/// afterwards with nothing half-written, and once there is room the same import completes.
+#[test]
+fn a_disk_that_fills_up_during_an_import_loses_nothing() {
+    let rows = 20_000;
+    let files = tempfile::tempdir().unwrap();
+    let csv = files.path().join("big.csv");
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+    spearmint_sandbox_bank::write_csv(&mut file, rows, 7).unwrap();
+    drop(file);
+    let csv = csv.to_str().unwrap().to_owned();
+    let (dir, args) = fresh(&csv);
+    let vault = dir.path().join("profiles/default/vault.db");
+    let base_kib = std::fs::metadata(&vault).unwrap().len() / 1024;
+    let mut refused = 0;
+    for extra_kib in [64_u64, 512, 2048, 4096] {
+        let limit = base_kib + extra_kib;
+        let mut script = format!("trap '' XFSZ; ulimit -f {limit}; exec \"$0\" --data-dir \"$1\"");
+        for (i, _) in args.iter().enumerate() {
+            script.push_str(&format!(" \"${}\"", i + 2));
+        }
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_spearmint"))
+            .arg(dir.path())
+            .args(&args)
+            .env("SPEARMINT_PASSPHRASE", crate::common::PASS)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            refused += 1;
+            assert_eq!(out.status.code(), Some(8), "limit {limit} KiB: {stderr}");
+            assert!(stderr.contains("could not be written to disk") || stderr.contains("disk is full"), "{stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+        let n = checked(dir.path());
+        assert!(n == 0 || n == rows as u64, "limit {limit} KiB: {n} of {rows} rows");
+        if n == rows as u64 {
+            break;
+        }
+    }
+    assert!(refused > 0, "no limit was small enough to refuse a write: the test would prove nothing");
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&mut spearmint(dir.path(), &argv));
+    assert_eq!(checked(dir.path()), rows as u64);
+}

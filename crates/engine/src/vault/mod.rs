@@ -313,7 +313,7 @@ impl Vault {
         // makes big imports super-linear. 256 MiB is an upper bound, allocated only as used.
         conn.execute_batch(
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
-             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY;",
+             PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;",
         )?;
         migrations.apply(&mut conn)?;
 
@@ -379,19 +379,30 @@ impl Vault {
         // every page goes through the re-encryption. Leaving WAL mode needs the only connection
         // to the file, and the checkpoint thread's one has the old key: it restarts after.
         self.stop_checkpointer()?;
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")?;
+        if !self.checkpoint()? {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "another Spearmint process is using the vault: close it, then change the key again",
+            ));
+        }
+        // Every page is rewritten in place: each write reaches the disk before the next, so a
+        // power loss leaves the rollback journal able to put back the pages of the old key.
+        self.conn.execute_batch("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;")?;
         self.conn.pragma_update(None, "rekey", key.sqlcipher_pragma_for_writing().as_str())?;
-        self.conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        self.conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
         self.checkpointer = Checkpointer::start(&mut self.conn, &self.path, Some(key), self.format).ok();
         Ok(())
     }
 
     /// Folds the write-ahead log into the file; done before locking so that a locked vault is
     /// one self-contained encrypted file.
-    pub(crate) fn checkpoint(&mut self) -> Result<()> {
+    /// Returns whether every page made it: `false` when another process was reading the log
+    /// (its pages stay in the log, safe, and fold in at the next checkpoint).
+    pub(crate) fn checkpoint(&mut self) -> Result<bool> {
         self.stop_checkpointer()?;
-        self.conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")?;
-        Ok(())
+        let (busy, log, folded): (i64, i64, i64) =
+            self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(busy == 0 && log == folded)
     }
 
     fn stop_checkpointer(&mut self) -> Result<()> {
