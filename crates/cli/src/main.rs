@@ -482,7 +482,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Some(d) => d,
         None => default_data_dir()?,
     };
-    let engine = Engine::new(EngineOptions { profile: cli.profile, ..EngineOptions::new(data_dir) })?;
+    // A bank's server on this machine over plain http (a test bank, one under development):
+    // only when asked for in the environment, never from an address a bank supplies.
+    let allow_loopback_http = std::env::var_os("SPEARMINT_ALLOW_LOOPBACK_HTTP").is_some_and(|v| v == "1");
+    let engine =
+        Engine::new(EngineOptions { profile: cli.profile, allow_loopback_http, ..EngineOptions::new(data_dir) })?;
     let prompt = PassphraseSource::new(cli.passphrase_stdin);
     let ctx = Ctx { engine, json: cli.json, prompt };
     let delivers_itself = matches!(cli.command, Command::Notifications | Command::Daemon { .. });

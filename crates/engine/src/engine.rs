@@ -43,6 +43,10 @@ pub struct EngineOptions {
     /// The seller dictionary new transactions are categorized with: the built-in one, unless
     /// another is given (an updated dictionary; tests).
     pub dictionary: &'static spearmint_core::Dictionary,
+    /// Whether a bank may be reached over plain http on this machine (a test bank, a bank's
+    /// server under development). Off by default: every address a bank, a SimpleFIN claim or
+    /// the desktop window supplies must be https. The built-in demo bank needs no such leave.
+    pub allow_loopback_http: bool,
 }
 
 impl EngineOptions {
@@ -52,6 +56,7 @@ impl EngineOptions {
             profile: "default".into(),
             migrations: Migrations::default(),
             dictionary: spearmint_core::Dictionary::builtin(),
+            allow_loopback_http: false,
         }
     }
 }
@@ -84,6 +89,7 @@ struct Inner {
     paths: ProfilePaths,
     migrations: Migrations,
     dictionary: &'static spearmint_core::Dictionary,
+    allow_loopback_http: bool,
     state: Mutex<State>,
 }
 
@@ -115,6 +121,7 @@ impl Engine {
                 paths,
                 migrations: options.migrations,
                 dictionary: options.dictionary,
+                allow_loopback_http: options.allow_loopback_http,
                 state: Mutex::new(State::Locked),
             }),
         })
@@ -129,6 +136,11 @@ impl Engine {
         let vault = Vault::create_plain_for_benchmarks(&engine.inner.paths, &engine.inner.migrations)?;
         *engine.state() = State::Unlocked { vault: watched(vault), key: VaultKey::random() };
         Ok(engine)
+    }
+
+    /// Whether banks may be reached over plain http on this machine ([`EngineOptions`]).
+    pub(crate) fn allows_loopback_http(&self) -> bool {
+        self.inner.allow_loopback_http
     }
 
     /// The seller dictionary this engine categorizes with.

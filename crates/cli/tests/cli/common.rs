@@ -29,6 +29,8 @@ pub fn spearmint(data_dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_spearmint"));
     cmd.arg("--data-dir").arg(data_dir).args(args);
     cmd.env_remove("SPEARMINT_PASSPHRASE").env_remove("SPEARMINT_NEW_PASSPHRASE").env_remove("SPEARMINT_DATA_DIR");
+    // The sandbox bank serves plain http on loopback.
+    cmd.env("SPEARMINT_ALLOW_LOOPBACK_HTTP", "1");
     cmd
 }
 

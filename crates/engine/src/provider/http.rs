@@ -18,16 +18,31 @@ pub(crate) const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
 /// How many redirects one request may follow.
 const MAX_REDIRECTS: usize = 3;
 
-pub(crate) fn client() -> Result<reqwest::Client> {
+/// Where plain http may go. Only to this machine, and only for the built-in demo bank (which
+/// runs in-process) or when the engine was built to reach a test bank on loopback
+/// ([`crate::EngineOptions::allow_loopback_http`]): never for an address a bank, a claim
+/// answer or the web view supplies otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Reach {
+    pub loopback_http: bool,
+}
+
+impl Reach {
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) const HTTPS_ONLY: Reach = Reach { loopback_http: false };
+    pub(crate) const LOOPBACK_TOO: Reach = Reach { loopback_http: true };
+}
+
+pub(crate) fn client(reach: Reach) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(60))
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
             if attempt.previous().len() > MAX_REDIRECTS {
                 return attempt.error(RefusedRedirect("it redirects again and again".into()));
             }
             let from = attempt.previous().last().cloned();
-            match from.map(|from| hop_refusal(&from, attempt.url(), attempt.status().as_u16())) {
+            match from.map(|from| hop_refusal(&from, attempt.url(), attempt.status().as_u16(), reach)) {
                 Some(Some(why)) => attempt.error(RefusedRedirect(why)),
                 _ => attempt.follow(),
             }
@@ -40,8 +55,8 @@ pub(crate) fn client() -> Result<reqwest::Client> {
 /// the next address must pass [`check_url`], a redirect never goes from https to plain http,
 /// and a 307 or 308 (which re-send the request's body, an OFX password included) stays on the
 /// same origin. The policy runs before the next request is sent, so nothing leaves.
-pub(crate) fn hop_refusal(from: &Url, to: &Url, status: u16) -> Option<String> {
-    if !allowed(to) {
+pub(crate) fn hop_refusal(from: &Url, to: &Url, status: u16, reach: Reach) -> Option<String> {
+    if !allowed(to, reach) {
         return Some(format!("it redirects to {}, which is not https", redact(to)));
     }
     if from.scheme() == "https" && to.scheme() != "https" {
@@ -65,7 +80,7 @@ impl std::fmt::Display for RefusedRedirect {
 
 impl std::error::Error for RefusedRedirect {}
 
-fn allowed(url: &Url) -> bool {
+fn allowed(url: &Url, reach: Reach) -> bool {
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
@@ -74,20 +89,17 @@ fn allowed(url: &Url) -> bool {
     };
     match url.scheme() {
         "https" => true,
-        "http" => loopback,
+        "http" => loopback && reach.loopback_http,
         _ => false,
     }
 }
 
-/// Refuses anything but HTTPS, except plain HTTP to this machine.
-pub(crate) fn check_url(url: &Url, what: &str) -> Result<()> {
-    if allowed(url) {
+/// Refuses anything but HTTPS (plain HTTP to this machine only as `reach` allows).
+pub(crate) fn check_url(url: &Url, what: &str, reach: Reach) -> Result<()> {
+    if allowed(url, reach) {
         return Ok(());
     }
-    Err(Error::new(
-        ErrorKind::Invalid,
-        format!("{what} must use https (plain http is allowed only to this machine): {}", redact(url)),
-    ))
+    Err(Error::new(ErrorKind::Invalid, format!("{what} must use https: {}", redact(url))))
 }
 
 /// A URL fit for messages and logs: its scheme, host and port only. A user name, a password,
@@ -234,7 +246,11 @@ fn transport_error(what: &str, e: reqwest::Error) -> Failure {
 
 #[cfg(test)]
 mod tests {
-    use super::hop_refusal;
+    use super::{Reach, hop_refusal};
+
+    fn hop(from: &url::Url, to: &url::Url, status: u16) -> Option<String> {
+        hop_refusal(from, to, status, Reach::LOOPBACK_TOO)
+    }
 
     fn url(s: &str) -> url::Url {
         s.parse().unwrap()
@@ -244,21 +260,23 @@ mod tests {
     fn a_redirect_keeps_https_and_a_re_sent_body_keeps_its_origin() {
         let bank = url("https://ofx.bank.example/ofx");
         for status in [301, 302, 303, 307, 308] {
-            assert_eq!(hop_refusal(&bank, &url("https://ofx.bank.example/v2/ofx"), status), None, "{status}");
-            assert!(hop_refusal(&bank, &url("http://ofx.bank.example/ofx"), status).is_some(), "{status}");
-            assert!(hop_refusal(&bank, &url("http://127.0.0.1:9/ofx"), status).is_some(), "downgrade {status}");
-            assert!(hop_refusal(&bank, &url("ftp://ofx.bank.example/"), status).is_some(), "{status}");
+            assert_eq!(hop(&bank, &url("https://ofx.bank.example/v2/ofx"), status), None, "{status}");
+            assert!(hop(&bank, &url("http://ofx.bank.example/ofx"), status).is_some(), "{status}");
+            assert!(hop(&bank, &url("http://127.0.0.1:9/ofx"), status).is_some(), "downgrade {status}");
+            assert!(hop(&bank, &url("ftp://ofx.bank.example/"), status).is_some(), "{status}");
         }
         // A moved address is followed (the body is not re-sent); a re-sent body stays home.
-        assert_eq!(hop_refusal(&bank, &url("https://new.bank.example/ofx"), 301), None);
-        assert!(hop_refusal(&bank, &url("https://new.bank.example/ofx"), 307).is_some());
-        assert!(hop_refusal(&bank, &url("https://ofx.bank.example:8443/ofx"), 308).is_some());
+        assert_eq!(hop(&bank, &url("https://new.bank.example/ofx"), 301), None);
+        assert!(hop(&bank, &url("https://new.bank.example/ofx"), 307).is_some());
+        assert!(hop(&bank, &url("https://ofx.bank.example:8443/ofx"), 308).is_some());
         let local = url("http://127.0.0.1:8080/ofx");
-        assert_eq!(hop_refusal(&local, &url("http://127.0.0.1:8080/other"), 307), None);
-        assert!(hop_refusal(&local, &url("http://127.0.0.1:8081/ofx"), 307).is_some());
-        assert!(hop_refusal(&local, &url("http://192.0.2.1/ofx"), 302).is_some());
+        assert_eq!(hop(&local, &url("http://127.0.0.1:8080/other"), 307), None);
+        assert!(hop(&local, &url("http://127.0.0.1:8081/ofx"), 307).is_some());
+        assert!(hop(&local, &url("http://192.0.2.1/ofx"), 302).is_some());
+        // Loopback http only when the engine allows it (the demo bank, tests).
+        assert!(hop_refusal(&local, &url("http://127.0.0.1:8080/other"), 302, Reach::HTTPS_ONLY).is_some());
         // Never a user name, password, path or query in the reason.
-        let why = hop_refusal(&bank, &url("http://user:secret@evil.example/claim/T0KEN?token=t"), 302).unwrap();
+        let why = hop(&bank, &url("http://user:secret@evil.example/claim/T0KEN?token=t"), 302).unwrap();
         assert!(!why.contains("secret") && !why.contains("token") && !why.contains("T0KEN"), "{why}");
         assert!(why.contains("http://evil.example/"), "{why}");
     }

@@ -41,6 +41,7 @@ impl std::fmt::Debug for OfxCredentials {
 pub(crate) struct OfxClient {
     http: reqwest::Client,
     client_uid: String,
+    reach: http::Reach,
 }
 
 /// Which statement to ask for.
@@ -52,8 +53,8 @@ pub(crate) struct OfxAccountRef {
 }
 
 impl OfxClient {
-    pub fn new(client_uid: String) -> Result<OfxClient> {
-        Ok(OfxClient { http: http::client()?, client_uid })
+    pub fn new(client_uid: String, reach: http::Reach) -> Result<OfxClient> {
+        Ok(OfxClient { http: http::client(reach)?, client_uid, reach })
     }
 
     pub async fn account_info(
@@ -96,7 +97,7 @@ impl OfxClient {
         let url = Url::parse(&bank.url).map_err(|_| {
             Error::new(ErrorKind::Invalid, format!("`{}` is not a URL: check the bank's OFX address", bank.url))
         })?;
-        http::check_url(&url, "the bank's OFX address")?;
+        http::check_url(&url, "the bank's OFX address", self.reach)?;
         let what = format!("{} (OFX)", bank.name);
         let reply = http::send(
             || {
@@ -306,7 +307,7 @@ mod tests {
 
     #[test]
     fn the_password_is_escaped_into_the_request_once() {
-        let client = OfxClient::new("CLIENT-UID".into()).unwrap();
+        let client = OfxClient::new("CLIENT-UID".into(), http::Reach::HTTPS_ONLY).unwrap();
         let login = OfxCredentials { user: Zeroizing::new("me".into()), password: Zeroizing::new("a<b>&c[0]".into()) };
         for version in [103, 220] {
             let bank = OfxBank {

@@ -9,6 +9,7 @@ use zeroize::Zeroizing;
 use spearmint_core::ConnectionId;
 
 use super::connection::{self, Connection, ConnectionStatus, ProviderKind};
+use super::http;
 use super::jobs;
 use super::ofx::{OfxAccountRef, OfxBank, OfxClient, OfxCredentials};
 use super::simplefin::{AccessUrl, SimpleFin};
@@ -144,7 +145,7 @@ pub(crate) async fn connect_demo_with_history(engine: &Engine, history_days: u32
 /// Claims a SimpleFIN setup token, keeps the access URL in the keychain, queues the first
 /// extraction.
 pub(crate) async fn connect_simplefin(engine: &Engine, setup_token: &str) -> Result<Connection> {
-    let client = SimpleFin::new()?;
+    let client = SimpleFin::new(reach(engine))?;
     let mut requests = 0;
     let access = client.claim(setup_token, &mut requests).await?;
     let id = engine
@@ -163,7 +164,7 @@ pub(crate) async fn connect_simplefin(engine: &Engine, setup_token: &str) -> Res
 /// Signs on to a bank over OFX, lists its accounts (`ACCTINFORQ`), keeps the login in the
 /// keychain, queues the first extraction.
 pub(crate) async fn connect_ofx(engine: &Engine, login: OfxLogin) -> Result<Connection> {
-    let client = OfxClient::new(client_uid(engine).await?)?;
+    let client = OfxClient::new(client_uid(engine).await?, reach(engine))?;
     let mut requests = 0;
     let accounts = client.account_info(&login.bank, &login.credentials, &mut requests).await?;
     if accounts.is_empty() {
@@ -185,6 +186,11 @@ pub(crate) async fn connect_ofx(engine: &Engine, login: OfxLogin) -> Result<Conn
     engine.db(move |v| connection::count_requests(v, id, requests, today)).await?;
     queue(engine, id).await?;
     Ok(c)
+}
+
+/// Where this engine's clients may go: https, and loopback http if the engine allows it.
+fn reach(engine: &Engine) -> http::Reach {
+    http::Reach { loopback_http: engine.allows_loopback_http() }
 }
 
 /// An OFX login as the keychain keeps it: JSON `{"user": ..., "password": ...}`.
@@ -485,7 +491,8 @@ async fn fetch(
             })
             .await
             .map_err(|e| Error::internal("the demo bank could not start", e))?;
-            let client = SimpleFin::new()?;
+            // The demo bank runs in this process, on loopback.
+            let client = SimpleFin::new(http::Reach::LOOPBACK_TOO)?;
             let mut demo_requests = 0;
             let result = async {
                 let access = client.claim(&bank.simplefin_setup_token(), &mut demo_requests).await?;
@@ -500,7 +507,7 @@ async fn fetch(
             let entry = c.keychain();
             let access = Engine::blocking(move || entry.load_secret()).await?;
             let access = AccessUrl::new(access.to_string());
-            let body = SimpleFin::new()?.accounts(&access, start, end, requests).await?;
+            let body = SimpleFin::new(reach(engine))?.accounts(&access, start, end, requests).await?;
             let (raw_id, body) = keep_raw(engine, c, "application/json", body).await?;
             Ok((raw_id, SimpleFin::read_accounts(&body)?))
         }
@@ -516,7 +523,7 @@ async fn fetch(
             // Moved, not copied, into buffers that are wiped when dropped.
             let credentials =
                 OfxCredentials { user: Zeroizing::new(login.user), password: Zeroizing::new(login.password) };
-            let client = OfxClient::new(client_uid(engine).await?)?;
+            let client = OfxClient::new(client_uid(engine).await?, reach(engine))?;
             let mut raw_id = None;
             let mut statement = Statement::default();
             for a in c.config["accounts"].as_array().cloned().unwrap_or_default() {

@@ -36,11 +36,12 @@ impl AccessUrl {
 #[derive(Debug)]
 pub(crate) struct SimpleFin {
     http: reqwest::Client,
+    reach: http::Reach,
 }
 
 impl SimpleFin {
-    pub fn new() -> Result<SimpleFin> {
-        Ok(SimpleFin { http: http::client()? })
+    pub fn new(reach: http::Reach) -> Result<SimpleFin> {
+        Ok(SimpleFin { http: http::client(reach)?, reach })
     }
 
     /// Trades a setup token for an access URL. A token works once.
@@ -56,7 +57,7 @@ impl SimpleFin {
             .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(setup_token.trim()))
             .map_err(|_| invalid())?;
         let claim = Url::parse(std::str::from_utf8(&decoded).map_err(|_| invalid())?.trim()).map_err(|_| invalid())?;
-        http::check_url(&claim, "the SimpleFIN claim URL")?;
+        http::check_url(&claim, "the SimpleFIN claim URL", self.reach)?;
         let reply = http::send(
             || {
                 self.http
@@ -73,7 +74,7 @@ impl SimpleFin {
             StatusCode::OK => {
                 let text = String::from_utf8(reply.body).map_err(|_| garbled())?;
                 let access = Url::parse(text.trim()).map_err(|_| garbled())?;
-                http::check_url(&access, "the SimpleFIN access URL")?;
+                http::check_url(&access, "the SimpleFIN access URL", self.reach)?;
                 if access.username().is_empty() {
                     return Err(garbled());
                 }
@@ -101,7 +102,7 @@ impl SimpleFin {
         let password = Zeroizing::new(url.password().map(percent_decode).unwrap_or_default());
         let _ = url.set_username("");
         let _ = url.set_password(None);
-        http::check_url(&url, "the SimpleFIN access URL")?;
+        http::check_url(&url, "the SimpleFIN access URL", self.reach)?;
         let base = url.as_str().trim_end_matches('/').to_owned();
         let mut endpoint = Url::parse(&format!("{base}/accounts")).map_err(|_| garbled())?;
         let unix = |d: NaiveDate, t: NaiveTime| d.and_time(t).and_utc().timestamp().to_string();

@@ -263,7 +263,7 @@ fn a_new_dictionary_categorizes_new_rows_and_leaves_stored_ones_alone() {
         )
         .unwrap(),
     ));
-    let engine = Engine::new(EngineOptions { dictionary, ..EngineOptions::new(dir.path().to_path_buf()) }).unwrap();
+    let engine = Engine::new(EngineOptions { dictionary, ..crate::common::test_options(dir.path()) }).unwrap();
     engine.unlock(spearmint_engine::Unlock::Passphrase(passphrase())).unwrap();
     import(&engine, statement("B-2", 3, -450, "SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA")); // a re-import
     let before: Vec<_> = rows.iter().map(|t| t.id).collect();

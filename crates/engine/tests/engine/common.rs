@@ -43,14 +43,19 @@ pub fn require_session_bus() {
     );
 }
 
+/// An engine on `dir` that may reach the sandbox bank, which serves plain http on loopback.
+pub fn test_options(dir: &Path) -> EngineOptions {
+    EngineOptions { allow_loopback_http: true, ..EngineOptions::new(dir.to_path_buf()) }
+}
+
 /// An engine on the data folder `dir`, with no vault created or opened yet.
 pub fn engine(dir: &Path) -> Engine {
-    Engine::new(EngineOptions::new(dir.to_path_buf())).unwrap()
+    Engine::new(test_options(dir)).unwrap()
 }
 
 /// An engine on `dir` that knows only these migrations.
 pub fn engine_with(dir: &Path, migrations: Migrations) -> Engine {
-    Engine::new(EngineOptions { migrations, ..EngineOptions::new(dir.to_path_buf()) }).unwrap()
+    Engine::new(EngineOptions { migrations, ..test_options(dir) }).unwrap()
 }
 
 /// A new vault protected by [`PASSPHRASE`], unlocked, in a temporary folder kept as long as the

@@ -423,7 +423,7 @@ async fn every_profile_of_an_installation_sends_one_clientuid() {
     require_secret_service();
     let dir = tempfile::tempdir().unwrap();
     let open = |data_dir: &std::path::Path, profile: &str| {
-        let options = EngineOptions { profile: profile.into(), ..EngineOptions::new(data_dir.to_path_buf()) };
+        let options = EngineOptions { profile: profile.into(), ..crate::common::test_options(data_dir) };
         let engine = Engine::new(options).unwrap();
         engine.create(NewKey::Keychain).unwrap();
         engine

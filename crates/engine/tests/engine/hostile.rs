@@ -205,3 +205,28 @@ async fn a_claim_url_is_never_shown_whole() {
     }
     assert!(engine.connections().unwrap().is_empty());
 }
+
+/// Plain http to this machine is for the built-in demo bank and for engines built to reach a
+/// test bank: by default a SimpleFIN claim or an OFX address on loopback http is refused before
+/// anything is sent, while the demo still links.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_default_no_bank_address_may_be_plain_http_even_on_this_machine() {
+    crate::common::require_secret_service();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::new(spearmint_engine::EngineOptions::new(dir.path().to_path_buf())).unwrap();
+    engine.create(spearmint_engine::NewKey::Keychain).unwrap();
+    let (_bank_dir, _other, bank) = world(59).await;
+    let served = bank.requests_served();
+
+    let err = engine.connect_simplefin(&bank.simplefin_setup_token()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{}", err.message());
+    assert!(err.message().contains("must use https"), "{}", err.message());
+    let err = engine.connect_ofx(ofx_login(&bank)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Invalid, "{}", err.message());
+    assert_eq!(bank.requests_served(), served, "nothing reached the bank");
+    assert!(engine.connections().unwrap().is_empty());
+
+    engine.connect_demo().await.unwrap();
+    engine.refresh(None, |_| {}).await.unwrap();
+    assert!(!all(&engine).is_empty(), "the built-in demo bank still links and refreshes");
+}
