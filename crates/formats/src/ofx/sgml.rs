@@ -99,13 +99,15 @@ enum Tag<'a> {
 }
 
 /// Reads `<NAME>`, `</NAME>` or `<NAME/>` at the start of `s`; `None` when it is no tag.
+///
+/// A tag ends at the first `>`, and is no tag when another `<` comes before it: the search stops
+/// at whichever comes first, so a lone `<` costs only the text up to the next `<`, never the
+/// rest of the file.
 fn tag(s: &str) -> Option<(Tag<'_>, &str)> {
-    let close = s.find('>')?;
-    let inner = s.get(1..close)?;
-    let after = s.get(close + 1..)?;
-    if inner.contains('<') {
-        return None;
-    }
+    let body = s.get(1..)?;
+    let close = body.find(['<', '>'])?;
+    let (inner, rest) = body.split_at_checked(close)?;
+    let after = rest.strip_prefix('>')?;
     let (end, inner) = match inner.strip_prefix('/') {
         Some(rest) => (true, rest),
         None => (false, inner),

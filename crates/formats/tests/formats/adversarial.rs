@@ -1,0 +1,185 @@
+//! Hostile files cost what ordinary ones do: for each format, inputs built to make a parser do
+//! more than a constant amount of work per byte (lone `<`, endless tags, thousands of accounts or
+//! columns, deep nesting, long names repeated in every message) are read, or refused, in at most
+//! a few times the time an ordinary file of the same size takes, and never make a parser panic.
+//!
+//! Each test reads an ordinary file first and gives every hostile one `RATIO` times that, plus
+//! `SLACK` for a loaded machine; a hostile read still running then fails the test without being
+//! waited for. Files are about 1 MB on every run and 10 MB with SPEARMINT_SLOW_TESTS set
+//! (`cargo xtask test --slow`).
+
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use spearmint_formats::{ImportOptions, Statement, ofx, parse};
+
+use crate::common::slow;
+
+/// How many times as long as an ordinary file a hostile one of the same size may take.
+const RATIO: u32 = 10;
+/// Added to the allowance, so that a busy machine does not fail the test.
+const SLACK: Duration = Duration::from_secs(1);
+
+const MB: usize = 1 << 20;
+
+/// The size of every file the tests build.
+fn size() -> usize {
+    if slow() { 10 * MB } else { MB }
+}
+
+/// `head`, then `piece(0)`, `piece(1)` ... until the file is about `size` bytes, then `tail`.
+fn fill(head: &str, mut piece: impl FnMut(usize) -> String, tail: &str) -> Vec<u8> {
+    let size = size();
+    let mut out = String::with_capacity(size + tail.len() + 4096);
+    out.push_str(head);
+    let mut i = 0;
+    while out.len() + tail.len() < size {
+        out.push_str(&piece(i));
+        i += 1;
+    }
+    out.push_str(tail);
+    out.into_bytes()
+}
+
+/// `head`, `piece` repeated to about `size` bytes, then `tail`.
+fn repeat(head: &str, piece: &str, tail: &str) -> Vec<u8> {
+    let times = size().saturating_sub(head.len() + tail.len()) / piece.len().max(1);
+    format!("{head}{}{tail}", piece.repeat(times)).into_bytes()
+}
+
+fn transactions(statement: &Result<Statement, spearmint_formats::FormatError>) -> usize {
+    statement.as_ref().map_or(0, |s| s.accounts.iter().map(|a| a.transactions.len()).sum())
+}
+
+/// Reads `ordinary` with `read`, which must find transactions in it, then each hostile file
+/// with a deadline of `RATIO` times as long plus `SLACK`.
+fn reads_in_linear_time(format: &str, read: fn(&[u8]) -> usize, ordinary: Vec<u8>, hostile: Vec<(&str, Vec<u8>)>) {
+    let started = Instant::now();
+    let found = read(&ordinary);
+    let normal = started.elapsed();
+    assert!(found > 0, "{format}: the ordinary file reads no transaction");
+    let limit = normal * RATIO + SLACK;
+    eprintln!("{format}: an ordinary file of {} bytes ({found} transactions) reads in {normal:?}", ordinary.len());
+    for (name, bytes) in hostile {
+        let len = bytes.len();
+        let (done, finished) = mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            let started = Instant::now();
+            read(&bytes);
+            let _ = done.send(started.elapsed());
+        });
+        match finished.recv_timeout(limit) {
+            Ok(took) => {
+                eprintln!("{format}: {name} ({len} bytes) reads in {took:?}");
+                let _ = worker.join();
+            }
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "{format}: {name} ({len} bytes) is still being read after {limit:?}, \
+                 {RATIO} times the {normal:?} an ordinary file of {} bytes takes, plus {SLACK:?}",
+                ordinary.len()
+            ),
+            Err(RecvTimeoutError::Disconnected) => match worker.join() {
+                Err(panic) => std::panic::resume_unwind(panic),
+                Ok(()) => unreachable!("the reader ended without saying how long it took"),
+            },
+        }
+    }
+}
+
+// OFX.
+
+const OFX_SGML_HEAD: &str = "OFXHEADER:100\r\nDATA:OFXSGML\r\nVERSION:102\r\nSECURITY:NONE\r\n\
+    ENCODING:USASCII\r\nCHARSET:1252\r\nCOMPRESSION:NONE\r\nOLDFILEUID:NONE\r\nNEWFILEUID:NONE\r\n\r\n";
+
+fn read_ofx(bytes: &[u8]) -> usize {
+    let _ = ofx::parse_account_info(bytes);
+    let _ = parse(bytes, Some("x.ofx"), &ImportOptions::default());
+    transactions(&ofx::parse(bytes))
+}
+
+fn ofx_sgml_statement() -> Vec<u8> {
+    let head = format!(
+        "{OFX_SGML_HEAD}<OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0<SEVERITY>INFO</STATUS><DTSERVER>20230510\
+         <LANGUAGE>ENG<FI><ORG>Test Bank<FID>123</FI></SONRS></SIGNONMSGSRSV1><BANKMSGSRSV1><STMTTRNRS>\
+         <TRNUID>1<STATUS><CODE>0<SEVERITY>INFO</STATUS><STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>111\
+         <ACCTID>222<ACCTTYPE>CHECKING</BANKACCTFROM><BANKTRANLIST><DTSTART>20230101<DTEND>20231231\n"
+    );
+    let tail = "</BANKTRANLIST><LEDGERBAL><BALAMT>1234.56<DTASOF>20231231</LEDGERBAL></STMTRS></STMTTRNRS>\
+                </BANKMSGSRSV1></OFX>\n";
+    fill(
+        &head,
+        |i| {
+            format!(
+                "<STMTTRN>\n<TRNTYPE>DEBIT\n<DTPOSTED>2023{:02}{:02}120000.000[-5:EST]\n<TRNAMT>-{}.{:02}\n\
+                 <FITID>2023{i:08}\n<NAME>GROCERY STORE #{} &amp; CO\n<MEMO>POS PURCHASE CARD 1234\n</STMTTRN>\n",
+                i % 12 + 1,
+                i % 28 + 1,
+                i % 500,
+                i % 100,
+                i % 977
+            )
+        },
+        tail,
+    )
+}
+
+fn ofx_xml_statement() -> Vec<u8> {
+    let head = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n\
+        <?OFX OFXHEADER=\"200\" VERSION=\"220\" SECURITY=\"NONE\" OLDFILEUID=\"NONE\" NEWFILEUID=\"NONE\"?>\n\
+        <OFX><SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>\
+        <DTSERVER>20230510</DTSERVER><LANGUAGE>ENG</LANGUAGE></SONRS></SIGNONMSGSRSV1><CREDITCARDMSGSRSV1>\
+        <CCSTMTTRNRS><TRNUID>1</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS><CCSTMTRS>\
+        <CURDEF>USD</CURDEF><CCACCTFROM><ACCTID>4111111111111111</ACCTID></CCACCTFROM><BANKTRANLIST>\
+        <DTSTART>20230101</DTSTART><DTEND>20231231</DTEND>\n";
+    let tail = "</BANKTRANLIST></CCSTMTRS></CCSTMTTRNRS></CREDITCARDMSGSRSV1></OFX>\n";
+    fill(
+        head,
+        |i| {
+            format!(
+                "<STMTTRN><TRNTYPE>DEBIT</TRNTYPE><DTPOSTED>2023{:02}{:02}</DTPOSTED><TRNAMT>-{}.{:02}</TRNAMT>\
+                 <FITID>CC{i:08}</FITID><NAME>COFFEE SHOP {}</NAME><MEMO>CARD PURCHASE</MEMO></STMTTRN>\n",
+                i % 12 + 1,
+                i % 28 + 1,
+                i % 300,
+                i % 100,
+                i % 311
+            )
+        },
+        tail,
+    )
+}
+
+#[test]
+fn ofx_sgml_reads_in_linear_time() {
+    let open = format!("{OFX_SGML_HEAD}<OFX>");
+    let hostile = vec![
+        ("lone `<` characters", repeat(&open, "<", "</OFX>")),
+        ("lone `<` between words", repeat(&open, "a < b ", "</OFX>")),
+        ("`<` and long names without `>`", repeat(&open, &format!("<{}", "TRNAMT".repeat(200)), "</OFX>")),
+        ("one name without `>` to the end", repeat(&open, "N", "</OFX>")),
+        ("`<` and a name then a space, never closed", repeat(&open, "<NAME x", "</OFX>")),
+        ("unclosed leaves", repeat(&open, "<NAME>x\n", "</OFX>")),
+        ("unclosed aggregates", repeat(&open, "<STMTTRN>", "</OFX>")),
+        ("unclosed comments", repeat(&open, "<!--", "</OFX>")),
+        ("unclosed CDATA", repeat(&open, "<![CDATA[", "</OFX>")),
+        ("unclosed declarations", repeat(&open, "<!", "</OFX>")),
+        ("unclosed processing instructions", repeat(&open, "<?", "</OFX>")),
+        ("ampersands", repeat(&format!("{open}<NAME>"), "&&#;&#x;&amp", "</OFX>")),
+    ];
+    reads_in_linear_time("OFX SGML", read_ofx, ofx_sgml_statement(), hostile);
+}
+
+#[test]
+fn ofx_xml_reads_in_linear_time() {
+    let open = "<?xml version=\"1.0\"?><?OFX OFXHEADER=\"200\" VERSION=\"220\"?><OFX>";
+    let attributes: String = (0..size() / 12).map(|i| format!(" a{i}=\"1\"")).collect();
+    let hostile = vec![
+        ("deep nesting", repeat(open, "<A>", "</OFX>")),
+        ("deep nesting closed", repeat(open, "<A></A>", "</OFX>")),
+        ("an element with many attributes", format!("{open}<STMTRS{attributes}></STMTRS></OFX>").into_bytes()),
+        ("lone `<` characters", repeat(open, "<", "</OFX>")),
+        ("end tags without `>`", repeat(open, "</STMTTRN", "</OFX>")),
+        ("empty elements", repeat(open, "<A/>", "</OFX>")),
+    ];
+    reads_in_linear_time("OFX XML", read_ofx, ofx_xml_statement(), hostile);
+}
