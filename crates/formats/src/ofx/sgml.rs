@@ -21,12 +21,15 @@ struct Node {
     /// Upper case: OFX names are case-insensitive in practice.
     name: String,
     text: String,
+    /// Whether `text` holds more than whitespace, kept as text arrives: an aggregate's blank text
+    /// is looked at before each of its children.
+    has_text: bool,
     children: Vec<usize>,
 }
 
 impl Node {
-    fn has_text(&self) -> bool {
-        !self.text.trim().is_empty()
+    fn new(name: String) -> Node {
+        Node { name, text: String::new(), has_text: false, children: Vec::new() }
     }
 }
 
@@ -39,10 +42,7 @@ pub(crate) struct El<'a> {
 
 impl Tree {
     pub(crate) fn parse(text: &str) -> Result<Tree, FormatError> {
-        let mut builder = Builder {
-            nodes: vec![Node { name: String::new(), text: String::new(), children: Vec::new() }],
-            stack: vec![0],
-        };
+        let mut builder = Builder { nodes: vec![Node::new(String::new())], stack: vec![0] };
         let mut rest = text;
         while !rest.is_empty() {
             let Some(lt) = rest.find('<') else {
@@ -153,6 +153,7 @@ impl Builder {
             // Text after an aggregate's children is stray whitespace or junk: not a value.
             if node.children.is_empty() {
                 node.text.push_str(text);
+                node.has_text = node.has_text || !text.trim().is_empty();
             }
         }
     }
@@ -160,14 +161,14 @@ impl Builder {
     fn start(&mut self, name: &str) -> Result<(), FormatError> {
         // A leaf that received text ends at the next tag.
         let top = self.top();
-        if top != 0 && self.nodes.get(top).is_some_and(Node::has_text) {
+        if top != 0 && self.nodes.get(top).is_some_and(|n| n.has_text) {
             self.stack.pop();
         }
         if self.stack.len() > MAX_DEPTH {
             return Err(FormatError::syntax(format!("elements nest deeper than {MAX_DEPTH} levels: this is not OFX")));
         }
         let id = self.nodes.len();
-        self.nodes.push(Node { name: name.to_ascii_uppercase(), text: String::new(), children: Vec::new() });
+        self.nodes.push(Node::new(name.to_ascii_uppercase()));
         let parent = self.top();
         if let Some(parent) = self.nodes.get_mut(parent) {
             parent.children.push(id);
@@ -190,7 +191,7 @@ impl Builder {
             let Some(id) = self.stack.pop() else { break };
             let parent = self.top();
             let orphans = match self.nodes.get_mut(id) {
-                Some(node) if !node.has_text() => std::mem::take(&mut node.children),
+                Some(node) if !node.has_text => std::mem::take(&mut node.children),
                 _ => Vec::new(),
             };
             if let Some(parent) = self.nodes.get_mut(parent) {

@@ -160,6 +160,10 @@ fn ofx_sgml_reads_in_linear_time() {
         ("`<` and a name then a space, never closed", repeat(&open, "<NAME x", "</OFX>")),
         ("unclosed leaves", repeat(&open, "<NAME>x\n", "</OFX>")),
         ("unclosed aggregates", repeat(&open, "<STMTTRN>", "</OFX>")),
+        (
+            "blank text before many children",
+            format!("{open}{}{}</OFX>", " ".repeat(size() / 2), "<A></A>".repeat(size() / 14)).into_bytes(),
+        ),
         ("unclosed comments", repeat(&open, "<!--", "</OFX>")),
         ("unclosed CDATA", repeat(&open, "<![CDATA[", "</OFX>")),
         ("unclosed declarations", repeat(&open, "<!", "</OFX>")),
