@@ -149,6 +149,12 @@ fn ofx_xml_statement() -> Vec<u8> {
     )
 }
 
+/// Elements left open (`<A>` without text or end), `depth` deep: the most the reader allows
+/// without refusing the file.
+fn open_aggregates(depth: usize) -> String {
+    (0..depth).map(|i| format!("<AGG{i}>")).collect()
+}
+
 #[test]
 fn ofx_sgml_reads_in_linear_time() {
     let open = format!("{OFX_SGML_HEAD}<OFX>");
@@ -160,6 +166,11 @@ fn ofx_sgml_reads_in_linear_time() {
         ("`<` and a name then a space, never closed", repeat(&open, "<NAME x", "</OFX>")),
         ("unclosed leaves", repeat(&open, "<NAME>x\n", "</OFX>")),
         ("unclosed aggregates", repeat(&open, "<STMTTRN>", "</OFX>")),
+        ("end tags of elements never opened", repeat(&format!("{open}{}", open_aggregates(250)), "</NOPE>", "</OFX>")),
+        (
+            "children of elements left open, closed all at once",
+            repeat(&format!("{open}{}", open_aggregates(250)), "<A></A>", "</OFX>"),
+        ),
         (
             "blank text before many children",
             format!("{open}{}{}</OFX>", " ".repeat(size() / 2), "<A></A>".repeat(size() / 14)).into_bytes(),
@@ -182,6 +193,7 @@ fn ofx_xml_reads_in_linear_time() {
         ("deep nesting closed", repeat(open, "<A></A>", "</OFX>")),
         ("an element with many attributes", format!("{open}<STMTRS{attributes}></STMTRS></OFX>").into_bytes()),
         ("lone `<` characters", repeat(open, "<", "</OFX>")),
+        ("unmatched end tags", repeat(&format!("{open}{}", open_aggregates(250)), "</B>", "</OFX>")),
         ("end tags without `>`", repeat(open, "</STMTTRN", "</OFX>")),
         ("empty elements", repeat(open, "<A/>", "</OFX>")),
     ];
