@@ -11,7 +11,7 @@
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use spearmint_formats::{ImportOptions, Statement, ofx, parse};
+use spearmint_formats::{Currency, ImportOptions, Statement, ofx, parse, qif};
 
 use crate::common::slow;
 
@@ -198,4 +198,44 @@ fn ofx_xml_reads_in_linear_time() {
         ("empty elements", repeat(open, "<A/>", "</OFX>")),
     ];
     reads_in_linear_time("OFX XML", read_ofx, ofx_xml_statement(), hostile);
+}
+
+// QIF.
+
+fn read_qif(bytes: &[u8]) -> usize {
+    let _ = qif::parse(bytes, Currency::USD, Some(qif::DateOrder::DayFirst));
+    let _ = parse(bytes, Some("x.qif"), &ImportOptions::default());
+    transactions(&qif::parse(bytes, Currency::USD, None))
+}
+
+fn qif_transaction(i: usize) -> String {
+    format!(
+        "D{}/{}/2023\nT-{}.{:02}\nPGROCERY STORE #{}\nMweekly shop\nLFood:Groceries\n^\n",
+        i % 12 + 1,
+        i % 28 + 1,
+        i % 500,
+        i % 100,
+        i % 977
+    )
+}
+
+#[test]
+fn qif_reads_in_linear_time() {
+    let ordinary = fill("!Type:Bank\n", qif_transaction, "");
+    let hostile = vec![
+        (
+            "a distinct account per transaction",
+            fill("", |i| format!("!Account\nNChecking {i}\nTBank\n^\n!Type:Bank\n{}", qif_transaction(i)), ""),
+        ),
+        ("distinct accounts without transactions", fill("", |i| format!("!Account\nNA{i}\nTBank\n^\n"), "")),
+        ("the same account again and again", repeat("", "!Account\nNChecking\nTBank\n^\n", "")),
+        (
+            "accounts switched by an AutoSwitch list",
+            fill("!Option:AutoSwitch\n", |i| format!("!Account\nNA{i}\nTBank\n^\n"), ""),
+        ),
+        ("one record of many splits", repeat("!Type:Bank\nD1/2/2023\nT-1.00\n", "SFood\n$-0.00\nEsplit\n", "^\n")),
+        ("section headers", repeat("", "!Type:Bank\n", "")),
+        ("fields without records", repeat("!Type:Bank\n", "P\n", "")),
+    ];
+    reads_in_linear_time("QIF", read_qif, ordinary, hostile);
 }
