@@ -17,6 +17,21 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// How many rows the column analysis reads; the date column is read whole.
 const SAMPLE_ROWS: usize = 2000;
 
+/// How many cells it reads at most: fewer rows of a file with more than 16 columns, so that a
+/// wide file costs no more to sniff than a narrow one.
+const SAMPLE_CELLS: usize = 16 * SAMPLE_ROWS;
+
+/// The most columns a file may have: bank exports have a few dozen.
+const MAX_COLUMNS: usize = 1024;
+
+/// How many characters of a header cell are read as the column's name.
+const MAX_NAME: usize = 256;
+
+/// How many rows the column analysis reads of a file `width` columns wide.
+fn sample_rows(width: usize) -> usize {
+    (SAMPLE_CELLS / width.max(1)).clamp(1, SAMPLE_ROWS)
+}
+
 /// Date formats tried, year-first first; within a family month-first precedes day-first and the
 /// order is flipped for files that look European (see [`sniff`]).
 const DATE_FORMATS: &[&str] = &[
@@ -83,8 +98,11 @@ struct Name {
 
 impl Name {
     fn new(header: &str) -> Name {
+        // A column's name is a few words: a longer cell is not read past them, so that matching
+        // it costs what a name costs.
         let folded: String = header
             .chars()
+            .take(MAX_NAME)
             .flat_map(|c| c.to_lowercase())
             .map(|c| match c {
                 'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
@@ -427,7 +445,7 @@ fn sniff_records(
     let skip_rows = records.iter().position(|r| r.cells.len() >= 2 && r.cells.len() + 1 >= width).unwrap_or(0);
     let rows = records.get(skip_rows..).unwrap_or_default();
     let (first, rest) = rows.split_first().ok_or_else(|| FormatError::empty("this CSV file holds no rows"))?;
-    let mark = decimal_mark(rows);
+    let mark = decimal_mark(rows, sample_rows(width));
     let european = mark == DecimalSeparator::Comma || delimiter == b';';
 
     // Look for the dates below the first row, which may be a header.
@@ -472,12 +490,12 @@ fn sniff_records(
     let id_column = columns
         .iter()
         .filter(|c| !used.contains(&c.index) && c.index != payee_column)
-        // Every sampled row has an id (columns are analyzed on the first SAMPLE_ROWS rows).
+        // Every sampled row has an id (columns are analyzed on the first `sample_rows` rows).
         .find(|c| {
             ID.list.contains(&c.name.compact.as_str())
                 && c.unique
                 && !c.counter
-                && c.non_empty == data.len().min(SAMPLE_ROWS)
+                && c.non_empty == data.len().min(sample_rows(width))
         })
         .map(|c| c.index);
     let pending_column = columns
@@ -534,7 +552,7 @@ pub fn layout(bytes: &[u8], rows: usize) -> Result<CsvLayout, FormatError> {
     } else {
         ((1..=width).map(|i| format!("Column {i}")).collect(), &records[..])
     };
-    let sample = &body[..body.len().min(200)];
+    let sample = &body[..body.len().min(200).min(sample_rows(width))];
     let date_formats = by_column(sample, width)
         .into_iter()
         .map(|cells| {
@@ -579,14 +597,19 @@ fn choose_delimiter(text: &str) -> Result<(u8, Vec<Record>, usize), FormatError>
     let (_, width, delimiter) = best.ok_or_else(|| {
         FormatError::syntax("no columns were found: this is not a CSV file with , ; tab or | between columns")
     })?;
+    if width > MAX_COLUMNS {
+        return Err(FormatError::syntax(format!(
+            "the rows have {width} columns, more than the {MAX_COLUMNS} a bank export could have: this is not a statement"
+        )));
+    }
     Ok((delimiter, records(text, delimiter)?, width))
 }
 
 /// Whether the amounts use a decimal comma: cells such as `-63,89` or `1.234,56` against
 /// `-63.89` or `1,234.56`.
-fn decimal_mark(rows: &[Record]) -> DecimalSeparator {
+fn decimal_mark(rows: &[Record], sample: usize) -> DecimalSeparator {
     let (mut comma, mut point) = (0usize, 0usize);
-    for cell in rows.iter().take(SAMPLE_ROWS).flat_map(|r| r.cells.iter()) {
+    for cell in rows.iter().take(sample).flat_map(|r| r.cells.iter()) {
         let numeric = cell.chars().any(|c| c.is_ascii_digit())
             && cell.chars().all(|c| c.is_ascii_digit() || " ,.'+-()$€£¥\u{a0}".contains(c));
         if !numeric {
@@ -668,10 +691,11 @@ fn by_column(rows: &[Record], width: usize) -> Vec<Vec<&str>> {
     columns
 }
 
-/// The first `SAMPLE_ROWS` cells that are not empty of each of the first `width` columns, in
+/// The first [`sample_rows`] cells that are not empty of each of the first `width` columns, in
 /// one pass over the rows that ends once every column has its sample: searched column by column,
 /// a column empty in most rows would cost the whole file once per column.
 fn samples(rows: &[Record], width: usize) -> Vec<Vec<&str>> {
+    let size = sample_rows(width);
     let mut samples: Vec<Vec<&str>> = vec![Vec::new(); width];
     let mut short = width;
     for row in rows {
@@ -679,9 +703,9 @@ fn samples(rows: &[Record], width: usize) -> Vec<Vec<&str>> {
             break;
         }
         for (cell, sample) in row.cells.iter().zip(samples.iter_mut()) {
-            if !cell.is_empty() && sample.len() < SAMPLE_ROWS {
+            if !cell.is_empty() && sample.len() < size {
                 sample.push(cell);
-                if sample.len() == SAMPLE_ROWS {
+                if sample.len() == size {
                     short -= 1;
                 }
             }
@@ -694,7 +718,7 @@ fn analyze(rows: &[Record], names: Vec<Name>, mark: DecimalSeparator) -> Vec<Col
     // A currency with four decimals, so that reading numbers here never fails on precision.
     let wide = Currency::new("CLF").unwrap_or(Currency::USD);
     let mark = DecimalMark::from(mark);
-    let sampled = by_column(rows.get(..rows.len().min(SAMPLE_ROWS)).unwrap_or(rows), names.len());
+    let sampled = by_column(rows.get(..rows.len().min(sample_rows(names.len()))).unwrap_or(rows), names.len());
     let mut columns = Vec::with_capacity(names.len());
     for (index, (name, cells)) in names.into_iter().zip(sampled).enumerate() {
         let mut column = Column { index, name, non_empty: cells.len(), ..Column::default() };

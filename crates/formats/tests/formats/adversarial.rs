@@ -56,9 +56,14 @@ fn transactions(statement: &Result<Statement, spearmint_formats::FormatError>) -
 /// with a deadline of `RATIO` times as long plus `SLACK`; fails naming every file that missed it.
 /// (A file still being read is left to run, so those after it share the machine with it.)
 fn reads_in_linear_time(format: &str, read: fn(&[u8]) -> usize, ordinary: Vec<u8>, hostile: Vec<(&str, Vec<u8>)>) {
-    let started = Instant::now();
-    let found = read(&ordinary);
-    let normal = started.elapsed();
+    // The slower of two reads, so that one lucky read does not set the bar.
+    let mut normal = Duration::ZERO;
+    let mut found = 0;
+    for _ in 0..2 {
+        let started = Instant::now();
+        found = read(&ordinary);
+        normal = normal.max(started.elapsed());
+    }
     assert!(found > 0, "{format}: the ordinary file reads no transaction");
     let limit = normal * RATIO + SLACK;
     eprintln!("{format}: an ordinary file of {} bytes ({found} transactions) reads in {normal:?}", ordinary.len());
@@ -285,20 +290,40 @@ fn wide_head_over_narrow_rows(header: &str, width: usize) -> Vec<u8> {
 fn csv_reads_in_linear_time() {
     let header = "Date,Description,Amount,Balance,Transaction ID\n";
     let ordinary = fill(header, csv_row, "");
+    // As wide as a file may be, and wider.
     let width = 1000;
     let currency_header = format!("Date,Amount{}", ",Currency".repeat(width - 2));
     let blank_header = format!("Date,Amount{}", ",".repeat(width - 2));
+    let distinct_rows = 2100;
+    let distinct_width = size() / distinct_rows / 8;
+    let distinct: String = (0..distinct_rows)
+        .map(|r| {
+            let cells: Vec<String> = (0..distinct_width).map(|c| format!("{}", r * distinct_width + c)).collect();
+            format!("2023-01-02,{}\n", cells.join(","))
+        })
+        .collect();
     let hostile = vec![
         ("a huge quoted field", repeat(&format!("{header}2023-01-02,\""), "x\"\"y, z\n", "\",-1.00\n")),
         ("a quote never closed", repeat(&format!("{header}2023-01-02,\""), "x, y\n", "")),
+        ("a header of many columns", repeat("Date,Description,Amount", ",C", "\n2023-01-02,Shop,-1.00\n")),
+        ("one row of many columns", repeat("", "2023-01-02,", "\n")),
         ("rows of only delimiters", repeat(header, ",,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n", "")),
         ("rows of one cell", repeat(header, "1\n", "")),
         ("a wide header of currencies over narrow rows", wide_head_over_narrow_rows(&currency_header, width)),
         ("a wide blank header over narrow rows", wide_head_over_narrow_rows(&blank_header, width)),
         (
+            "a header wider than any export over narrow rows",
+            wide_head_over_narrow_rows(&format!("Date,Amount{}", ",".repeat(5 * width)), 5 * width + 2),
+        ),
+        (
             "a header cell of many words",
             repeat("Date,\"", "Amount paid in money out ", "\",Amount\n2023-01-02,x,-1.00\n"),
         ),
+        (
+            "many columns of distinct numbers",
+            format!("Date{}\n{distinct}", ",Amount".repeat(distinct_width)).into_bytes(),
+        ),
+        ("many columns without a header", repeat("", &format!("2023-01-02,-1.00{}\n", ",1".repeat(130)), "")),
     ];
     reads_in_linear_time("CSV", read_csv, ordinary, hostile);
 }
