@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use spearmint_formats::csv;
-use spearmint_formats::{Currency, ImportOptions, Statement, ofx, parse, qif};
+use spearmint_formats::{Currency, ImportOptions, Statement, camt053, ofx, parse, qif};
 
 use crate::common::{self, slow};
 
@@ -326,4 +326,72 @@ fn csv_reads_in_linear_time() {
         ("many columns without a header", repeat("", &format!("2023-01-02,-1.00{}\n", ",1".repeat(130)), "")),
     ];
     reads_in_linear_time("CSV", read_csv, ordinary, hostile);
+}
+
+// CAMT.053.
+
+const CAMT_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+    <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.08\"><BkToCstmrStmt>\
+    <GrpHdr><MsgId>M1</MsgId><CreDtTm>2024-06-30T18:00:00</CreDtTm></GrpHdr>\n";
+const CAMT_TAIL: &str = "</BkToCstmrStmt></Document>\n";
+
+fn read_camt(bytes: &[u8]) -> usize {
+    let _ = parse(bytes, Some("x.xml"), &ImportOptions::default());
+    transactions(&camt053::parse(bytes))
+}
+
+fn camt_entry(i: usize) -> String {
+    format!(
+        "<Ntry><NtryRef>N-{i}</NtryRef><Amt Ccy=\"EUR\">{}.{:02}</Amt><CdtDbtInd>DBIT</CdtDbtInd>\
+         <Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2024-06-{:02}</Dt></BookgDt><ValDt><Dt>2024-06-{:02}</Dt></ValDt>\
+         <AcctSvcrRef>REF-{i}</AcctSvcrRef><NtryDtls><TxDtls><Refs><EndToEndId>E2E-{i}</EndToEndId></Refs>\
+         <RltdPties><Cdtr><Pty><Nm>Supermarkt {}</Nm></Pty></Cdtr></RltdPties>\
+         <RmtInf><Ustrd>Einkauf Filiale {}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
+        i % 500,
+        i % 100,
+        i % 28 + 1,
+        i % 28 + 1,
+        i % 97,
+        i % 31
+    )
+}
+
+fn camt_statement(account: &str) -> String {
+    format!(
+        "<Stmt><Id>S1</Id><Acct><Id><IBAN>{account}</IBAN></Id><Ccy>EUR</Ccy>\
+         <Svcr><FinInstnId><BICFI>UBSWCHZH80A</BICFI></FinInstnId></Svcr></Acct>\n"
+    )
+}
+
+#[test]
+fn camt053_reads_in_linear_time() {
+    let open = format!("{CAMT_HEAD}{}", camt_statement("DE89370400440532013000"));
+    let close = format!("</Stmt>{CAMT_TAIL}");
+    let ordinary = fill(&open, camt_entry, &close);
+    let attributes: String = (0..size() / 24).map(|i| format!(" a{i}=\"1\"")).collect();
+    let entry_start = "<Ntry><Amt Ccy=\"EUR\">1.00</Amt><BookgDt><Dt>2024-06-01</Dt></BookgDt>";
+    let hostile = vec![
+        ("deep nesting", repeat(&open, "<Ntry>", &close)),
+        ("deep nesting of prefixed names", repeat(&open, "<c53:Stmt>", &close)),
+        (
+            "an element with many attributes",
+            format!(
+                "{open}{entry_start}<CdtDbtInd{attributes}>DBIT</CdtDbtInd></Ntry>\n\
+                 <Ntry><Amt{attributes} Ccy=\"EUR\">1.00</Amt></Ntry>{close}"
+            )
+            .into_bytes(),
+        ),
+        ("many statements", fill(CAMT_HEAD, |i| format!("{}</Stmt>\n", camt_statement(&format!("DE{i}"))), CAMT_TAIL)),
+        (
+            "many entity references",
+            repeat(
+                &format!("{open}<Ntry><AddtlNtryInf>"),
+                "&amp;&#233;&lt;",
+                &format!("</AddtlNtryInf></Ntry>{close}"),
+            ),
+        ),
+        ("lone `<` characters", repeat(&open, "<", &close)),
+        ("tags never closed", repeat(&open, "<Ntry", "")),
+    ];
+    reads_in_linear_time("CAMT.053", read_camt, ordinary, hostile);
 }
