@@ -381,6 +381,30 @@ fn camt053_reads_in_linear_time() {
             )
             .into_bytes(),
         ),
+        (
+            "an entry of many payments, its direction after them",
+            repeat(
+                &format!("{open}{entry_start}"),
+                "<NtryDtls><TxDtls><Amt>0.00</Amt></TxDtls></NtryDtls>",
+                &format!("<CdtDbtInd>CRDT</CdtDbtInd></Ntry>{close}"),
+            ),
+        ),
+        (
+            "a long account number over many entries and balances",
+            fill(
+                &format!("{CAMT_HEAD}{}", camt_statement(&"DE89".repeat(size() / 8))),
+                |i| {
+                    if i % 2 == 0 {
+                        format!("{entry_start}<CdtDbtInd>CRDT</CdtDbtInd></Ntry>\n")
+                    } else {
+                        "<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt>1.00</Amt>\
+                         <CdtDbtInd>CRDT</CdtDbtInd></Bal>\n"
+                            .to_owned()
+                    }
+                },
+                &close,
+            ),
+        ),
         ("many statements", fill(CAMT_HEAD, |i| format!("{}</Stmt>\n", camt_statement(&format!("DE{i}"))), CAMT_TAIL)),
         (
             "many entity references",
