@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use spearmint_formats::csv;
-use spearmint_formats::{Currency, ImportOptions, Statement, camt053, ofx, parse, qif};
+use spearmint_formats::{Currency, ImportOptions, Statement, camt053, ofx, parse, qif, simplefin};
 
 use crate::common::{self, slow};
 
@@ -418,4 +418,70 @@ fn camt053_reads_in_linear_time() {
         ("tags never closed", repeat(&open, "<Ntry", "")),
     ];
     reads_in_linear_time("CAMT.053", read_camt, ordinary, hostile);
+}
+
+// SimpleFIN.
+
+fn read_simplefin(bytes: &[u8]) -> usize {
+    let _ = parse(bytes, Some("x.json"), &ImportOptions::default());
+    transactions(&simplefin::parse_accounts(bytes))
+}
+
+fn simplefin_transaction(i: usize) -> String {
+    format!(
+        "{{\"id\":\"TX{i:09}\",\"posted\":{},\"amount\":\"-{}.{:02}\",\"description\":\"GROCERY STORE #{}\",\
+         \"payee\":\"Grocery Store\",\"memo\":\"POS PURCHASE\",\"transacted_at\":{}}},\n",
+        1_700_000_000 + i * 3600,
+        i % 500,
+        i % 100,
+        i % 977,
+        1_699_990_000 + i * 3600
+    )
+}
+
+fn simplefin_account(id: &str, name: &str) -> String {
+    format!(
+        "{{\"org\":{{\"domain\":\"mybank.com\",\"name\":\"My Bank\"}},\"id\":\"{id}\",\"name\":\"{name}\",\
+         \"currency\":\"USD\",\"balance\":\"100.23\",\"balance-date\":1700000000,\"transactions\":["
+    )
+}
+
+#[test]
+fn simplefin_reads_in_linear_time() {
+    let open = format!("{{\"errors\":[],\"accounts\":[{}", simplefin_account("A1", "Checking"));
+    let close = "{\"id\":\"LAST\",\"posted\":1700000000,\"amount\":\"1.00\"}]}]}";
+    let ordinary = fill(&open, simplefin_transaction, close);
+    let hostile = vec![
+        (
+            "many accounts",
+            fill(
+                "{\"errors\":[],\"accounts\":[",
+                |i| {
+                    format!(
+                        "{}{}]}},\n",
+                        simplefin_account(&format!("A{i}"), &format!("Account {i}")),
+                        &simplefin_transaction(i).trim_end().trim_end_matches(',')
+                    )
+                },
+                "{\"id\":\"LAST\"}]}",
+            ),
+        ),
+        (
+            "a long name over many transactions",
+            repeat(
+                &format!("{{\"errors\":[],\"accounts\":[{}", simplefin_account("A1", &"Checking ".repeat(size() / 20))),
+                "{\"posted\":1700000000,\"amount\":\"1.00\"},",
+                close,
+            ),
+        ),
+        ("deep nesting", repeat("{\"accounts\":", "[", "")),
+        ("many errors", repeat("{\"errors\":[", "\"the bank needs attention\",", "\"x\"],\"accounts\":[]}")),
+        ("a transaction of many keys", repeat(&format!("{open}{{\"id\":\"T\""), ",\"k\":1", &format!("}},{close}"))),
+        (
+            "a transaction of many distinct keys",
+            fill(&format!("{open}{{\"id\":\"T\""), |i| format!(",\"k{i}\":1"), &format!("}},{close}")),
+        ),
+        ("one long string", repeat("{\"accounts\":[],\"errors\":[\"", "a\\u00e9", "\"]}")),
+    ];
+    reads_in_linear_time("SimpleFIN", read_simplefin, ordinary, hostile);
 }
