@@ -4,9 +4,9 @@
 //! a few times the time an ordinary file of the same size takes, and never make a parser panic.
 //!
 //! Each test reads an ordinary file first and gives every hostile one `RATIO` times that, plus
-//! `SLACK` for a loaded machine; a hostile read still running then fails the test without being
-//! waited for. Files are about 1 MB on every run and 10 MB with SPEARMINT_SLOW_TESTS set
-//! (`cargo xtask test --slow`).
+//! `SLACK` for a loaded machine; a hostile read still running at its deadline is not waited for,
+//! and the test fails naming it. Files are about 1 MB on every run and 10 MB with
+//! SPEARMINT_SLOW_TESTS set (`cargo xtask test --slow`).
 
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
