@@ -7,6 +7,8 @@
 //! (several `TxDtls`, each with its own amount adding up to the entry's) becomes one transaction
 //! per payment, so each counterparty keeps its own row.
 
+use std::fmt;
+
 use chrono::NaiveDate;
 use spearmint_core::{AccountKind, Currency, DecimalMark, Money, Statement, StatementAccount, StatementTransaction};
 
@@ -51,7 +53,24 @@ pub fn parse(bytes: &[u8]) -> Result<Statement, FormatError> {
     Ok(statement)
 }
 
-fn currency_of(code: &str, what: &str) -> Result<Currency, FormatError> {
+/// Where in the file a message is about: written out only when there is a message, since a
+/// statement's label (its account number) may be long and its entries many.
+#[derive(Debug, Clone, Copy)]
+enum Place<'a> {
+    ClosingBalance { label: &'a str },
+    Entry { label: &'a str, number: usize },
+}
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::ClosingBalance { label } => write!(f, "{label}, closing balance"),
+            Place::Entry { label, number } => write!(f, "{label}, entry {number}"),
+        }
+    }
+}
+
+fn currency_of(code: &str, what: &dyn fmt::Display) -> Result<Currency, FormatError> {
     Currency::new(code).map_err(|e| FormatError::invalid(format!("{what}: {e}")))
 }
 
@@ -61,7 +80,7 @@ fn date_of(el: Option<XEl<'_>>) -> Option<NaiveDate> {
     el.text_at(&["Dt"]).or_else(|| el.text_at(&["DtTm"])).or_else(|| el.text()).and_then(iso_date)
 }
 
-fn signed(amount: Money, indicator: Option<&str>, what: &str) -> Result<Money, FormatError> {
+fn signed(amount: Money, indicator: Option<&str>, what: &dyn fmt::Display) -> Result<Money, FormatError> {
     match indicator.map(str::to_ascii_uppercase).as_deref() {
         Some("CRDT") => Ok(amount),
         Some("DBIT") => Ok(Money::from_minor(amount.minor().saturating_neg(), amount.currency())),
@@ -71,7 +90,7 @@ fn signed(amount: Money, indicator: Option<&str>, what: &str) -> Result<Money, F
 }
 
 /// An `Amt` element (`<Amt Ccy="EUR">12.50</Amt>`) in its own currency.
-fn amount_of(amt: XEl<'_>, fallback: Currency, what: &str) -> Result<Money, FormatError> {
+fn amount_of(amt: XEl<'_>, fallback: Currency, what: &dyn fmt::Display) -> Result<Money, FormatError> {
     let currency = match amt.attr("Ccy") {
         Some(code) => currency_of(code, what)?,
         None => fallback,
@@ -105,7 +124,7 @@ fn read_statement(stmt: XEl<'_>, number: usize, warnings: &mut Vec<String>) -> R
         if code != Some("CLBD") {
             continue;
         }
-        let what = format!("{label}, closing balance");
+        let what = Place::ClosingBalance { label: &label };
         let Some(amt) = bal.child("Amt") else { continue };
         balance = Some(signed(amount_of(amt, currency, &what)?, bal.text_at(&["CdtDbtInd"]), &what)?);
         balance_on = date_of(bal.child("Dt"));
@@ -113,7 +132,7 @@ fn read_statement(stmt: XEl<'_>, number: usize, warnings: &mut Vec<String>) -> R
 
     let mut transactions = Vec::new();
     for (n, entry) in stmt.children_named("Ntry").enumerate() {
-        let what = format!("{label}, entry {}", n + 1);
+        let what = Place::Entry { label: &label, number: n + 1 };
         read_entry(entry, currency, &what, &mut transactions, warnings)?;
     }
 
@@ -137,7 +156,7 @@ fn read_statement(stmt: XEl<'_>, number: usize, warnings: &mut Vec<String>) -> R
 fn read_entry(
     entry: XEl<'_>,
     currency: Currency,
-    what: &str,
+    what: &dyn fmt::Display,
     out: &mut Vec<StatementTransaction>,
     warnings: &mut Vec<String>,
 ) -> Result<(), FormatError> {
@@ -148,7 +167,9 @@ fn read_entry(
         return Ok(());
     }
     let amt = entry.child("Amt").ok_or_else(|| FormatError::invalid(format!("{what} has no amount (Amt)")))?;
-    let amount = signed(amount_of(amt, currency, what)?, entry.text_at(&["CdtDbtInd"]), what)?;
+    // Read once: each of an entry's payments may fall back on it.
+    let indicator = entry.text_at(&["CdtDbtInd"]);
+    let amount = signed(amount_of(amt, currency, what)?, indicator, what)?;
     if amount.currency() != currency {
         return Err(FormatError::invalid(format!(
             "{what} is in {} but the account is in {currency}",
@@ -169,8 +190,7 @@ fn read_entry(
         for tx in &details {
             let Some(amt) = tx.path(&["AmtDtls", "TxAmt", "Amt"]).or_else(|| tx.child("Amt")) else { break };
             let Ok(part) = amount_of(amt, currency, what) else { break };
-            let indicator = tx.text_at(&["CdtDbtInd"]).or_else(|| entry.text_at(&["CdtDbtInd"]));
-            let Ok(part) = signed(part, indicator, what) else { break };
+            let Ok(part) = signed(part, tx.text_at(&["CdtDbtInd"]).or(indicator), what) else { break };
             if part.currency() != currency {
                 break;
             }

@@ -308,12 +308,12 @@ fn unquote_formula(cell: &str) -> &str {
 /// two-digit year with `%Y`.
 pub(crate) fn parse_date(text: &str, format: &str) -> Option<NaiveDate> {
     let text = text.trim();
-    let date = match (format, iso_date(text)) {
-        // The common case read directly: chrono reads its format string again for every cell.
-        ("%Y-%m-%d", Some(date)) => Some(date),
-        _ => NaiveDate::parse_from_str(text, format).ok(),
+    // The common case read directly: chrono reads its format string again for every cell.
+    let date = match format {
+        "%Y-%m-%d" => iso_date(text),
+        _ => None,
     };
-    date.filter(|d| (1900..=2200).contains(&d.year()))
+    date.or_else(|| NaiveDate::parse_from_str(text, format).ok()).filter(|d| (1900..=2200).contains(&d.year()))
 }
 
 /// `YYYY-MM-DD` exactly (four, two and two digits), as `%Y-%m-%d` reads it; `None` for

@@ -7,6 +7,8 @@
 //! `01/02/2024`, `2024-01-02`): the day/month order is settled per file, by any date whose day is
 //! above 12, else by the caller's [`DateOrder`], else month first (Quicken US).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use spearmint_core::{AccountKind, Currency, Money, Statement, StatementAccount, StatementSplit, StatementTransaction};
@@ -99,6 +101,8 @@ struct Reader {
     section: Section,
     record: Vec<Field>,
     accounts: Vec<AccountBuild>,
+    /// Where each named account is in `accounts`: a file may list tens of thousands.
+    by_name: HashMap<String, usize>,
     current: Option<usize>,
     auto_switch: bool,
     investment_records: usize,
@@ -110,6 +114,7 @@ impl Default for Reader {
             section: Section::None,
             record: Vec::new(),
             accounts: Vec::new(),
+            by_name: HashMap::new(),
             current: None,
             auto_switch: false,
             investment_records: 0,
@@ -221,12 +226,16 @@ impl Reader {
     fn account_record(&mut self, fields: &[Field]) {
         let name = clean_opt(fields.iter().find(|f| f.code == 'N').map(|f| f.value.as_str()));
         let kind = fields.iter().find(|f| f.code == 'T').and_then(|f| account_kind(&f.value));
-        let existing = self.accounts.iter().position(|a| a.name.is_some() && a.name == name);
+        let existing = name.as_ref().and_then(|name| self.by_name.get(name)).copied();
         let index = match existing {
             Some(index) => index,
             None => {
+                let index = self.accounts.len();
+                if let Some(name) = &name {
+                    self.by_name.insert(name.clone(), index);
+                }
                 self.accounts.push(AccountBuild { name, kind, ..AccountBuild::default() });
-                self.accounts.len() - 1
+                index
             }
         };
         if let Some(account) = self.accounts.get_mut(index) {

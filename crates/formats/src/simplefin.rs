@@ -3,6 +3,8 @@
 //! warnings). Amounts are decimal strings; instants are Unix seconds, and a transaction's date
 //! is the UTC date of its `posted` instant (or of `transacted_at` while it is pending).
 
+use std::fmt;
+
 use serde_json::Value;
 use spearmint_core::{AccountKind, Currency, DecimalMark, Money, Statement, StatementAccount, StatementTransaction};
 
@@ -74,7 +76,7 @@ fn seconds(value: Option<&Value>) -> Option<i64> {
     }
 }
 
-fn money(value: Option<&Value>, currency: Currency, what: &str) -> Result<Option<Money>, FormatError> {
+fn money(value: Option<&Value>, currency: Currency, what: &dyn fmt::Display) -> Result<Option<Money>, FormatError> {
     let Some(text) = string(value).filter(|s| !s.trim().is_empty()) else { return Ok(None) };
     Money::parse_with(&text, currency, DecimalMark::Point)
         .map(Some)
@@ -96,6 +98,23 @@ fn kind_from(name: &str, has_holdings: bool) -> AccountKind {
         AccountKind::Checking
     } else {
         AccountKind::Other
+    }
+}
+
+/// A transaction, as messages name it: written out only when there is a message, since the
+/// account's label may be long and its transactions many.
+struct Transaction<'a> {
+    label: &'a str,
+    id: Option<&'a str>,
+    number: usize,
+}
+
+impl fmt::Display for Transaction<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.id {
+            Some(id) => write!(f, "{}, transaction {id}", self.label),
+            None => write!(f, "{}, transaction {}", self.label, self.number),
+        }
     }
 }
 
@@ -130,8 +149,7 @@ fn read_account(
     let mut transactions = Vec::new();
     for (t, tx) in account.get("transactions").and_then(Value::as_array).into_iter().flatten().enumerate() {
         let tx_id = string(tx.get("id")).filter(|id| !id.is_empty());
-        let what =
-            format!("{label}, transaction {}", tx_id.as_deref().map_or_else(|| (t + 1).to_string(), str::to_owned));
+        let what = Transaction { label: &label, id: tx_id.as_deref(), number: t + 1 };
         let posted = seconds(tx.get("posted")).filter(|&s| s > 0);
         let transacted = seconds(tx.get("transacted_at")).filter(|&s| s > 0);
         let instant = posted

@@ -33,8 +33,11 @@ fn local(name: &[u8]) -> String {
 }
 
 fn node(start: &BytesStart<'_>) -> Node {
+    // Without quick-xml's check for repeated names, which compares each attribute with every
+    // one before it: a repeated name is kept, and `attr` reads the first, as it did.
     let attrs = start
         .attributes()
+        .with_checks(false)
         .filter_map(Result::ok)
         .map(|a| (local(a.key.as_ref()), a.unescape_value().map(|v| v.into_owned()).unwrap_or_default()))
         .collect();
@@ -173,5 +176,19 @@ impl<'a> crate::tree::Node for XEl<'a> {
 
     fn child_nodes(self) -> impl Iterator<Item = Self> {
         self.children()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_attribute_reads_as_its_first() {
+        let doc = Doc::parse("<Amt Ccy=\"EUR\" x=\"1\" Ccy=\"USD\">1.00</Amt>").unwrap();
+        let amt = doc.root().child("Amt").unwrap();
+        assert_eq!(amt.attr("Ccy"), Some("EUR"));
+        assert_eq!(amt.attr("x"), Some("1"));
+        assert_eq!(amt.text(), Some("1.00"));
     }
 }

@@ -4,6 +4,9 @@
 //! amount with an indicator column (by header names in English, German, Spanish, French and
 //! Dutch, then by content), the decimal mark, the currency, and the payee, memo and id columns.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use spearmint_core::{Currency, DecimalMark, Money};
 
 use super::{AmountColumns, CsvMapping, DecimalSeparator, Record, decode, parse_date, records};
@@ -13,6 +16,21 @@ const DELIMITERS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// How many rows the column analysis reads; the date column is read whole.
 const SAMPLE_ROWS: usize = 2000;
+
+/// How many cells it reads at most: fewer rows of a file with more than 16 columns, so that a
+/// wide file costs no more to sniff than a narrow one.
+const SAMPLE_CELLS: usize = 16 * SAMPLE_ROWS;
+
+/// The most columns a file may have: bank exports have a few dozen.
+const MAX_COLUMNS: usize = 1024;
+
+/// How many characters of a header cell are read as the column's name.
+const MAX_NAME: usize = 256;
+
+/// How many rows the column analysis reads of a file `width` columns wide.
+fn sample_rows(width: usize) -> usize {
+    (SAMPLE_CELLS / width.max(1)).clamp(1, SAMPLE_ROWS)
+}
 
 /// Date formats tried, year-first first; within a family month-first precedes day-first and the
 /// order is flipped for files that look European (see [`sniff`]).
@@ -80,8 +98,11 @@ struct Name {
 
 impl Name {
     fn new(header: &str) -> Name {
+        // A column's name is a few words: a longer cell is not read past them, so that matching
+        // it costs what a name costs.
         let folded: String = header
             .chars()
+            .take(MAX_NAME)
             .flat_map(|c| c.to_lowercase())
             .map(|c| match c {
                 'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
@@ -100,15 +121,20 @@ impl Name {
         Name { words, compact }
     }
 
-    /// Whether any term names this header: as whole words, or (for terms of five letters or
-    /// more) inside a run-together name such as `NetAmount`.
-    fn is(&self, terms: &[&str]) -> bool {
-        terms.iter().any(|term| {
-            let term_words: Vec<&str> = term.split(' ').collect();
-            let as_words = self.words.windows(term_words.len()).any(|w| w.iter().zip(&term_words).all(|(a, b)| a == b));
-            let compact_term = term_words.concat();
-            as_words || (compact_term.len() >= 5 && self.compact.contains(&compact_term))
-        })
+    /// Whether any of the terms names this header: as whole words, or (for terms of five
+    /// letters or more) inside a run-together name such as `NetAmount`. Asked of every column
+    /// several times, so its cost is that of the header's words, not of the terms.
+    fn is(&self, terms: &Terms) -> bool {
+        if self.words.is_empty() {
+            return false;
+        }
+        let index = terms.index();
+        self.words.iter().any(|w| index.words.contains(w.as_str()))
+            || index
+                .phrases
+                .iter()
+                .any(|p| self.words.windows(p.len()).any(|w| w.iter().map(String::as_str).eq(p.iter().copied())))
+            || index.compact.iter().any(|t| self.compact.len() >= t.len() && self.compact.contains(t.as_str()))
     }
 
     fn is_empty(&self) -> bool {
@@ -116,7 +142,39 @@ impl Name {
     }
 }
 
-const NOT_AMOUNT: &[&str] = &[
+/// Words that name a kind of column in a header, in the languages banks export in; a term of
+/// several words matches them in a row.
+#[derive(Debug)]
+struct Terms {
+    list: &'static [&'static str],
+    index: OnceLock<TermIndex>,
+}
+
+#[derive(Debug)]
+struct TermIndex {
+    /// The terms of one word.
+    words: HashSet<&'static str>,
+    /// The terms of several words, split.
+    phrases: Vec<Vec<&'static str>>,
+    /// The terms of five letters or more run together, found inside run-together names.
+    compact: Vec<String>,
+}
+
+impl Terms {
+    const fn new(list: &'static [&'static str]) -> Terms {
+        Terms { list, index: OnceLock::new() }
+    }
+
+    fn index(&self) -> &TermIndex {
+        self.index.get_or_init(|| TermIndex {
+            words: self.list.iter().copied().filter(|t| !t.contains(' ')).collect(),
+            phrases: self.list.iter().filter(|t| t.contains(' ')).map(|t| t.split(' ').collect()).collect(),
+            compact: self.list.iter().map(|t| t.replace(' ', "")).filter(|t| t.len() >= 5).collect(),
+        })
+    }
+}
+
+static NOT_AMOUNT: Terms = Terms::new(&[
     "balance",
     "saldo",
     "kontostand",
@@ -139,8 +197,8 @@ const NOT_AMOUNT: &[&str] = &[
     "number",
     "nummer",
     "id",
-];
-const DEBIT: &[&str] = &[
+]);
+static DEBIT: Terms = Terms::new(&[
     "debit",
     "debits",
     "withdrawal",
@@ -158,8 +216,8 @@ const DEBIT: &[&str] = &[
     "paid out",
     "money out",
     "out",
-];
-const CREDIT: &[&str] = &[
+]);
+static CREDIT: Terms = Terms::new(&[
     "credit",
     "credits",
     "deposit",
@@ -177,14 +235,24 @@ const CREDIT: &[&str] = &[
     "paid in",
     "money in",
     "in",
-];
-const SIGNED: &[&str] = &[
+]);
+static SIGNED: Terms = Terms::new(&[
     "amount", "betrag", "umsatz", "importe", "montant", "bedrag", "valor", "cantidad", "value", "total", "sum",
     "summe", "net", "monto", "importo", "kwota", "belopp", "belob",
-];
-const INDICATOR_HEADER: &[&str] =
-    &["transaction type", "type", "soll haben", "s h", "af bij", "debit credit", "dr cr", "cr dr", "d c", "sens"];
-const POSTED_DATE: &[&str] = &[
+]);
+static INDICATOR_HEADER: Terms = Terms::new(&[
+    "transaction type",
+    "type",
+    "soll haben",
+    "s h",
+    "af bij",
+    "debit credit",
+    "dr cr",
+    "cr dr",
+    "d c",
+    "sens",
+]);
+static POSTED_DATE: Terms = Terms::new(&[
     "posted",
     "post date",
     "posting",
@@ -196,10 +264,10 @@ const POSTED_DATE: &[&str] = &[
     "date comptable",
     "date operation",
     "fecha operacion",
-];
-const VALUE_DATE: &[&str] = &["value", "valuta", "wert", "wertstellung", "valeur", "valor"];
-const DATE: &[&str] = &["date", "datum", "fecha", "data", "created", "dag"];
-const PAYEE: &[&str] = &[
+]);
+static VALUE_DATE: Terms = Terms::new(&["value", "valuta", "wert", "wertstellung", "valeur", "valor"]);
+static DATE: Terms = Terms::new(&["date", "datum", "fecha", "data", "created", "dag"]);
+static PAYEE: Terms = Terms::new(&[
     "payee",
     "merchant",
     "name",
@@ -217,8 +285,8 @@ const PAYEE: &[&str] = &[
     "ordenante",
     "recipient",
     "tiers",
-];
-const NOT_PAYEE: &[&str] = &[
+]);
+static NOT_PAYEE: Terms = Terms::new(&[
     "account",
     "bank",
     "iban",
@@ -237,8 +305,8 @@ const NOT_PAYEE: &[&str] = &[
     "compte",
     "cuenta",
     "rekening",
-];
-const DESCRIPTION: &[&str] = &[
+]);
+static DESCRIPTION: Terms = Terms::new(&[
     "description",
     "desc",
     "details",
@@ -254,8 +322,8 @@ const DESCRIPTION: &[&str] = &[
     "text",
     "items",
     "mededelingen",
-];
-const MEMO: &[&str] = &[
+]);
+static MEMO: Terms = Terms::new(&[
     "memo",
     "notes",
     "note",
@@ -269,8 +337,8 @@ const MEMO: &[&str] = &[
     "purpose",
     "reason",
     "referencia",
-];
-const ID: &[&str] = &[
+]);
+static ID: Terms = Terms::new(&[
     "id",
     "transactionid",
     "fitid",
@@ -283,9 +351,19 @@ const ID: &[&str] = &[
     "bookingid",
     "buchungsid",
     "transaktionsid",
-];
-const CURRENCY: &[&str] =
-    &["currency", "currency code", "wahrung", "waehrung", "monn", "devise", "moneda", "valuta", "ccy", "divisa"];
+]);
+static CURRENCY: Terms = Terms::new(&[
+    "currency",
+    "currency code",
+    "wahrung",
+    "waehrung",
+    "monn",
+    "devise",
+    "moneda",
+    "valuta",
+    "ccy",
+    "divisa",
+]);
 
 /// The sign an indicator cell gives: -1 for money out, 1 for money in.
 pub(crate) fn indicator_sign(text: &str) -> Option<i64> {
@@ -327,7 +405,7 @@ impl Column {
     fn is_indicator(&self) -> bool {
         self.non_empty > 0
             && self.indicator_words == self.non_empty
-            && ((self.indicator_signs.0 && self.indicator_signs.1) || self.name.is(INDICATOR_HEADER))
+            && ((self.indicator_signs.0 && self.indicator_signs.1) || self.name.is(&INDICATOR_HEADER))
     }
 
     fn constant(&self) -> bool {
@@ -367,7 +445,7 @@ fn sniff_records(
     let skip_rows = records.iter().position(|r| r.cells.len() >= 2 && r.cells.len() + 1 >= width).unwrap_or(0);
     let rows = records.get(skip_rows..).unwrap_or_default();
     let (first, rest) = rows.split_first().ok_or_else(|| FormatError::empty("this CSV file holds no rows"))?;
-    let mark = decimal_mark(rows);
+    let mark = decimal_mark(rows, sample_rows(width));
     let european = mark == DecimalSeparator::Comma || delimiter == b';';
 
     // Look for the dates below the first row, which may be a header.
@@ -402,7 +480,7 @@ fn sniff_records(
         FormatError::invalid("no column of dates was found: map the columns by hand in the import preview")
     })?;
 
-    let columns = analyze(data, &names, mark);
+    let columns = analyze(data, names, mark);
     let amount = find_amount(&columns, date_column).ok_or_else(|| {
         FormatError::invalid("no column of amounts was found: map the columns by hand in the import preview")
     })?;
@@ -412,12 +490,12 @@ fn sniff_records(
     let id_column = columns
         .iter()
         .filter(|c| !used.contains(&c.index) && c.index != payee_column)
-        // Every sampled row has an id (columns are analyzed on the first SAMPLE_ROWS rows).
+        // Every sampled row has an id (columns are analyzed on the first `sample_rows` rows).
         .find(|c| {
-            ID.contains(&c.name.compact.as_str())
+            ID.list.contains(&c.name.compact.as_str())
                 && c.unique
                 && !c.counter
-                && c.non_empty == data.len().min(SAMPLE_ROWS)
+                && c.non_empty == data.len().min(sample_rows(width))
         })
         .map(|c| c.index);
     let pending_column = columns
@@ -474,11 +552,10 @@ pub fn layout(bytes: &[u8], rows: usize) -> Result<CsvLayout, FormatError> {
     } else {
         ((1..=width).map(|i| format!("Column {i}")).collect(), &records[..])
     };
-    let sample = &body[..body.len().min(200)];
-    let date_formats = (0..width)
-        .map(|column| {
-            let cells: Vec<&str> =
-                sample.iter().filter_map(|r| r.cells.get(column)).filter(|c| !c.is_empty()).collect();
+    let sample = &body[..body.len().min(200).min(sample_rows(width))];
+    let date_formats = by_column(sample, width)
+        .into_iter()
+        .map(|cells| {
             DATE_FORMATS
                 .iter()
                 .filter(|f| !cells.is_empty() && cells.iter().all(|c| parse_date(c, f).is_some()))
@@ -520,14 +597,19 @@ fn choose_delimiter(text: &str) -> Result<(u8, Vec<Record>, usize), FormatError>
     let (_, width, delimiter) = best.ok_or_else(|| {
         FormatError::syntax("no columns were found: this is not a CSV file with , ; tab or | between columns")
     })?;
+    if width > MAX_COLUMNS {
+        return Err(FormatError::syntax(format!(
+            "the rows have {width} columns, more than the {MAX_COLUMNS} a bank export could have: this is not a statement"
+        )));
+    }
     Ok((delimiter, records(text, delimiter)?, width))
 }
 
 /// Whether the amounts use a decimal comma: cells such as `-63,89` or `1.234,56` against
 /// `-63.89` or `1,234.56`.
-fn decimal_mark(rows: &[Record]) -> DecimalSeparator {
+fn decimal_mark(rows: &[Record], sample: usize) -> DecimalSeparator {
     let (mut comma, mut point) = (0usize, 0usize);
-    for cell in rows.iter().take(SAMPLE_ROWS).flat_map(|r| r.cells.iter()) {
+    for cell in rows.iter().take(sample).flat_map(|r| r.cells.iter()) {
         let numeric = cell.chars().any(|c| c.is_ascii_digit())
             && cell.chars().all(|c| c.is_ascii_digit() || " ,.'+-()$€£¥\u{a0}".contains(c));
         if !numeric {
@@ -553,8 +635,7 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
     let cells = |column: usize| rows.iter().map(move |r| r.cells.get(column).unwrap_or("")).filter(|c| !c.is_empty());
     let mut best: Option<(usize, usize, usize, &str)> = None; // (score, count, column, format)
     // The column and its format are chosen on a sample; only the chosen one is read in full.
-    for column in 0..width {
-        let sample: Vec<&str> = cells(column).take(SAMPLE_ROWS).collect();
+    for (column, sample) in samples(rows, width).into_iter().enumerate() {
         if sample.is_empty() {
             continue;
         }
@@ -572,9 +653,9 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
             continue;
         }
         let score = match names.and_then(|n| n.get(column)) {
-            Some(name) if name.is(VALUE_DATE) => 0,
-            Some(name) if name.is(POSTED_DATE) => 3,
-            Some(name) if name.is(DATE) => 2,
+            Some(name) if name.is(&VALUE_DATE) => 0,
+            Some(name) if name.is(&POSTED_DATE) => 3,
+            Some(name) if name.is(&DATE) => 2,
             _ => 1,
         };
         if best.as_ref().is_none_or(|(s, n, _, _)| (score, count) > (*s, *n)) {
@@ -596,16 +677,52 @@ fn find_dates(rows: &[Record], width: usize, names: Option<&[Name]>, european: b
     Some((column, if other_ok && !this_ok { other } else { format.to_owned() }))
 }
 
-fn analyze(rows: &[Record], names: &[Name], mark: DecimalSeparator) -> Vec<Column> {
+/// The cells of the first `width` columns in `rows` that are not empty, column by column, read
+/// row by row so that a short row costs only its own cells.
+fn by_column(rows: &[Record], width: usize) -> Vec<Vec<&str>> {
+    let mut columns: Vec<Vec<&str>> = vec![Vec::new(); width];
+    for row in rows {
+        for (cell, column) in row.cells.iter().zip(columns.iter_mut()) {
+            if !cell.is_empty() {
+                column.push(cell);
+            }
+        }
+    }
+    columns
+}
+
+/// The first [`sample_rows`] cells that are not empty of each of the first `width` columns, in
+/// one pass over the rows that ends once every column has its sample: searched column by column,
+/// a column empty in most rows would cost the whole file once per column.
+fn samples(rows: &[Record], width: usize) -> Vec<Vec<&str>> {
+    let size = sample_rows(width);
+    let mut samples: Vec<Vec<&str>> = vec![Vec::new(); width];
+    let mut short = width;
+    for row in rows {
+        if short == 0 {
+            break;
+        }
+        for (cell, sample) in row.cells.iter().zip(samples.iter_mut()) {
+            if !cell.is_empty() && sample.len() < size {
+                sample.push(cell);
+                if sample.len() == size {
+                    short -= 1;
+                }
+            }
+        }
+    }
+    samples
+}
+
+fn analyze(rows: &[Record], names: Vec<Name>, mark: DecimalSeparator) -> Vec<Column> {
     // A currency with four decimals, so that reading numbers here never fails on precision.
     let wide = Currency::new("CLF").unwrap_or(Currency::USD);
     let mark = DecimalMark::from(mark);
+    let sampled = by_column(rows.get(..rows.len().min(sample_rows(names.len()))).unwrap_or(rows), names.len());
     let mut columns = Vec::with_capacity(names.len());
-    for (index, name) in names.iter().enumerate() {
-        let cells: Vec<&str> =
-            rows.iter().take(SAMPLE_ROWS).map(|r| r.cells.get(index).unwrap_or("")).filter(|c| !c.is_empty()).collect();
-        let mut column = Column { index, name: name.clone(), non_empty: cells.len(), ..Column::default() };
-        let mut seen: Vec<&str> = Vec::new();
+    for (index, (name, cells)) in names.into_iter().zip(sampled).enumerate() {
+        let mut column = Column { index, name, non_empty: cells.len(), ..Column::default() };
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut counter = true;
         for (i, cell) in cells.iter().enumerate() {
             if let Ok(m) = Money::parse_with(cell, wide, mark) {
@@ -622,9 +739,7 @@ fn analyze(rows: &[Record], names: &[Name], mark: DecimalSeparator) -> Vec<Colum
                     column.indicator_signs.1 = true;
                 }
             }
-            if !seen.contains(cell) && seen.len() <= cells.len() {
-                seen.push(cell);
-            }
+            seen.insert(cell);
         }
         column.distinct = seen.len();
         column.unique = seen.len() == cells.len();
@@ -637,15 +752,15 @@ fn analyze(rows: &[Record], names: &[Name], mark: DecimalSeparator) -> Vec<Colum
 fn find_amount(columns: &[Column], date_column: usize) -> Option<AmountColumns> {
     let candidates: Vec<&Column> = columns
         .iter()
-        .filter(|c| c.index != date_column && !c.name.is(NOT_AMOUNT) && (c.non_empty == 0 || c.is_numeric()))
+        .filter(|c| c.index != date_column && !c.name.is(&NOT_AMOUNT) && (c.non_empty == 0 || c.is_numeric()))
         .collect();
-    let named = |terms: &[&str]| candidates.iter().find(|c| c.name.is(terms)).map(|c| c.index);
-    let amount = match (named(DEBIT), named(CREDIT)) {
+    let named = |terms: &Terms| candidates.iter().find(|c| c.name.is(terms)).map(|c| c.index);
+    let amount = match (named(&DEBIT), named(&CREDIT)) {
         (Some(debit), Some(credit)) if debit != credit => AmountColumns::DebitCredit { debit, credit },
         _ => {
             let signed = candidates
                 .iter()
-                .find(|c| c.name.is(SIGNED) && c.non_empty > 0)
+                .find(|c| c.name.is(&SIGNED) && c.non_empty > 0)
                 .map(|c| c.index)
                 .or_else(|| by_content(&candidates))?;
             return Some(with_indicator(columns, signed));
@@ -680,16 +795,16 @@ fn texty(column: &Column, used: &[usize]) -> bool {
 fn find_payee(columns: &[Column], used: &[usize]) -> usize {
     let texts: Vec<&Column> = columns.iter().filter(|c| texty(c, used)).collect();
     let pick = |tier: &[&Column]| tier.iter().find(|c| !c.constant()).or_else(|| tier.first()).map(|c| c.index);
-    let payees: Vec<&Column> = texts.iter().copied().filter(|c| c.name.is(PAYEE) && !c.name.is(NOT_PAYEE)).collect();
+    let payees: Vec<&Column> = texts.iter().copied().filter(|c| c.name.is(&PAYEE) && !c.name.is(&NOT_PAYEE)).collect();
     let descriptions: Vec<&Column> =
-        texts.iter().copied().filter(|c| c.name.is(DESCRIPTION) && !c.name.is(NOT_PAYEE)).collect();
+        texts.iter().copied().filter(|c| c.name.is(&DESCRIPTION) && !c.name.is(&NOT_PAYEE)).collect();
     pick(&payees)
         .or_else(|| pick(&descriptions))
         .or_else(|| {
             let unnamed: Vec<&Column> = texts
                 .iter()
                 .copied()
-                .filter(|c| c.name.is_empty() || !(c.name.is(NOT_PAYEE) || c.name.is(ID)))
+                .filter(|c| c.name.is_empty() || !(c.name.is(&NOT_PAYEE) || c.name.is(&ID)))
                 .collect();
             let varied =
                 unnamed.iter().filter(|c| !c.constant()).max_by_key(|c| (c.average_len(), std::cmp::Reverse(c.index)));
@@ -701,22 +816,34 @@ fn find_payee(columns: &[Column], used: &[usize]) -> usize {
 
 fn find_memo(columns: &[Column], used: &[usize], payee: usize) -> Option<usize> {
     let texts: Vec<&Column> = columns.iter().filter(|c| c.index != payee && texty(c, used)).collect();
-    let tier = |terms: &[&str]| {
-        let named: Vec<&&Column> = texts.iter().filter(|c| c.name.is(terms) && !c.name.is(NOT_PAYEE)).collect();
+    let tier = |terms: &Terms| {
+        let named: Vec<&&Column> = texts.iter().filter(|c| c.name.is(terms) && !c.name.is(&NOT_PAYEE)).collect();
         named.iter().find(|c| !c.constant()).or_else(|| named.first()).map(|c| c.index)
     };
-    tier(DESCRIPTION).or_else(|| tier(MEMO))
+    tier(&DESCRIPTION).or_else(|| tier(&MEMO))
 }
 
 fn find_currency(rows: &[Record], columns: &[Column], amount: &AmountColumns, default: Currency) -> Currency {
-    // A currency column with one code throughout.
-    for column in columns.iter().filter(|c| c.name.is(CURRENCY)) {
-        let mut codes = rows.iter().filter_map(|r| r.cells.get(column.index)).filter(|c| !c.is_empty());
-        if let Some(first) = codes.next() {
-            if let Ok(code) = Currency::new(first) {
-                if codes.all(|c| c.eq_ignore_ascii_case(first)) {
-                    return code;
+    // A currency column with one code throughout: the first code of each column named like
+    // one, and whether every other code is the same, read in one pass over the rows.
+    let named: Vec<usize> = columns.iter().filter(|c| c.name.is(&CURRENCY)).map(|c| c.index).collect();
+    let mut codes: Vec<(Option<&str>, bool)> = vec![(None, true); named.len()];
+    if !named.is_empty() {
+        for row in rows {
+            for (index, (first, same)) in named.iter().zip(codes.iter_mut()) {
+                let Some(cell) = row.cells.get(*index) else { break };
+                match *first {
+                    _ if cell.is_empty() => {}
+                    None => *first = Some(cell),
+                    Some(code) => *same &= cell.eq_ignore_ascii_case(code),
                 }
+            }
+        }
+    }
+    for (first, same) in codes {
+        if let (Some(first), true) = (first, same) {
+            if let Ok(code) = Currency::new(first) {
+                return code;
             }
         }
     }
@@ -774,12 +901,12 @@ mod tests {
 
     #[test]
     fn names_match_words_and_run_together_headers() {
-        assert!(Name::new("NetAmount").is(SIGNED));
-        assert!(Name::new("Amount (EUR)").is(SIGNED));
-        assert!(Name::new("amount_refunded").is(NOT_AMOUNT));
-        assert!(!Name::new("Original Description").is(SIGNED));
-        assert!(Name::new("Auftraggeber/Empfänger").is(PAYEE));
-        assert!(Name::new("Débit").is(DEBIT));
-        assert!(!Name::new("Invoice").is(CREDIT));
+        assert!(Name::new("NetAmount").is(&SIGNED));
+        assert!(Name::new("Amount (EUR)").is(&SIGNED));
+        assert!(Name::new("amount_refunded").is(&NOT_AMOUNT));
+        assert!(!Name::new("Original Description").is(&SIGNED));
+        assert!(Name::new("Auftraggeber/Empfänger").is(&PAYEE));
+        assert!(Name::new("Débit").is(&DEBIT));
+        assert!(!Name::new("Invoice").is(&CREDIT));
     }
 }

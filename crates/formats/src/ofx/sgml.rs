@@ -6,6 +6,8 @@
 //! ends at the next tag; an element that got neither text nor a closing tag before its parent
 //! closed was an empty leaf, so whatever was read as its children is handed back to the parent.
 
+use std::collections::HashMap;
+
 use crate::error::FormatError;
 
 /// How deep elements may nest: real OFX stays under 15 levels.
@@ -21,12 +23,15 @@ struct Node {
     /// Upper case: OFX names are case-insensitive in practice.
     name: String,
     text: String,
+    /// Whether `text` holds more than whitespace, kept as text arrives: an aggregate's blank text
+    /// is looked at before each of its children.
+    has_text: bool,
     children: Vec<usize>,
 }
 
 impl Node {
-    fn has_text(&self) -> bool {
-        !self.text.trim().is_empty()
+    fn new(name: String) -> Node {
+        Node { name, text: String::new(), has_text: false, children: Vec::new() }
     }
 }
 
@@ -39,10 +44,7 @@ pub(crate) struct El<'a> {
 
 impl Tree {
     pub(crate) fn parse(text: &str) -> Result<Tree, FormatError> {
-        let mut builder = Builder {
-            nodes: vec![Node { name: String::new(), text: String::new(), children: Vec::new() }],
-            stack: vec![0],
-        };
+        let mut builder = Builder { nodes: vec![Node::new(String::new())], stack: vec![0], open: HashMap::new() };
         let mut rest = text;
         while !rest.is_empty() {
             let Some(lt) = rest.find('<') else {
@@ -99,13 +101,15 @@ enum Tag<'a> {
 }
 
 /// Reads `<NAME>`, `</NAME>` or `<NAME/>` at the start of `s`; `None` when it is no tag.
+///
+/// A tag ends at the first `>`, and is no tag when another `<` comes before it: the search stops
+/// at whichever comes first, so a lone `<` costs only the text up to the next `<`, never the
+/// rest of the file.
 fn tag(s: &str) -> Option<(Tag<'_>, &str)> {
-    let close = s.find('>')?;
-    let inner = s.get(1..close)?;
-    let after = s.get(close + 1..)?;
-    if inner.contains('<') {
-        return None;
-    }
+    let body = s.get(1..)?;
+    let close = body.find(['<', '>'])?;
+    let (inner, rest) = body.split_at_checked(close)?;
+    let after = rest.strip_prefix('>')?;
     let (end, inner) = match inner.strip_prefix('/') {
         Some(rest) => (true, rest),
         None => (false, inner),
@@ -134,11 +138,34 @@ struct Builder {
     nodes: Vec<Node>,
     /// Open elements, the document root first.
     stack: Vec<usize>,
+    /// How many elements of each name are open: a closing tag for none of them is dropped
+    /// without searching the stack.
+    open: HashMap<String, usize>,
 }
 
 impl Builder {
     fn top(&self) -> usize {
         self.stack.last().copied().unwrap_or(0)
+    }
+
+    fn push(&mut self, id: usize) {
+        if let Some(node) = self.nodes.get(id) {
+            *self.open.entry(node.name.clone()).or_default() += 1;
+        }
+        self.stack.push(id);
+    }
+
+    fn pop(&mut self) -> Option<usize> {
+        let id = self.stack.pop()?;
+        if let Some(node) = self.nodes.get(id) {
+            if let Some(count) = self.open.get_mut(&node.name) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    self.open.remove(&node.name);
+                }
+            }
+        }
+        Some(id)
     }
 
     fn text(&mut self, text: &str) {
@@ -151,6 +178,7 @@ impl Builder {
             // Text after an aggregate's children is stray whitespace or junk: not a value.
             if node.children.is_empty() {
                 node.text.push_str(text);
+                node.has_text = node.has_text || !text.trim().is_empty();
             }
         }
     }
@@ -158,44 +186,53 @@ impl Builder {
     fn start(&mut self, name: &str) -> Result<(), FormatError> {
         // A leaf that received text ends at the next tag.
         let top = self.top();
-        if top != 0 && self.nodes.get(top).is_some_and(Node::has_text) {
-            self.stack.pop();
+        if top != 0 && self.nodes.get(top).is_some_and(|n| n.has_text) {
+            self.pop();
         }
         if self.stack.len() > MAX_DEPTH {
             return Err(FormatError::syntax(format!("elements nest deeper than {MAX_DEPTH} levels: this is not OFX")));
         }
         let id = self.nodes.len();
-        self.nodes.push(Node { name: name.to_ascii_uppercase(), text: String::new(), children: Vec::new() });
+        self.nodes.push(Node::new(name.to_ascii_uppercase()));
         let parent = self.top();
         if let Some(parent) = self.nodes.get_mut(parent) {
             parent.children.push(id);
         }
-        self.stack.push(id);
+        self.push(id);
         Ok(())
     }
 
     fn end(&mut self, name: &str) {
+        if !self.open.contains_key(name.to_ascii_uppercase().as_str()) {
+            // A closing tag for a leaf already ended, or for nothing: ignore it.
+            return;
+        }
+        // Found among the elements it closes, so the search costs no more than the closing.
         let Some(at) = self
             .stack
             .iter()
             .rposition(|&id| id != 0 && self.nodes.get(id).is_some_and(|n| n.name.eq_ignore_ascii_case(name)))
         else {
-            // A closing tag for a leaf already ended, or for nothing: ignore it.
             return;
         };
-        // Elements above the one closing were never closed themselves: leaves.
+        // Elements above the one closing were never closed themselves: leaves. The children of
+        // those that got no text go to the element below, gathered from the top down in reverse
+        // (so each is moved once, however many levels it falls).
+        let mut orphans: Vec<usize> = Vec::new();
         while self.stack.len() > at + 1 {
-            let Some(id) = self.stack.pop() else { break };
-            let parent = self.top();
-            let orphans = match self.nodes.get_mut(id) {
-                Some(node) if !node.has_text() => std::mem::take(&mut node.children),
-                _ => Vec::new(),
-            };
-            if let Some(parent) = self.nodes.get_mut(parent) {
-                parent.children.extend(orphans);
+            let Some(id) = self.pop() else { break };
+            let Some(node) = self.nodes.get_mut(id) else { continue };
+            if node.has_text {
+                node.children.extend(orphans.drain(..).rev());
+            } else {
+                orphans.extend(std::mem::take(&mut node.children).into_iter().rev());
             }
         }
-        self.stack.pop();
+        let parent = self.top();
+        if let Some(parent) = self.nodes.get_mut(parent) {
+            parent.children.extend(orphans.into_iter().rev());
+        }
+        self.pop();
     }
 }
 
@@ -334,6 +371,12 @@ mod tests {
     fn empty_unclosed_leaves_give_back_what_followed() {
         assert_eq!(tree("<A><B><C>x</C><D>y</A>"), "A\n  B\n  C=x\n  D=y\n");
         assert_eq!(tree("<S><CODE>0<CODE><SEV>INFO</SEV></S>"), "S\n  CODE=0\n  CODE\n  SEV=INFO\n");
+    }
+
+    #[test]
+    fn children_of_empty_leaves_fall_through_every_level() {
+        assert_eq!(tree("<R><A><B><C><D>x</D><E>y</A><G>1</R>"), "R\n  A\n    B\n    C\n    D=x\n    E=y\n  G=1\n");
+        assert_eq!(tree("<A><B>1</X></b><C>2</A></A>"), "A\n  B=1\n  C=2\n");
     }
 
     #[test]
