@@ -7,6 +7,7 @@ import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AccountSummary } from "./bindings/AccountSummary";
 import type { Connection } from "./bindings/Connection";
 import type { AccountId } from "./bindings/AccountId";
+import type { ConnectionId } from "./bindings/ConnectionId";
 import type { AccountKind } from "./bindings/AccountKind";
 import type { ColumnMapping } from "./bindings/ColumnMapping";
 import type { CsvColumns } from "./bindings/CsvColumns";
@@ -18,6 +19,7 @@ import type { ErrorKind } from "./bindings/ErrorKind";
 import type { IpcError } from "./bindings/IpcError";
 import type { Progress } from "./bindings/Progress";
 import type { RefreshReport } from "./bindings/RefreshReport";
+import type { Removed } from "./bindings/Removed";
 import type { Transaction } from "./bindings/Transaction";
 import type { TransactionQuery } from "./bindings/TransactionQuery";
 import type { VaultStatus } from "./bindings/VaultStatus";
@@ -72,6 +74,23 @@ export function list_connections(): Promise<Connection[]> {
 /** Links the built-in demo bank (generated data); linking it twice gives the same connection. */
 export function connect_demo(): Promise<Connection> {
   return call("connect_demo");
+}
+
+/**
+ * Unlinks a bank: its login leaves the keychain and no refresh reaches it again. Its accounts
+ * stay with every transaction, as the user's own (`keepTransactions`), or go with them.
+ */
+export function disconnect(connection: ConnectionId, keepTransactions: boolean): Promise<Removed> {
+  return call("disconnect", { connection, keepTransactions });
+}
+
+/**
+ * Removes an account. One of a linked bank disconnects that bank (all its accounts, as
+ * `disconnect`); one of the user's own goes with its transactions (`keepTransactions` must
+ * then be false: the shell rejects true with `Invalid`).
+ */
+export function remove_account(account: AccountId, keepTransactions: boolean): Promise<Removed> {
+  return call("remove_account", { account, keepTransactions });
 }
 
 /** Refreshes every connection; `onProgress` hears each step while the promise is pending. */

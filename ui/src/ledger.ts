@@ -92,6 +92,16 @@ export function hasDemo(connections: Connection[] | null): boolean {
   return connections?.some((c) => c.provider === "demo") ?? false;
 }
 
+/** An account of the user's own: no bank links it (made for a bank's files, or kept from a bank). */
+export function isOwnAccount(account: AccountSummary): boolean {
+  return account.connection === null;
+}
+
+/** How many accounts a connection holds: those that name it. */
+export function accountCountOf(connection: Connection, accounts: AccountSummary[]): number {
+  return accounts.filter((a) => a.connection === connection.id).length;
+}
+
 /** "Demo Bank: fetching…", "Demo Bank: saving 242 transactions". */
 export function progressText(progress: Progress | null, rows: (n: number) => string): string {
   if (progress === null) return "Starting…";

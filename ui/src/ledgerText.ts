@@ -4,6 +4,7 @@ import type { AccountKind } from "./bindings/AccountKind";
 import type { ApplySummary } from "./bindings/ApplySummary";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { ProviderKind } from "./bindings/ProviderKind";
+import type { Removed } from "./bindings/Removed";
 import { ERROR_TITLES } from "./vaultText";
 
 const counts = new Intl.NumberFormat();
@@ -76,4 +77,44 @@ export function outcomeErrorTitle(kind: ErrorKind): string {
     default:
       return ERROR_TITLES[kind];
   }
+}
+
+/** "1 account", "1,204 transactions". */
+function counted(n: number, one: string, many: string): string {
+  return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** The choice that keeps a disconnected bank's accounts: "Keep its 3 accounts and their transactions". */
+export function keepChoiceText(accounts: number | null): string {
+  if (accounts === 1) return "Keep its account and its transactions";
+  if (accounts === null || accounts === 0) return "Keep its accounts and their transactions";
+  return `Keep its ${formatCount(accounts)} accounts and their transactions`;
+}
+
+/** The choice that removes a disconnected bank's accounts. */
+export function removeChoiceText(accounts: number | null): string {
+  return accounts === 1 ? "Remove its account and its transactions" : "Remove its accounts and transactions";
+}
+
+/** The question before an account of the user's own goes: "Remove Cash and its 12 transactions?". */
+export function removeAccountQuestion(name: string, transactions: number): string {
+  return transactions === 0 ? `Remove ${name}?` : `Remove ${name} and its ${counted(transactions, "transaction", "transactions")}?`;
+}
+
+/** What a disconnect did: "Disconnected Demo Bank. Kept 3 accounts as your own, with their transactions." */
+export function disconnectedText(label: string, removed: Removed, kept: boolean): string {
+  const { accounts, transactions } = removed;
+  if (accounts === 0) return `Disconnected ${label}. It held no accounts yet.`;
+  if (kept) {
+    return `Disconnected ${label}. Kept ${counted(accounts, "account", "accounts")} as your own, with ${accounts === 1 ? "its" : "their"} transactions.`;
+  }
+  return `Disconnected ${label}. Removed ${counted(accounts, "account", "accounts")} and ${counted(transactions, "transaction", "transactions")}.`;
+}
+
+/** What removing an account of the user's own did: "Removed Cash and its 12 transactions." */
+export function removedAccountText(name: string, removed: Removed): string {
+  const { transactions } = removed;
+  return transactions === 0
+    ? `Removed ${name}.`
+    : `Removed ${name} and its ${counted(transactions, "transaction", "transactions")}.`;
 }

@@ -9,7 +9,10 @@
 // deterministic set of transactions (as many as a test asks for), listed and
 // paged exactly like the engine's query: ORDER BY postedOn DESC, id DESC,
 // `(postedOn, id) < before`, LIMIT. refresh_all streams Progress through the
-// real Tauri Channel the UI passes, the way the shell does.
+// real Tauri Channel the UI passes, the way the shell does. disconnect and
+// remove_account unlink the bank or remove an account as the engine does: the
+// bank's accounts stay as the user's own (provider "manual") or go with every
+// transaction.
 import type { AccountKind } from "../src/bindings/AccountKind";
 import type { AccountSummary } from "../src/bindings/AccountSummary";
 import type { ImportProgress } from "../src/bindings/ImportProgress";
@@ -25,6 +28,7 @@ import type { IpcError } from "../src/bindings/IpcError";
 import type { KeySource } from "../src/bindings/KeySource";
 import type { Progress } from "../src/bindings/Progress";
 import type { RefreshReport } from "../src/bindings/RefreshReport";
+import type { Removed } from "../src/bindings/Removed";
 import type { Transaction } from "../src/bindings/Transaction";
 import type { TransactionQuery } from "../src/bindings/TransactionQuery";
 import type { VaultStatus } from "../src/bindings/VaultStatus";
@@ -151,6 +155,20 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     keySource = passphrase === null ? "keychain" : "passphrase";
     secret = passphrase;
     unlocked = true;
+  }
+
+  /** The arguments of disconnect and remove_account; Tauri rejects a missing one with a bare string. */
+  function removalArgs(args: unknown, command: string, key: "connection" | "account"): { id: string; keep: boolean } {
+    const given = (args ?? {}) as Record<string, unknown>;
+    const id = given[key];
+    if (typeof id !== "string") {
+      throw `invalid args \`${key}\` for command \`${command}\`: command ${command} missing required key ${key}`;
+    }
+    const keep = given.keepTransactions;
+    if (typeof keep !== "boolean") {
+      throw `invalid args \`keepTransactions\` for command \`${command}\`: command ${command} missing required key keepTransactions`;
+    }
+    return { id, keep };
   }
 
   function passphraseArg(args: unknown): string | null {
@@ -361,6 +379,16 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         case "connect_demo":
           requireUnlocked();
           return bank.link();
+        case "disconnect": {
+          requireUnlocked();
+          const { id, keep } = removalArgs(args, "disconnect", "connection");
+          return bank.disconnect(id, keep);
+        }
+        case "remove_account": {
+          requireUnlocked();
+          const { id, keep } = removalArgs(args, "remove_account", "account");
+          return bank.removeAccount(id, keep);
+        }
         case "list_transactions": {
           requireUnlocked();
           const query = queryArg(args);
@@ -503,10 +531,23 @@ function channelArg<T = Progress>(arg: unknown): { send(message: T): void; end()
 
 // ---- The demo bank ------------------------------------------------------
 
-type DemoAccount = Omit<AccountSummary, "balance" | "transactions"> & { opening: number };
+/** `statesBalance`: a bank stated its balance (a manual account made for files has none). */
+type DemoAccount = Omit<AccountSummary, "balance" | "transactions"> & { opening: number; statesBalance: boolean };
 
 function demoAccount(id: string, name: string, kind: AccountSummary["kind"], opening: number): DemoAccount {
-  return { id, name, kind, currency: "USD", provider: "demo", institution: DEMO_CONNECTION, status: "ok", statusReason: null, opening };
+  return {
+    id,
+    name,
+    kind,
+    currency: "USD",
+    provider: "demo",
+    institution: DEMO_CONNECTION,
+    status: "ok",
+    statusReason: null,
+    connection: "conn-demo",
+    opening,
+    statesBalance: true,
+  };
 }
 
 /** Opening balances in cents. */
@@ -578,7 +619,63 @@ function createDemoBank(size: number) {
   let connection: Connection | null = null;
   let status: { status: ConnectionStatus; reason: string | null } = { status: "ok", reason: null };
   let refreshes = 0;
+  // How many times the demo bank was linked: a link after a disconnect makes new accounts, as
+  // the engine does, so their ids differ from those of the accounts that stayed.
+  let links = 0;
+  /** The user's own accounts: made for files, or kept from a disconnected bank. */
   const manual: DemoAccount[] = [];
+  let madeAccounts = 0;
+
+  /** The id of a demo account of the current link. */
+  function demoId(base: string): string {
+    return links <= 1 ? base : `${base}-${links}`;
+  }
+
+  /** The demo bank's accounts while it is linked (the engine creates them at the first refresh). */
+  function linkedAccounts(): DemoAccount[] {
+    if (connection === null || refreshes === 0) return [];
+    return DEMO_ACCOUNTS.map((account) => ({ ...account, id: demoId(account.id) }));
+  }
+
+  /** Removes every transaction of these accounts; how many went. */
+  function dropRows(accounts: Set<string>): number {
+    const before = rows.length;
+    rows = rows.filter((row) => !accounts.has(row.accountId));
+    return before - rows.length;
+  }
+
+  /** As the engine unlinks a bank: its accounts turn into the user's own or go with their rows. */
+  function disconnect(id: string, keep: boolean): Removed {
+    if (connection === null || connection.id !== id) reject("NotFound", `there is no connection ${id}`);
+    const accounts = linkedAccounts();
+    let transactions = 0;
+    if (keep) {
+      // Theirs now: no bank refreshes them; in the engine's order (by creation), before later ones.
+      manual.unshift(
+        ...accounts.map((a) => ({ ...a, provider: "manual", status: "ok", statusReason: null, connection: null })),
+      );
+    } else {
+      transactions = dropRows(new Set(accounts.map((a) => a.id)));
+    }
+    connection = null;
+    refreshes = 0;
+    status = { status: "ok", reason: null };
+    return { accounts: accounts.length, transactions };
+  }
+
+  function removeAccount(id: string, keep: boolean): Removed {
+    if (connection !== null && linkedAccounts().some((a) => a.id === id)) return disconnect(connection.id, keep);
+    const at = manual.findIndex((a) => a.id === id);
+    if (at < 0) reject("NotFound", `there is no account ${id}: choose one from the account list`);
+    if (keep) {
+      reject(
+        "Invalid",
+        "this account is not linked to a bank, so there is nothing to disconnect: remove it with its transactions, or keep it",
+      );
+    }
+    manual.splice(at, 1);
+    return { accounts: 1, transactions: dropRows(new Set([id])) };
+  }
 
   function newId(): string {
     // Random, not in date order: ties on a date are broken by id, as in the engine.
@@ -592,7 +689,8 @@ function createDemoBank(size: number) {
   }
 
   function makeRow(postedOn: string, pending: boolean): Transaction {
-    const [seller, accountId, low, high, memo] = CATALOGUE[Math.floor(next() * CATALOGUE.length)]!;
+    const [seller, base, low, high, memo] = CATALOGUE[Math.floor(next() * CATALOGUE.length)]!;
+    const accountId = demoId(base);
     const cents = low + Math.floor(next() * (high - low + 1));
     const id = newId();
     minor.set(id, cents);
@@ -629,6 +727,7 @@ function createDemoBank(size: number) {
       return [{ ...connection, status: status.status, statusReason: status.reason }];
     },
     link(): Connection {
+      if (connection === null) links += 1;
       connection ??= {
         id: "conn-demo",
         provider: "demo",
@@ -647,7 +746,8 @@ function createDemoBank(size: number) {
       if (connection === null) throw new Error("refresh before link");
       let summary: ApplySummary;
       if (refreshes === 0) {
-        rows = history();
+        // The user's own accounts keep their rows.
+        rows = [...rows, ...history()];
         summary = { accounts: DEMO_ACCOUNTS.length, added: rows.length, updated: 0, posted: 0, removed: 0, unchanged: 0 };
       } else {
         // Later refreshes: pending rows post, and two new purchases arrive.
@@ -669,8 +769,7 @@ function createDemoBank(size: number) {
     },
     accounts(): AccountSummary[] {
       // The engine creates accounts when the first statement is applied.
-      const demo = refreshes === 0 ? [] : DEMO_ACCOUNTS;
-      return [...demo, ...manual].map(({ opening, ...account }) => {
+      return [...linkedAccounts(), ...manual].map(({ opening, statesBalance, ...account }) => {
         const own = rows.filter((r) => r.accountId === account.id);
         const balance = own.reduce((sum, r) => sum + (minor.get(r.id) ?? 0), opening);
         const linked = account.provider === "demo";
@@ -679,19 +778,34 @@ function createDemoBank(size: number) {
           status: linked ? status.status : "ok",
           statusReason: linked ? status.reason : null,
           // As the engine: a balance only when the bank states one (a CSV file does not).
-          balance: linked ? { amount: amountString(balance), currency: account.currency } : null,
+          balance: statesBalance ? { amount: amountString(balance), currency: account.currency } : null,
           transactions: own.length,
         };
       });
     },
+    disconnect,
+    removeAccount,
     /** A manual account, as `create_account` makes one. */
     addAccount(name: string, kind: AccountKind, currency: string): string {
-      const id = `acct-manual-${manual.length + 1}`;
-      manual.push({ id, name, kind, currency, provider: "file", institution: null, status: "ok", statusReason: null, opening: 0 });
+      madeAccounts += 1;
+      const id = `acct-manual-${madeAccounts}`;
+      manual.push({
+        id,
+        name,
+        kind,
+        currency,
+        provider: "file",
+        institution: null,
+        status: "ok",
+        statusReason: null,
+        connection: null,
+        opening: 0,
+        statesBalance: false,
+      });
       return id;
     },
     hasAccount(id: string): boolean {
-      return [...DEMO_ACCOUNTS, ...manual].some((a) => a.id === id);
+      return [...linkedAccounts(), ...manual].some((a) => a.id === id);
     },
     /**
      * A file's rows into an account, as the engine matches them: a row already there (same

@@ -141,6 +141,32 @@ pub(crate) fn connect(ctx: &Ctx, source: ConnectSource) -> anyhow::Result<()> {
     check_report(&report)
 }
 
+/// `spearmint disconnect`: the bank the account comes from, or the account itself when it is
+/// the user's own and its transactions go.
+pub(crate) fn disconnect(ctx: &Ctx, account: &str, keep_transactions: bool) -> anyhow::Result<()> {
+    let removed = ctx.engine.remove_account(account_id(account)?, keep_transactions)?;
+    if ctx.json {
+        return print_json(&removed);
+    }
+    if keep_transactions {
+        println!(
+            "disconnected: the bank's login is no longer in the keychain; kept {} as your own, with every transaction",
+            plural(removed.accounts, "account")
+        );
+    } else {
+        println!(
+            "removed {} and {}",
+            plural(removed.accounts, "account"),
+            count_of_transactions(u64::from(removed.transactions))
+        );
+    }
+    Ok(())
+}
+
+fn plural(n: u32, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
 pub(crate) fn refresh(ctx: &Ctx, account: Option<&str>) -> anyhow::Result<()> {
     let account = account.map(account_id).transpose()?;
     let rt = runtime()?;

@@ -78,6 +78,18 @@ enum Command {
         #[arg(long)]
         account: Option<String>,
     },
+    /// Unlink the bank an account comes from (its login leaves the keychain), keeping its
+    /// transactions in accounts of your own or removing them; or remove an account of your own
+    Disconnect {
+        /// An account id (`spearmint accounts`)
+        account: String,
+        /// Keep the accounts and every transaction, as accounts of your own
+        #[arg(long, conflicts_with = "delete_transactions", required_unless_present = "delete_transactions")]
+        keep_transactions: bool,
+        /// Remove the accounts and their transactions from the vault
+        #[arg(long)]
+        delete_transactions: bool,
+    },
     /// List accounts with their status and balance; `accounts add` creates a manual one
     Accounts {
         #[command(subcommand)]
@@ -529,6 +541,10 @@ fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
             unlock(ctx, true)?;
             ctx.engine.mark_used()?;
             commands::refresh(ctx, account.as_deref())
+        }
+        Command::Disconnect { account, keep_transactions, delete_transactions: _ } => {
+            unlock(ctx, true)?;
+            commands::disconnect(ctx, &account, keep_transactions)
         }
         Command::Accounts { action } => {
             unlock(ctx, true)?;

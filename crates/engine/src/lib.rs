@@ -41,7 +41,7 @@ pub use ingestion::{
     MAX_IMPORT_BYTES, PreviewRow, RAW_RETENTION_DAYS,
 };
 pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
-pub use provider::connection::{Connection, ConnectionStatus, ProviderKind};
+pub use provider::connection::{Connection, ConnectionStatus, ProviderKind, Removed};
 pub use provider::refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use reports::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,

@@ -1,6 +1,9 @@
 //! The Accounts and Transactions screens: lists, linking the demo bank, refreshing.
 
-use spearmint_engine::{AccountSummary, Connection, Progress, RefreshReport, Transaction, TransactionQuery};
+use spearmint_engine::{
+    AccountId, AccountSummary, Connection, ConnectionId, Progress, RefreshReport, Removed, Transaction,
+    TransactionQuery,
+};
 use tauri::State;
 use tauri::ipc::Channel;
 
@@ -29,6 +32,28 @@ pub async fn list_transactions(
 pub async fn list_connections(state: State<'_, AppState>) -> Result<Vec<Connection>, IpcError> {
     let engine = state.engine.clone();
     blocking(move || engine.connections()).await
+}
+
+/// Unlinks a bank, keeping its accounts' transactions or removing them.
+#[tauri::command]
+pub async fn disconnect(
+    state: State<'_, AppState>,
+    connection: ConnectionId,
+    keep_transactions: bool,
+) -> Result<Removed, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.disconnect(connection, keep_transactions)).await
+}
+
+/// Removes an account (a linked bank's: that bank is disconnected).
+#[tauri::command]
+pub async fn remove_account(
+    state: State<'_, AppState>,
+    account: AccountId,
+    keep_transactions: bool,
+) -> Result<Removed, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.remove_account(account, keep_transactions)).await
 }
 
 #[tauri::command]

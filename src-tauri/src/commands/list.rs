@@ -66,6 +66,18 @@ macro_rules! with_commands {
                 returns: "Connection",
                 does: "links the built-in demo bank (generated data, no network); idempotent",
             },
+            accounts::disconnect {
+                args: "{ connection: ConnectionId, keepTransactions: boolean }",
+                returns: "Removed",
+                does: "unlinks a bank: its login leaves the keychain and no refresh reaches it; its accounts stay \
+                       with every transaction as the user's own (`keepTransactions`) or are removed with them",
+            },
+            accounts::remove_account {
+                args: "{ account: AccountId, keepTransactions: boolean }",
+                returns: "Removed",
+                does: "an account of a linked bank disconnects that bank (all its accounts); one of the user's own \
+                       is removed with its transactions (`keepTransactions` must be false)",
+            },
             accounts::refresh_all {
                 args: "{ onProgress: Channel<Progress> }",
                 returns: "RefreshReport",

@@ -343,7 +343,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     const row = p.getByTestId("account-row").filter({ hasText: "Credit union" });
     await row.waitFor();
     const cells = await row.locator("td").allTextContents();
-    assert.deepEqual(cells, ["Checking", "OK", "2", "—"], "a CSV file states no balance");
+    assert.deepEqual(cells, ["Checking", "OK", "2", "—", "Remove…"], "a CSV file states no balance");
   });
 
   it("a CSV file detection cannot read is mapped by hand in Chromium", async () => {
@@ -365,6 +365,70 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
       "2025-03-01CAFE-$4.50",
       "2025-03-02NOMINA$2,500.00",
     ]);
+  });
+
+  it("the demo bank is disconnected keeping its accounts, then an account of one's own is removed", async () => {
+    // A first run: the app links the demo bank and refreshes it.
+    const p = await openApp();
+    await p.getByTestId("overview-summary").getByText("3 accounts").waitFor();
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("connection-row").waitFor();
+    assert.equal(await p.getByTestId("account-row").count(), 3);
+    const total = await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().length);
+    assert.equal(total, 242);
+
+    // A real modal <dialog>: Escape closes it and focus goes back to the button.
+    const disconnect = p.getByTestId("disconnect-conn-demo");
+    await disconnect.click();
+    const dialog = p.getByRole("dialog");
+    await dialog.waitFor();
+    assert.equal(await dialog.evaluate((d) => d.matches(":modal")), true, "shown with showModal");
+    await p.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await disconnect.evaluate((b) => b === document.activeElement), true, "focus is back on Disconnect…");
+
+    await disconnect.click();
+    await showsText(dialog.getByRole("heading"), "Disconnect Demo Bank\\?");
+    assert.match((await dialog.textContent()) ?? "", /Spearmint forgets the bank's login and stops refreshing it\./);
+    await showsText(p.getByTestId("confirm-keep"), "Keep its 3 accounts and their transactions");
+    await showsText(p.getByTestId("confirm-remove"), "Remove its accounts and transactions");
+    await screenshot(p, "disconnect-dialog.png", { fullPage: false });
+    await p.getByTestId("confirm-keep").click();
+
+    const status = p.getByTestId("removed-status");
+    await showsText(status, "Disconnected Demo Bank\\. Kept 3 accounts as your own, with their transactions\\.");
+    await dialog.waitFor({ state: "detached" });
+    assert.equal(await p.getByTestId("connection-row").count(), 0, "the connection is gone");
+    assert.deepEqual(await p.locator("[data-testid=account-row] .account-name").allTextContents(), [
+      "Everyday Checking",
+      "Mint Rewards Card",
+      "Rainy Day Savings",
+    ]);
+    assert.equal(await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().length), 242, "every transaction stayed");
+    assert.equal(await p.getByTestId("refresh-button").isDisabled(), true, "nothing is left to refresh");
+
+    // Each kept account is the user's own now, and goes with its transactions.
+    const checking = await p.evaluate(
+      () => window.__SPEARMINT_FAKE__?.transactions().filter((t) => t.accountId === "acc-checking").length ?? 0,
+    );
+    assert.ok(checking > 0);
+    await p.getByTestId("remove-account-acc-checking").click();
+    await showsText(dialog.getByRole("heading"), `Remove Everyday Checking and its ${checking} transactions\\?`);
+    assert.match((await dialog.textContent()) ?? "", /This cannot be undone\./);
+    assert.equal(await p.getByTestId("confirm-keep").count(), 0);
+    await screenshot(p, "remove-account-dialog.png", { fullPage: false });
+    await p.getByTestId("confirm-remove").click();
+    await showsText(status, `Removed Everyday Checking and its ${checking} transactions\\.`);
+    assert.deepEqual(await p.locator("[data-testid=account-row] .account-name").allTextContents(), [
+      "Mint Rewards Card",
+      "Rainy Day Savings",
+    ]);
+    assert.equal(await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().length), 242 - checking);
+    assert.deepEqual(
+      (await calls(p)).filter((c) => c === "disconnect" || c === "remove_account" || c === "connect_demo"),
+      ["connect_demo", "disconnect", "remove_account"],
+    );
+    await screenshot(p, "accounts-after-removal.png");
   });
 
   it("a refused login shows 'reconnect needed' and marks the accounts", async () => {

@@ -3,17 +3,20 @@ import { describe, expect, it } from "vitest";
 import {
   connect_demo,
   create_vault,
+  disconnect,
   list_accounts,
   list_connections,
   list_transactions,
   lock_vault,
   open_vault,
   refresh_all,
+  remove_account,
   toIpcError,
   unlock_vault,
   vault_status,
 } from "../../src/api";
 import type { Progress } from "../../src/bindings/Progress";
+import { createFakeVault } from "../fake-vault";
 
 describe("toIpcError", () => {
   it("keeps a well-formed IpcError as it is", () => {
@@ -159,5 +162,89 @@ describe("ledger commands", () => {
       throw { kind: "VaultLocked", message: "the vault is locked: unlock it first" };
     });
     await expect(refresh_all(() => {})).rejects.toEqual({ kind: "VaultLocked", message: "the vault is locked: unlock it first" });
+  });
+});
+
+describe("disconnect and remove_account", () => {
+  it("send the connection or account and keepTransactions, and resolve with what was removed", async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((command, args) => {
+      seen.push([command, args]);
+      return command === "disconnect" ? { accounts: 3, transactions: 1204 } : { accounts: 1, transactions: 12 };
+    });
+    await expect(disconnect("conn-1", false)).resolves.toEqual({ accounts: 3, transactions: 1204 });
+    await expect(disconnect("conn-1", true)).resolves.toEqual({ accounts: 3, transactions: 1204 });
+    await expect(remove_account("acct-7", false)).resolves.toEqual({ accounts: 1, transactions: 12 });
+    expect(seen).toEqual([
+      ["disconnect", { connection: "conn-1", keepTransactions: false }],
+      ["disconnect", { connection: "conn-1", keepTransactions: true }],
+      ["remove_account", { account: "acct-7", keepTransactions: false }],
+    ]);
+  });
+
+  it("reject with the shell's IpcError", async () => {
+    mockIPC(() => {
+      throw { kind: "NotFound", message: "there is no connection conn-9" };
+    });
+    await expect(disconnect("conn-9", true)).rejects.toEqual({ kind: "NotFound", message: "there is no connection conn-9" });
+    await expect(remove_account("acct-9", false)).rejects.toEqual({ kind: "NotFound", message: "there is no connection conn-9" });
+  });
+
+  // Against the fake shell, which the screen tests use: it must answer as the engine does.
+  async function linkedFake() {
+    const vault = createFakeVault({ vault: "keychain", linked: true, demoTransactions: 60 });
+    mockIPC((command, args) => vault.handle(command, args));
+    await open_vault();
+    return vault;
+  }
+
+  it("the fake keeps a disconnected bank's accounts as the user's own, with every transaction", async () => {
+    const vault = await linkedFake();
+    await expect(disconnect("conn-demo", true)).resolves.toEqual({ accounts: 3, transactions: 0 });
+    expect(await list_connections()).toEqual([]);
+    const accounts = await list_accounts();
+    expect(accounts.map((a) => [a.id, a.provider, a.status])).toEqual([
+      ["acc-checking", "manual", "ok"],
+      ["acc-card", "manual", "ok"],
+      ["acc-savings", "manual", "ok"],
+    ]);
+    expect(accounts.reduce((n, a) => n + a.transactions, 0)).toBe(60);
+    expect(accounts.every((a) => a.balance !== null), "the balances the bank stated stay").toBe(true);
+    expect(vault.transactions()).toHaveLength(60);
+    await expect(disconnect("conn-demo", true)).rejects.toEqual({ kind: "NotFound", message: "there is no connection conn-demo" });
+  });
+
+  it("the fake removes a disconnected bank's accounts with their transactions", async () => {
+    const vault = await linkedFake();
+    await expect(disconnect("conn-demo", false)).resolves.toEqual({ accounts: 3, transactions: 60 });
+    expect(await list_connections()).toEqual([]);
+    expect(await list_accounts()).toEqual([]);
+    expect(vault.transactions()).toHaveLength(0);
+  });
+
+  it("the fake disconnects the bank of a linked account, and removes one of the user's own only with its rows", async () => {
+    const vault = await linkedFake();
+    const checking = vault.transactions().filter((t) => t.accountId === "acc-checking").length;
+    // A linked account: its whole bank is disconnected.
+    await expect(remove_account("acc-checking", true)).resolves.toEqual({ accounts: 3, transactions: 0 });
+    expect(await list_connections()).toEqual([]);
+    // Now the user's own: it cannot keep its transactions.
+    await expect(remove_account("acc-checking", true)).rejects.toMatchObject({
+      kind: "Invalid",
+      message: expect.stringContaining("not linked to a bank"),
+    });
+    await expect(remove_account("acc-checking", false)).resolves.toEqual({ accounts: 1, transactions: checking });
+    expect((await list_accounts()).map((a) => a.id)).toEqual(["acc-card", "acc-savings"]);
+    expect(vault.transactions()).toHaveLength(60 - checking);
+    await expect(remove_account("acc-checking", false)).rejects.toMatchObject({ kind: "NotFound" });
+  });
+
+  it("the fake refuses them while the vault is locked, and without their arguments as Tauri does", async () => {
+    const vault = createFakeVault({ vault: "keychain", linked: true });
+    mockIPC((command, args) => vault.handle(command, args));
+    await expect(disconnect("conn-demo", true)).rejects.toMatchObject({ kind: "VaultLocked" });
+    await open_vault();
+    expect(() => vault.handle("disconnect", { connection: "conn-demo" })).toThrow(/missing required key keepTransactions/);
+    expect(() => vault.handle("remove_account", { keepTransactions: false })).toThrow(/missing required key account/);
   });
 });

@@ -414,3 +414,168 @@ describe("Mapping a CSV file's columns by hand", () => {
     );
   });
 });
+
+describe("Disconnecting a bank and removing an account", () => {
+  /**
+   * The Accounts screen of a linked demo bank, where disconnect and remove_account wait for
+   * `release()` when `hold` is set, and every command's arguments are kept.
+   */
+  async function onAccountsWith({ hold = false }: { hold?: boolean } = {}) {
+    const vault = createFakeVault({ vault: "keychain", linked: true, demoTransactions: 120 });
+    const sent: Array<[string, unknown]> = [];
+    let release = () => {};
+    const gate = hold ? new Promise<void>((resolve) => (release = resolve)) : Promise.resolve();
+    mockIPC(async (command, args) => {
+      sent.push([command, args]);
+      if (command === "disconnect" || command === "remove_account") await gate;
+      return vault.handle(command, args);
+    });
+    render(<App />);
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    await screen.findByTestId("connection-row");
+    return { vault, sent, release: () => act(async () => release()), user: userEvent.setup() };
+  }
+
+  const dialog = () => screen.getByRole("dialog");
+  const accountNames = () =>
+    screen.getAllByTestId("account-row").map((r) => r.querySelector(".account-name")?.textContent);
+
+  it("a bank's Disconnect… asks in plain words, and keeping its accounts leaves them as the user's own", async () => {
+    const { vault, sent, user } = await onAccountsWith();
+    // The bank's accounts are removed by disconnecting the bank, not one by one.
+    expect(screen.queryByTestId("remove-account-acc-checking")).toBeNull();
+    const button = screen.getByTestId("disconnect-conn-demo");
+    expect(button.textContent).toBe("Disconnect…");
+    await user.click(button);
+
+    const asked = dialog();
+    expect(within(asked).getByRole("heading").textContent).toBe("Disconnect Demo Bank?");
+    expect(asked.textContent).toContain("Spearmint forgets the bank's login and stops refreshing it.");
+    expect(screen.getByTestId("confirm-keep").textContent).toBe("Keep its 3 accounts and their transactions");
+    expect(screen.getByTestId("confirm-remove").textContent).toBe("Remove its accounts and transactions");
+    expect(document.activeElement, "focus starts on the safe choice").toBe(screen.getByTestId("confirm-cancel"));
+    expect(sent.map(([c]) => c)).not.toContain("disconnect");
+
+    await user.click(screen.getByTestId("confirm-keep"));
+    const status = screen.getByTestId("removed-status");
+    await waitFor(() =>
+      expect(status.textContent).toBe("Disconnected Demo Bank. Kept 3 accounts as your own, with their transactions."),
+    );
+    expect(sent.filter(([c]) => c === "disconnect")).toEqual([
+      ["disconnect", { connection: "conn-demo", keepTransactions: true }],
+    ]);
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(screen.queryByTestId("connection-row")).toBeNull();
+    expect(screen.queryByTestId("demo-note")).toBeNull();
+    expect(accountNames()).toEqual(["Everyday Checking", "Mint Rewards Card", "Rainy Day Savings"]);
+    // Every transaction stayed, and each account can now be removed on its own.
+    expect(vault.transactions()).toHaveLength(120);
+    expect(screen.getByTestId("remove-account-acc-checking").textContent).toBe("Remove…");
+    expect(document.activeElement, "focus goes to what happened").toBe(status);
+    // The lists were read again, and no demo bank was linked behind the user's back.
+    expect(vault.calls.slice(vault.calls.indexOf("disconnect"))).toEqual(["disconnect", "list_connections", "list_accounts"]);
+  });
+
+  it("while the call runs the buttons wait and say so; removing the accounts says how many went", async () => {
+    const { vault, user, release } = await onAccountsWith({ hold: true });
+    await user.click(screen.getByTestId("disconnect-conn-demo"));
+    await user.click(screen.getByTestId("confirm-remove"));
+
+    expect(screen.getByTestId("confirm-remove").textContent).toBe("Disconnecting…");
+    for (const id of ["confirm-keep", "confirm-remove", "confirm-cancel"]) {
+      expect(screen.getByTestId(id), id).toHaveProperty("disabled", true);
+    }
+    expect(dialog().getAttribute("aria-busy")).toBe("true");
+    // Escape does not close it half-way.
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).not.toBeNull();
+
+    await release();
+    await waitFor(() =>
+      expect(screen.getByTestId("removed-status").textContent).toBe(
+        "Disconnected Demo Bank. Removed 3 accounts and 120 transactions.",
+      ),
+    );
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(screen.queryByTestId("accounts-table")).toBeNull();
+    expect(screen.getByText("No accounts yet.")).toBeTruthy();
+    expect(vault.transactions()).toHaveLength(0);
+    expect(vault.calls.filter((c) => c === "connect_demo")).toEqual([]);
+  });
+
+  it("Cancel and Escape close it, call nothing and give focus back", async () => {
+    const { sent, user } = await onAccountsWith();
+    const button = screen.getByTestId("disconnect-conn-demo");
+    await user.click(button);
+    await user.click(screen.getByTestId("confirm-cancel"));
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.activeElement).toBe(button);
+
+    await user.click(button);
+    await user.keyboard("{Escape}");
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.activeElement).toBe(button);
+    expect(sent.map(([c]) => c).filter((c) => c === "disconnect" || c === "remove_account")).toEqual([]);
+    expect(screen.getByTestId("removed-status").textContent).toBe("");
+  });
+
+  it("an account of the user's own is removed with its transactions after a plain question", async () => {
+    const { vault, sent, user } = await onAccountsWith();
+    await user.click(screen.getByTestId("disconnect-conn-demo"));
+    await user.click(screen.getByTestId("confirm-keep"));
+    await screen.findByTestId("remove-account-acc-checking");
+    const checking = vault.transactions().filter((t) => t.accountId === "acc-checking").length;
+    expect(checking).toBeGreaterThan(0);
+
+    await user.click(screen.getByTestId("remove-account-acc-checking"));
+    expect(within(dialog()).getByRole("heading").textContent).toBe(
+      `Remove Everyday Checking and its ${checking} transactions?`,
+    );
+    expect(dialog().textContent).toContain("This cannot be undone.");
+    expect(screen.queryByTestId("confirm-keep"), "an account of one's own cannot keep its rows").toBeNull();
+    expect(screen.getByTestId("confirm-remove").textContent).toBe("Remove");
+    await user.click(screen.getByTestId("confirm-remove"));
+
+    await waitFor(() =>
+      expect(screen.getByTestId("removed-status").textContent).toBe(
+        `Removed Everyday Checking and its ${checking} transactions.`,
+      ),
+    );
+    expect(sent.filter(([c]) => c === "remove_account")).toEqual([
+      ["remove_account", { account: "acc-checking", keepTransactions: false }],
+    ]);
+    expect(accountNames()).toEqual(["Mint Rewards Card", "Rainy Day Savings"]);
+    expect(vault.transactions()).toHaveLength(120 - checking);
+  });
+
+  it("a refusal shows in the dialog with the app's error banner, and the user can try again or cancel", async () => {
+    const { vault, user } = await onAccountsWith();
+    await user.click(screen.getByTestId("disconnect-conn-demo"));
+    // Meanwhile the bank was disconnected elsewhere (the command line, another window).
+    vault.handle("disconnect", { connection: "conn-demo", keepTransactions: true });
+    await user.click(screen.getByTestId("confirm-keep"));
+
+    const banner = await within(dialog()).findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("NotFound");
+    expect(banner.textContent).toContain("there is no connection conn-demo");
+    expect(screen.getByTestId("confirm-keep").textContent).toBe("Keep its 3 accounts and their transactions");
+    expect(screen.getByTestId("confirm-keep")).toHaveProperty("disabled", false);
+    expect(document.activeElement).toBe(screen.getByTestId("confirm-cancel"));
+    expect(screen.getByTestId("removed-status").textContent).toBe("");
+
+    await user.click(screen.getByTestId("confirm-cancel"));
+    expect(screen.queryByRole("dialog")).toBeNull();
+  });
+
+  it("nothing can be removed while a refresh runs", async () => {
+    const { vault, user } = start({ vault: "keychain", linked: true, holdRefresh: true });
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    await go("accounts");
+    await screen.findByTestId("connection-row");
+    await user.click(screen.getByTestId("refresh-button"));
+    await waitFor(() => expect(screen.getByTestId("disconnect-conn-demo")).toHaveProperty("disabled", true));
+    act(() => vault.release());
+    await waitFor(() => expect(screen.getByTestId("disconnect-conn-demo")).toHaveProperty("disabled", false));
+  });
+});

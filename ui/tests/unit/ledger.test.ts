@@ -3,16 +3,28 @@ import type { AccountSummary } from "../../src/bindings/AccountSummary";
 import type { Connection } from "../../src/bindings/Connection";
 import type { Progress } from "../../src/bindings/Progress";
 import {
+  accountCountOf,
   accountsText,
   hasDemo,
   initialLedgerModel,
   isFirstRun,
+  isOwnAccount,
   ledgerReducer,
   progressText,
   type LedgerEvent,
 } from "../../src/ledger";
 import { progressValue } from "../../src/LedgerParts";
-import { outcomeErrorTitle, statusView, summaryText } from "../../src/ledgerText";
+import {
+  disconnectedText,
+  formatCount,
+  keepChoiceText,
+  outcomeErrorTitle,
+  removeAccountQuestion,
+  removeChoiceText,
+  removedAccountText,
+  statusView,
+  summaryText,
+} from "../../src/ledgerText";
 
 const demo: Connection = {
   id: "c1",
@@ -33,6 +45,7 @@ const account: AccountSummary = {
   statusReason: null,
   balance: { amount: "10.00", currency: "USD" },
   transactions: 1,
+  connection: "c1",
 };
 const progress = (p: Partial<Progress>): Progress => ({
   connection: "Demo Bank",
@@ -136,5 +149,75 @@ describe("progress words", () => {
     expect(outcomeErrorTitle("Storage")).toBe("Could not read or write the vault");
     expect(statusView("needs_attention")).toEqual({ tone: "warn", label: "Needs attention" });
     expect(statusView("something_new").label).toBe("something_new");
+  });
+});
+
+describe("disconnecting and removing", () => {
+  const own = (provider: string): AccountSummary => ({
+    ...account,
+    id: `own-${provider}`,
+    provider,
+    institution: null,
+    connection: null,
+  });
+
+  it("tells the user's own accounts from those of a linked bank", () => {
+    expect(isOwnAccount(account)).toBe(false);
+    expect(isOwnAccount({ ...account, provider: "simplefin" })).toBe(false);
+    expect(isOwnAccount({ ...account, provider: "ofx" })).toBe(false);
+    // Made for a bank's files, or kept from a disconnected bank.
+    expect(isOwnAccount(own("file"))).toBe(true);
+    expect(isOwnAccount(own("manual"))).toBe(true);
+  });
+
+  it("counts the accounts that name the connection, even when two share a provider", () => {
+    const bridge: Connection = { ...demo, id: "c2", provider: "simplefin", label: "SimpleFIN Bridge" };
+    const other: Connection = { ...bridge, id: "c3", label: "Another bridge" };
+    const accounts = [
+      account,
+      { ...account, id: "a2" },
+      own("manual"),
+      { ...account, id: "s1", provider: "simplefin", connection: "c2" },
+      { ...account, id: "s2", provider: "simplefin", connection: "c3" },
+      { ...account, id: "s3", provider: "simplefin", connection: "c3" },
+    ];
+    expect(accountCountOf(demo, accounts)).toBe(2);
+    expect(accountCountOf(demo, [])).toBe(0);
+    expect(accountCountOf(bridge, accounts)).toBe(1);
+    expect(accountCountOf(other, accounts)).toBe(2);
+  });
+
+  it("words the choices and the question", () => {
+    expect(keepChoiceText(3)).toBe("Keep its 3 accounts and their transactions");
+    expect(keepChoiceText(1)).toBe("Keep its account and its transactions");
+    expect(keepChoiceText(null)).toBe("Keep its accounts and their transactions");
+    expect(keepChoiceText(0)).toBe("Keep its accounts and their transactions");
+    expect(removeChoiceText(3)).toBe("Remove its accounts and transactions");
+    expect(removeChoiceText(null)).toBe("Remove its accounts and transactions");
+    expect(removeChoiceText(1)).toBe("Remove its account and its transactions");
+    expect(removeAccountQuestion("Cash box", 1204)).toBe(`Remove Cash box and its ${formatCount(1204)} transactions?`);
+    expect(removeAccountQuestion("Cash box", 1)).toBe("Remove Cash box and its 1 transaction?");
+    expect(removeAccountQuestion("Cash box", 0)).toBe("Remove Cash box?");
+  });
+
+  it("says what a removal did", () => {
+    expect(disconnectedText("Demo Bank", { accounts: 3, transactions: 0 }, true)).toBe(
+      "Disconnected Demo Bank. Kept 3 accounts as your own, with their transactions.",
+    );
+    expect(disconnectedText("Demo Bank", { accounts: 1, transactions: 0 }, true)).toBe(
+      "Disconnected Demo Bank. Kept 1 account as your own, with its transactions.",
+    );
+    expect(disconnectedText("Demo Bank", { accounts: 3, transactions: 1204 }, false)).toBe(
+      `Disconnected Demo Bank. Removed 3 accounts and ${formatCount(1204)} transactions.`,
+    );
+    expect(disconnectedText("Demo Bank", { accounts: 1, transactions: 1 }, false)).toBe(
+      "Disconnected Demo Bank. Removed 1 account and 1 transaction.",
+    );
+    expect(disconnectedText("My bridge", { accounts: 0, transactions: 0 }, false)).toBe(
+      "Disconnected My bridge. It held no accounts yet.",
+    );
+    expect(removedAccountText("Cash box", { accounts: 1, transactions: 12 })).toBe("Removed Cash box and its 12 transactions.");
+    expect(removedAccountText("Cash box", { accounts: 1, transactions: 1 })).toBe("Removed Cash box and its 1 transaction.");
+    expect(removedAccountText("Cash box", { accounts: 1, transactions: 0 })).toBe("Removed Cash box.");
   });
 });

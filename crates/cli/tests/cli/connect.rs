@@ -260,3 +260,34 @@ fn banks_come_from_the_shipped_directory_and_an_unknown_name_is_refused_clearly(
     assert!(fails(&connect("  "), 9, "Invalid").contains("spearmint banks"));
     assert!(ok_json(dir.path(), &["banks", "First Bank of Nowhere"]).as_array().unwrap().is_empty());
 }
+
+/// `spearmint disconnect` asks which: keep the transactions or delete them, never a default.
+#[test]
+fn disconnect_needs_a_choice_and_keeps_or_removes_as_told() {
+    let dir = passphrase_vault();
+    ok(&mut sm(dir.path(), &["connect", "demo"]));
+    let accounts = ok_json(dir.path(), &["accounts"]);
+    let first = text(&accounts[0], "id");
+    let rows = listed(dir.path(), &[]).len();
+    assert!(rows > 0);
+
+    let out = run(&mut sm(dir.path(), &["disconnect", &first]), "");
+    assert_eq!(out.status.code(), Some(2), "a choice is required: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(listed(dir.path(), &[]).len(), rows);
+
+    let removed = ok_json(dir.path(), &["disconnect", &first, "--keep-transactions"]);
+    assert_eq!(removed["accounts"].as_u64(), Some(accounts.as_array().unwrap().len() as u64));
+    assert_eq!(removed["transactions"], 0);
+    assert_eq!(listed(dir.path(), &[]).len(), rows, "every transaction kept");
+    let out = ok(&mut sm(dir.path(), &["refresh"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing to refresh"), "{out:?}");
+
+    // The kept accounts are the user's own now: keeping again is refused, removing takes them.
+    let out = run(&mut sm(dir.path(), &["disconnect", &first, "--keep-transactions", "--json"]), "");
+    fails(&out, 9, "Invalid");
+    let out = ok(&mut sm(dir.path(), &["disconnect", &first, "--delete-transactions"]));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("removed 1 account and"), "{out:?}");
+    assert!(listed(dir.path(), &[]).len() < rows);
+    let doctor = ok_json(dir.path(), &["doctor"]);
+    assert_eq!(doctor["integrity"].as_array().map(Vec::len), Some(0));
+}

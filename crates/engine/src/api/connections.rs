@@ -4,7 +4,7 @@ use spearmint_core::{AccountId, ConnectionId};
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::provider::connection::Connection;
+use crate::provider::connection::{self, Connection, Removed};
 use crate::provider::refresh::{self, OfxLogin, Progress, RefreshReport};
 
 impl Engine {
@@ -53,5 +53,29 @@ impl Engine {
         progress: impl Fn(&Progress) + Send + Sync,
     ) -> Result<RefreshReport> {
         refresh::refresh_connection(self, connection_id, progress).await
+    }
+
+    /// Unlinks a bank: its login leaves the keychain, no refresh reaches it again, and its
+    /// accounts either stay with every transaction, as accounts of your own
+    /// (`keep_transactions`), or are removed with them. All or nothing.
+    pub fn disconnect(&self, id: ConnectionId, keep_transactions: bool) -> Result<Removed> {
+        let entry = self.with_vault(|v| connection::get(v, id))?.keychain();
+        let removed = self.with_vault(|v| connection::remove(v, id, keep_transactions))?;
+        connection::forget_login(&entry)?;
+        Ok(removed)
+    }
+
+    /// Removes an account: one from a linked bank disconnects that bank (all its accounts, as
+    /// [`Engine::disconnect`]); one of your own goes with its transactions, which it cannot keep.
+    pub fn remove_account(&self, account: AccountId, keep_transactions: bool) -> Result<Removed> {
+        match self.with_vault(|v| connection::of_account(v, &account.to_string()))? {
+            Some(id) => self.disconnect(id, keep_transactions),
+            None if keep_transactions => Err(crate::error::Error::new(
+                crate::error::ErrorKind::Invalid,
+                "this account is not linked to a bank, so there is nothing to disconnect: remove it with its \
+                 transactions, or keep it",
+            )),
+            None => self.with_vault(|v| connection::remove_account(v, account)),
+        }
     }
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::types::Value as SqlValue;
 use serde::Serialize;
-use spearmint_core::{AccountId, AccountKind, CategoryId, Currency, Money, TransactionId};
+use spearmint_core::{AccountId, AccountKind, CategoryId, ConnectionId, Currency, Money, TransactionId};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Table, Vault, now_rfc3339};
@@ -148,12 +148,14 @@ pub struct AccountSummary {
     pub status_reason: Option<String>,
     pub balance: Option<Money>,
     pub transactions: u32,
+    /// The linked bank it comes from; `None` for an account of the user's own.
+    pub connection: Option<ConnectionId>,
 }
 
 pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
     let mut stmt = vault.read().prepare(
         "SELECT a.id, a.name, a.kind, a.currency, a.provider, a.institution, a.status, a.status_reason, a.balance_minor,
-                coalesce(c.txn_count, 0)
+                coalesce(c.txn_count, 0), a.connection_id
          FROM accounts a LEFT JOIN account_counts c ON c.account_id = a.id
          WHERE a.closed = 0 ORDER BY a.created_at, a.id",
     )?;
@@ -169,12 +171,14 @@ pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
             r.get::<_, Option<String>>(7)?,
             r.get::<_, Option<i64>>(8)?,
             r.get::<_, u32>(9)?,
+            r.get::<_, Option<String>>(10)?,
         ))
     })?;
     let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("an account has a malformed {what}"));
     let mut out = Vec::new();
     for row in rows {
-        let (id, name, kind, currency, provider, institution, status, status_reason, balance, transactions) = row?;
+        let (id, name, kind, currency, provider, institution, status, status_reason, balance, transactions, connection) =
+            row?;
         let cur = Currency::new(&currency).map_err(|_| corrupt("currency"))?;
         out.push(AccountSummary {
             id: id.parse().map_err(|_| corrupt("id"))?,
@@ -187,6 +191,7 @@ pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
             status_reason,
             balance: balance.map(|b| Money::from_minor(b, cur)),
             transactions,
+            connection: connection.map(|c| c.parse()).transpose().map_err(|_| corrupt("connection"))?,
         });
     }
     Ok(out)

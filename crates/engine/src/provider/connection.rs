@@ -250,3 +250,140 @@ pub(crate) fn set_status(
         Ok(())
     })
 }
+
+/// What removing a connection or an account did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Removed {
+    /// Accounts removed, or (when their transactions were kept) turned into manual accounts.
+    pub accounts: u32,
+    /// Transactions removed with them (none when they were kept).
+    pub transactions: u32,
+}
+
+/// Removes a connection in one write: its jobs and its row; its accounts either stay, as
+/// manual accounts with every transaction (`keep_transactions`), or go with their transactions.
+/// The caller deletes its keychain entry once this has committed.
+pub(crate) fn remove(vault: &mut Vault, id: ConnectionId, keep_transactions: bool) -> Result<Removed> {
+    get(vault, id)?;
+    let accounts = ids_of(vault, "SELECT id FROM accounts WHERE connection_id = ?1", &id.to_string())?;
+    let jobs: Vec<String> = {
+        let mut stmt = vault.read().prepare("SELECT id, payload FROM jobs")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut mine = Vec::new();
+        for row in rows {
+            let (job, payload) = row?;
+            let of = serde_json::from_str::<serde_json::Value>(&payload).ok();
+            if of.as_ref().and_then(|p| p["connection_id"].as_str()) == Some(id.to_string().as_str()) {
+                mine.push(job);
+            }
+        }
+        mine
+    };
+    let doomed = if keep_transactions { Vec::new() } else { transactions_of(vault, &accounts)? };
+    vault.write(|w| {
+        for job in &jobs {
+            w.delete(Table::JOBS, job)?;
+        }
+        if keep_transactions {
+            for account in &accounts {
+                // Theirs now: no bank refreshes them, and a new link finds them by the bank's id.
+                w.update(
+                    Table::ACCOUNTS,
+                    account,
+                    &[
+                        ("connection_id", Value::Null),
+                        ("provider", Value::Text("manual".into())),
+                        ("provider_account_id", Value::Null),
+                        ("status", Value::Text("ok".into())),
+                        ("status_reason", Value::Null),
+                    ],
+                )?;
+            }
+        } else {
+            delete_accounts(w, &accounts, &doomed)?;
+        }
+        w.delete(Table::CONNECTIONS, &id.to_string())?;
+        Ok(())
+    })?;
+    Ok(Removed { accounts: accounts.len() as u32, transactions: doomed.len() as u32 })
+}
+
+/// Removes an account that no connection holds, with every transaction in it.
+pub(crate) fn remove_account(vault: &mut Vault, account: spearmint_core::AccountId) -> Result<Removed> {
+    match of_account(vault, &account.to_string())? {
+        Some(_) => Err(Error::new(
+            ErrorKind::Invalid,
+            "this account comes from a linked bank: disconnect the bank instead (its transactions can be kept)",
+        )),
+        None => {
+            let accounts = vec![account.to_string()];
+            let doomed = transactions_of(vault, &accounts)?;
+            vault.write(|w| delete_accounts(w, &accounts, &doomed))?;
+            Ok(Removed { accounts: 1, transactions: doomed.len() as u32 })
+        }
+    }
+}
+
+fn ids_of(vault: &Vault, sql: &str, arg: &str) -> Result<Vec<String>> {
+    let mut stmt = vault.read().prepare(sql)?;
+    let ids = stmt.query_map([arg], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// The transactions of `accounts`, and whether each is split.
+fn transactions_of(vault: &Vault, accounts: &[String]) -> Result<Vec<(String, bool)>> {
+    let mut out = Vec::new();
+    let mut stmt = vault.read().prepare("SELECT id, is_split FROM transactions WHERE account_id = ?1")?;
+    for account in accounts {
+        let rows = stmt.query_map([account], |r| Ok((r.get::<_, String>(0)?, r.get::<_, bool>(1)?)))?;
+        for row in rows {
+            out.push(row?);
+        }
+    }
+    Ok(out)
+}
+
+fn delete_accounts(w: &mut crate::vault::Writer<'_>, accounts: &[String], doomed: &[(String, bool)]) -> Result<()> {
+    for (transaction, split) in doomed {
+        if *split {
+            w.replace_children(Table::SPLITS, "transaction_id", transaction, &["position"], &[])?;
+        }
+        w.delete(Table::TRANSACTIONS, transaction)?;
+    }
+    // The counts of the accounts that go; their raw payloads stay, for audit, but name no account.
+    w.rebuild_account_counts()?;
+    for account in accounts {
+        let payloads = {
+            let mut stmt = w.read().prepare("SELECT id FROM raw_payloads WHERE account_id = ?1")?;
+            stmt.query_map([account], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        for payload in payloads {
+            w.update(Table::RAW_PAYLOADS, &payload.to_string(), &[("account_id", Value::Null)])?;
+        }
+        let jobs = {
+            let mut stmt = w.read().prepare("SELECT id FROM jobs WHERE account_id = ?1")?;
+            stmt.query_map([account], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        for job in jobs {
+            w.delete(Table::JOBS, &job)?;
+        }
+        w.delete(Table::ACCOUNTS, account)?;
+    }
+    Ok(())
+}
+
+/// Deletes a removed connection's login from the keychain (a missing one is already gone).
+pub(crate) fn forget_login(entry: &KeychainEntry) -> Result<()> {
+    entry.delete().map_err(|e| {
+        Error::new(
+            ErrorKind::KeychainUnavailable,
+            format!(
+                "the bank is disconnected, but its login could not be removed from the keychain ({}): \
+                 remove the entry named {} there",
+                e.message(),
+                entry.account
+            ),
+        )
+    })
+}

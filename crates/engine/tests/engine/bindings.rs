@@ -50,6 +50,7 @@ fn typescript_bindings_are_up_to_date() {
     render::<Progress>(&cfg, &mut expected);
     render::<Phase>(&cfg, &mut expected);
     render::<RefreshReport>(&cfg, &mut expected);
+    render::<spearmint_engine::Removed>(&cfg, &mut expected);
     render::<ConnectionOutcome>(&cfg, &mut expected);
     render::<ApplySummary>(&cfg, &mut expected);
     render::<DailyRefresh>(&cfg, &mut expected);

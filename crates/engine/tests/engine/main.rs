@@ -9,6 +9,7 @@ mod budget;
 mod categorize;
 mod common;
 mod daemon;
+mod disconnect;
 mod export;
 mod extract;
 mod hostile;
