@@ -251,21 +251,28 @@ fn read_statement(
     };
 
     let mut transactions = Vec::new();
-    let lists = rs.children().filter(|c| matches!(c.name(), "BANKTRANLIST" | "BANKTRANLISTP"));
-    for list in lists {
+    let lists = || rs.children().filter(|c| matches!(c.name(), "BANKTRANLIST" | "BANKTRANLISTP"));
+    // The statement's own convention, from all of its amounts: one written `1.000` reads alike
+    // either way, the statement's others tell which it is.
+    let ledger = rs.child("LEDGERBAL");
+    let texts: Vec<&str> =
+        lists().flat_map(trns).filter_map(|t| t.leaf("TRNAMT")).chain(ledger.and_then(|l| l.leaf("BALAMT"))).collect();
+    let mark = decimal_mark(&texts);
+    for list in lists() {
         let pending = list.name() == "BANKTRANLISTP";
-        for trn in list.children().filter(|c| matches!(c.name(), "STMTTRN" | "STMTTRNP")) {
+        for trn in trns(list) {
             let n = transactions.len() + 1;
-            transactions.push(read_transaction(trn, currency, pending).map_err(|e| FormatError {
+            transactions.push(read_transaction(trn, currency, pending, mark).map_err(|e| FormatError {
                 kind: e.kind,
                 message: format!("OFX {}: {}", where_(n, trn.leaf("FITID")), e.message),
             })?);
         }
     }
 
-    let ledger = rs.child("LEDGERBAL");
     let balance = match ledger.and_then(|l| l.leaf("BALAMT")) {
-        Some(text) => Some(amount(text, currency).map_err(|e| FormatError::invalid(format!("OFX LEDGERBAL: {e}")))?),
+        Some(text) => {
+            Some(amount(text, currency, mark).map_err(|e| FormatError::invalid(format!("OFX LEDGERBAL: {e}")))?)
+        }
         None => None,
     };
     let balance_on = ledger.and_then(|l| l.leaf("DTASOF")).and_then(ofx_date).filter(|_| balance.is_some());
@@ -281,10 +288,15 @@ fn read_statement(
     })
 }
 
-fn read_transaction(trn: El<'_>, currency: Currency, pending: bool) -> Result<StatementTransaction, FormatError> {
+fn read_transaction(
+    trn: El<'_>,
+    currency: Currency,
+    pending: bool,
+    mark: DecimalMark,
+) -> Result<StatementTransaction, FormatError> {
     let posted_on = posted_date(trn)?;
     let amount_text = trn.leaf("TRNAMT").ok_or_else(|| FormatError::invalid("it has no amount (TRNAMT)"))?;
-    let amount = amount(amount_text, currency).map_err(|e| FormatError::invalid(e.to_string()))?;
+    let amount = amount(amount_text, currency, mark).map_err(|e| FormatError::invalid(e.to_string()))?;
     let name = trn.leaf("NAME").or_else(|| trn.path(&["PAYEE", "NAME"]).and_then(|n| n.text()));
     let name = clean_opt(name);
     let memo = clean_opt(trn.leaf("MEMO"));
@@ -317,10 +329,37 @@ fn posted_date(trn: El<'_>) -> Result<NaiveDate, FormatError> {
         .ok_or_else(|| FormatError::invalid(format!("{field} `{text}` is not a date (OFX dates are YYYYMMDD...)")))
 }
 
-/// An OFX amount: `.` is the decimal mark, but some servers write `,`; there are no thousands
-/// separators, so a lone comma is always the decimal mark.
-fn amount(text: &str, currency: Currency) -> Result<Money, MoneyError> {
+/// A transaction list's transactions.
+fn trns(list: El<'_>) -> Vec<El<'_>> {
+    list.children().filter(|c| matches!(c.name(), "STMTTRN" | "STMTTRNP")).collect()
+}
+
+/// Whether a statement writes dots for thousands and a comma for decimals (`1.234,56`, as some
+/// Brazilian banks do): some amount shows it unmistakably, with a comma after a dot or with
+/// two dots. Only then does an amount like `1.000` read as a thousand.
+fn decimal_mark(texts: &[&str]) -> DecimalMark {
+    let dotted_thousands = texts.iter().any(|t| match (t.rfind('.'), t.rfind(',')) {
+        (Some(d), Some(c)) => c > d,
+        (Some(_), None) => t.matches('.').count() > 1,
+        _ => false,
+    });
+    if dotted_thousands { DecimalMark::Comma } else { DecimalMark::Point }
+}
+
+/// An OFX amount. OFX says `.` is the decimal mark, but servers write others: with both marks
+/// the last is the decimal one; a lone comma is the decimal mark; dots alone are thousands
+/// (`1.000`) only in a statement that writes them so ([`decimal_mark`]).
+fn amount(text: &str, currency: Currency, statement: DecimalMark) -> Result<Money, MoneyError> {
     let text = text.trim();
-    let normalized = if text.contains(',') && !text.contains('.') { text.replace(',', ".") } else { text.to_owned() };
-    Money::parse_with(&normalized, currency, DecimalMark::Point)
+    let mark = match (text.rfind('.'), text.rfind(',')) {
+        (Some(d), Some(c)) if c > d => DecimalMark::Comma,
+        (Some(_), Some(_)) => DecimalMark::Point,
+        (None, Some(_)) => DecimalMark::Comma,
+        (Some(_), None) if text.matches('.').count() > 1 => DecimalMark::Comma,
+        // `1.000`: a thousand, or one with three decimals; the statement tells.
+        (Some(d), None) if text[d + 1..].len() == 3 => statement,
+        (Some(_), None) => DecimalMark::Point,
+        (None, None) => DecimalMark::Point,
+    };
+    Money::parse_with(text, currency, mark)
 }

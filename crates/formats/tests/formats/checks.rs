@@ -102,6 +102,39 @@ fn ofx_dates_are_the_stated_date_whatever_the_zone() {
     );
 }
 
+/// Some Brazilian banks write `1.234,56`: a comma for decimals, dots for thousands. Where one
+/// amount (`-1.000`) could be read either way, the statement's others decide.
+#[test]
+fn ofx_amounts_with_a_decimal_comma_and_thousands_dots_read_as_stated() {
+    let brazilian = ofx_sgml(
+        "<STMTTRN><DTPOSTED>20230502<TRNAMT>1.234,56<FITID>B1<NAME>Salario</STMTTRN>\n\
+         <STMTTRN><DTPOSTED>20230503<TRNAMT>-1.000,00<FITID>B2<NAME>Aluguel</STMTTRN>\n\
+         <STMTTRN><DTPOSTED>20230504<TRNAMT>-1.000<FITID>B3<NAME>Mercado</STMTTRN>\n\
+         <STMTTRN><DTPOSTED>20230505<TRNAMT>-12,90<FITID>B4<NAME>Padaria</STMTTRN>\n\
+         <STMTTRN><DTPOSTED>20230506<TRNAMT>-1.234.567,89<FITID>B5<NAME>Carro</STMTTRN>\n",
+    );
+    check(
+        ofx::parse(brazilian.as_bytes()),
+        expect![[r#"
+            account "222" checking USD at "Test Bank" balance 1234.56 on Some(2023-05-10)
+              2023-05-02   1234.56 "Salario" id B1
+              2023-05-03  -1000.00 "Aluguel" id B2
+              2023-05-04  -1000.00 "Mercado" id B3
+              2023-05-05    -12.90 "Padaria" id B4
+              2023-05-06 -1234567.89 "Carro" id B5
+        "#]],
+    );
+    // In a statement without such amounts, `1.000` keeps OFX's own reading: one.
+    let plain = ofx_sgml("<STMTTRN><DTPOSTED>20230504<TRNAMT>-1.000<FITID>P1<NAME>Coffee</STMTTRN>\n");
+    check(
+        ofx::parse(plain.as_bytes()),
+        expect![[r#"
+            account "222" checking USD at "Test Bank" balance 1234.56 on Some(2023-05-10)
+              2023-05-04     -1.00 "Coffee" id P1
+        "#]],
+    );
+}
+
 #[test]
 fn ofx_bad_dates_and_amounts_name_the_transaction() {
     let bad_date = ofx_sgml("<STMTTRN><DTPOSTED>2023-13-45<TRNAMT>1.00<FITID>X9<NAME>a</STMTTRN>");

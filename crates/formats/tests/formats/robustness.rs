@@ -136,10 +136,26 @@ fn fixtures_cut_short_at_every_byte() {
 
 #[test]
 fn deep_nesting_is_refused_not_overflowed() {
-    let deep_sgml = "<A>".repeat(200_000);
-    assert!(ofx::parse(deep_sgml.as_bytes()).is_err());
-    let deep_xml = format!("<Document>{}", "<Stmt>".repeat(200_000));
-    assert!(camt053::parse(deep_xml.as_bytes()).is_err());
+    // Whole documents, so each parser gets as far as nesting: the refusal must be the depth
+    // check's, not an earlier "no OFX element" or "unclosed element".
+    let nests_too_deep = |e: spearmint_formats::FormatError| {
+        assert!(e.to_string().contains("nest deeper than"), "{e}");
+    };
+    let deep_sgml =
+        format!("OFXHEADER:100\nDATA:OFXSGML\n\n<OFX>{}{}</OFX>", "<A>".repeat(200_000), "</A>".repeat(200_000));
+    nests_too_deep(ofx::parse(deep_sgml.as_bytes()).unwrap_err());
+    let deep_ofx_xml = format!(
+        "<?xml version=\"1.0\"?><?OFX OFXHEADER=\"200\" VERSION=\"220\"?><OFX>{}{}</OFX>",
+        "<A>".repeat(200_000),
+        "</A>".repeat(200_000)
+    );
+    nests_too_deep(ofx::parse(deep_ofx_xml.as_bytes()).unwrap_err());
+    let deep_xml = format!(
+        "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">{}{}</Document>",
+        "<Stmt>".repeat(200_000),
+        "</Stmt>".repeat(200_000)
+    );
+    nests_too_deep(camt053::parse(deep_xml.as_bytes()).unwrap_err());
     let deep_json = format!("{{\"accounts\":{}", "[".repeat(200_000));
     assert!(simplefin::parse_accounts(deep_json.as_bytes()).is_err());
     let unclosed_leaves = "<OFX>".to_owned() + &"<NAME>x".repeat(100_000);
