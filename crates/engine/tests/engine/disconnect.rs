@@ -77,9 +77,7 @@ async fn disconnecting_and_removing_takes_the_accounts_and_their_transactions_on
     let bank_row = all(&engine).into_iter().find(|t| t.account_id != own && t.amount.is_negative()).unwrap();
     let half = spearmint_engine::Money::from_minor(bank_row.amount.minor() / 2, bank_row.amount.currency());
     let rest = spearmint_engine::Money::from_minor(bank_row.amount.minor() - half.minor(), bank_row.amount.currency());
-    engine
-        .split_transaction(bank_row.id, &[("FOOD".into(), half, None), ("SHOPPING".into(), rest, None)])
-        .unwrap();
+    engine.split_transaction(bank_row.id, &[("FOOD".into(), half, None), ("SHOPPING".into(), rest, None)]).unwrap();
     let total = all(&engine).len();
 
     let removed = engine.disconnect(c.id, false).unwrap();
