@@ -344,12 +344,13 @@ describe('the desktop window', () => {
     await importShows('import-preview', /2 new would be added/);
     await session.click(await session.findElement('[data-testid=import-confirm]'));
     await importShows('import-done', /2 new were added/);
-    // Its cells after the name: kind, status, transactions, balance (a CSV file states none).
+    // Its cells after the name: kind, status, transactions, balance (a CSV file states none),
+    // and, an account of the user's own, the action that removes it.
     const cells = await session.execute(
       `const row = [...document.querySelectorAll('[data-testid=account-row]')].find((r) => r.textContent.includes('Credit union'));
        return row ? [...row.querySelectorAll('td')].map((td) => td.textContent) : [];`,
     );
-    assert.deepEqual(cells, ['Checking', 'OK', '2', '—'], `the account row: ${JSON.stringify(cells)}`);
+    assert.deepEqual(cells, ['Checking', 'OK', '2', '—', 'Remove…'], `the account row: ${JSON.stringify(cells)}`);
     await screenshot(session, 'import.png');
 
     // A file read wrong (01/03 is January 3rd to detection, March 1st to this bank) is mapped
