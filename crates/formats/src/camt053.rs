@@ -105,7 +105,11 @@ fn read_statement(stmt: XEl<'_>, number: usize, warnings: &mut Vec<String>) -> R
         .and_then(|a| a.text_at(&["Id", "IBAN"]).or_else(|| a.text_at(&["Id", "Othr", "Id"])))
         .map(|id| id.split_whitespace().collect::<String>())
         .unwrap_or_default();
-    let label = if account_id.is_empty() { format!("statement {number}") } else { format!("account {account_id}") };
+    let label = if account_id.is_empty() {
+        format!("statement {number}")
+    } else {
+        format!("account {}", crate::error::last_four(&account_id))
+    };
     let stated = acct.and_then(|a| a.text_at(&["Ccy"]));
     let first_amount = stmt
         .children_named("Ntry")

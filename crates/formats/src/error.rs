@@ -51,3 +51,14 @@ impl FormatError {
         FormatError::new(FormatErrorKind::Unsupported, message)
     }
 }
+
+/// An account number as a message shows it: its last four characters (`····6789`), so a
+/// message, a log or a notification never carries the whole number. Short ones stay.
+pub(crate) fn last_four(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 4 {
+        return number.to_owned();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("····{tail}")
+}

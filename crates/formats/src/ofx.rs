@@ -83,7 +83,8 @@ pub fn parse_with_currency(bytes: &[u8], default_currency: Currency) -> Result<S
     }
     for acct in investments {
         statement.warnings.push(format!(
-            "the investment statement of account {acct} (INVSTMTRS) was skipped: investment statements are not supported"
+            "the investment statement of account {} (INVSTMTRS) was skipped: investment statements are not supported",
+            crate::error::last_four(&acct)
         ));
     }
     Ok(statement)
@@ -245,7 +246,11 @@ fn read_statement(
         })
         .unwrap_or(default_currency);
     let where_ = |n: usize, fitid: Option<&str>| {
-        let account = if acct_id.is_empty() { String::new() } else { format!(" of account {acct_id}") };
+        let account = if acct_id.is_empty() {
+            String::new()
+        } else {
+            format!(" of account {}", crate::error::last_four(&acct_id))
+        };
         let fitid = fitid.map(|f| format!(" (FITID {f})")).unwrap_or_default();
         format!("transaction {n}{account}{fitid}")
     };

@@ -126,7 +126,10 @@ fn read_account(
     let id = string(account.get("id")).filter(|id| !id.is_empty());
     let id = id.ok_or_else(|| FormatError::invalid(format!("SimpleFIN account {n} has no id")))?;
     let name = clean_opt(account.get("name").and_then(Value::as_str));
-    let label = format!("SimpleFIN account {}", name.as_deref().unwrap_or(&id));
+    let label = match name.as_deref() {
+        Some(name) => format!("SimpleFIN account {name}"),
+        None => format!("SimpleFIN account {}", crate::error::last_four(&id)),
+    };
     let code = account.get("currency").and_then(Value::as_str).unwrap_or("").trim();
     let currency = if code.is_empty() {
         Currency::USD

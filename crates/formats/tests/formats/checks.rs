@@ -135,6 +135,17 @@ fn ofx_amounts_with_a_decimal_comma_and_thousands_dots_read_as_stated() {
     );
 }
 
+/// A message names an account by its last four characters only: messages reach logs, the
+/// window and, through an account's status, notifications.
+#[test]
+fn messages_show_an_account_number_by_its_last_four() {
+    let file =
+        ofx_sgml("<STMTTRN><DTPOSTED>20230101<FITID>X1<NAME>a</STMTTRN>").replace("<ACCTID>222", "<ACCTID>0012345678");
+    let err = ofx::parse(file.as_bytes()).unwrap_err();
+    assert!(err.message.contains("of account ····5678"), "{}", err.message);
+    assert!(!err.message.contains("12345678"), "{}", err.message);
+}
+
 #[test]
 fn ofx_bad_dates_and_amounts_name_the_transaction() {
     let bad_date = ofx_sgml("<STMTTRN><DTPOSTED>2023-13-45<TRNAMT>1.00<FITID>X9<NAME>a</STMTTRN>");
