@@ -277,8 +277,11 @@ pub(crate) fn import_file_with_progress(
             ),
         });
     };
-    engine.with_vault(|v| {
-        let (currency, saved): (Option<String>, Option<String>) = match req.account {
+    // The account's currency and saved mapping, under the engine's lock for a moment; the file
+    // is read without it, so a large or hostile file never holds the vault for the app's
+    // other work; then the lock again to store what it says.
+    let (currency, saved): (Option<String>, Option<String>) = engine.with_vault(|v| {
+        Ok(match req.account {
             Some(a) => v
                 .read()
                 .query_row("SELECT currency, import_mapping FROM accounts WHERE id = ?1", [a.to_string()], |r| {
@@ -294,46 +297,48 @@ pub(crate) fn import_file_with_progress(
                     .with_hint(Hint::ListAccounts)
                 })?,
             None => (None, None),
+        })
+    })?;
+    let currency = match (req.currency, currency) {
+        (Some(c), _) => c,
+        (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
+        (None, None) => Currency::USD,
+    };
+    // Read the file on this core while another hashes and compresses the raw bytes.
+    let read = || -> Result<(Option<CsvMapping>, Statement)> {
+        let parse = |mapping: Option<CsvMapping>| {
+            let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
+            spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
+                .map(|statement| (mapping, statement))
+                .map_err(|e| file_error(&name, &e))
         };
-        let currency = match (req.currency, currency) {
-            (Some(c), _) => c,
-            (None, Some(c)) => Currency::new(&c).unwrap_or(Currency::USD),
-            (None, None) => Currency::USD,
-        };
-        // Read the file on this core while another hashes and compresses the raw bytes.
-        let read = || -> Result<(Option<CsvMapping>, Statement)> {
-            let parse = |mapping: Option<CsvMapping>| {
-                let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
-                spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
-                    .map(|statement| (mapping, statement))
-                    .map_err(|e| file_error(&name, &e))
-            };
-            match (format, &req.mapping) {
-                (Format::Csv, Some(m)) => parse(Some(m.clone())),
-                (Format::Csv, None) => {
-                    // The account's saved mapping if this file reads with it (an export from
-                    // elsewhere may have other columns); else a freshly detected one.
-                    let with_saved = saved
-                        .as_deref()
-                        .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
-                        .and_then(|m| parse(Some(m)).ok())
-                        .filter(|(_, s)| !s.accounts.is_empty());
-                    match with_saved {
-                        Some(read) => Ok(read),
-                        None => spearmint_formats::csv::sniff_and_parse(&req.bytes, currency)
-                            .map(|(mapping, statement)| (Some(mapping), statement))
-                            .map_err(|e| file_error(&name, &e)),
-                    }
+        match (format, &req.mapping) {
+            (Format::Csv, Some(m)) => parse(Some(m.clone())),
+            (Format::Csv, None) => {
+                // The account's saved mapping if this file reads with it (an export from
+                // elsewhere may have other columns); else a freshly detected one.
+                let with_saved = saved
+                    .as_deref()
+                    .and_then(|m| serde_json::from_str::<CsvMapping>(m).ok())
+                    .and_then(|m| parse(Some(m)).ok())
+                    .filter(|(_, s)| !s.accounts.is_empty());
+                match with_saved {
+                    Some(read) => Ok(read),
+                    None => spearmint_formats::csv::sniff_and_parse(&req.bytes, currency)
+                        .map(|(mapping, statement)| (Some(mapping), statement))
+                        .map_err(|e| file_error(&name, &e)),
                 }
-                _ => parse(None),
             }
-        };
-        let (raw, read) = std::thread::scope(|scope| {
-            let raw = (!req.dry_run).then(|| scope.spawn(|| extract::RawPayload::compress(&req.bytes)));
-            let read = read();
-            let raw = raw.map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).transpose();
-            (raw, read)
-        });
+            _ => parse(None),
+        }
+    };
+    let (raw, read) = std::thread::scope(|scope| {
+        let raw = (!req.dry_run).then(|| scope.spawn(|| extract::RawPayload::compress(&req.bytes)));
+        let read = read();
+        let raw = raw.map(|worker| worker.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).transpose();
+        (raw, read)
+    });
+    engine.with_vault(|v| {
         // The raw bytes are kept even when the file does not read.
         let raw_id = match raw? {
             Some(raw) => Some(raw.store(v, &format!("file:{}", format_name(format)), "application/octet-stream")?),

@@ -382,3 +382,38 @@ fn a_csv_mapped_by_hand_reads_as_mapped_and_the_account_keeps_the_mapping() {
     let bad = ColumnMapping { currency: "euro".into(), ..columns };
     assert_eq!(bad.to_csv_mapping().unwrap_err().kind(), spearmint_engine::ErrorKind::Invalid);
 }
+
+/// A file is read outside the engine's lock: while a large file is still being read, the
+/// vault answers the app's other calls at once, not after the import.
+#[test]
+fn the_vault_answers_other_calls_while_a_file_is_being_read() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use spearmint_engine::{ImportPhase, ImportProgress};
+    let (_dir, engine, account) = vault_with_account("Big", Currency::USD);
+    let mut csv = Vec::new();
+    spearmint_sandbox_bank::write_csv(&mut csv, 150_000, 5).unwrap();
+    let (reading, started) = std::sync::mpsc::channel::<()>();
+    let storing = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let (engine, storing) = (engine.clone(), Arc::clone(&storing));
+        std::thread::spawn(move || {
+            let reading = std::sync::Mutex::new(reading);
+            engine
+                .import_file_with_progress(request(csv, "big.csv", account), &|p: &ImportProgress| match p.phase {
+                    ImportPhase::Reading => {
+                        let _ = reading.lock().unwrap().send(());
+                    }
+                    _ => storing.store(true, Ordering::SeqCst),
+                })
+                .unwrap()
+        })
+    };
+    started.recv().unwrap();
+    // Past the account's short lookup, into the reading.
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(engine.accounts().unwrap().len(), 1);
+    assert!(!storing.load(Ordering::SeqCst), "answered while the file was read, before any row was stored");
+    assert_eq!(worker.join().unwrap().summary.added, 150_000);
+}
