@@ -90,6 +90,11 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// The requests counted against the provider's daily budget on `today` (UTC).
+    pub fn requests_on(&self, today: NaiveDate) -> u32 {
+        if self.requests_day.as_deref() == Some(&today.to_string()) { self.requests_today } else { 0 }
+    }
+
     pub(crate) fn keychain(&self) -> KeychainEntry {
         KeychainEntry::new(format!("connection:{}", self.id))
     }
@@ -200,15 +205,22 @@ pub(crate) fn count_requests(vault: &mut Vault, id: ConnectionId, n: u32, today:
     if n == 0 {
         return Ok(());
     }
-    let c = get(vault, id)?;
-    let used = if c.requests_day.as_deref() == Some(&today.to_string()) { c.requests_today } else { 0 };
+    // Read and written in one IMMEDIATE write: two processes refreshing at once both count.
     vault.write(|w| {
+        let (day, used): (Option<String>, u32) = w
+            .read()
+            .query_row("SELECT requests_day, requests_today FROM connections WHERE id = ?1", [id.to_string()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no connection {id}")))?;
+        let used = if day.as_deref() == Some(&today.to_string()) { used } else { 0 };
         w.update(
             Table::CONNECTIONS,
             &id.to_string(),
             &[
                 ("requests_day", Value::Text(today.to_string())),
-                ("requests_today", Value::Integer(i64::from(used + n))),
+                ("requests_today", Value::Integer(i64::from(used.saturating_add(n)))),
                 ("last_attempt_at", Value::Text(now_rfc3339())),
             ],
         )

@@ -28,19 +28,20 @@ fn ts(t: DateTime<Utc>) -> String {
 /// Queues an extraction of a connection, unless one is already queued or running.
 pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: ConnectionId, now: DateTime<Utc>) -> Result<()> {
     let payload = serde_json::json!({ "connection_id": connection_id }).to_string();
-    let existing: Option<String> = vault
-        .read()
-        .query_row(
-            "SELECT id FROM jobs WHERE kind = 'extract' AND payload = ?1 AND state IN ('queued', 'running')",
-            [&payload],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = existing {
-        // A manual refresh does not wait for a backoff.
-        return vault.write(|w| w.update(Table::JOBS, &id, &[("next_run_at", Value::Text(ts(now)))]).map(|_| ()));
-    }
+    // Looked up and inserted in one IMMEDIATE write: two processes queue one job, not two.
     vault.write(|w| {
+        let existing: Option<String> = w
+            .read()
+            .query_row(
+                "SELECT id FROM jobs WHERE kind = 'extract' AND payload = ?1 AND state IN ('queued', 'running')",
+                [&payload],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            // A manual refresh does not wait for a backoff.
+            return w.update(Table::JOBS, &id, &[("next_run_at", Value::Text(ts(now)))]).map(|_| ());
+        }
         w.insert(
             Table::JOBS,
             &JobId::new().to_string(),
@@ -87,7 +88,17 @@ pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[C
         if only.is_some_and(|only| !only.contains(&connection_id)) {
             continue;
         }
-        vault.write(|w| {
+        // Claimed only if still queued, checked in the claiming write: of two processes, one
+        // runs the job and the other moves on.
+        let claimed = vault.write(|w| {
+            let still: bool = w.read().query_row(
+                "SELECT EXISTS (SELECT 1 FROM jobs WHERE id = ?1 AND state = 'queued')",
+                [&id],
+                |r| r.get(0),
+            )?;
+            if !still {
+                return Ok(false);
+            }
             w.update(
                 Table::JOBS,
                 &id,
@@ -98,6 +109,9 @@ pub(crate) fn claim_next(vault: &mut Vault, now: DateTime<Utc>, only: Option<&[C
                 ],
             )
         })?;
+        if !claimed {
+            continue;
+        }
         let id = id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "a job has a malformed id"))?;
         return Ok(Some(Job { id, connection_id, attempts: attempts + 1 }));
     }

@@ -130,8 +130,11 @@ impl Migrations {
     }
 
     fn apply_all(conn: &mut Connection, pending: &[&Migration]) -> Result<()> {
-        let tx = conn.transaction()?;
-        for m in pending {
+        // IMMEDIATE, and the version read again inside: of two processes opening the vault after
+        // an upgrade, one migrates and the other finds it done.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: u32 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        for m in pending.iter().filter(|m| m.version > now) {
             tx.execute_batch(m.sql).map_err(|e| Error::internal(&format!("migration {} failed", m.name), e))?;
             tx.pragma_update(None, "user_version", m.version)?;
         }

@@ -334,8 +334,11 @@ impl Vault {
 
     /// Runs `f` in one SQL transaction through the mutation path; all or nothing.
     /// The commit hook runs last, inside the same transaction.
+    /// The transaction is IMMEDIATE: it takes the file's write lock at its start, so what `f`
+    /// reads before it writes cannot be changed by another process meanwhile (a job claimed
+    /// twice, a counter losing an update); another writer waits for the busy timeout.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut writer = Writer::new(tx, &mut self.clock, now_millis());
         let out = f(&mut writer)?;
         if let Some(hook) = self.on_commit {
@@ -353,7 +356,7 @@ impl Vault {
     /// Runs `f` through the mutation path and then rolls everything back: an exact preview of
     /// what a write would change.
     pub fn dry_run<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut clock = self.clock.clone();
         let mut writer = Writer::new(tx, &mut clock, now_millis());
         f(&mut writer)

@@ -507,3 +507,32 @@ async fn the_bridges_messages_and_a_lapsed_subscription_reach_the_user() {
     assert!(only_outcome(&report).error.is_none(), "{report:?}");
     assert_eq!(w.engine.connections().unwrap()[0].status, ConnectionStatus::Ok);
 }
+
+/// Two engines on one profile, as the desktop app and `spearmint daemon` are: each has its own
+/// connection to the vault file and they refresh at the same moment, again and again. Every
+/// request either makes is counted against the provider's daily budget (none is lost to the
+/// other's write), and the vault holds exactly what the bank shows.
+#[test]
+fn two_engines_refreshing_at_once_lose_no_count_and_duplicate_nothing() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let w = runtime.block_on(world(83));
+    runtime.block_on(w.engine.connect_simplefin(&w.bank.simplefin_setup_token())).unwrap();
+    let other = crate::common::engine(w._dir.path());
+    other.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    let today = Utc::now().date_naive();
+    let counted = |e: &Engine| e.connections().unwrap()[0].requests_on(today);
+    let before = (w.bank.requests_to("/simplefin/accounts"), counted(&w.engine));
+    for _ in 0..8 {
+        std::thread::scope(|s| {
+            for e in [&w.engine, &other] {
+                s.spawn(|| runtime.block_on(e.refresh(None, |_| {})).unwrap());
+            }
+        });
+    }
+    let fetched = w.bank.requests_to("/simplefin/accounts") - before.0;
+    assert!(fetched >= 8, "{fetched}");
+    assert_eq!(u64::from(counted(&w.engine) - before.1), fetched, "every request counted once");
+    assert_eq!(counted(&other), counted(&w.engine));
+    assert_eq!(shape_of_vault(&w.engine), shape_of_truth(&w.bank), "nothing duplicated");
+    assert!(w.engine.doctor(false).unwrap().is_empty());
+}
