@@ -39,11 +39,11 @@ pub fn run() {
         .on_window_event(|window, event| {
             // Closing the window keeps Spearmint in the tray, where the background task lives;
             // "Quit" in the tray menu ends it.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                if window.app_handle().state::<AppState>().keep_in_tray() {
-                    api.prevent_close();
-                    let _ = window.hide();
-                }
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.app_handle().state::<AppState>().keep_in_tray()
+            {
+                api.prevent_close();
+                let _ = window.hide();
             }
         })
         .build(tauri::generate_context!());

@@ -372,12 +372,12 @@ mod tests {
         for line in rust.lines().map(str::trim) {
             if line.starts_with("#[tauri::command") {
                 attribute = Some(line);
-            } else if let Some(a) = attribute {
-                if let Some(at) = line.find("fn ") {
-                    let name = line[at + 3..].chars().take_while(|c| is_word(*c)).collect();
-                    out.push((a.to_owned(), name));
-                    attribute = None;
-                }
+            } else if let Some(a) = attribute
+                && let Some(at) = line.find("fn ")
+            {
+                let name = line[at + 3..].chars().take_while(|c| is_word(*c)).collect();
+                out.push((a.to_owned(), name));
+                attribute = None;
             }
         }
         out

@@ -188,10 +188,10 @@ impl Rule {
         if self.actions.category.is_none() && self.actions.rename.is_none() {
             return Err(RuleError::NoActions);
         }
-        if let Some(category) = &self.actions.category {
-            if !CATEGORY_IDS.contains(&category.as_str()) {
-                return Err(RuleError::UnknownCategory(category.to_string()));
-            }
+        if let Some(category) = &self.actions.category
+            && !CATEGORY_IDS.contains(&category.as_str())
+        {
+            return Err(RuleError::UnknownCategory(category.to_string()));
         }
         for condition in &self.conditions {
             match condition {
@@ -250,10 +250,10 @@ impl Condition {
 fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     static CACHE: OnceLock<Mutex<HashMap<String, Regex>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Ok(cache) = cache.lock() {
-        if let Some(regex) = cache.get(pattern) {
-            return Ok(regex.clone());
-        }
+    if let Ok(cache) = cache.lock()
+        && let Some(regex) = cache.get(pattern)
+    {
+        return Ok(regex.clone());
     }
     let regex = regex::RegexBuilder::new(pattern).case_insensitive(true).size_limit(1 << 20).build()?;
     if let Ok(mut cache) = cache.lock() {
@@ -331,10 +331,10 @@ impl Categorizer<'_> {
                 }
                 // The first matching rule that renames names the payee; the first that
                 // categorizes decides.
-                if rename.is_none() {
-                    if let Some(name) = &rule.actions.rename {
-                        rename = Some((name.clone(), rule.id));
-                    }
+                if rename.is_none()
+                    && let Some(name) = &rule.actions.rename
+                {
+                    rename = Some((name.clone(), rule.id));
                 }
                 if let Some(category) = rule.actions.category.as_ref().filter(|c| CATEGORY_IDS.contains(&c.as_str())) {
                     let rename = rename.map(|(name, _)| name);

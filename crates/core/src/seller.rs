@@ -371,10 +371,10 @@ fn normalize_once(descriptor: &str) -> String {
         }
     }
     // ` - ` separates a name from a location or a note (`TARTINE BAKERY - SAN FRAN`).
-    if let Some(at) = text.find(" - ") {
-        if text[..at].chars().any(char::is_alphanumeric) {
-            text.truncate(at);
-        }
+    if let Some(at) = text.find(" - ")
+        && text[..at].chars().any(char::is_alphanumeric)
+    {
+        text.truncate(at);
     }
     let mut rest = text.trim_start();
     let mut amazon = false;
@@ -382,11 +382,11 @@ fn normalize_once(descriptor: &str) -> String {
         let before = rest.len();
         rest = rest.trim_start_matches(['*', ' ', '#']);
         for prefix in PREFIXES {
-            if let Some(after) = rest.strip_prefix(prefix) {
-                if prefix.ends_with('*') || after.is_empty() || after.starts_with([' ', '*']) {
-                    rest = after;
-                    break;
-                }
+            if let Some(after) = rest.strip_prefix(prefix)
+                && (prefix.ends_with('*') || after.is_empty() || after.starts_with([' ', '*']))
+            {
+                rest = after;
+                break;
             }
         }
         // A date or terminal number between prefixes and the name (`CHECKCARD 1126 ...`).

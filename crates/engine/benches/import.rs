@@ -37,7 +37,7 @@ fn runs() -> usize {
 fn median(mut secs: Vec<f64>) -> f64 {
     secs.sort_by(f64::total_cmp);
     let mid = secs.len() / 2;
-    if secs.len() % 2 == 0 { (secs[mid - 1] + secs[mid]) / 2.0 } else { secs[mid] }
+    if secs.len().is_multiple_of(2) { (secs[mid - 1] + secs[mid]) / 2.0 } else { secs[mid] }
 }
 
 /// Seconds to import `csv`, and to fold the write-ahead log into the file after it (which the

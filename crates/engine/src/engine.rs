@@ -360,13 +360,12 @@ impl Engine {
             None => Err(wrong_kind(&profile.key)),
         };
         // A key change may have been interrupted after re-encrypting: try the pending key.
-        if let Some(pending) = &profile.pending {
-            if let Some(key) = key_for(pending, &how)? {
-                if let Ok(vault) = Vault::open(paths, &key, migrations) {
-                    self.finish_key_change(profile, pending.clone(), &key)?;
-                    return Ok((vault, key));
-                }
-            }
+        if let Some(pending) = &profile.pending
+            && let Some(key) = key_for(pending, &how)?
+            && let Ok(vault) = Vault::open(paths, &key, migrations)
+        {
+            self.finish_key_change(profile, pending.clone(), &key)?;
+            return Ok((vault, key));
         }
         Err(match (first, &profile.key) {
             (Err(e), KeySpec::Passphrase { .. })
@@ -385,15 +384,15 @@ impl Engine {
 
     /// Completes an interrupted or finished key change: `pending` becomes the key.
     fn finish_key_change(&self, profile: &Profile, pending: KeySpec, key: &VaultKey) -> Result<()> {
-        if let Some(old) = profile.key.keychain_entry() {
-            if let Some(next) = pending.keychain_entry() {
-                // Keychain rekey: the new key moves from the "next" entry to the main one.
-                old.store(key)?;
-                let updated = Profile { key: profile.key.clone(), pending: None, ..profile.clone() };
-                updated.write(&self.inner.paths.profile_json())?;
-                next.delete()?;
-                return Ok(());
-            }
+        if let Some(old) = profile.key.keychain_entry()
+            && let Some(next) = pending.keychain_entry()
+        {
+            // Keychain rekey: the new key moves from the "next" entry to the main one.
+            old.store(key)?;
+            let updated = Profile { key: profile.key.clone(), pending: None, ..profile.clone() };
+            updated.write(&self.inner.paths.profile_json())?;
+            next.delete()?;
+            return Ok(());
         }
         let updated = Profile { key: pending, pending: None, ..profile.clone() };
         updated.write(&self.inner.paths.profile_json())?;

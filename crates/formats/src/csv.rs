@@ -205,10 +205,11 @@ fn read_rows(body: &[Record], header: Option<&::csv::StringRecord>, mapping: &Cs
 fn read_row(record: &Record, header: Option<&::csv::StringRecord>, mapping: &CsvMapping) -> Row {
     let line = record.line;
     let cells = &record.cells;
-    if let Some(header) = header {
-        if cells.len() == header.len() && cells.iter().zip(header).all(|(a, b)| a.eq_ignore_ascii_case(b)) {
-            return Row::Ignored;
-        }
+    if let Some(header) = header
+        && cells.len() == header.len()
+        && cells.iter().zip(header).all(|(a, b)| a.eq_ignore_ascii_case(b))
+    {
+        return Row::Ignored;
     }
     let cell = |column: usize| cells.get(column).unwrap_or("");
     let needed = mapping.amount.columns().into_iter().chain([mapping.date_column]).max().unwrap_or(0);

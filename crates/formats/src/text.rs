@@ -47,7 +47,7 @@ fn utf16(bytes: &[u8], encoding: &'static Encoding) -> Result<String, FormatErro
     }
     let body = bytes.get(..end).unwrap_or_default();
     match encoding.decode_without_bom_handling_and_without_replacement(body) {
-        Some(text) if bytes.len() % 2 == 0 => Ok(text.into_owned()),
+        Some(text) if bytes.len().is_multiple_of(2) => Ok(text.into_owned()),
         _ => Err(FormatError::new(
             FormatErrorKind::Encoding,
             format!(

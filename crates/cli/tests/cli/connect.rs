@@ -220,10 +220,10 @@ fn directory_source() -> Vec<(String, String, String, String)> {
     let mut current: Option<(String, std::collections::BTreeMap<String, String>)> = None;
     for line in cfg.lines().chain(["[end]"]).map(str::trim).filter(|l| !l.starts_with('#')) {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            if let Some((bank, fields)) = current.take() {
-                if let (Some(url), Some(org), Some(fid)) = (fields.get("url"), fields.get("org"), fields.get("fid")) {
-                    banks.push((bank, url.clone(), org.clone(), fid.clone()));
-                }
+            if let Some((bank, fields)) = current.take()
+                && let (Some(url), Some(org), Some(fid)) = (fields.get("url"), fields.get("org"), fields.get("fid"))
+            {
+                banks.push((bank, url.clone(), org.clone(), fid.clone()));
             }
             current = Some((name.to_owned(), Default::default()));
         } else if let (Some((_, fields)), Some((key, value))) = (current.as_mut(), line.split_once('=')) {

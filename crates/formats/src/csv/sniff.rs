@@ -841,19 +841,19 @@ fn find_currency(rows: &[Record], columns: &[Column], amount: &AmountColumns, de
         }
     }
     for (first, same) in codes {
-        if let (Some(first), true) = (first, same) {
-            if let Ok(code) = Currency::new(first) {
-                return code;
-            }
+        if let (Some(first), true) = (first, same)
+            && let Ok(code) = Currency::new(first)
+        {
+            return code;
         }
     }
     // `Amount (EUR)`.
     for index in amount.columns() {
         let Some(column) = columns.get(index) else { continue };
-        if let Some(code) = column.name.words.iter().find(|w| w.len() == 3 && Currency::new(w).is_ok_and(is_known)) {
-            if let Ok(currency) = Currency::new(code) {
-                return currency;
-            }
+        if let Some(code) = column.name.words.iter().find(|w| w.len() == 3 && Currency::new(w).is_ok_and(is_known))
+            && let Ok(currency) = Currency::new(code)
+        {
+            return currency;
         }
     }
     // Symbols in the amounts.

@@ -157,12 +157,12 @@ impl Builder {
 
     fn pop(&mut self) -> Option<usize> {
         let id = self.stack.pop()?;
-        if let Some(node) = self.nodes.get(id) {
-            if let Some(count) = self.open.get_mut(&node.name) {
-                *count = count.saturating_sub(1);
-                if *count == 0 {
-                    self.open.remove(&node.name);
-                }
+        if let Some(node) = self.nodes.get(id)
+            && let Some(count) = self.open.get_mut(&node.name)
+        {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                self.open.remove(&node.name);
             }
         }
         Some(id)
