@@ -81,7 +81,6 @@ pub(crate) async fn tick(engine: &Engine, now: DateTime<Utc>) -> Result<(Refresh
         })
         .await?;
     let _ = due;
-    engine.db(jobs::recover).await?;
     let report = refresh::run_jobs(engine, None, |_| {}).await?;
     // Failures stay in the outbox and are retried on the next tick.
     let delivering = engine.clone();

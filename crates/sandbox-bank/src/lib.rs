@@ -215,6 +215,12 @@ impl SandboxBank {
     }
 
     /// Every HTTP request received, whatever its answer (for "no retry storm" tests).
+    /// The most requests the bank was answering at one moment (a client that never overlaps
+    /// its own requests keeps this at 1).
+    pub fn most_in_flight(&self) -> u64 {
+        self.shared.most_in_flight()
+    }
+
     pub fn requests_served(&self) -> u64 {
         self.shared.requests_served()
     }
@@ -240,10 +246,10 @@ impl SandboxBank {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
-                task.abort();
-            }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err()
+        {
+            task.abort();
         }
     }
 }

@@ -43,6 +43,13 @@ pub(crate) fn route_of(path: &str) -> &str {
 
 async fn fault_layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     shared.count_request(route_of(request.uri().path()));
+    shared.started();
+    let response = answer(&shared, request, next).await;
+    shared.finished();
+    response
+}
+
+async fn answer(shared: &Arc<Shared>, request: Request, next: Next) -> Response {
     if let Some(delay) = shared.faults.latency() {
         tokio::time::sleep(delay).await;
     }
@@ -63,10 +70,10 @@ async fn fault_layer(State(shared): State<Arc<Shared>>, request: Request, next: 
         return response;
     }
     let response = next.run(request).await;
-    if response.status().is_success() {
-        if let Some((bytes, announce, sent)) = shared.faults.take_oversize() {
-            return oversize(bytes, announce, sent);
-        }
+    if response.status().is_success()
+        && let Some((bytes, announce, sent)) = shared.faults.take_oversize()
+    {
+        return oversize(bytes, announce, sent);
     }
     if shared.faults.take_truncate() {
         truncate(response).await

@@ -25,6 +25,9 @@ pub(crate) struct Shared {
     today: Mutex<NaiveDate>,
     ledger: Mutex<Option<Arc<Ledger>>>,
     requests: AtomicU64,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicU64,
+    most_in_flight: AtomicU64,
     per_path: Mutex<BTreeMap<String, u64>>,
     minted: AtomicU64,
 }
@@ -99,6 +102,8 @@ impl Shared {
             today: Mutex::new(config.today),
             ledger: Mutex::new(None),
             requests: AtomicU64::new(0),
+            in_flight: AtomicU64::new(0),
+            most_in_flight: AtomicU64::new(0),
             per_path: Mutex::new(BTreeMap::new()),
             minted: AtomicU64::new(0),
             config,
@@ -131,6 +136,20 @@ impl Shared {
     pub fn count_request(&self, route: &str) {
         self.requests.fetch_add(1, Ordering::SeqCst);
         *lock(&self.per_path).entry(route.to_owned()).or_default() += 1;
+    }
+
+    /// A request begins; `finished` must follow.
+    pub fn started(&self) {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+    }
+
+    pub fn finished(&self) {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    pub fn most_in_flight(&self) -> u64 {
+        self.most_in_flight.load(Ordering::SeqCst)
     }
 
     pub fn requests_served(&self) -> u64 {

@@ -58,7 +58,31 @@ pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: ConnectionId, no
     })
 }
 
-/// Jobs a crash left running go back to the queue.
+/// The right to run a profile's jobs: an advisory lock on a file in the profile, held while
+/// jobs run and released when dropped (or when the process dies, by the OS).
+#[derive(Debug)]
+pub(crate) struct RunnerLock(#[allow(dead_code)] std::fs::File);
+
+impl RunnerLock {
+    /// Waits for the lock.
+    pub(crate) async fn take(path: std::path::PathBuf) -> Result<RunnerLock> {
+        tokio::task::spawn_blocking(move || {
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&path)
+                .map_err(|e| Error::io("cannot open the profile's job lock", e))?;
+            file.lock().map_err(|e| Error::io("cannot take the profile's job lock", e))?;
+            Ok(RunnerLock(file))
+        })
+        .await
+        .map_err(|e| Error::internal("the job lock's thread failed", e))?
+    }
+}
+
+/// Jobs a crash left running go back to the queue. Only with the [`RunnerLock`] held: then no
+/// live process is running them.
 pub(crate) fn recover(vault: &mut Vault) -> Result<u32> {
     let ids: Vec<String> = {
         let mut stmt = vault.read().prepare("SELECT id FROM jobs WHERE state = 'running'")?;

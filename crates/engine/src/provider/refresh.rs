@@ -255,7 +255,6 @@ pub(crate) async fn refresh(
         let (targets, everything) = (targets.clone(), only.is_none());
         engine
             .db(move |v| {
-                jobs::recover(v)?;
                 for t in &targets {
                     jobs::enqueue_extract(v, *t, Utc::now())?;
                 }
@@ -286,6 +285,11 @@ pub(crate) async fn run_jobs(
     only: Option<Vec<ConnectionId>>,
     progress: impl Fn(&Progress) + Send + Sync,
 ) -> Result<RefreshReport> {
+    // One process at a time runs a profile's jobs (the app, the daemon, a CLI command): the
+    // others wait their turn. Holding it, a job still marked running is a dead process's, and
+    // goes back to the queue.
+    let _runner = jobs::RunnerLock::take(engine.paths().dir.join("jobs.lock")).await?;
+    engine.db(|v| jobs::recover(v).map(|_| ())).await?;
     let mut report = RefreshReport::default();
     let mut tally = {
         let only = only.clone();

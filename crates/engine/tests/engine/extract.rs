@@ -509,9 +509,11 @@ async fn the_bridges_messages_and_a_lapsed_subscription_reach_the_user() {
 }
 
 /// Two engines on one profile, as the desktop app and `spearmint daemon` are: each has its own
-/// connection to the vault file and they refresh at the same moment, again and again. Every
-/// request either makes is counted against the provider's daily budget (none is lost to the
-/// other's write), and the vault holds exactly what the bank shows.
+/// connection to the vault file and they refresh at the same moment, again and again. They take
+/// turns (the bank never answers both at once, even slowly: one process runs a profile's jobs,
+/// and a job another is running is never taken back from it), every request either makes is
+/// counted against the provider's daily budget (none is lost to the other's write), and the
+/// vault holds exactly what the bank shows.
 #[test]
 fn two_engines_refreshing_at_once_lose_no_count_and_duplicate_nothing() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -522,6 +524,7 @@ fn two_engines_refreshing_at_once_lose_no_count_and_duplicate_nothing() {
     let today = Utc::now().date_naive();
     let counted = |e: &Engine| e.connections().unwrap()[0].requests_on(today);
     let before = (w.bank.requests_to("/simplefin/accounts"), counted(&w.engine));
+    w.bank.faults().latency_ms(40);
     for _ in 0..8 {
         std::thread::scope(|s| {
             for e in [&w.engine, &other] {
@@ -529,6 +532,7 @@ fn two_engines_refreshing_at_once_lose_no_count_and_duplicate_nothing() {
             }
         });
     }
+    assert_eq!(w.bank.most_in_flight(), 1, "the two engines' extractions took turns");
     let fetched = w.bank.requests_to("/simplefin/accounts") - before.0;
     assert!(fetched >= 8, "{fetched}");
     assert_eq!(u64::from(counted(&w.engine) - before.1), fetched, "every request counted once");
