@@ -14,7 +14,9 @@
 // A fast hasher: a million-row import looks up a million provider ids.
 use foldhash::{HashMap, HashMapExt as _, HashSet, HashSetExt as _};
 
-use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use crate::id::{AccountId, TransactionId};
@@ -323,12 +325,6 @@ impl<'a> Planning<'a> {
                 ids.into_iter().enumerate().map(|(i, identity)| Action::Insert { incoming: i, identity }).collect();
             return Plan { actions, ..Plan::default() };
         }
-        // Twins have equal amounts: look only among those, not through every stored row.
-        let mut by_amount: HashMap<Money, Vec<&Stored>> = HashMap::new();
-        for s in near {
-            by_amount.entry(s.amount).or_default().push(s);
-        }
-        let same_amount = |t: &StatementTransaction| by_amount.get(&t.amount).into_iter().flatten().copied();
         // 1. Identity, near.
         let incoming_ids: HashSet<TransactionId> = ids.iter().map(|i| i.id).collect();
         let mut claimed: HashSet<TransactionId> = HashSet::new();
@@ -360,6 +356,7 @@ impl<'a> Planning<'a> {
         // Stored rows the provider still lists under their own id are never someone's twin.
         let unclaimed =
             |s: &Stored, claimed: &HashSet<TransactionId>| !claimed.contains(&s.id) && !incoming_ids.contains(&s.id);
+        let mut twins = Twins::new(near.iter().filter(|s| unclaimed(s, &claimed)));
 
         // 2. Pending -> posted: the closest similar pending row takes the posted one.
         let mut posted_stored = Vec::new();
@@ -367,12 +364,7 @@ impl<'a> Planning<'a> {
             if actions[i].is_some() || t.pending {
                 continue;
             }
-            let twin = same_amount(t)
-                .filter(|s| s.pending && unclaimed(s, &claimed))
-                .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= PENDING_WINDOW_DAYS)
-                .filter(|s| similar_payees(&s.payee, &t.payee))
-                .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
-            if let Some(s) = twin {
+            if let Some(s) = twins.take(t, true, PENDING_WINDOW_DAYS) {
                 claimed.insert(s.id);
                 if elsewhere(&ids[i].id).is_some() {
                     posted_stored.push(i);
@@ -386,12 +378,7 @@ impl<'a> Planning<'a> {
             if actions[i].is_some() || usable(&t.provider_id).is_some() {
                 continue;
             }
-            let same = same_amount(t)
-                .filter(|s| s.pending == t.pending && unclaimed(s, &claimed))
-                .filter(|s| (s.posted_on - t.posted_on).num_days().abs() <= FUZZY_WINDOW_DAYS)
-                .filter(|s| similar_payees(&s.payee, &t.payee))
-                .min_by_key(|s| ((s.posted_on - t.posted_on).num_days().abs(), s.id));
-            if let Some(s) = same {
+            if let Some(s) = twins.take(t, t.pending, FUZZY_WINDOW_DAYS) {
                 claimed.insert(s.id);
                 actions[i] = Some(Action::Unchanged { incoming: i, id: s.id });
             }
@@ -442,18 +429,107 @@ pub fn fold_payee(payee: &str) -> String {
 /// Whether two descriptors plausibly name the same seller: a pending `SQ *BLUE BOTTLE` and a
 /// posted `SQ *BLUE BOTTLE COFFEE 0423 OAKLAND CA` do; `SHELL OIL` and `BLUE BOTTLE` do not.
 pub fn similar_payees(a: &str, b: &str) -> bool {
-    const NOISE: &[&str] =
-        &["SQ", "TST", "POS", "DEBIT", "CREDIT", "CHECKCARD", "PURCHASE", "PAYPAL", "THE", "INC", "LLC", "CO"];
-    let words = |s: &str| -> Vec<String> {
-        fold_payee(s).split(' ').filter(|w| w.len() > 1 && !NOISE.contains(w)).map(str::to_owned).collect()
-    };
-    let (wa, wb) = (words(a), words(b));
-    if wa.is_empty() || wb.is_empty() {
-        return fold_payee(a) == fold_payee(b);
+    PayeeWords::of(a).similar(&PayeeWords::of(b))
+}
+
+/// A descriptor as [`similar_payees`] compares it: its folded form and its telling words.
+#[derive(Debug)]
+struct PayeeWords {
+    folded: String,
+    words: Vec<String>,
+}
+
+impl PayeeWords {
+    fn of(payee: &str) -> PayeeWords {
+        const NOISE: &[&str] =
+            &["SQ", "TST", "POS", "DEBIT", "CREDIT", "CHECKCARD", "PURCHASE", "PAYPAL", "THE", "INC", "LLC", "CO"];
+        let folded = fold_payee(payee);
+        let mut words: Vec<String> =
+            folded.split(' ').filter(|w| w.len() > 1 && !NOISE.contains(w)).map(str::to_owned).collect();
+        words.sort_unstable();
+        PayeeWords { folded, words }
     }
-    let sa: HashSet<&String> = wa.iter().collect();
-    let shared = wb.iter().filter(|w| sa.contains(w)).count();
-    let smaller = wa.len().min(wb.len());
-    // All of the shorter descriptor's words appear in the longer, or most words are shared.
-    shared == smaller || shared * 2 > wa.len().max(wb.len())
+
+    fn similar(&self, other: &PayeeWords) -> bool {
+        let (wa, wb) = (&self.words, &other.words);
+        if wa.is_empty() || wb.is_empty() {
+            return self.folded == other.folded;
+        }
+        // Each of `wb`'s words counted once for every time it appears in `wa` (both are sorted).
+        let shared = wb.iter().filter(|w| wa.binary_search(w).is_ok()).count();
+        let smaller = wa.len().min(wb.len());
+        // All of the shorter descriptor's words appear in the longer, or most words are shared.
+        shared == smaller || shared * 2 > wa.len().max(wb.len())
+    }
+}
+
+/// How many stored rows of the right amount, nearest first, the pending and fuzzy passes
+/// compare with one incoming row before taking it as having no twin. Real statements have a
+/// handful; a file made of thousands of rows of one amount and one day, none the same seller,
+/// would otherwise make planning compare every incoming row with every stored one.
+pub const MAX_TWIN_CANDIDATES: usize = 64;
+
+/// The stored rows not yet claimed, by amount, pending or not, and day: the candidates for the
+/// pending and fuzzy passes, each looked at in order of distance in days, then id.
+#[derive(Debug)]
+struct Twins<'a> {
+    rows: HashMap<(Money, bool), ByDay<'a>>,
+}
+
+/// One amount's candidates: by day, then by id.
+type ByDay<'a> = BTreeMap<NaiveDate, BTreeMap<TransactionId, (&'a Stored, PayeeWords)>>;
+
+impl<'a> Twins<'a> {
+    fn new(stored: impl Iterator<Item = &'a Stored>) -> Twins<'a> {
+        let mut rows: HashMap<_, ByDay<'a>> = HashMap::new();
+        for s in stored {
+            rows.entry((s.amount, s.pending))
+                .or_default()
+                .entry(s.posted_on)
+                .or_default()
+                .insert(s.id, (s, PayeeWords::of(&s.payee)));
+        }
+        Twins { rows }
+    }
+
+    /// Takes the stored row of `t`'s amount, pending as said, dated at most `window` days from
+    /// `t` with a similar payee, nearest in days and then lowest id; of the nearest
+    /// [`MAX_TWIN_CANDIDATES`] rows only.
+    fn take(&mut self, t: &StatementTransaction, pending: bool, window: i64) -> Option<&'a Stored> {
+        let days = self.rows.get_mut(&(t.amount, pending))?;
+        let words = PayeeWords::of(&t.payee);
+        let mut looked = 0;
+        for distance in 0..=window {
+            let dates = [
+                t.posted_on.checked_sub_days(Days::new(distance as u64)),
+                t.posted_on.checked_add_days(Days::new(distance as u64)),
+            ];
+            let dates = if distance == 0 { &dates[..1] } else { &dates[..] };
+            // The rows at this distance, both sides, by id: at most what may still be looked at.
+            let mut here: Vec<(&TransactionId, &(&'a Stored, PayeeWords))> = Vec::new();
+            for date in dates.iter().flatten() {
+                if let Some(ids) = days.get(date) {
+                    here.extend(ids.iter().take(MAX_TWIN_CANDIDATES - looked));
+                }
+            }
+            here.sort_unstable_by_key(|(id, _)| **id);
+            for (_, (s, theirs)) in here.into_iter().take(MAX_TWIN_CANDIDATES - looked) {
+                looked += 1;
+                if theirs.similar(&words) {
+                    let s: &'a Stored = s;
+                    if let Some(ids) = days.get_mut(&s.posted_on) {
+                        ids.remove(&s.id);
+                        if ids.is_empty() {
+                            days.remove(&s.posted_on);
+                        }
+                    }
+                    return Some(s);
+                }
+            }
+            if looked == MAX_TWIN_CANDIDATES {
+                break;
+            }
+        }
+        None
+    }
 }

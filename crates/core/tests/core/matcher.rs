@@ -267,3 +267,79 @@ fn an_id_the_bank_reused_for_another_purchase_names_a_new_row() {
     apply(&mut once_more, &twice, &p);
     assert_eq!(once_more.len(), 3);
 }
+
+/// Plans `incoming` against `stored` on a thread, giving up after `limit`.
+fn plan_within(stored: Vec<Stored>, incoming: Vec<StatementTransaction>, limit: std::time::Duration) -> Option<Plan> {
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(plan(account(), &incoming, &stored, None));
+    });
+    finished.recv_timeout(limit).ok()
+}
+
+/// Rows without a provider id, all of one amount on one day, each with its own seller: the
+/// shape of a hostile file (or a CSV of a thousand identical top-ups) that made the pending and
+/// fuzzy passes compare every incoming row with every stored one.
+fn same_amount_rows(n: usize, seller: &str, pending: bool) -> Vec<StatementTransaction> {
+    (0..n).map(|i| txn(None, 10, -500, &format!("{seller} {} {} {}", i, i * 7, i * 13), pending)).collect()
+}
+
+fn as_stored(rows: &[StatementTransaction], offset: usize) -> Vec<Stored> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, t)| Stored {
+            id: spearmint_core::matcher::content_identity(account(), t, offset + i).id,
+            provider_id: None,
+            posted_on: t.posted_on,
+            amount: t.amount,
+            payee: t.payee.clone(),
+            memo: None,
+            pending: t.pending,
+        })
+        .collect()
+}
+
+#[test]
+fn many_rows_of_one_amount_are_matched_in_linear_time() {
+    let n = if std::env::var_os("SPEARMINT_SLOW_TESTS").is_some() { 100_000 } else { 20_000 };
+    // An ordinary statement of that size, stored before from another source (so not under the
+    // same ids): every amount different, every row finds its one twin.
+    let ordinary: Vec<StatementTransaction> =
+        (0..n).map(|i| txn(None, 10, -500 - i as i64, &format!("SHOP {i}"), false)).collect();
+    let ordinary_stored = as_stored(&ordinary, n);
+    let mut normal = std::time::Duration::ZERO;
+    for _ in 0..2 {
+        let started = std::time::Instant::now();
+        let p = plan(account(), &ordinary, &ordinary_stored, None);
+        normal = normal.max(started.elapsed());
+        assert_eq!(inserts(&p), 0, "every ordinary row has its twin");
+    }
+    let limit = normal * 20 + std::time::Duration::from_secs(2);
+
+    // Stored pending rows and posted incoming ones of the same amount and day, no two of the
+    // same seller: every pair is a candidate that the payee check refuses.
+    let stored = as_stored(&same_amount_rows(n, "ALPHA", true), 0);
+    let incoming = same_amount_rows(n, "OMEGA", false);
+    let p = plan_within(stored, incoming, limit)
+        .unwrap_or_else(|| panic!("{n} same-amount rows took longer than {limit:?}; an ordinary statement {normal:?}"));
+    assert_eq!(inserts(&p), n, "no row has a twin");
+
+    // The same seller each time: each incoming row takes one stored twin, none twice.
+    let stored = as_stored(&same_amount_rows(n, "ALPHA", false), 0);
+    let incoming: Vec<StatementTransaction> = (0..n).map(|_| txn(None, 10, -500, "ALPHA BETA", false)).collect();
+    let stored: Vec<Stored> = stored.into_iter().map(|s| Stored { payee: "ALPHA BETA GAMMA".into(), ..s }).collect();
+    let p = plan_within(stored, incoming, limit)
+        .unwrap_or_else(|| panic!("{n} twins took longer than {limit:?}; an ordinary statement {normal:?}"));
+    let mut twins: Vec<_> = p
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Unchanged { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(twins.len(), n, "every row found its twin");
+    twins.sort();
+    twins.dedup();
+    assert_eq!(twins.len(), n, "no stored row is the twin of two");
+}
