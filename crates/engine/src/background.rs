@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::provider::connection::{self, ConnectionStatus};
 use crate::provider::jobs;
 use crate::provider::refresh::{self, RefreshReport};
+use crate::vault::lock::ProfileLock;
 use crate::vault::settings;
 
 /// The daily extraction as the app shows and sets it.
@@ -128,10 +129,20 @@ pub(crate) async fn run_daemon(
 }
 
 /// Delivers every pending notification, oldest first; returns how many went out. A failure
-/// stays pending, to be retried. The vault is not held while the notifier works.
+/// stays pending, to be retried. The vault is not held while the notifier works; the
+/// profile's `notifications.lock` is, so that two processes (the app and a CLI command) do
+/// not both deliver what each read as pending. A crash between showing a notification and
+/// recording it shows it once more, never loses it.
 pub(crate) fn deliver(engine: &Engine, notifier: &dyn alerts::Notifier) -> Result<u32> {
-    let pending: Vec<alerts::Notification> =
-        engine.with_vault(|v| alerts::list(v.read()))?.into_iter().filter(|n| n.delivered_at.is_none()).collect();
+    let pending = || -> Result<Vec<alerts::Notification>> {
+        Ok(engine.with_vault(|v| alerts::list(v.read()))?.into_iter().filter(|n| n.delivered_at.is_none()).collect())
+    };
+    if pending()?.is_empty() {
+        return Ok(0);
+    }
+    let _delivering = ProfileLock::take(&engine.paths().dir.join("notifications.lock"), "notification")?;
+    // What is pending now: another process may have delivered some while this one waited.
+    let pending = pending()?;
     let mut sent = 0;
     for n in pending.iter().rev() {
         let outcome = notifier.deliver(n);

@@ -12,6 +12,7 @@ mod export;
 mod hints;
 mod import;
 mod output;
+mod processes;
 mod spending;
 mod transactions;
 mod vault;

@@ -9,6 +9,7 @@ use rusqlite::types::Value;
 use spearmint_core::{ConnectionId, JobId};
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::vault::lock::ProfileLock;
 use crate::vault::{Table, Vault};
 
 /// After this many attempts a job stays failed until the user or the next daily run retries.
@@ -58,26 +59,16 @@ pub(crate) fn enqueue_extract(vault: &mut Vault, connection_id: ConnectionId, no
     })
 }
 
-/// The right to run a profile's jobs: an advisory lock on a file in the profile, held while
-/// jobs run and released when dropped (or when the process dies, by the OS).
+/// The right to run a profile's jobs: `jobs.lock` in the profile, held while jobs run.
 #[derive(Debug)]
-pub(crate) struct RunnerLock(#[allow(dead_code)] std::fs::File);
+pub(crate) struct RunnerLock(#[allow(dead_code)] ProfileLock);
 
 impl RunnerLock {
     /// Waits for the lock.
-    pub(crate) async fn take(path: std::path::PathBuf) -> Result<RunnerLock> {
-        tokio::task::spawn_blocking(move || {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&path)
-                .map_err(|e| Error::io("cannot open the profile's job lock", e))?;
-            file.lock().map_err(|e| Error::io("cannot take the profile's job lock", e))?;
-            Ok(RunnerLock(file))
-        })
-        .await
-        .map_err(|e| Error::internal("the job lock's thread failed", e))?
+    pub(crate) async fn take(profile_dir: std::path::PathBuf) -> Result<RunnerLock> {
+        tokio::task::spawn_blocking(move || ProfileLock::take(&profile_dir.join("jobs.lock"), "job").map(RunnerLock))
+            .await
+            .map_err(|e| Error::internal("the job lock's thread failed", e))?
     }
 }
 

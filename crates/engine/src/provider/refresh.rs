@@ -288,7 +288,7 @@ pub(crate) async fn run_jobs(
     // One process at a time runs a profile's jobs (the app, the daemon, a CLI command): the
     // others wait their turn. Holding it, a job still marked running is a dead process's, and
     // goes back to the queue.
-    let _runner = jobs::RunnerLock::take(engine.paths().dir.join("jobs.lock")).await?;
+    let _runner = jobs::RunnerLock::take(engine.paths().dir.clone()).await?;
     engine.db(|v| jobs::recover(v).map(|_| ())).await?;
     let mut report = RefreshReport::default();
     let mut tally = {

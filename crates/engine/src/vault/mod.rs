@@ -2,6 +2,7 @@
 //! derived from a passphrase with Argon2id). Nothing sensitive is ever written outside it.
 
 mod checkpoint;
+pub(crate) mod lock;
 pub mod migrations;
 pub(crate) mod profile;
 mod read;
