@@ -3,7 +3,8 @@
 //! integrity check passes; kills are aimed at the write and the commit and their landing is
 //! checked) and during an extraction; after a restart and a re-run the vault holds exactly the
 //! expected transactions, no more, no fewer. 20 kills each in the normal suite, 100 with
-//! SPEARMINT_SLOW_TESTS (`cargo xtask test --slow`).
+//! SPEARMINT_SLOW_TESTS (`cargo xtask test --slow`). And a disk that fills up during an import,
+//! an extraction and a checkpoint: a clear error, nothing half-written, nothing committed lost.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -235,45 +236,69 @@ fn an_extraction_killed_at_random_points_resumes_to_exactly_the_right_rows() {
     assert_eq!(count(dir.path()), expected, "no more, no fewer than a clean extraction");
 }
 
-/// A disk that fills up: the kernel refuses writes past a file-size limit (`ulimit -f`, with
-/// SIGXFSZ ignored so the write fails instead of killing the process), which SQLite sees as the
-/// disk refusing it. At every limit the import fails clearly or succeeds whole, the vault opens
-/// afterwards with nothing half-written, and once there is room the same import completes.
+/// Runs `spearmint --data-dir DIR ARGS` on a disk that fills up: the kernel refuses writes past
+/// a file-size limit of `limit_kib` (`ulimit -f`, with SIGXFSZ ignored so the write fails
+/// instead of killing the process), which SQLite sees as the disk refusing it.
+fn on_full_disk(dir: &Path, args: &[String], limit_kib: u64) -> std::process::Output {
+    on_full_disk_with(dir, args, limit_kib, &[])
+}
+
+/// [`on_full_disk`] with more of the environment set.
+fn on_full_disk_with(dir: &Path, args: &[String], limit_kib: u64, env: &[(&str, &str)]) -> std::process::Output {
+    let mut script = format!("trap '' XFSZ; ulimit -f {limit_kib}; exec \"$0\" --data-dir \"$1\"");
+    for (i, _) in args.iter().enumerate() {
+        script.push_str(&format!(" \"${}\"", i + 2));
+    }
+    Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .arg(env!("CARGO_BIN_EXE_spearmint"))
+        .arg(dir)
+        .args(args)
+        .env("SPEARMINT_PASSPHRASE", crate::common::PASS)
+        .env("SPEARMINT_ALLOW_LOOPBACK_HTTP", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// A run that the full disk stopped: exit code 8 and words saying so, no panic.
+fn refused_for_disk(out: &std::process::Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(8), "{what}: {stderr}");
+    assert!(stderr.contains("could not be written to disk") || stderr.contains("disk is full"), "{what}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{what}: {stderr}");
+}
+
+fn vault_kib(dir: &Path) -> u64 {
+    std::fs::metadata(dir.join("profiles/default/vault.db")).unwrap().len() / 1024
+}
+
+fn big_csv(files: &Path, name: &str, rows: usize, seed: u64) -> String {
+    let csv = files.join(name);
+    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
+    spearmint_sandbox_bank::write_csv(&mut file, rows, seed).unwrap();
+    drop(file);
+    csv.to_str().unwrap().to_owned()
+}
+
+/// At every limit the import fails clearly or succeeds whole, the vault opens afterwards with
+/// nothing half-written, and once there is room the same import completes.
 #[test]
 fn a_disk_that_fills_up_during_an_import_loses_nothing() {
     let rows = 20_000;
     let files = tempfile::tempdir().unwrap();
-    let csv = files.path().join("big.csv");
-    let mut file = std::io::BufWriter::new(std::fs::File::create(&csv).unwrap());
-    spearmint_sandbox_bank::write_csv(&mut file, rows, 7).unwrap();
-    drop(file);
-    let csv = csv.to_str().unwrap().to_owned();
+    let csv = big_csv(files.path(), "big.csv", rows, 7);
     let (dir, args) = fresh(&csv);
-    let vault = dir.path().join("profiles/default/vault.db");
-    let base_kib = std::fs::metadata(&vault).unwrap().len() / 1024;
+    let base_kib = vault_kib(dir.path());
     let mut refused = 0;
     for extra_kib in [64_u64, 512, 2048, 4096] {
         let limit = base_kib + extra_kib;
-        let mut script = format!("trap '' XFSZ; ulimit -f {limit}; exec \"$0\" --data-dir \"$1\"");
-        for (i, _) in args.iter().enumerate() {
-            script.push_str(&format!(" \"${}\"", i + 2));
-        }
-        let out = Command::new("bash")
-            .arg("-c")
-            .arg(&script)
-            .arg(env!("CARGO_BIN_EXE_spearmint"))
-            .arg(dir.path())
-            .args(&args)
-            .env("SPEARMINT_PASSPHRASE", crate::common::PASS)
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let out = on_full_disk(dir.path(), &args, limit);
         if !out.status.success() {
             refused += 1;
-            assert_eq!(out.status.code(), Some(8), "limit {limit} KiB: {stderr}");
-            assert!(stderr.contains("could not be written to disk") || stderr.contains("disk is full"), "{stderr}");
-            assert!(!stderr.contains("panicked"), "{stderr}");
+            refused_for_disk(&out, &format!("limit {limit} KiB"));
         }
         let n = checked(dir.path());
         assert!(n == 0 || n == rows as u64, "limit {limit} KiB: {n} of {rows} rows");
@@ -285,4 +310,80 @@ fn a_disk_that_fills_up_during_an_import_loses_nothing() {
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     ok(&mut spearmint(dir.path(), &argv));
     assert_eq!(checked(dir.path()), rows as u64);
+}
+
+/// An extraction (linking the demo bank with three years of history) on a disk that fills up:
+/// each attempt fails clearly or completes, nothing is half-written, and once there is room a
+/// refresh brings exactly what a clean extraction does.
+#[test]
+fn a_disk_that_fills_up_during_an_extraction_loses_nothing() {
+    let connect: Vec<String> = ["connect", "demo", "--history-days", "1100"].map(str::to_owned).to_vec();
+    let argv: Vec<&str> = connect.iter().map(String::as_str).collect();
+    let clean = passphrase_vault();
+    ok(&mut spearmint(clean.path(), &argv));
+    let expected = count(clean.path());
+
+    let dir = passphrase_vault();
+    let base_kib = vault_kib(dir.path());
+    let mut refused = 0;
+    for extra_kib in [16_u64, 128, 512, 2048] {
+        let limit = base_kib + extra_kib;
+        let out = on_full_disk(dir.path(), &connect, limit);
+        if !out.status.success() {
+            refused += 1;
+            refused_for_disk(&out, &format!("limit {limit} KiB"));
+        }
+        let n = checked(dir.path());
+        assert!(n as usize <= expected, "limit {limit} KiB: {n} rows, more than the bank has");
+        if n as usize == expected {
+            break;
+        }
+    }
+    assert!(refused > 0, "no limit was small enough to refuse a write: the test would prove nothing");
+    ok(&mut spearmint(dir.path(), &argv));
+    ok(&mut spearmint(dir.path(), &["refresh"]));
+    assert_eq!(checked(dir.path()) as usize, expected, "no more, no fewer than a clean extraction");
+    assert_eq!(count(dir.path()), expected);
+}
+
+/// The disk fills up after a commit, while the log is folded into the vault file: when the last
+/// connection closes (silently: the pages stay in the log), and when a passphrase change folds
+/// it first (clearly: the change is refused). What was committed is all there when the vault
+/// opens again, still with its old passphrase, and the change succeeds once there is room.
+#[test]
+fn a_disk_that_fills_up_during_a_checkpoint_loses_nothing() {
+    let files = tempfile::tempdir().unwrap();
+    let (dir, args) = fresh(&big_csv(files.path(), "big.csv", 20_000, 7));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    ok(&mut spearmint(dir.path(), &argv));
+    let wal = dir.path().join("profiles/default/vault.db-wal");
+    let log_bytes = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    assert_eq!(log_bytes(), 0, "closing folded the log in");
+    let before = checked(dir.path());
+
+    // A second account's statement: small enough for the log, too big for the vault file to
+    // grow by within the limit.
+    let small = big_csv(files.path(), "small.csv", 300, 11);
+    let out = ok(&mut spearmint(dir.path(), &["accounts", "add", "Savings", "--json"]));
+    let savings = json(&out)["id"].as_str().unwrap().to_owned();
+    let import: Vec<String> = ["import", small.as_str(), "--account", savings.as_str()].map(str::to_owned).to_vec();
+    let limit = vault_kib(dir.path()) + 4;
+    let out = on_full_disk(dir.path(), &import, limit);
+    assert!(out.status.success(), "the commit fits in the log: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(log_bytes() > 0, "the log could not be folded in: it holds the import");
+
+    let change: Vec<String> = ["passphrase", "change"].map(str::to_owned).to_vec();
+    let new_passphrase = "an entirely new passphrase";
+    let out = on_full_disk_with(dir.path(), &change, limit, &[("SPEARMINT_NEW_PASSPHRASE", new_passphrase)]);
+    refused_for_disk(&out, "passphrase change");
+    assert!(log_bytes() > 0, "the failed fold kept the log");
+
+    // With room again, everything committed is there under the old passphrase, and the change
+    // folds the log in.
+    assert_eq!(checked(dir.path()), before + 300);
+    ok(spearmint(dir.path(), &["passphrase", "change"]).env("SPEARMINT_NEW_PASSPHRASE", new_passphrase));
+    let status = json(&ok(spearmint(dir.path(), &["status", "--json"]).env("SPEARMINT_PASSPHRASE", new_passphrase)));
+    let rows =
+        status["counts"].as_array().unwrap().iter().find(|c| c["table"] == "transactions").unwrap()["rows"].clone();
+    assert_eq!(rows.as_u64(), Some(before + 300), "{status}");
 }
