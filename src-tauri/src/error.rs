@@ -23,6 +23,10 @@ impl IpcError {
         IpcError(ErrorPayload { kind: ErrorKind::Internal, message: message.into() })
     }
 
+    pub fn not_found(message: impl Into<String>) -> IpcError {
+        IpcError(ErrorPayload { kind: ErrorKind::NotFound, message: message.into() })
+    }
+
     pub fn invalid(message: impl Into<String>) -> IpcError {
         IpcError(ErrorPayload { kind: ErrorKind::Invalid, message: message.into() })
     }

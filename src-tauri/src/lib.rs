@@ -31,6 +31,9 @@ pub fn run() {
     };
     let app = tauri::Builder::default()
         .manage(state)
+        // Used from Rust only (to confirm a bank address the user typed): the window is granted
+        // none of its commands.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(with_commands!(handler))
         .setup(|app| {
             tray::install(app.handle())?;

@@ -141,9 +141,23 @@ export function search_banks(query: string): Promise<OfxBank[]> {
   return call("search_banks", { query });
 }
 
-/** Signs on to a bank over OFX Direct Connect and links its accounts; refresh to fetch them. */
-export function connect_ofx(bank: OfxBank, user: string, password: string): Promise<Connection> {
+/**
+ * Signs on to the directory's bank named `bank` over OFX Direct Connect and links its accounts;
+ * refresh to fetch them. The page names a directory entry, never an address.
+ */
+export function connect_ofx(bank: string, user: string, password: string): Promise<Connection> {
   return call("connect_ofx", { bank, user, password });
+}
+
+/** An OFX Direct Connect address the user typed, for a bank the directory lacks. */
+export type CustomOfxBank = { url: string; org: string; fid: string; version: number };
+
+/**
+ * The same at an address the user typed: the shell asks the user to confirm its host in a dialog
+ * of the system's own before anything is sent.
+ */
+export function connect_ofx_custom(bank: CustomOfxBank, user: string, password: string): Promise<Connection> {
+  return call("connect_ofx_custom", { ...bank, user, password });
 }
 
 /**

@@ -131,8 +131,10 @@ export type LedgerActions = {
   linkDemo: () => Promise<void>;
   /** Links a SimpleFIN Bridge connection from its setup token and refreshes. */
   linkSimplefin: (setupToken: string) => Promise<void>;
-  /** Links a bank over OFX Direct Connect with the user's login there, and refreshes. */
+  /** Links a bank of the directory over OFX Direct Connect with the user's login there, and refreshes. */
   linkOfx: (bank: OfxBank, user: string, password: string) => Promise<void>;
+  /** Links a bank at an OFX address the user typed (confirmed in a system dialog), and refreshes. */
+  linkOfxCustom: (bank: api.CustomOfxBank, user: string, password: string) => Promise<void>;
   /** Reads the accounts and connections again (after an import). */
   reload: () => Promise<void>;
 };
@@ -189,7 +191,13 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
     [runRefresh],
   );
   const linkOfx = useCallback(
-    (bank: OfxBank, user: string, password: string) => runRefresh(false, () => api.connect_ofx(bank, user, password)),
+    (bank: OfxBank, user: string, password: string) =>
+      runRefresh(false, () => api.connect_ofx(bank.name, user, password)),
+    [runRefresh],
+  );
+  const linkOfxCustom = useCallback(
+    (bank: api.CustomOfxBank, user: string, password: string) =>
+      runRefresh(false, () => api.connect_ofx_custom(bank, user, password)),
     [runRefresh],
   );
   const reload = useCallback(async () => {
@@ -213,5 +221,5 @@ export function useLedger(unlocked: boolean): [LedgerModel, LedgerActions] {
     };
   }, [unlocked, load, linkDemo]);
 
-  return [model, { refresh, linkDemo, linkSimplefin, linkOfx, reload }];
+  return [model, { refresh, linkDemo, linkSimplefin, linkOfx, linkOfxCustom, reload }];
 }

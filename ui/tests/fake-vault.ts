@@ -420,12 +420,24 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         }
         case "connect_ofx": {
           requireUnlocked();
-          const { bank, user } = args as { bank: OfxBank; user: string; password: string };
+          const { bank, user } = args as { bank: string; user: string; password: string };
+          if (!FAKE_BANKS.some((b) => b.name === bank)) {
+            reject("NotFound", "that bank is not in Spearmint's directory: search for it again");
+          }
           // The fake reaches no bank: every sign-on is refused, as a wrong password is.
           reject(
             "ProviderAuth",
-            `${bank.name} refused the sign-on of ${user} (code 15500): check the user name and password, then connect again`,
+            `${bank} refused the sign-on of ${user} (code 15500): check the user name and password, then connect again`,
           );
+        }
+        case "connect_ofx_custom": {
+          requireUnlocked();
+          const { url } = args as { url: string; org: string; fid: string; version: number };
+          if (!url.startsWith("https://")) {
+            reject("Invalid", "a bank's OFX address starts with https://: check the address your bank gave you");
+          }
+          // The real shell asks in a native dialog, which no page can answer; the fake declines.
+          reject("Invalid", "you did not confirm the bank's address, so nothing was sent: connect again to retry");
         }
         case "daily_refresh":
           requireUnlocked();

@@ -90,17 +90,87 @@ pub fn search_banks(query: String) -> Vec<OfxBank> {
     found
 }
 
-/// Signs on to a bank over OFX Direct Connect, discovers its accounts and links them; the login
-/// goes to the OS keychain. A refused sign-on is `ProviderAuth` and links nothing.
+/// Signs on to a bank of the shipped directory, named by `bank`, over OFX Direct Connect,
+/// discovers its accounts and links them; the login goes to the OS keychain. The window names a
+/// directory entry, never an address: what the page says cannot send a login elsewhere. A
+/// refused sign-on is `ProviderAuth` and links nothing.
 #[tauri::command]
 pub async fn connect_ofx(
     state: State<'_, AppState>,
-    bank: OfxBank,
+    bank: String,
     user: String,
     password: String,
 ) -> Result<Connection, IpcError> {
     let credentials = OfxCredentials { user: Zeroizing::new(user), password: Zeroizing::new(password) };
+    let bank = institutions::named(&bank).ok_or_else(|| {
+        IpcError::not_found(
+            "that bank is not in Spearmint's directory: search for it again, or enter the OFX address your bank \
+             gave you under \"My bank is not listed\"",
+        )
+    })?;
     Ok(state.engine.connect_ofx(OfxLogin { bank, credentials }).await?)
+}
+
+/// Signs on over OFX Direct Connect at an address the user typed, once the user has confirmed
+/// it in a dialog of the system's own (which the page cannot answer for them): the dialog names
+/// the host that will receive the login. Declined, nothing is sent.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn connect_ofx_custom(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    url: String,
+    org: String,
+    fid: String,
+    version: u32,
+    user: String,
+    password: String,
+) -> Result<Connection, IpcError> {
+    let credentials = OfxCredentials { user: Zeroizing::new(user), password: Zeroizing::new(password) };
+    let host = custom_host(&url)?;
+    let bank = OfxBank { name: host.clone(), url, org, fid, version };
+    let question = format!(
+        "Spearmint is about to send your online-banking user name and password to {host}.\n\n\
+         Continue only if your bank gave you this address for OFX Direct Connect."
+    );
+    let confirmed = blocking(move || {
+        use tauri_plugin_dialog::{DialogExt as _, MessageDialogButtons, MessageDialogKind};
+        Ok(app
+            .dialog()
+            .message(question)
+            .title("Send your bank login?")
+            .kind(MessageDialogKind::Warning)
+            .buttons(MessageDialogButtons::OkCancelCustom(format!("Send to {host}"), "Cancel".into()))
+            .blocking_show())
+    })
+    .await?;
+    if !confirmed {
+        return Err(IpcError::invalid(
+            "you did not confirm the bank's address, so nothing was sent: connect again to retry",
+        ));
+    }
+    Ok(state.engine.connect_ofx(OfxLogin { bank, credentials }).await?)
+}
+
+/// The host of an OFX address the user typed, refused before anyone is asked to confirm it
+/// when it is not an https address of a named host.
+fn custom_host(url: &str) -> Result<String, IpcError> {
+    let parsed = url::Url::parse(url.trim())
+        .map_err(|_| IpcError::invalid("that is not a web address: copy the whole OFX address your bank gave you"))?;
+    if parsed.scheme() != "https" {
+        return Err(IpcError::invalid(
+            "a bank's OFX address starts with https://: check the address your bank gave you",
+        ));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(IpcError::invalid(
+            "the address holds a user name or password: enter the address without them, and your login below",
+        ));
+    }
+    match parsed.host_str() {
+        Some(host) if !host.is_empty() => Ok(host.to_owned()),
+        _ => Err(IpcError::invalid("that address names no server: check the address your bank gave you")),
+    }
 }
 
 /// Claims a SimpleFIN Bridge setup token and links the connection (the access URL goes to the

@@ -116,10 +116,18 @@ macro_rules! with_commands {
                        closest first, at most 20",
             },
             adding::connect_ofx {
-                args: "{ bank: OfxBank, user: string, password: string }",
+                args: "{ bank: string, user: string, password: string }",
                 returns: "Connection",
-                does: "signs on, discovers the accounts and links them; the login goes to the OS keychain; a \
-                       refused sign-on rejects with `ProviderAuth` and links nothing",
+                does: "signs on to the directory's bank of that name, discovers the accounts and links them; \
+                       the login goes to the OS keychain; a name not in the directory rejects with `NotFound`, \
+                       a refused sign-on with `ProviderAuth`, and nothing is linked",
+            },
+            adding::connect_ofx_custom {
+                args: "{ url: string, org: string, fid: string, version: number, user: string, password: string }",
+                returns: "Connection",
+                does: "the same at an https address the user typed, once the user confirms its host in a \
+                       native dialog; declined, or not an https address, it rejects with `Invalid` and sends \
+                       nothing",
             },
             settings::daily_refresh {
                 args: "",

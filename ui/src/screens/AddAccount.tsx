@@ -352,10 +352,15 @@ function ConnectSimplefin({ actions, busy }: { actions: LedgerActions; busy: boo
   );
 }
 
+/** The OFX versions banks speak, the most common first. */
+const OFX_VERSIONS = [102, 103, 211, 220] as const;
+
 function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }) {
   const [query, setQuery] = useState("");
   const [found, setFound] = useState<OfxBank[] | null>(null);
   const [bank, setBank] = useState<OfxBank | null>(null);
+  // A bank the directory lacks, at the address the bank gave the user.
+  const [custom, setCustom] = useState<api.CustomOfxBank | null>(null);
   const [user, setUser] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<IpcError | null>(null);
@@ -366,6 +371,7 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
     latest.current = text;
     setQuery(text);
     setBank(null);
+    setCustom(null);
     setError(null);
     if (text.trim().length < 2) {
       setFound(null);
@@ -379,17 +385,19 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
     }
   };
 
+  const chosen = bank !== null || custom !== null;
+  const customReady = custom === null || custom.url.trim() !== "";
   return (
     <form
       className="add-part"
       data-testid="ofx-form"
       onSubmit={(e) => {
         e.preventDefault();
-        if (bank === null) return;
         const secret = password;
         // The password goes to the shell (then the keychain), not to this page's state.
         setPassword("");
-        void actions.linkOfx(bank, user.trim(), secret);
+        if (bank !== null) void actions.linkOfx(bank, user.trim(), secret);
+        else if (custom !== null) void actions.linkOfxCustom({ ...custom, url: custom.url.trim() }, user.trim(), secret);
       }}
     >
       <h3>Connect a bank by OFX Direct Connect</h3>
@@ -406,8 +414,22 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
           disabled={busy}
           onChange={(e) => void search(e.target.value)}
         />
+        {custom === null && (
+          <button
+            type="button"
+            className="link"
+            data-testid="ofx-custom"
+            disabled={busy}
+            onClick={() => {
+              setBank(null);
+              setCustom({ url: "", org: "", fid: "", version: OFX_VERSIONS[0] });
+            }}
+          >
+            My bank is not listed
+          </button>
+        )}
       </div>
-      {found !== null && bank === null && (
+      {found !== null && !chosen && (
         <ul className="bank-list" data-testid="ofx-banks">
           {found.length === 0 ? (
             <li className="muted small">No bank by that name in the directory.</li>
@@ -422,9 +444,58 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
           )}
         </ul>
       )}
-      {bank !== null && (
+      {custom !== null && (
+        <div className="actions" data-testid="ofx-custom-bank">
+          <p className="muted small">
+            Enter what your bank gives for OFX Direct Connect (often on its help pages, or from its support). Spearmint
+            asks you to confirm the address before it sends your login.
+          </p>
+          <input
+            data-testid="ofx-url"
+            aria-label="The bank's OFX address"
+            placeholder="https://…"
+            autoComplete="off"
+            value={custom.url}
+            required
+            disabled={busy}
+            onChange={(e) => setCustom({ ...custom, url: e.target.value })}
+          />
+          <input
+            data-testid="ofx-org"
+            aria-label="ORG (as the bank gives it)"
+            placeholder="ORG"
+            autoComplete="off"
+            value={custom.org}
+            disabled={busy}
+            onChange={(e) => setCustom({ ...custom, org: e.target.value })}
+          />
+          <input
+            data-testid="ofx-fid"
+            aria-label="FID (as the bank gives it)"
+            placeholder="FID"
+            autoComplete="off"
+            value={custom.fid}
+            disabled={busy}
+            onChange={(e) => setCustom({ ...custom, fid: e.target.value })}
+          />
+          <select
+            data-testid="ofx-version"
+            aria-label="OFX version"
+            value={custom.version}
+            disabled={busy}
+            onChange={(e) => setCustom({ ...custom, version: Number.parseInt(e.target.value, 10) })}
+          >
+            {OFX_VERSIONS.map((v) => (
+              <option key={v} value={v}>
+                OFX {v}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {chosen && (
         <div className="actions" data-testid="ofx-login">
-          <strong>{bank.name}</strong>
+          <strong>{bank !== null ? bank.name : "Your bank"}</strong>
           <input
             data-testid="ofx-user"
             aria-label="User name at the bank"
@@ -446,7 +517,11 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
             disabled={busy}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <button type="submit" className="secondary" disabled={busy || user.trim() === "" || password === ""}>
+          <button
+            type="submit"
+            className="secondary"
+            disabled={busy || user.trim() === "" || password === "" || !customReady}
+          >
             {busy ? "Connecting…" : "Connect"}
           </button>
         </div>

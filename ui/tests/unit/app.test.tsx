@@ -364,6 +364,25 @@ describe("Connecting a bank by OFX Direct Connect", () => {
     await user.type(screen.getByTestId("ofx-search"), "first bank of nowhere");
     await screen.findByText("No bank by that name in the directory.");
   });
+
+  it("a bank the directory lacks is entered by its address, which must be https, and the login is sent once", async () => {
+    const { vault, user } = await onAccounts();
+    await user.click(await screen.findByTestId("ofx-custom"));
+    const connect = within(screen.getByTestId("ofx-login")).getByRole("button", { name: "Connect" });
+    await user.type(screen.getByTestId("ofx-user"), "ada");
+    await user.type(screen.getByTestId("ofx-password"), "not the password");
+    expect(connect, "no address yet").toHaveProperty("disabled", true);
+    await user.type(screen.getByTestId("ofx-url"), "http://ofx.smallbank.example/ofx");
+    await user.type(screen.getByTestId("ofx-fid"), "1234");
+    await user.selectOptions(screen.getByTestId("ofx-version"), "211");
+    await user.click(connect);
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("Invalid");
+    expect(banner.textContent).toContain("starts with https://");
+    expect(vault.calls.filter((c) => c === "connect_ofx_custom")).toHaveLength(1);
+    expect(vault.calls, "the directory's command is not used for a typed address").not.toContain("connect_ofx");
+    expect(screen.getByTestId<HTMLInputElement>("ofx-password").value, "the password is not kept on screen").toBe("");
+  });
 });
 
 describe("Mapping a CSV file's columns by hand", () => {

@@ -31,3 +31,9 @@ pub fn search(query: &str) -> Vec<OfxBank> {
     found.sort_by_key(|b| (b.name.to_lowercase() != q, b.name.len()));
     found
 }
+
+/// The bank of the directory with exactly this name: how the app's window names the bank to
+/// sign on to, so that a page cannot aim a login at an address of its choosing.
+pub fn named(name: &str) -> Option<OfxBank> {
+    all().into_iter().find(|b| b.name == name)
+}
