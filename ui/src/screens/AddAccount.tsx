@@ -352,6 +352,13 @@ function ConnectSimplefin({ actions, busy }: { actions: LedgerActions; busy: boo
   );
 }
 
+/** What a bank gives for OFX Direct Connect besides its version, as the form asks for it. */
+const CUSTOM_OFX_FIELDS: { field: "url" | "org" | "fid"; label: string; placeholder: string }[] = [
+  { field: "url", label: "The bank's OFX address", placeholder: "https://…" },
+  { field: "org", label: "ORG (as the bank gives it)", placeholder: "ORG" },
+  { field: "fid", label: "FID (as the bank gives it)", placeholder: "FID" },
+];
+
 /** The OFX versions banks speak, the most common first. */
 const OFX_VERSIONS = [102, 103, 211, 220] as const;
 
@@ -450,34 +457,19 @@ function ConnectOfx({ actions, busy }: { actions: LedgerActions; busy: boolean }
             Enter what your bank gives for OFX Direct Connect (often on its help pages, or from its support). Spearmint
             asks you to confirm the address before it sends your login.
           </p>
-          <input
-            data-testid="ofx-url"
-            aria-label="The bank's OFX address"
-            placeholder="https://…"
-            autoComplete="off"
-            value={custom.url}
-            required
-            disabled={busy}
-            onChange={(e) => setCustom({ ...custom, url: e.target.value })}
-          />
-          <input
-            data-testid="ofx-org"
-            aria-label="ORG (as the bank gives it)"
-            placeholder="ORG"
-            autoComplete="off"
-            value={custom.org}
-            disabled={busy}
-            onChange={(e) => setCustom({ ...custom, org: e.target.value })}
-          />
-          <input
-            data-testid="ofx-fid"
-            aria-label="FID (as the bank gives it)"
-            placeholder="FID"
-            autoComplete="off"
-            value={custom.fid}
-            disabled={busy}
-            onChange={(e) => setCustom({ ...custom, fid: e.target.value })}
-          />
+          {CUSTOM_OFX_FIELDS.map(({ field, label, placeholder }) => (
+            <input
+              key={field}
+              data-testid={`ofx-${field}`}
+              aria-label={label}
+              placeholder={placeholder}
+              autoComplete="off"
+              value={custom[field]}
+              required={field === "url"}
+              disabled={busy}
+              onChange={(e) => setCustom({ ...custom, [field]: e.target.value })}
+            />
+          ))}
           <select
             data-testid="ofx-version"
             aria-label="OFX version"
