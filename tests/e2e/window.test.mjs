@@ -377,6 +377,53 @@ describe('the desktop window', () => {
     await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
   });
 
+  test('the real shell refuses a login aimed at a bank outside the directory or at plain http', async () => {
+    // The page (or script injected into it) calls the commands itself, bypassing the forms:
+    // only the shell's own checks stand between it and the user's password.
+    // The answer comes back as JSON text: WebKit's driver reads an object with an `error` key
+    // as a failed script.
+    const invoke = async (command, args) =>
+      JSON.parse(
+        await session.executeAsync(
+          `const done = arguments[arguments.length - 1];
+           window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1]).then(
+             (value) => done(JSON.stringify({ ok: true, value })),
+             (error) => done(JSON.stringify({ ok: false, error })),
+           );`,
+          [command, args],
+        ),
+      );
+    const named = await invoke('connect_ofx', { bank: 'https://attacker.example/ofx', user: 'u', password: 'secret' });
+    assert.equal(named.ok, false, `connect_ofx accepted an address as a bank's name: ${JSON.stringify(named)}`);
+    assert.equal(named.error?.kind, 'NotFound', JSON.stringify(named));
+    assert.match(named.error?.message ?? '', /My bank is not listed/);
+
+    const plain = await invoke('connect_ofx_custom', {
+      url: 'http://attacker.example/ofx',
+      org: 'X',
+      fid: '1',
+      version: 220,
+      user: 'u',
+      password: 'secret',
+    });
+    assert.equal(plain.ok, false, `connect_ofx_custom accepted a plain-http address: ${JSON.stringify(plain)}`);
+    assert.equal(plain.error?.kind, 'Invalid', JSON.stringify(plain));
+    assert.match(plain.error?.message ?? '', /https:\/\//);
+
+    const withLogin = await invoke('connect_ofx_custom', {
+      url: 'https://user:pass@bank.example/ofx',
+      org: 'X',
+      fid: '1',
+      version: 220,
+      user: 'u',
+      password: 'secret',
+    });
+    assert.equal(withLogin.ok, false, JSON.stringify(withLogin));
+    assert.equal(withLogin.error?.kind, 'Invalid', JSON.stringify(withLogin));
+    // No native dialog was opened by a refusal: the window still answers.
+    assert.ok((await textOf(session, 'vault-path')) !== undefined, await describeWindow(session));
+  });
+
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
     const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
     const handle = await fs.open(vault).catch((error) => {
