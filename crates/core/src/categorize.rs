@@ -1,11 +1,15 @@
 //! Categorizing a transaction when it is first stored, and recording why.
 //!
 //! Order (DESIGN.md section 6): the user's own rules, in order; rules learned from the user's
-//! overrides; the seller dictionary; the crowd's top vote for the seller; the provider's hint
-//! (the merchant category code, through the dictionary's MCC map); otherwise a default, which is
+//! overrides; the seller dictionary; what the user's own corrections teach ([`ProfileModel`]);
+//! the crowd's top vote for the seller; the descriptor's processor or channel (a Toast point of
+//! sale is a restaurant, a Zelle payment is decided by whom it pays); the words of the seller's
+//! name ([`Lexicon`]: `coffee`, `barbering`, `pizzeria`); the provider's merchant category code
+//! (through the dictionary's MCC map); the shipped [`Model`], when its calibrated confidence
+//! reaches its threshold; a weak word of the lexicon; otherwise a default, which is
 //! Uncategorized except for a few unmistakable kinds of row (payroll, interest, transfers, card
-//! payments, ATM withdrawals). Every [`Decision`] names its [`CategorySource`], so the UI can
-//! answer "why is this Food?".
+//! payments, ATM withdrawals). Every [`Decision`] names its [`CategorySource`] and, in words,
+//! its reason, so the UI can answer "why is this Food?".
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -14,8 +18,11 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::id::AccountId;
+use crate::lexicon::Lexicon;
+use crate::model::Model;
 use crate::money::Money;
-use crate::seller::{self, Dictionary};
+use crate::profile::ProfileModel;
+use crate::seller::{self, Channel, Dictionary};
 
 /// Every category id the vault's first migration creates (`migrations/0001_initial.sql`).
 pub const CATEGORY_IDS: &[&str] = &[
@@ -88,6 +95,14 @@ pub enum CategorySource {
     Crowd,
     /// The provider's hint: its merchant category code.
     Provider,
+    /// What the user's own corrections of other sellers teach ([`ProfileModel`]).
+    Profile,
+    /// The descriptor's payment processor or channel (`TST*`, `ZELLE PAYMENT TO`).
+    Channel,
+    /// Words of the seller's name that mean a category ([`Lexicon`]).
+    Lexicon,
+    /// The shipped text classifier ([`Model`]), sure enough of a name no word list decides.
+    Model,
     /// Nothing matched.
     Default,
 }
@@ -102,6 +117,10 @@ impl CategorySource {
             CategorySource::Dictionary => "dictionary",
             CategorySource::Crowd => "crowd",
             CategorySource::Provider => "provider",
+            CategorySource::Profile => "profile",
+            CategorySource::Channel => "channel",
+            CategorySource::Lexicon => "lexicon",
+            CategorySource::Model => "model",
             CategorySource::Default => "default",
         }
     }
@@ -302,6 +321,11 @@ pub struct Decision {
     pub rename: Option<String>,
     /// The rule that decided (or renamed).
     pub rule_id: Option<crate::RuleId>,
+    /// Why, in the app's words (`"coffee" in the name`), for the sources that are not
+    /// self-explanatory; `None` for a rule, the dictionary and the crowd.
+    pub reason: Option<String>,
+    /// The words of the descriptor that decided, for the lexicon and the user's model.
+    pub words: Vec<String>,
 }
 
 /// Categorizes transactions with the user's rules, the dictionary and the crowd.
@@ -310,6 +334,41 @@ pub struct Categorizer<'a> {
     pub rules: &'a [Rule],
     pub dictionary: &'a Dictionary,
     pub crowd: &'a (dyn CrowdVotes + Sync),
+    /// What the user's corrections teach.
+    pub profile: &'a ProfileModel,
+    pub lexicon: &'a Lexicon,
+    pub model: &'a Model,
+    /// Whether the descriptor's processor and channel, and the lexicon, take part: off only
+    /// to measure the dictionary alone.
+    pub words: bool,
+}
+
+static NO_PROFILE: ProfileModel = ProfileModel::empty();
+
+impl<'a> Categorizer<'a> {
+    /// The categorizer with the shipped lexicon and no corrections learned yet.
+    pub fn new(rules: &'a [Rule], dictionary: &'a Dictionary, crowd: &'a (dyn CrowdVotes + Sync)) -> Self {
+        Categorizer {
+            rules,
+            dictionary,
+            crowd,
+            profile: &NO_PROFILE,
+            lexicon: Lexicon::builtin(),
+            model: Model::builtin(),
+            words: true,
+        }
+    }
+
+    /// Also learns from the user's corrections.
+    pub fn with_profile(self, profile: &'a ProfileModel) -> Self {
+        Categorizer { profile, ..self }
+    }
+
+    /// Only rules, the dictionary, the crowd, merchant category codes and the defaults: the
+    /// categorizer before the lexicon and channels, kept to measure them against.
+    pub fn dictionary_only(self) -> Self {
+        Categorizer { words: false, ..self }
+    }
 }
 
 impl std::fmt::Debug for Categorizer<'_> {
@@ -320,7 +379,8 @@ impl std::fmt::Debug for Categorizer<'_> {
 
 impl Categorizer<'_> {
     pub fn categorize(&self, t: &Input<'_>) -> Decision {
-        let seller = seller::normalize(t.descriptor);
+        let read = seller::analyze(t.descriptor);
+        let seller = read.seller;
         let mut rename: Option<(String, crate::RuleId)> = None;
         for (origin, source) in
             [(RuleOrigin::User, CategorySource::Rule), (RuleOrigin::Learned, CategorySource::Learned)]
@@ -338,31 +398,199 @@ impl Categorizer<'_> {
                 }
                 if let Some(category) = rule.actions.category.as_ref().filter(|c| CATEGORY_IDS.contains(&c.as_str())) {
                     let rename = rename.map(|(name, _)| name);
-                    return Decision { category: category.clone(), source, seller, rename, rule_id: Some(rule.id) };
+                    return Decision {
+                        category: category.clone(),
+                        source,
+                        seller,
+                        rename,
+                        rule_id: Some(rule.id),
+                        reason: None,
+                        words: Vec::new(),
+                    };
                 }
             }
         }
-        let (category, source) = self.fallback(t, &seller);
+        let channel = if self.words { read.channel } else { None };
+        let found = self.fallback(t, &seller, channel.as_ref());
         let (rename, rule_id) = match rename {
             Some((name, id)) => (Some(name), Some(id)),
             None => (None, None),
         };
-        Decision { category: category.into(), source, seller, rename, rule_id }
+        Decision {
+            category: found.category.into(),
+            source: found.source,
+            seller,
+            rename,
+            rule_id,
+            reason: found.reason,
+            words: found.words,
+        }
     }
 
-    fn fallback(&self, t: &Input<'_>, seller: &str) -> (String, CategorySource) {
-        if !seller.is_empty() {
+    fn fallback(&self, t: &Input<'_>, seller: &str, channel: Option<&Channel>) -> Found {
+        let money_in = t.amount.minor() > 0;
+        // A payment to a person the bank did not name says nothing about what it paid for.
+        let unnamed = matches!(channel, Some(Channel::Person { named: false, .. }));
+        if !seller.is_empty() && !unnamed {
             if let Some(category) = self.dictionary.lookup(seller) {
-                return (category.to_owned(), CategorySource::Dictionary);
+                return Found::new(category, CategorySource::Dictionary);
+            }
+            if let Some(learned) = self.profile.predict(seller) {
+                let reason = learned.reason();
+                return Found {
+                    category: learned.category.to_owned(),
+                    source: CategorySource::Profile,
+                    reason: Some(reason),
+                    words: learned.words,
+                };
             }
             if let Some(category) = self.crowd.top_vote(seller).filter(|c| CATEGORY_IDS.contains(&c.as_str())) {
-                return (category, CategorySource::Crowd);
+                return Found { category, source: CategorySource::Crowd, reason: None, words: Vec::new() };
             }
         }
-        if let Some(category) = t.mcc.and_then(|mcc| self.dictionary.for_mcc(mcc)) {
-            return (category.to_owned(), CategorySource::Provider);
+        let lexicon = if self.words && !unnamed { self.lexicon.score(seller) } else { None };
+        // Income words (`interest`, `payroll`) say nothing of money going out (`INTEREST CHARGE`).
+        let lexicon = lexicon.filter(|v| money_in || !v.category.starts_with("INCOME"));
+        match channel {
+            Some(Channel::RestaurantPos) => {
+                // Toast sells its point of sale to restaurants, bars and cafes: the name's words
+                // may say which.
+                let (category, words) = match &lexicon {
+                    Some(v) if v.category.starts_with("FOOD_") => (v.category, v.words.clone()),
+                    _ => ("FOOD_RESTAURANTS", Vec::new()),
+                };
+                let reason = "paid at a restaurant's Toast register (TST*)".to_owned();
+                return Found {
+                    category: category.to_owned(),
+                    source: CategorySource::Channel,
+                    reason: Some(reason),
+                    words,
+                };
+            }
+            Some(Channel::FoodDelivery) => {
+                let reason = "a food-delivery order".to_owned();
+                return Found {
+                    category: "FOOD_RESTAURANTS".into(),
+                    source: CategorySource::Channel,
+                    reason: Some(reason),
+                    words: Vec::new(),
+                };
+            }
+            Some(Channel::Person { service, named, memo }) => {
+                let whom = if *named { format!(" {seller}") } else { String::new() };
+                // The sender's note can say what it was for (`for "rent"`).
+                let said = lexicon.clone().or_else(|| self.lexicon.score(memo));
+                if let Some(v) = said.filter(|v| !money_in || v.category.starts_with("INCOME")) {
+                    let reason = format!("a payment to{whom} through {service}, with {}", quoted(&v.words));
+                    return Found {
+                        category: v.category.to_owned(),
+                        source: CategorySource::Lexicon,
+                        reason: Some(reason),
+                        words: v.words,
+                    };
+                }
+                let (category, reason) = if money_in {
+                    ("INCOME", format!("money received from{whom} through {service}"))
+                } else {
+                    (
+                        UNCATEGORIZED,
+                        format!(
+                            "a payment to{} through {service}: choose what it paid for",
+                            if whom.is_empty() { " someone".to_owned() } else { whom }
+                        ),
+                    )
+                };
+                return Found {
+                    category: category.to_owned(),
+                    source: CategorySource::Channel,
+                    reason: Some(reason),
+                    words: Vec::new(),
+                };
+            }
+            Some(Channel::Check) => {
+                let reason = "a check: choose what it paid for".to_owned();
+                return Found {
+                    category: UNCATEGORIZED.into(),
+                    source: CategorySource::Channel,
+                    reason: Some(reason),
+                    words: Vec::new(),
+                };
+            }
+            None => {}
         }
-        (default_category(t).to_owned(), CategorySource::Default)
+        let by_words = |v: crate::lexicon::Verdict| Found {
+            category: v.category.to_owned(),
+            source: CategorySource::Lexicon,
+            reason: Some(format!("{} in the name", quoted(&v.words))),
+            words: v.words,
+        };
+        // A strong word decides before the merchant category code; a weak one only after it.
+        let lexicon = match lexicon {
+            Some(v) if v.score >= 2 => return by_words(v),
+            other => other,
+        };
+        if let Some(mcc) = t.mcc
+            && let Some(category) = self.dictionary.for_mcc(mcc)
+        {
+            return Found {
+                category: category.to_owned(),
+                source: CategorySource::Provider,
+                reason: Some(format!("the bank's merchant category code {mcc:04}")),
+                words: Vec::new(),
+            };
+        }
+        // The model reads what no reviewed word and no merchant code decides: n-grams of new
+        // words (`flowershop`), the amount's sign, and answers only when it is sure. After the
+        // bank's code, which names this merchant's trade where the model only guesses it.
+        if self.words
+            && !unnamed
+            && let Some(guess) = self.model.predict(seller, t.amount.minor(), t.mcc)
+            && (money_in || !guess.category.starts_with("INCOME"))
+        {
+            let sure = guess.percent();
+            let reason = if guess.words.is_empty() {
+                format!("the built-in model, {sure}% sure")
+            } else {
+                format!("{} in the name, read by the built-in model ({sure}% sure)", quoted(&guess.words))
+            };
+            return Found {
+                category: guess.category.to_owned(),
+                source: CategorySource::Model,
+                reason: Some(reason),
+                words: guess.words,
+            };
+        }
+        let category = default_category(t);
+        if category == UNCATEGORIZED
+            && let Some(v) = lexicon
+        {
+            return by_words(v);
+        }
+        Found::new(category, CategorySource::Default)
+    }
+}
+
+/// What the fallback chain found.
+struct Found {
+    category: String,
+    source: CategorySource,
+    reason: Option<String>,
+    words: Vec<String>,
+}
+
+impl Found {
+    fn new(category: &str, source: CategorySource) -> Found {
+        Found { category: category.to_owned(), source, reason: None, words: Vec::new() }
+    }
+}
+
+/// `"coffee"`, `"books" and "coffee"`.
+fn quoted(words: &[String]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

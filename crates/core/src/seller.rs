@@ -323,6 +323,176 @@ const COMPANY_FORMS: &[&str] = &["inc", "llc", "ltd", "corp", "corporation", "in
 /// Words that label a reference number; dropped together with the number that follows.
 const REFERENCE_LABELS: &[&str] = &["ref", "conf", "id", "orderid", "order", "trace", "tran", "auth", "seq", "no"];
 
+/// What a descriptor's wording says about the kind of payment, beyond the seller's name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Channel {
+    /// Toast's restaurant point of sale (`TST* BIDA MANDA`): a restaurant, bar or cafe.
+    RestaurantPos,
+    /// A food-delivery platform (`DD *DOORDASH`, `UBER EATS`, `GRUBHUB`).
+    FoodDelivery,
+    /// Money sent to or received from someone through a payment service or the bank's bill pay
+    /// or wire (`ZELLE PAYMENT TO BAYVIEW HOMES LLC`): the seller is whom it pays, and it is
+    /// spending (or income), not a transfer between the user's own accounts.
+    Person {
+        /// The service's name as the app shows it: `Zelle`, `Venmo`, `Cash App`, `bill pay`, `a wire`.
+        service: &'static str,
+        /// Whether the bank named the other party; when it did not, the seller is the service's words.
+        named: bool,
+        /// The note the sender wrote, normalized (`for "rent"` -> `rent`); empty when none.
+        memo: String,
+    },
+    /// A paper check: banks seldom say whom it paid.
+    Check,
+}
+
+/// A descriptor read: the seller key and what its wording says about the payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Descriptor {
+    /// What [`normalize`] returns.
+    pub seller: String,
+    pub channel: Option<Channel>,
+}
+
+/// Payment services that move money between people, and how banks write them before the other
+/// party's name; longest first within a service.
+const PERSON_PREFIXES: &[(&str, &str)] = &[
+    ("zelle payment to", "Zelle"),
+    ("zelle payment from", "Zelle"),
+    ("zelle pmt to", "Zelle"),
+    ("zelle pmt from", "Zelle"),
+    ("zelle transfer to", "Zelle"),
+    ("zelle transfer from", "Zelle"),
+    ("zelle sent to", "Zelle"),
+    ("zelle send to", "Zelle"),
+    ("zelle to", "Zelle"),
+    ("zelle from", "Zelle"),
+    ("zelle payment", "Zelle"),
+    ("zelle", "Zelle"),
+    ("venmo payment to", "Venmo"),
+    ("venmo to", "Venmo"),
+    ("venmo payment", "Venmo"),
+    ("venmo *", "Venmo"),
+    ("venmo*", "Venmo"),
+    ("venmo", "Venmo"),
+    ("cash app *", "Cash App"),
+    ("cash app*", "Cash App"),
+    ("cash app", "Cash App"),
+    ("online bill pay to", "bill pay"),
+    ("online bill pay", "bill pay"),
+    ("bill pay to", "bill pay"),
+    ("bill payment to", "bill pay"),
+    ("bill pay", "bill pay"),
+    ("billpay", "bill pay"),
+    ("bill pmt", "bill pay"),
+    ("outgoing wire transfer to", "a wire"),
+    ("outgoing wire transfer", "a wire"),
+    ("outgoing wire to", "a wire"),
+    ("outgoing wire", "a wire"),
+    ("wire transfer to", "a wire"),
+    ("wire transfer out", "a wire"),
+    ("wire to", "a wire"),
+    ("wire out", "a wire"),
+];
+
+/// Food-delivery platforms, as the start of a seller key.
+const DELIVERY: &[&str] = &[
+    "doordash",
+    "uber eats",
+    "ubereats",
+    "grubhub",
+    "seamless",
+    "seamlss",
+    "postmates",
+    "caviar",
+    "deliveroo",
+    "just eat",
+    "justeat",
+    "lieferando",
+    "thuisbezorgd",
+    "glovo",
+    "rappi",
+    "ifood",
+    "skipthedishes",
+    "menulog",
+];
+
+/// Reads a bank descriptor: its seller key ([`normalize`]) and what its wording says about the
+/// payment ([`Channel`]).
+pub fn analyze(descriptor: &str) -> Descriptor {
+    let lower = descriptor.trim().to_lowercase();
+    if let Some(read) = person(descriptor, &lower) {
+        return read;
+    }
+    let (seller, processor) = normalize_once(descriptor);
+    let seller = if seller.is_empty() { normalize_fallback(descriptor) } else { seller };
+    let delivery =
+        DELIVERY.iter().any(|d| seller.strip_prefix(d).is_some_and(|after| after.is_empty() || after.starts_with(' ')));
+    let channel = match processor {
+        Some("tst*" | "tst *") => Some(Channel::RestaurantPos),
+        Some("dd*" | "dd *") => Some(Channel::FoodDelivery),
+        _ if delivery => Some(Channel::FoodDelivery),
+        _ if is_check(&lower) => Some(Channel::Check),
+        _ => None,
+    };
+    Descriptor { seller, channel }
+}
+
+/// `ZELLE PAYMENT TO BAYVIEW HOMES LLC CONF# 123`: the other party as the seller.
+fn person(descriptor: &str, lower: &str) -> Option<Descriptor> {
+    let lower = lower.strip_prefix("online ").unwrap_or(lower);
+    let (rest, service) = PERSON_PREFIXES.iter().find_map(|(prefix, service)| {
+        let after = lower.strip_prefix(prefix)?;
+        (prefix.ends_with('*') || after.is_empty() || after.starts_with([' ', '*', '-', ':', '#']))
+            .then_some((after, *service))
+    })?;
+    // Money moved between the user's own Venmo or Zelle balance and the bank is not a payment.
+    let own = rest.trim_start_matches([' ', '*', '-', ':', '#']);
+    if [
+        "cashout",
+        "cash out",
+        "transfer",
+        "instant transfer",
+        "standard transfer",
+        "add funds",
+        "addfunds",
+        "inst xfer",
+    ]
+    .iter()
+    .any(|w| own.strip_prefix(w).is_some_and(|after| after.is_empty() || after.starts_with(' ')))
+    {
+        return None;
+    }
+    // The sender's note: `... for "rent"`, `... memo: rent`.
+    let (name, memo) = [" for ", " memo ", " memo:", " note "]
+        .iter()
+        .find_map(|m| rest.find(m).map(|at| (&rest[..at], &rest[at + m.len()..])))
+        .unwrap_or((rest, ""));
+    let name = name.trim_start_matches([' ', '*', '-', ':', '#']);
+    let (mut payee, _) = normalize_once(name);
+    // `ZELLE TO SMITH JOHN ON 01/02 REF # ...`: the date's preposition is not the name.
+    if let Some(cut) = payee.strip_suffix(" on") {
+        payee = cut.to_owned();
+    }
+    let memo = normalize_once(memo).0;
+    // `VENMO PAYMENT 1023 WEB ID: 32646`: a reference, not a name.
+    let named = name.starts_with(char::is_alphabetic) && payee.chars().any(char::is_alphabetic);
+    let seller = if named { payee } else { normalize_fallback(descriptor) };
+    Some(Descriptor { seller, channel: Some(Channel::Person { service, named, memo }) })
+}
+
+/// `CHECK 1234`, `CHECK #1234`, `CHK 1234 PAID`: a check with no payee.
+fn is_check(lower: &str) -> bool {
+    let Some(rest) = ["check", "chk", "cheque"].iter().find_map(|w| lower.strip_prefix(w)) else {
+        return false;
+    };
+    let rest = rest.trim_start_matches([' ', '#', '.']).trim_start_matches("no").trim_start_matches([' ', '#', '.']);
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    digits > 0
+        && rest[digits..]
+            .split_whitespace()
+            .all(|w| !w.chars().any(char::is_alphabetic) || matches!(w, "paid" | "posted" | "cleared" | "deposited"))
+}
+
 /// Turns a bank descriptor into the seller key rules and the dictionary match on.
 ///
 /// Lowercase words separated by one space; apostrophes are dropped and a lone `s` is joined to
@@ -330,17 +500,24 @@ const REFERENCE_LABELS: &[&str] = &["ref", "conf", "id", "orderid", "order", "tr
 /// processor prefixes, store and terminal numbers, card digits, reference numbers and dates,
 /// web addresses after the name, and a trailing state with the city before it. Everything from
 /// the first number that follows the name on is dropped, because banks put store numbers,
-/// phone numbers and references after the name and locations after those. Returns an empty
-/// string only for a descriptor with no letter in it (`123456`): one made only of a processor's
-/// words keeps them (`POS PURCHASE` -> `pos purchase`), and one that puts them before a ` - `
-/// keeps what follows (`POS PURCHASE - BLACKBIRD BOOKS #12` -> `blackbird books`).
+/// phone numbers and references after the name and locations after those. A payment to a
+/// person through Zelle, Venmo, Cash App, bill pay or a wire is keyed on whom it pays
+/// (`ZELLE PAYMENT TO BAYVIEW HOMES LLC` -> `bayview homes`). Returns an empty string only for
+/// a descriptor with no letter in it (`123456`): one made only of a processor's words keeps
+/// them (`POS PURCHASE` -> `pos purchase`), and one that puts them before a ` - ` keeps what
+/// follows (`POS PURCHASE - BLACKBIRD BOOKS #12` -> `blackbird books`).
 pub fn normalize(descriptor: &str) -> String {
-    let seller = normalize_once(descriptor);
-    if !seller.is_empty() {
-        return seller;
-    }
+    analyze(descriptor).seller
+}
+
+/// The seller of a descriptor whose first reading left nothing.
+fn normalize_fallback(descriptor: &str) -> String {
     if let Some((_, after)) = descriptor.split_once(" - ") {
-        let seller = normalize(after);
+        let seller = normalize_once(after).0;
+        if !seller.is_empty() {
+            return seller;
+        }
+        let seller = normalize_fallback(after);
         if !seller.is_empty() {
             return seller;
         }
@@ -357,7 +534,8 @@ pub fn normalize(descriptor: &str) -> String {
     words.join(" ")
 }
 
-fn normalize_once(descriptor: &str) -> String {
+/// The seller key, and the processor prefix it removed (`tst*`), if any.
+fn normalize_once(descriptor: &str) -> (String, Option<&'static str>) {
     let mut text: String = descriptor
         .chars()
         .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`'))
@@ -378,6 +556,7 @@ fn normalize_once(descriptor: &str) -> String {
     }
     let mut rest = text.trim_start();
     let mut amazon = false;
+    let mut processor: Option<&'static str> = None;
     loop {
         let before = rest.len();
         rest = rest.trim_start_matches(['*', ' ', '#']);
@@ -386,6 +565,9 @@ fn normalize_once(descriptor: &str) -> String {
                 && (prefix.ends_with('*') || after.is_empty() || after.starts_with([' ', '*']))
             {
                 rest = after;
+                if prefix.contains('*') {
+                    processor = Some(prefix);
+                }
                 break;
             }
         }
@@ -412,7 +594,7 @@ fn normalize_once(descriptor: &str) -> String {
         }
     }
     if amazon {
-        return "amazon".to_owned();
+        return ("amazon".to_owned(), processor);
     }
 
     let mut words: Vec<String> = Vec::new();
@@ -561,7 +743,7 @@ fn normalize_once(descriptor: &str) -> String {
     if words.len() > 1 && words[words.len() - 1] == "&" {
         words.pop();
     }
-    words.join(" ")
+    (words.join(" "), processor)
 }
 
 /// Appends a word, joining a lone `s` to the word before it (`joe s` -> `joes`) and dropping a

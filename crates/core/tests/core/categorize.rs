@@ -97,7 +97,7 @@ fn check(cases: &[(&str, i64, AccountId, Option<u16>)], expect: Expect) {
     let rules = rules();
     let crowd =
         Crowd(HashMap::from([("zzq gallery", "ENTERTAINMENT"), ("starbucks", "GIFTS"), ("odd", "NOT_A_CATEGORY")]));
-    let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &crowd };
+    let categorizer = Categorizer::new(&rules, Dictionary::builtin(), &crowd);
     let mut actual = String::new();
     for (descriptor, minor, account, mcc) in cases {
         let input = Input { descriptor, amount: usd(*minor), account: *account, mcc: *mcc };
@@ -225,7 +225,7 @@ fn invalid_rules_are_refused() {
 #[test]
 fn few_sandbox_descriptors_stay_uncategorized() {
     // Descriptor only, no merchant category code: the dictionary and defaults must do the work.
-    let categorizer = Categorizer { rules: &[], dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+    let categorizer = Categorizer::new(&[], Dictionary::builtin(), &NoCrowd);
     let mut report = String::new();
     let mut uncategorized = 0;
     let mut total = 0;
@@ -280,7 +280,7 @@ proptest! {
         mcc in proptest::option::of(any::<u16>()),
         rules in proptest::collection::vec(any_rule(), 0..4),
     ) {
-        let categorizer = Categorizer { rules: &rules, dictionary: Dictionary::builtin(), crowd: &NoCrowd };
+        let categorizer = Categorizer::new(&rules, Dictionary::builtin(), &NoCrowd);
         let d = categorizer.categorize(&Input { descriptor: &descriptor, amount: usd(minor), account: CHECKING, mcc });
         prop_assert!(CATEGORY_IDS.contains(&d.category.as_str()));
         prop_assert!(!d.seller.contains("  ") && d.seller.trim() == d.seller);

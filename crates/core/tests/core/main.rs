@@ -5,6 +5,8 @@
 mod categorize;
 mod hlc;
 mod matcher;
+mod model;
 mod money;
 mod plan;
 mod seller;
+mod words;

@@ -141,6 +141,13 @@ mod never_empty {
             "SQ *",
             "TST* ",
             "PAYPAL *",
+            "ZELLE PAYMENT TO",
+            "ZELLE TO",
+            "VENMO *",
+            "CASH APP*",
+            "BILL PAY",
+            "OUTGOING WIRE TRANSFER",
+            "DD *",
             "",
             "#",
             "*",
@@ -156,12 +163,15 @@ mod never_empty {
             store in prop::option::of(0u32..100_000),
             city in prop::option::of("[A-Z]{3,10}( [A-Z]{3,8})?"),
             state in prop::option::of(prop::sample::select(vec!["NC", "CA", "NY", "TX"])),
+            card in prop::option::of((0usize..6, prop::sample::select(vec!["XXXX1234", "x4821", "****5521", "1234"]))),
         ) -> String {
-            let mut d = format!("{noise}{sep}{name}");
-            if let Some(n) = store { d.push_str(&format!(" #{n}")); }
-            if let Some(c) = city { d.push(' '); d.push_str(&c); }
-            if let Some(s) = state { d.push(' '); d.push_str(s); }
-            d
+            let mut parts = vec![noise.to_owned(), sep.to_owned(), name];
+            if let Some(n) = store { parts.push(format!(" #{n}")); }
+            if let Some(c) = city { parts.push(format!(" {c}")); }
+            if let Some(s) = state { parts.push(format!(" {s}")); }
+            // Card digits in every position, as banks put them.
+            if let Some((at, digits)) = card { parts.insert(at.min(parts.len()), format!(" {digits} ")); }
+            parts.concat()
         }
     }
 
