@@ -716,6 +716,7 @@ function createDemoBank(size: number) {
       pending,
       category: "UNCATEGORIZED",
       categorySource: "default",
+      categoryReason: null,
       categoryLocked: false,
       payee: null,
     };
@@ -850,6 +851,7 @@ function createDemoBank(size: number) {
             pending: false,
             category: "UNCATEGORIZED",
             categorySource: "default",
+            categoryReason: null,
             categoryLocked: false,
             payee: null,
           });

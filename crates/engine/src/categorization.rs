@@ -6,7 +6,8 @@
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 use spearmint_core::{
-    Categorizer, CategoryId, Condition, Decision, Input, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
+    Categorizer, CategoryId, Condition, Decision, Input, Money, ProfileModel, Rule, RuleActions, RuleId, RuleOrigin,
+    TransactionId,
 };
 
 use spearmint_core::CrowdVotes;
@@ -179,6 +180,7 @@ pub(crate) fn apply_rule(engine: &Engine, rule_id: RuleId, dry_run: bool) -> Res
                 if category.is_some() {
                     cells.push(("category_id", Value::Text(c.to.to_string())));
                     cells.push(("category_source", Value::Text(source.into())));
+                    cells.push(("category_reason", Value::Null));
                 }
                 if rename.is_some() {
                     cells.push(("payee", c.payee.clone().map_or(Value::Null, Value::Text)));
@@ -217,11 +219,20 @@ pub(crate) fn record_crowd_votes(engine: &Engine, seller: &str, category: &str, 
 
 /// What the categorizer would decide for a descriptor now, and why.
 pub(crate) fn categorize(engine: &Engine, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
+    let mut decisions = categorize_many(engine, &[(descriptor, amount, mcc)])?;
+    decisions.pop().ok_or_else(|| Error::new(ErrorKind::Internal, "the categorizer gave no answer"))
+}
+
+/// What the categorizer would decide for each descriptor now, in order.
+pub(crate) fn categorize_many(engine: &Engine, inputs: &[(&str, Money, Option<u16>)]) -> Result<Vec<Decision>> {
     let rules = rules(engine)?;
-    let crowd = engine.with_vault(|v| load_crowd(v.read()))?;
-    let categorizer = Categorizer { rules: &rules, dictionary: engine.dictionary(), crowd: &crowd };
+    let (crowd, profile) = engine.with_vault(|v| Ok((load_crowd(v.read())?, load_profile(v.read())?)))?;
+    let categorizer = Categorizer::new(&rules, engine.dictionary(), &crowd).with_profile(&profile);
     let account = spearmint_core::AccountId::from_uuid(uuid::Uuid::nil());
-    Ok(categorizer.categorize(&Input { descriptor, amount, account, mcc }))
+    Ok(inputs
+        .iter()
+        .map(|&(descriptor, amount, mcc)| categorizer.categorize(&Input { descriptor, amount, account, mcc }))
+        .collect())
 }
 
 /// One transaction a rule would re-categorize (or did).
@@ -246,6 +257,19 @@ impl CrowdVotes for LocalCrowd {
     fn top_vote(&self, seller: &str) -> Option<String> {
         self.top.get(seller).cloned()
     }
+}
+
+/// The model of the user's corrections: every seller they categorized by hand, the latest
+/// choice last (read through `transactions_user_categorized`, which holds only those rows).
+pub(crate) fn load_profile(r: Reader<'_>) -> Result<ProfileModel> {
+    let mut stmt = r.prepare_cached(
+        "SELECT seller_normalized, category_id FROM transactions INDEXED BY transactions_user_categorized
+         WHERE category_source = 'user' AND seller_normalized IS NOT NULL AND category_id IS NOT NULL
+         ORDER BY updated_at, id",
+    )?;
+    let rows: Vec<(String, String)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ProfileModel::learn(rows.iter().map(|(s, c)| (s.as_str(), c.as_str()))))
 }
 
 pub(crate) fn load_crowd(r: Reader<'_>) -> Result<LocalCrowd> {

@@ -11,6 +11,10 @@ export type Transaction = { id: TransactionId, accountId: AccountId, postedOn: s
  */
 category: CategoryId | null, categorySource: string | null, 
 /**
+ * Why, in the app's words (`"coffee" in the name`), where the source alone does not say.
+ */
+categoryReason: string | null, 
+/**
  * Set when the user chose the category: nothing automatic changes it.
  */
 categoryLocked: boolean, 

@@ -24,6 +24,7 @@ const tx = (id: string, postedOn: string): Transaction => ({
   pending: false,
   category: null,
   categorySource: null,
+  categoryReason: null,
   categoryLocked: false,
   payee: null,
 });

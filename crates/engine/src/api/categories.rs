@@ -55,4 +55,10 @@ impl Engine {
     pub fn categorize(&self, descriptor: &str, amount: Money, mcc: Option<u16>) -> Result<Decision> {
         categorization::categorize(self, descriptor, amount, mcc)
     }
+
+    /// The same for many descriptors at once (`spearmint categorize -`), in order: the rules,
+    /// the crowd and the user's corrections are read once.
+    pub fn categorize_many(&self, inputs: &[(&str, Money, Option<u16>)]) -> Result<Vec<Decision>> {
+        categorization::categorize_many(self, inputs)
+    }
 }

@@ -183,10 +183,12 @@ pub(crate) fn apply_in(
     check_plausible(statement)?;
     let mut summary = ApplySummary::default();
     // New rows are categorized once, as they are stored (the user's rules, learned rules, the
-    // dictionary, the provider's hint); nothing re-categorizes a stored row later.
+    // dictionary, the user's corrections, the crowd, the descriptor's channel and words, the
+    // provider's hint); nothing re-categorizes a stored row later.
     let rules = crate::categorization::load_rules(w.read())?;
     let crowd = crate::categorization::load_crowd(w.read())?;
-    let categorizer = Categorizer { rules: &rules, dictionary, crowd: &crowd };
+    let profile = crate::categorization::load_profile(w.read())?;
+    let categorizer = Categorizer::new(&rules, dictionary, &crowd).with_profile(&profile);
     let context = Context { raw_payload, window, categorizer: &categorizer, progress };
     let mut inserted = Vec::new();
     for account in &statement.accounts {
@@ -292,12 +294,16 @@ fn link_transfers(w: &mut Writer<'_>, inserted: &[(TransactionId, NaiveDate)]) -
             if !locked && !already_transfer {
                 cells.push(("category_id", Value::Text("TRANSFER".into())));
                 cells.push(("category_source", Value::Text("default".into())));
+                cells.push(("category_reason", Value::Text(TRANSFER_REASON.into())));
             }
             w.update(Table::TRANSACTIONS, leg, &cells)?;
         }
     }
     Ok(())
 }
+
+/// Why both legs of a recognized transfer are Transfers.
+const TRANSFER_REASON: &str = "the same amount went the other way between two of your accounts";
 
 fn decide(categorizer: &Categorizer<'_>, account: AccountId, t: &StatementTransaction) -> Decision {
     categorizer.categorize(&Input { descriptor: &t.payee, amount: t.amount, account, mcc: t.mcc })
@@ -680,7 +686,7 @@ fn pipelined<T: Sync, R: Send, O>(
     })
 }
 
-const TXN_COLUMNS: [&str; 16] = [
+const TXN_COLUMNS: [&str; 17] = [
     "account_id",
     "provider_transaction_id",
     "content_hash",
@@ -697,6 +703,7 @@ const TXN_COLUMNS: [&str; 16] = [
     "category_id",
     "category_source",
     "payee",
+    "category_reason",
 ];
 
 /// A new transaction row, in `TXN_COLUMNS` order.
@@ -727,6 +734,7 @@ fn txn_row(
             Value::Text(decision.category.to_string()),
             Value::Text(decision.source.as_str().to_owned()),
             decision.rename.clone().map_or(Value::Null, Value::Text),
+            decision.reason.clone().map_or(Value::Null, Value::Text),
         ],
     )
 }

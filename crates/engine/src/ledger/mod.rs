@@ -45,6 +45,8 @@ pub struct Transaction {
     /// provider, default): the answer to "why is this Food?".
     pub category: Option<CategoryId>,
     pub category_source: Option<String>,
+    /// Why, in the app's words (`"coffee" in the name`), where the source alone does not say.
+    pub category_reason: Option<String>,
     /// Set when the user chose the category: nothing automatic changes it.
     pub category_locked: bool,
     /// The name a rule gave the payee, shown instead of `seller` when set.
@@ -204,7 +206,9 @@ pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transac
 pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<Vec<Transaction>> {
     let mut sql = String::from(
         "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending,
-                category_id, category_source, category_locked, payee
+                category_id, category_source, category_locked, payee,
+                -- The user's own choice needs no reason (the one it replaced is left behind).
+                CASE WHEN category_source = 'user' THEN NULL ELSE category_reason END
          FROM transactions WHERE 1 = 1",
     );
     let mut args: Vec<SqlValue> = Vec::new();
@@ -253,6 +257,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
                 r.get::<_, Option<String>>(9)?,
                 r.get::<_, bool>(10)?,
                 r.get::<_, Option<String>>(11)?,
+                r.get::<_, Option<String>>(12)?,
             ),
         ))
     })?;
@@ -268,7 +273,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             seller,
             memo,
             pending,
-            (category, category_source, category_locked, payee),
+            (category, category_source, category_locked, payee, category_reason),
         ) = row?;
         out.push(Transaction {
             id: id.parse().map_err(|_| corrupt("id"))?,
@@ -280,6 +285,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             pending,
             category: category.map(CategoryId::from),
             category_source,
+            category_reason,
             category_locked,
             payee,
         });

@@ -72,6 +72,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0013_splits_reference_by_trigger.sql",
         sql: include_str!("../../../../migrations/0013_splits_reference_by_trigger.sql"),
     },
+    Migration {
+        version: 14,
+        name: "0014_category_reasons.sql",
+        sql: include_str!("../../../../migrations/0014_category_reasons.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

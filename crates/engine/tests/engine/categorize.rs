@@ -90,6 +90,53 @@ fn apply_to_this_seller_learns_a_visible_rule_for_next_time() {
 }
 
 #[test]
+fn two_corrections_move_a_new_seller_and_no_stored_row_moves() {
+    let (_dir, engine) = passphrase_vault();
+    // Two independent cafes the lexicon files under Coffee Shops; the user says they are
+    // restaurants (they serve dinner).
+    import(&engine, statement("C-1", 2, -1_800, "LANTERN CAFE 0042 DURHAM NC"));
+    import(&engine, statement("C-2", 3, -2_200, "SQ *ODD DUCK CAFE"));
+    import(&engine, statement("C-0", 4, -450, "SQ *PORCH CAFE"));
+    let stored = all(&engine);
+    let by_day = |rows: &[spearmint_engine::Transaction], day: &str| {
+        rows.iter().find(|t| t.posted_on.to_string() == format!("2026-03-{day}")).unwrap().clone()
+    };
+    let porch = by_day(&stored, "04");
+    assert_eq!((porch.category.as_deref(), porch.category_source.as_deref()), (Some("FOOD_COFFEE"), Some("lexicon")));
+    assert_eq!(porch.category_reason.as_deref(), Some("\"cafe\" in the name"), "the reason is stored with the row");
+
+    engine.set_category(by_day(&stored, "02").id, "FOOD_RESTAURANTS").unwrap();
+    import(&engine, statement("C-3", 5, -900, "MOSAIC CAFE #12 DURHAM NC"));
+    let one = by_day(&all(&engine), "05");
+    assert_ne!(one.category_source.as_deref(), Some("profile"), "one correction is not a pattern: {one:?}");
+
+    engine.set_category(by_day(&stored, "03").id, "FOOD_RESTAURANTS").unwrap();
+    import(&engine, statement("C-4", 6, -1_100, "TST* HARBOR CAFE 0007"));
+    let after = all(&engine);
+    let third = by_day(&after, "06");
+    assert_eq!(
+        (third.category.as_deref(), third.category_source.as_deref()),
+        (Some("FOOD_RESTAURANTS"), Some("profile")),
+        "{third:?}"
+    );
+    assert!(third.category_reason.as_deref().is_some_and(|r| r.contains("\"cafe\"")), "{third:?}");
+    // What was stored before stays as it was, and the user's own choices stay locked.
+    for day in ["04", "05"] {
+        let before = if day == "05" { one.clone() } else { by_day(&stored, day) };
+        let now = by_day(&after, day);
+        assert_eq!((now.category, now.category_source), (before.category, before.category_source), "{day}");
+    }
+    assert!(by_day(&after, "02").category_locked && by_day(&after, "03").category_locked);
+    assert_eq!(
+        engine
+            .categorize("ZEPHYR CAFE", spearmint_core::Money::from_minor(-500, spearmint_core::Currency::USD), None)
+            .unwrap()
+            .category,
+        "FOOD_RESTAURANTS"
+    );
+}
+
+#[test]
 fn applying_a_rule_to_past_transactions_is_explicit_previewed_and_spares_the_users_choices() {
     let (_dir, engine) = passphrase_vault();
     import(&engine, statement("T-1", 3, -1_000, "CORNER STORE 17"));

@@ -294,17 +294,19 @@ fn qif_splits_import_as_the_transactions_parts() {
         let month = engine.spending("2026-03").unwrap();
         month.categories.iter().find(|c| c.category == category).map(|c| (c.amount.to_plain_string(), c.transactions))
     };
-    assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
+    // The split's grocery part, and the whole of CORNER MARKET (its name says a market).
+    assert_eq!(spending("FOOD_GROCERIES"), Some(("-110.00".into(), 2)));
     assert_eq!(spending("SHOPPING_HOME"), Some(("-25.00".into(), 1)));
     assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
     let whole = by_seller(&engine, "CORNER MARKET");
     let total: i64 = engine.spending("2026-03").unwrap().categories.iter().map(|c| c.amount.minor()).sum();
     assert_eq!(total, -15_000, "each transaction counts once, through its parts or whole");
     assert_eq!(whole.amount.to_plain_string(), "-50.00");
+    assert_eq!(whole.category.as_deref(), Some("FOOD_GROCERIES"));
 
     let again = import();
     assert_eq!((again.summary.added, again.summary.updated), (0, 0), "{:?}", again.summary);
-    assert_eq!(spending("FOOD_GROCERIES"), Some(("-60.00".into(), 1)));
+    assert_eq!(spending("FOOD_GROCERIES"), Some(("-110.00".into(), 2)));
     assert_eq!(spending("TRANSFER"), Some(("-15.00".into(), 1)));
 }
 

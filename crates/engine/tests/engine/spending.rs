@@ -458,7 +458,8 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
         tables.map(|t| dump(&raw, t))
     };
 
-    let engine = common::engine(dir.path());
+    // Up to 13 only: 14 adds a column to `transactions` (its own test below).
+    let engine = engine_up_to(dir.path(), 13);
     assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(13));
     engine.lock().unwrap();
     let mut raw = raw_vault(dir.path());
@@ -498,6 +499,103 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
     engine.lock().unwrap();
     let raw = raw_vault(dir.path());
     assert!(dump(&raw, "splits").is_empty());
+}
+
+/// Schema 14 rebuilds `transactions` for four more category sources and a reason column.
+/// Every row, total, index and trigger comes through; the new sources are allowed, others
+/// still refused; the rows the user categorized are indexed on their own.
+#[test]
+fn schema_14_records_reasons_and_keeps_every_row_index_and_trigger() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = engine_up_to(dir.path(), 13);
+    old.create(NewKey::Keychain).unwrap();
+    let account = checking(&old);
+    let usd = |cents| Money::from_minor(cents, Currency::USD);
+    let mut ids = Vec::new();
+    for (day, cents, seller) in
+        [(1, -4_000, "TRADER JOE S #123"), (2, -1_250, "SHELL OIL 57442"), (3, 250_000, "PAYROLL")]
+    {
+        ids.push(
+            old.add_transaction(NewTransaction {
+                account,
+                posted_on: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
+                amount: usd(cents),
+                seller: seller.into(),
+                memo: None,
+            })
+            .unwrap(),
+        );
+    }
+    old.split_transaction(
+        ids[0],
+        &[("FOOD_GROCERIES".into(), usd(-3_000), None), ("SHOPPING_HOME".into(), usd(-1_000), None)],
+    )
+    .unwrap();
+    old.set_category(ids[1], "AUTO_SERVICE").unwrap();
+    old.lock().unwrap();
+    let tables = ["splits", "monthly_spending", "account_counts"];
+    let schema = "SELECT type, name FROM sqlite_schema WHERE tbl_name IN ('transactions', 'splits') ORDER BY 1, 2";
+    let (rows, others, objects) = {
+        let raw = raw_vault(dir.path());
+        (dump(&raw, "transactions"), tables.map(|t| dump(&raw, t)), dump(&raw, &format!("({schema})")))
+    };
+
+    let engine = common::engine(dir.path());
+    assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(14));
+    engine.lock().unwrap();
+    let mut raw = raw_vault(dir.path());
+    let with_reason: Vec<_> = rows
+        .into_iter()
+        .map(|mut row| {
+            row.push(rusqlite::types::Value::Null);
+            row
+        })
+        .collect();
+    assert_eq!(dump(&raw, "transactions"), with_reason, "every row comes through, with no reason yet");
+    assert_eq!(tables.map(|t| dump(&raw, t)), others);
+    let text = |s: &str| rusqlite::types::Value::Text(s.into());
+    let mut expected = objects;
+    expected.push(vec![text("index"), text("transactions_user_categorized")]);
+    expected.sort_by_key(|o| format!("{o:?}"));
+    let mut after = dump(&raw, &format!("({schema})"));
+    after.sort_by_key(|o| format!("{o:?}"));
+    assert_eq!(after, expected, "every index and trigger is back, and one more index");
+    assert_sound(&raw);
+    let plan: Vec<String> = raw
+        .prepare("EXPLAIN QUERY PLAN SELECT seller_normalized FROM transactions WHERE category_source = 'user'")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let plan = plan.join("; ");
+    assert!(plan.contains("transactions_user_categorized"), "{plan}");
+
+    let tx = raw.transaction().unwrap();
+    let id = ids[2].to_string();
+    for source in [
+        "user",
+        "rule",
+        "learned",
+        "dictionary",
+        "crowd",
+        "provider",
+        "default",
+        "profile",
+        "channel",
+        "lexicon",
+        "model",
+    ] {
+        tx.execute("UPDATE transactions SET category_source = ?1 WHERE id = ?2", [source, id.as_str()]).unwrap();
+    }
+    let refused = tx.execute("UPDATE transactions SET category_source = 'guess' WHERE id = ?1", [id.as_str()]);
+    assert!(refused.unwrap_err().to_string().contains("CHECK constraint"));
+    drop(tx);
+    drop(raw);
+
+    engine.unlock(spearmint_engine::Unlock::Keychain).unwrap();
+    engine.delete_transaction(ids[0]).unwrap();
+    assert!(engine.doctor(false).unwrap().is_empty(), "totals equal a recount");
 }
 
 #[test]
