@@ -621,13 +621,68 @@ fn money_arg(text: &str, currency: Currency) -> Result<spearmint_engine::Money, 
 }
 
 pub(crate) fn categorize(ctx: &Ctx, descriptor: &str, amount: &str, mcc: Option<u16>) -> anyhow::Result<()> {
+    if descriptor == "-" {
+        return categorize_lines(ctx, std::io::stdin().lock(), &mut std::io::stdout().lock());
+    }
     let d = ctx.engine.categorize(descriptor, money_arg(amount, Currency::USD)?, mcc)?;
     if ctx.json {
-        return print_json(&serde_json::json!({
-            "category": d.category, "source": d.source.as_str(), "seller": d.seller, "rename": d.rename, "rule": d.rule_id,
-        }));
+        return print_json(&decision_json(&d));
     }
     println!("{}  (from {}; seller \"{}\")", d.category, d.source.as_str(), d.seller);
+    if let Some(reason) = &d.reason {
+        println!("why: {reason}");
+    }
+    Ok(())
+}
+
+fn decision_json(d: &spearmint_engine::Decision) -> serde_json::Value {
+    serde_json::json!({
+        "category": d.category, "source": d.source.as_str(), "seller": d.seller, "rename": d.rename,
+        "rule": d.rule_id, "reason": d.reason, "words": d.words,
+    })
+}
+
+/// `spearmint categorize -`: `descriptor<TAB>amount` lines in (the amount may be left out: money
+/// out), one JSON object per line out, in order. Read and answered in blocks, so a large file
+/// streams at the categorizer's speed in bounded memory.
+pub(crate) fn categorize_lines(
+    ctx: &Ctx,
+    input: impl std::io::BufRead,
+    out: &mut impl std::io::Write,
+) -> anyhow::Result<()> {
+    const BLOCK: usize = 8192;
+    let mut lines = input.lines();
+    let mut number = 0usize;
+    let mut out = std::io::BufWriter::new(out);
+    loop {
+        let mut block: Vec<(String, spearmint_engine::Money)> = Vec::with_capacity(BLOCK);
+        for line in lines.by_ref().take(BLOCK) {
+            number += 1;
+            let line = line.map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot read line {number}: {e}")))?;
+            let line = line.trim_end_matches('\r');
+            let (descriptor, amount) = match line.rsplit_once('\t') {
+                Some((d, a)) => (d, a.trim()),
+                None => (line, "-1.00"),
+            };
+            let amount = spearmint_engine::Money::parse(amount, Currency::USD).map_err(|e| {
+                Error::new(
+                    ErrorKind::Invalid,
+                    format!("line {number}: `{amount}` is not an amount ({e}): write `descriptor<TAB>-12.34`"),
+                )
+            })?;
+            block.push((descriptor.to_owned(), amount));
+        }
+        if block.is_empty() {
+            break;
+        }
+        let inputs: Vec<(&str, spearmint_engine::Money, Option<u16>)> =
+            block.iter().map(|(d, a)| (d.as_str(), *a, None)).collect();
+        for d in ctx.engine.categorize_many(&inputs)? {
+            serde_json::to_writer(&mut out, &decision_json(&d))?;
+            out.write_all(b"\n")?;
+        }
+    }
+    out.flush()?;
     Ok(())
 }
 

@@ -132,8 +132,10 @@ enum Command {
     },
     /// Make a split transaction whole again
     Unsplit { transaction: String },
-    /// Which category a descriptor gets, from which source, and its normalized seller
+    /// Which category a descriptor gets, from which source and why, and its normalized seller;
+    /// `-` reads `descriptor<TAB>amount` lines from standard input and writes JSON lines
     Categorize {
+        #[arg(allow_hyphen_values = true)]
         descriptor: String,
         /// Signed amount (negative is money out)
         #[arg(long, allow_hyphen_values = true, default_value = "-1.00")]

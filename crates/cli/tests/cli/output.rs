@@ -238,6 +238,36 @@ fn rules_and_categorize_say_what_decides_a_category() {
 }
 
 #[test]
+fn categorize_says_why_and_reads_many_lines_from_standard_input() {
+    let dir = household();
+    check(
+        dir.path(),
+        &["categorize", "SIR WALTER COFFEE -CRALEIGH NC"],
+        expect![[r#"
+        FOOD_COFFEE  (from lexicon; seller "sir walter coffee craleigh")
+        why: "coffee" in the name
+    "#]],
+    );
+    let out = crate::common::run(
+        &mut sm(dir.path(), &["categorize", "-"]),
+        "RALEIGH TIMES BAR\t-18.00\nPAYROLL ACME CORP DIR DEP\t2450.00\nNETFLIX.COM 866-579-7172 CA\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let got: Vec<(&str, &str)> =
+        lines.iter().map(|l| (l["category"].as_str().unwrap(), l["source"].as_str().unwrap())).collect();
+    assert_eq!(got, [("FOOD_RESTAURANTS", "lexicon"), ("INCOME_PAYCHECK", "dictionary"), ("ENTERTAINMENT", "rule")]);
+    assert_eq!(lines[0]["words"], serde_json::json!(["bar"]));
+    assert_eq!(lines[0]["reason"], "\"bar\" in the name");
+    // A line that is not `descriptor<TAB>amount` is named by its number; nothing else is printed.
+    let bad =
+        crate::common::run(&mut sm(dir.path(), &["categorize", "-", "--json"]), "RALEIGH TIMES BAR\t-18.00\nX\tlots\n");
+    let message = crate::common::fails(&bad, 9, "Invalid");
+    assert!(message.contains("line 2"), "{message}");
+}
+
+#[test]
 fn status_shows_the_vault_its_key_and_its_rows() {
     let dir = household();
     check(
@@ -249,7 +279,7 @@ fn status_shows_the_vault_its_key_and_its_rows() {
         state        unlocked
         encryption   encrypted (SQLCipher, AES-256)
         key          derived from your passphrase (Argon2id); not stored anywhere
-        schema       13 (this Spearmint knows up to 13)
+        schema       14 (this Spearmint knows up to 14)
         rows         accounts 2, transactions 12, categories 48, rules 1, budget_overrides 1, monthly_spending 9, jobs 0, notifications 0, raw_payloads 2, changes 9
     "#]],
     );

@@ -48,4 +48,20 @@ fn init_connect_demo_refresh_and_spending_show_realistic_categories() {
     let decimal = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-');
     assert!(categories.iter().all(|c| decimal(c["amount"]["amount"].as_str().unwrap())), "amounts are decimal strings");
     assert!(month["spent"][0]["amount"].as_str().unwrap() != "0.00", "non-zero spending");
+
+    // The demo's rent goes out by Zelle to its landlord: it is Housing spending, not a transfer.
+    let rent =
+        categories.iter().find(|c| c["category"] == "HOUSING_RENT").unwrap_or_else(|| panic!("no rent: {month}"));
+    assert_eq!(rent["kind"], "expense", "{rent}");
+    assert!(count(rent) >= 1, "{rent}");
+    let out = run(
+        spearmint(dir.path(), &["budget", "recommend", "--month", &last_month, "--json"])
+            .env("SPEARMINT_PASSPHRASE", pass),
+        "",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let budget = json(&out);
+    let housing = budget["lines"].as_array().unwrap().iter().find(|l| l["category"] == "HOUSING");
+    let housing = housing.unwrap_or_else(|| panic!("the recommended budget has no Housing: {budget}"));
+    assert_ne!(housing["spent"]["amount"], "0.00", "the rent counts in Housing: {housing}");
 }
