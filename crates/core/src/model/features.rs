@@ -74,6 +74,7 @@ fn amount_token(amount_minor: i64) -> [u8; 2] {
 /// optional merchant category code to `out`.
 pub fn features(words: &[String], amount_minor: i64, mcc: Option<u16>, out: &mut Vec<Feature>) {
     let mut window = String::new();
+    let mut starts: Vec<usize> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         let index = i as u8;
         out.push(Feature { bucket: hash(b'w', &[word.as_bytes()]), word: index });
@@ -86,7 +87,8 @@ pub fn features(words: &[String], amount_minor: i64, mcc: Option<u16>, out: &mut
         window.push('<');
         window.push_str(word);
         window.push('>');
-        let starts: Vec<usize> = window.char_indices().map(|(at, _)| at).chain([window.len()]).collect();
+        starts.clear();
+        starts.extend(window.char_indices().map(|(at, _)| at).chain([window.len()]));
         for n in [3usize, 4] {
             if starts.len() <= n {
                 continue;

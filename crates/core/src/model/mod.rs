@@ -22,6 +22,9 @@ pub use train::Calibration;
 
 use crate::categorize::CATEGORY_IDS;
 
+/// The most classes a model may have: one per category id.
+const MAX_CLASSES: usize = CATEGORY_IDS.len();
+
 /// The model the build trained, as bytes.
 pub static BUILTIN_BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/model.bin"));
 
@@ -74,6 +77,9 @@ impl Model {
     pub fn from_bytes(bytes: &'static [u8]) -> Result<Model, ModelError> {
         let rest = bytes.strip_prefix(train::MAGIC.as_slice()).ok_or(ModelError::Magic)?;
         let (&k, mut rest) = rest.split_first().ok_or(ModelError::Truncated)?;
+        if usize::from(k) > MAX_CLASSES || k < 2 {
+            return Err(ModelError::Truncated);
+        }
         let mut classes = Vec::with_capacity(usize::from(k));
         for _ in 0..k {
             let (&len, tail) = rest.split_first().ok_or(ModelError::Truncated)?;
@@ -115,13 +121,22 @@ impl Model {
         let mut found = Vec::with_capacity(16 * words.len() + 3);
         features::features(&words, amount_minor, mcc, &mut found);
         let k = self.classes.len();
-        let mut sums = vec![0i32; k];
-        features::sums(self.weights, k, &found, &mut sums);
-        let mut p = vec![0.0f32; k];
-        features::probabilities(&sums, found.len(), self.scale, self.calibration.temperature, &mut p);
-        let mut ranked: Vec<usize> = (0..k).collect();
-        ranked.sort_by(|a, b| p[*b].total_cmp(&p[*a]).then(a.cmp(b)));
-        let (top, second) = (ranked[0], ranked[1]);
+        // On the stack: this runs for most descriptors no dictionary knows.
+        let (mut sums, mut p) = ([0i32; MAX_CLASSES], [0.0f32; MAX_CLASSES]);
+        let (sums, p) = (&mut sums[..k], &mut p[..k]);
+        features::sums(self.weights, k, &found, sums);
+        features::probabilities(sums, found.len(), self.scale, self.calibration.temperature, p);
+        let (mut top, mut second) = (0, usize::from(k > 1));
+        if p[second] > p[top] {
+            (top, second) = (second, top);
+        }
+        for c in 2..k {
+            if p[c] > p[top] {
+                (top, second) = (c, top);
+            } else if p[c] > p[second] {
+                second = c;
+            }
+        }
         let category = self.classes[top];
         if category == train::NOTHING || p[top] < self.calibration.threshold {
             return None;
