@@ -328,13 +328,11 @@ fn assert_sound(raw: &rusqlite::Connection) {
     assert!(dump(raw, "pragma_foreign_key_check").is_empty());
 }
 
-/// Schema 12 rebuilds `transactions` to write a CHECK another way (SQLite cannot change one in
-/// place). Every row, split, total, index and trigger comes through it, and every constraint
-/// still holds.
-#[test]
-fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_triggers() {
+/// A vault made by the engine of schema `version`, locked: three rows, the first split in two
+/// (one part with a note), the second categorized by the user.
+fn old_vault(version: u32) -> (tempfile::TempDir, Vec<spearmint_core::TransactionId>) {
     let dir = tempfile::tempdir().unwrap();
-    let old = engine_up_to(dir.path(), 11);
+    let old = engine_up_to(dir.path(), version);
     old.create(NewKey::Keychain).unwrap();
     let account = checking(&old);
     let usd = |cents| Money::from_minor(cents, Currency::USD);
@@ -360,6 +358,15 @@ fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_tr
     .unwrap();
     old.set_category(ids[1], "AUTO_SERVICE").unwrap();
     old.lock().unwrap();
+    (dir, ids)
+}
+
+/// Schema 12 rebuilds `transactions` to write a CHECK another way (SQLite cannot change one in
+/// place). Every row, split, total, index and trigger comes through it, and every constraint
+/// still holds.
+#[test]
+fn the_rebuild_of_transactions_in_schema_12_keeps_rows_totals_constraints_and_triggers() {
+    let (dir, ids) = old_vault(11);
     let tables = ["transactions", "splits", "monthly_spending", "account_counts"];
     let schema = "SELECT type, name FROM sqlite_schema WHERE tbl_name IN ('transactions', 'splits') ORDER BY 1, 2";
     let (before, objects) = {
@@ -506,33 +513,7 @@ fn schema_13_keeps_splits_tied_to_their_transactions_without_a_foreign_key() {
 /// still refused; the rows the user categorized are indexed on their own.
 #[test]
 fn schema_14_records_reasons_and_keeps_every_row_index_and_trigger() {
-    let dir = tempfile::tempdir().unwrap();
-    let old = engine_up_to(dir.path(), 13);
-    old.create(NewKey::Keychain).unwrap();
-    let account = checking(&old);
-    let usd = |cents| Money::from_minor(cents, Currency::USD);
-    let mut ids = Vec::new();
-    for (day, cents, seller) in
-        [(1, -4_000, "TRADER JOE S #123"), (2, -1_250, "SHELL OIL 57442"), (3, 250_000, "PAYROLL")]
-    {
-        ids.push(
-            old.add_transaction(NewTransaction {
-                account,
-                posted_on: NaiveDate::from_ymd_opt(2026, 10, day).unwrap(),
-                amount: usd(cents),
-                seller: seller.into(),
-                memo: None,
-            })
-            .unwrap(),
-        );
-    }
-    old.split_transaction(
-        ids[0],
-        &[("FOOD_GROCERIES".into(), usd(-3_000), None), ("SHOPPING_HOME".into(), usd(-1_000), None)],
-    )
-    .unwrap();
-    old.set_category(ids[1], "AUTO_SERVICE").unwrap();
-    old.lock().unwrap();
+    let (dir, ids) = old_vault(13);
     let tables = ["splits", "monthly_spending", "account_counts"];
     let schema = "SELECT type, name FROM sqlite_schema WHERE tbl_name IN ('transactions', 'splits') ORDER BY 1, 2";
     let (rows, others, objects) = {
