@@ -359,7 +359,7 @@ fn no_test_reads_a_path_baked_in_at_compile_time() {
 const ENGINE_LAYERS: &[&[&str]] = &[
     &["error", "secret", "status"],
     &["vault", "keychain", "installation"],
-    &["budget"],
+    &["budget", "batch"],
     &["alerts"],
     &["engine"],
     &["ledger"],

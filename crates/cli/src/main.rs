@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod batch;
 mod commands;
 
 use clap::{CommandFactory, Parser, Subcommand};
@@ -166,6 +167,12 @@ enum Command {
         /// Run one round (what is due now) and exit
         #[arg(long)]
         once: bool,
+    },
+    /// The seed's monthly spending job over large transaction logs, on this machine or as
+    /// Hadoop Streaming executables (needs no vault)
+    Batch {
+        #[command(subcommand)]
+        action: batch::BatchAction,
     },
     /// Print shell completions
     Completions {
@@ -449,6 +456,7 @@ fn hint(e: &spearmint_engine::Error) -> Option<String> {
         Some(Hint::ListAccounts) => "`spearmint accounts` lists them".to_owned(),
         Some(Hint::ListRules) => "`spearmint rules list` lists them".to_owned(),
         Some(Hint::DeleteRule(id)) => format!("run `spearmint rules delete {id}`"),
+        Some(Hint::SkipBadLines) => "pass --skip-bad to count and skip malformed lines".to_owned(),
         None => match e.kind() {
             ErrorKind::VaultLocked => {
                 "run `spearmint unlock`, or pass the passphrase with --passphrase-stdin or $SPEARMINT_PASSPHRASE"
@@ -492,6 +500,10 @@ pub(crate) struct Ctx {
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // Needs no profile: it runs on a cluster's workers, which may have no home directory.
+    if let Command::Batch { action } = cli.command {
+        return batch::run(action);
+    }
     let data_dir = match cli.data_dir {
         Some(d) => d,
         None => default_data_dir()?,
@@ -614,6 +626,7 @@ fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
             unlock(ctx, true)?;
             commands::daemon(ctx, at.as_deref(), once)
         }
+        Command::Batch { action } => batch::run(action),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "spearmint", &mut std::io::stdout());
             Ok(())

@@ -6,6 +6,7 @@
 //! (a tidy test checks its Cargo.toml). Everything here is deterministic given its inputs,
 //! which is what lets the engine, the CLI and (later) the sync server share it safely.
 
+pub mod batch;
 pub mod budget;
 pub mod categorize;
 pub mod hlc;

@@ -67,6 +67,8 @@ pub enum Hint {
     ListRules,
     /// This rule is damaged: delete it.
     DeleteRule(String),
+    /// A batch job stopped at a malformed line: fix it, or run again skipping such lines.
+    SkipBadLines,
 }
 
 #[derive(Debug, thiserror::Error)]

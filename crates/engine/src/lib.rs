@@ -6,7 +6,7 @@
 //! whole surface is in `api/` (its lifecycle in `engine.rs`).
 //!
 //! The modules are layers; each uses only those listed before it (a tidy test holds this):
-//! `error`, `secret`, `status`; `vault`, `keychain`, `installation`; `budget`; `alerts`;
+//! `error`, `secret`, `status`; `vault`, `keychain`, `installation`; `budget`, `batch`; `alerts`;
 //! `engine`; `ledger`; `categorization`; `reports`; `ingestion`; `provider`; `background`;
 //! `api`.
 
@@ -20,6 +20,7 @@ pub mod vault;
 
 mod alerts;
 mod background;
+pub mod batch;
 mod budget;
 mod categorization;
 mod engine;

@@ -3,6 +3,7 @@
 //! bank over real HTTP. One test binary for the crate, so the suite links it once; what the
 //! tests share is in [`common`].
 
+mod batch;
 mod common;
 mod completions;
 mod connect;
