@@ -2,7 +2,9 @@
 //! (they measure; tests assert behaviour). `import`: 1M generated CSV transactions into the
 //! encrypted vault and into plain SQLite, and a month's report over them. `categorize`: the
 //! categorizer's throughput. `hledger`: the monthly report against Debian's hledger on the
-//! same million transactions, from the shared peer benchmark's generator.
+//! same million transactions, from the shared peer benchmark's generator. `batch`: the seed's
+//! monthly spending job (`spearmint batch spending`) against DuckDB, Polars and the `wc -l`
+//! floor on 10M log lines, with the shared peer benchmark's agreement check and timing harness.
 
 use std::path::Path;
 use std::process::Command;
@@ -11,8 +13,15 @@ use anyhow::{Context, Result, bail};
 
 use crate::{command, deps, workspace};
 
-const BENCHES: &[(&str, &str)] =
-    &[("import", "spearmint-engine"), ("categorize", "spearmint-core"), ("hledger", "spearmint-engine")];
+const BENCHES: &[(&str, &str)] = &[
+    ("import", "spearmint-engine"),
+    ("categorize", "spearmint-core"),
+    ("hledger", "spearmint-engine"),
+    ("batch", "spearmint-cli"),
+];
+
+/// The peers' versions the shared benchmark was measured with.
+const BATCH_PEERS: &[&str] = &["duckdb==2.0.1", "polars==2.1.0"];
 
 /// Rows for the hledger comparison.
 const HLEDGER_ROWS: &str = "1000000";
@@ -30,6 +39,10 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
     };
     for (name, package) in selected {
         println!("==> bench {name}");
+        if *name == "batch" {
+            batch(root)?;
+            continue;
+        }
         let mut cmd = Command::new(env!("CARGO"));
         cmd.current_dir(root).args(["bench", "-p", package, "--bench", name]);
         if *name == "hledger" {
@@ -39,6 +52,34 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
         command::run(&mut cmd).with_context(|| format!("the {name} benchmark failed"))?;
     }
     Ok(())
+}
+
+/// The batch job against its peers: byte-for-byte agreement first, then the timings at 10M rows
+/// (the harness prints wall and CPU seconds, peak memory, and each peer's ratio to DuckDB).
+fn batch(root: &Path) -> Result<()> {
+    let bench = root.join("../shared/bench");
+    if !bench.join("run_bench.sh").exists() {
+        bail!("{} is missing: the shared peer benchmarks sit beside the repository", bench.display());
+    }
+    deps::system_packages(&["time"])?;
+    command::run(Command::new("python3").args(["-m", "pip", "install", "--quiet"]).args(BATCH_PEERS))
+        .context("cannot install the peers from the Python registry")?;
+    command::run(Command::new(env!("CARGO")).current_dir(root).args(["build", "--release", "-p", "spearmint-cli"]))?;
+    let binary = workspace::target_dir(root)?.join("release/spearmint");
+    let project = format!("{} batch spending --log {{tx}} --sellers {{sellers}} --out {{out}}", binary.display());
+    command::run(Command::new(bench.join("check_agree.sh")).env("PROJECT_CMD", &project))
+        .context("the batch job does not agree with its peers")?;
+    let data = workspace::target_dir(root)?.join("bench-data/peers");
+    command::run(
+        Command::new(bench.join("run_bench.sh"))
+            .env("ROWS", "10000000")
+            .env("USERS", "20000")
+            .env("RUNS", "3")
+            .env("PEERS", "floor_wc floor_cat duckdb polars project")
+            .env("PROJECT_CMD", &project)
+            .env("DATA", data),
+    )
+    .context("the batch timing harness failed")
 }
 
 /// Installs hledger if missing and generates (once) one user's million transactions as CSV and

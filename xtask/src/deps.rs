@@ -36,7 +36,37 @@ pub const TEST_PACKAGES: &[&str] = &[
     "keyutils",
     // The C compiler the Windows check builds SQLCipher and OpenSSL with.
     "gcc-mingw-w64-x86-64",
+    // Apache Spark's runtime, for the batch job on a real cluster.
+    "openjdk-17-jre-headless",
 ];
+
+/// What the batch job's cluster test runs on, from the Python registry: mrjob's local runner
+/// (Hadoop Streaming emulated) and Apache Spark (standalone master and workers).
+pub const PYTHON_TEST_PACKAGES: &[&str] = &["mrjob==0.7.4", "pyspark==3.5.8"];
+
+/// Installs Python packages with the machine's `python3 -m pip`; a no-op when they are there.
+pub fn python_packages(packages: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            let (name, version) = p.split_once("==").unwrap_or((p, ""));
+            let shown = Command::new("python3").args(["-m", "pip", "show", name]).output();
+            !shown.is_ok_and(|o| {
+                o.status.success()
+                    && String::from_utf8_lossy(&o.stdout).lines().any(|l| l == format!("Version: {version}"))
+            })
+        })
+        .collect();
+    if missing.is_empty() {
+        println!("    already installed: {}", packages.join(" "));
+        return Ok(());
+    }
+    command::run(
+        Command::new("python3").args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]).args(&missing),
+    )
+    .with_context(|| format!("cannot install {} from the Python registry", missing.join(" ")))
+}
 
 /// Installs the Debian packages that are missing, if any. Elsewhere, says what is needed.
 pub fn system_packages(packages: &[&str]) -> Result<()> {

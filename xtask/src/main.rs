@@ -31,7 +31,7 @@ tasks:
                    (--slow also runs the slow tests: SPEARMINT_SLOW_TESTS=1)
   codegen          regenerate what comes from the desktop command list (the capability file,
                    the contract's command table) and the TypeScript bindings in ui/src/bindings/
-  bench [NAME]     the benchmarks in release mode (import: 1M CSV rows, vault vs plain SQLite)";
+  bench [NAME]     the benchmarks in release mode (import, categorize, hledger, batch)";
 
 fn main() -> ExitCode {
     match dispatch() {

@@ -24,6 +24,7 @@ pub fn test(root: &Path, flags: Flags) -> Result<()> {
     let packages = [deps::BUILD_PACKAGES, deps::TEST_PACKAGES].concat();
     steps.run("system packages", || deps::system_packages(&packages))?;
     let tauri_driver = steps.run("tauri-driver", deps::tauri_driver)?;
+    steps.run("python packages", || deps::python_packages(deps::PYTHON_TEST_PACKAGES))?;
     steps.run("npm ci", || ui::install(root))?;
     steps.run("npm run build", || ui::run_script(root, "build"))?;
     steps.run("cargo fmt", || fmt(root))?;

@@ -252,3 +252,39 @@ u2\t2024-03\tFOOD\t80\t400.00\t400.00\n\
 u2\t2024-03\tFOOD\t100\t400.00\t400.00\n"
     );
 }
+
+/// The same job on real distributed engines: the Hadoop Streaming executables through mrjob's
+/// local runner (Hadoop Streaming emulated, `sort` as the shuffle) and through a real Apache
+/// Spark standalone cluster (a master and two workers on 127.0.0.1). `cargo xtask test`
+/// installs mrjob, pyspark and Java; each result must equal the single-machine one byte for byte.
+#[test]
+fn the_job_runs_unchanged_on_mrjob_and_a_spark_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let log: String = log().lines().skip(190_000).flat_map(|l| [l, "\n"]).collect();
+    let tx = write(dir.path(), "tx.tsv", log.as_bytes());
+    let sellers = write(dir.path(), "sellers.tsv", SELLERS.as_bytes());
+    let scripts = crate::common::manifest_dir().join("../../tests/batch");
+    let bin = env!("CARGO_BIN_EXE_spearmint");
+    for month in [None, Some("2024-02")] {
+        let month_args: Vec<&str> = month.map(|m| vec!["--month", m]).unwrap_or_default();
+        let single = dir.path().join("single.tsv");
+        let mut args = vec!["spending", "--log", &*tx, "--sellers", &*sellers, "--out", single.to_str().unwrap()];
+        args.extend(&month_args);
+        ok(&mut batch(&args), b"");
+        let expected = std::fs::read(&single).unwrap();
+        assert_eq!(expected, reference(&log, month).into_bytes());
+
+        let mrjob_out = dir.path().join("mrjob.tsv");
+        let mut mrjob = Command::new("python3");
+        mrjob.arg(scripts.join("mrjob_streaming.py")).args(["--spearmint", bin, "--sellers", &sellers, "--log", &tx]);
+        mrjob.arg("--out").arg(&mrjob_out).args(&month_args);
+        ok(&mut mrjob, b"");
+        assert!(std::fs::read(&mrjob_out).unwrap() == expected, "mrjob's local runner, {month:?}");
+
+        let spark_out = dir.path().join("spark.tsv");
+        let mut spark = Command::new(scripts.join("run_spark.sh"));
+        spark.args([bin, &*sellers, &*tx]).arg(&spark_out).args(&month_args);
+        ok(&mut spark, b"");
+        assert!(std::fs::read(&spark_out).unwrap() == expected, "Spark, {month:?}");
+    }
+}

@@ -262,6 +262,6 @@ pub fn shared_dir() -> PathBuf {
 
 /// This crate's directory, read at run time first: the target directory is shared by every
 /// clone on the machine, so a path baked in at compile time could name another one.
-fn manifest_dir() -> PathBuf {
+pub fn manifest_dir() -> PathBuf {
     std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
 }
