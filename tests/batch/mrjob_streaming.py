@@ -83,10 +83,15 @@ def main(argv=None):
             p.error("%s: no such file: %s" % (what, path))
     job = SpearmintSpending(args=[
         "-r", "local", "--no-conf",  # ignore any ~/.mrjob.conf: reproducible
+        "--cleanup-on-failure", "ALL",  # no scratch left in $TMPDIR either way
         "--spearmint", a.spearmint, "--sellers", a.sellers, "--month", a.month,
         os.path.abspath(a.log)])
     with job.make_runner() as runner:
-        runner.run()
+        try:
+            runner.run()
+        except Exception as e:  # mrjob has logged the task's stderr ("Probable cause")
+            print("mrjob_streaming.py: job failed: %s" % e, file=sys.stderr)
+            return 1
         # cat_output() yields byte chunks that need not end at a line end;
         # each reducer's part is sorted, but the parts are not merged.
         lines = [l if l.endswith(b"\n") else l + b"\n"

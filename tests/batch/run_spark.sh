@@ -40,6 +40,7 @@ tmp="$(mktemp -d "${TMPDIR:-/tmp}/spearmint-spark.XXXXXX")"
 pids=()
 cleanup() {
   local rc=$?
+  set +e  # best effort from here: one failing step must not skip the rest
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do  # give the JVMs a few seconds, then force
     for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -48,8 +49,13 @@ cleanup() {
   done
   if [ "$rc" -ne 0 ]; then
     for f in "$tmp"/master.log "$tmp"/worker*.log "$tmp"/driver.log; do
-      [ -f "$f" ] && { echo "---- tail of $f" >&2; tail -n 25 "$f" >&2; }
+      [ -f "$f" ] && { echo "---- tail of $f" >&2; tail -n 12 "$f" >&2; }
     done
+    # the first task failure: spark_spending.py puts the binary's stderr in it
+    if [ -f "$tmp/driver.log" ] && grep -q 'Error: ' "$tmp/driver.log"; then
+      echo "---- first error in $tmp/driver.log" >&2
+      grep -m1 -A6 'Error: ' "$tmp/driver.log" >&2
+    fi
     # executor logs: the binary's own stderr also ends up in the task error
     find "$tmp/work" -name stderr 2>/dev/null | head -4 | while read -r f; do
       echo "---- tail of $f" >&2; tail -n 15 "$f" >&2; done
@@ -58,7 +64,8 @@ cleanup() {
   exit "$rc"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 mkdir -p "$tmp"/{logs,pids,work,local,conf}
 # Everything bound to and advertised as 127.0.0.1: the hostname need not resolve.
@@ -116,14 +123,22 @@ sys.exit("timed out after %gs" % wait)
 PYEOF
 t1=$(date +%s.%N)
 
-# Driver in client mode on this machine; executors: 1 core each, one per worker.
-(cd "$tmp" && "$SPARK_HOME/bin/spark-submit" --master "$master" \
-  --conf spark.ui.enabled=false \
+# Driver in client mode on this machine; executors: 1 core each, one per
+# worker. maxFailures=1: a failing binary fails the job at once, not after 4
+# retries. In the background + wait, so a TERM/INT runs the trap right away
+# (spark-submit execs java: $! is the driver JVM, killed by cleanup).
+cd "$tmp"
+"$SPARK_HOME/bin/spark-submit" --master "$master" \
+  --conf spark.ui.enabled=false --conf spark.task.maxFailures=1 \
   --conf spark.driver.host=127.0.0.1 --conf spark.driver.bindAddress=127.0.0.1 \
   --conf spark.cores.max=2 --executor-cores 1 --executor-memory 512m --driver-memory 512m \
   --conf spark.pyspark.python="$PY" \
   "$here/spark_spending.py" --spearmint "$bin" --sellers "$sellers" --log "$log" --out "$out" "$@" \
-  >"$tmp/driver.log" 2>&1) || die "spark-submit failed (driver log: $tmp/driver.log)"
+  >"$tmp/driver.log" 2>&1 &
+drv=$!
+pids+=("$drv")
+wait "$drv" || die "spark-submit failed, status $? (driver log below)"
+unset 'pids[${#pids[@]}-1]'  # reaped: never signal a pid that may be reused
 t2=$(date +%s.%N)
 
 "$PY" -c 'import sys; a,b,c = map(float, sys.argv[1:4]); print("run_spark.sh: cluster up %.1fs, job %.1fs, %s" % (b-a, c-b, sys.argv[4]))' \
