@@ -213,6 +213,7 @@ pub(crate) fn import(ctx: &Ctx, args: ImportArgs) -> anyhow::Result<()> {
             mapping,
             currency,
             dry_run: args.dry_run,
+            log_user: args.log_user.clone(),
         },
         &|p: &ImportProgress| {
             if args.progress_lines {
@@ -537,12 +538,15 @@ pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
     use anyhow::Context;
 
     let filtered = args.since.is_some() || args.until.is_some() || args.account.is_some() || args.search.is_some();
-    if filtered && !matches!(args.what, ExportKind::Transactions) {
+    if filtered && !matches!(args.what, ExportKind::Transactions | ExportKind::Log) {
         return Err(Error::new(
             ErrorKind::Invalid,
             "--since, --until, --account and --search filter transactions only: drop them for this export",
         )
         .into());
+    }
+    if args.user.is_some() && !matches!(args.what, ExportKind::Log) {
+        return Err(Error::new(ErrorKind::Invalid, "--user names the user of a log: drop it for this export").into());
     }
     let query = TransactionQuery {
         since: args.since,
@@ -557,12 +561,14 @@ pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
             ExportKind::Transactions => ctx.engine.export_transactions(&query, out),
             ExportKind::Spending => ctx.engine.export_spending(out),
             ExportKind::Budgets => ctx.engine.export_budgets(out),
+            ExportKind::Log => ctx.engine.export_log(&query, args.user.as_deref(), out),
         }
     };
     let what = match args.what {
         ExportKind::Transactions => "transactions",
         ExportKind::Spending => "monthly spending rows",
         ExportKind::Budgets => "budgets",
+        ExportKind::Log => "transactions as log lines",
     };
     let (rows, shown) = if args.out.as_os_str() == "-" {
         (write(&mut std::io::stdout().lock())?, "standard output".to_owned())

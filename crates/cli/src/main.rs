@@ -115,7 +115,8 @@ enum Command {
         #[arg(long)]
         repair: bool,
     },
-    /// Export transactions, monthly spending or budgets as CSV (RFC 4180, UTF-8)
+    /// Export transactions, monthly spending or budgets as CSV (RFC 4180, UTF-8), or transactions as
+    /// the batch job's log
     Export(ExportArgs),
     /// Set a transaction's category yourself (it is then locked); --learn applies it to the
     /// seller's future transactions through a visible learned rule
@@ -323,6 +324,11 @@ struct ImportArgs {
     /// The currency when the file states none (default: the account's)
     #[arg(long)]
     currency: Option<String>,
+    /// For a transaction log of several people (`user<TAB>timestamp<TAB>seller<TAB>amount`,
+    /// what `spearmint batch` reads and `spearmint export log` writes): whose transactions to
+    /// import; amounts spent become money out of the account
+    #[arg(long, value_name = "USER_ID")]
+    log_user: Option<String>,
     /// Show what would be imported and changed, without changing anything
     #[arg(long)]
     dry_run: bool,
@@ -367,6 +373,9 @@ struct ExportArgs {
     /// Text in the payee or memo
     #[arg(long)]
     search: Option<String>,
+    /// The user id a log's lines carry (default: the vault's id)
+    #[arg(long, value_name = "USER_ID")]
+    user: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -374,6 +383,9 @@ enum ExportKind {
     Transactions,
     Spending,
     Budgets,
+    /// The seed's transaction log, `user<TAB>timestamp<TAB>descriptor<TAB>amount` (money spent
+    /// positive): what `spearmint batch spending` reads and `import --log-user` reads back
+    Log,
 }
 
 #[derive(Debug, Subcommand)]
@@ -457,6 +469,7 @@ fn hint(e: &spearmint_engine::Error) -> Option<String> {
         Some(Hint::ListRules) => "`spearmint rules list` lists them".to_owned(),
         Some(Hint::DeleteRule(id)) => format!("run `spearmint rules delete {id}`"),
         Some(Hint::SkipBadLines) => "pass --skip-bad to count and skip malformed lines".to_owned(),
+        Some(Hint::ChooseLogUser) => "pass --log-user USER_ID with one of the log's user ids".to_owned(),
         None => match e.kind() {
             ErrorKind::VaultLocked => {
                 "run `spearmint unlock`, or pass the passphrase with --passphrase-stdin or $SPEARMINT_PASSPHRASE"

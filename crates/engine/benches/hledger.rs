@@ -81,6 +81,7 @@ fn main() {
             mapping: Some(mapping),
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap();
     let import = start.elapsed();

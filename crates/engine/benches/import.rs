@@ -58,6 +58,7 @@ fn run(engine: &Engine, csv: &[u8]) -> (f64, f64) {
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap();
     let secs = start.elapsed().as_secs_f64();

@@ -69,6 +69,8 @@ pub enum Hint {
     DeleteRule(String),
     /// A batch job stopped at a malformed line: fix it, or run again skipping such lines.
     SkipBadLines,
+    /// A file is a transaction log of several people: choose whose transactions to import.
+    ChooseLogUser,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -16,6 +16,7 @@ mod date;
 mod error;
 pub mod ofx;
 pub mod qif;
+pub mod seedlog;
 pub mod simplefin;
 pub mod text;
 mod tree;
@@ -39,6 +40,9 @@ pub enum Format {
     Camt053,
     /// A SimpleFIN `/accounts` answer.
     SimpleFin,
+    /// The seed design's transaction log (`user<TAB>timestamp<TAB>seller<TAB>amount`), read for
+    /// one user ([`ImportOptions::log_user`]).
+    SeedLog,
 }
 
 impl Format {
@@ -49,6 +53,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Camt053 => "camt053",
             Format::SimpleFin => "simplefin",
+            Format::SeedLog => "log",
         }
     }
 }
@@ -63,11 +68,13 @@ pub struct ImportOptions {
     /// How to read a QIF file's ambiguous dates (`01/02/2024`) when no date in it settles the
     /// order; month first when absent.
     pub date_order: Option<qif::DateOrder>,
+    /// Whose transactions to read from a seed log: a log is read only for a chosen user.
+    pub log_user: Option<String>,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { currency: Currency::USD, csv: None, date_order: None }
+        ImportOptions { currency: Currency::USD, csv: None, date_order: None, log_user: None }
     }
 }
 
@@ -113,6 +120,9 @@ fn detect_content(text: &str) -> Option<Format> {
     }
     if start.starts_with('{') && head.contains("\"ACCOUNTS\"") {
         return Some(Format::SimpleFin);
+    }
+    if seedlog::looks_like_log(start) {
+        return Some(Format::SeedLog);
     }
     None
 }
@@ -198,7 +208,9 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, options: &ImportOptions) -> 
     if let Some(err) = recognise_unsupported(bytes) {
         return Err(err);
     }
-    match detect(bytes, file_name) {
+    // A user chosen from a log says what the file is: its bad lines are then named as a log's.
+    let format = if options.log_user.is_some() { Some(Format::SeedLog) } else { detect(bytes, file_name) };
+    match format {
         Some(Format::Ofx) => ofx::parse_with_currency(bytes, options.currency),
         Some(Format::Qif) => qif::parse(bytes, options.currency, options.date_order),
         Some(Format::Csv) => match &options.csv {
@@ -207,6 +219,20 @@ pub fn parse(bytes: &[u8], file_name: Option<&str>, options: &ImportOptions) -> 
         },
         Some(Format::Camt053) => camt053::parse(bytes),
         Some(Format::SimpleFin) => simplefin::parse_accounts(bytes),
+        Some(Format::SeedLog) => {
+            let text = text::decode(bytes)?;
+            match &options.log_user {
+                Some(user) => seedlog::parse(&text, user, options.currency),
+                None => Err(FormatError::new(
+                    FormatErrorKind::Unsupported,
+                    format!(
+                        "this is a transaction log of one or more users (user, time, seller, amount; the first are: {}): choose whose \
+                         transactions to import",
+                        seedlog::users(&text, 5).join(", ")
+                    ),
+                )),
+            }
+        }
         None => Err(FormatError::new(
             FormatErrorKind::Unsupported,
             "this file is not in a format Spearmint reads: import OFX, QFX, QIF, CSV, CAMT.053 or SimpleFIN JSON",

@@ -11,6 +11,7 @@ mod crash;
 mod daemon;
 mod export;
 mod hints;
+mod log;
 mod import;
 mod output;
 mod processes;

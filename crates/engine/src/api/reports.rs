@@ -42,6 +42,17 @@ impl Engine {
         reports::export_transactions(self, query, out)
     }
 
+    /// Writes the transactions `query` selects as the seed's transaction log for `user` (the
+    /// vault's id when `None`): what `batch spending` reads and `import` reads back for one
+    /// user. Fails, writing nothing more, when they are in more than one currency.
+    pub fn export_log(&self, query: &TransactionQuery, user: Option<&str>, out: &mut dyn Write) -> Result<u64> {
+        let user = match user {
+            Some(u) => u.to_owned(),
+            None => reports::log_user(self)?,
+        };
+        reports::export_log(self, query, &user, out)
+    }
+
     /// Writes the monthly spending per category (what the Spending screen sums) as CSV.
     pub fn export_spending(&self, out: &mut dyn Write) -> Result<u64> {
         reports::export_spending(self, out)

@@ -25,6 +25,9 @@ pub struct ImportRequest {
     /// The currency for files that state none; by default the account's, else USD.
     pub currency: Option<Currency>,
     pub dry_run: bool,
+    /// Whose transactions to import from a seed log (`user<TAB>timestamp<TAB>seller<TAB>amount`,
+    /// the batch job's input); a log is never imported without this choice.
+    pub log_user: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -210,6 +213,7 @@ fn format_name(f: Format) -> &'static str {
         Format::Csv => "csv",
         Format::Camt053 => "camt.053",
         Format::SimpleFin => "simplefin",
+        Format::SeedLog => "log",
     }
 }
 
@@ -266,9 +270,18 @@ pub(crate) fn import_file_with_progress(
     };
     let name = req.file_name.clone().unwrap_or_else(|| "the file".into());
     check_size(req.bytes.len(), &name)?;
-    let Some(format) = spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) else {
+    // A log is read as one only for a chosen user; with a column mapping given, as the CSV the
+    // user says it is.
+    let detected = match (&req.log_user, &req.mapping) {
+        (Some(_), _) => Some(Format::SeedLog),
+        (None, mapping) => match spearmint_formats::detect(&req.bytes, req.file_name.as_deref()) {
+            Some(Format::SeedLog) if mapping.is_some() => Some(Format::Csv),
+            other => other,
+        },
+    };
+    let Some(format) = detected else {
         // The parser knows why (MT940, PDF, a spreadsheet ...): let it say so.
-        let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None };
+        let options = ImportOptions { currency: Currency::USD, csv: None, date_order: None, log_user: None };
         return Err(match spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options) {
             Err(e) => file_error(&name, &e),
             Ok(_) => Error::new(
@@ -307,13 +320,21 @@ pub(crate) fn import_file_with_progress(
     // Read the file on this core while another hashes and compresses the raw bytes.
     let read = || -> Result<(Option<CsvMapping>, Statement)> {
         let parse = |mapping: Option<CsvMapping>| {
-            let options = ImportOptions { currency, csv: mapping.clone(), date_order: None };
+            let options =
+                ImportOptions { currency, csv: mapping.clone(), date_order: None, log_user: req.log_user.clone() };
             spearmint_formats::parse(&req.bytes, req.file_name.as_deref(), &options)
                 .map(|statement| (mapping, statement))
                 .map_err(|e| file_error(&name, &e))
         };
         match (format, &req.mapping) {
-            (Format::Csv, Some(m)) => parse(Some(m.clone())),
+            (Format::Csv, Some(m)) => spearmint_formats::csv::parse(&req.bytes, m)
+                .map(|statement| (Some(m.clone()), statement))
+                .map_err(|e| file_error(&name, &e)),
+            // A log of several people is never read on a guess of whose it is.
+            (Format::SeedLog, _) if req.log_user.is_none() => {
+                Err(parse(None).map_or_else(|e| e, |_| Error::new(ErrorKind::Invalid, format!("{name} is a transaction log")))
+                    .with_hint(Hint::ChooseLogUser))
+            }
             (Format::Csv, None) => {
                 // The account's saved mapping if this file reads with it (an export from
                 // elsewhere may have other columns); else a freshly detected one.

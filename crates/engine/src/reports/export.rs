@@ -161,6 +161,70 @@ pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out
     csv.finish()
 }
 
+/// The user id a seed log names a profile by when none is chosen: the vault's own id.
+pub(crate) fn log_user(engine: &Engine) -> Result<String> {
+    engine.with_vault(|v| {
+        crate::vault::settings::vault_id(v.read())?
+            .ok_or_else(|| Error::new(ErrorKind::Corrupt, "the vault has no id: run `doctor`, or restore it from a backup"))
+    })
+}
+
+/// Writes the transactions `query` selects (all of them, newest first, pending ones too, as
+/// monthly spending counts them) as the seed's log, what `batch spending` reads:
+/// `user<TAB>YYYY-MM-DDT00:00:00Z<TAB>descriptor<TAB>amount`, money out positive (spent), the
+/// bank's own descriptor so the batch job categorizes what the bank wrote. The log has no
+/// currency, so every row must be in one: otherwise it fails, naming the two, and the caller
+/// writes nothing. Returns how many lines.
+pub(crate) fn export_log(engine: &Engine, query: &TransactionQuery, user: &str, out: &mut dyn Write) -> Result<u64> {
+    if user.is_empty() || user.contains(['\t', '\n', '\r']) {
+        return Err(Error::new(ErrorKind::Invalid, "a log's user id must be one line without tabs: choose another"));
+    }
+    let mut page_query = TransactionQuery { limit: Some(PAGE), before: None, ..query.clone() };
+    let mut currency: Option<Currency> = None;
+    let mut lines = 0u64;
+    let mut buf = String::new();
+    loop {
+        let page = engine.with_vault(|v| ledger::query_transactions(v, &page_query))?;
+        buf.clear();
+        for t in &page {
+            let this = t.amount.currency();
+            match currency {
+                None => currency = Some(this),
+                Some(c) if c != this => {
+                    return Err(Error::new(
+                        ErrorKind::Invalid,
+                        format!(
+                            "a log has no currency, and these transactions are in {} and {}: export one \
+                             account (or one currency's accounts) at a time",
+                            c.code(),
+                            this.code()
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+            let spent = Money::zero(this)
+                .checked_sub(t.amount)
+                .map_err(|e| Error::new(ErrorKind::Corrupt, format!("a stored amount is out of range: {e}")))?;
+            // A field holds no tab or line end: the seller's become spaces.
+            let seller: String = t.seller.split_whitespace().collect::<Vec<_>>().join(" ");
+            let seller = if seller.is_empty() { "UNKNOWN" } else { &seller };
+            use std::fmt::Write as _;
+            let _ = writeln!(buf, "{user}\t{}T00:00:00Z\t{seller}\t{}", t.posted_on.format("%Y-%m-%d"), spent.to_plain_string());
+            lines += 1;
+        }
+        out.write_all(buf.as_bytes()).map_err(|e| Error::io("cannot write the export", e))?;
+        match page.last() {
+            Some(last) if page.len() == PAGE as usize => {
+                page_query.before = Some(TransactionCursor { posted_on: last.posted_on, id: last.id });
+            }
+            _ => break,
+        }
+    }
+    out.flush().map_err(|e| Error::io("cannot write the export", e))?;
+    Ok(lines)
+}
+
 /// Writes the monthly spending per category (what the Spending screen sums) as CSV.
 pub(crate) fn export_spending(engine: &Engine, out: &mut dyn Write) -> Result<u64> {
     let rows = engine.with_vault(|v| {

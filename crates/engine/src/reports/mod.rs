@@ -5,7 +5,7 @@
 mod export;
 mod spending;
 
-pub(crate) use export::{export_budgets, export_spending, export_transactions};
+pub(crate) use export::{export_budgets, export_log, export_spending, export_transactions, log_user};
 pub use spending::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
 };

@@ -48,6 +48,7 @@ fn import_one(engine: &Engine, id: &str, amount: &str, description: &str) -> Tra
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap();
     assert_eq!(report.summary.added, 1, "{report:?}");
@@ -81,6 +82,7 @@ fn a_dry_run_import_raises_nothing() {
         mapping: None,
         currency: None,
         dry_run: true,
+        log_user: None,
     };
     assert_eq!(engine.import_file(request).unwrap().summary.added, 1);
     assert!(alerts(&engine).is_empty(), "a preview changes nothing: {:?}", alerts(&engine));

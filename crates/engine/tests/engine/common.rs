@@ -106,6 +106,7 @@ pub fn import(engine: &Engine, file_name: &str, bytes: Vec<u8>) -> ImportReport 
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap()
 }

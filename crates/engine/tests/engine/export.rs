@@ -27,6 +27,7 @@ fn reimport(engine: &Engine, account: AccountId, bytes: &[u8]) -> spearmint_engi
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap()
 }

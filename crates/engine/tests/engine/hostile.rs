@@ -162,6 +162,7 @@ fn import(engine: &Engine, bytes: Vec<u8>) -> spearmint_engine::Result<spearmint
         mapping: None,
         currency: None,
         dry_run: false,
+        log_user: None,
     })
 }
 

@@ -39,6 +39,7 @@ fn request(bytes: Vec<u8>, file_name: &str, account: AccountId) -> ImportRequest
         mapping: None,
         currency: None,
         dry_run: false,
+        log_user: None,
     }
 }
 
@@ -66,7 +67,7 @@ fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
     for path in &all {
         let bytes = std::fs::read(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let options = ImportOptions { currency: spearmint_core::Currency::USD, csv: None, date_order: None };
+        let options = ImportOptions { currency: spearmint_core::Currency::USD, csv: None, date_order: None, log_user: None };
         let Ok(statement) = spearmint_formats::parse(&bytes, Some(&name), &options) else { continue };
         if statement.accounts.is_empty() {
             continue;
@@ -88,6 +89,7 @@ fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
             mapping: None,
             currency: None,
             dry_run,
+            log_user: None,
         };
         let first =
             engine.import_file(request(false)).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.message()));
@@ -124,6 +126,7 @@ fn a_broken_file_is_refused_with_its_problem_named_and_nothing_written() {
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap_err();
     assert!(err.message().starts_with("bank_medium.ofx: "), "{}", err.message());
@@ -137,6 +140,7 @@ fn a_broken_file_is_refused_with_its_problem_named_and_nothing_written() {
             mapping: None,
             currency: None,
             dry_run: false,
+            log_user: None,
         })
         .unwrap_err();
     assert!(err.message().contains("statement.pdf"), "{}", err.message());
