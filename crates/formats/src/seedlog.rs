@@ -98,9 +98,8 @@ pub fn parse(text: &str, user: &str, currency: Currency) -> Result<Statement, Fo
         if payee.is_empty() {
             return Err(FormatError::invalid(format!("line {n} has no seller: fix or remove that line")));
         }
-        let amount = Money::zero(currency)
-            .checked_sub(spent)
-            .map_err(|e| FormatError::invalid(format!("line {n}: {e}")))?;
+        let amount =
+            Money::zero(currency).checked_sub(spent).map_err(|e| FormatError::invalid(format!("line {n}: {e}")))?;
         transactions.push(StatementTransaction::new(l.date, amount, payee));
     }
     if transactions.is_empty() {

@@ -35,8 +35,15 @@ pub async fn import_file(
     let mapping = mapping.map(|m| m.to_csv_mapping()).transpose()?;
     let engine = state.engine.clone();
     blocking(move || {
-        let request =
-            ImportRequest { bytes, file_name: Some(file_name), account, mapping, currency: None, dry_run, log_user: None };
+        let request = ImportRequest {
+            bytes,
+            file_name: Some(file_name),
+            account,
+            mapping,
+            currency: None,
+            dry_run,
+            log_user: None,
+        };
         engine.import_file_with_progress(request, &|p| {
             let _ = on_progress.send(*p);
         })

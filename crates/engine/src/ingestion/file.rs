@@ -331,10 +331,9 @@ pub(crate) fn import_file_with_progress(
                 .map(|statement| (Some(m.clone()), statement))
                 .map_err(|e| file_error(&name, &e)),
             // A log of several people is never read on a guess of whose it is.
-            (Format::SeedLog, _) if req.log_user.is_none() => {
-                Err(parse(None).map_or_else(|e| e, |_| Error::new(ErrorKind::Invalid, format!("{name} is a transaction log")))
-                    .with_hint(Hint::ChooseLogUser))
-            }
+            (Format::SeedLog, _) if req.log_user.is_none() => Err(parse(None)
+                .map_or_else(|e| e, |_| Error::new(ErrorKind::Invalid, format!("{name} is a transaction log")))
+                .with_hint(Hint::ChooseLogUser)),
             (Format::Csv, None) => {
                 // The account's saved mapping if this file reads with it (an export from
                 // elsewhere may have other columns); else a freshly detected one.

@@ -164,8 +164,9 @@ pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out
 /// The user id a seed log names a profile by when none is chosen: the vault's own id.
 pub(crate) fn log_user(engine: &Engine) -> Result<String> {
     engine.with_vault(|v| {
-        crate::vault::settings::vault_id(v.read())?
-            .ok_or_else(|| Error::new(ErrorKind::Corrupt, "the vault has no id: run `doctor`, or restore it from a backup"))
+        crate::vault::settings::vault_id(v.read())?.ok_or_else(|| {
+            Error::new(ErrorKind::Corrupt, "the vault has no id: run `doctor`, or restore it from a backup")
+        })
     })
 }
 
@@ -210,7 +211,12 @@ pub(crate) fn export_log(engine: &Engine, query: &TransactionQuery, user: &str, 
             let seller: String = t.seller.split_whitespace().collect::<Vec<_>>().join(" ");
             let seller = if seller.is_empty() { "UNKNOWN" } else { &seller };
             use std::fmt::Write as _;
-            let _ = writeln!(buf, "{user}\t{}T00:00:00Z\t{seller}\t{}", t.posted_on.format("%Y-%m-%d"), spent.to_plain_string());
+            let _ = writeln!(
+                buf,
+                "{user}\t{}T00:00:00Z\t{seller}\t{}",
+                t.posted_on.format("%Y-%m-%d"),
+                spent.to_plain_string()
+            );
             lines += 1;
         }
         out.write_all(buf.as_bytes()).map_err(|e| Error::io("cannot write the export", e))?;

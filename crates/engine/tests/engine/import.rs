@@ -67,7 +67,8 @@ fn every_fixture_that_parses_imports_once_and_reimports_as_a_no_op() {
     for path in &all {
         let bytes = std::fs::read(path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let options = ImportOptions { currency: spearmint_core::Currency::USD, csv: None, date_order: None, log_user: None };
+        let options =
+            ImportOptions { currency: spearmint_core::Currency::USD, csv: None, date_order: None, log_user: None };
         let Ok(statement) = spearmint_formats::parse(&bytes, Some(&name), &options) else { continue };
         if statement.accounts.is_empty() {
             continue;

@@ -352,7 +352,12 @@ fn csv_sniffs_the_id_column_of_a_file_longer_than_the_sample() {
         let statement = spearmint_formats::parse(
             csv.as_bytes(),
             Some("long.csv"),
-            &spearmint_formats::ImportOptions { currency: Currency::USD, csv: Some(m), date_order: None, log_user: None },
+            &spearmint_formats::ImportOptions {
+                currency: Currency::USD,
+                csv: Some(m),
+                date_order: None,
+                log_user: None,
+            },
         )
         .unwrap();
         let last = statement.accounts[0].transactions.last().unwrap();
