@@ -837,47 +837,59 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
     let dense = map.dense;
     let mut dense_by_rank: Vec<u16> = (0..dense as u16).collect();
     dense_by_rank.sort_unstable_by_key(|c| map.rank[usize::from(*c)]);
-    let mut rows = Vec::with_capacity(parts.iter().map(|p| p.blocks.len() / p.stride * 4).sum());
-    let mut months: Vec<(Month, usize, u32)> = Vec::new();
-    let mut cells: Vec<(u16, i64)> = Vec::new();
-    for g in 0..users.len() {
-        months.clear();
-        for (p, (part, local)) in parts.iter().zip(&locals).enumerate() {
-            if let Some(slot) = part.slots.get(local[g] as usize) {
-                months.extend(slot.months.iter().map(|(m, b)| (*m, p, *b)));
-            }
-        }
-        months.sort_unstable_by_key(|(m, p, _)| (*m, *p));
-        let mut i = 0;
-        while i < months.len() {
-            let month = months[i].0;
-            let mut mask = 0i64;
-            let mut sums = [0i64; DENSE];
-            while i < months.len() && months[i].0 == month {
-                let (_, p, b) = months[i];
-                let part = &parts[p];
-                let at = b as usize * part.stride;
-                let block = &part.blocks[at..at + part.stride];
-                mask |= block[0];
-                for (sum, total) in sums.iter_mut().zip(&block[1..]) {
-                    *sum = sum.checked_add(*total).ok_or(Problem::TooLarge)?;
+    // The users' rows in two halves at once: each half's rows are in order, and so is the pair.
+    let rows_of = |from: usize, to: usize| -> Result<Vec<(u64, i64)>, Problem> {
+        let mut rows = Vec::new();
+        let mut months: Vec<(Month, usize, u32)> = Vec::new();
+        let mut cells: Vec<(u16, i64)> = Vec::new();
+        for g in from..to {
+            months.clear();
+            for (p, (part, local)) in parts.iter().zip(&locals).enumerate() {
+                if let Some(slot) = part.slots.get(local[g] as usize) {
+                    months.extend(slot.months.iter().map(|(m, b)| (*m, p, *b)));
                 }
-                i += 1;
             }
-            cells.clear();
-            cells.extend(
-                dense_by_rank
-                    .iter()
-                    .filter(|c| mask & (1 << **c) != 0)
-                    .map(|c| (map.rank[usize::from(*c)], sums[usize::from(*c)])),
-            );
-            if let Some(list) = extra.get(&key(g as u32, month, 0)) {
-                cells.extend(list.iter().map(|(c, total)| (map.rank[usize::from(*c)], *total)));
-                cells.sort_unstable_by_key(|(rank, _)| *rank);
+            months.sort_unstable_by_key(|(m, p, _)| (*m, *p));
+            let mut i = 0;
+            while i < months.len() {
+                let month = months[i].0;
+                let mut mask = 0i64;
+                let mut sums = [0i64; DENSE];
+                while i < months.len() && months[i].0 == month {
+                    let (_, p, b) = months[i];
+                    let part = &parts[p];
+                    let at = b as usize * part.stride;
+                    let block = &part.blocks[at..at + part.stride];
+                    mask |= block[0];
+                    for (sum, total) in sums.iter_mut().zip(&block[1..]) {
+                        *sum = sum.checked_add(*total).ok_or(Problem::TooLarge)?;
+                    }
+                    i += 1;
+                }
+                cells.clear();
+                cells.extend(
+                    dense_by_rank
+                        .iter()
+                        .filter(|c| mask & (1 << **c) != 0)
+                        .map(|c| (map.rank[usize::from(*c)], sums[usize::from(*c)])),
+                );
+                if let Some(list) = extra.get(&key(g as u32, month, 0)) {
+                    cells.extend(list.iter().map(|(c, total)| (map.rank[usize::from(*c)], *total)));
+                    cells.sort_unstable_by_key(|(rank, _)| *rank);
+                }
+                rows.extend(cells.iter().map(|(rank, total)| (key(g as u32, month, *rank), *total)));
             }
-            rows.extend(cells.iter().map(|(rank, total)| (key(g as u32, month, *rank), *total)));
         }
-    }
+        Ok(rows)
+    };
+    let half = users.len() / 2;
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| rows_of(half, users.len()));
+        let first = rows_of(0, half);
+        (first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+    });
+    let mut rows = first?;
+    rows.extend(second?);
     let mut by_rank = vec![0u16; map.rank.len()];
     for (id, rank) in map.rank.iter().enumerate() {
         by_rank[usize::from(*rank)] = id as u16;

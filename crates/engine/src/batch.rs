@@ -276,13 +276,21 @@ pub fn spending(job: &SpendingJob, progress: &(dyn Fn(u64, Option<u64>) + Sync))
         _ => None,
     };
     write_target(&job.out, |out| {
-        let mut buf = Vec::with_capacity(1 << 20);
+        // Formatted in pieces, two at a time: one on this thread, one on another.
+        const PIECE: usize = 1 << 17;
+        let (mut mine, mut theirs) = (Vec::with_capacity(PIECE * 40), Vec::with_capacity(PIECE * 40));
         let mut from = 0;
         while from < totals.len() {
-            buf.clear();
-            totals.write_lines(from, from + 16_384, &mut buf);
-            out.write_all(&buf)?;
-            from += 16_384;
+            mine.clear();
+            theirs.clear();
+            std::thread::scope(|scope| {
+                let other = scope.spawn(|| totals.write_lines(from + PIECE, from + 2 * PIECE, &mut theirs));
+                totals.write_lines(from, from + PIECE, &mut mine);
+                other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            });
+            out.write_all(&mine)?;
+            out.write_all(&theirs)?;
+            from += 2 * PIECE;
         }
         Ok(())
     })?;
@@ -319,24 +327,21 @@ fn read_chunks(
         buf.clear();
         buf.append(&mut carry);
         let mut eof = false;
-        // Fill to CHUNK, and beyond only for a line longer than a chunk.
+        // Fill to CHUNK, and beyond only for a line longer than a chunk. `read_to_end` fills the
+        // spare capacity without zeroing it first.
         loop {
             let start = buf.len();
-            let want = if start < CHUNK { CHUNK } else { start + CHUNK };
-            buf.resize(want, 0);
-            let mut filled = start;
-            while filled < want {
-                match reader.read(&mut buf[filled..want]) {
-                    Ok(0) => {
-                        eof = true;
-                        break;
-                    }
-                    Ok(n) => filled += n,
+            let want = if start < CHUNK { CHUNK - start } else { CHUNK };
+            let n = loop {
+                match (&mut *reader).take(want as u64).read_to_end(&mut buf) {
+                    Ok(n) => break n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(e),
                 }
+            };
+            if n < want {
+                eof = true;
             }
-            buf.truncate(filled);
             if eof || memchr::memrchr(b'\n', &buf[start..]).is_some() {
                 break;
             }
