@@ -203,9 +203,36 @@ fn tag(hash: u64) -> u8 {
     (hash >> 56) as u8
 }
 
+/// The seller hash: eight bytes at a time, each word folded into the state by a multiply, the
+/// last partial word zero-padded, then the length. [`seller_field`] computes the same while it
+/// looks for the seller's end, so a line's seller is read once.
+#[inline]
+fn mix(state: u64, word: u64) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let p = u128::from(state ^ word) * u128::from(K);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+const HASH_SEED: u64 = 0x243F_6A88_85A3_08D3;
+
+#[inline]
+fn hash_finish(state: u64, len: usize) -> u64 {
+    mix(state, (len as u64).rotate_left(32) ^ 0xD6E8_FEB8_6659_FD93)
+}
+
 fn name_hash(name: &[u8]) -> u64 {
-    use std::hash::BuildHasher as _;
-    FixedState::default().hash_one(name)
+    let mut words = name.chunks_exact(8);
+    let mut h = HASH_SEED;
+    for word in words.by_ref() {
+        h = mix(h, u64::from_le_bytes(word.try_into().unwrap_or_default()));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    hash_finish(h, name.len())
 }
 
 impl SellerTable {
@@ -264,13 +291,18 @@ impl SellerTable {
 
     #[inline]
     fn get(&self, name: &[u8]) -> Option<u16> {
+        self.get_hashed(name, name_hash(name))
+    }
+
+    /// [`SellerTable::get`] of a name whose [`name_hash`] is `hash`.
+    #[inline]
+    fn get_hashed(&self, name: &[u8], hash: u64) -> Option<u16> {
         if self.slots.is_empty() {
             return None;
         }
         if name.len() >= usize::from(EMPTY) {
             return self.long.get(name).copied();
         }
-        let hash = name_hash(name);
         let mask = self.slots.len() - 1;
         let mut i = hash as usize & mask;
         loop {
@@ -378,6 +410,12 @@ impl SellerMap {
         self.sellers.get(seller)
     }
 
+    /// [`SellerMap::get`] of a seller whose [`name_hash`] is known.
+    #[inline]
+    fn get_hashed(&self, seller: &[u8], hash: u64) -> Option<u16> {
+        self.sellers.get_hashed(seller, hash)
+    }
+
     /// What Spearmint's own categorizer makes of a seller the map lacks.
     fn guess(&self, seller: &[u8], cents: i64) -> u16 {
         let Ok(descriptor) = std::str::from_utf8(seller) else {
@@ -426,25 +464,39 @@ pub fn parse_line(line: &[u8]) -> Result<Fields<'_>, Problem> {
     Ok(Fields { user: &line[..t1], month, seller, cents })
 }
 
-/// Where the first tab or newline is: eight bytes at a time, since a field is a few dozen bytes
-/// at most, too short for a vectorized search to pay off.
+/// Where the first tab or newline is, and the [`name_hash`] of the bytes before it: eight bytes
+/// at a time, since a field is a few dozen bytes at most, too short for a vectorized search to
+/// pay off.
 #[inline]
-fn tab_or_newline(bytes: &[u8]) -> Option<usize> {
+fn seller_field(bytes: &[u8]) -> Option<(usize, u64)> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
+    let mut h = HASH_SEED;
     for word in words.by_ref() {
         let x = u64::from_le_bytes(word.try_into().unwrap_or_default());
         // Lowest set bit: the first tab or newline (a borrow only ever marks bytes above it).
         let found = zero_byte(x ^ (ONES * u64::from(b'\t'))) | zero_byte(x ^ (ONES * u64::from(b'\n')));
         if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
+            let k = (found.trailing_zeros() / 8) as usize;
+            if k > 0 {
+                h = mix(h, x & (u64::MAX >> (64 - 8 * k)));
+            }
+            return Some((at + k, hash_finish(h, at + k)));
         }
+        h = mix(h, x);
         at += 8;
     }
-    words.remainder().iter().position(|b| *b == b'\t' || *b == b'\n').map(|i| at + i)
+    let rest = words.remainder();
+    let k = rest.iter().position(|b| *b == b'\t' || *b == b'\n')?;
+    if k > 0 {
+        let mut last = [0u8; 8];
+        last[..k].copy_from_slice(&rest[..k]);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    Some((at + k, hash_finish(h, at + k)))
 }
 
 /// Whether two byte strings of the same length are equal, compared eight bytes at a time.
@@ -458,11 +510,11 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 
 /// The line at `at` of a chunk, read in one pass when it has the usual shape: a user id, a
 /// 20-byte timestamp (`2024-03-07T14:05:09Z`), a seller and an amount of digits with at most
-/// two decimals, then `\n`, `\r\n` or the chunk's end. Returns its fields and where the next
-/// line starts, or `None` for any other line, which [`parse_line`] then reads (and names, when
-/// it is bad).
+/// two decimals, then `\n`, `\r\n` or the chunk's end. Returns its fields, the seller's
+/// [`name_hash`] and where the next line starts, or `None` for any other line, which
+/// [`parse_line`] then reads (and names, when it is bad).
 #[inline]
-fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, usize)> {
+fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, u64, usize)> {
     let rest = chunk.get(at..)?;
     let mut i = 0;
     while *rest.get(i)? != b'\t' {
@@ -481,7 +533,7 @@ fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, usize)> {
     }
     let month = Month::parse(timestamp)?;
     let seller_at = i + 22;
-    let seller_len = tab_or_newline(rest.get(seller_at..)?)?;
+    let (seller_len, seller_hash) = seller_field(rest.get(seller_at..)?)?;
     let seller = &rest[seller_at..seller_at + seller_len];
     if rest.get(seller_at + seller_len) != Some(&b'\t') {
         return None;
@@ -520,7 +572,7 @@ fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, usize)> {
         cents *= 10;
     }
     let cents = if negative { -cents } else { cents };
-    Some((Fields { user, month, seller, cents }, at + j + 1))
+    Some((Fields { user, month, seller, cents }, seller_hash, at + j + 1))
 }
 
 /// Group keys pack a user's index (high 32 bits), the month (20 bits) and the category (12).
@@ -534,8 +586,19 @@ fn unkey(key: u64) -> (u32, Month, u16) {
 
 /// The seller map's own categories (and `UNCATEGORIZED`) are summed in a dense block per (user,
 /// month); a category only the built-in categorizer gives, in a map beside it. At most this many
-/// dense ones: a block's presence mask is one word.
-const DENSE: usize = 63;
+/// dense ones: a block's presence mask is one 32-bit word.
+const DENSE: usize = 31;
+
+/// Words of a cache line.
+const LINE_WORDS: usize = 16;
+
+/// A cache line of a block. A block's word 0 is the mask of the categories present, then comes a
+/// total per dense category in 32-bit cents: the seed's dozen categories fill one line, so a
+/// month's blocks of 20,000 users stay in a core's cache. A total past 32 bits goes on in
+/// [`Spending::extra`], in 64.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(align(64))]
+struct Line([i32; LINE_WORDS]);
 
 /// Lines summed together, stage by stage ([`Spending::add_batch`]).
 const BATCH: usize = 32;
@@ -628,10 +691,11 @@ pub struct Spending<'m> {
     /// Per user, the month last summed and its block, apart from `slots` so the lookup every
     /// line makes stays within a few cache lines: a log in time order finds it at once.
     last: Vec<(Month, u32)>,
-    /// Blocks of `stride` words: a mask of the categories present, then a total per dense one.
-    blocks: Vec<i64>,
-    stride: usize,
-    /// (user, month, category) totals of the categories past the dense ones.
+    /// Blocks of `lines` cache lines each.
+    blocks: Vec<Line>,
+    lines: usize,
+    /// (user, month, category) totals of the categories past the dense ones, and what did not
+    /// fit a dense one's 32 bits.
     extra: Map<u64, i64>,
     /// What the built-in categorizer gave each seller the map lacks.
     guessed: Map<Box<[u8]>, u16>,
@@ -652,7 +716,7 @@ impl<'m> Spending<'m> {
             slots: Vec::new(),
             last: Vec::new(),
             blocks: Vec::new(),
-            stride: 1 + map.dense,
+            lines: (1 + map.dense).div_ceil(LINE_WORDS),
             extra: map_new(),
             guessed: map_new(),
             skipped: 0,
@@ -665,16 +729,16 @@ impl<'m> Spending<'m> {
         let chunk = chunk.strip_suffix(b"\n").unwrap_or(chunk);
         let mut count = 0u64;
         let mut at = 0;
-        let mut batch: Vec<(u64, Fields<'_>)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(u64, Fields<'_>, u64)> = Vec::with_capacity(BATCH);
         // `at == len` after a `\n`: the empty last line of `...\n\n`, counted as a line.
         while at < chunk.len() || (at == chunk.len() && chunk.last() == Some(&b'\n')) {
             count += 1;
             // The usual line in one pass; anything unusual (and every bad line) the careful way,
             // after the lines before it.
-            if let Some((f, next)) = fast_line(chunk, at) {
+            if let Some((f, hash, next)) = fast_line(chunk, at) {
                 at = next;
                 if self.month.is_none_or(|m| m == f.month) {
-                    batch.push((count, f));
+                    batch.push((count, f, hash));
                     if batch.len() == BATCH {
                         self.add_batch(&mut batch)?;
                     }
@@ -703,8 +767,8 @@ impl<'m> Spending<'m> {
 
     /// A seller's category: the map's, else (with the built-in categorizer) its guess.
     #[inline]
-    fn category(&mut self, seller: &[u8], cents: i64) -> u16 {
-        match self.map.get(seller) {
+    fn category(&mut self, seller: &[u8], hash: u64, cents: i64) -> u16 {
+        match self.map.get_hashed(seller, hash) {
             Some(c) => c,
             None if self.map.builtin => match self.guessed.get(seller) {
                 Some(c) => *c,
@@ -722,7 +786,7 @@ impl<'m> Spending<'m> {
         if self.month.is_some_and(|m| m != f.month) {
             return Ok(());
         }
-        let category = self.category(f.seller, f.cents);
+        let category = self.category(f.seller, name_hash(f.seller), f.cents);
         let user = self.users.index(f.user);
         let block = self.block(user, f.month);
         self.add_to(user, f.month, block, category, f.cents)
@@ -731,12 +795,17 @@ impl<'m> Spending<'m> {
     #[inline]
     fn add_to(&mut self, user: u32, month: Month, block: usize, category: u16, cents: i64) -> Result<(), Problem> {
         let c = usize::from(category);
-        if c < self.stride - 1 {
-            let at = block * self.stride;
-            self.blocks[at] |= 1 << c;
-            let total = &mut self.blocks[at + 1 + c];
-            *total = total.checked_add(cents).ok_or(Problem::TooLarge)?;
-        } else {
+        if c < self.map.dense {
+            let at = block * self.lines;
+            self.blocks[at].0[0] |= 1 << c;
+            let w = 1 + c;
+            let total = &mut self.blocks[at + w / LINE_WORDS].0[w % LINE_WORDS];
+            if let Some(sum) = i32::try_from(cents).ok().and_then(|cents| total.checked_add(cents)) {
+                *total = sum;
+                return Ok(());
+            }
+        }
+        {
             let total = self.extra.entry(key(user, month, category)).or_insert(0);
             *total = total.checked_add(cents).ok_or(Problem::TooLarge)?;
         }
@@ -746,17 +815,17 @@ impl<'m> Spending<'m> {
     /// Sums a batch of lines (numbered in their chunk) stage by stage: every seller first, then
     /// every block, then every total, so the memory each stage waits for is fetched for all the
     /// lines at once rather than one line after another.
-    fn add_batch(&mut self, batch: &mut Vec<(u64, Fields<'_>)>) -> Result<(), BadLine> {
+    fn add_batch(&mut self, batch: &mut Vec<(u64, Fields<'_>, u64)>) -> Result<(), BadLine> {
         let mut categories = [0u16; BATCH];
-        for (c, (_, f)) in categories.iter_mut().zip(batch.iter()) {
-            *c = self.category(f.seller, f.cents);
+        for (c, (_, f, hash)) in categories.iter_mut().zip(batch.iter()) {
+            *c = self.category(f.seller, *hash, f.cents);
         }
         let mut places = [(0u32, 0usize); BATCH];
-        for (place, (_, f)) in places.iter_mut().zip(batch.iter()) {
+        for (place, (_, f, _)) in places.iter_mut().zip(batch.iter()) {
             let user = self.users.index(f.user);
             *place = (user, self.block(user, f.month));
         }
-        for (k, (line, f)) in batch.iter().enumerate() {
+        for (k, (line, f, _)) in batch.iter().enumerate() {
             let (user, block) = places[k];
             self.add_to(user, f.month, block, categories[k], f.cents)
                 .map_err(|problem| BadLine { line: *line, problem })?;
@@ -781,8 +850,8 @@ impl<'m> Spending<'m> {
         let b = match slot.months.binary_search_by_key(&month, |(m, _)| *m) {
             Ok(i) => slot.months[i].1,
             Err(i) => {
-                let b = (self.blocks.len() / self.stride) as u32;
-                self.blocks.resize(self.blocks.len() + self.stride, 0);
+                let b = (self.blocks.len() / self.lines) as u32;
+                self.blocks.resize(self.blocks.len() + self.lines, Line::default());
                 slot.months.insert(i, (month, b));
                 b
             }
@@ -831,7 +900,7 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
             local
         })
         .collect();
-    // The rare totals past the dense categories, by (global user, month).
+    // The rare totals past the dense categories or their 32 bits, by (global user, month).
     let mut extra: Map<u64, Vec<(u16, i64)>> = map_new();
     for (part, local) in parts.iter().zip(&locals) {
         let global: Map<u32, u32> =
@@ -853,6 +922,7 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
         let mut rows = Vec::new();
         let mut months: Vec<(Month, usize, u32)> = Vec::new();
         let mut cells: Vec<(u16, i64)> = Vec::new();
+        let mut sums = vec![0i64; dense];
         for g in from..to {
             months.clear();
             for (p, (part, local)) in parts.iter().zip(&locals).enumerate() {
@@ -864,18 +934,27 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
             let mut i = 0;
             while i < months.len() {
                 let month = months[i].0;
-                let mut mask = 0i64;
-                let mut sums = [0i64; DENSE];
+                let mut mask = 0i32;
+                sums.fill(0);
                 while i < months.len() && months[i].0 == month {
                     let (_, p, b) = months[i];
                     let part = &parts[p];
-                    let at = b as usize * part.stride;
-                    let block = &part.blocks[at..at + part.stride];
-                    mask |= block[0];
-                    for (sum, total) in sums.iter_mut().zip(&block[1..]) {
-                        *sum = sum.checked_add(*total).ok_or(Problem::TooLarge)?;
+                    let at = b as usize * part.lines;
+                    let block = part.blocks[at..at + part.lines].iter().flat_map(|line| line.0);
+                    let mut words = block.clone();
+                    mask |= words.next().unwrap_or(0);
+                    for (sum, total) in sums.iter_mut().zip(words) {
+                        // Cannot overflow: at most a part per thread, each within 32 bits.
+                        *sum += i64::from(total);
                     }
                     i += 1;
+                }
+                let extra = extra.get(&key(g as u32, month, 0));
+                for (c, total) in extra.into_iter().flatten() {
+                    if let Some(sum) = sums.get_mut(usize::from(*c)) {
+                        *sum = sum.checked_add(*total).ok_or(Problem::TooLarge)?;
+                        mask |= 1 << c;
+                    }
                 }
                 cells.clear();
                 cells.extend(
@@ -884,8 +963,12 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
                         .filter(|c| mask & (1 << **c) != 0)
                         .map(|c| (map.rank[usize::from(*c)], sums[usize::from(*c)])),
                 );
-                if let Some(list) = extra.get(&key(g as u32, month, 0)) {
-                    cells.extend(list.iter().map(|(c, total)| (map.rank[usize::from(*c)], *total)));
+                if let Some(list) = extra.filter(|list| list.iter().any(|(c, _)| usize::from(*c) >= dense)) {
+                    cells.extend(
+                        list.iter()
+                            .filter(|(c, _)| usize::from(*c) >= dense)
+                            .map(|(c, total)| (map.rank[usize::from(*c)], *total)),
+                    );
                     cells.sort_unstable_by_key(|(rank, _)| *rank);
                 }
                 rows.extend(cells.iter().map(|(rank, total)| (key(g as u32, month, *rank), *total)));
@@ -1191,9 +1274,16 @@ mod tests {
         for i in 0..40 {
             let text = "x".repeat(i);
             let tab = format!("{text}\tz");
-            assert_eq!(tab_or_newline(tab.as_bytes()), Some(i));
-            assert_eq!(tab_or_newline(format!("{text}\nz\t").as_bytes()), Some(i));
-            assert_eq!(tab_or_newline(text.as_bytes()), None);
+            // The seller's end and its hash in one pass, the same hash as the table's.
+            let hash = name_hash(text.as_bytes());
+            assert_eq!(seller_field(tab.as_bytes()), Some((i, hash)));
+            assert_eq!(seller_field(format!("{text}\nz\t").as_bytes()), Some((i, hash)));
+            assert_eq!(seller_field(format!("{text}\tlonger than a word").as_bytes()), Some((i, hash)));
+            assert_eq!(seller_field(text.as_bytes()), None);
+            if i > 0 {
+                assert_ne!(name_hash(&text.as_bytes()[1..]), hash);
+                assert_ne!(name_hash(format!("{text}\0").as_bytes()), hash, "a zero byte still counts");
+            }
             assert!(same_bytes(tab.as_bytes(), tab.as_bytes()));
             if i > 0 {
                 let mut other = tab.clone().into_bytes();
@@ -1211,7 +1301,8 @@ mod tests {
         for line in lines {
             for end in ["", "\n", "\r\n"] {
                 let chunk = format!("{line}{end}");
-                let (fast, next) = fast_line(chunk.as_bytes(), 0).unwrap_or_else(|| panic!("{line:?}"));
+                let (fast, hash, next) = fast_line(chunk.as_bytes(), 0).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(hash, name_hash(fast.seller));
                 let slow = parse_line(line.as_bytes()).unwrap();
                 assert_eq!(
                     (fast.user, fast.month, fast.seller, fast.cents),
@@ -1252,6 +1343,42 @@ mod tests {
         assert_eq!(name(&long[1..]), None);
         assert_eq!(name("Seller 5000"), None);
         assert_eq!(name(""), None);
+    }
+
+    #[test]
+    fn totals_past_32_bits_of_cents_stay_exact() {
+        let map = SellerMap::parse(b"Shop\tSHOPPING\nCafe\tRESTAURANTS\n").unwrap();
+        // 21,000,000.00 fits 32 bits of cents; two of them do not, nor does 99,999,999.99 alone.
+        let lines = [
+            "1\t2024-01-02T00:00:00Z\tShop\t21000000.00",
+            "1\t2024-01-03T00:00:00Z\tShop\t21000000.00",
+            "1\t2024-01-04T00:00:00Z\tShop\t0.01",
+            "1\t2024-01-04T00:00:00Z\tCafe\t-21000000.00",
+            "1\t2024-01-05T00:00:00Z\tCafe\t-21000000.00",
+            "1\t2024-01-06T00:00:00Z\tUnknown\t99999999.99",
+            "1\t2024-01-07T00:00:00Z\tUnknown\t-99999999.99",
+            "2\t2024-01-07T00:00:00Z\tUnknown\t-99999999.99",
+        ];
+        // Split over two threads' parts in every way: the result never changes.
+        for split in 0..=lines.len() {
+            let mut parts = Vec::new();
+            for part in [&lines[..split], &lines[split..]] {
+                let mut spending = Spending::new(&map, None, false);
+                spending.add_chunk(part.join("\n").as_bytes()).unwrap();
+                parts.push(spending);
+            }
+            let totals = merge(&map, parts).unwrap();
+            let mut out = Vec::new();
+            totals.write_lines(0, totals.len(), &mut out);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "1\t2024-01\tRESTAURANTS\t-42000000.00\n\
+                 1\t2024-01\tSHOPPING\t42000000.01\n\
+                 1\t2024-01\tUNCATEGORIZED\t0.00\n\
+                 2\t2024-01\tUNCATEGORIZED\t-99999999.99\n",
+                "split at {split}"
+            );
+        }
     }
 
     #[test]
