@@ -92,6 +92,14 @@ impl Month {
         (1..=12).contains(&month).then_some(Month(year * 12 + month - 1))
     }
 
+    /// [`Month::parse`] of the eight bytes a timestamp starts with, first byte lowest.
+    #[inline]
+    fn from_word(word: u64) -> Option<Month> {
+        let year = word_digits(word, 4)? as u32;
+        let month = word_digits(word >> 40, 2)? as u32;
+        ((word >> 32) as u8 == b'-' && (1..=12).contains(&month)).then(|| Month(year * 12 + month - 1))
+    }
+
     pub fn from_date(date: chrono::NaiveDate) -> Month {
         use chrono::Datelike as _;
         Month(u32::try_from(date.year()).unwrap_or(0) * 12 + date.month0())
@@ -469,8 +477,6 @@ pub fn parse_line(line: &[u8]) -> Result<Fields<'_>, Problem> {
 /// pay off.
 #[inline]
 fn seller_field(bytes: &[u8]) -> Option<(usize, u64)> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
@@ -499,6 +505,45 @@ fn seller_field(bytes: &[u8]) -> Option<(usize, u64)> {
     Some((at + k, hash_finish(h, at + k)))
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes at `at`, first byte lowest, when there are eight.
+#[inline]
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// Where the first `byte` of a word is: its lowest byte holding it.
+#[inline]
+fn find_in_word(word: u64, byte: u8) -> Option<usize> {
+    let x = word ^ (ONES * u64::from(byte));
+    let found = x.wrapping_sub(ONES) & !x & HIGH;
+    (found != 0).then(|| (found.trailing_zeros() / 8) as usize)
+}
+
+/// The number written by the first `n` bytes of a word (1 to 8 ASCII digits, first digit
+/// lowest), or `None` when one of them is not a digit: all eight at once, without a branch per
+/// digit.
+#[inline]
+fn word_digits(word: u64, n: usize) -> Option<u64> {
+    if n == 0 || n > 8 {
+        return None;
+    }
+    let keep = u64::MAX >> (64 - 8 * n);
+    let t = (word ^ (ONES * u64::from(b'0'))) & keep;
+    // A byte is a digit when it is at most 9 once '0' is taken away: adding 0x76 leaves its high
+    // bit clear (a carry out of a byte only ever comes from one already marked).
+    if (t | t.wrapping_add((0x76 * ONES) & keep)) & HIGH & keep != 0 {
+        return None;
+    }
+    // Leading zeros fill the low bytes; then pairs, fours and eights of digits are combined.
+    let v = t << (8 * (8 - n));
+    let v = (v.wrapping_mul(10) + (v >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let v = (v.wrapping_mul(100) + (v >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((v.wrapping_mul(10_000) + (v >> 32)) & 0xFFFF_FFFF)
+}
+
 /// Whether two byte strings of the same length are equal, compared eight bytes at a time.
 #[inline]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
@@ -508,30 +553,52 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
         && x.remainder().iter().zip(y.remainder()).all(|(p, q)| p == q)
 }
 
+/// What the one-pass reading of a line learns beside its fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Scan {
+    /// The seller's [`name_hash`].
+    seller_hash: u64,
+    /// The user id's number, when it is a plain one of up to seven digits.
+    user_number: Option<u64>,
+}
+
 /// The line at `at` of a chunk, read in one pass when it has the usual shape: a user id, a
 /// 20-byte timestamp (`2024-03-07T14:05:09Z`), a seller and an amount of digits with at most
-/// two decimals, then `\n`, `\r\n` or the chunk's end. Returns its fields, the seller's
-/// [`name_hash`] and where the next line starts, or `None` for any other line, which
+/// two decimals, then `\n`, `\r\n` or the chunk's end. Returns its fields, what else it
+/// learnt and where the next line starts, or `None` for any other line, which
 /// [`parse_line`] then reads (and names, when it is bad).
 #[inline]
-fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, u64, usize)> {
+fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, Scan, usize)> {
     let rest = chunk.get(at..)?;
-    let mut i = 0;
-    while *rest.get(i)? != b'\t' {
-        if rest[i] == b'\n' {
-            return None;
+    // A user id of up to seven digits in one word; anything else byte by byte.
+    let mut user_number = None;
+    let first = word_at(rest, 0).map(|w| (w, find_in_word(w, b'\t')));
+    let i = match first {
+        Some((w, Some(i))) if i > 0 && (i == 1 || w as u8 != b'0') && word_digits(w, i).is_some() => {
+            user_number = word_digits(w, i);
+            i
         }
-        i += 1;
-    }
+        _ => {
+            let mut i = 0;
+            while *rest.get(i)? != b'\t' {
+                if rest[i] == b'\n' {
+                    return None;
+                }
+                i += 1;
+            }
+            i
+        }
+    };
     let user = &rest[..i];
     if user.is_empty() {
         return None;
     }
-    let timestamp = rest.get(i + 1..i + 21)?;
-    if rest.get(i + 21) != Some(&b'\t') || timestamp.iter().fold(false, |nl, b| nl | (*b == b'\n')) {
+    // The timestamp in three words (overlapping), none with a newline.
+    let stamp = [word_at(rest, i + 1)?, word_at(rest, i + 9)?, word_at(rest, i + 13)?];
+    if rest.get(i + 21) != Some(&b'\t') || stamp.iter().any(|w| find_in_word(*w, b'\n').is_some()) {
         return None;
     }
-    let month = Month::parse(timestamp)?;
+    let month = Month::from_word(stamp[0])?;
     let seller_at = i + 22;
     let (seller_len, seller_hash) = seller_field(rest.get(seller_at..)?)?;
     let seller = &rest[seller_at..seller_at + seller_len];
@@ -541,6 +608,22 @@ fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, u64, usize)> {
     let mut j = seller_at + seller_len + 1;
     let negative = rest.get(j) == Some(&b'-');
     j += usize::from(negative);
+    let scan = Scan { seller_hash, user_number };
+    // The usual amount, `1234.56` and a newline within one word, all at once; any other byte by
+    // byte.
+    if let Some(w) = word_at(rest, j)
+        && let Some(end) = find_in_word(w, b'\n')
+        && end >= 4
+        && (w >> (8 * (end - 3))) as u8 == b'.'
+    {
+        let whole = end - 3;
+        let digits = (w & (u64::MAX >> (64 - 8 * whole))) | (((w >> (8 * (whole + 1))) & 0xFFFF) << (8 * whole));
+        if let Some(cents) = word_digits(digits, whole + 2) {
+            let cents = cents as i64;
+            let cents = if negative { -cents } else { cents };
+            return Some((Fields { user, month, seller, cents }, scan, at + j + end + 1));
+        }
+    }
     let (mut cents, mut whole, mut fraction, mut dot) = (0i64, 0usize, 0usize, false);
     loop {
         match rest.get(j) {
@@ -572,7 +655,7 @@ fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, u64, usize)> {
         cents *= 10;
     }
     let cents = if negative { -cents } else { cents };
-    Some((Fields { user, month, seller, cents }, seller_hash, at + j + 1))
+    Some((Fields { user, month, seller, cents }, scan, at + j + 1))
 }
 
 /// Group keys pack a user's index (high 32 bits), the month (20 bits) and the category (12).
@@ -639,8 +722,14 @@ impl Users {
     }
 
     fn index(&mut self, id: &[u8]) -> u32 {
+        self.index_of(id, plain_number(id))
+    }
+
+    /// [`Users::index`] of an id whose [`plain_number`] is known.
+    #[inline]
+    fn index_of(&mut self, id: &[u8], number: Option<u64>) -> u32 {
         let next = self.names.len() as u32;
-        let found = match plain_number(id) {
+        let found = match number {
             Some(n) if n < DIRECT_USERS => {
                 let n = n as usize;
                 if n >= self.direct.len() {
@@ -729,16 +818,16 @@ impl<'m> Spending<'m> {
         let chunk = chunk.strip_suffix(b"\n").unwrap_or(chunk);
         let mut count = 0u64;
         let mut at = 0;
-        let mut batch: Vec<(u64, Fields<'_>, u64)> = Vec::with_capacity(BATCH);
+        let mut batch: Vec<(u64, Fields<'_>, Scan)> = Vec::with_capacity(BATCH);
         // `at == len` after a `\n`: the empty last line of `...\n\n`, counted as a line.
         while at < chunk.len() || (at == chunk.len() && chunk.last() == Some(&b'\n')) {
             count += 1;
             // The usual line in one pass; anything unusual (and every bad line) the careful way,
             // after the lines before it.
-            if let Some((f, hash, next)) = fast_line(chunk, at) {
+            if let Some((f, scan, next)) = fast_line(chunk, at) {
                 at = next;
                 if self.month.is_none_or(|m| m == f.month) {
-                    batch.push((count, f, hash));
+                    batch.push((count, f, scan));
                     if batch.len() == BATCH {
                         self.add_batch(&mut batch)?;
                     }
@@ -815,14 +904,17 @@ impl<'m> Spending<'m> {
     /// Sums a batch of lines (numbered in their chunk) stage by stage: every seller first, then
     /// every block, then every total, so the memory each stage waits for is fetched for all the
     /// lines at once rather than one line after another.
-    fn add_batch(&mut self, batch: &mut Vec<(u64, Fields<'_>, u64)>) -> Result<(), BadLine> {
+    fn add_batch(&mut self, batch: &mut Vec<(u64, Fields<'_>, Scan)>) -> Result<(), BadLine> {
         let mut categories = [0u16; BATCH];
-        for (c, (_, f, hash)) in categories.iter_mut().zip(batch.iter()) {
-            *c = self.category(f.seller, *hash, f.cents);
+        for (c, (_, f, scan)) in categories.iter_mut().zip(batch.iter()) {
+            *c = self.category(f.seller, scan.seller_hash, f.cents);
         }
         let mut places = [(0u32, 0usize); BATCH];
-        for (place, (_, f, _)) in places.iter_mut().zip(batch.iter()) {
-            let user = self.users.index(f.user);
+        for (place, (_, f, scan)) in places.iter_mut().zip(batch.iter()) {
+            let user = match scan.user_number {
+                Some(n) => self.users.index_of(f.user, Some(n)),
+                None => self.users.index(f.user),
+            };
             *place = (user, self.block(user, f.month));
         }
         for (k, (line, f, _)) in batch.iter().enumerate() {
@@ -1297,18 +1389,27 @@ mod tests {
             "007\t2024-12-31T23:59:59Z\t\t.05",
             "9\t2024-01-01T00:00:00Z\tShop\t7",
             "9\t2024-01-01T00:00:00Z\tShop\t999999999999999.99",
+            "1234567\t2024-01-01T00:00:00Z\tShop\t1234.56",
+            "0\t2024-01-01T00:00:00Z\tShop\t-0.01",
+            "12345678\t2024-01-01T00:00:00Z\tShop\t007.10",
+            "10\t2024-01-01T00:00:00Z\tShop\t12.5",
         ];
         for line in lines {
-            for end in ["", "\n", "\r\n"] {
+            // At the chunk's end, and with the next line close enough to be read with it.
+            for end in ["", "\n", "\r\n", "\n5\t2024-01-01T00:00:00Z\tShop\t1.00\n"] {
                 let chunk = format!("{line}{end}");
-                let (fast, hash, next) = fast_line(chunk.as_bytes(), 0).unwrap_or_else(|| panic!("{line:?}"));
-                assert_eq!(hash, name_hash(fast.seller));
+                let (fast, scan, next) = fast_line(chunk.as_bytes(), 0).unwrap_or_else(|| panic!("{line:?}"));
+                assert_eq!(scan.seller_hash, name_hash(fast.seller));
+                if scan.user_number.is_some() {
+                    assert_eq!(scan.user_number, plain_number(fast.user), "{line:?}");
+                }
                 let slow = parse_line(line.as_bytes()).unwrap();
                 assert_eq!(
                     (fast.user, fast.month, fast.seller, fast.cents),
                     (slow.user, slow.month, slow.seller, slow.cents)
                 );
-                assert_eq!(next, chunk.len() + usize::from(end.is_empty()));
+                let line_end = if end.len() > 2 { line.len() + 1 } else { chunk.len() + usize::from(end.is_empty()) };
+                assert_eq!(next, line_end, "{line:?}");
             }
         }
         // Anything unusual goes the careful way, which names what is wrong.
@@ -1321,9 +1422,44 @@ mod tests {
             "1\t2024-03-07T14:05\n09Z\tShop\t1",
             "\t2024-03-07T14:05:09Z\tShop\t1",
             "1\t2024-03-07T14:05:09Z\tShop\t1234567890123456789012",
+            "1\t2024-03-07T14:05:09Z\tShop\t1.2.3",
+            "1\t2024-03-07T14:05:09Z\tShop\t1..34",
+            "1\t2024-03-07T14:05:09Z\tShop\t12.345",
+            "1\t2024-03-07T14:05:09Z\tShop\t12:34",
+            "1\t2024-03-07T14:05:09Z\tShop\t1 .34",
+            "1\n\t2024-03-07T14:05:09Z\tShop\t1.00",
         ] {
             assert!(fast_line(odd.as_bytes(), 0).is_none(), "{odd:?}");
+            let followed = format!("{odd}\n5\t2024-01-01T00:00:00Z\tShop\t1.00\n");
+            assert!(fast_line(followed.as_bytes(), 0).is_none(), "{odd:?}, followed");
         }
+    }
+
+    #[test]
+    fn a_word_of_digits_reads_as_the_number_it_writes() {
+        let word = |text: &[u8]| {
+            let mut bytes = [b'x'; 8];
+            bytes[..text.len()].copy_from_slice(text);
+            u64::from_le_bytes(bytes)
+        };
+        for n in 1..=8usize {
+            for value in [0u64, 1, 7, 10, 99, 12_345, 9_999_999, 99_999_999, 10_203_040] {
+                let text = format!("{value:0n$}");
+                if text.len() == n {
+                    assert_eq!(word_digits(word(text.as_bytes()), n), Some(value), "{text}");
+                }
+            }
+            for odd in [b'/', b':', b' ', b'.', 0x00, 0xB0, 0xFF] {
+                for at in 0..n {
+                    let mut text = vec![b'5'; n];
+                    text[at] = odd;
+                    assert_eq!(word_digits(word(&text), n), None, "{text:?}");
+                }
+            }
+        }
+        assert_eq!(word_digits(word(b"1"), 0), None);
+        assert_eq!(find_in_word(word(b"ab\tc\t"), b'\t'), Some(2));
+        assert_eq!(find_in_word(word(b"abc"), b'\t'), None);
     }
 
     #[test]
@@ -1388,5 +1524,9 @@ mod tests {
         assert_eq!(Month::parse(b"2024-13"), None);
         assert_eq!(Month::parse(b"2024-1"), None);
         assert_eq!(Month::parse(b"24-01-01"), None);
+        for text in ["2024-02-29", "0000-01-01", "9999-12-31", "2024-13-01", "2024-00-01", "2024/02/01", "2024-2-01"] {
+            let word = u64::from_le_bytes(text.as_bytes()[..8].try_into().unwrap());
+            assert_eq!(Month::from_word(word), Month::parse(text.as_bytes()), "{text}");
+        }
     }
 }
