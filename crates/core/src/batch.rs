@@ -93,7 +93,7 @@ impl Month {
     }
 
     /// [`Month::parse`] of the eight bytes a timestamp starts with, first byte lowest.
-    #[inline]
+    #[inline(always)]
     fn from_word(word: u64) -> Option<Month> {
         let year = word_digits(word, 4)? as u32;
         let month = word_digits(word >> 40, 2)? as u32;
@@ -515,7 +515,7 @@ fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Where the first `byte` of a word is: its lowest byte holding it.
-#[inline]
+#[inline(always)]
 fn find_in_word(word: u64, byte: u8) -> Option<usize> {
     let x = word ^ (ONES * u64::from(byte));
     let found = x.wrapping_sub(ONES) & !x & HIGH;
@@ -525,7 +525,7 @@ fn find_in_word(word: u64, byte: u8) -> Option<usize> {
 /// The number written by the first `n` bytes of a word (1 to 8 ASCII digits, first digit
 /// lowest), or `None` when one of them is not a digit: all eight at once, without a branch per
 /// digit.
-#[inline]
+#[inline(always)]
 fn word_digits(word: u64, n: usize) -> Option<u64> {
     if n == 0 || n > 8 {
         return None;
@@ -571,14 +571,17 @@ struct Scan {
 fn fast_line(chunk: &[u8], at: usize) -> Option<(Fields<'_>, Scan, usize)> {
     let rest = chunk.get(at..)?;
     // A user id of up to seven digits in one word; anything else byte by byte.
-    let mut user_number = None;
-    let first = word_at(rest, 0).map(|w| (w, find_in_word(w, b'\t')));
-    let i = match first {
-        Some((w, Some(i))) if i > 0 && (i == 1 || w as u8 != b'0') && word_digits(w, i).is_some() => {
-            user_number = word_digits(w, i);
-            i
+    let first = word_at(rest, 0).and_then(|w| {
+        let i = find_in_word(w, b'\t')?;
+        if i > 1 && w as u8 == b'0' {
+            return None;
         }
-        _ => {
+        Some((i, word_digits(w, i)?))
+    });
+    let user_number = first.map(|(_, n)| n);
+    let i = match first {
+        Some((i, _)) => i,
+        None => {
             let mut i = 0;
             while *rest.get(i)? != b'\t' {
                 if rest[i] == b'\n' {

@@ -200,7 +200,7 @@ pub fn spending(job: &SpendingJob, progress: &(dyn Fn(u64, Option<u64>) + Sync))
     let first_bad = AtomicU64::new(u64::MAX);
     let bad: Mutex<Option<(u64, BadLine)>> = Mutex::new(None);
     let counts: Mutex<Vec<(u64, u64)>> = Mutex::new(Vec::new());
-    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<u8>)>(threads * 2);
+    let (work_tx, work_rx) = mpsc::sync_channel::<(u64, Vec<u8>, usize)>(threads * 2);
     let work_rx = Mutex::new(work_rx);
     let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
 
@@ -214,9 +214,9 @@ pub fn spending(job: &SpendingJob, progress: &(dyn Fn(u64, Option<u64>) + Sync))
                     let mut mine = Vec::new();
                     loop {
                         let next = work_rx.lock().map(|rx| rx.recv());
-                        let Ok(Ok((index, chunk))) = next else { break };
+                        let Ok(Ok((index, chunk, len))) = next else { break };
                         if index < first_bad.load(Ordering::Acquire) {
-                            match part.add_chunk(&chunk) {
+                            match part.add_chunk(&chunk[..len]) {
                                 Ok(lines) => mine.push((index, lines)),
                                 Err(line) => {
                                     first_bad.fetch_min(index, Ordering::AcqRel);
@@ -307,11 +307,12 @@ fn read_budgets(check: &BudgetCheck) -> Result<Budgets> {
         .map_err(|(in_budgets, bad)| bad_line(if in_budgets { "budgets" } else { "incomes" }, bad))
 }
 
-/// Reads the log into chunks that end at a line's end and hands them to the workers, until the
-/// end of the log or a bad line.
+/// Reads the log into chunks that end at a line's end and hands them to the workers (a buffer
+/// and the length of the chunk in it), until the end of the log or a bad line. Buffers come back
+/// from the workers and are read into again as they are: zeroed once when made, never again.
 fn read_chunks(
     reader: &mut Counting<Box<dyn Read + Send>>,
-    work: &mpsc::SyncSender<(u64, Vec<u8>)>,
+    work: &mpsc::SyncSender<(u64, Vec<u8>, usize)>,
     spare: &mpsc::Receiver<Vec<u8>>,
     first_bad: &AtomicU64,
     size: Option<u64>,
@@ -323,36 +324,43 @@ fn read_chunks(
         if first_bad.load(Ordering::Acquire) != u64::MAX {
             return Ok(());
         }
-        let mut buf = spare.try_recv().unwrap_or_else(|_| Vec::with_capacity(CHUNK + CHUNK / 4));
-        buf.clear();
-        buf.append(&mut carry);
+        let mut buf = spare.try_recv().unwrap_or_else(|_| vec![0; CHUNK + CHUNK / 4]);
+        if buf.len() < carry.len() {
+            buf.resize(carry.len(), 0);
+        }
+        let mut len = carry.len();
+        buf[..len].copy_from_slice(&carry);
+        carry.clear();
         let mut eof = false;
-        // Fill to CHUNK, and beyond only for a line longer than a chunk. `read_to_end` fills the
-        // spare capacity without zeroing it first.
+        // Fill to CHUNK, and beyond only for a line longer than a chunk.
         loop {
-            let start = buf.len();
-            let want = if start < CHUNK { CHUNK - start } else { CHUNK };
-            let n = loop {
-                match (&mut *reader).take(want as u64).read_to_end(&mut buf) {
-                    Ok(n) => break n,
+            let start = len;
+            let want = if start < CHUNK { CHUNK } else { start + CHUNK };
+            if buf.len() < want {
+                buf.resize(want, 0);
+            }
+            while len < want {
+                match reader.read(&mut buf[len..want]) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => len += n,
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                     Err(e) => return Err(e),
                 }
-            };
-            if n < want {
-                eof = true;
             }
-            if eof || memchr::memrchr(b'\n', &buf[start..]).is_some() {
+            if eof || memchr::memrchr(b'\n', &buf[start..len]).is_some() {
                 break;
             }
         }
         if !eof {
-            let end = memchr::memrchr(b'\n', &buf).map_or(buf.len(), |i| i + 1);
-            carry.extend_from_slice(&buf[end..]);
-            buf.truncate(end);
+            let end = memchr::memrchr(b'\n', &buf[..len]).map_or(len, |i| i + 1);
+            carry.extend_from_slice(&buf[end..len]);
+            len = end;
         }
         progress(reader.read, size);
-        if !buf.is_empty() && work.send((index, buf)).is_err() {
+        if len > 0 && work.send((index, buf, len)).is_err() {
             return Ok(());
         }
         index += 1;
