@@ -9,8 +9,10 @@
 //! of distinct users, sellers and groups, never with the number of lines.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Mutex, mpsc};
 
 use foldhash::fast::FixedState;
 
@@ -965,21 +967,96 @@ fn map_new<K, V>() -> Map<K, V> {
     map()
 }
 
-/// The job's result: every group's total, in the normalized result's order.
-#[derive(Debug)]
-pub struct Totals<'m> {
-    map: &'m SellerMap,
-    users: Vec<Box<[u8]>>,
-    /// (user index in `users`, month, category rank) keys and totals, sorted.
-    rows: Vec<(u64, i64)>,
-    /// Rows are keyed by category rank; this maps a rank back to the category.
-    by_rank: Vec<u16>,
+/// What [`merge`] wrote beside the result's lines.
+#[derive(Debug, Default)]
+pub struct Merged {
+    /// How many groups (lines of the result).
+    pub groups: usize,
+    /// The budget notifications' lines.
+    pub notifications: Vec<u8>,
+    /// How many notification lines.
+    pub crossed: usize,
 }
 
-/// Combines the threads' shares: every user in byte order, their months in order, each month's
-/// categories in byte order, so the result comes out sorted without a sort of the groups. Fails
-/// only when a total no longer fits.
-pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<'m>, Problem> {
+/// A run of users' lines, written by one thread.
+#[derive(Debug, Default)]
+struct Piece {
+    lines: Vec<u8>,
+    merged: Merged,
+}
+
+/// Why [`merge`] stopped.
+#[derive(Debug)]
+pub enum MergeError<E> {
+    /// A total no longer fits.
+    Total(Problem),
+    /// The lines could not be written.
+    Write(E),
+}
+
+/// Runs of users written at once: enough for both threads to stay busy while the lines before
+/// them are written, few enough that a run's lines are a few MB.
+const RUNS: usize = 64;
+
+/// The seed's budget service: budgets and the thresholds (percent) that notify.
+#[derive(Debug, Clone, Copy)]
+pub struct Notify<'a> {
+    pub budgets: &'a Budgets,
+    pub thresholds: &'a [u32],
+}
+
+/// One half of the result being written.
+struct Writer<'a> {
+    map: &'a SellerMap,
+    notify: Option<Notify<'a>>,
+    usd: Currency,
+    out: Piece,
+}
+
+impl Writer<'_> {
+    /// Writes a group of the user `user`'s month (`prefix`: `user<TAB>YYYY-MM<TAB>`).
+    fn group(&mut self, user: &[u8], prefix: &[u8], category: u16, cents: i64) {
+        let name = self.map.name(category);
+        let line = &mut self.out.lines;
+        line.extend_from_slice(prefix);
+        line.extend_from_slice(name.as_bytes());
+        line.push(b'\t');
+        write_cents(cents, line);
+        line.push(b'\n');
+        self.out.merged.groups += 1;
+        let Some(notify) = self.notify else { return };
+        let Some(budget) = notify.budgets.budget(user, name) else { return };
+        let (spent, limit) = (Money::from_minor(cents, self.usd), Money::from_minor(budget, self.usd));
+        for threshold in budget::crossed(spent, limit, notify.thresholds) {
+            let out = &mut self.out.merged.notifications;
+            out.extend_from_slice(prefix);
+            out.extend_from_slice(name.as_bytes());
+            out.push(b'\t');
+            out.extend_from_slice(threshold.to_string().as_bytes());
+            out.push(b'\t');
+            write_cents(cents, out);
+            out.push(b'\t');
+            write_cents(budget, out);
+            out.push(b'\n');
+            self.out.merged.crossed += 1;
+        }
+    }
+}
+
+/// Combines the threads' shares and writes the result, piece after piece, to `write`: every user
+/// in byte order, their months in order, each month's categories in byte order, so it comes out
+/// sorted without a sort of the groups; with `notify`, the notifications of every (user, month,
+/// category, threshold) reached, in the same order and then by threshold. Two threads write runs
+/// of users while the calling one hands the finished runs to `write`, in order.
+pub fn merge<E>(
+    map: &SellerMap,
+    parts: Vec<Spending<'_>>,
+    notify: Option<Notify<'_>>,
+    mut write: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<Merged, MergeError<E>> {
+    let mut sorted_thresholds = notify.map(|n| n.thresholds.to_vec()).unwrap_or_default();
+    sorted_thresholds.sort_unstable();
+    let notify = notify.map(|n| Notify { budgets: n.budgets, thresholds: &sorted_thresholds });
     let mut users: Vec<Box<[u8]>> = parts.iter().flat_map(|p| p.users.names.iter().cloned()).collect();
     users.sort_unstable_by(|a, b| field_order(a, b));
     users.dedup();
@@ -1004,7 +1081,7 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
             let (user, month, category) = unkey(*k);
             let list = extra.entry(key(global[&user], month, 0)).or_default();
             match list.iter_mut().find(|(c, _)| *c == category) {
-                Some((_, sum)) => *sum = sum.checked_add(*total).ok_or(Problem::TooLarge)?,
+                Some((_, sum)) => *sum = sum.checked_add(*total).ok_or(MergeError::Total(Problem::TooLarge))?,
                 None => list.push((category, *total)),
             }
         }
@@ -1012,12 +1089,19 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
     let dense = map.dense;
     let mut dense_by_rank: Vec<u16> = (0..dense as u16).collect();
     dense_by_rank.sort_unstable_by_key(|c| map.rank[usize::from(*c)]);
-    // The users' rows in two halves at once: each half's rows are in order, and so is the pair.
-    let rows_of = |from: usize, to: usize| -> Result<Vec<(u64, i64)>, Problem> {
-        let mut rows = Vec::new();
+    // The users' lines in two halves at once: each half's lines are in order, and so is the pair.
+    let lines_of = |from: usize, to: usize, mut lines: Vec<u8>| -> Result<Piece, Problem> {
+        lines.clear();
+        let mut out = Writer {
+            map,
+            notify,
+            usd: Currency::new("USD").expect("USD is a currency"),
+            out: Piece { lines, merged: Merged::default() },
+        };
         let mut months: Vec<(Month, usize, u32)> = Vec::new();
         let mut cells: Vec<(u16, i64)> = Vec::new();
         let mut sums = vec![0i64; dense];
+        let mut prefix = Vec::new();
         for g in from..to {
             months.clear();
             for (p, (part, local)) in parts.iter().zip(&locals).enumerate() {
@@ -1053,37 +1137,85 @@ pub fn merge<'m>(map: &'m SellerMap, parts: Vec<Spending<'m>>) -> Result<Totals<
                 }
                 cells.clear();
                 cells.extend(
-                    dense_by_rank
-                        .iter()
-                        .filter(|c| mask & (1 << **c) != 0)
-                        .map(|c| (map.rank[usize::from(*c)], sums[usize::from(*c)])),
+                    dense_by_rank.iter().filter(|c| mask & (1 << **c) != 0).map(|c| (*c, sums[usize::from(*c)])),
                 );
                 if let Some(list) = extra.filter(|list| list.iter().any(|(c, _)| usize::from(*c) >= dense)) {
-                    cells.extend(
-                        list.iter()
-                            .filter(|(c, _)| usize::from(*c) >= dense)
-                            .map(|(c, total)| (map.rank[usize::from(*c)], *total)),
-                    );
-                    cells.sort_unstable_by_key(|(rank, _)| *rank);
+                    cells.extend(list.iter().filter(|(c, _)| usize::from(*c) >= dense).copied());
+                    cells.sort_unstable_by_key(|(c, _)| map.rank[usize::from(*c)]);
                 }
-                rows.extend(cells.iter().map(|(rank, total)| (key(g as u32, month, *rank), *total)));
+                let user = &users[g];
+                prefix.clear();
+                prefix.extend_from_slice(user);
+                prefix.push(b'\t');
+                month.write(&mut prefix);
+                prefix.push(b'\t');
+                for (c, total) in &cells {
+                    out.group(user, &prefix, *c, *total);
+                }
             }
         }
-        Ok(rows)
+        Ok(out.out)
     };
-    let half = users.len() / 2;
-    let (first, second) = std::thread::scope(|scope| {
-        let second = scope.spawn(|| rows_of(half, users.len()));
-        let first = rows_of(0, half);
-        (first, second.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-    });
-    let mut rows = first?;
-    rows.extend(second?);
-    let mut by_rank = vec![0u16; map.rank.len()];
-    for (id, rank) in map.rank.iter().enumerate() {
-        by_rank[usize::from(*rank)] = id as u16;
-    }
-    Ok(Totals { map, users, rows, by_rank })
+    let count = users.len();
+    let step = count.div_ceil(RUNS).max(1);
+    let runs = count.div_ceil(step);
+    let next = AtomicUsize::new(0);
+    let (done_tx, done_rx) = mpsc::sync_channel::<(usize, Result<Piece, Problem>)>(4);
+    let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
+    let spare_rx = Mutex::new(spare_rx);
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            let (done_tx, next, spare_rx, lines_of) = (done_tx.clone(), &next, &spare_rx, &lines_of);
+            scope.spawn(move || {
+                loop {
+                    let run = next.fetch_add(1, AtomicOrdering::Relaxed);
+                    if run >= runs {
+                        return;
+                    }
+                    let spare = spare_rx.lock().ok().and_then(|rx| rx.try_recv().ok()).unwrap_or_default();
+                    let piece = lines_of(run * step, ((run + 1) * step).min(count), spare);
+                    if done_tx.send((run, piece)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Runs come in any order; each is written once those before it are.
+        let mut waiting: BTreeMap<usize, Result<Piece, Problem>> = BTreeMap::new();
+        let mut merged = Merged::default();
+        let mut wanted = 0;
+        let mut stop = None;
+        for (run, piece) in done_rx {
+            waiting.insert(run, piece);
+            while let Some(piece) = waiting.remove(&wanted) {
+                wanted += 1;
+                if stop.is_some() {
+                    continue;
+                }
+                match piece {
+                    Ok(piece) => {
+                        if let Err(e) = write(&piece.lines) {
+                            stop = Some(MergeError::Write(e));
+                        }
+                        merged.groups += piece.merged.groups;
+                        merged.crossed += piece.merged.crossed;
+                        merged.notifications.extend_from_slice(&piece.merged.notifications);
+                        let _ = spare_tx.send(piece.lines);
+                    }
+                    Err(problem) => stop = Some(MergeError::Total(problem)),
+                }
+                if stop.is_some() {
+                    // The threads take no further run.
+                    next.store(runs, AtomicOrdering::Relaxed);
+                }
+            }
+        }
+        match stop {
+            Some(stop) => Err(stop),
+            None => Ok(merged),
+        }
+    })
 }
 
 /// One group of the result.
@@ -1093,35 +1225,6 @@ pub struct Group<'a> {
     pub month: Month,
     pub category: &'a str,
     pub cents: i64,
-}
-
-impl<'m> Totals<'m> {
-    /// How many groups (lines of the result).
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
-    pub fn group(&self, i: usize) -> Group<'_> {
-        let (k, cents) = self.rows[i];
-        let (user, month, rank) = unkey(k);
-        Group {
-            user: &self.users[user as usize],
-            month,
-            category: self.map.name(self.by_rank[usize::from(rank)]),
-            cents,
-        }
-    }
-
-    /// Appends the result's lines `from..to` to `out`.
-    pub fn write_lines(&self, from: usize, to: usize, out: &mut Vec<u8>) {
-        for i in from..to.min(self.rows.len()) {
-            write_group(&self.group(i), out);
-        }
-    }
 }
 
 fn write_group(g: &Group<'_>, out: &mut Vec<u8>) {
@@ -1282,54 +1385,6 @@ impl Budgets {
             .find(|(c, _)| *c == category)
             .map(|(_, percent)| (i128::from(income) * i128::from(percent) / 100) as i64)
     }
-}
-
-/// A threshold a group's spending reached: one notification of the seed's budget service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Crossing<'a> {
-    pub group: Group<'a>,
-    /// Percent of the budget.
-    pub threshold: u32,
-    pub budget: i64,
-}
-
-impl Totals<'_> {
-    /// Every (user, month, category, threshold) the totals reach, in the result's order and
-    /// then by threshold.
-    pub fn crossings(&self, budgets: &Budgets, thresholds: &[u32]) -> Vec<Crossing<'_>> {
-        let usd = Currency::new("USD").expect("USD is a currency");
-        let mut thresholds = thresholds.to_vec();
-        thresholds.sort_unstable();
-        let mut out = Vec::new();
-        for i in 0..self.rows.len() {
-            let group = self.group(i);
-            let Some(budget) = budgets.budget(group.user, group.category) else {
-                continue;
-            };
-            for threshold in
-                budget::crossed(Money::from_minor(group.cents, usd), Money::from_minor(budget, usd), &thresholds)
-            {
-                out.push(Crossing { group, threshold, budget });
-            }
-        }
-        out
-    }
-}
-
-/// Writes a crossing as `user<TAB>YYYY-MM<TAB>CATEGORY<TAB>threshold<TAB>spent<TAB>budget`.
-pub fn write_crossing(c: &Crossing<'_>, out: &mut Vec<u8>) {
-    out.extend_from_slice(c.group.user);
-    out.push(b'\t');
-    c.group.month.write(out);
-    out.push(b'\t');
-    out.extend_from_slice(c.group.category.as_bytes());
-    out.push(b'\t');
-    out.extend_from_slice(c.threshold.to_string().as_bytes());
-    out.push(b'\t');
-    write_cents(c.group.cents, out);
-    out.push(b'\t');
-    write_cents(c.budget, out);
-    out.push(b'\n');
 }
 
 #[cfg(test)]
@@ -1506,11 +1561,15 @@ mod tests {
                 spending.add_chunk(part.join("\n").as_bytes()).unwrap();
                 parts.push(spending);
             }
-            let totals = merge(&map, parts).unwrap();
-            let mut out = Vec::new();
-            totals.write_lines(0, totals.len(), &mut out);
+            let mut lines = Vec::new();
+            let merged = merge(&map, parts, None, |piece| {
+                lines.extend_from_slice(piece);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(merged.groups, 4);
             assert_eq!(
-                String::from_utf8(out).unwrap(),
+                String::from_utf8(lines).unwrap(),
                 "1\t2024-01\tRESTAURANTS\t-42000000.00\n\
                  1\t2024-01\tSHOPPING\t42000000.01\n\
                  1\t2024-01\tUNCATEGORIZED\t0.00\n\
@@ -1518,6 +1577,21 @@ mod tests {
                 "split at {split}"
             );
         }
+    }
+
+    #[test]
+    fn a_total_past_64_bits_across_threads_is_refused_not_wrapped() {
+        let map = SellerMap::parse(b"Shop\tSHOPPING\n").unwrap();
+        let line = "1\t2024-01-02T00:00:00Z\tShop\t999999999999999.99\n".repeat(60);
+        let parts: Vec<Spending<'_>> = (0..2)
+            .map(|_| {
+                let mut spending = Spending::new(&map, None, false);
+                spending.add_chunk(line.as_bytes()).unwrap();
+                spending
+            })
+            .collect();
+        let result = merge(&map, parts, None, |_| Ok::<(), ()>(()));
+        assert!(matches!(result, Err(MergeError::Total(Problem::TooLarge))), "{result:?}");
     }
 
     #[test]

@@ -259,42 +259,38 @@ pub fn spending(job: &SpendingJob, progress: &(dyn Fn(u64, Option<u64>) + Sync))
     }
     let lines = counts.into_inner().unwrap_or_default().iter().map(|(_, n)| n).sum();
     let skipped = parts.iter().map(Spending::skipped).sum();
-    let totals = core::merge(&map, parts).map_err(|p| Error::new(ErrorKind::Invalid, format!("the log: {p}")))?;
-
-    let notifications = match (&job.budgets, &budgets) {
-        (Some(check), Some(budgets)) => {
-            let crossings = totals.crossings(budgets, &check.thresholds);
-            write_target(&check.out, |out| {
-                let mut buf = Vec::with_capacity(1 << 16);
-                for c in &crossings {
-                    core::write_crossing(c, &mut buf);
-                }
-                out.write_all(&buf)
-            })?;
-            Some(crossings.len())
-        }
+    let notify = match (&job.budgets, &budgets) {
+        (Some(check), Some(budgets)) => Some(core::Notify { budgets, thresholds: &check.thresholds }),
         _ => None,
     };
-    write_target(&job.out, |out| {
-        // Formatted in pieces, two at a time: one on this thread, one on another.
-        const PIECE: usize = 1 << 17;
-        let (mut mine, mut theirs) = (Vec::with_capacity(PIECE * 40), Vec::with_capacity(PIECE * 40));
-        let mut from = 0;
-        while from < totals.len() {
-            mine.clear();
-            theirs.clear();
-            std::thread::scope(|scope| {
-                let other = scope.spawn(|| totals.write_lines(from + PIECE, from + 2 * PIECE, &mut theirs));
-                totals.write_lines(from, from + PIECE, &mut mine);
-                other.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            });
-            out.write_all(&mine)?;
-            out.write_all(&theirs)?;
-            from += 2 * PIECE;
+    let (mut merged, mut too_large) = (None, None);
+    let written = write_target(&job.out, |out| match core::merge(&map, parts, notify, |piece| out.write_all(piece)) {
+        Ok(m) => {
+            merged = Some(m);
+            Ok(())
         }
-        Ok(())
+        Err(core::MergeError::Write(e)) => Err(e),
+        Err(core::MergeError::Total(p)) => {
+            too_large = Some(p);
+            // Stops the write: the result never appears.
+            Err(std::io::Error::other(p.to_string()))
+        }
+    });
+    if let Some(p) = too_large {
+        return Err(Error::new(ErrorKind::Invalid, format!("the log: {p}")));
+    }
+    written?;
+    let totals = merged.ok_or_else(|| {
+        Error::new(ErrorKind::Internal, "the result was not written: try again, and report it if it keeps happening")
     })?;
-    Ok(SpendingSummary { lines, groups: totals.len(), skipped, notifications })
+    let notifications = match &job.budgets {
+        Some(check) => {
+            write_target(&check.out, |out| out.write_all(&totals.notifications))?;
+            Some(totals.crossed)
+        }
+        None => None,
+    };
+    Ok(SpendingSummary { lines, groups: totals.groups, skipped, notifications })
 }
 
 fn read_budgets(check: &BudgetCheck) -> Result<Budgets> {
