@@ -158,6 +158,32 @@ fn log_read_error(source: &Source, e: std::io::Error) -> Error {
     }
 }
 
+/// Bytes written between two early flushes of a result to the disk.
+const FLUSH_EVERY: usize = 16 << 20;
+
+/// A file being written that asks for a flush to the disk every [`FLUSH_EVERY`] bytes.
+struct EarlyFlush<'a> {
+    file: &'a File,
+    written: usize,
+    flush: mpsc::Sender<()>,
+}
+
+impl Write for EarlyFlush<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = (&mut &*self.file).write(buf)?;
+        self.written += n;
+        if self.written >= FLUSH_EVERY {
+            self.written = 0;
+            let _ = self.flush.send(());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Writes `fill`'s output to `target`: a file appears under its name only when complete.
 fn write_target(target: &Target, fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
     match target {
@@ -168,11 +194,23 @@ fn write_target(target: &Target, fill: impl FnOnce(&mut dyn Write) -> std::io::R
         }
         Target::File(path) => {
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-            let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(Some(path), e))?;
-            {
-                let mut out = std::io::BufWriter::with_capacity(1 << 20, temp.as_file_mut());
-                fill(&mut out).and_then(|()| out.flush()).map_err(|e| write_error(Some(path), e))?;
-            }
+            let temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(Some(path), e))?;
+            // While the rest is written, a helper flushes what is written so far to the disk: the
+            // final sync waits only for the last of it.
+            let (flush_tx, flush_rx) = mpsc::channel::<()>();
+            std::thread::scope(|scope| {
+                let file = temp.as_file();
+                scope.spawn(move || {
+                    while flush_rx.recv().is_ok() {
+                        while flush_rx.try_recv().is_ok() {}
+                        // A failure shows in the final sync.
+                        let _ = file.sync_data();
+                    }
+                });
+                let mut out =
+                    std::io::BufWriter::with_capacity(1 << 20, EarlyFlush { file, written: 0, flush: flush_tx });
+                fill(&mut out).and_then(|()| out.flush()).map_err(|e| write_error(Some(path), e))
+            })?;
             temp.as_file().sync_all().map_err(|e| write_error(Some(path), e))?;
             temp.persist(path).map_err(|e| write_error(Some(path), e.error))?;
             Ok(())
