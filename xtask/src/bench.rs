@@ -37,6 +37,8 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
             ),
         },
     };
+    // A fresh machine builds nothing without the C libraries the crates link.
+    deps::system_packages(deps::BUILD_PACKAGES)?;
     for (name, package) in selected {
         println!("==> bench {name}");
         if *name == "batch" {
