@@ -40,7 +40,22 @@ pub struct Lexicon {
     /// Compound heads that also match at the end of a longer word (`bäckerei` in
     /// `stadtbäckerei`), longest first.
     suffixes: Vec<(Box<str>, Sense)>,
+    /// The one-word phrases in byte order, to complete a name's last word that the bank's
+    /// field width cut short (`kitche`).
+    sorted: Vec<(Box<str>, Sense)>,
+    /// Unmistakable words of four letters or more with one meaning, to find inside words the
+    /// bank glued together (`nyctaxi5c17`).
+    strong: HashMap<Box<str>, Sense>,
 }
+
+/// The fewest letters a cut-short last word must keep to be completed.
+const MIN_CUT: usize = 6;
+
+/// The letters an unmistakable word must have to be looked for inside a glued word.
+const MIN_GLUED: usize = 4;
+
+/// The longest word looked for inside a glued one, in letters.
+const MAX_GLUED: usize = 14;
 
 /// What the lexicon found in a seller's name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +123,21 @@ impl Lexicon {
             }
         }
         lexicon.suffixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        for (phrase, senses) in &lexicon.phrases {
+            if phrase.contains(' ') {
+                continue;
+            }
+            for sense in senses {
+                lexicon.sorted.push((phrase.clone(), *sense));
+            }
+            if let [sense] = senses.as_slice()
+                && sense.weight == 3
+                && phrase.chars().count() >= MIN_GLUED
+            {
+                lexicon.strong.insert(phrase.clone(), *sense);
+            }
+        }
+        lexicon.sorted.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.category.cmp(&b.1.category)));
         lexicon.phrases.shrink_to_fit();
         Ok(lexicon)
     }
@@ -169,6 +199,12 @@ impl Lexicon {
                     self.suffixes.iter().find(|(head, _)| chars >= head.chars().count() + 3 && word.ends_with(&**head))
                 {
                     add(*sense, at, head);
+                } else if at + 1 == words.len()
+                    && let Some(sense) = self.completed(word)
+                {
+                    add(sense, at, word);
+                } else if let Some((inner, sense)) = self.glued(word) {
+                    add(sense, at, inner);
                 }
                 matched = 1;
             }
@@ -176,5 +212,44 @@ impl Lexicon {
         }
         let best = tally.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(a.2.cmp(&b.2)))?;
         Some(Verdict { category: CATEGORY_IDS[usize::from(best.0)], score: best.1, words: best.3 })
+    }
+
+    /// A last word the bank cut short (`kitche`, `restaura`): when every word of the lexicon it
+    /// begins means one category, that category, at most strong (the cut may hide another word).
+    fn completed(&self, word: &str) -> Option<Sense> {
+        if word.chars().count() < MIN_CUT || !word.chars().all(char::is_alphabetic) {
+            return None;
+        }
+        let from = self.sorted.partition_point(|(w, _)| &**w <= word);
+        let mut found: Option<Sense> = None;
+        for (_, sense) in self.sorted[from..].iter().take_while(|(w, _)| w.starts_with(word)) {
+            match found {
+                Some(f) if f.category != sense.category => return None,
+                Some(f) => found = Some(Sense { category: f.category, weight: f.weight.min(sense.weight) }),
+                None => found = Some(*sense),
+            }
+        }
+        found.map(|f| Sense { category: f.category, weight: f.weight.min(2) })
+    }
+
+    /// An unmistakable word inside a word the bank glued to others or to a number
+    /// (`nyctaxi5c17`, `cityparkinggarage`), the longest first; strong, not unmistakable.
+    fn glued(&self, word: &str) -> Option<(&str, Sense)> {
+        let chars: Vec<(usize, char)> = word.char_indices().collect();
+        let letters = chars.iter().filter(|(_, c)| c.is_alphabetic()).count();
+        let digits = chars.iter().any(|(_, c)| c.is_ascii_digit());
+        if chars.len() < 8 || letters < MIN_GLUED || !(digits || chars.len() >= 12) {
+            return None;
+        }
+        let end = |i: usize| chars.get(i).map_or(word.len(), |(at, _)| *at);
+        for len in (MIN_GLUED..chars.len().min(MAX_GLUED + 1)).rev() {
+            for start in 0..=chars.len() - len {
+                let inner = &word[chars[start].0..end(start + len)];
+                if let Some((key, sense)) = self.strong.get_key_value(inner) {
+                    return Some((&**key, Sense { category: sense.category, weight: 2 }));
+                }
+            }
+        }
+        None
     }
 }

@@ -425,8 +425,12 @@ pub fn analyze(descriptor: &str) -> Descriptor {
     }
     let (seller, processor) = normalize_once(descriptor);
     let seller = if seller.is_empty() { normalize_fallback(descriptor) } else { seller };
-    let delivery =
-        DELIVERY.iter().any(|d| seller.strip_prefix(d).is_some_and(|after| after.is_empty() || after.starts_with(' ')));
+    // Banks glue a platform's long name to the restaurant's (`SEAMLSSDISTRICTSAIGON`).
+    let delivery = DELIVERY.iter().any(|d| {
+        seller.strip_prefix(d).is_some_and(|after| {
+            after.is_empty() || after.starts_with(' ') || (d.len() >= 7 && !d.contains(' ') && after.len() >= 3)
+        })
+    });
     let channel = match processor {
         Some("tst*" | "tst *") => Some(Channel::RestaurantPos),
         Some("dd*" | "dd *") => Some(Channel::FoodDelivery),
@@ -548,13 +552,34 @@ fn normalize_once(descriptor: &str) -> (String, Option<&'static str>) {
             text.truncate(at);
         }
     }
-    // ` - ` separates a name from a location or a note (`TARTINE BAKERY - SAN FRAN`).
-    if let Some(at) = text.find(" - ")
-        && text[..at].chars().any(char::is_alphanumeric)
-    {
+    // ` - ` separates a name from a location or a note (`TARTINE BAKERY - SAN FRAN`); after a
+    // store number with no word in it, a name that follows is the seller's
+    // (`210 - BOWLERO - WOODSIDE`), a number that follows is not (`76 - 0253545`).
+    while let Some(at) = text.find(" - ") {
+        let before = &text[..at];
+        if !before.chars().any(char::is_alphanumeric) {
+            break;
+        }
+        if !before.chars().any(char::is_alphabetic) && text[at + 3..].starts_with(char::is_alphabetic) {
+            text.replace_range(..at + 3, "");
+            continue;
+        }
         text.truncate(at);
+        break;
     }
     let mut rest = text.trim_start();
+    // `COA*CHEAPOAIR.COM`, `PLN*PRICELINE.COM`: an agent's short code before the site it sells
+    // for; the site's name alone is the seller (`APL*ITUNES.COM/BILL` -> `itunes`).
+    let mut agent = false;
+    if let Some((code, after)) = rest.split_once('*')
+        && (2..=4).contains(&code.len())
+        && code.chars().all(|c| c.is_ascii_alphabetic())
+        && !PREFIXES.iter().any(|p| p.strip_suffix('*').is_some_and(|p| p.trim_end() == code))
+        && after.trim_start().split(' ').next().and_then(domain_name).is_some()
+    {
+        rest = after.trim_start();
+        agent = true;
+    }
     let mut amazon = false;
     let mut processor: Option<&'static str> = None;
     loop {
@@ -608,7 +633,7 @@ fn normalize_once(descriptor: &str) -> (String, Option<&'static str>) {
             // `NETFLIX.COM`, `APPLE.COM/BILL` name the seller; `HELP.UBER.COM` after a name does not.
             if words.is_empty() {
                 push_word(&mut words, name);
-                if !path.is_empty() && path.chars().all(char::is_alphabetic) {
+                if !agent && !path.is_empty() && path.chars().all(char::is_alphabetic) {
                     push_word(&mut words, path);
                 }
             }

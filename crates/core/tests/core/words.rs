@@ -70,6 +70,27 @@ fn local_shops_are_categorized_by_the_words_of_their_names() {
 }
 
 #[test]
+fn a_name_cut_short_or_glued_together_still_says_what_it_is() {
+    // Card networks cut the name field (`KITCHE`) and some banks glue words to each other or to
+    // a number (`CITYTAXI7G41`); the lexicon's words are found all the same, as strong hints.
+    for (descriptor, expected, deciding) in [
+        ("MAPLE LEAF KITCHE SPRINGFIELD IL", "FOOD_RESTAURANTS", &["kitche"][..]),
+        ("CASA DEL SOL RESTAURA", "FOOD_RESTAURANTS", &["restaura"]),
+        ("CITYTAXI7G41 SPRINGFIELD IL", "AUTO_RIDESHARE", &["taxi"]),
+        ("DOWNTOWNPARKINGGARAGE", "AUTO_PARKING", &["parking"]),
+    ] {
+        let d = decide(descriptor, -1_250);
+        assert_eq!(summary(&d), (expected.to_owned(), "lexicon", words(deciding)), "{descriptor}: {d:?}");
+    }
+    // A word cut anywhere but at the end, a short glued word, or a cut word that could begin
+    // words of two categories decide nothing.
+    let lexicon = Lexicon::builtin();
+    for name in ["kitche of joy", "cafe12", "pharm"] {
+        assert_eq!(lexicon.score(name), None, "{name}");
+    }
+}
+
+#[test]
 fn one_weak_word_does_not_beat_a_strong_one() {
     // `market` leans to groceries, weakly; `pizzeria` is unmistakable.
     let d = decide("HILLTOP MARKET PIZZERIA", -2_400);
@@ -106,6 +127,9 @@ fn the_processor_says_what_kind_of_merchant_it_is() {
     assert_eq!(decide("SQ *QWXZ", -480).category, UNCATEGORIZED);
     assert_eq!(seller::analyze("DD *DOORDASH SOMEPLACE").channel, Some(Channel::FoodDelivery));
     assert_eq!(decide("DD *DOORDASH SOMEPLACE", -3_100).category, "FOOD_RESTAURANTS");
+    // Some banks glue the platform's name to the restaurant's.
+    assert_eq!(seller::analyze("SEAMLSSGOLDENDRAGONEXP").channel, Some(Channel::FoodDelivery));
+    assert_eq!(seller::analyze("CAVIARTERIA").channel, None, "a short platform name is not looked for inside words");
 }
 
 #[test]
