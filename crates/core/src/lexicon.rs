@@ -194,10 +194,11 @@ impl Lexicon {
             }
             if matched == 0 {
                 let word = words[at];
-                let chars = word.chars().count();
-                if let Some((head, sense)) =
-                    self.suffixes.iter().find(|(head, _)| chars >= head.chars().count() + 3 && word.ends_with(&**head))
-                {
+                if let Some((head, sense)) = self.suffixes.iter().find(|(head, _)| {
+                    word.len() > head.len()
+                        && word.ends_with(&**head)
+                        && word.chars().count() >= head.chars().count() + 3
+                }) {
                     add(*sense, at, head);
                 } else if at + 1 == words.len()
                     && let Some(sense) = self.completed(word)

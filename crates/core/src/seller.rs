@@ -540,12 +540,7 @@ fn normalize_fallback(descriptor: &str) -> String {
 
 /// The seller key, and the processor prefix it removed (`tst*`), if any.
 fn normalize_once(descriptor: &str) -> (String, Option<&'static str>) {
-    let mut text: String = descriptor
-        .chars()
-        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`'))
-        .flat_map(char::to_lowercase)
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
+    let mut text = lowered(descriptor);
     // ACH entries: `NAME DES:PAYROLL ID:123 INDN:HOLDER CO ID:456 PPD` -> the originator's name.
     for marker in [" des:", " indn:", " co id:"] {
         if let Some(at) = text.find(marker) {
@@ -769,6 +764,26 @@ fn normalize_once(descriptor: &str) -> (String, Option<&'static str>) {
         words.pop();
     }
     (words.join(" "), processor)
+}
+
+/// The descriptor in lowercase, without apostrophes, every whitespace a plain space; bytes at a
+/// time for the ASCII most banks write.
+fn lowered(descriptor: &str) -> String {
+    if descriptor.is_ascii() {
+        let bytes: Vec<u8> = descriptor
+            .bytes()
+            .filter(|b| !matches!(b, b'\'' | b'`'))
+            // The ASCII that `char::is_whitespace` holds to be white space, vertical tab included.
+            .map(|b| if matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r') { b' ' } else { b.to_ascii_lowercase() })
+            .collect();
+        return String::from_utf8(bytes).expect("ASCII stays ASCII");
+    }
+    descriptor
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '\u{2019}' | '`'))
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect()
 }
 
 /// Appends a word, joining a lone `s` to the word before it (`joe s` -> `joes`) and dropping a
