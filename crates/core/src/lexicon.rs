@@ -43,9 +43,6 @@ pub struct Lexicon {
     /// The one-word phrases in byte order, to complete a name's last word that the bank's
     /// field width cut short (`kitche`).
     sorted: Vec<(Box<str>, Sense)>,
-    /// Unmistakable words of four letters or more with one meaning, to find inside words the
-    /// bank glued together (`nyctaxi5c17`).
-    strong: HashMap<Box<str>, Sense>,
 }
 
 /// The fewest letters a cut-short last word must keep to be completed.
@@ -129,12 +126,6 @@ impl Lexicon {
             }
             for sense in senses {
                 lexicon.sorted.push((phrase.clone(), *sense));
-            }
-            if let [sense] = senses.as_slice()
-                && sense.weight == 3
-                && phrase.chars().count() >= MIN_GLUED
-            {
-                lexicon.strong.insert(phrase.clone(), *sense);
             }
         }
         lexicon.sorted.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.category.cmp(&b.1.category)));
@@ -233,20 +224,28 @@ impl Lexicon {
         found.map(|f| Sense { category: f.category, weight: f.weight.min(2) })
     }
 
-    /// An unmistakable word inside a word the bank glued to others or to a number
-    /// (`nyctaxi5c17`, `cityparkinggarage`), the longest first; strong, not unmistakable.
+    /// An unmistakable word (one meaning, weight 3, four letters or more) inside a word the
+    /// bank glued to others or to a number (`nyctaxi5c17`, `cityparkinggarage`), the longest
+    /// first; strong, not unmistakable.
     fn glued(&self, word: &str) -> Option<(&str, Sense)> {
-        let chars: Vec<(usize, char)> = word.char_indices().collect();
-        let letters = chars.iter().filter(|(_, c)| c.is_alphabetic()).count();
-        let digits = chars.iter().any(|(_, c)| c.is_ascii_digit());
-        if chars.len() < 8 || letters < MIN_GLUED || !(digits || chars.len() >= 12) {
+        // Most words are short: they are turned away before anything is counted or allocated.
+        if word.len() < 8 {
             return None;
         }
-        let end = |i: usize| chars.get(i).map_or(word.len(), |(at, _)| *at);
-        for len in (MIN_GLUED..chars.len().min(MAX_GLUED + 1)).rev() {
-            for start in 0..=chars.len() - len {
-                let inner = &word[chars[start].0..end(start + len)];
-                if let Some((key, sense)) = self.strong.get_key_value(inner) {
+        let count = word.chars().count();
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        let digits = word.chars().any(|c| c.is_ascii_digit());
+        if count < 8 || letters < MIN_GLUED || !(digits || count >= 12) {
+            return None;
+        }
+        let starts: Vec<usize> = word.char_indices().map(|(at, _)| at).chain([word.len()]).collect();
+        for len in (MIN_GLUED..count.min(MAX_GLUED + 1)).rev() {
+            for start in 0..=count - len {
+                let inner = &word[starts[start]..starts[start + len]];
+                if let Some((key, senses)) = self.phrases.get_key_value(inner)
+                    && let [sense] = senses.as_slice()
+                    && sense.weight == 3
+                {
                     return Some((&**key, Sense { category: sense.category, weight: 2 }));
                 }
             }
