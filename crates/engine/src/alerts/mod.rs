@@ -11,11 +11,11 @@ mod notify;
 use chrono::{Datelike, NaiveDate, Utc};
 
 pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
-pub(crate) use notify::{enqueue, list, mark_delivery};
+pub(crate) use notify::{enqueue, list, mark_delivery, mark_read};
 
 use crate::budget;
 use crate::error::Result;
-use crate::vault::Writer;
+use crate::vault::{Reader, Writer};
 
 /// This month and the one before (`YYYY-MM`): the only months that alert. An old statement
 /// imported today is history, not news.
@@ -52,17 +52,37 @@ pub(crate) fn check(w: &mut Writer<'_>, months: &[String]) -> Result<u32> {
             let thresholds = budget::thresholds(w.read(), line.category.as_str())?;
             // With rollover, what is available this month is the budget plus what carried over.
             let available = line.rollover.and_then(|r| line.budget.checked_add(r).ok()).unwrap_or(line.budget);
-            for t in spearmint_core::budget::crossed(line.spent, available, &thresholds) {
-                let summary = if t >= 100 {
-                    format!("{} is over budget", line.name)
-                } else {
-                    format!("{} budget: {t}% used", line.name)
-                };
-                let body = format!("Spent {} of {} in {month}", line.spent, line.budget);
-                let key = format!("budget:{month}:{}:{t}", line.category);
-                new += enqueue(w, "budget_threshold", &key, &summary, &body)?;
+            // One change can cross several thresholds (50% to 130%): the user hears the
+            // highest only, and never a lower one after a higher one for the same month.
+            let Some(t) = spearmint_core::budget::crossed(line.spent, available, &thresholds).into_iter().max() else {
+                continue;
+            };
+            let prefix = format!("budget:{month}:{}:", line.category);
+            if highest_alerted(w.read(), &prefix)?.is_some_and(|done| done >= t) {
+                continue;
             }
+            let summary = if t >= 100 {
+                format!("{} is over budget", line.name)
+            } else {
+                format!("{} budget: {t}% used", line.name)
+            };
+            let body = format!("Spent {} of {} in {month}", line.spent, line.budget);
+            new += enqueue(w, "budget_threshold", &format!("{prefix}{t}"), &summary, &body)?;
         }
     }
     Ok(new)
+}
+
+/// The highest threshold already alerted for one month and category (`prefix` is
+/// `budget:MONTH:CATEGORY:`).
+fn highest_alerted(r: Reader<'_>, prefix: &str) -> Result<Option<u32>> {
+    let mut stmt = r.prepare_cached("SELECT dedupe_key FROM notifications WHERE substr(dedupe_key, 1, ?2) = ?1")?;
+    let keys = stmt.query_map(rusqlite::params![prefix, prefix.len() as i64], |row| row.get::<_, String>(0))?;
+    let mut highest = None;
+    for key in keys {
+        if let Some(t) = key?.strip_prefix(prefix).and_then(|t| t.parse::<u32>().ok()) {
+            highest = highest.max(Some(t));
+        }
+    }
+    Ok(highest)
 }

@@ -5,9 +5,9 @@
 
 use rusqlite::types::Value;
 use serde::Serialize;
-use spearmint_core::NotificationId;
+use spearmint_core::{CategoryId, ConnectionId, NotificationId};
 
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::vault::{Reader, Table, Writer, now_rfc3339};
 
 /// What the outbox holds.
@@ -23,6 +23,28 @@ pub struct Notification {
     pub delivered_at: Option<String>,
     pub attempts: u32,
     pub last_error: Option<String>,
+    /// When the user read it in the app; `None` is unread.
+    pub read_at: Option<String>,
+    /// What it is about, for the app to open: a budget's month and top-level category, or a
+    /// connection that needs the user.
+    pub month: Option<String>,
+    pub category: Option<CategoryId>,
+    pub connection: Option<ConnectionId>,
+}
+
+/// The subject a dedupe key names: `budget:MONTH:CATEGORY:THRESHOLD` or
+/// `attention:CONNECTION:...`.
+fn subject(key: &str) -> (Option<String>, Option<CategoryId>, Option<ConnectionId>) {
+    let mut parts = key.split(':');
+    match parts.next() {
+        Some("budget") => {
+            let month = parts.next().map(str::to_owned);
+            let category = parts.next().map(CategoryId::from);
+            (month, category, None)
+        }
+        Some("attention") => (None, None, parts.next().and_then(|id| id.parse().ok())),
+        _ => (None, None, None),
+    }
 }
 
 /// Why a notification could not be delivered; it stays in the outbox and is retried later.
@@ -119,10 +141,11 @@ pub(crate) fn enqueue(w: &mut Writer<'_>, kind: &str, dedupe_key: &str, summary:
 /// The outbox, newest first.
 pub(crate) fn list(r: Reader<'_>) -> Result<Vec<Notification>> {
     let mut stmt = r.prepare(
-        "SELECT id, kind, summary, body, created_at, delivered_at, attempts, last_error
+        "SELECT id, kind, summary, body, created_at, delivered_at, attempts, last_error, read_at, dedupe_key
          FROM notifications ORDER BY created_at DESC, id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
+        let (month, category, connection) = subject(&r.get::<_, String>(9)?);
         Ok(Notification {
             id: r
                 .get::<_, String>(0)?
@@ -135,9 +158,29 @@ pub(crate) fn list(r: Reader<'_>) -> Result<Vec<Notification>> {
             delivered_at: r.get(5)?,
             attempts: r.get(6)?,
             last_error: r.get(7)?,
+            read_at: r.get(8)?,
+            month,
+            category,
+            connection,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Marks alerts read or unread in the app.
+pub(crate) fn mark_read(w: &mut Writer<'_>, ids: &[NotificationId], read: bool) -> Result<()> {
+    let at = if read { Value::Text(now_rfc3339()) } else { Value::Null };
+    for id in ids {
+        let exists: bool =
+            w.read().query_row("SELECT EXISTS (SELECT 1 FROM notifications WHERE id = ?1)", [id.to_string()], |r| {
+                r.get(0)
+            })?;
+        if !exists {
+            return Err(Error::new(ErrorKind::NotFound, "that alert is no longer in the list: reopen Alerts"));
+        }
+        w.update(Table::NOTIFICATIONS, &id.to_string(), &[("read_at", at.clone())])?;
+    }
+    Ok(())
 }
 
 /// Records how delivering `n` went: delivered, or one more failed attempt and why.
@@ -170,6 +213,10 @@ mod tests {
             delivered_at: None,
             attempts: 0,
             last_error: None,
+            read_at: None,
+            month: None,
+            category: None,
+            connection: None,
         }
     }
 

@@ -7,11 +7,18 @@ use crate::alerts::{self, Notification, Notifier};
 use crate::background;
 use crate::engine::Engine;
 use crate::error::Result;
+use spearmint_core::NotificationId;
 
 impl Engine {
     /// The outbox, newest first.
     pub fn notifications(&self) -> Result<Vec<Notification>> {
         self.with_vault(|v| alerts::list(v.read()))
+    }
+
+    /// Marks alerts read (`read` true) or unread in the app; an id not in the outbox is
+    /// `NotFound`.
+    pub fn mark_notifications(&self, ids: &[NotificationId], read: bool) -> Result<()> {
+        self.with_vault(|v| v.write(|w| alerts::mark_read(w, ids, read)))
     }
 
     /// Delivers every pending notification; returns how many went out. Failures stay pending.
@@ -26,7 +33,8 @@ impl Engine {
 
     /// Checks the user's budgets of `months` (only the current and previous month alert: an old
     /// statement imported today is history, not news) and puts each newly crossed threshold
-    /// in the outbox, once ever per month, category and threshold. Returns how many are new.
+    /// in the outbox: the highest one a change crossed, once per month and category, never a lower
+    /// one after a higher. Returns how many are new.
     pub fn check_budgets(&self, months: &[String]) -> Result<u32> {
         self.with_vault(|v| v.write(|w| alerts::check(w, months)))
     }

@@ -77,6 +77,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0014_category_reasons.sql",
         sql: include_str!("../../../../migrations/0014_category_reasons.sql"),
     },
+    Migration {
+        version: 15,
+        name: "0015_notification_reads.sql",
+        sql: include_str!("../../../../migrations/0015_notification_reads.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

@@ -160,3 +160,41 @@ fn a_budget_lowered_under_what_was_spent_alerts_for_the_months_it_covers() {
     engine.set_budget("FOOD", usd("50"), &this_month(), false).unwrap();
     assert!(alerts(&engine).contains(&OVER.to_owned()), "{:?}", alerts(&engine));
 }
+
+#[test]
+fn one_change_that_crosses_several_thresholds_alerts_once_with_the_highest() {
+    let (_dir, engine) = engine_with_budget(&this_month());
+    import_one(&engine, "G-1", "-50.00", "WHOLE FOODS MARKET #10234");
+    assert!(alerts(&engine).is_empty(), "50 of 100: {:?}", alerts(&engine));
+    // From 50% to 130% in one import: the user hears "over budget", not also "80% used".
+    import_one(&engine, "G-2", "-80.00", "WHOLE FOODS MARKET #10234");
+    assert_eq!(alerts(&engine), [OVER], "130 of 100");
+    // A refund back under 100% and a new purchase do not bring up the lower threshold later.
+    import_one(&engine, "R-1", "40.00", "WHOLE FOODS MARKET #10234");
+    import_one(&engine, "G-3", "-5.00", "WHOLE FOODS MARKET #10234");
+    assert_eq!(alerts(&engine), [OVER], "95 of 100 after the over-budget alert");
+}
+
+#[test]
+fn an_alert_names_its_budget_and_is_read_or_unread_in_the_app() {
+    let (_dir, engine) = engine_with_budget(&this_month());
+    import_one(&engine, "G-1", "-150.00", "WHOLE FOODS MARKET #10234");
+    let alert = engine.notifications().unwrap().remove(0);
+    assert_eq!(alert.summary, OVER);
+    assert_eq!(
+        (alert.month.as_deref(), alert.category.as_ref().map(|c| c.as_str())),
+        (Some(&*this_month()), Some("FOOD"))
+    );
+    assert_eq!(alert.connection, None);
+    assert_eq!(alert.read_at, None, "new alerts are unread");
+
+    engine.mark_notifications(&[alert.id], true).unwrap();
+    assert!(engine.notifications().unwrap()[0].read_at.is_some());
+    engine.mark_notifications(&[alert.id], false).unwrap();
+    assert_eq!(engine.notifications().unwrap()[0].read_at, None);
+
+    let gone = spearmint_core::NotificationId::new();
+    let err = engine.mark_notifications(&[alert.id, gone], true).unwrap_err();
+    assert_eq!(err.kind(), spearmint_engine::ErrorKind::NotFound);
+    assert_eq!(engine.notifications().unwrap()[0].read_at, None, "all or nothing: the known one stays unread");
+}
