@@ -23,6 +23,22 @@ import type { Removed } from "./bindings/Removed";
 import type { Transaction } from "./bindings/Transaction";
 import type { TransactionQuery } from "./bindings/TransactionQuery";
 import type { VaultStatus } from "./bindings/VaultStatus";
+import type { BudgetReport } from "./bindings/BudgetReport";
+import type { Category } from "./bindings/Category";
+import type { CategoryId } from "./bindings/CategoryId";
+import type { Condition } from "./bindings/Condition";
+import type { ExportKind } from "./bindings/ExportKind";
+import type { Exported } from "./bindings/Exported";
+import type { Money } from "./bindings/Money";
+import type { MonthSpending } from "./bindings/MonthSpending";
+import type { Notification } from "./bindings/Notification";
+import type { NotificationId } from "./bindings/NotificationId";
+import type { Rule } from "./bindings/Rule";
+import type { RuleActions } from "./bindings/RuleActions";
+import type { RuleChange } from "./bindings/RuleChange";
+import type { RuleId } from "./bindings/RuleId";
+import type { SellerSpending } from "./bindings/SellerSpending";
+import type { TransactionId } from "./bindings/TransactionId";
 
 export function vault_status(): Promise<VaultStatus> {
   return call("vault_status");
@@ -60,6 +76,8 @@ export function list_transactions(query: Partial<TransactionQuery> = {}): Promis
     until: null,
     account: null,
     search: null,
+    category: null,
+    subcategories: false,
     limit: null,
     before: null,
     ...query,
@@ -184,6 +202,83 @@ export function daily_refresh(): Promise<DailyRefresh> {
 /** Sets the daily refresh's time of day (`HH:MM`, local time); returns the new schedule. */
 export function set_daily_time(at: string): Promise<DailyRefresh> {
   return call("set_daily_time", { at });
+}
+
+/**
+ * Asks where in the system's save dialog, then writes the CSV there; `null`
+ * when the user cancels.
+ */
+export function export_csv(what: ExportKind): Promise<Exported | null> {
+  return call("export_csv", { what });
+}
+
+export function list_categories(): Promise<Category[]> {
+  return call("list_categories");
+}
+
+/**
+ * The user's own category for a transaction (locked from then on). With
+ * `fromNowOn`, the seller's future transactions follow through a learned rule,
+ * whose id comes back.
+ */
+export function set_category(transaction: TransactionId, category: CategoryId, fromNowOn: boolean): Promise<RuleId | null> {
+  return call("set_category", { transaction, category, fromNowOn });
+}
+
+export function list_rules(): Promise<Rule[]> {
+  return call("list_rules");
+}
+
+export function add_rule(conditions: Condition[], actions: RuleActions): Promise<RuleId> {
+  return call("add_rule", { conditions, actions });
+}
+
+export function edit_rule(rule: RuleId, actions: RuleActions, enabled: boolean): Promise<Rule> {
+  return call("edit_rule", { rule, actions, enabled });
+}
+
+export function delete_rule(rule: RuleId): Promise<null> {
+  return call("delete_rule", { rule });
+}
+
+/** Re-categorizes the past transactions a rule matches; `dryRun` only lists them. */
+export function apply_rule(rule: RuleId, dryRun: boolean): Promise<RuleChange[]> {
+  return call("apply_rule", { rule, dryRun });
+}
+
+/** A month's totals (`YYYY-MM`; `null`: this month). */
+export function spending(month: string | null): Promise<MonthSpending> {
+  return call("spending", { month });
+}
+
+/** `months` months up to `until` (`null`: this month), oldest first. */
+export function spending_trend(until: string | null, months: number): Promise<MonthSpending[]> {
+  return call("spending_trend", { until, months });
+}
+
+export function top_sellers(month: string | null, limit: number): Promise<SellerSpending[]> {
+  return call("top_sellers", { month, limit });
+}
+
+export function budget(month: string | null): Promise<BudgetReport> {
+  return call("budget", { month });
+}
+
+/** The user's budget for a top-level category from `month` on. */
+export function set_budget(category: CategoryId, amount: Money, month: string, rollover: boolean): Promise<BudgetReport> {
+  return call("set_budget", { category, amount, month, rollover });
+}
+
+export function set_budget_thresholds(thresholds: number[], category: CategoryId | null): Promise<null> {
+  return call("set_budget_thresholds", { thresholds, category });
+}
+
+export function list_notifications(): Promise<Notification[]> {
+  return call("list_notifications");
+}
+
+export function mark_notifications(ids: NotificationId[], read: boolean): Promise<null> {
+  return call("mark_notifications", { ids, read });
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {

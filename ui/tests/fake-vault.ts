@@ -32,6 +32,7 @@ import type { Removed } from "../src/bindings/Removed";
 import type { Transaction } from "../src/bindings/Transaction";
 import type { TransactionQuery } from "../src/bindings/TransactionQuery";
 import type { VaultStatus } from "../src/bindings/VaultStatus";
+import { createFakeMoney, topOf } from "./fake-money";
 
 export type FakeVaultOptions = {
   /** What exists when the app starts. Default: no vault. */
@@ -52,6 +53,8 @@ export type FakeVaultOptions = {
   refreshError?: IpcError;
   /** refresh_all stops after its "saving" step until `release()` is called. */
   holdRefresh?: boolean;
+  /** The user cancels the save dialog of export_csv. Default: false. */
+  cancelExport?: boolean;
 };
 
 export const FAKE_PROFILE = "default";
@@ -92,6 +95,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     bank.link();
     bank.refresh();
   }
+  const money = createFakeMoney(() => bank.rows, DEMO_TODAY);
   let released = !options.holdRefresh;
   let dailyAt = "06:00";
   let wakeRefresh: (() => void) | null = null;
@@ -325,6 +329,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       if (!released) await new Promise<void>((wake) => (wakeRefresh = wake));
       await tick();
       const summary = bank.refresh();
+      money.afterWrite();
       outcomes.push({ connection: c.label, provider: c.provider, summary, error: null, warnings: [] });
       const fetched = summary.added + summary.updated + summary.posted + summary.unchanged;
       channel.send({
@@ -439,6 +444,24 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           // The real shell asks in a native dialog, which no page can answer; the fake declines.
           reject("Invalid", "you did not confirm the bank's address, so nothing was sent: connect again to retry");
         }
+        case "list_categories":
+        case "set_category":
+        case "list_rules":
+        case "add_rule":
+        case "edit_rule":
+        case "delete_rule":
+        case "apply_rule":
+        case "spending":
+        case "spending_trend":
+        case "top_sellers":
+        case "budget":
+        case "set_budget":
+        case "set_budget_thresholds":
+        case "list_notifications":
+        case "mark_notifications":
+          // Categories, rules, spending, budgets and alerts: tests/fake-money.ts.
+          requireUnlocked();
+          return money.handle(command, args);
         case "daily_refresh":
           requireUnlocked();
           return dailyRefresh(dailyAt);
@@ -450,6 +473,15 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           }
           dailyAt = at;
           return dailyRefresh(dailyAt);
+        }
+        case "export_csv": {
+          requireUnlocked();
+          // The real shell asks in the system's save dialog, which no page can answer: the fake
+          // answers as if the user chose ~/Documents (or cancelled, with `cancelExport`).
+          const { what } = args as { what: "transactions" | "spending" | "budgets" };
+          if (options.cancelExport) return null;
+          const rows = what === "transactions" ? bank.rows.length : what === "spending" ? 12 : 0;
+          return { rows, file: `/home/ada/Documents/spearmint-${what}-${DEMO_TODAY}.csv` };
         }
         default:
           // Tauri rejects an unknown command with a bare string.
@@ -570,25 +602,27 @@ const DEMO_ACCOUNTS: DemoAccount[] = [
 ];
 
 /** [seller, account, lowest cents, highest cents, memo]; negative is money out. */
-const CATALOGUE: Array<[string, string, number, number, string | null]> = [
-  ["Green Grocer Market", "acc-card", -9_850, -1_240, null],
-  ["City Transit", "acc-checking", -275, -275, "Fare"],
-  ["Corner Café", "acc-card", -1_480, -395, null],
-  ["Streamflix", "acc-card", -1_599, -1_599, "Monthly plan"],
-  ["Oak Street Apartments", "acc-checking", -185_000, -185_000, "Rent"],
-  ["Acme Corp Payroll", "acc-checking", 245_013, 245_013, "Salary"],
-  ["Bright Power & Light", "acc-checking", -11_920, -6_410, "Electricity"],
-  ["Harbor Pharmacy", "acc-card", -3_275, -640, null],
-  ["Fuel Stop 24", "acc-card", -6_890, -2_150, null],
-  ["Bookshop on Main", "acc-card", -4_599, -899, null],
-  ["Transfer to savings", "acc-checking", -25_000, -25_000, "Standing order"],
-  ["Transfer from checking", "acc-savings", 25_000, 25_000, "Standing order"],
-  ["Interest", "acc-savings", 412, 1_380, null],
-  ["Neighbourhood Hardware", "acc-card", -5_760, -1_120, null],
-  ["Riverside Gym", "acc-checking", -4_500, -4_500, "Membership"],
-  ["Refund: Bookshop on Main", "acc-card", 899, 2_499, "Returned item"],
-  ["Sushi Go Round", "acc-card", -7_420, -1_890, null],
-  ["Mobile Co", "acc-checking", -3_500, -3_500, "Phone bill"],
+/** Seller, account, amount range in cents, memo, and the category the engine's dictionary gives
+ * it (the bookshop is a local shop the dictionary does not know: Uncategorized). */
+const CATALOGUE: Array<[string, string, number, number, string | null, string]> = [
+  ["Green Grocer Market", "acc-card", -9_850, -1_240, null, "FOOD_GROCERIES"],
+  ["City Transit", "acc-checking", -275, -275, "Fare", "AUTO_PUBLIC_TRANSIT"],
+  ["Corner Café", "acc-card", -1_480, -395, null, "FOOD_COFFEE"],
+  ["Streamflix", "acc-card", -1_599, -1_599, "Monthly plan", "SUBSCRIPTIONS"],
+  ["Oak Street Apartments", "acc-checking", -185_000, -185_000, "Rent", "HOUSING_RENT"],
+  ["Acme Corp Payroll", "acc-checking", 245_013, 245_013, "Salary", "INCOME_PAYCHECK"],
+  ["Bright Power & Light", "acc-checking", -11_920, -6_410, "Electricity", "UTILITIES_POWER"],
+  ["Harbor Pharmacy", "acc-card", -3_275, -640, null, "HEALTH_PHARMACY"],
+  ["Fuel Stop 24", "acc-card", -6_890, -2_150, null, "GAS"],
+  ["Bookshop on Main", "acc-card", -4_599, -899, null, "UNCATEGORIZED"],
+  ["Transfer to savings", "acc-checking", -25_000, -25_000, "Standing order", "TRANSFER"],
+  ["Transfer from checking", "acc-savings", 25_000, 25_000, "Standing order", "TRANSFER"],
+  ["Interest", "acc-savings", 412, 1_380, null, "INCOME_INTEREST"],
+  ["Neighbourhood Hardware", "acc-card", -5_760, -1_120, null, "SHOPPING_HOME"],
+  ["Riverside Gym", "acc-checking", -4_500, -4_500, "Membership", "HEALTH_GYM"],
+  ["Refund: Bookshop on Main", "acc-card", 899, 2_499, "Returned item", "UNCATEGORIZED"],
+  ["Sushi Go Round", "acc-card", -7_420, -1_890, null, "FOOD_RESTAURANTS"],
+  ["Mobile Co", "acc-checking", -3_500, -3_500, "Phone bill", "UTILITIES_PHONE"],
 ];
 
 /** A small deterministic PRNG (mulberry32), so every run sees the same bank. */
@@ -701,7 +735,7 @@ function createDemoBank(size: number) {
   }
 
   function makeRow(postedOn: string, pending: boolean): Transaction {
-    const [seller, base, low, high, memo] = CATALOGUE[Math.floor(next() * CATALOGUE.length)]!;
+    const [seller, base, low, high, memo, category] = CATALOGUE[Math.floor(next() * CATALOGUE.length)]!;
     const accountId = demoId(base);
     const cents = low + Math.floor(next() * (high - low + 1));
     const id = newId();
@@ -714,8 +748,8 @@ function createDemoBank(size: number) {
       seller,
       memo,
       pending,
-      category: "UNCATEGORIZED",
-      categorySource: "default",
+      category,
+      categorySource: category === "UNCATEGORIZED" ? "default" : "dictionary",
       categoryReason: null,
       categoryLocked: false,
       payee: null,
@@ -872,6 +906,10 @@ function createDemoBank(size: number) {
         if (query.until && row.postedOn > query.until) continue;
         if (needle !== "" && !row.seller.toLowerCase().includes(needle) && !(row.memo ?? "").toLowerCase().includes(needle)) {
           continue;
+        }
+        if (query.category != null) {
+          const own = row.category ?? "UNCATEGORIZED";
+          if (own !== query.category && !(query.subcategories && topOf(own) === query.category)) continue;
         }
         out.push(row);
       }

@@ -322,6 +322,8 @@ pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<(
         until: args.until,
         account: args.account.as_deref().map(account_id).transpose()?,
         search: args.search,
+        category: args.category.as_deref().map(spearmint_engine::CategoryId::from),
+        subcategories: true,
         limit: args.limit,
         before: None,
     };
@@ -553,6 +555,8 @@ pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
         until: args.until,
         account: args.account.as_deref().map(account_id).transpose()?,
         search: args.search,
+        category: args.category.as_deref().map(spearmint_engine::CategoryId::from),
+        subcategories: true,
         limit: None,
         before: None,
     };

@@ -351,6 +351,9 @@ struct TransactionArgs {
     /// Text in the payee or memo
     #[arg(long)]
     search: Option<String>,
+    /// A category, with its subcategories (e.g. FOOD; UNCATEGORIZED for rows without one)
+    #[arg(long)]
+    category: Option<String>,
     #[arg(long)]
     limit: Option<u32>,
 }
@@ -373,6 +376,9 @@ struct ExportArgs {
     /// Text in the payee or memo
     #[arg(long)]
     search: Option<String>,
+    /// Transactions of a category (e.g. FOOD, with its subcategories)
+    #[arg(long)]
+    category: Option<String>,
     /// The user id a log's lines carry (default: the vault's id)
     #[arg(long, value_name = "USER_ID")]
     user: Option<String>,

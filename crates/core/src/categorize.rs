@@ -127,7 +127,7 @@ impl CategorySource {
 }
 
 /// Who made a rule; stored in `rules.origin`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum RuleOrigin {
     User,
@@ -147,7 +147,7 @@ impl RuleOrigin {
 ///
 /// Payee conditions are case-insensitive and hold when they match either the raw descriptor or
 /// the normalized seller ([`seller::normalize`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
     /// The whole payee: the descriptor, or the seller (`Starbucks` matches `STARBUCKS STORE 05479`).
@@ -165,7 +165,7 @@ pub enum Condition {
 }
 
 /// What a matching rule does.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 pub struct RuleActions {
     pub category: Option<crate::CategoryId>,
     /// A payee name to show instead of the descriptor.
@@ -173,7 +173,7 @@ pub struct RuleActions {
 }
 
 /// A user's rule, or one learned from their overrides (visible and editable either way).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Rule {
     pub id: crate::RuleId,
     pub origin: RuleOrigin,

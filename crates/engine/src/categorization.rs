@@ -235,8 +235,39 @@ pub(crate) fn categorize_many(engine: &Engine, inputs: &[(&str, Money, Option<u1
         .collect())
 }
 
+/// A category as pickers show it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Category {
+    pub id: CategoryId,
+    pub name: String,
+    /// The top-level category it belongs to; `None` for a top-level one.
+    pub parent: Option<CategoryId>,
+    /// expense, income, transfer or uncategorized.
+    pub kind: String,
+}
+
+/// Every category the user can choose, top-level ones each followed by their children.
+pub(crate) fn categories(r: Reader<'_>) -> Result<Vec<Category>> {
+    let mut stmt = r.prepare(
+        "SELECT c.id, c.name, c.parent_id, c.kind FROM categories c
+         LEFT JOIN categories p ON p.id = c.parent_id
+         WHERE c.hidden = 0
+         ORDER BY coalesce(p.name, c.name), c.parent_id IS NOT NULL, c.name",
+    )?;
+    let rows = stmt.query_map([], |row| {
+        Ok(Category {
+            id: CategoryId::from(row.get::<_, String>(0)?.as_str()),
+            name: row.get(1)?,
+            parent: row.get::<_, Option<String>>(2)?.map(|p| CategoryId::from(p.as_str())),
+            kind: row.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// One transaction a rule would re-categorize (or did).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleChange {
     pub transaction: TransactionId,

@@ -34,7 +34,7 @@ mod api;
 pub use alerts::{DeliveryError, DesktopNotifier, Notification, Notifier};
 pub use background::DailyRefresh;
 pub use budget::{BudgetLine, BudgetReport};
-pub use categorization::RuleChange;
+pub use categorization::{Category, RuleChange};
 pub use engine::{DATA_DIR_ENV, Engine, EngineOptions, NewKey, Unlock, default_data_dir};
 pub use error::{Error, ErrorKind, ErrorPayload, Hint, Result};
 pub use ingestion::{
@@ -45,7 +45,8 @@ pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, Transa
 pub use provider::connection::{Connection, ConnectionStatus, ProviderKind, Removed};
 pub use provider::refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use reports::{
-    AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
+    AccountCountDifference, CategorySpending, DoctorReport, ExportKind, Exported, MonthSpending, SellerSpending,
+    SpendingDifference,
 };
 pub use secret::{Passphrase, VaultKey};
 /// How long `unlock`'s session cache keeps a passphrase vault's key, at most.

@@ -129,6 +129,85 @@ macro_rules! with_commands {
                        native dialog; declined, or not an https address, it rejects with `Invalid` and sends \
                        nothing",
             },
+            categories::list_categories {
+                args: "",
+                returns: "Category[]",
+                does: "every category the user can choose, each top-level one followed by its children",
+            },
+            categories::set_category {
+                args: "{ transaction: TransactionId, category: CategoryId, fromNowOn: boolean }",
+                returns: "RuleId | null",
+                does: "the user's own category for a transaction (nothing automatic changes it again); with \
+                       `fromNowOn`, also a learned rule for the seller's future transactions, returned",
+            },
+            categories::list_rules {
+                args: "",
+                returns: "Rule[]",
+                does: "every rule, the user's first, then the learned ones, each group in order",
+            },
+            categories::add_rule {
+                args: "{ conditions: Condition[], actions: RuleActions }",
+                returns: "RuleId",
+                does: "adds a user rule at the end of the user's rules; a bad pattern, no condition or no \
+                       action rejects with `Invalid`",
+            },
+            categories::edit_rule {
+                args: "{ rule: RuleId, actions: RuleActions, enabled: boolean }",
+                returns: "Rule",
+                does: "sets what a rule does and whether it is on; learned rules too",
+            },
+            categories::delete_rule {
+                args: "{ rule: RuleId }",
+                returns: "null",
+                does: "deletes a rule; the transactions it categorized keep their category",
+            },
+            categories::apply_rule {
+                args: "{ rule: RuleId, dryRun: boolean }",
+                returns: "RuleChange[]",
+                does: "re-categorizes the past transactions the rule matches, except those the user set; with \
+                       `dryRun` only lists what would change",
+            },
+            reports::spending {
+                args: "{ month: string | null }",
+                returns: "MonthSpending",
+                does: "a month's totals per category, spent and income (`null`: this month)",
+            },
+            reports::spending_trend {
+                args: "{ until: string | null, months: number }",
+                returns: "MonthSpending[]",
+                does: "`months` months (1 to 24) up to `until`, oldest first",
+            },
+            reports::top_sellers {
+                args: "{ month: string | null, limit: number }",
+                returns: "SellerSpending[]",
+                does: "where the month's money went, the biggest seller first, at most 100",
+            },
+            reports::budget {
+                args: "{ month: string | null }",
+                returns: "BudgetReport",
+                does: "each top-level category's budget (the user's or recommended), spent and remaining",
+            },
+            reports::set_budget {
+                args: "{ category: CategoryId, amount: Money, month: string, rollover: boolean }",
+                returns: "BudgetReport",
+                does: "the user's budget for a top-level category from `month` on; returns that month's budget; \
+                       a threshold it makes crossed alerts at once",
+            },
+            reports::set_budget_thresholds {
+                args: "{ thresholds: number[], category: CategoryId | null }",
+                returns: "null",
+                does: "alert thresholds in percent of a budget, for all categories or one",
+            },
+            reports::list_notifications {
+                args: "",
+                returns: "Notification[]",
+                does: "the alerts, newest first, read or not, each naming its budget or connection",
+            },
+            reports::mark_notifications {
+                args: "{ ids: NotificationId[], read: boolean }",
+                returns: "null",
+                does: "marks alerts read or unread; an id no longer listed rejects with `NotFound`",
+            },
             settings::daily_refresh {
                 args: "",
                 returns: "DailyRefresh",
@@ -138,6 +217,12 @@ macro_rules! with_commands {
                 args: "{ at: string }",
                 returns: "DailyRefresh",
                 does: "sets the time of day (`HH:MM`, local time); anything else rejects with `Invalid`",
+            },
+            settings::export_csv {
+                args: "{ what: ExportKind }",
+                returns: "Exported | null",
+                does: "asks where in the system's save dialog, then writes all transactions, the monthly \
+                       spending or the budgets as CSV there (complete or not at all); `null` if the user cancels",
             },
         }
     };

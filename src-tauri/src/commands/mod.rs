@@ -6,6 +6,8 @@ mod list;
 
 pub mod accounts;
 pub mod adding;
+pub mod categories;
+pub mod reports;
 pub mod settings;
 pub mod vault;
 

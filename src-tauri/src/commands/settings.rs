@@ -1,6 +1,6 @@
-//! The Settings screen: the daily refresh's time of day.
+//! The Settings screen: the daily refresh's time of day, exports.
 
-use spearmint_engine::DailyRefresh;
+use spearmint_engine::{DailyRefresh, ExportKind, Exported};
 use tauri::State;
 
 use super::blocking;
@@ -20,6 +20,41 @@ pub async fn set_daily_time(state: State<'_, AppState>, at: String) -> Result<Da
     blocking(move || {
         engine.set_daily_time(&at)?;
         engine.daily_refresh(chrono::Utc::now())
+    })
+    .await
+}
+
+/// Exports to CSV where the user chooses in the system's own save dialog (the page never sees
+/// or names a path); `None` when the user cancels.
+#[tauri::command]
+pub async fn export_csv(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    what: ExportKind,
+) -> Result<Option<Exported>, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || {
+        use tauri_plugin_dialog::DialogExt as _;
+        let name = match what {
+            ExportKind::Transactions => "transactions",
+            ExportKind::Spending => "spending",
+            ExportKind::Budgets => "budgets",
+        };
+        let picked = app
+            .dialog()
+            .file()
+            .set_title(format!("Export {name} as CSV"))
+            .set_file_name(format!("spearmint-{name}-{}.csv", chrono::Local::now().format("%Y-%m-%d")))
+            .add_filter("CSV", &["csv"])
+            .blocking_save_file();
+        let Some(picked) = picked else { return Ok(None) };
+        let path = picked.into_path().map_err(|_| {
+            spearmint_engine::Error::new(
+                spearmint_engine::ErrorKind::Invalid,
+                "that place cannot be written to: choose a folder on this computer, then export again",
+            )
+        })?;
+        engine.export_to_file(what, &path).map(Some)
     })
     .await
 }

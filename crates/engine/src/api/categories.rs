@@ -2,11 +2,16 @@
 
 use spearmint_core::{CategoryId, Condition, Decision, Money, Rule, RuleActions, RuleId, RuleOrigin, TransactionId};
 
-use crate::categorization::{self, RuleChange};
+use crate::categorization::{self, Category, RuleChange};
 use crate::engine::Engine;
 use crate::error::Result;
 
 impl Engine {
+    /// Every category the user can choose, each top-level one followed by its children.
+    pub fn categories(&self) -> Result<Vec<Category>> {
+        self.with_vault(|v| categorization::categories(v.read()))
+    }
+
     /// Every rule, user rules first, each group in the user's order.
     pub fn rules(&self) -> Result<Vec<Rule>> {
         categorization::rules(self)

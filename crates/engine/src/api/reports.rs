@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::ledger::TransactionQuery;
-use crate::reports::{self, DoctorReport, MonthSpending, SellerSpending};
+use crate::reports::{self, DoctorReport, ExportKind, Exported, MonthSpending, SellerSpending};
 
 impl Engine {
     /// Spending by category for one month (`YYYY-MM`).
@@ -56,6 +56,19 @@ impl Engine {
     /// Writes the monthly spending per category (what the Spending screen sums) as CSV.
     pub fn export_spending(&self, out: &mut dyn Write) -> Result<u64> {
         reports::export_spending(self, out)
+    }
+
+    /// Writes an export to the file at `path`, which appears under its name only when complete
+    /// (a temporary file beside it, synced, then renamed over it), readable by this user only;
+    /// a failure (a full disk, a folder that cannot be written) leaves `path` as it was.
+    /// Transactions are all of them, in every account. Returns how many rows.
+    pub fn export_to_file(&self, what: ExportKind, path: &std::path::Path) -> Result<Exported> {
+        let rows = reports::to_file(path, |out| match what {
+            ExportKind::Transactions => self.export_transactions(&TransactionQuery::default(), out),
+            ExportKind::Spending => self.export_spending(out),
+            ExportKind::Budgets => self.export_budgets(out),
+        })?;
+        Ok(Exported { rows, file: path.display().to_string() })
     }
 
     /// Writes the budgets the user set (overrides of the recommended ones) as CSV.

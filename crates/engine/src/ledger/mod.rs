@@ -122,6 +122,12 @@ pub struct TransactionQuery {
     pub account: Option<AccountId>,
     /// Case-insensitive substring of the descriptor, the payee a rule gave it, or the memo.
     pub search: Option<String>,
+    /// Rows of this category (`UNCATEGORIZED`: rows without one), as a month's spending counts
+    /// them per category; a split row counts under the category the row itself has, not its
+    /// parts'.
+    pub category: Option<CategoryId>,
+    /// With `category`: its subcategories' rows too (a top-level category's whole spending).
+    pub subcategories: bool,
     pub limit: Option<u32>,
     pub before: Option<TransactionCursor>,
 }
@@ -233,6 +239,17 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
         sql.push_str(" AND (seller LIKE ? ESCAPE '\\' OR payee LIKE ? ESCAPE '\\' OR memo LIKE ? ESCAPE '\\')");
         let pattern = format!("%{}%", s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
         args.extend(std::iter::repeat_n(SqlValue::Text(pattern), 3));
+    }
+    if let Some(c) = &q.category {
+        if q.subcategories {
+            sql.push_str(
+                " AND coalesce(category_id, 'UNCATEGORIZED') IN (SELECT id FROM categories WHERE id = ? OR parent_id = ?)",
+            );
+            args.extend(std::iter::repeat_n(SqlValue::Text(c.as_str().to_owned()), 2));
+        } else {
+            sql.push_str(" AND coalesce(category_id, 'UNCATEGORIZED') = ?");
+            args.push(SqlValue::Text(c.as_str().to_owned()));
+        }
     }
     if let Some(c) = q.before {
         sql.push_str(" AND (posted_on, id) < (?, ?)");

@@ -21,6 +21,48 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ledger::{self, TransactionCursor, TransactionQuery};
 use crate::vault::Vault;
 
+/// What the app's Settings can export to a file the user picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportKind {
+    Transactions,
+    Spending,
+    Budgets,
+}
+
+/// An export written to a file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Exported {
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// Where it went, as the user's system names it.
+    pub file: String,
+}
+
+/// Runs `fill` into a temporary file beside `path` (mode 0600: an export is the vault's data
+/// in plain text), syncs it and renames it over `path`.
+pub(crate) fn to_file(path: &std::path::Path, fill: impl FnOnce(&mut dyn Write) -> Result<u64>) -> Result<u64> {
+    let fail = |e: std::io::Error| {
+        let advice = if e.kind() == std::io::ErrorKind::StorageFull {
+            "free some space on the disk, then export again"
+        } else {
+            "choose another folder, then export again"
+        };
+        Error::new(ErrorKind::Storage, format!("cannot write {}: {advice}; nothing was written", path.display()))
+            .with_source(e)
+    };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
+    let temp = tempfile::Builder::new().prefix(".spearmint-export").tempfile_in(dir).map_err(fail)?;
+    let mut out = std::io::BufWriter::new(temp.as_file());
+    let rows = fill(&mut out)?;
+    out.flush().map_err(fail)?;
+    drop(out);
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(rows)
+}
+
 /// Rows read from the vault at a time: the export never holds the whole table.
 const PAGE: u32 = 5_000;
 

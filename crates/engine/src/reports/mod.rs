@@ -5,7 +5,8 @@
 mod export;
 mod spending;
 
-pub(crate) use export::{export_budgets, export_log, export_spending, export_transactions, log_user};
+pub use export::{ExportKind, Exported};
+pub(crate) use export::{export_budgets, export_log, export_spending, export_transactions, log_user, to_file};
 pub use spending::{
     AccountCountDifference, CategorySpending, DoctorReport, MonthSpending, SellerSpending, SpendingDifference,
 };

@@ -62,6 +62,22 @@ fn typescript_bindings_are_up_to_date() {
     render::<spearmint_engine::CsvColumns>(&cfg, &mut expected);
     render::<spearmint_engine::ColumnMapping>(&cfg, &mut expected);
     render::<spearmint_engine::AmountMapping>(&cfg, &mut expected);
+    render::<spearmint_engine::Category>(&cfg, &mut expected);
+    render::<spearmint_engine::ExportKind>(&cfg, &mut expected);
+    render::<spearmint_engine::Exported>(&cfg, &mut expected);
+    render::<spearmint_engine::RuleChange>(&cfg, &mut expected);
+    render::<spearmint_engine::MonthSpending>(&cfg, &mut expected);
+    render::<spearmint_engine::CategorySpending>(&cfg, &mut expected);
+    render::<spearmint_engine::SellerSpending>(&cfg, &mut expected);
+    render::<spearmint_engine::BudgetReport>(&cfg, &mut expected);
+    render::<spearmint_engine::BudgetLine>(&cfg, &mut expected);
+    render::<spearmint_engine::Notification>(&cfg, &mut expected);
+    render::<spearmint_core::NotificationId>(&cfg, &mut expected);
+    render::<spearmint_core::RuleId>(&cfg, &mut expected);
+    render::<spearmint_core::Rule>(&cfg, &mut expected);
+    render::<spearmint_core::RuleOrigin>(&cfg, &mut expected);
+    render::<spearmint_core::Condition>(&cfg, &mut expected);
+    render::<spearmint_core::RuleActions>(&cfg, &mut expected);
 
     // A binding that imports a type nobody renders would not compile in the UI.
     let missing: Vec<String> = expected

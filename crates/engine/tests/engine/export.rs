@@ -210,3 +210,39 @@ fn spending_and_budgets_export_a_header_even_when_empty() {
     assert_eq!(engine.export_budgets(&mut out).unwrap(), 0);
     assert_eq!(String::from_utf8(out).unwrap(), "Category,From month,Currency,Amount,Rollover\r\n");
 }
+
+/// The app's Settings export: the file the user picked holds what the stream export writes,
+/// readable by its owner only; a place that cannot be written gets an error that says what
+/// to do and leaves the old file as it was.
+#[test]
+fn an_export_to_a_file_is_complete_private_or_not_there_at_all() {
+    use spearmint_engine::ExportKind;
+    let (dir, engine) = passphrase_vault();
+    let account = tricky_account(&engine);
+    assert!(count(&engine) > 0);
+    let path = dir.path().join("spearmint-transactions.csv");
+    std::fs::write(&path, "the user's old file").unwrap();
+
+    let done = engine.export_to_file(ExportKind::Transactions, &path).unwrap();
+    let (rows, streamed) = export(&engine, &TransactionQuery::default());
+    assert_eq!((done.rows, done.file.as_str()), (rows, path.to_str().unwrap()));
+    assert_eq!(std::fs::read(&path).unwrap(), streamed);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    assert_eq!(reimport(&engine, account, &std::fs::read(&path).unwrap()).summary.added, 0);
+
+    let missing = dir.path().join("no such folder").join("spending.csv");
+    let err = engine.export_to_file(ExportKind::Spending, &missing).unwrap_err();
+    assert_eq!(err.kind(), spearmint_engine::ErrorKind::Storage);
+    assert!(err.message().contains("choose another folder"), "{}", err.message());
+    assert!(!missing.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".spearmint-export"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

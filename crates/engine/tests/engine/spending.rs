@@ -522,7 +522,9 @@ fn schema_14_records_reasons_and_keeps_every_row_index_and_trigger() {
     };
 
     let engine = common::engine(dir.path());
-    assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(14));
+    let latest = spearmint_engine::vault::Migrations::default().latest();
+    assert!(latest >= 14);
+    assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(latest));
     engine.lock().unwrap();
     let mut raw = raw_vault(dir.path());
     let with_reason: Vec<_> = rows
@@ -612,4 +614,65 @@ fn a_split_counts_through_its_parts_and_must_add_up_exactly() {
         "deleting a split transaction removes its parts"
     );
     assert!(engine.doctor(false).unwrap().is_empty());
+}
+
+/// The Spending screen's drill-down: a category's rows in a month are exactly those its total
+/// counts; with its subcategories, a top-level category's whole spending.
+#[test]
+fn a_category_lists_the_transactions_its_total_counts() {
+    let (_dir, engine) = passphrase_vault();
+    let account = checking(&engine);
+    let add = |day: u32, cents: i64, seller: &str| {
+        engine
+            .add_transaction(NewTransaction {
+                account,
+                posted_on: NaiveDate::from_ymd_opt(2026, 3, day).unwrap(),
+                amount: Money::from_minor(cents, Currency::USD),
+                seller: seller.into(),
+                memo: None,
+            })
+            .unwrap()
+    };
+    // Rows entered by hand are not categorized automatically: each gets its category here.
+    for (day, cents, seller, category) in [
+        (2, -4_210, "SAFEWAY #1234", "FOOD_GROCERIES"),
+        (3, -1_999, "SAFEWAY #1234", "FOOD_GROCERIES"),
+        (4, -650, "ZZ UNKNOWN SELLER", "FOOD_COFFEE"),
+        (5, -3_000, "SHELL OIL 57442", "GAS"),
+        (6, -1_000, "ZZ FOOD TRUCK", "FOOD"),
+    ] {
+        let id = add(day, cents, seller);
+        engine.set_category(id, category).unwrap();
+    }
+    add(7, -120, "ZZ UNKNOWN SELLER");
+
+    let march = |category: &str| TransactionQuery {
+        since: NaiveDate::from_ymd_opt(2026, 3, 1),
+        until: NaiveDate::from_ymd_opt(2026, 3, 31),
+        category: Some(category.into()),
+        ..TransactionQuery::default()
+    };
+    let spending = engine.spending("2026-03").unwrap();
+    for line in &spending.categories {
+        let rows = engine.transactions(&march(line.category.as_str())).unwrap();
+        assert_eq!(rows.len() as u32, line.transactions, "{}", line.category);
+        let sum: i64 = rows.iter().map(|t| t.amount.minor()).sum();
+        assert_eq!(sum, line.amount.minor(), "{}", line.category);
+    }
+    let whole = |category: &str| TransactionQuery { subcategories: true, ..march(category) };
+    let food: Vec<_> = engine.transactions(&whole("FOOD")).unwrap().into_iter().map(|t| t.amount.minor()).collect();
+    assert_eq!(food, [-1_000, -650, -1_999, -4_210], "food itself, groceries and coffee, newest first");
+    let none: Vec<_> =
+        engine.transactions(&march("UNCATEGORIZED")).unwrap().into_iter().map(|t| t.amount.minor()).collect();
+    assert_eq!(none, [-120]);
+    assert!(engine.transactions(&whole("TRAVEL")).unwrap().is_empty());
+
+    // The picker lists every category once, each top-level one before its children.
+    let categories = engine.categories().unwrap();
+    let at = |id: &str| categories.iter().position(|c| c.id.as_str() == id).unwrap();
+    assert!(at("FOOD") < at("FOOD_COFFEE") && at("FOOD") < at("FOOD_GROCERIES"));
+    assert_eq!(categories[at("FOOD_COFFEE")].parent.as_ref().map(|p| p.as_str()), Some("FOOD"));
+    let mut ids: Vec<_> = categories.iter().map(|c| c.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), categories.len());
 }
