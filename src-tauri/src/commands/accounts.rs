@@ -67,10 +67,14 @@ pub async fn refresh_all(
     state: State<'_, AppState>,
     on_progress: Channel<Progress>,
 ) -> Result<RefreshReport, IpcError> {
-    Ok(state
+    let report = state
         .engine
         .refresh(None, move |p| {
             let _ = on_progress.send(p.clone());
         })
-        .await?)
+        .await?;
+    // New transactions may have crossed a budget: the alert goes out now.
+    let engine = state.engine.clone();
+    let _ = blocking(move || engine.deliver_notifications(&spearmint_engine::DesktopNotifier)).await;
+    Ok(report)
 }

@@ -14,7 +14,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 use zeroize::Zeroizing;
 
-use super::blocking;
+use super::{blocking, blocking_write};
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub async fn import_file(
     let bytes = decode(&content)?;
     let mapping = mapping.map(|m| m.to_csv_mapping()).transpose()?;
     let engine = state.engine.clone();
-    blocking(move || {
+    blocking_write(&state.engine, move || {
         let request = ImportRequest {
             bytes,
             file_name: Some(file_name),

@@ -6,7 +6,7 @@ use spearmint_engine::{
 };
 use tauri::State;
 
-use super::blocking;
+use super::{blocking, blocking_write};
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -26,7 +26,7 @@ pub async fn set_category(
     from_now_on: bool,
 ) -> Result<Option<RuleId>, IpcError> {
     let engine = state.engine.clone();
-    blocking(move || {
+    blocking_write(&state.engine, move || {
         engine.set_category(transaction, category)?;
         if from_now_on { engine.learn_from(transaction).map(Some) } else { Ok(None) }
     })
@@ -71,5 +71,5 @@ pub async fn delete_rule(state: State<'_, AppState>, rule: RuleId) -> Result<(),
 #[tauri::command]
 pub async fn apply_rule(state: State<'_, AppState>, rule: RuleId, dry_run: bool) -> Result<Vec<RuleChange>, IpcError> {
     let engine = state.engine.clone();
-    blocking(move || engine.apply_rule(rule, dry_run)).await
+    blocking_write(&state.engine, move || engine.apply_rule(rule, dry_run)).await
 }

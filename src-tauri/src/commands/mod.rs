@@ -22,3 +22,16 @@ pub(crate) async fn blocking<T: Send + 'static>(
         .map_err(|e| IpcError::internal(format!("background task failed: {e}")))?
         .map_err(IpcError::from)
 }
+
+/// [`blocking`] for a command that writes: a write may cross a budget threshold (every write
+/// checks them), and the alert goes out natively now rather than at the background task's
+/// next round. A notification that cannot be shown stays in the outbox for that round.
+pub(crate) async fn blocking_write<T: Send + 'static>(
+    engine: &spearmint_engine::Engine,
+    f: impl FnOnce() -> spearmint_engine::Result<T> + Send + 'static,
+) -> Result<T, IpcError> {
+    let out = blocking(f).await?;
+    let engine = engine.clone();
+    let _ = blocking(move || engine.deliver_notifications(&spearmint_engine::DesktopNotifier)).await;
+    Ok(out)
+}

@@ -3,7 +3,7 @@
 use spearmint_engine::{BudgetReport, CategoryId, Money, MonthSpending, Notification, NotificationId, SellerSpending};
 use tauri::State;
 
-use super::blocking;
+use super::{blocking, blocking_write};
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -58,7 +58,7 @@ pub async fn set_budget(
     rollover: bool,
 ) -> Result<BudgetReport, IpcError> {
     let engine = state.engine.clone();
-    blocking(move || {
+    blocking_write(&state.engine, move || {
         engine.set_budget(category, amount, &month, rollover)?;
         engine.budget(&month)
     })
@@ -72,7 +72,7 @@ pub async fn set_budget_thresholds(
     category: Option<CategoryId>,
 ) -> Result<(), IpcError> {
     let engine = state.engine.clone();
-    blocking(move || engine.set_budget_thresholds(&thresholds, category)).await
+    blocking_write(&state.engine, move || engine.set_budget_thresholds(&thresholds, category)).await
 }
 
 #[tauri::command]
