@@ -30,15 +30,25 @@ impl AppState {
 
     /// Starts the engine's background task (daily extraction, retries) once, after the vault
     /// is first unlocked; it lives as long as the app, in the tray too.
-    pub fn start_background(&self) {
+    /// Each round's outcome shows in the tray menu.
+    pub fn start_background(&self, app: tauri::AppHandle) {
         if self.background.swap(true, Ordering::SeqCst) {
             return;
         }
         let engine = self.engine.clone();
         tauri::async_runtime::spawn(async move {
             let never = std::future::pending::<()>();
-            let _ =
-                engine.run_daemon(never, |_| {}, |e| eprintln!("spearmint: background task: {}", e.message())).await;
+            let _ = engine
+                .run_daemon(
+                    never,
+                    |report| {
+                        if !report.outcomes.is_empty() {
+                            crate::tray::show_refresh(&app, Ok(report));
+                        }
+                    },
+                    |e| eprintln!("spearmint: background task: {}", e.message()),
+                )
+                .await;
         });
     }
 }

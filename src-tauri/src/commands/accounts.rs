@@ -64,15 +64,18 @@ pub async fn connect_demo(state: State<'_, AppState>) -> Result<Connection, IpcE
 /// Extracts every connection now, streaming progress to the UI.
 #[tauri::command]
 pub async fn refresh_all(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     on_progress: Channel<Progress>,
 ) -> Result<RefreshReport, IpcError> {
-    let report = state
+    let outcome = state
         .engine
         .refresh(None, move |p| {
             let _ = on_progress.send(p.clone());
         })
-        .await?;
+        .await;
+    crate::tray::show_refresh(&app, outcome.as_ref());
+    let report = outcome?;
     // New transactions may have crossed a budget: the alert goes out now.
     let engine = state.engine.clone();
     let _ = blocking(move || engine.deliver_notifications(&spearmint_engine::DesktopNotifier)).await;

@@ -14,11 +14,11 @@ pub async fn vault_status(state: State<'_, AppState>) -> Result<VaultStatus, Ipc
 }
 
 #[tauri::command]
-pub async fn open_vault(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
+pub async fn open_vault(app: tauri::AppHandle, state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
     let engine = state.engine.clone();
     let status = blocking(move || engine.open_or_create()).await?;
     if status.state == VaultState::Unlocked {
-        state.start_background();
+        state.start_background(app);
     }
     Ok(status)
 }
@@ -31,11 +31,15 @@ pub async fn create_vault(state: State<'_, AppState>, passphrase: Option<String>
 }
 
 #[tauri::command]
-pub async fn unlock_vault(state: State<'_, AppState>, passphrase: Option<String>) -> Result<VaultStatus, IpcError> {
+pub async fn unlock_vault(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    passphrase: Option<String>,
+) -> Result<VaultStatus, IpcError> {
     let engine = state.engine.clone();
     let how = passphrase.map_or(Unlock::Keychain, |p| Unlock::Passphrase(Passphrase::new(p)));
     let status = blocking(move || engine.unlock(how)).await?;
-    state.start_background();
+    state.start_background(app);
     Ok(status)
 }
 
