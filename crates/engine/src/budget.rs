@@ -29,6 +29,12 @@ pub struct BudgetLine {
     pub remaining: Money,
     /// What is left from earlier months, when the user turned rollover on.
     pub rollover: Option<Money>,
+    /// What Spearmint recommends for the category, shown beside the user's own budget;
+    /// `None` when it recommends nothing for it (a category only the user budgets).
+    pub recommended: Option<Money>,
+    /// The alert thresholds that apply to it, in percent, lowest first (the app colours a
+    /// budget amber from the first).
+    pub thresholds: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -103,9 +109,9 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
     let (this_month, this_income) = month_totals(r, month, &currency)?;
     let income_minor = if incomes.is_empty() { this_income.max(0) } else { budget::median(incomes) };
     let income = Money::from_minor(income_minor, cur);
-    let mut lines: Vec<(String, Money, String)> = budget::recommend(&history, complete, income)
+    let mut lines: Vec<(String, Money, String, Option<Money>)> = budget::recommend(&history, complete, income)
         .into_iter()
-        .map(|(c, m)| (c, m, "recommended".to_owned()))
+        .map(|(c, m)| (c, m, "recommended".to_owned(), Some(m)))
         .collect();
     // The user's overrides win: the latest one that applies to this month, per category.
     let mut stmt = r.prepare_cached(
@@ -139,13 +145,16 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
     }
     for (cat, minor, c, _, _) in overrides {
         let amount = Money::from_minor(minor, Currency::new(&c).unwrap_or(cur));
-        match lines.iter_mut().find(|(l, _, _)| *l == cat) {
-            Some(line) => *line = (cat, amount, "override".to_owned()),
-            None => lines.push((cat, amount, "override".to_owned())),
+        match lines.iter_mut().find(|(l, _, _, _)| *l == cat) {
+            Some(line) => {
+                line.1 = amount;
+                line.2 = "override".to_owned();
+            }
+            None => lines.push((cat, amount, "override".to_owned(), None)),
         }
     }
     let mut out = Vec::new();
-    for (category, budget_amount, source) in lines {
+    for (category, budget_amount, source, recommended) in lines {
         let name: String = r
             .query_row("SELECT name FROM categories WHERE id = ?1", [&category], |r| r.get(0))
             .optional()?
@@ -161,7 +170,9 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
         };
         let remaining =
             available.checked_sub(spent).map_err(|e| Error::internal("the budget could not be totalled", e))?;
+        let thresholds = thresholds(r, &category)?;
         out.push(BudgetLine {
+            thresholds,
             category: category.into(),
             name,
             budget: budget_amount,
@@ -169,6 +180,7 @@ pub(crate) fn report(r: Reader<'_>, month: &str) -> Result<BudgetReport> {
             spent,
             remaining,
             rollover,
+            recommended,
         });
     }
     out.sort_by(|a, b| b.budget.minor().cmp(&a.budget.minor()).then(a.category.cmp(&b.category)));

@@ -14,4 +14,14 @@ spent: Money, remaining: Money,
 /**
  * What is left from earlier months, when the user turned rollover on.
  */
-rollover: Money | null, };
+rollover: Money | null, 
+/**
+ * What Spearmint recommends for the category, shown beside the user's own budget;
+ * `None` when it recommends nothing for it (a category only the user budgets).
+ */
+recommended: Money | null, 
+/**
+ * The alert thresholds that apply to it, in percent, lowest first (the app colours a
+ * budget amber from the first).
+ */
+thresholds: Array<number>, };

@@ -81,3 +81,26 @@ fn thresholds_can_differ_per_category() {
     assert_eq!(alerts, ["Food & Dining budget: 50% used"], "60% of Gas is below the default 80%");
     assert!(engine.set_budget_thresholds(&[], None).is_err());
 }
+
+#[test]
+fn a_budget_line_shows_the_recommendation_beside_the_users_own_and_its_thresholds() {
+    let (_dir, engine) = passphrase_vault();
+    let month = Utc::now().date_naive().format("%Y-%m").to_string();
+    let before = engine.budget(&month).unwrap();
+    let recommended = before.lines.iter().find(|l| l.category == "FOOD").unwrap();
+    assert_eq!(recommended.source, "recommended");
+    assert_eq!(recommended.recommended, Some(recommended.budget));
+    assert_eq!(recommended.thresholds, [80, 100]);
+
+    engine.set_budget("FOOD", usd("12.34"), &month, false).unwrap();
+    engine.set_budget_thresholds(&[50, 90], Some("FOOD".into())).unwrap();
+    engine.set_budget_thresholds(&[75, 100], None).unwrap();
+    let after = engine.budget(&month).unwrap();
+    let food = after.lines.iter().find(|l| l.category == "FOOD").unwrap();
+    assert_eq!((food.source.as_str(), food.budget), ("override", usd("12.34")));
+    // The user's budget replaces the amount, not what Spearmint would have recommended.
+    assert_eq!(food.recommended, recommended.recommended);
+    assert_eq!(food.thresholds, [50, 90]);
+    let gas = after.lines.iter().find(|l| l.category == "GAS").unwrap();
+    assert_eq!(gas.thresholds, [75, 100]);
+}
