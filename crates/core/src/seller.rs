@@ -514,6 +514,28 @@ pub fn normalize(descriptor: &str) -> String {
     analyze(descriptor).seller
 }
 
+/// The seller as a person reads it in a list: the normalized seller with each word
+/// capitalized (`CHECKCARD 1202 SAFEWAY #1205 OAKLAND CA` -> `Safeway`), or the descriptor as
+/// the bank wrote it when normalizing leaves nothing.
+pub fn display_name(descriptor: &str) -> String {
+    let seller = normalize(descriptor);
+    if seller.is_empty() {
+        return descriptor.trim().to_owned();
+    }
+    let mut out = String::with_capacity(seller.len());
+    for (i, word) in seller.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
 /// The seller of a descriptor whose first reading left nothing.
 fn normalize_fallback(descriptor: &str) -> String {
     if let Some((_, after)) = descriptor.split_once(" - ") {

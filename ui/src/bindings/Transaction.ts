@@ -21,4 +21,9 @@ categoryLocked: boolean,
 /**
  * The name a rule gave the payee, shown instead of `seller` when set.
  */
-payee: string | null, };
+payee: string | null, 
+/**
+ * What a list shows as the payee: the rule's name when there is one, else the seller
+ * cleaned of the bank's codes (`Safeway`, not `CHECKCARD 1202 SAFEWAY #1205`).
+ */
+name: string, };

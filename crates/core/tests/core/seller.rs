@@ -1,7 +1,7 @@
 //! Seller normalization and the seller dictionary, checked on real descriptors.
 
 use expect_test::expect_file;
-use spearmint_core::seller::{Dictionary, normalize};
+use spearmint_core::seller::{Dictionary, display_name, normalize};
 
 /// The descriptors of a data file: `source<TAB>descriptor` or a bare descriptor per line.
 fn descriptors(text: &str) -> Vec<&str> {
@@ -199,4 +199,14 @@ mod never_empty {
         assert_eq!(normalize(&format!("POS DEBIT - {store}")), normalize(store));
         assert!(normalize(store).starts_with("arrow barbering"), "{}", normalize(store));
     }
+}
+
+#[test]
+fn a_list_shows_the_seller_by_name_not_the_banks_codes() {
+    assert_eq!(display_name("CHECKCARD 1202 SAFEWAY #1205 OAKLAND CA"), "Safeway");
+    assert_eq!(display_name("SQ *BLUE BOTTLE COFFEE OAKLAND CA"), "Blue Bottle Coffee");
+    assert_eq!(display_name("ZELLE PAYMENT TO BAYVIEW HOMES LLC"), "Bayview Homes");
+    assert_eq!(display_name("ÉPICERIE DU MARCHÉ"), "Épicerie Du Marché");
+    // Nothing a person could read is thrown away: a descriptor with no letter stays as it is.
+    assert_eq!(display_name(" 123456 "), "123456");
 }

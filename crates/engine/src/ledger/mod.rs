@@ -51,6 +51,9 @@ pub struct Transaction {
     pub category_locked: bool,
     /// The name a rule gave the payee, shown instead of `seller` when set.
     pub payee: Option<String>,
+    /// What a list shows as the payee: the rule's name when there is one, else the seller
+    /// cleaned of the bank's codes (`Safeway`, not `CHECKCARD 1202 SAFEWAY #1205`).
+    pub name: String,
 }
 
 pub(crate) fn create_account(vault: &mut Vault, new: NewAccount) -> Result<AccountId> {
@@ -297,13 +300,14 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             account_id: account.parse().map_err(|_| corrupt("account"))?,
             posted_on: NaiveDate::parse_from_str(&posted_on, "%Y-%m-%d").map_err(|_| corrupt("date"))?,
             amount: Money::from_minor(minor, Currency::new(&currency).map_err(|_| corrupt("currency"))?),
-            seller,
+            seller: seller.clone(),
             memo,
             pending,
             category: category.map(CategoryId::from),
             category_source,
             category_reason,
             category_locked,
+            name: payee.clone().unwrap_or_else(|| spearmint_core::seller::display_name(&seller)),
             payee,
         });
     }
