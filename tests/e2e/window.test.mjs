@@ -23,7 +23,7 @@ import { decodePng } from './png.mjs';
 import { Session, driverStatus, waitFor } from './webdriver.mjs';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
-const SCREENS = ['overview', 'transactions', 'accounts', 'spending', 'budgets', 'rules', 'settings'];
+const SCREENS = ['overview', 'transactions', 'accounts', 'spending', 'budgets', 'rules', 'alerts', 'settings'];
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 function requiredEnv(name) {
@@ -219,7 +219,6 @@ describe('the desktop window', () => {
     try {
       await waitFor(
         async () =>
-          (await textOf(session, 'vault-encryption'))?.includes('Encrypted') &&
           (await textOf(session, 'vault-state'))?.trim() === 'Unlocked',
         { timeoutMs: 30_000, describe: () => describeWindow(session) },
       );
@@ -227,6 +226,13 @@ describe('the desktop window', () => {
       const { file } = await screenshot(session, 'failure.png').catch(() => ({ file: '(no screenshot)' }));
       throw new Error(`the window never showed an unlocked, encrypted vault (screenshot: ${file}): ${error.message}`);
     }
+    // The vault's file and protection are on Settings.
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    await waitFor(async () => (await textOf(session, 'vault-encryption'))?.includes('Encrypted'), {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
   });
 
   test('has a navigation item for every screen', async () => {
@@ -270,7 +276,7 @@ describe('the desktop window', () => {
     });
     // Leave the window as the other tests expect it: on the Overview.
     await session.click(await session.findElement('[data-testid=nav-overview]'));
-    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+    await waitFor(async () => (await textOf(session, 'overview-summary')) !== undefined, { timeoutMs: 10_000 });
   });
 
   test('Settings shows and sets the daily refresh through the real shell (screenshot: settings.png)', async () => {
@@ -292,7 +298,7 @@ describe('the desktop window', () => {
     });
     await screenshot(session, 'settings.png');
     await session.click(await session.findElement('[data-testid=nav-overview]'));
-    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+    await waitFor(async () => (await textOf(session, 'overview-summary')) !== undefined, { timeoutMs: 10_000 });
   });
 
   test('imports a bank file through the real shell into a new manual account, and finds a bank in the OFX directory (screenshot: import.png)', async () => {
@@ -374,7 +380,7 @@ describe('the desktop window', () => {
       describe: async () => `${(await textOf(session, 'ofx-form')) ?? ''}\n${await describeWindow(session)}`,
     });
     await session.click(await session.findElement('[data-testid=nav-overview]'));
-    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000 });
+    await waitFor(async () => (await textOf(session, 'overview-summary')) !== undefined, { timeoutMs: 10_000 });
   });
 
   test('the real shell refuses a login aimed at a bank outside the directory or at plain http', async () => {
@@ -421,7 +427,71 @@ describe('the desktop window', () => {
     assert.equal(withLogin.ok, false, JSON.stringify(withLogin));
     assert.equal(withLogin.error?.kind, 'Invalid', JSON.stringify(withLogin));
     // No native dialog was opened by a refusal: the window still answers.
-    assert.ok((await textOf(session, 'vault-path')) !== undefined, await describeWindow(session));
+    assert.ok((await textOf(session, 'vault-state')) !== undefined, await describeWindow(session));
+  });
+
+  test('a first day with Mint: a category from now on, the learned rule, spending, an over budget and its alert (screenshots: category.png, rules.png, spending.png, budgets.png, alerts.png)', async () => {
+    // Every step goes through the real shell and engine: the window's capability must allow each
+    // command, and the figures are the vault's.
+    const until = (probe, what) =>
+      waitFor(probe, { timeoutMs: 15_000, describe: async () => `${what}\n${await describeWindow(session)}` });
+    // React keeps a control's value itself: set it through the prototype, then tell React.
+    const choose = (selector, value) =>
+      session.execute(
+        `const el = document.querySelector(arguments[0]);
+         Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set.call(el, arguments[1]);
+         el.dispatchEvent(new Event(el.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));`,
+        [selector, value],
+      );
+
+    await session.click(await session.findElement('[data-testid=nav-transactions]'));
+    await until(async () => (await session.findElements('[data-testid=category-button]')).length > 0, 'no category on the rows');
+    const id = await session.execute("return document.querySelector('[data-testid=transaction-row]').dataset.id");
+    await session.click(await session.findElement(`[data-id="${id}"] [data-testid=category-why]`));
+    await until(async () => ((await textOf(session, 'category-reason')) ?? '').length > 0, 'no reason for the category');
+    await session.click(await session.findElement(`[data-id="${id}"] [data-testid=category-button]`));
+    await until(async () => (await session.findElements('[data-testid=category-select]')).length === 1, 'no category editor');
+    await choose('[data-testid=category-select]', 'FOOD_COFFEE');
+    await session.click(await session.findElement('[data-testid=category-from-now-on]'));
+    await screenshot(session, 'category.png');
+    await session.click(await session.findElement('[data-testid=category-save]'));
+    await until(async () => /from now on/.test((await textOf(session, 'category-status')) ?? ''), 'the category was not saved');
+    assert.equal((await textOf(session, 'category-status'))?.includes('Filed under Coffee Shops'), true);
+    assert.equal(await session.text(await session.findElement(`[data-id="${id}"] [data-testid=category-button]`)), 'Coffee Shops');
+
+    await session.click(await session.findElement('[data-testid=nav-rules]'));
+    await until(async () => (await session.findElements('[data-testid=rule-learned]')).length === 1, 'no learned rule');
+    const apply = (await session.findElements('[data-testid^=rule-apply-]'))[0];
+    await session.click(apply);
+    await until(async () => (await session.findElements('[data-testid=rule-preview]')).length === 1, 'no preview of the rule');
+    await screenshot(session, 'rules.png');
+
+    await session.click(await session.findElement('[data-testid=nav-spending]'));
+    await until(async () => (await session.findElements('[data-testid=spending-row-FOOD]')).length === 1, 'no Food & Dining on Spending');
+    await until(async () => /\d/.test((await textOf(session, 'spending-total')) ?? ''), 'no total spent');
+    await screenshot(session, 'spending.png');
+
+    // A budget far below this month's food spending: over, red, and an alert.
+    await session.click(await session.findElement('[data-testid=nav-budgets]'));
+    await until(async () => (await session.findElements('[data-testid=budget-edit-FOOD]')).length === 1, 'no food budget');
+    await session.click(await session.findElement('[data-testid=budget-edit-FOOD]'));
+    await choose('[data-testid=budget-input-FOOD]', '1');
+    await session.click(await session.findElement('[data-testid=budget-save-FOOD]'));
+    await until(
+      async () => (await session.findElements('[data-testid=budget-bar-FOOD][data-tone=over]')).length === 1,
+      'the food budget is not shown over',
+    );
+    await screenshot(session, 'budgets.png');
+
+    await session.click(await session.findElement('[data-testid=nav-alerts]'));
+    await until(async () => /unread/.test((await textOf(session, 'alerts-unread')) ?? ''), 'no unread alert');
+    const alerts = await textOf(session, 'alerts-list');
+    assert.match(alerts ?? '', /Food & Dining/, `the alert does not name its budget: ${alerts}`);
+    await screenshot(session, 'alerts.png');
+    await session.click(await session.findElement('[data-testid=alerts-read-all]'));
+    await until(async () => (await textOf(session, 'alerts-unread')) === 'All read.', 'the alerts were not marked read');
+    assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
   });
 
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
@@ -436,6 +506,8 @@ describe('the desktop window', () => {
     } finally {
       await handle.close();
     }
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    await waitFor(async () => (await textOf(session, 'vault-path')) !== undefined, { timeoutMs: 10_000, describe: () => describeWindow(session) });
     assert.equal((await textOf(session, 'vault-path'))?.trim(), vault, 'the window shows another vault than the one on disk');
   });
 });

@@ -7,7 +7,10 @@ import { Accounts } from "./screens/Accounts";
 import { Overview } from "./screens/Overview";
 import { Settings } from "./screens/Settings";
 import { Transactions } from "./screens/Transactions";
-import { Upcoming } from "./screens/Upcoming";
+import { Alerts } from "./screens/Alerts";
+import { Budgets } from "./screens/Budgets";
+import { Rules } from "./screens/Rules";
+import { Spending } from "./screens/Spending";
 import { useVault, type VaultActions, type VaultModel } from "./vault";
 import { stateLabel } from "./vaultText";
 
@@ -95,11 +98,13 @@ function ScreenBody({ screen, vault, actions, ledger, ledgerActions }: BodyProps
     case "accounts":
       return <Accounts unlocked={unlocked} ledger={ledger} actions={ledgerActions} />;
     case "spending":
-      return <Upcoming arrivesWith="imported transactions">Where the money goes, by category and by seller, month by month.</Upcoming>;
+      return <Spending unlocked={unlocked} ledger={ledger} />;
     case "budgets":
-      return <Upcoming arrivesWith="spending">A monthly budget per category, and how much of it is left.</Upcoming>;
+      return <Budgets unlocked={unlocked} ledger={ledger} />;
     case "rules":
-      return <Upcoming arrivesWith="the categorizer">Rules that clean up seller names and pick a category for each transaction.</Upcoming>;
+      return <Rules unlocked={unlocked} ledger={ledger} />;
+    case "alerts":
+      return <Alerts unlocked={unlocked} ledger={ledger} />;
   }
 }
 

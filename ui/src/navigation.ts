@@ -10,18 +10,27 @@ export const SCREENS = [
   { id: "spending", title: "Spending" },
   { id: "budgets", title: "Budgets" },
   { id: "rules", title: "Rules" },
+  { id: "alerts", title: "Alerts" },
   { id: "settings", title: "Settings" },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]["id"];
 
-export function screenHref(id: ScreenId): string {
-  return `#/${id}`;
+/** `#/budgets`, or with what to open there: `#/budgets?month=2025-06&category=FOOD`. */
+export function screenHref(id: ScreenId, params: Record<string, string> = {}): string {
+  const query = new URLSearchParams(params).toString();
+  return query === "" ? `#/${id}` : `#/${id}?${query}`;
 }
 
 export function screenFromHash(hash: string): ScreenId {
-  const id = hash.replace(/^#\/?/, "");
+  const id = hash.replace(/^#\/?/, "").split("?")[0];
   return SCREENS.find((screen) => screen.id === id)?.id ?? "overview";
+}
+
+/** What a link asked the screen to open (`month`, `category`), read from the hash. */
+export function hashParams(hash: string = window.location.hash): URLSearchParams {
+  const at = hash.indexOf("?");
+  return new URLSearchParams(at < 0 ? "" : hash.slice(at + 1));
 }
 
 export function useScreen(): ScreenId {

@@ -6,13 +6,22 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import * as api from "./api";
 import type { AccountId } from "./bindings/AccountId";
+import type { CategoryId } from "./bindings/CategoryId";
 import type { IpcError } from "./bindings/IpcError";
 import type { Transaction } from "./bindings/Transaction";
 import type { TransactionCursor } from "./bindings/TransactionCursor";
+import { monthRange } from "./spending";
 
 export const PAGE_SIZE = 200;
 
-export type TransactionFilter = { search: string; account: AccountId | null };
+export type TransactionFilter = {
+  search: string;
+  account: AccountId | null;
+  /** A category and its subcategories (as the Spending screen counts a top-level one). */
+  category?: CategoryId | null;
+  /** `YYYY-MM`: that month only. */
+  month?: string | null;
+};
 
 export type PagingModel = {
   /** Which filter (and data revision) the rows belong to. */
@@ -29,7 +38,8 @@ export type PagingEvent =
   | { type: "reset"; key: string }
   | { type: "requested"; request: number }
   | { type: "page"; request: number; rows: Transaction[]; limit: number }
-  | { type: "failed"; request: number; error: IpcError };
+  | { type: "failed"; request: number; error: IpcError }
+  | { type: "patched"; row: Transaction };
 
 export function initialPaging(key: string): PagingModel {
   return { key, rows: [], request: null, done: false, error: null };
@@ -53,6 +63,9 @@ export function pagingReducer(model: PagingModel, event: PagingEvent): PagingMod
     case "failed":
       if (event.request !== model.request) return model;
       return { ...model, request: null, error: event.error };
+    case "patched":
+      // One row changed in place (its category): the list keeps its place and pages.
+      return { ...model, rows: model.rows.map((r) => (r.id === event.row.id ? event.row : r)) };
   }
 }
 
@@ -71,7 +84,7 @@ export function canLoadMore(model: PagingModel): boolean {
 }
 
 export function filterKey(filter: TransactionFilter, revision: number): string {
-  return JSON.stringify([filter.search.trim(), filter.account, revision]);
+  return JSON.stringify([filter.search.trim(), filter.account, filter.category ?? null, filter.month ?? null, revision]);
 }
 
 export type Paging = PagingModel & {
@@ -79,6 +92,8 @@ export type Paging = PagingModel & {
   loadMore: () => void;
   /** Tries the failed page again. */
   retry: () => void;
+  /** Shows a row's new state (after a change the user made) without reloading the list. */
+  patch: (row: Transaction) => void;
 };
 
 export function useTransactionPages(filter: TransactionFilter, revision: number, pageSize = PAGE_SIZE): Paging {
@@ -90,6 +105,8 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
   const requests = useRef(0);
   const search = filter.search.trim();
   const { account } = filter;
+  const category = filter.category ?? null;
+  const month = filter.month ?? null;
 
   const fetchPage = useCallback(
     async (before: TransactionCursor | null) => {
@@ -101,6 +118,8 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
         const rows = await api.list_transactions({
           search: search === "" ? null : search,
           account,
+          ...(category === null ? {} : { category, subcategories: true }),
+          ...(month === null ? {} : monthRange(month)),
           limit: pageSize,
           before,
         });
@@ -109,7 +128,7 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
         dispatch({ type: "failed", request, error: api.toIpcError(rejection) });
       }
     },
-    [search, account, pageSize],
+    [search, account, category, month, pageSize],
   );
 
   // A new filter or new data: start over from the newest row.
@@ -129,7 +148,9 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
     if (current.key === key && current.request === null) void fetchPage(nextCursor(current.rows));
   }, [key, fetchPage]);
 
-  return { ...model, loading: isLoading(model), loadMore, retry };
+  const patch = useCallback((row: Transaction) => dispatch({ type: "patched", row }), []);
+
+  return { ...model, loading: isLoading(model), loadMore, retry, patch };
 }
 
 /** `value`, once it has stopped changing for `delayMs`. */

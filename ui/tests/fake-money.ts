@@ -197,6 +197,8 @@ export function createFakeMoney(rows: () => readonly Transaction[], today: strin
         spent: money(spent),
         remaining: money(cents - spent),
         rollover: null,
+        recommended: c.id in RECOMMENDED ? money(RECOMMENDED[c.id]!) : null,
+        thresholds: categoryThresholds.get(c.id) ?? thresholds,
       };
     });
     const income = monthRows(shiftMonth(month, 1))

@@ -753,6 +753,7 @@ function createDemoBank(size: number) {
       categoryReason: null,
       categoryLocked: false,
       payee: null,
+      name: seller,
     };
   }
 
@@ -888,6 +889,7 @@ function createDemoBank(size: number) {
             categoryReason: null,
             categoryLocked: false,
             payee: null,
+            name: t.payee,
           });
         }
         rows.sort(newestFirst);
@@ -911,7 +913,8 @@ function createDemoBank(size: number) {
           const own = row.category ?? "UNCATEGORIZED";
           if (own !== query.category && !(query.subcategories && topOf(own) === query.category)) continue;
         }
-        out.push(row);
+        // A copy, as the shell sends: the name follows a rule's rename, like the engine's.
+        out.push({ ...row, name: row.payee ?? row.seller });
       }
       return out;
     },

@@ -1,47 +1,74 @@
+import { useId, useState } from "react";
+import { chooseTheme, storedTheme, type Theme } from "../theme";
 import type { VaultActions, VaultModel } from "../vault";
-import { screenHref } from "../navigation";
-import { keySourceLabel, stateLabel } from "../vaultText";
 import { DailyRefreshSettings } from "./DailyRefreshSettings";
+import { ExportSettings } from "./ExportSettings";
+import { ThresholdSettings } from "./ThresholdSettings";
+import { VaultSettings } from "./VaultSettings";
+import "./overview.css";
 
 export function Settings({ vault, actions }: { vault: VaultModel; actions: VaultActions }) {
-  const { status } = vault;
-  const locking = vault.pending === "lock";
+  const unlocked = vault.status?.state === "unlocked";
   return (
     <>
-      <section className="card" aria-labelledby="settings-vault-title">
-        <h2 id="settings-vault-title">Vault</h2>
-        <dl className="facts">
-          <dt>Profile</dt>
-          <dd>{status?.profile ?? "—"}</dd>
-          <dt>File</dt>
-          <dd className="mono">{status?.path ?? "—"}</dd>
-          <dt>Key source</dt>
-          <dd>{keySourceLabel(status?.keySource ?? null)}</dd>
-          <dt>Key location</dt>
-          <dd className="mono">{status?.keyLocation ?? "—"}</dd>
-          <dt>State</dt>
-          <dd>{status ? stateLabel(status.state) : "—"}</dd>
-        </dl>
-        {status?.state === "unlocked" ? (
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              data-testid="lock-button"
-              disabled={vault.pending !== null}
-              onClick={() => void actions.lock()}
-            >
-              {locking ? "Locking…" : "Lock the vault"}
-            </button>
-            <p className="muted small">Spearmint forgets the key in memory until you unlock again.</p>
-          </div>
-        ) : status?.state === "locked" ? (
-          <p className="muted">
-            The vault is locked. <a href={screenHref("overview")}>Unlock it on the Overview</a>.
-          </p>
-        ) : null}
-      </section>
-      {status?.state === "unlocked" && <DailyRefreshSettings />}
+      <VaultSettings vault={vault} actions={actions} />
+      {unlocked && <DailyRefreshSettings />}
+      {unlocked && <ThresholdSettings />}
+      {unlocked && <ExportSettings />}
+      <ThemeSettings />
     </>
+  );
+}
+
+const THEME_CHOICES: Array<{ theme: Theme; label: string; hint: string }> = [
+  { theme: "system", label: "System", hint: "Light or dark as this computer is set, changing when it does." },
+  { theme: "light", label: "Light", hint: "Always light." },
+  { theme: "dark", label: "Dark", hint: "Always dark." },
+];
+
+/** System, light or dark: applied at once, remembered on this computer. */
+function ThemeSettings() {
+  const id = useId();
+  const [theme, setTheme] = useState<Theme>(storedTheme);
+  const [unsaved, setUnsaved] = useState(false);
+
+  const choose = (next: Theme) => {
+    setTheme(next);
+    setUnsaved(!chooseTheme(next));
+  };
+
+  return (
+    <section className="card" aria-labelledby={`${id}-title`} data-testid="theme-settings">
+      <h2 id={`${id}-title`}>Appearance</h2>
+      <fieldset className="choices">
+        <legend>Theme</legend>
+        {THEME_CHOICES.map((choice) => (
+          <label key={choice.theme} className="choice">
+            <input
+              type="radio"
+              name={`${id}-theme`}
+              value={choice.theme}
+              data-testid={`theme-${choice.theme}`}
+              checked={theme === choice.theme}
+              aria-describedby={`${id}-${choice.theme}-hint`}
+              onChange={() => choose(choice.theme)}
+            />
+            <span>
+              {choice.label}
+              <span className="muted small" id={`${id}-${choice.theme}-hint`}>
+                {" "}
+                · {choice.hint}
+              </span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
+      {unsaved && (
+        <p className="warn-text small" role="status">
+          Spearmint could not remember this choice on this computer: it holds until you close Spearmint. Choose it again
+          next time.
+        </p>
+      )}
+    </section>
   );
 }

@@ -21,7 +21,8 @@ import { chromium } from "playwright-core";
 import { build } from "vite";
 
 const UI = fileURLToPath(new URL("../..", import.meta.url));
-const DIST = join(UI, "dist");
+// SPEARMINT_UI_DIST: a build elsewhere (`vite build --outDir`), so two builds never share one folder.
+const DIST = process.env.SPEARMINT_UI_DIST ?? join(UI, "dist");
 const RESULTS = join(UI, "test-results");
 const CHROMIUM = process.env.SPEARMINT_CHROMIUM ?? "/usr/bin/chromium";
 const CSP = "default-src 'self'; style-src 'self'; script-src 'self'";
@@ -42,6 +43,7 @@ const SCREENS = [
   { id: "spending", title: "Spending" },
   { id: "budgets", title: "Budgets" },
   { id: "rules", title: "Rules" },
+  { id: "alerts", title: "Alerts" },
   { id: "settings", title: "Settings" },
 ];
 
@@ -133,13 +135,26 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
   it("first run opens an encrypted vault and shows it unlocked", async () => {
     const p = await openApp();
     await showsText(p.getByTestId("vault-state"), "Unlocked");
+    assert.equal((await calls(p))[0], "open_vault");
+
+    // The Overview is about the money: the month, its budgets, the accounts, the latest rows.
+    await p.getByTestId("overview-summary").waitFor();
+    await p.getByTestId("overview-spent").waitFor();
+    await p.getByTestId("overview-near").waitFor();
+    await p.getByTestId("overview-income-in").waitFor();
+    await p.getByTestId("overview-transaction").nth(4).waitFor();
+    await p.getByTestId("overview-alerts").waitFor();
+    await screenshot(p, "overview.png");
+    await p.emulateMedia({ colorScheme: "dark" });
+    await screenshot(p, "overview-dark.png");
+    await p.emulateMedia({ colorScheme: "light" });
+
+    // The vault's technical facts are in Settings.
+    await p.getByTestId("nav-settings").click();
+    await showsText(p.getByTestId("vault-state"), "Unlocked");
     assert.match((await p.getByTestId("vault-encryption").textContent()) ?? "", /Encrypted/);
     assert.equal(await p.getByTestId("vault-schema").textContent(), "Version 3 of 3");
     assert.match((await p.getByTestId("vault-path").textContent()) ?? "", /vault\.db$/);
-    assert.equal((await calls(p))[0], "open_vault");
-
-    await p.getByTestId("overview-summary").waitFor();
-    await screenshot(p, "overview.png");
   });
 
   it("the navigation reaches every screen", async () => {
@@ -152,7 +167,7 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
       assert.equal(new URL(p.url()).hash, `#/${id}`);
     }
     await p.getByTestId("nav-spending").click();
-    await p.getByText("Arrives with imported transactions.").waitFor();
+    await p.getByTestId("spending-totals").waitFor();
   });
 
   it("without a keychain it offers a passphrase vault and creates it", async () => {
@@ -168,6 +183,7 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
     await p.getByTestId("create-button").click();
 
     await showsText(p.getByTestId("vault-state"), "Unlocked");
+    await p.getByTestId("nav-settings").click();
     assert.match((await p.getByTestId("vault-encryption").textContent()) ?? "", /Encrypted/);
     assert.equal(await banner.count(), 0);
     assert.deepEqual((await calls(p)).slice(0, 3), ["open_vault", "vault_status", "create_vault"]);
@@ -274,7 +290,10 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     assert.equal(new Set(ids).size, 600, "no row twice");
     const expected = await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().slice(0, 600).map((t) => t.id));
     assert.deepEqual(ids, expected, "newest first, no gaps");
-    const befores = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.map((q) => q.before?.id ?? null));
+    // The screen's pages (the Overview, shown first, also read its five latest rows).
+    const befores = await p.evaluate(() =>
+      window.__SPEARMINT_FAKE__?.queries.filter((q) => q.limit === 200).map((q) => q.before?.id ?? null),
+    );
     assert.deepEqual(befores, [null, ids[199], ids[399]], "each page starts after the last row");
   });
 
@@ -291,7 +310,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
       return rows.length > 0 && rows.every((r) => r.textContent?.includes("Streamflix"));
     });
     const last = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
-    assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", limit: 200, before: null });
+    assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", category: null, subcategories: false, limit: 200, before: null });
 
     await p.getByTestId("transactions-search").fill("no such payee");
     await p.getByTestId("transactions-empty").waitFor();
@@ -305,7 +324,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
       return rows.length === 200 && rows.every((r) => r.textContent?.includes("Rainy Day Savings"));
     });
     const filtered = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
-    assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, limit: 200, before: null });
+    assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, category: null, subcategories: false, limit: 200, before: null });
   });
 
   it("Refresh now shows progress, then each connection's outcome", async () => {
@@ -480,6 +499,109 @@ async function rowCount(p, n) {
 async function clickInPlace(p, testId) {
   await p.getByTestId(testId).evaluate((/** @type {HTMLElement} */ element) => element.click());
 }
+
+/**
+ * How many of a canvas's pixels are not transparent: a chart that drew something has many.
+ * @param {import("playwright-core").Locator} canvas
+ */
+async function paintedPixels(canvas) {
+  return canvas.evaluate((element) => {
+    const c = /** @type {HTMLCanvasElement} */ (element);
+    const data = c.getContext("2d")?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+    let painted = 0;
+    for (let i = 3; i < data.length; i += 4) if ((data[i] ?? 0) > 0) painted++;
+    return painted;
+  });
+}
+
+/**
+ * A CSS colour as the browser computes it (`#b42318` → `rgb(180, 35, 24)`).
+ * @param {import("playwright-core").Page} p
+ * @param {string} colour
+ */
+async function computedColour(p, colour) {
+  return p.evaluate((c) => {
+    const probe = document.createElement("div");
+    probe.style.color = c;
+    document.body.append(probe);
+    const rgb = getComputedStyle(probe).color;
+    probe.remove();
+    return rgb;
+  }, colour);
+}
+
+describe("Spending and Budgets in Chromium", { timeout: 30_000 }, () => {
+  it("draws the month's chart and the trend under the strict CSP, in light and dark", async () => {
+    const p = await openApp({ vault: "keychain", linked: true });
+    await p.getByTestId("nav-spending").click();
+    await p.getByTestId("spending-table").waitFor();
+    await p.getByTestId("trend-table").waitFor();
+    const bars = Number(await p.getByTestId("spending-chart").getAttribute("data-bars"));
+    assert.ok(bars > 0, "the month has categories to draw");
+    assert.ok((await paintedPixels(p.locator("[data-testid=spending-chart] canvas"))) > 1000, "the month's chart drew bars");
+    assert.ok((await paintedPixels(p.locator("[data-testid=trend-chart] canvas"))) > 1000, "the trend chart drew bars");
+    await screenshot(p, "spending.png");
+    await p.emulateMedia({ colorScheme: "dark" });
+    await p.getByTestId("spending-chart").waitFor();
+    assert.ok((await paintedPixels(p.locator("[data-testid=spending-chart] canvas"))) > 1000, "the chart drew again in dark");
+    await screenshot(p, "spending-dark.png");
+
+    // A category opens its transactions.
+    await p.getByTestId("spending-table").getByRole("button").first().click();
+    await p.getByTestId("drill-row").first().waitFor();
+  });
+
+  it("colours a budget red when it is over, filling its bar", async () => {
+    const p = await openApp({ vault: "keychain", linked: true });
+    await p.getByTestId("nav-budgets").click();
+    await p.getByTestId("budget-edit-FOOD").click();
+    await p.getByTestId("budget-input-FOOD").fill("1");
+    await p.getByTestId("budget-save-FOOD").click();
+    await p.locator("[data-testid=budget-bar-FOOD][data-tone=over]").waitFor();
+    const fill = p.locator("[data-testid=budget-bar-FOOD] .budget-fill");
+    const danger = await p.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue("--danger").trim());
+    assert.equal(await fill.evaluate((e) => getComputedStyle(e).backgroundColor), await computedColour(p, danger));
+    const width = (/** @type {import("playwright-core").Locator} */ l) => l.evaluate((e) => e.getBoundingClientRect().width);
+    assert.equal(await width(fill), await width(p.getByTestId("budget-bar-FOOD")), "an over budget fills its bar");
+    await screenshot(p, "budgets.png");
+  });
+});
+
+describe("Categories, rules and alerts in Chromium", { timeout: 30_000 }, () => {
+  it("a category changed for a seller from now on becomes a learned rule, an over budget an alert", async () => {
+    const p = await openApp({ vault: "keychain", linked: true });
+    await p.getByTestId("nav-transactions").click();
+    const row = p.getByTestId("transaction-row").first();
+    await row.getByTestId("category-why").click();
+    await row.getByTestId("category-reason").waitFor();
+    await row.getByTestId("category-button").click();
+    await p.getByTestId("category-select").selectOption("FOOD_COFFEE");
+    await p.getByTestId("category-from-now-on").check();
+    await screenshot(p, "transaction-category.png", { fullPage: false });
+    await p.getByTestId("category-save").click();
+    await showsText(row.getByTestId("category-button"), "Coffee Shops");
+
+    await p.getByTestId("nav-rules").click();
+    await p.getByTestId("rule-learned").waitFor();
+    const id = ((await p.getByTestId("rules-list").locator("[data-testid^=rule-apply-]").first().getAttribute("data-testid")) ?? "").replace("rule-apply-", "");
+    await p.getByTestId(`rule-apply-${id}`).click();
+    await p.getByTestId("rule-preview").waitFor();
+    await screenshot(p, "rules.png");
+
+    await p.getByTestId("nav-budgets").click();
+    await p.getByTestId("budget-edit-FOOD").click();
+    await p.getByTestId("budget-input-FOOD").fill("1");
+    await p.getByTestId("budget-save-FOOD").click();
+    await p.locator("[data-testid=budget-bar-FOOD][data-tone=over]").waitFor();
+
+    await p.getByTestId("nav-alerts").click();
+    await p.getByTestId("alerts-list").waitFor();
+    assert.match((await p.getByTestId("alerts-unread").textContent()) ?? "", /unread/);
+    await screenshot(p, "alerts.png");
+    await p.getByTestId("alerts-read-all").click();
+    await showsText(p.getByTestId("alerts-unread"), "All read.");
+  });
+});
 
 /**
  * Saves a full-page screenshot to ui/test-results for a human to look at.

@@ -117,12 +117,16 @@ describe("ledger commands", () => {
             until: null,
             account: null,
             search: "tea",
+            category: null,
+            subcategories: false,
             limit: 200,
             before: { postedOn: "2025-06-01", id: "t9" },
           },
         },
       ],
-      ["list_transactions", { query: { since: null, until: null, account: null, search: null, limit: null, before: null } }],
+      ["list_transactions", {
+          query: { since: null, until: null, account: null, search: null, category: null, subcategories: false, limit: null, before: null },
+        }],
     ]);
   });
 

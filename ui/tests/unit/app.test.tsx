@@ -18,11 +18,16 @@ const state = () => screen.getByTestId("vault-state");
 /** The commands that open, create, unlock or lock the vault, in order. */
 const VAULT_COMMANDS = new Set(["open_vault", "create_vault", "unlock_vault", "lock_vault"]);
 const vaultCalls = (calls: string[]) => calls.filter((c) => VAULT_COMMANDS.has(c));
+/** What the Overview reads to show the month at a glance. */
+const OVERVIEW_READS = new Set(["budget", "spending", "list_transactions", "list_notifications"]);
 
 describe("App", () => {
   it("first run opens a new encrypted vault and shows it unlocked", async () => {
     const { vault } = start();
     expect(await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" })).toBeTruthy();
+    // The vault's technical facts are in Settings.
+    await go("settings");
+    expect(state().textContent).toBe("Unlocked");
     expect(screen.getByTestId("vault-encryption").textContent).toContain("Encrypted (SQLCipher, AES-256)");
     expect(screen.getByTestId("vault-path").textContent).toBe(FAKE_PATH);
     expect(screen.getByTestId("vault-schema").textContent).toBe("Version 3 of 3");
@@ -33,6 +38,9 @@ describe("App", () => {
   it("warns when the vault file is not encrypted", async () => {
     start({ encrypted: false });
     await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    // The Overview says so too, and points to Settings.
+    expect(screen.getByTestId("overview-unprotected").textContent).toContain("not encrypted");
+    await go("settings");
     const encryption = screen.getByTestId("vault-encryption").textContent ?? "";
     expect(encryption).not.toContain("Encrypted");
     expect(encryption).toContain("plain text");
@@ -61,6 +69,7 @@ describe("App", () => {
     await user.click(screen.getByTestId("create-button"));
     await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
     expect(screen.queryByTestId("error-banner")).toBeNull();
+    await go("settings");
     expect(screen.getByTestId("vault-key-location").textContent).toContain("Your passphrase");
   });
 
@@ -180,8 +189,10 @@ describe("Accounts and transactions", () => {
     await waitFor(() => expect(screen.queryByTestId("refresh-progress")).toBeNull());
     expect((await screen.findByTestId("overview-summary")).textContent).toContain("3 accounts");
     expect(screen.getByTestId("demo-note").textContent).toMatch(/generated/);
+    // The ledger's and the vault's commands, in order; the Overview's own reads of the month
+    // (budget, spending, recent transactions, alerts) come only once the demo's data is in.
     await waitFor(() =>
-      expect(vault.calls).toEqual([
+      expect(vault.calls.filter((c) => !OVERVIEW_READS.has(c))).toEqual([
         "open_vault",
         "list_connections",
         "list_accounts",
@@ -192,7 +203,11 @@ describe("Accounts and transactions", () => {
         "vault_status",
       ]),
     );
-    // The row counts of the vault card follow the new rows.
+    for (const read of OVERVIEW_READS) {
+      await waitFor(() => expect(vault.calls.indexOf(read)).toBeGreaterThan(vault.calls.indexOf("refresh_all")));
+    }
+    // The row counts of the vault card (in Settings) follow the new rows.
+    await go("settings");
     const counts = screen.getByTestId("vault-counts");
     expect(within(counts).getByText("transactions").closest("tr")?.textContent).toContain("242");
   });

@@ -7,3 +7,7 @@ afterEach(() => {
   clearMocks();
   window.location.hash = "";
 });
+
+// jsdom has no canvas: its getContext prints "not implemented" and returns nothing. Say so
+// quietly; charts then draw nothing and the tables beside them carry the numbers.
+HTMLCanvasElement.prototype.getContext = () => null;

@@ -27,6 +27,7 @@ const tx = (id: string, postedOn: string): Transaction => ({
   categoryReason: null,
   categoryLocked: false,
   payee: null,
+  name: "Shop",
 });
 
 describe("paging transitions", () => {
