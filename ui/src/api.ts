@@ -38,6 +38,7 @@ import type { RuleActions } from "./bindings/RuleActions";
 import type { RuleChange } from "./bindings/RuleChange";
 import type { RuleId } from "./bindings/RuleId";
 import type { SellerSpending } from "./bindings/SellerSpending";
+import type { SplitPart } from "./bindings/SplitPart";
 import type { TransactionId } from "./bindings/TransactionId";
 
 export function vault_status(): Promise<VaultStatus> {
@@ -223,6 +224,21 @@ export function list_categories(): Promise<Category[]> {
  */
 export function set_category(transaction: TransactionId, category: CategoryId, fromNowOn: boolean): Promise<RuleId | null> {
   return call("set_category", { transaction, category, fromNowOn });
+}
+
+/** Splits a transaction into parts that add up to it exactly; returns the row as it is now. */
+export function split_transaction(transaction: TransactionId, parts: SplitPart[]): Promise<Transaction> {
+  return call("split_transaction", { transaction, parts });
+}
+
+/** Makes a split transaction whole again, under its own category. */
+export function unsplit_transaction(transaction: TransactionId): Promise<Transaction> {
+  return call("unsplit_transaction", { transaction });
+}
+
+/** The user's name for the payee (null: the seller's own name again) and a note. */
+export function set_payee(transaction: TransactionId, payee: string | null, note: string | null): Promise<Transaction> {
+  return call("set_payee", { transaction, payee, note });
 }
 
 export function list_rules(): Promise<Rule[]> {

@@ -144,14 +144,39 @@ export function createFakeMoney(rows: () => readonly Transaction[], today: strin
     return rows().filter((r) => r.postedOn.startsWith(month));
   }
 
+  /** What a row counts as in spending: its parts when split, else itself under its category. */
+  function pieces(row: Transaction): Array<{ category: string; cents: number }> {
+    if (row.parts.length > 0) return row.parts.map((p) => ({ category: p.category, cents: toMinor(p.amount.amount) }));
+    return [{ category: row.category ?? "UNCATEGORIZED", cents: toMinor(row.amount.amount) }];
+  }
+
+  function rowOf(id: unknown): Transaction {
+    const row = rows().find((r) => r.id === id);
+    if (row === undefined) reject("NotFound", "that transaction is no longer there: reopen Transactions");
+    return row;
+  }
+
+  /** A row as the shell sends it: a copy, its name following the payee. */
+  function shown(row: Transaction): Transaction {
+    return { ...row, name: row.payee ?? row.seller, parts: row.parts.map((p) => ({ ...p })) };
+  }
+
+  function userText(what: string, text: unknown): string | null {
+    if (text === null || text === undefined) return null;
+    const trimmed = String(text).trim();
+    if (trimmed.length > 500) reject("Invalid", `the ${what} is longer than 500 characters: shorten it`);
+    return trimmed === "" ? null : trimmed;
+  }
+
   function spending(month: string): MonthSpending {
     const totals = new Map<string, { cents: number; count: number }>();
     for (const row of monthRows(month)) {
-      const id = row.category ?? "UNCATEGORIZED";
-      const t = totals.get(id) ?? { cents: 0, count: 0 };
-      t.cents += toMinor(row.amount.amount);
-      t.count += 1;
-      totals.set(id, t);
+      for (const { category: id, cents } of pieces(row)) {
+        const t = totals.get(id) ?? { cents: 0, count: 0 };
+        t.cents += cents;
+        t.count += 1;
+        totals.set(id, t);
+      }
     }
     const categories: CategorySpending[] = FAKE_CATEGORIES.filter((c) => totals.has(c.id)).map((c) => ({
       category: c.id,
@@ -182,9 +207,11 @@ export function createFakeMoney(rows: () => readonly Transaction[], today: strin
   function budget(month: string): BudgetReport {
     const spentBy = new Map<string, number>();
     for (const row of monthRows(month)) {
-      const top = topOf(row.category ?? "UNCATEGORIZED");
-      if (byId.get(top)?.kind !== "expense") continue;
-      spentBy.set(top, (spentBy.get(top) ?? 0) - toMinor(row.amount.amount));
+      for (const piece of pieces(row)) {
+        const top = topOf(piece.category);
+        if (byId.get(top)?.kind !== "expense") continue;
+        spentBy.set(top, (spentBy.get(top) ?? 0) - piece.cents);
+      }
     }
     const lines: BudgetLine[] = FAKE_CATEGORIES.filter((c) => c.parent === null && c.kind === "expense").map((c) => {
       const { cents, source } = budgetOf(c.id, month);
@@ -291,6 +318,34 @@ export function createFakeMoney(rows: () => readonly Transaction[], today: strin
       switch (command) {
         case "list_categories":
           return FAKE_CATEGORIES;
+        case "split_transaction": {
+          const row = rowOf(a.transaction);
+          const parts = a.parts as Transaction["parts"];
+          if (!Array.isArray(parts) || parts.length < 2) reject("Invalid", "a split has at least two parts");
+          for (const p of parts) {
+            category(p.category);
+            if (p.amount.currency !== row.amount.currency) reject("Invalid", `every part must be in ${row.amount.currency}`);
+          }
+          const sum = parts.reduce((s, p) => s + toMinor(p.amount.amount), 0);
+          if (sum !== toMinor(row.amount.amount)) {
+            reject("Invalid", `the parts add up to ${money(sum).amount}, not the transaction's ${row.amount.amount}`);
+          }
+          row.parts = parts.map((p) => ({ ...p }));
+          check();
+          return shown(row);
+        }
+        case "unsplit_transaction": {
+          const row = rowOf(a.transaction);
+          row.parts = [];
+          check();
+          return shown(row);
+        }
+        case "set_payee": {
+          const row = rowOf(a.transaction);
+          row.payee = userText("payee name", a.payee);
+          row.note = userText("note", a.note);
+          return shown(row);
+        }
         case "set_category": {
           const row = rows().find((r) => r.id === a.transaction);
           if (row === undefined) reject("NotFound", "that transaction is no longer there: reopen Transactions");

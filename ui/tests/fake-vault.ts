@@ -446,6 +446,9 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
         }
         case "list_categories":
         case "set_category":
+        case "split_transaction":
+        case "unsplit_transaction":
+        case "set_payee":
         case "list_rules":
         case "add_rule":
         case "edit_rule":
@@ -754,6 +757,8 @@ function createDemoBank(size: number) {
       categoryLocked: false,
       payee: null,
       name: seller,
+      note: null,
+      parts: [],
     };
   }
 
@@ -890,6 +895,8 @@ function createDemoBank(size: number) {
             categoryLocked: false,
             payee: null,
             name: t.payee,
+            note: null,
+            parts: [],
           });
         }
         rows.sort(newestFirst);

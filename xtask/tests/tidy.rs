@@ -26,6 +26,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0013_splits_reference_by_trigger.sql", "57033efe5b19d34a35ef7608512deecf9af74706e50d17691e60e7a7594ba183"),
     ("0014_category_reasons.sql", "20824cff647658b23dc4db248ec63ad65d7716d13b012762adabcebdbc1af762"),
     ("0015_notification_reads.sql", "b9ba2b973941cd7a4729311e1e2b4fc034d4f44a2374e4b5e1990ff7b6fc9176"),
+    ("0016_transaction_notes.sql", "0b29c9f28641950195752181df5a3741092abde4b6a11822aa8431206859aacd"),
 ];
 
 fn root() -> PathBuf {

@@ -41,7 +41,9 @@ pub use ingestion::{
     AmountMapping, ApplySummary, ColumnMapping, CsvColumns, ImportPhase, ImportProgress, ImportReport, ImportRequest,
     MAX_IMPORT_BYTES, PreviewRow, RAW_RETENTION_DAYS,
 };
-pub use ledger::{AccountSummary, NewAccount, NewTransaction, Transaction, TransactionCursor, TransactionQuery};
+pub use ledger::{
+    AccountSummary, NewAccount, NewTransaction, SplitPart, Transaction, TransactionCursor, TransactionQuery,
+};
 pub use provider::connection::{Connection, ConnectionStatus, ProviderKind, Removed};
 pub use provider::refresh::{ConnectionOutcome, OfxLogin, Phase, Progress, RefreshReport};
 pub use reports::{

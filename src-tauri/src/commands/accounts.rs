@@ -1,13 +1,13 @@
 //! The Accounts and Transactions screens: lists, linking the demo bank, refreshing.
 
 use spearmint_engine::{
-    AccountId, AccountSummary, Connection, ConnectionId, Progress, RefreshReport, Removed, Transaction,
-    TransactionQuery,
+    AccountId, AccountSummary, Connection, ConnectionId, Progress, RefreshReport, Removed, SplitPart, Transaction,
+    TransactionId, TransactionQuery,
 };
 use tauri::State;
 use tauri::ipc::Channel;
 
-use super::blocking;
+use super::{blocking, blocking_write};
 use crate::error::IpcError;
 use crate::state::AppState;
 
@@ -26,6 +26,53 @@ pub async fn list_transactions(
     let engine = state.engine.clone();
     let query = TransactionQuery { limit: Some(query.limit.unwrap_or(200).min(1000)), ..query };
     blocking(move || engine.transactions(&query)).await
+}
+
+/// Splits a transaction into parts that add up to it exactly (splitting again replaces the
+/// parts); returns the transaction as the list shows it now.
+#[tauri::command]
+pub async fn split_transaction(
+    state: State<'_, AppState>,
+    transaction: TransactionId,
+    parts: Vec<SplitPart>,
+) -> Result<Transaction, IpcError> {
+    let engine = state.engine.clone();
+    blocking_write(&state.engine, move || {
+        let parts: Vec<_> = parts.into_iter().map(|p| (p.category, p.amount, p.memo)).collect();
+        engine.split_transaction(transaction, &parts)?;
+        engine.transaction(transaction)
+    })
+    .await
+}
+
+/// Makes a split transaction whole again, under its own category.
+#[tauri::command]
+pub async fn unsplit_transaction(
+    state: State<'_, AppState>,
+    transaction: TransactionId,
+) -> Result<Transaction, IpcError> {
+    let engine = state.engine.clone();
+    blocking_write(&state.engine, move || {
+        engine.unsplit_transaction(transaction)?;
+        engine.transaction(transaction)
+    })
+    .await
+}
+
+/// The user's name for the payee (`null`: the seller's own name again) and note.
+#[tauri::command]
+pub async fn set_payee(
+    state: State<'_, AppState>,
+    transaction: TransactionId,
+    payee: Option<String>,
+    note: Option<String>,
+) -> Result<Transaction, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || {
+        engine.set_payee_and_note(transaction, payee.as_deref(), note.as_deref())?;
+        engine.transaction(transaction)
+    })
+    .await
 }
 
 #[tauri::command]

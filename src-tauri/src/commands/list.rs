@@ -56,6 +56,21 @@ macro_rules! with_commands {
                 returns: "Transaction[]",
                 does: "one page, newest first (`postedOn` DESC, `id` DESC); `limit` defaults to 200, at most 1000",
             },
+            accounts::split_transaction {
+                args: "{ transaction: TransactionId, parts: SplitPart[] }",
+                returns: "Transaction",
+                does: "splits a transaction into parts that add up to it exactly (again: replaces the parts)",
+            },
+            accounts::unsplit_transaction {
+                args: "{ transaction: TransactionId }",
+                returns: "Transaction",
+                does: "makes a split transaction whole again, under its own category",
+            },
+            accounts::set_payee {
+                args: "{ transaction: TransactionId, payee: string | null, note: string | null }",
+                returns: "Transaction",
+                does: "the user's name for the payee (null: the seller's own name) and note; the bank's words stay",
+            },
             accounts::list_connections {
                 args: "",
                 returns: "Connection[]",

@@ -2,6 +2,7 @@
 import type { AccountId } from "./AccountId";
 import type { CategoryId } from "./CategoryId";
 import type { Money } from "./Money";
+import type { SplitPart } from "./SplitPart";
 import type { TransactionId } from "./TransactionId";
 
 export type Transaction = { id: TransactionId, accountId: AccountId, postedOn: string, amount: Money, seller: string, memo: string | null, pending: boolean, 
@@ -26,4 +27,13 @@ payee: string | null,
  * What a list shows as the payee: the rule's name when there is one, else the seller
  * cleaned of the bank's codes (`Safeway`, not `CHECKCARD 1202 SAFEWAY #1205`).
  */
-name: string, };
+name: string, 
+/**
+ * The user's own note on the transaction (the bank's words are in `memo`).
+ */
+note: string | null, 
+/**
+ * The parts of a split transaction, in order, adding up to its amount exactly; empty when
+ * it is not split (it then counts whole under `category`).
+ */
+parts: Array<SplitPart>, };

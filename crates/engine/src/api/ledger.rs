@@ -55,6 +55,16 @@ impl Engine {
         self.with_vault(|v| ledger::split_transaction(v, id, parts))
     }
 
+    /// The user's name for the payee (`None`: the seller's own name again) and note.
+    pub fn set_payee_and_note(&self, id: TransactionId, payee: Option<&str>, note: Option<&str>) -> Result<()> {
+        self.with_vault(|v| ledger::set_payee_and_note(v, id, payee, note))
+    }
+
+    /// One transaction as lists show it.
+    pub fn transaction(&self, id: TransactionId) -> Result<Transaction> {
+        self.with_vault(|v| ledger::transaction(v, id))
+    }
+
     /// Makes a split transaction whole again, under its own category.
     pub fn unsplit_transaction(&self, id: TransactionId) -> Result<()> {
         self.with_vault(|v| ledger::unsplit_transaction(v, id))

@@ -70,6 +70,50 @@ pub(crate) fn edit_transaction(
     v.write(|w| w.update(Table::TRANSACTIONS, &id.to_string(), &cells).map(|_| ()))
 }
 
+/// The longest payee name or note the app keeps; longer ones are refused, not cut.
+const MAX_TEXT: usize = 500;
+
+/// What the user typed, trimmed; `None` when nothing is left.
+fn user_text(what: &str, text: Option<&str>) -> Result<Option<String>> {
+    let text = text.map(str::trim).filter(|t| !t.is_empty());
+    if let Some(t) = text {
+        if t.chars().count() > MAX_TEXT {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!("the {what} is longer than {MAX_TEXT} characters: shorten it"),
+            ));
+        }
+        if t.chars().any(char::is_control) {
+            return Err(Error::new(
+                ErrorKind::Invalid,
+                format!("the {what} holds a line break or a control character: type it on one line"),
+            ));
+        }
+    }
+    Ok(text.map(str::to_owned))
+}
+
+/// The user names the payee (`None`: show the seller's own name again) and writes a note
+/// (`None`: no note). The bank's descriptor and memo stay as they were.
+pub(crate) fn set_payee_and_note(
+    v: &mut Vault,
+    id: TransactionId,
+    payee: Option<&str>,
+    note: Option<&str>,
+) -> Result<()> {
+    let payee = user_text("payee name", payee)?;
+    let note = user_text("note", note)?;
+    let text = |t: Option<String>| t.map_or(Value::Null, Value::Text);
+    v.write(|w| {
+        let found = w.update(
+            Table::TRANSACTIONS,
+            &id.to_string(),
+            &[("payee", text(payee)), ("note", text(note)), ("updated_at", Value::Text(now_rfc3339()))],
+        )?;
+        if found { Ok(()) } else { Err(no_transaction(id)) }
+    })
+}
+
 /// Splits a transaction across categories. The parts must be in its currency and sum to its
 /// amount exactly; splitting again replaces the parts. The monthly totals follow the parts.
 pub(crate) fn split_transaction(

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 use rusqlite::types::Value as SqlValue;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use spearmint_core::{AccountId, AccountKind, CategoryId, ConnectionId, Currency, Money, TransactionId};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -11,7 +11,8 @@ use crate::vault::{Table, Vault, now_rfc3339};
 
 mod edit;
 pub(crate) use edit::{
-    delete_transaction, edit_transaction, set_category, split_transaction, unsplit_transaction, write_splits,
+    delete_transaction, edit_transaction, set_category, set_payee_and_note, split_transaction, unsplit_transaction,
+    write_splits,
 };
 
 #[derive(Debug, Clone)]
@@ -54,6 +55,21 @@ pub struct Transaction {
     /// What a list shows as the payee: the rule's name when there is one, else the seller
     /// cleaned of the bank's codes (`Safeway`, not `CHECKCARD 1202 SAFEWAY #1205`).
     pub name: String,
+    /// The user's own note on the transaction (the bank's words are in `memo`).
+    pub note: Option<String>,
+    /// The parts of a split transaction, in order, adding up to its amount exactly; empty when
+    /// it is not split (it then counts whole under `category`).
+    pub parts: Vec<SplitPart>,
+}
+
+/// One part of a split transaction: a category, an amount in the transaction's currency, and
+/// an optional memo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitPart {
+    pub category: CategoryId,
+    pub amount: Money,
+    pub memo: Option<String>,
 }
 
 pub(crate) fn create_account(vault: &mut Vault, new: NewAccount) -> Result<AccountId> {
@@ -212,14 +228,24 @@ pub(crate) fn list_transactions(vault: &Vault, limit: u32) -> Result<Vec<Transac
     query_transactions(vault, &TransactionQuery { limit: Some(limit), ..TransactionQuery::default() })
 }
 
+/// What a listed transaction is read from; filters follow as ` AND ...`.
+const SELECT_TRANSACTIONS: &str = "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending,
+        category_id, category_source, category_locked, payee,
+        -- The user's own choice needs no reason (the one it replaced is left behind).
+        CASE WHEN category_source = 'user' THEN NULL ELSE category_reason END,
+        note, is_split
+ FROM transactions WHERE 1 = 1";
+
+/// One transaction, as lists show it.
+pub(crate) fn transaction(vault: &Vault, id: TransactionId) -> Result<Transaction> {
+    let sql = format!("{SELECT_TRANSACTIONS} AND id = ?");
+    read_transactions(vault, &sql, &[SqlValue::Text(id.to_string())])?
+        .pop()
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("there is no transaction {id}")))
+}
+
 pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<Vec<Transaction>> {
-    let mut sql = String::from(
-        "SELECT id, account_id, posted_on, amount_minor, currency, seller, memo, pending,
-                category_id, category_source, category_locked, payee,
-                -- The user's own choice needs no reason (the one it replaced is left behind).
-                CASE WHEN category_source = 'user' THEN NULL ELSE category_reason END
-         FROM transactions WHERE 1 = 1",
-    );
+    let mut sql = String::from(SELECT_TRANSACTIONS);
     let mut args: Vec<SqlValue> = Vec::new();
     if let Some(d) = q.since {
         sql.push_str(" AND posted_on >= ?");
@@ -261,7 +287,11 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
     }
     sql.push_str(" ORDER BY posted_on DESC, id DESC LIMIT ?");
     args.push(SqlValue::Integer(i64::from(q.limit.unwrap_or(u32::MAX))));
-    let mut stmt = vault.read().prepare(&sql)?;
+    read_transactions(vault, &sql, &args)
+}
+
+fn read_transactions(vault: &Vault, sql: &str, args: &[SqlValue]) -> Result<Vec<Transaction>> {
+    let mut stmt = vault.read().prepare(sql)?;
     let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -279,6 +309,7 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
                 r.get::<_, Option<String>>(11)?,
                 r.get::<_, Option<String>>(12)?,
             ),
+            (r.get::<_, Option<String>>(13)?, r.get::<_, bool>(14)?),
         ))
     })?;
     let corrupt = |what: &str| Error::new(ErrorKind::Corrupt, format!("a transaction has a malformed {what}"));
@@ -294,12 +325,15 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             memo,
             pending,
             (category, category_source, category_locked, payee, category_reason),
+            (note, is_split),
         ) = row?;
+        let currency = Currency::new(&currency).map_err(|_| corrupt("currency"))?;
+        let parts = if is_split { split_parts(vault, &id, currency)? } else { Vec::new() };
         out.push(Transaction {
             id: id.parse().map_err(|_| corrupt("id"))?,
             account_id: account.parse().map_err(|_| corrupt("account"))?,
             posted_on: NaiveDate::parse_from_str(&posted_on, "%Y-%m-%d").map_err(|_| corrupt("date"))?,
-            amount: Money::from_minor(minor, Currency::new(&currency).map_err(|_| corrupt("currency"))?),
+            amount: Money::from_minor(minor, currency),
             seller: seller.clone(),
             memo,
             pending,
@@ -309,7 +343,26 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
             category_locked,
             name: payee.clone().unwrap_or_else(|| spearmint_core::seller::display_name(&seller)),
             payee,
+            note,
+            parts,
         });
     }
     Ok(out)
+}
+
+/// A split transaction's parts, in order (only split rows read them: a page has few).
+fn split_parts(vault: &Vault, id: &str, currency: Currency) -> Result<Vec<SplitPart>> {
+    let mut stmt = vault.read().prepare_cached(
+        "SELECT category_id, amount_minor, memo FROM splits WHERE transaction_id = ?1 ORDER BY position",
+    )?;
+    let parts = stmt
+        .query_map([id], |r| {
+            Ok(SplitPart {
+                category: CategoryId::from(r.get::<_, String>(0)?),
+                amount: Money::from_minor(r.get(1)?, currency),
+                memo: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(parts)
 }

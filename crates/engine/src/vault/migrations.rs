@@ -82,6 +82,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0015_notification_reads.sql",
         sql: include_str!("../../../../migrations/0015_notification_reads.sql"),
     },
+    Migration {
+        version: 16,
+        name: "0016_transaction_notes.sql",
+        sql: include_str!("../../../../migrations/0016_transaction_notes.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

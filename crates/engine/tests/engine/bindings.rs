@@ -71,6 +71,7 @@ fn typescript_bindings_are_up_to_date() {
     render::<spearmint_engine::SellerSpending>(&cfg, &mut expected);
     render::<spearmint_engine::BudgetReport>(&cfg, &mut expected);
     render::<spearmint_engine::BudgetLine>(&cfg, &mut expected);
+    render::<spearmint_engine::SplitPart>(&cfg, &mut expected);
     render::<spearmint_engine::Notification>(&cfg, &mut expected);
     render::<spearmint_core::NotificationId>(&cfg, &mut expected);
     render::<spearmint_core::RuleId>(&cfg, &mut expected);

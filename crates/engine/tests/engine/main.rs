@@ -17,5 +17,6 @@ mod import;
 mod institutions;
 mod notify;
 mod spending;
+mod splits;
 mod transfers;
 mod vault;

@@ -225,8 +225,8 @@ fn a_vault_of_schema_n_migrates_to_n_plus_one_and_older_builds_refuse_it() {
 
     let next = Migrations::default().with(Migration {
         version: n + 1,
-        name: "test_add_note.sql",
-        sql: "ALTER TABLE transactions ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated';",
+        name: "test_add_column.sql",
+        sql: "ALTER TABLE transactions ADD COLUMN test_extra TEXT NOT NULL DEFAULT 'migrated';",
     });
     let newer = engine_with(dir.path(), next);
     let status = newer.unlock(Unlock::Passphrase(passphrase())).unwrap();
