@@ -253,13 +253,15 @@ fn migrating_a_vault_counts_the_transactions_it_already_holds() {
         accounts.push((account, rows));
     }
     engine.lock().unwrap();
-    // Back to schema 9: no counts table, no triggers (0010), the old date index (0011).
+    // Back to schema 9: no counts table, no triggers (0010), the old date index (0011), no read
+    // marks on alerts (0015). 0014 rebuilds the transactions table, dropping later columns.
     raw_vault(dir.path())
         .execute_batch(
             "DROP TRIGGER transactions_count_delete; DROP TRIGGER transactions_count_move;
              DROP TABLE account_counts;
              DROP INDEX transactions_posted_search;
              CREATE INDEX transactions_posted ON transactions (posted_on, id);
+             ALTER TABLE notifications DROP COLUMN read_at;
              PRAGMA user_version = 9;",
         )
         .unwrap();
@@ -527,10 +529,14 @@ fn schema_14_records_reasons_and_keeps_every_row_index_and_trigger() {
     assert_eq!(engine.unlock(spearmint_engine::Unlock::Keychain).unwrap().schema_version, Some(latest));
     engine.lock().unwrap();
     let mut raw = raw_vault(dir.path());
+    // The columns added since (the reason; later ones such as the user's note) start empty.
+    let columns: usize =
+        raw.query_row("SELECT count(*) FROM pragma_table_info('transactions')", [], |r| r.get(0)).unwrap();
+    assert!(columns > rows[0].len(), "schema 14 adds the reason column");
     let with_reason: Vec<_> = rows
         .into_iter()
         .map(|mut row| {
-            row.push(rusqlite::types::Value::Null);
+            row.resize(columns, rusqlite::types::Value::Null);
             row
         })
         .collect();
