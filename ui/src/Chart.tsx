@@ -13,6 +13,7 @@ import {
   type ChartConfiguration,
 } from "chart.js";
 import { useEffect, useRef, useState } from "react";
+import { THEME_EVENT } from "./theme";
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
 
@@ -39,21 +40,25 @@ function themeColours() {
   };
 }
 
-function useDarkScheme(): boolean {
-  const query = typeof window.matchMedia === "function" ? window.matchMedia("(prefers-color-scheme: dark)") : null;
-  const [dark, setDark] = useState(query?.matches ?? false);
+/** Bumped whenever the colours may have changed: the system's scheme, or the theme chosen in Settings. */
+function useThemeChanges(): number {
+  const [changes, setChanges] = useState(0);
   useEffect(() => {
-    if (query === null) return;
-    const follow = () => setDark(query.matches);
-    query.addEventListener("change", follow);
-    return () => query.removeEventListener("change", follow);
-  }, [query]);
-  return dark;
+    const query = typeof window.matchMedia === "function" ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    const follow = () => setChanges((n) => n + 1);
+    query?.addEventListener("change", follow);
+    window.addEventListener(THEME_EVENT, follow);
+    return () => {
+      query?.removeEventListener("change", follow);
+      window.removeEventListener(THEME_EVENT, follow);
+    };
+  }, []);
+  return changes;
 }
 
 export function BarChart({ labels, series, layout, tooltip, testId }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  const dark = useDarkScheme();
+  const themeChanges = useThemeChanges();
   const tip = useRef(tooltip);
   tip.current = tooltip;
 
@@ -91,7 +96,7 @@ export function BarChart({ labels, series, layout, tooltip, testId }: Props) {
     };
     const chart = new Chart(element, config);
     return () => chart.destroy();
-  }, [labels, series, layout, dark]);
+  }, [labels, series, layout, themeChanges]);
 
   const height = layout === "horizontal" ? Math.max(120, 34 * labels.length + 40) : 280;
   return (

@@ -24,11 +24,15 @@ export function storedTheme(): Theme {
   }
 }
 
+/** Fired on window when the theme changes, for what draws its own colours (charts). */
+export const THEME_EVENT = "spearmint:theme";
+
 /** Shows the page in `theme` now (nothing is stored). */
 export function applyTheme(theme: Theme): void {
   const root = document.documentElement;
   if (theme === "system") delete root.dataset.theme;
   else root.dataset.theme = theme;
+  window.dispatchEvent(new Event(THEME_EVENT));
 }
 
 /**

@@ -2,7 +2,9 @@
 // shell's keyset cursor: the next page is everything strictly before the last
 // row loaded (by posted date, then id), so pages never overlap or skip rows,
 // and any page is as fast as the first at a million rows. Only pages the user
-// scrolled to are loaded.
+// scrolled to are loaded. The screen renders only the rows near the viewport
+// (screens/Transactions.tsx virtualizes the list) and asks for the next page as
+// the end of what is loaded scrolls near; loadMore asks once per cursor.
 import { useCallback, useEffect, useReducer, useRef, useState } from "react";
 import * as api from "./api";
 import type { AccountId } from "./bindings/AccountId";
@@ -103,6 +105,9 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
   const latest = useRef(model);
   latest.current = model;
   const requests = useRef(0);
+  // The filter and cursor loadMore last asked for: it never asks for the same page twice
+  // (the list asks on every render near the end). Only retry asks again, after a failure.
+  const asked = useRef<string | null>(null);
   const search = filter.search.trim();
   const { account } = filter;
   const category = filter.category ?? null;
@@ -135,12 +140,18 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
   useEffect(() => {
     dispatch({ type: "reset", key });
     latest.current = initialPaging(key);
+    asked.current = null;
     void fetchPage(null);
   }, [key, fetchPage]);
 
   const loadMore = useCallback(() => {
     const current = latest.current;
-    if (current.key === key && canLoadMore(current)) void fetchPage(nextCursor(current.rows));
+    if (current.key !== key || !canLoadMore(current)) return;
+    const before = nextCursor(current.rows);
+    const page = JSON.stringify([key, before]);
+    if (asked.current === page) return;
+    asked.current = page;
+    void fetchPage(before);
   }, [key, fetchPage]);
 
   const retry = useCallback(() => {

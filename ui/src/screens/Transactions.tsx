@@ -1,4 +1,23 @@
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from "react";
+import {
+  defaultRangeExtractor,
+  observeElementRect,
+  useVirtualizer,
+  type Range,
+  type Rect,
+} from "@tanstack/react-virtual";
+import {
+  memo,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type FocusEvent,
+  type KeyboardEvent,
+  type ReactNode,
+} from "react";
 import * as api from "../api";
 import { ErrorBanner } from "../ErrorBanner";
 import type { AccountSummary } from "../bindings/AccountSummary";
@@ -7,6 +26,7 @@ import type { IpcError } from "../bindings/IpcError";
 import type { Transaction } from "../bindings/Transaction";
 import { CategoryPicker } from "../CategoryPicker";
 import { whyText } from "../categoryText";
+import { PayeeEditor, SplitEditor } from "./TransactionDetails";
 import { hasDemo, type LedgerModel } from "../ledger";
 import { DemoNote, NeedsUnlock } from "../LedgerParts";
 import { formatCount } from "../ledgerText";
@@ -40,9 +60,16 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
   const categoryNames = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
   const more = canLoadMore(paging);
   const filtered = search.trim() !== "" || account !== null || category !== null || month !== null;
-  const [editing, setEditing] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Pin | null>(null);
+  const [focused, setFocused] = useState<Pin | null>(null);
+  const [whys, setWhys] = useState<ReadonlySet<string>>(NO_WHYS);
   const [changed, setChanged] = useState<string | null>(null);
-  const table = useRef<HTMLTableSectionElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const table = useRef<HTMLTableElement>(null);
+  const head = useRef<HTMLTableSectionElement>(null);
+  const [headHeight, setHeadHeight] = useState(0);
+  // The row to focus once it is rendered (after the arrows moved past the rendered ones).
+  const focusNext = useRef<string | null>(null);
   const onChanged = useCallback(
     (row: Transaction, text: string) => {
       patch(row);
@@ -50,34 +77,147 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
     },
     [patch],
   );
+  const onWhy = useCallback(
+    (txId: string) =>
+      setWhys((open) => {
+        const next = new Set(open);
+        if (!next.delete(txId)) next.add(txId);
+        return next;
+      }),
+    [],
+  );
+
+  // Only the rows near the viewport are in the DOM. The row being edited and the
+  // focused one stay rendered wherever the list scrolls, so neither the editor nor
+  // the keyboard's place vanishes.
+  const editIndex = pinIndex(editing, rows);
+  const focusIndex = pinIndex(focused, rows);
+  const rangeExtractor = useCallback(
+    (range: Range) => withPinned(defaultRangeExtractor(range), range.count, editIndex, focusIndex),
+    [editIndex, focusIndex],
+  );
+  const getItemKey = useCallback((index: number) => rows[index]?.id ?? index, [rows]);
+  const virtualizer = useVirtualizer<HTMLDivElement, HTMLTableSectionElement>({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: estimateRow,
+    getItemKey,
+    overscan: OVERSCAN,
+    rangeExtractor,
+    // The header sits above the rows inside the scroller, sticky over them.
+    scrollMargin: headHeight,
+    scrollPaddingStart: headHeight,
+    initialRect: NO_LAYOUT_RECT,
+    observeElementRect: observeRect,
+    measureElement: measureRow,
+  });
+  const items = virtualizer.getVirtualItems();
+  // The last row rendered around the viewport (not counting a pinned one further down).
+  const lastAround = Math.min((virtualizer.range?.endIndex ?? -1) + OVERSCAN, rows.length - 1);
+
+  // The header's height, which the rows start below (it changes with the font size).
+  const shown = rows.length > 0;
+  useLayoutEffect(() => {
+    const element = head.current;
+    if (element === null) return;
+    const update = () => setHeadHeight(element.offsetHeight);
+    update();
+    if (typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(update);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [shown]);
+
+  // The next page, once the rendered rows come within LOAD_AHEAD rows of the end of
+  // what is loaded. loadMore asks for each cursor once, however often this runs.
+  useEffect(() => {
+    if (more && rows.length > 0 && lastAround >= rows.length - 1 - LOAD_AHEAD) loadMore();
+  }, [more, loadMore, lastAround, rows.length]);
+
+  // The row the arrows moved to is rendered now (it is pinned): focus it, where
+  // scrollToIndex brought it.
+  useLayoutEffect(() => {
+    const target = focusNext.current;
+    if (target === null) return;
+    const row = [...(table.current?.querySelectorAll<HTMLTableRowElement>("tr[data-id]") ?? [])].find((r) => r.dataset.id === target);
+    if (row !== undefined) {
+      focusNext.current = null;
+      row.focus({ preventScroll: true });
+    }
+  });
+
+  const moveTo = useCallback(
+    (index: number) => {
+      const tx = rows[index];
+      if (tx === undefined) return;
+      focusNext.current = tx.id;
+      setFocused({ id: tx.id, index });
+      virtualizer.scrollToIndex(index, { align: "auto" });
+    },
+    [rows, virtualizer],
+  );
 
   // Arrows move between rows, Enter opens the row's category, Escape closes it.
-  const onKeyDown = useCallback((e: KeyboardEvent<HTMLTableSectionElement>) => {
-    const row = (e.target as HTMLElement).closest<HTMLTableRowElement>("tr[data-id]");
-    if (row === null || e.target !== row) return;
-    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      e.preventDefault();
-      const all = [...(table.current?.querySelectorAll<HTMLTableRowElement>("tr[data-id]") ?? [])];
-      all[all.indexOf(row) + (e.key === "ArrowDown" ? 1 : -1)]?.focus();
-    } else if (e.key === "Enter") {
-      e.preventDefault();
-      setEditing(row.dataset.id ?? null);
-    }
+  const onKeyDown = useCallback(
+    (e: KeyboardEvent<HTMLTableElement>) => {
+      const row = (e.target as HTMLElement).closest<HTMLTableRowElement>("tr[data-id]");
+      if (row === null || e.target !== row) return;
+      const index = rowIndex(row);
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        moveTo(index + (e.key === "ArrowDown" ? 1 : -1));
+      } else if (e.key === "Enter") {
+        e.preventDefault();
+        const txId = row.dataset.id;
+        if (txId !== undefined) setEditing({ id: txId, index });
+      }
+    },
+    [moveTo],
+  );
+
+  // Which row holds the focus (the row itself, or a button in it), so it stays rendered.
+  const onFocus = useCallback((e: FocusEvent<HTMLTableElement>) => {
+    const row = (e.target as HTMLElement).closest<HTMLElement>("tbody[data-index]")?.querySelector<HTMLElement>("tr[data-id]");
+    const txId = row?.dataset.id;
+    if (row == null || txId === undefined) return;
+    const index = rowIndex(row);
+    setFocused((pin) => (pin?.id === txId && pin.index === index ? pin : { id: txId, index }));
+  }, []);
+  const onBlur = useCallback((e: FocusEvent<HTMLTableElement>) => {
+    // Focus that went elsewhere on the page unpins the row; focus lost with the window does not.
+    if (e.relatedTarget instanceof Node && !e.currentTarget.contains(e.relatedTarget)) setFocused(null);
   }, []);
 
-  // Load the next page as the end of the list scrolls near. A new observer for
-  // every change reports the sentinel's current position straight away, so a
-  // short page on a tall window keeps loading until the window is full.
-  const sentinel = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const target = sentinel.current;
-    if (target === null || !more || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) loadMore();
-    }, { rootMargin: "0px 0px 600px 0px" });
-    observer.observe(target);
-    return () => observer.disconnect();
-  }, [more, loadMore, rows.length]);
+  const onEdit = useCallback((pin: Pin | null) => setEditing(pin), []);
+
+  // Spacer rows stand in for the rows above, between (when a pinned row is far
+  // away) and below the rendered ones, so the scrollbar spans every loaded row.
+  const body: ReactNode[] = [];
+  let reached = headHeight;
+  for (const item of items) {
+    const tx = rows[item.index];
+    if (tx === undefined) continue;
+    if (item.start > reached) body.push(<Spacer key={body.length === 0 ? "above" : `gap-${tx.id}`} height={item.start - reached} />);
+    body.push(
+      <Row
+        key={tx.id}
+        index={item.index}
+        measure={virtualizer.measureElement}
+        tx={tx}
+        account={names.get(tx.accountId) ?? ""}
+        categoryName={tx.category === null ? "Uncategorized" : (categoryNames.get(tx.category) ?? tx.category)}
+        categories={categories}
+        editing={editIndex === item.index}
+        why={whys.has(tx.id)}
+        onEdit={onEdit}
+        onWhy={onWhy}
+        onChanged={onChanged}
+      />,
+    );
+    reached = item.end;
+  }
+  const end = virtualizer.getTotalSize() + headHeight;
+  if (end > reached) body.push(<Spacer key="below" height={end - reached} />);
 
   return (
     <>
@@ -147,9 +287,19 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
         </p>
 
         {rows.length > 0 ? (
-          <table className="data transactions-table" data-testid="transactions-table">
-              <thead>
-                <tr>
+          <div className="transactions-scroll" ref={scroller} data-testid="transactions-scroll">
+            <table
+              ref={table}
+              className="data transactions-table"
+              data-testid="transactions-table"
+              data-loaded={rows.length}
+              aria-rowcount={done ? rows.length + 1 : -1}
+              onKeyDown={onKeyDown}
+              onFocus={onFocus}
+              onBlur={onBlur}
+            >
+              <thead ref={head}>
+                <tr aria-rowindex={1}>
                   <th scope="col" className="col-date">
                     Date
                   </th>
@@ -165,21 +315,9 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
                   </th>
                 </tr>
               </thead>
-              <tbody ref={table} onKeyDown={onKeyDown}>
-                {rows.map((tx) => (
-                  <Row
-                    key={tx.id}
-                    tx={tx}
-                    account={names.get(tx.accountId) ?? ""}
-                    categoryName={tx.category === null ? "Uncategorized" : (categoryNames.get(tx.category) ?? tx.category)}
-                    categories={categories}
-                    editing={editing === tx.id}
-                    onEdit={setEditing}
-                    onChanged={onChanged}
-                  />
-                ))}
-              </tbody>
+              {body}
             </table>
+          </div>
         ) : done && error === null ? (
           <Empty filtered={filtered} refreshing={ledger.refresh.running} />
         ) : null}
@@ -195,7 +333,6 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
           </div>
         )}
 
-        <div ref={sentinel} className="sentinel" aria-hidden="true" />
         <div className="list-foot">
           <p className="muted small" role="status" data-testid="transactions-count">
             {loading
@@ -214,6 +351,61 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
         </div>
       </section>
     </>
+  );
+}
+
+/** A row, by where it is in the loaded list; a pin holds it rendered while its row is at that place. */
+type Pin = { id: string; index: number };
+
+function pinIndex(pin: Pin | null, rows: readonly Transaction[]): number {
+  return pin !== null && rows[pin.index]?.id === pin.id ? pin.index : -1;
+}
+
+/** The rows around the viewport, and the pinned ones wherever they are, in order. */
+function withPinned(indexes: number[], count: number, ...pinned: number[]): number[] {
+  const first = indexes[0] ?? Infinity;
+  const last = indexes.at(-1) ?? -Infinity;
+  const outside = pinned.filter((i) => i >= 0 && i < count && (i < first || i > last));
+  if (outside.length === 0) return indexes;
+  return [...new Set([...indexes, ...outside])].sort((a, b) => a - b);
+}
+
+function rowIndex(row: HTMLElement): number {
+  return Number(row.closest<HTMLElement>("tbody[data-index]")?.dataset.index ?? -1);
+}
+
+/** Rows rendered beyond each edge of the viewport, for smooth scrolling. */
+const OVERSCAN = 10;
+/** The next page loads when the rendered rows come this close to the end of the loaded ones. */
+const LOAD_AHEAD = 50;
+/** A row of one line: 8px padding above and below a 24px line, and its 1px border. */
+const ROW_HEIGHT = 41;
+const estimateRow = () => ROW_HEIGHT;
+
+// Where nothing is laid out (jsdom in the unit tests; a hidden screen), the list
+// renders as if in a window this size, at the estimated row height, rather than
+// as nothing (a 0px viewport) or everything (0px rows).
+const NO_LAYOUT_RECT: Rect = { width: 1000, height: 800 };
+
+const observeRect: typeof observeElementRect<HTMLDivElement> = (instance, cb) =>
+  observeElementRect(instance, (rect) => cb(rect.width === 0 && rect.height === 0 ? NO_LAYOUT_RECT : rect));
+
+// A row's height as laid out, unrounded: collapsed borders give rows half pixels, and
+// rounding each would move the rows below away from where the list places them.
+const measureRow = (element: HTMLTableSectionElement, entry: ResizeObserverEntry | undefined): number => {
+  const size = entry?.borderBoxSize[0]?.blockSize ?? element.getBoundingClientRect().height;
+  return size > 0 ? size : ROW_HEIGHT;
+};
+
+const NO_WHYS: ReadonlySet<string> = new Set();
+
+function Spacer({ height }: { height: number }) {
+  return (
+    <tbody aria-hidden="true" className="tx-spacer">
+      <tr>
+        <td colSpan={5} style={{ height }} />
+      </tr>
+    </tbody>
   );
 }
 
@@ -253,20 +445,35 @@ const NO_CATEGORIES: Category[] = [];
 
 type RowProps = {
   tx: Transaction;
+  /** Where the row is in the loaded list, for the virtualizer (`data-index`). */
+  index: number;
+  /** The virtualizer's measurement: rows differ in height (the why text, the editor). */
+  measure: (element: HTMLTableSectionElement | null) => void;
   account: string;
   categoryName: string;
   categories: readonly Category[];
   editing: boolean;
-  onEdit: (id: string | null) => void;
+  why: boolean;
+  onEdit: (pin: Pin | null) => void;
+  onWhy: (id: string) => void;
   onChanged: (row: Transaction, text: string) => void;
 };
 
-/** One row; memoised, so loading a page renders only the new rows. */
-const Row = memo(function Row({ tx, account, categoryName, categories, editing, onEdit, onChanged }: RowProps) {
-  const [why, setWhy] = useState(false);
+/**
+ * One transaction: its row and, while its category is being changed, the editor
+ * under it, in a row group of their own that the virtualizer measures as one.
+ * Memoised, so scrolling and loading a page render only the rows that come into view.
+ */
+const Row = memo(function Row({ tx, index, measure, account, categoryName, categories, editing, why, onEdit, onWhy, onChanged }: RowProps) {
   return (
-    <>
-      <tr data-testid="transaction-row" data-id={tx.id} tabIndex={0} className={tx.pending ? "pending" : undefined}>
+    <tbody className="tx-item" data-index={index} ref={measure}>
+      <tr
+        data-testid="transaction-row"
+        data-id={tx.id}
+        tabIndex={0}
+        aria-rowindex={index + 2}
+        className={tx.pending ? "pending" : undefined}
+      >
         <td className="col-date">
           <time dateTime={tx.postedOn}>{formatDay(tx.postedOn)}</time>
         </td>
@@ -280,6 +487,11 @@ const Row = memo(function Row({ tx, account, categoryName, categories, editing, 
             </span>
           )}
           {tx.memo && <span className="memo">{tx.memo}</span>}
+          {tx.note && (
+            <span className="memo" data-testid="note">
+              Note: {tx.note}
+            </span>
+          )}
         </td>
         <td className="col-category">
           <button
@@ -288,10 +500,15 @@ const Row = memo(function Row({ tx, account, categoryName, categories, editing, 
             data-testid="category-button"
             aria-label={`Category: ${categoryName}. Change it`}
             aria-expanded={editing}
-            onClick={() => onEdit(editing ? null : tx.id)}
+            onClick={() => onEdit(editing ? null : { id: tx.id, index })}
           >
             {categoryName}
           </button>
+          {tx.parts.length > 0 && (
+            <span className="split-badge" data-testid="split-badge">
+              split in {tx.parts.length}
+            </span>
+          )}
           {tx.categoryLocked && (
             <span className="subtle small" title="You chose this category: nothing automatic changes it">
               {" "}
@@ -304,7 +521,7 @@ const Row = memo(function Row({ tx, account, categoryName, categories, editing, 
             data-testid="category-why"
             aria-expanded={why}
             aria-label={`Why ${categoryName}?`}
-            onClick={() => setWhy(!why)}
+            onClick={() => onWhy(tx.id)}
           >
             why?
           </button>
@@ -323,13 +540,55 @@ const Row = memo(function Row({ tx, account, categoryName, categories, editing, 
       {editing && (
         <tr className="category-editor-row">
           <td colSpan={5}>
-            <CategoryEditor tx={tx} categories={categories} onClose={() => onEdit(null)} onChanged={onChanged} />
+            <RowEditor tx={tx} categories={categories} onClose={() => onEdit(null)} onChanged={onChanged} />
           </td>
         </tr>
       )}
-    </>
+    </tbody>
   );
 });
+
+type EditorTab = "category" | "split" | "payee";
+
+const EDITOR_TABS: Array<{ id: EditorTab; label: string }> = [
+  { id: "category", label: "Category" },
+  { id: "split", label: "Split" },
+  { id: "payee", label: "Name and note" },
+];
+
+/** Under a row being edited: its category, a split, or the payee's name and a note. */
+function RowEditor(props: {
+  tx: Transaction;
+  categories: readonly Category[];
+  onClose: () => void;
+  onChanged: (row: Transaction, text: string) => void;
+}) {
+  const [tab, setTab] = useState<EditorTab>(props.tx.parts.length > 0 ? "split" : "category");
+  return (
+    <div className="row-editor">
+      <div className="editor-tabs" role="tablist" aria-label="What to change">
+        {EDITOR_TABS.map((t) => (
+          <button
+            key={t.id}
+            type="button"
+            role="tab"
+            className="secondary"
+            data-testid={`editor-tab-${t.id}`}
+            aria-selected={tab === t.id}
+            onClick={() => setTab(t.id)}
+          >
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {tab === "category" && <CategoryEditor {...props} />}
+        {tab === "split" && <SplitEditor {...props} />}
+        {tab === "payee" && <PayeeEditor tx={props.tx} onClose={props.onClose} onChanged={props.onChanged} />}
+      </div>
+    </div>
+  );
+}
 
 function CategoryEditor({
   tx,

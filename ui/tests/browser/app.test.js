@@ -277,24 +277,90 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     await screenshot(p, "transactions.png", { fullPage: false });
 
     // Scrolling to the end of the list loads the next page by itself.
-    await p.getByTestId("load-more").scrollIntoViewIfNeeded();
+    await scrollList(p, "bottom");
     await rowCount(p, 400);
-    // The button does the same, for keyboards and when the observer is not there. Clicked
-    // where it is: Playwright's click would first scroll it into view, and the observer would
-    // then load a page by itself before the click lands, on a busy machine.
+    // The button does the same, for keyboards and as a fallback. Clicked where it is, with
+    // the list back at its top: Playwright's click would first scroll it into view.
+    await scrollList(p, "top");
     await p.evaluate(() => window.scrollTo(0, 0));
     await clickInPlace(p, "load-more");
     await rowCount(p, 600);
 
-    const ids = await p.getByTestId("transaction-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
-    assert.equal(new Set(ids).size, 600, "no row twice");
     const expected = await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().slice(0, 600).map((t) => t.id));
-    assert.deepEqual(ids, expected, "newest first, no gaps");
     // The screen's pages (the Overview, shown first, also read its five latest rows).
     const befores = await p.evaluate(() =>
       window.__SPEARMINT_FAKE__?.queries.filter((q) => q.limit === 200).map((q) => q.before?.id ?? null),
     );
-    assert.deepEqual(befores, [null, ids[199], ids[399]], "each page starts after the last row");
+    assert.deepEqual(befores, [null, expected?.[199], expected?.[399]], "each page starts after the last row");
+    // The list holds only the rows near the viewport: every row, read by scrolling through it.
+    const ids = (await scrollThrough(p)).rows.map((r) => r.id);
+    assert.equal(new Set(ids).size, 600, "no row twice");
+    assert.deepEqual(ids, expected, "newest first, no gaps");
+  });
+
+  it("holds only the rows near the viewport while it pages through thousands, and keeps the keyboard's place", async () => {
+    const p = await openApp(BIG);
+    await p.getByTestId("nav-transactions").click();
+    await rowCount(p, 200);
+    // Scrolled to its end again and again, the list loads page after page.
+    for (let n = 400; n <= 1_200; n += 200) {
+      await scrollList(p, "bottom");
+      await rowCount(p, n);
+    }
+    const inDom = await p.getByTestId("transaction-row").count();
+    assert.ok(inDom < 120, `${inDom} rows in the DOM with 1,200 loaded`);
+    const expected = (await p.evaluate(() => window.__SPEARMINT_FAKE__?.transactions().slice(0, 1_400).map((t) => t.id))) ?? [];
+    const pages = () =>
+      p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.filter((q) => q.limit === 200).map((q) => q.before?.id ?? null));
+    assert.deepEqual(await pages(), [null, 199, 399, 599, 799, 999].map((i) => (i === null ? null : expected[i])), "each page once, by the cursor");
+
+    // From the top to the bottom: every row once, newest first, and never many in the DOM.
+    // Reaching the bottom loads the next page, once.
+    const { rows, most } = await scrollThrough(p);
+    assert.deepEqual(rows.map((r) => r.id), expected.slice(0, 1_200), "newest first, no gaps, no row twice");
+    assert.ok(most < 120, `at most ${most} rows in the DOM while scrolling`);
+    // Rows differ in height (a long category wraps): each starts where the one above ended,
+    // so the list measured them, to the half pixel, rather than assumed a height.
+    assert.ok(new Set(rows.map((r) => Math.round(r.height))).size > 1, "rows of different heights");
+    let end = rows[0]?.top ?? 0;
+    let drift = 0;
+    for (const row of rows) {
+      drift = Math.max(drift, Math.abs(row.top - end));
+      end += row.height;
+    }
+    assert.ok(drift < 2, `a row is ${drift}px away from where the rows above it end`);
+    await rowCount(p, 1_400);
+    assert.deepEqual((await pages())?.slice(6), [expected[1_199]], "the bottom loaded the next page");
+
+    // ArrowDown past the last rendered row scrolls the next one into view and focuses it.
+    await scrollList(p, "top");
+    await p.getByTestId("transaction-row").first().focus();
+    for (let i = 0; i < 40; i++) await p.keyboard.press("ArrowDown");
+    const focused = () =>
+      p.evaluate(() => {
+        const row = /** @type {HTMLElement} */ (document.activeElement);
+        const list = /** @type {HTMLElement} */ (document.querySelector("[data-testid=transactions-scroll]"));
+        const head = /** @type {HTMLElement} */ (list.querySelector("thead"));
+        const box = row.getBoundingClientRect();
+        const view = list.getBoundingClientRect();
+        const inView = box.top >= head.getBoundingClientRect().bottom - 1 && box.bottom <= view.bottom + 1;
+        return { id: row.dataset.id, testId: row.dataset.testid, inView };
+      });
+    assert.deepEqual(await focused(), { id: expected[40], testId: "transaction-row", inView: true });
+    for (let i = 0; i < 5; i++) await p.keyboard.press("ArrowUp");
+    assert.deepEqual(await focused(), { id: expected[35], testId: "transaction-row", inView: true });
+    await screenshot(p, "transactions-scrolled.png", { fullPage: false });
+
+    // The focused row and the one being edited stay, however far the list scrolls.
+    await p.keyboard.press("Enter");
+    await p.getByTestId("category-editor").waitFor();
+    await p.getByTestId("transactions-scroll").evaluate((list) => list.scrollBy(0, 6_000));
+    await p.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    assert.equal(await p.getByTestId("category-editor").count(), 1, "the editor is still there");
+    assert.equal(await p.locator(`[data-testid=transaction-row][data-id="${expected[35]}"]`).count(), 1, "its row too");
+    assert.equal(await p.getByTestId("transactions-table").getAttribute("data-loaded"), "1400", "no page loaded for it");
+    await p.keyboard.press("Escape");
+    await p.getByTestId("category-editor").waitFor({ state: "detached" });
   });
 
   it("search filters the list and starts the paging over", async () => {
@@ -311,6 +377,10 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     });
     const last = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
     assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", category: null, subcategories: false, limit: 200, before: null });
+    // Every row loaded, not only those near the viewport.
+    const found = (await scrollThrough(p)).rows;
+    assert.ok(found.length > 0);
+    assert.deepEqual(found.filter((r) => !r.text.includes("Streamflix")), [], "only Streamflix");
 
     await p.getByTestId("transactions-search").fill("no such payee");
     await p.getByTestId("transactions-empty").waitFor();
@@ -321,10 +391,17 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
     await p.getByTestId("transactions-account").selectOption("acc-savings");
     await p.waitForFunction(() => {
       const rows = [...document.querySelectorAll("[data-testid=transaction-row]")];
-      return rows.length === 200 && rows.every((r) => r.textContent?.includes("Rainy Day Savings"));
+      return (
+        document.querySelector("[data-testid=transactions-count]")?.textContent === "Showing the newest 200 matching transactions" &&
+        rows.length > 0 &&
+        rows.every((r) => r.textContent?.includes("Rainy Day Savings"))
+      );
     });
     const filtered = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
     assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, category: null, subcategories: false, limit: 200, before: null });
+    const savings = (await scrollThrough(p)).rows;
+    assert.equal(savings.length, 200);
+    assert.deepEqual(savings.filter((r) => !r.text.includes("Rainy Day Savings")), [], "only the savings account");
   });
 
   it("Refresh now shows progress, then each connection's outcome", async () => {
@@ -472,23 +549,83 @@ async function calls(p) {
 }
 
 /**
- * Waits until the list shows exactly `n` transactions, and no page is loading.
+ * Waits until the list has loaded exactly `n` transactions, and no page is loading. The
+ * list is virtualized: the DOM holds the rows near the viewport, some and never more than
+ * are loaded (scrollThrough reads them all).
  * @param {import("playwright-core").Page} p
  * @param {number} n
  */
 async function rowCount(p, n) {
+  const loaded = () => p.getByTestId("transactions-table").getAttribute("data-loaded", { timeout: 500 }).catch(() => null);
   try {
     await p.waitForFunction(
       (count) =>
-        document.querySelectorAll("[data-testid=transaction-row]").length === count &&
+        document.querySelector("[data-testid=transactions-table]")?.getAttribute("data-loaded") === String(count) &&
         document.querySelector("[data-testid=transactions-count]")?.textContent !== "Loading…",
       n,
     );
   } catch {
-    const actual = await p.getByTestId("transaction-row").count();
-    assert.fail(`expected ${n} transaction rows, the page shows ${actual}`);
+    assert.fail(`expected ${n} transactions loaded, the list has ${await loaded()}`);
   }
-  assert.equal(await p.getByTestId("transaction-row").count(), n);
+  assert.equal(await loaded(), String(n));
+  assert.match((await p.getByTestId("transactions-count").textContent()) ?? "", new RegExp(` ${n.toLocaleString("en-US")} `));
+  const inDom = await p.getByTestId("transaction-row").count();
+  assert.ok(inDom > 0 && inDom <= n, `${inDom} rows in the DOM for ${n} loaded`);
+}
+
+/**
+ * Scrolls the transactions list to its top or its bottom.
+ * @param {import("playwright-core").Page} p
+ * @param {"top" | "bottom"} where
+ */
+async function scrollList(p, where) {
+  await p.getByTestId("transactions-scroll").evaluate((list, to) => {
+    list.scrollTop = to === "top" ? 0 : list.scrollHeight;
+  }, where);
+}
+
+/**
+ * Every loaded transaction row, in the list's order, read by scrolling the list from its top
+ * to its bottom a screenful at a time (the DOM holds only the rows near the viewport); and
+ * the most rows the DOM held at once. A row missed, or shown at two places, changes `rows`.
+ * Reaching the bottom may load the next page: only the rows loaded at the start are read.
+ * Each row comes with where it was in the table and its height (with the editor under it).
+ * @param {import("playwright-core").Page} p
+ * @returns {Promise<{ rows: { id: string, text: string, top: number, height: number }[], most: number }>}
+ */
+async function scrollThrough(p) {
+  return p.getByTestId("transactions-scroll").evaluate(async (list) => {
+    // The list renders in the scroll event, at the next frame, and measures its new rows
+    // in that frame's layout; scrolling on after that frame, not in it, keeps the list from
+    // correcting the scroll position from where it was before.
+    const frame = () => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+    const loaded = Number(list.querySelector("table")?.getAttribute("data-loaded"));
+    /** @type {Map<number, { id: string, text: string, top: number, height: number }>} */
+    const seen = new Map();
+    let most = 0;
+    list.scrollTop = 0;
+    await frame();
+    while (seen.size < loaded) {
+      const rows = list.querySelectorAll("[data-testid=transaction-row]");
+      most = Math.max(most, rows.length);
+      for (const row of rows) {
+        const index = Number(row.closest("[data-index]")?.getAttribute("data-index"));
+        const group = /** @type {HTMLElement} */ (row.closest("[data-index]"));
+        if (index < loaded) {
+          const { height } = group.getBoundingClientRect();
+          seen.set(index, { id: row.getAttribute("data-id") ?? "", text: row.textContent ?? "", top: group.offsetTop, height });
+        }
+      }
+      // A screenful on: the rows rendered beyond each edge overlap the steps.
+      const before = list.scrollTop;
+      list.scrollTop += list.clientHeight;
+      await frame();
+      if (list.scrollTop === before) break;
+    }
+    list.scrollTop = 0;
+    await frame();
+    return { rows: [...seen.entries()].sort(([a], [b]) => a - b).map(([, row]) => row), most };
+  });
 }
 
 /**

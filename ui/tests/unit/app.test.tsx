@@ -167,6 +167,32 @@ async function importInto(user: ReturnType<typeof userEvent.setup>, name: string
   await user.selectOptions(select, await within(select).findByRole("option", { name }));
 }
 
+/**
+ * Every loaded transaction row, newest first, as the list showed it: copies taken while
+ * scrolling the virtualized list from top to bottom (jsdom has no layout, so the list
+ * places its rows by their estimated height and renders a window of them at a time).
+ * A row missed or shown at two places would change what this returns.
+ */
+async function scrollThrough(): Promise<HTMLElement[]> {
+  const scroller = screen.getByTestId("transactions-scroll");
+  const loaded = Number(screen.getByTestId("transactions-table").dataset.loaded);
+  const seen = new Map<number, HTMLElement>();
+  for (let top = 0; seen.size < loaded && top <= loaded * 50; top += 400) {
+    await act(async () => {
+      scroller.scrollTop = top;
+      fireEvent.scroll(scroller);
+    });
+    for (const row of screen.getAllByTestId("transaction-row")) {
+      seen.set(Number(row.closest<HTMLElement>("[data-index]")?.dataset.index), row.cloneNode(true) as HTMLElement);
+    }
+  }
+  await act(async () => {
+    scroller.scrollTop = 0;
+    fireEvent.scroll(scroller);
+  });
+  return [...seen.entries()].sort(([a], [b]) => a - b).map(([, row]) => row);
+}
+
 async function go(screenId: string) {
   await act(async () => {
     window.location.hash = `#/${screenId}`;
@@ -254,20 +280,32 @@ describe("Accounts and transactions", () => {
     const { vault, user } = start({ vault: "keychain", linked: true, demoTransactions: 250 });
     await go("transactions");
     const table = await screen.findByTestId("transactions-table");
-    expect(within(table).getAllByTestId("transaction-row")).toHaveLength(200);
+    // The first page is loaded; the DOM holds the rows around the viewport, newest first.
+    const all = vault.transactions().map((t) => t.id);
+    expect(table.dataset.loaded).toBe("200");
+    expect(screen.getByTestId("transactions-count").textContent).toBe("Showing the newest 200 transactions");
+    const inDom = within(table).getAllByTestId("transaction-row").map((r) => r.dataset.id);
+    expect(inDom.length).toBeGreaterThan(0);
+    expect(inDom.length).toBeLessThan(200);
+    expect(inDom).toEqual(all.slice(0, inDom.length));
 
     await user.click(screen.getByTestId("load-more"));
-    await waitFor(() => expect(within(table).getAllByTestId("transaction-row")).toHaveLength(250));
+    await waitFor(() => expect(table.dataset.loaded).toBe("250"));
+    expect(screen.getByTestId("transactions-count").textContent).toBe("All 250 transactions shown");
     expect(screen.queryByTestId("load-more")).toBeNull();
-    const ids = within(table).getAllByTestId("transaction-row").map((r) => r.dataset.id);
-    expect(ids).toEqual(vault.transactions().map((t) => t.id));
+    const ids = (await scrollThrough()).map((r) => r.dataset.id);
+    expect(ids).toEqual(all);
 
     await user.type(screen.getByTestId("transactions-search"), "streamflix");
     await waitFor(() => {
-      const rows = screen.getAllByTestId("transaction-row");
-      expect(rows.length).toBeLessThan(250);
-      for (const row of rows) expect(row.textContent).toContain("Streamflix");
+      expect(Number(screen.getByTestId("transactions-table").dataset.loaded)).toBeLessThan(250);
+      expect(screen.getByTestId("transactions-count").textContent).toMatch(/^All [\d,]+ matching transactions shown$/);
+      for (const row of screen.getAllByTestId("transaction-row")) expect(row.textContent).toContain("Streamflix");
     });
+    // Every row loaded, not only those in the DOM.
+    const found = await scrollThrough();
+    expect(found.length).toBe(Number(screen.getByTestId("transactions-table").dataset.loaded));
+    for (const row of found) expect(row.textContent).toContain("Streamflix");
     // Not one request per key, thanks to the debounce.
     const searches = vault.queries.filter((q) => q.search !== null).map((q) => q.search);
     expect(searches.length).toBeLessThan("streamflix".length);
@@ -281,7 +319,8 @@ describe("Accounts and transactions", () => {
     start({ vault: "keychain", linked: true, demoTransactions: 60 });
     await go("transactions");
     await screen.findByTestId("transactions-table");
-    const rows = screen.getAllByTestId("transaction-row");
+    const rows = await scrollThrough();
+    expect(rows).toHaveLength(60);
     const negative = rows.find((r) => r.querySelector(".amount")?.textContent?.startsWith("-"));
     expect(negative?.querySelector(".amount")?.className).toContain("negative");
     expect(rows.some((r) => within(r).queryByTestId("pending-badge") !== null)).toBe(true);

@@ -28,6 +28,8 @@ const tx = (id: string, postedOn: string): Transaction => ({
   categoryLocked: false,
   payee: null,
   name: "Shop",
+  note: null,
+  parts: [],
 });
 
 describe("paging transitions", () => {
@@ -103,6 +105,47 @@ describe("useTransactionPages against the fake shell", () => {
     expect(vault.queries).toHaveLength(4);
     expect(vault.queries[0]?.before).toBeNull();
     expect(vault.queries[1]?.before).toEqual(nextCursor(result.current.rows.slice(0, 300)));
+  });
+
+  it("asks for each page once: after a failure only retry asks again, and a filter left and come back pages anew", async () => {
+    const vault = setup(600);
+    const befores: Array<string | null> = [];
+    let failNext = true;
+    mockIPC((command, args) => {
+      if (command === "list_transactions") {
+        const { before } = (args as { query: { before: { id: string } | null } }).query;
+        befores.push(before?.id ?? null);
+        if (before !== null && failNext) {
+          failNext = false;
+          throw { kind: "Storage", message: "disk" };
+        }
+      }
+      return vault.handle(command, args);
+    });
+    const { result, rerender } = renderHook((filter: TransactionFilter) => useTransactionPages(filter, 0), {
+      initialProps: { search: "", account: null },
+    });
+    await waitFor(() => expect(result.current.rows).toHaveLength(200));
+    const cursor = result.current.rows[199]!.id;
+    act(() => result.current.loadMore());
+    await waitFor(() => expect(result.current.error?.kind).toBe("Storage"));
+    act(() => result.current.loadMore());
+    expect(befores).toEqual([null, cursor]);
+    act(() => result.current.retry());
+    await waitFor(() => expect(result.current.rows).toHaveLength(400));
+    expect(befores).toEqual([null, cursor, cursor]);
+
+    rerender({ search: "café", account: null });
+    await waitFor(() => expect(result.current.rows.length).toBeGreaterThan(0));
+    rerender({ search: "", account: null });
+    await waitFor(() => expect(result.current.rows).toHaveLength(200));
+    act(() => {
+      result.current.loadMore();
+      result.current.loadMore();
+    });
+    await waitFor(() => expect(result.current.rows).toHaveLength(400));
+    expect(befores.slice(3)).toEqual([null, null, cursor]);
+    expect(result.current.rows.map((r) => r.id)).toEqual(vault.transactions().slice(0, 400).map((r) => r.id));
   });
 
   it("a new filter starts over from the newest row", async () => {
