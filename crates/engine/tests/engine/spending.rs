@@ -530,8 +530,9 @@ fn schema_14_records_reasons_and_keeps_every_row_index_and_trigger() {
     engine.lock().unwrap();
     let mut raw = raw_vault(dir.path());
     // The columns added since (the reason; later ones such as the user's note) start empty.
-    let columns: usize =
+    let columns: i64 =
         raw.query_row("SELECT count(*) FROM pragma_table_info('transactions')", [], |r| r.get(0)).unwrap();
+    let columns = usize::try_from(columns).unwrap();
     assert!(columns > rows[0].len(), "schema 14 adds the reason column");
     let with_reason: Vec<_> = rows
         .into_iter()
