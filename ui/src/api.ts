@@ -63,6 +63,19 @@ export function lock_vault(): Promise<VaultStatus> {
   return call("lock_vault");
 }
 
+/**
+ * Protects the vault with a new passphrase (at least 8 characters) instead of its current
+ * key; the file is re-encrypted.
+ */
+export function set_passphrase(passphrase: string): Promise<VaultStatus> {
+  return call("set_passphrase", { passphrase });
+}
+
+/** Re-encrypts the vault with a fresh key kept in the keychain (a passphrase vault's key moves there). */
+export function rekey(): Promise<VaultStatus> {
+  return call("rekey");
+}
+
 export function list_accounts(): Promise<AccountSummary[]> {
   return call("list_accounts");
 }

@@ -80,6 +80,8 @@ export type FakeVault = {
   release(): void;
   /** Every transaction the fake holds, newest first. */
   transactions(): readonly Transaction[];
+  /** How many times the vault was re-encrypted with a fresh keychain key. */
+  rekeys(): number;
 };
 
 export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
@@ -88,6 +90,8 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   let keySource: KeySource | null = options.vault === undefined || options.vault === "none" ? null : options.vault;
   let secret: string | null = keySource === "passphrase" ? (options.passphrase ?? "correct horse") : null;
   let unlocked = false;
+  /** How many times the vault got a fresh key (rekey). */
+  let rekeys = 0;
   const calls: string[] = [];
   const queries: TransactionQuery[] = [];
   const bank = createDemoBank(options.demoTransactions ?? 242);
@@ -355,6 +359,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       wakeRefresh = null;
     },
     transactions: () => bank.rows,
+    rekeys: () => rekeys,
     handle(command, args) {
       calls.push(command);
       switch (command) {
@@ -374,6 +379,23 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           return status();
         case "lock_vault":
           unlocked = false;
+          return status();
+        case "set_passphrase": {
+          requireUnlocked();
+          const passphrase = passphraseArg(args);
+          if (passphrase === null || [...passphrase].length < 8) {
+            reject("Invalid", "the passphrase is too short: use at least 8 characters");
+          }
+          keySource = "passphrase";
+          secret = passphrase;
+          return status();
+        }
+        case "rekey":
+          requireUnlocked();
+          requireKeychain();
+          keySource = "keychain";
+          secret = null;
+          rekeys += 1;
           return status();
         case "list_accounts":
           requireUnlocked();

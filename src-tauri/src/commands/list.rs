@@ -46,6 +46,16 @@ macro_rules! with_commands {
                 returns: "VaultStatus",
                 does: "forgets the key in memory",
             },
+            vault::set_passphrase {
+                args: "{ passphrase: string }",
+                returns: "VaultStatus",
+                does: "protects the vault with a new passphrase instead of its current key; re-encrypts the file",
+            },
+            vault::rekey {
+                args: "",
+                returns: "VaultStatus",
+                does: "re-encrypts the vault with a fresh random key kept in the keychain",
+            },
             accounts::list_accounts {
                 args: "",
                 returns: "AccountSummary[]",

@@ -48,3 +48,19 @@ pub async fn lock_vault(state: State<'_, AppState>) -> Result<VaultStatus, IpcEr
     let engine = state.engine.clone();
     blocking(move || engine.lock()).await
 }
+
+/// Protects the vault with a new passphrase (from a keychain key or an older passphrase); the
+/// file is re-encrypted, crash-safe.
+#[tauri::command]
+pub async fn set_passphrase(state: State<'_, AppState>, passphrase: String) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.set_passphrase(Passphrase::new(passphrase))).await
+}
+
+/// Re-encrypts the vault with a fresh random key kept in the keychain (from a passphrase
+/// vault: the key moves to the keychain).
+#[tauri::command]
+pub async fn rekey(state: State<'_, AppState>) -> Result<VaultStatus, IpcError> {
+    let engine = state.engine.clone();
+    blocking(move || engine.rekey()).await
+}
