@@ -5,6 +5,7 @@
 #[macro_use]
 mod commands;
 mod error;
+mod notify;
 mod state;
 mod tray;
 
@@ -36,6 +37,8 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(with_commands!(handler))
         .setup(|app| {
+            // Alerts open the window where they point when clicked.
+            app.state::<AppState>().engine.set_notifier(notify::WindowNotifier::shared(app.handle().clone()));
             tray::install(app.handle())?;
             Ok(())
         })

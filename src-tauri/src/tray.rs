@@ -52,10 +52,7 @@ fn refresh_now(app: &AppHandle) {
         let engine = app.state::<AppState>().engine.clone();
         let outcome = engine.refresh(None, |_| {}).await;
         show_refresh(&app, outcome.as_ref());
-        let _ = tauri::async_runtime::spawn_blocking(move || {
-            engine.deliver_notifications(&spearmint_engine::DesktopNotifier)
-        })
-        .await;
+        let _ = tauri::async_runtime::spawn_blocking(move || engine.deliver_pending()).await;
     });
 }
 

@@ -9,7 +9,7 @@
 //   TAURI_DRIVER        tauri-driver 2.x (default: `tauri-driver` on PATH)
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -23,6 +23,42 @@ import { decodePng } from './png.mjs';
 import { Session, driverStatus, waitFor } from './webdriver.mjs';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A freedesktop notification server on this test's session bus (notifications.py): it records
+ * what the app shows and can click a notification as a user would.
+ */
+async function startNotificationServer() {
+  const log = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'spearmint-notes-')), 'notes.jsonl');
+  const child = spawn('/usr/bin/python3', [path.join(HERE, 'notifications.py'), log], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`notifications.py exited with ${code} before owning its name`)));
+    child.stdout.on('data', (chunk) => {
+      if (chunk.toString().includes('ready')) resolve();
+    });
+  });
+  return {
+    child,
+    /** Every notification shown so far. */
+    async shown() {
+      const text = await fs.readFile(log, 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    },
+    /** The user clicks notification `id`. */
+    click(id) {
+      return new Promise((resolve, reject) =>
+        execFile(
+          'gdbus',
+          ['call', '--session', '--dest', 'org.freedesktop.Notifications', '--object-path', '/org/freedesktop/Notifications',
+            '--method', 'org.spearmint.Test.Click', String(id)],
+          (error) => (error ? reject(error) : resolve()),
+        ),
+      );
+    },
+  };
+}
 const SCREENS = ['overview', 'transactions', 'accounts', 'spending', 'budgets', 'rules', 'alerts', 'settings'];
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -195,6 +231,7 @@ describe('the desktop window', () => {
   let dataDir;
   let driver;
   let session;
+  let notes;
 
   before(async () => {
     app = requiredEnv('SPEARMINT_APP');
@@ -202,6 +239,7 @@ describe('the desktop window', () => {
     await fs.access(app).catch(() => {
       throw new Error(`SPEARMINT_APP=${app} does not exist: build it with \`cargo build -p spearmint-desktop\``);
     });
+    notes = await startNotificationServer();
     driver = await startDriver();
     // No browserName: tauri-driver rejects a session that asks for a browser.
     session = await Session.create(driver.url, { alwaysMatch: { 'tauri:options': { application: app } } }, { timeoutMs: 60_000 });
@@ -212,6 +250,7 @@ describe('the desktop window', () => {
     const errors = [];
     if (session) await session.delete().catch((error) => errors.push(error));
     if (driver) await stopDriver(driver).catch((error) => errors.push(error));
+    notes?.child.kill();
     if (errors.length > 0) throw errors[0];
   });
 
@@ -482,6 +521,28 @@ describe('the desktop window', () => {
       'the food budget is not shown over',
     );
     await screenshot(session, 'budgets.png');
+
+    // The alert also went to the desktop, through the notification server on the session bus,
+    // clickable, and with no amount in it (the desktop keeps it outside the vault).
+    let shown;
+    await until(async () => {
+      shown = (await notes.shown()).find((n) => /^Food & Dining/.test(n.summary));
+      return shown !== undefined;
+    }, 'no desktop notification for the food budget');
+    assert.equal(shown.app, 'Spearmint');
+    assert.ok(shown.actions.includes('default'), `the notification cannot be clicked: ${JSON.stringify(shown)}`);
+    assert.ok(!/\d\.\d\d/.test(shown.body), `the notification shows an amount: ${shown.body}`);
+    // Clicking it opens the window at that budget, from another screen.
+    await session.click(await session.findElement('[data-testid=nav-spending]'));
+    await notes.click(shown.id);
+    await until(
+      async () => /^#\/budgets\?month=\d{4}-\d{2}&category=FOOD$/.test(await session.execute('return window.location.hash')),
+      'clicking the notification did not open its budget',
+    );
+    await until(
+      async () => (await session.findElements('[data-testid=budget-row-FOOD][aria-current=true]')).length === 1,
+      'the budget the notification is about is not the one shown',
+    );
 
     await session.click(await session.findElement('[data-testid=nav-alerts]'));
     await until(async () => /unread/.test((await textOf(session, 'alerts-unread')) ?? ''), 'no unread alert');

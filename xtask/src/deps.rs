@@ -34,6 +34,10 @@ pub const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "imagemagick",
     "keyutils",
+    // The end-to-end tests' notification server (tests/e2e/notifications.py) and `gdbus`.
+    "python3-dbus",
+    "python3-gi",
+    "libglib2.0-bin",
     // The C compiler the Windows check builds SQLCipher and OpenSSL with.
     "gcc-mingw-w64-x86-64",
     // Apache Spark's runtime, for the batch job on a real cluster.
@@ -127,7 +131,7 @@ fn apt_get(args: &[&str]) -> Result<Command> {
     Ok(cmd)
 }
 
-fn is_root() -> Result<bool> {
+pub fn is_root() -> Result<bool> {
     Ok(command::stdout(Command::new("id").arg("-u"))?.trim() == "0")
 }
 

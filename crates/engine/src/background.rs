@@ -85,7 +85,7 @@ pub(crate) async fn tick(engine: &Engine, now: DateTime<Utc>) -> Result<(Refresh
     let report = refresh::run_jobs(engine, None, |_| {}).await?;
     // Failures stay in the outbox and are retried on the next tick.
     let delivering = engine.clone();
-    Engine::blocking(move || deliver(&delivering, &alerts::DesktopNotifier)).await?;
+    Engine::blocking(move || deliver(&delivering, delivering.notifier().as_ref())).await?;
     let next_job = engine.db(|v| jobs::next_due(v)).await?;
     let next = [Some(daily.next_slot(&Local, now)), next_job, Some(now + chrono::Duration::minutes(15))]
         .into_iter()

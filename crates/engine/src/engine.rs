@@ -91,6 +91,17 @@ struct Inner {
     dictionary: &'static spearmint_core::Dictionary,
     allow_loopback_http: bool,
     state: Mutex<State>,
+    notifier: std::sync::RwLock<SharedNotifier>,
+}
+
+/// The notifier the background task and [`Engine::deliver_pending`] use.
+#[derive(Clone)]
+struct SharedNotifier(Arc<dyn crate::alerts::Notifier>);
+
+impl std::fmt::Debug for SharedNotifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedNotifier")
+    }
 }
 
 #[derive(Debug)]
@@ -123,6 +134,7 @@ impl Engine {
                 dictionary: options.dictionary,
                 allow_loopback_http: options.allow_loopback_http,
                 state: Mutex::new(State::Locked),
+                notifier: std::sync::RwLock::new(SharedNotifier(Arc::new(crate::alerts::DesktopNotifier))),
             }),
         })
     }
@@ -136,6 +148,17 @@ impl Engine {
         let vault = Vault::create_plain_for_benchmarks(&engine.inner.paths, &engine.inner.migrations)?;
         *engine.state() = State::Unlocked { vault: watched(vault), key: VaultKey::random() };
         Ok(engine)
+    }
+
+    /// How alerts reach the user from now on: the native [`crate::DesktopNotifier`] unless a
+    /// client sets its own (the desktop app's opens the window where an alert points).
+    pub fn set_notifier(&self, notifier: Arc<dyn crate::alerts::Notifier>) {
+        *self.inner.notifier.write().unwrap_or_else(std::sync::PoisonError::into_inner) = SharedNotifier(notifier);
+    }
+
+    /// The notifier set with [`Engine::set_notifier`].
+    pub(crate) fn notifier(&self) -> Arc<dyn crate::alerts::Notifier> {
+        self.inner.notifier.read().unwrap_or_else(std::sync::PoisonError::into_inner).0.clone()
     }
 
     /// Whether banks may be reached over plain http on this machine ([`EngineOptions`]).

@@ -31,7 +31,7 @@ mod reports;
 
 mod api;
 
-pub use alerts::{DeliveryError, DesktopNotifier, Notification, Notifier};
+pub use alerts::{DeliveryError, DesktopNotifier, Notification, Notifier, shown as os_notification_text};
 pub use background::DailyRefresh;
 pub use budget::{BudgetLine, BudgetReport};
 pub use categorization::{Category, RuleChange};

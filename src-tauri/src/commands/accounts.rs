@@ -125,6 +125,6 @@ pub async fn refresh_all(
     let report = outcome?;
     // New transactions may have crossed a budget: the alert goes out now.
     let engine = state.engine.clone();
-    let _ = blocking(move || engine.deliver_notifications(&spearmint_engine::DesktopNotifier)).await;
+    let _ = blocking(move || engine.deliver_pending()).await;
     Ok(report)
 }

@@ -32,6 +32,6 @@ pub(crate) async fn blocking_write<T: Send + 'static>(
 ) -> Result<T, IpcError> {
     let out = blocking(f).await?;
     let engine = engine.clone();
-    let _ = blocking(move || engine.deliver_notifications(&spearmint_engine::DesktopNotifier)).await;
+    let _ = blocking(move || engine.deliver_pending()).await;
     Ok(out)
 }

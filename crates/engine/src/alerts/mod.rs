@@ -10,7 +10,7 @@ mod notify;
 
 use chrono::{Datelike, NaiveDate, Utc};
 
-pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier};
+pub use notify::{DeliveryError, DesktopNotifier, Notification, Notifier, shown};
 pub(crate) use notify::{enqueue, list, mark_delivery, mark_read};
 
 use crate::budget;

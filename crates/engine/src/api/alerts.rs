@@ -26,6 +26,11 @@ impl Engine {
         background::deliver(self, notifier)
     }
 
+    /// Delivers every pending notification with the engine's notifier ([`Engine::set_notifier`]).
+    pub fn deliver_pending(&self) -> Result<u32> {
+        background::deliver(self, self.notifier().as_ref())
+    }
+
     /// Checks this month's and last month's budgets now (every write already does).
     pub fn check_recent_budgets(&self) -> Result<u32> {
         self.check_budgets(&alerts::recent_months(Utc::now().date_naive()))
