@@ -30,7 +30,12 @@ export type VaultEvent =
   | { type: "succeeded"; status: VaultStatus }
   | { type: "failed"; error: IpcError; status: VaultStatus | null }
   /** A fresh status read in the background (say, new row counts); asks nothing of the user. */
-  | { type: "refreshed"; status: VaultStatus };
+  | { type: "refreshed"; status: VaultStatus }
+  /**
+   * A command run outside `useVault` changed the vault and answered with its new status
+   * (set_passphrase, rekey: a new key source and location).
+   */
+  | { type: "statusChanged"; status: VaultStatus };
 
 export const initialVaultModel: VaultModel = {
   status: null,
@@ -55,6 +60,9 @@ export function vaultReducer(model: VaultModel, event: VaultEvent): VaultModel {
     case "refreshed":
       // Only while nothing runs, so it never races a command's own answer.
       return model.pending === null ? { ...model, status: event.status } : model;
+    case "statusChanged":
+      // A command succeeded: like `succeeded`, but what runs meanwhile keeps running.
+      return { ...model, status: event.status, error: null, lastFailure: null };
   }
 }
 
@@ -93,6 +101,8 @@ export type VaultActions = {
   lock: () => Promise<IpcError | null>;
   /** Reads the status again (vault_status changes nothing), e.g. after new rows came in. */
   recheck: () => Promise<void>;
+  /** Takes the status a command run elsewhere answered with (set_passphrase, rekey). */
+  statusChanged: (status: VaultStatus) => void;
 };
 
 export function useVault(): [VaultModel, VaultActions] {
@@ -125,6 +135,7 @@ export function useVault(): [VaultModel, VaultActions] {
       const status = await api.vault_status().catch(() => null);
       if (status !== null) dispatch({ type: "refreshed", status });
     }, []),
+    statusChanged: useCallback((status: VaultStatus) => dispatch({ type: "statusChanged", status }), []),
   };
 
   // Open once on start. The ref keeps React's development double-effect from

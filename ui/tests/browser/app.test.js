@@ -217,6 +217,37 @@ describe("Spearmint UI in Chromium", { timeout: 30_000 }, () => {
     await p.getByTestId("unlock-button").waitFor();
   });
 
+  it("Settings protects a keychain vault with a passphrase instead, and then says so", async () => {
+    const p = await openApp({ vault: "keychain" });
+    await showsText(p.getByTestId("vault-state"), "Unlocked");
+    await p.getByTestId("nav-settings").click();
+    await showsText(p.getByTestId("vault-key-location"), "System keychain · Secret Service: spearmint/default");
+
+    const form = p.getByTestId("vault-passphrase-form");
+    await form.getByRole("heading", { name: "Protect with a passphrase instead" }).waitFor();
+    await p.getByTestId("vault-new-passphrase").fill("mint leaves in spring");
+    await p.getByTestId("vault-new-passphrase-confirm").fill("mint leaves in autumn");
+    await p.getByTestId("vault-passphrase-save").click();
+    await form.getByText("The two passphrases differ.").waitFor();
+    assert.equal(await p.getByTestId("vault-new-passphrase-confirm").evaluate((e) => e === document.activeElement), true);
+
+    await p.getByTestId("vault-new-passphrase-confirm").fill("mint leaves in spring");
+    await p.getByTestId("vault-passphrase-save").click();
+    await showsText(
+      p.getByTestId("vault-key-status"),
+      "The vault is now protected by your passphrase. You will be asked for it when Spearmint starts.",
+    );
+    assert.equal(await p.getByTestId("vault-key-status").getAttribute("role"), "status");
+    await showsText(p.getByTestId("vault-key-location"), "Your passphrase · only in your memory");
+    await form.getByRole("heading", { name: "Change the passphrase" }).waitFor();
+    assert.equal(await p.getByTestId("vault-new-passphrase").inputValue(), "");
+    await screenshot(p, "settings-vault-key.png");
+    assert.deepEqual(
+      (await calls(p)).filter((c) => c === "set_passphrase" || c === "rekey"),
+      ["set_passphrase"],
+    );
+  });
+
   it("Settings sets the daily refresh's time of day with the browser's time input", async () => {
     const p = await openApp();
     await showsText(p.getByTestId("vault-state"), "Unlocked");

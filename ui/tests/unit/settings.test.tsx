@@ -9,6 +9,7 @@ import type { BudgetReport } from "../../src/bindings/BudgetReport";
 import type { VaultStatus } from "../../src/bindings/VaultStatus";
 import { parseThresholds, thresholdsText } from "../../src/screens/ThresholdSettings";
 import { applyStoredTheme, THEME_KEY } from "../../src/theme";
+import { initialVaultModel, vaultReducer } from "../../src/vault";
 import { createFakeVault, FAKE_KEYCHAIN_LOCATION, FAKE_PATH, FAKE_PROFILE, type FakeVault, type FakeVaultOptions } from "../fake-vault";
 
 /** The app on Settings; `before` changes the (unlocked) vault before the app starts. */
@@ -56,6 +57,219 @@ describe("The vault in Settings", () => {
     expect(screen.queryByTestId("thresholds")).toBeNull();
     expect(screen.getByTestId("theme-system")).toBeTruthy();
   });
+});
+
+describe("The vault's key in Settings", () => {
+  const PASSPHRASE_SET = "The vault is now protected by your passphrase. You will be asked for it when Spearmint starts.";
+  const REKEYED = "The vault has a new key, kept in your keychain.";
+  const KEYCHAIN_KEY = `System keychain · ${FAKE_KEYCHAIN_LOCATION}`;
+  const PASSPHRASE_KEY = "Your passphrase · only in your memory";
+
+  /**
+   * Settings over the fake shell, where `held` (a command) waits for `release()` before the
+   * fake answers it, so a test sees the UI while the vault is re-encrypted.
+   */
+  async function onKeySettings(options: FakeVaultOptions = {}, held?: string) {
+    const vault = createFakeVault({ vault: "keychain", linked: true, ...options });
+    if (options.vault === "passphrase") {
+      vault.handle("open_vault", null);
+      vault.handle("unlock_vault", { passphrase: options.passphrase ?? "correct horse" });
+    }
+    const sent: Array<[string, unknown]> = [];
+    let release = () => {};
+    mockIPC(async (command, args) => {
+      sent.push([command, args]);
+      if (command === held) await new Promise<void>((resolve) => (release = resolve));
+      return vault.handle(command, args);
+    });
+    render(<App />);
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId("nav-settings"));
+    await screen.findByTestId("vault-passphrase-form");
+    return { vault, sent, user, release: () => act(async () => release()) };
+  }
+
+  const keyLocation = () => screen.getByTestId("vault-key-location").textContent;
+  const keyStatus = () => screen.getByTestId("vault-key-status").textContent;
+  const headings = () => within(screen.getByTestId("vault-key")).getAllByRole("heading", { level: 3 }).map((h) => h.textContent);
+  const field = (testId: string) => screen.getByTestId<HTMLInputElement>(testId);
+
+  it("protects a keychain vault with a passphrase instead, with the create form's checks, re-encrypting meanwhile", async () => {
+    const { sent, user, release } = await onKeySettings({}, "set_passphrase");
+    expect(keyLocation()).toBe(KEYCHAIN_KEY);
+    expect(headings()).toEqual(["Protect with a passphrase instead", "Re-encrypt with a new key"]);
+    const form = screen.getByTestId("vault-passphrase-form");
+    expect(within(form).getByLabelText("New passphrase")).toBe(field("vault-new-passphrase"));
+    expect(within(form).getByLabelText("New passphrase again")).toBe(field("vault-new-passphrase-confirm"));
+    const save = screen.getByTestId("vault-passphrase-save");
+
+    // Too short, counted in characters: seven "é" are seven.
+    await user.type(field("vault-new-passphrase"), "ééééééé");
+    await user.type(field("vault-new-passphrase-confirm"), "ééééééé");
+    await user.click(save);
+    expect(within(form).getByText("Use at least 8 characters.").className).toBe("field-error");
+    expect(field("vault-new-passphrase").getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(field("vault-new-passphrase"));
+
+    await user.type(field("vault-new-passphrase"), "é");
+    await user.click(save);
+    expect(within(form).getByText("The two passphrases differ.")).toBeTruthy();
+    expect(field("vault-new-passphrase").getAttribute("aria-invalid")).toBe("false");
+    expect(field("vault-new-passphrase-confirm").getAttribute("aria-invalid")).toBe("true");
+    expect(document.activeElement).toBe(field("vault-new-passphrase-confirm"));
+    expect(sent.map(([c]) => c)).not.toContain("set_passphrase");
+
+    await user.clear(field("vault-new-passphrase-confirm"));
+    await user.type(field("vault-new-passphrase-confirm"), "éééééééé");
+    await user.click(save);
+    // Re-encrypting: the form and everything else that touches the vault wait.
+    await waitFor(() => expect(save.textContent).toBe("Re-encrypting…"));
+    for (const testId of ["vault-new-passphrase", "vault-new-passphrase-confirm", "vault-passphrase-save", "vault-rekey", "lock-button"]) {
+      expect(screen.getByTestId(testId), testId).toHaveProperty("disabled", true);
+    }
+    expect(screen.getByTestId("vault-key").getAttribute("aria-busy")).toBe("true");
+    expect(keyLocation()).toBe(KEYCHAIN_KEY);
+    expect(keyStatus()).toBe("");
+
+    await release();
+    await waitFor(() => expect(keyStatus()).toBe(PASSPHRASE_SET));
+    expect(screen.getByTestId("vault-key-status").getAttribute("role")).toBe("status");
+    expect(keyLocation()).toBe(PASSPHRASE_KEY);
+    expect(headings()).toEqual(["Change the passphrase", "Keep the key in the keychain instead"]);
+    expect(field("vault-new-passphrase").value).toBe("");
+    expect(field("vault-new-passphrase-confirm").value).toBe("");
+    expect(save.textContent).toBe("Change the passphrase");
+    expect(save).toHaveProperty("disabled", false);
+    expect(screen.getByTestId("lock-button")).toHaveProperty("disabled", false);
+    expect(sent.filter(([c]) => c === "set_passphrase")).toEqual([["set_passphrase", { passphrase: "éééééééé" }]]);
+
+    // From now on Spearmint asks for it.
+    await user.click(screen.getByTestId("lock-button"));
+    await user.click(screen.getByTestId("nav-overview"));
+    await user.type(await screen.findByTestId("passphrase-input"), "éééééééé");
+    await user.click(screen.getByTestId("unlock-button"));
+    await screen.findByText("Unlocked", { selector: "[data-testid=vault-state]" });
+  });
+
+  it("re-encrypts a keychain vault with a new key after a confirm step", async () => {
+    const { vault, sent, user, release } = await onKeySettings({}, "rekey");
+    await user.click(screen.getByTestId("vault-rekey"));
+    const confirm = screen.getByTestId("vault-rekey-confirm");
+    expect(document.activeElement).toBe(confirm);
+    expect(confirm.getAttribute("aria-describedby")).toBeTruthy();
+    expect(document.getElementById(confirm.getAttribute("aria-describedby")!)?.textContent).toMatch(/Re-encrypt the whole vault now\?/);
+
+    // Cancel asks nothing of the shell and gives the keyboard back to the button.
+    await user.click(screen.getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("vault-rekey-confirm")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("vault-rekey"));
+
+    await user.click(screen.getByTestId("vault-rekey"));
+    await user.click(screen.getByTestId("vault-rekey-confirm"));
+    await waitFor(() => expect(screen.getByTestId("vault-rekey-confirm").textContent).toBe("Re-encrypting…"));
+    expect(screen.getByTestId("vault-rekey-confirm")).toHaveProperty("disabled", true);
+    expect(field("vault-new-passphrase")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("vault-passphrase-save")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("lock-button")).toHaveProperty("disabled", true);
+
+    await release();
+    await waitFor(() => expect(keyStatus()).toBe(REKEYED));
+    expect(vault.rekeys()).toBe(1);
+    expect(sent.filter(([c]) => c === "rekey")).toHaveLength(1);
+    expect(keyLocation()).toBe(KEYCHAIN_KEY);
+    expect(screen.queryByTestId("vault-rekey-confirm")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("vault-rekey"));
+  });
+
+  it("changes a passphrase vault's passphrase, then keeps its key in the keychain instead", async () => {
+    const { vault, sent, user } = await onKeySettings({ vault: "passphrase" });
+    expect(keyLocation()).toBe(PASSPHRASE_KEY);
+    expect(headings()).toEqual(["Change the passphrase", "Keep the key in the keychain instead"]);
+
+    await user.type(field("vault-new-passphrase"), "short");
+    await user.click(screen.getByTestId("vault-passphrase-save"));
+    expect(screen.getByText("Use at least 8 characters.")).toBeTruthy();
+    await user.clear(field("vault-new-passphrase"));
+    await user.type(field("vault-new-passphrase"), "a new mint leaf");
+    await user.type(field("vault-new-passphrase-confirm"), "a new mint leaf");
+    await user.click(screen.getByTestId("vault-passphrase-save"));
+    await waitFor(() => expect(keyStatus()).toBe(PASSPHRASE_SET));
+    expect(keyLocation()).toBe(PASSPHRASE_KEY);
+    expect(sent.filter(([c]) => c === "set_passphrase")).toEqual([["set_passphrase", { passphrase: "a new mint leaf" }]]);
+
+    await user.click(screen.getByTestId("vault-rekey"));
+    // A new question clears the last answer.
+    expect(keyStatus()).toBe("");
+    expect(screen.getByText(/Move the key to the keychain now\?/)).toBeTruthy();
+    await user.click(screen.getByTestId("vault-rekey-confirm"));
+    await waitFor(() => expect(keyStatus()).toBe(REKEYED));
+    expect(vault.rekeys()).toBe(1);
+    expect(keyLocation()).toBe(KEYCHAIN_KEY);
+    expect(headings()).toEqual(["Protect with a passphrase instead", "Re-encrypt with a new key"]);
+    expect((vault.handle("vault_status", null) as VaultStatus).keySource).toBe("keychain");
+  });
+
+  it("keeps the passphrase, and says why, when no keychain answers", async () => {
+    const { vault, user } = await onKeySettings({ vault: "passphrase", keychain: false });
+    await user.click(screen.getByTestId("vault-rekey"));
+    await user.click(screen.getByTestId("vault-rekey-confirm"));
+    const banner = await within(screen.getByTestId("vault-key")).findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("KeychainUnavailable");
+    expect(banner.textContent).toContain("no keychain is reachable");
+    expect(keyStatus()).toBe("");
+    expect(keyLocation()).toBe(PASSPHRASE_KEY);
+    expect(vault.rekeys()).toBe(0);
+    expect(headings()).toEqual(["Change the passphrase", "Keep the key in the keychain instead"]);
+    expect(document.activeElement).toBe(screen.getByTestId("vault-rekey"));
+
+    // The next attempt starts without the old error.
+    await user.type(field("vault-new-passphrase"), "another passphrase");
+    await user.type(field("vault-new-passphrase-confirm"), "another passphrase");
+    await user.click(screen.getByTestId("vault-passphrase-save"));
+    await waitFor(() => expect(keyStatus()).toBe(PASSPHRASE_SET));
+    expect(within(screen.getByTestId("vault-key")).queryByTestId("error-banner")).toBeNull();
+  });
+
+  it("still shows the re-encryption running after Settings was left and opened again", async () => {
+    const { user, release } = await onKeySettings({}, "rekey");
+    await user.click(screen.getByTestId("vault-rekey"));
+    await user.click(screen.getByTestId("vault-rekey-confirm"));
+    await user.click(screen.getByTestId("nav-overview"));
+    await user.click(screen.getByTestId("nav-settings"));
+    const confirm = await screen.findByTestId("vault-rekey-confirm");
+    expect(confirm.textContent).toBe("Re-encrypting…");
+    expect(confirm).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("vault-passphrase-save")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("lock-button")).toHaveProperty("disabled", true);
+
+    await release();
+    await waitFor(() => expect(screen.queryByTestId("vault-rekey-confirm")).toBeNull());
+    expect(screen.getByTestId("vault-rekey")).toHaveProperty("disabled", false);
+    expect(screen.getByTestId("lock-button")).toHaveProperty("disabled", false);
+  });
+
+  it("offers nothing about the key while the vault is locked", async () => {
+    const { user } = await onKeySettings();
+    await user.click(screen.getByTestId("lock-button"));
+    await screen.findByText("Unlock it on the Overview");
+    expect(screen.queryByTestId("vault-key")).toBeNull();
+    expect(screen.queryByTestId("vault-passphrase-form")).toBeNull();
+  });
+
+  it("statusChanged takes the new status and leaves a running command alone", () => {
+    const unlocked = vaultReducer(initialVaultModel, { type: "succeeded", status: { ...statusOf("keychain") } });
+    const changed = vaultReducer(unlocked, { type: "statusChanged", status: statusOf("passphrase") });
+    expect(changed).toEqual({ status: statusOf("passphrase"), pending: null, error: null, lastFailure: null });
+    const locking = vaultReducer(unlocked, { type: "started", operation: "lock" });
+    expect(vaultReducer(locking, { type: "statusChanged", status: statusOf("passphrase") }).pending).toBe("lock");
+  });
+
+  function statusOf(keySource: "keychain" | "passphrase"): VaultStatus {
+    const vault = createFakeVault({ vault: keySource });
+    vault.handle("unlock_vault", { passphrase: "correct horse" });
+    return vault.handle("vault_status", null) as VaultStatus;
+  }
 });
 
 describe("Budget alert thresholds in Settings", () => {
