@@ -92,6 +92,8 @@ export function list_transactions(query: Partial<TransactionQuery> = {}): Promis
     search: null,
     category: null,
     subcategories: false,
+    minAmount: null,
+    maxAmount: null,
     limit: null,
     before: null,
     ...query,

@@ -5,11 +5,12 @@
 // scrolled to are loaded. The screen renders only the rows near the viewport
 // (screens/Transactions.tsx virtualizes the list) and asks for the next page as
 // the end of what is loaded scrolls near; loadMore asks once per cursor.
-import { useCallback, useEffect, useReducer, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import * as api from "./api";
 import type { AccountId } from "./bindings/AccountId";
 import type { CategoryId } from "./bindings/CategoryId";
 import type { IpcError } from "./bindings/IpcError";
+import type { Money } from "./bindings/Money";
 import type { Transaction } from "./bindings/Transaction";
 import type { TransactionCursor } from "./bindings/TransactionCursor";
 import { monthRange } from "./spending";
@@ -23,6 +24,9 @@ export type TransactionFilter = {
   category?: CategoryId | null;
   /** `YYYY-MM`: that month only. */
   month?: string | null;
+  /** Amounts from and to, in the account's currency (money out is negative). */
+  minAmount?: Money | null;
+  maxAmount?: Money | null;
 };
 
 export type PagingModel = {
@@ -86,7 +90,15 @@ export function canLoadMore(model: PagingModel): boolean {
 }
 
 export function filterKey(filter: TransactionFilter, revision: number): string {
-  return JSON.stringify([filter.search.trim(), filter.account, filter.category ?? null, filter.month ?? null, revision]);
+  return JSON.stringify([
+    filter.search.trim(),
+    filter.account,
+    filter.category ?? null,
+    filter.month ?? null,
+    filter.minAmount ?? null,
+    filter.maxAmount ?? null,
+    revision,
+  ]);
 }
 
 export type Paging = PagingModel & {
@@ -112,6 +124,13 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
   const { account } = filter;
   const category = filter.category ?? null;
   const month = filter.month ?? null;
+  // By value: a new object with the same amount is the same filter.
+  const min = filter.minAmount ?? null;
+  const max = filter.maxAmount ?? null;
+  const minKey = min === null ? null : `${min.amount} ${min.currency}`;
+  const maxKey = max === null ? null : `${max.amount} ${max.currency}`;
+  const minAmount = useMemo(() => min, [minKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const maxAmount = useMemo(() => max, [maxKey]); // eslint-disable-line react-hooks/exhaustive-deps
 
   const fetchPage = useCallback(
     async (before: TransactionCursor | null) => {
@@ -125,6 +144,8 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
           account,
           ...(category === null ? {} : { category, subcategories: true }),
           ...(month === null ? {} : monthRange(month)),
+          ...(minAmount === null ? {} : { minAmount }),
+          ...(maxAmount === null ? {} : { maxAmount }),
           limit: pageSize,
           before,
         });
@@ -133,7 +154,7 @@ export function useTransactionPages(filter: TransactionFilter, revision: number,
         dispatch({ type: "failed", request, error: api.toIpcError(rejection) });
       }
     },
-    [search, account, category, month, pageSize],
+    [search, account, category, month, minAmount, maxAmount, pageSize],
   );
 
   // A new filter or new data: start over from the newest row.

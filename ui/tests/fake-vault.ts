@@ -32,7 +32,7 @@ import type { Removed } from "../src/bindings/Removed";
 import type { Transaction } from "../src/bindings/Transaction";
 import type { TransactionQuery } from "../src/bindings/TransactionQuery";
 import type { VaultStatus } from "../src/bindings/VaultStatus";
-import { createFakeMoney, topOf } from "./fake-money";
+import { createFakeMoney, toMinor, topOf } from "./fake-money";
 
 export type FakeVaultOptions = {
   /** What exists when the app starts. Default: no vault. */
@@ -942,6 +942,10 @@ function createDemoBank(size: number) {
           const own = row.category ?? "UNCATEGORIZED";
           if (own !== query.category && !(query.subcategories && topOf(own) === query.category)) continue;
         }
+        // As the engine: a bound in another currency matches nothing; both ends included.
+        const cents = toMinor(row.amount.amount);
+        if (query.minAmount != null && (query.minAmount.currency !== row.amount.currency || cents < toMinor(query.minAmount.amount))) continue;
+        if (query.maxAmount != null && (query.maxAmount.currency !== row.amount.currency || cents > toMinor(query.maxAmount.amount))) continue;
         // A copy, as the shell sends: the name follows a rule's rename, like the engine's.
         out.push({ ...row, name: row.payee ?? row.seller });
       }

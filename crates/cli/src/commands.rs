@@ -324,6 +324,8 @@ pub(crate) fn transactions(ctx: &Ctx, args: TransactionArgs) -> anyhow::Result<(
         search: args.search,
         category: args.category.as_deref().map(spearmint_engine::CategoryId::from),
         subcategories: true,
+        min_amount: None,
+        max_amount: None,
         limit: args.limit,
         before: None,
     };
@@ -557,6 +559,8 @@ pub(crate) fn export(ctx: &Ctx, args: crate::ExportArgs) -> anyhow::Result<()> {
         search: args.search,
         category: args.category.as_deref().map(spearmint_engine::CategoryId::from),
         subcategories: true,
+        min_amount: None,
+        max_amount: None,
         limit: None,
         before: None,
     };

@@ -23,6 +23,7 @@ import { ErrorBanner } from "../ErrorBanner";
 import type { AccountSummary } from "../bindings/AccountSummary";
 import type { Category } from "../bindings/Category";
 import type { IpcError } from "../bindings/IpcError";
+import type { Money } from "../bindings/Money";
 import type { Transaction } from "../bindings/Transaction";
 import { CategoryPicker } from "../CategoryPicker";
 import { whyText } from "../categoryText";
@@ -50,16 +51,28 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
   const [account, setAccount] = useState<string | null>(null);
   const [category, setCategory] = useState<string | null>(null);
   const [month, setMonth] = useState<string | null>(null);
+  const [minInput, setMinInput] = useState("");
+  const [maxInput, setMaxInput] = useState("");
   const search = useDebounced(searchInput, SEARCH_DELAY_MS);
-  const paging = useTransactionPages({ search, account, category, month }, ledger.revision);
-  const { rows, loading, done, error, loadMore, patch } = paging;
   const accounts = ledger.accounts ?? [];
+  // The bounds are in the chosen account's currency, else the first account's.
+  const currency = accounts.find((a) => a.id === account)?.currency ?? accounts[0]?.currency ?? "USD";
+  // What is typed is checked at once; the list follows once typing stops.
+  const min = { ...amountBound(useDebounced(minInput, SEARCH_DELAY_MS), currency), invalid: amountBound(minInput, currency).invalid };
+  const max = { ...amountBound(useDebounced(maxInput, SEARCH_DELAY_MS), currency), invalid: amountBound(maxInput, currency).invalid };
+  const paging = useTransactionPages(
+    { search, account, category, month, minAmount: min.bound, maxAmount: max.bound },
+    ledger.revision,
+  );
+  const { rows, loading, done, error, loadMore, patch } = paging;
   const names = useMemo(() => new Map(accounts.map((a: AccountSummary) => [a.id, a.name])), [accounts]);
   const loadedCategories = useLoad(() => api.list_categories(), []);
   const categories = loadedCategories.data ?? NO_CATEGORIES;
   const categoryNames = useMemo(() => new Map(categories.map((c) => [c.id, c.name])), [categories]);
+  const categoryKinds = useMemo(() => new Map(categories.map((c) => [c.id, c.kind])), [categories]);
   const more = canLoadMore(paging);
-  const filtered = search.trim() !== "" || account !== null || category !== null || month !== null;
+  const filtered =
+    search.trim() !== "" || account !== null || category !== null || month !== null || min.bound !== null || max.bound !== null;
   const [editing, setEditing] = useState<Pin | null>(null);
   const [focused, setFocused] = useState<Pin | null>(null);
   const [whys, setWhys] = useState<ReadonlySet<string>>(NO_WHYS);
@@ -206,6 +219,7 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
         tx={tx}
         account={names.get(tx.accountId) ?? ""}
         categoryName={tx.category === null ? "Uncategorized" : (categoryNames.get(tx.category) ?? tx.category)}
+        transfer={tx.category !== null && categoryKinds.get(tx.category) === "transfer"}
         categories={categories}
         editing={editIndex === item.index}
         why={whys.has(tx.id)}
@@ -280,7 +294,40 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
               {month === null ? "All months" : monthLabel(month)}
             </span>
           </div>
+          <div className="field amount-range">
+            <label htmlFor={`${id}-min`}>Amount from ({currency})</label>
+            <input
+              id={`${id}-min`}
+              data-testid="transactions-min"
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder="-50.00"
+              value={minInput}
+              aria-invalid={min.invalid}
+              aria-describedby={`${id}-amount-hint`}
+              onChange={(e) => setMinInput(e.target.value)}
+            />
+          </div>
+          <div className="field amount-range">
+            <label htmlFor={`${id}-max`}>to</label>
+            <input
+              id={`${id}-max`}
+              data-testid="transactions-max"
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder="-5.00"
+              value={maxInput}
+              aria-invalid={max.invalid}
+              aria-describedby={`${id}-amount-hint`}
+              onChange={(e) => setMaxInput(e.target.value)}
+            />
+          </div>
         </div>
+        <p id={`${id}-amount-hint`} className={min.invalid || max.invalid ? "field-error" : "field-hint"}>
+          {min.invalid || max.invalid
+            ? "Type an amount such as -50 or 12.50; money out is negative."
+            : "Money out is negative: purchases from $5 to $50 are -50 to -5."}
+        </p>
         {loadedCategories.error && <ErrorBanner error={loadedCategories.error} />}
         <p className="small" role="status" data-testid="category-status">
           {changed}
@@ -443,6 +490,16 @@ export function formatDay(postedOn: string): string {
 
 const NO_CATEGORIES: Category[] = [];
 
+const SIGNED_AMOUNT = /^-?\d+(\.\d{1,2})?$/;
+
+/** What was typed as an amount bound: none when empty, `invalid` when it cannot be read exactly. */
+export function amountBound(text: string, currency: string): { bound: Money | null; invalid: boolean } {
+  const cleaned = text.trim().replace(/,/g, "").replace(/^(-?)[$€£]/, "$1");
+  if (cleaned === "") return { bound: null, invalid: false };
+  if (!SIGNED_AMOUNT.test(cleaned)) return { bound: null, invalid: true };
+  return { bound: { amount: cleaned, currency }, invalid: false };
+}
+
 type RowProps = {
   tx: Transaction;
   /** Where the row is in the loaded list, for the virtualizer (`data-index`). */
@@ -451,6 +508,8 @@ type RowProps = {
   measure: (element: HTMLTableSectionElement | null) => void;
   account: string;
   categoryName: string;
+  /** A move between the user's own accounts: left out of spending. */
+  transfer: boolean;
   categories: readonly Category[];
   editing: boolean;
   why: boolean;
@@ -464,7 +523,20 @@ type RowProps = {
  * under it, in a row group of their own that the virtualizer measures as one.
  * Memoised, so scrolling and loading a page render only the rows that come into view.
  */
-const Row = memo(function Row({ tx, index, measure, account, categoryName, categories, editing, why, onEdit, onWhy, onChanged }: RowProps) {
+const Row = memo(function Row({
+  tx,
+  index,
+  measure,
+  account,
+  categoryName,
+  transfer,
+  categories,
+  editing,
+  why,
+  onEdit,
+  onWhy,
+  onChanged,
+}: RowProps) {
   return (
     <tbody className="tx-item" data-index={index} ref={measure}>
       <tr
@@ -484,6 +556,11 @@ const Row = memo(function Row({ tx, index, measure, account, categoryName, categ
           {tx.pending && (
             <span className="pending-badge" data-testid="pending-badge">
               Pending
+            </span>
+          )}
+          {transfer && (
+            <span className="pending-badge transfer-badge" data-testid="transfer-badge" title="A move between your own accounts: not counted as spending">
+              Transfer
             </span>
           )}
           {tx.memo && <span className="memo">{tx.memo}</span>}

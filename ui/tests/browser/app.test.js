@@ -407,7 +407,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
       return rows.length > 0 && rows.every((r) => r.textContent?.includes("Streamflix"));
     });
     const last = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
-    assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", category: null, subcategories: false, limit: 200, before: null });
+    assert.deepEqual(last, { since: null, until: null, account: null, search: "streamflix", category: null, subcategories: false, minAmount: null, maxAmount: null, limit: 200, before: null });
     // Every row loaded, not only those near the viewport.
     const found = (await scrollThrough(p)).rows;
     assert.ok(found.length > 0);
@@ -429,7 +429,7 @@ describe("Accounts and transactions in Chromium", { timeout: 30_000 }, () => {
       );
     });
     const filtered = await p.evaluate(() => window.__SPEARMINT_FAKE__?.queries.at(-1));
-    assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, category: null, subcategories: false, limit: 200, before: null });
+    assert.deepEqual(filtered, { since: null, until: null, account: "acc-savings", search: null, category: null, subcategories: false, minAmount: null, maxAmount: null, limit: 200, before: null });
     const savings = (await scrollThrough(p)).rows;
     assert.equal(savings.length, 200);
     assert.deepEqual(savings.filter((r) => !r.text.includes("Rainy Day Savings")), [], "only the savings account");

@@ -119,13 +119,15 @@ describe("ledger commands", () => {
             search: "tea",
             category: null,
             subcategories: false,
+            minAmount: null,
+            maxAmount: null,
             limit: 200,
             before: { postedOn: "2025-06-01", id: "t9" },
           },
         },
       ],
       ["list_transactions", {
-          query: { since: null, until: null, account: null, search: null, category: null, subcategories: false, limit: null, before: null },
+          query: { since: null, until: null, account: null, search: null, category: null, subcategories: false, minAmount: null, maxAmount: null, limit: null, before: null },
         }],
     ]);
   });

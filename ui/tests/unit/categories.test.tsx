@@ -224,3 +224,43 @@ describe("Editing a row beyond its category", () => {
     expect(within(shown()).getByTestId("note").textContent).toBe("Note: shelves");
   });
 });
+
+describe("Filtering by amount", () => {
+  it("lists only amounts between the bounds, both included, and says when a bound cannot be read", async () => {
+    const { vault, user } = start();
+    await go("transactions");
+    await screen.findAllByTestId("transaction-row");
+    await user.type(screen.getByTestId("transactions-min"), "-50");
+    await user.type(screen.getByTestId("transactions-max"), "-20.00");
+    await waitFor(() =>
+      expect(vault.queries.at(-1)).toMatchObject({
+        minAmount: { amount: "-50", currency: "USD" },
+        maxAmount: { amount: "-20.00", currency: "USD" },
+      }),
+    );
+    const cents = (t: { amount: { amount: string } }) => Number(toUnits(t.amount.amount)! / 100n);
+    const expected = vault.transactions().filter((t) => cents(t) >= -5_000 && cents(t) <= -2_000);
+    await waitFor(() => expect(screen.getByTestId("transactions-table").dataset.loaded).toBe(String(expected.length)));
+    for (const row of screen.getAllByTestId("transaction-row")) {
+      const t = vault.transactions().find((x) => x.id === row.dataset.id)!;
+      expect(cents(t) >= -5_000 && cents(t) <= -2_000).toBe(true);
+    }
+
+    await user.clear(screen.getByTestId("transactions-min"));
+    await user.type(screen.getByTestId("transactions-min"), "lots");
+    expect(screen.getByTestId("transactions-min").getAttribute("aria-invalid")).toBe("true");
+    expect(screen.getByText("Type an amount such as -50 or 12.50; money out is negative.")).toBeTruthy();
+    await waitFor(() => expect(vault.queries.at(-1)?.minAmount).toBeNull());
+  });
+
+  it("marks a move between one's own accounts as a transfer", async () => {
+    const { vault } = start();
+    await go("transactions");
+    const rows = await screen.findAllByTestId("transaction-row");
+    for (const row of rows) {
+      const t = vault.transactions().find((x) => x.id === row.dataset.id)!;
+      expect(within(row).queryByTestId("transfer-badge") !== null).toBe(t.category === "TRANSFER");
+    }
+    expect(rows.some((r) => within(r).queryByTestId("transfer-badge") !== null)).toBe(true);
+  });
+});

@@ -147,6 +147,11 @@ pub struct TransactionQuery {
     pub category: Option<CategoryId>,
     /// With `category`: its subcategories' rows too (a top-level category's whole spending).
     pub subcategories: bool,
+    /// Rows whose amount is at least this, in its currency (money out is negative: purchases
+    /// of 20 to 50 are `-50.00` to `-20.00`); rows in other currencies do not match.
+    pub min_amount: Option<Money>,
+    /// Rows whose amount is at most this, in its currency.
+    pub max_amount: Option<Money>,
     pub limit: Option<u32>,
     pub before: Option<TransactionCursor>,
 }
@@ -278,6 +283,13 @@ pub(crate) fn query_transactions(vault: &Vault, q: &TransactionQuery) -> Result<
         } else {
             sql.push_str(" AND coalesce(category_id, 'UNCATEGORIZED') = ?");
             args.push(SqlValue::Text(c.as_str().to_owned()));
+        }
+    }
+    for (bound, op) in [(q.min_amount, ">="), (q.max_amount, "<=")] {
+        if let Some(m) = bound {
+            sql.push_str(&format!(" AND currency = ? AND amount_minor {op} ?"));
+            args.push(SqlValue::Text(m.currency().code().to_owned()));
+            args.push(SqlValue::Integer(m.minor()));
         }
     }
     if let Some(c) = q.before {

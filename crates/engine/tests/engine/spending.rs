@@ -674,6 +674,15 @@ fn a_category_lists_the_transactions_its_total_counts() {
     assert_eq!(none, [-120]);
     assert!(engine.transactions(&whole("TRAVEL")).unwrap().is_empty());
 
+    // Amounts between two bounds, money out negative, both ends included, in the row's currency.
+    let usd = |cents| Some(Money::from_minor(cents, Currency::USD));
+    let between = |min, max| TransactionQuery { min_amount: min, max_amount: max, ..whole("FOOD") };
+    let amounts = |q| engine.transactions(&q).unwrap().into_iter().map(|t| t.amount.minor()).collect::<Vec<_>>();
+    assert_eq!(amounts(between(usd(-2_000), usd(-650))), [-1_000, -650, -1_999]);
+    assert_eq!(amounts(between(None, usd(-2_000))), [-4_210]);
+    assert_eq!(amounts(between(usd(-999), None)), [-650]);
+    assert!(amounts(between(Some(Money::from_minor(-2_000, Currency::EUR)), None)).is_empty(), "no row is in euros");
+
     // The picker lists every category once, each top-level one before its children.
     let categories = engine.categories().unwrap();
     let at = |id: &str| categories.iter().position(|c| c.id.as_str() == id).unwrap();
