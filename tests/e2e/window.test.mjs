@@ -296,7 +296,10 @@ describe('the desktop window', () => {
     // fetched from the sandbox bank over loopback HTTP through the real SimpleFIN client.
     await session.click(await session.findElement('[data-testid=nav-transactions]'));
     try {
-      await waitFor(async () => (await session.findElements('[data-testid=transaction-row]')).length >= 20, {
+      // The list is virtualized: how many rows are loaded is on the table, only those in view are drawn.
+      const loaded = async () =>
+        Number(await session.execute("return document.querySelector('[data-testid=transactions-table]')?.dataset.loaded ?? 0"));
+      await waitFor(async () => (await loaded()) >= 20 && (await session.findElements('[data-testid=transaction-row]')).length > 0, {
         timeoutMs: 60_000,
         describe: () => describeWindow(session),
       });
@@ -469,7 +472,7 @@ describe('the desktop window', () => {
     assert.ok((await textOf(session, 'vault-state')) !== undefined, await describeWindow(session));
   });
 
-  test('a first day with Mint: a category from now on, the learned rule, spending, an over budget and its alert (screenshots: category.png, rules.png, spending.png, budgets.png, alerts.png)', async () => {
+  test('a first day with Mint: a category from now on, the learned rule, spending, an over budget, its notification clicked, its alert (screenshots of every screen, light and dark)', async () => {
     // Every step goes through the real shell and engine: the window's capability must allow each
     // command, and the figures are the vault's.
     const until = (probe, what) =>
@@ -552,6 +555,22 @@ describe('the desktop window', () => {
     await session.click(await session.findElement('[data-testid=alerts-read-all]'));
     await until(async () => (await textOf(session, 'alerts-unread')) === 'All read.', 'the alerts were not marked read');
     assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
+
+    // Every screen, light and dark (the theme chosen in Settings), as test artifacts.
+    const everyScreen = async (suffix) => {
+      for (const screen of SCREENS) {
+        await session.click(await session.findElement(`[data-testid=nav-${screen}]`));
+        await until(async () => (await session.execute('return window.location.hash')).startsWith(`#/${screen}`), `no ${screen}`);
+        await screenshot(session, `${screen}${suffix}.png`);
+      }
+    };
+    await everyScreen('');
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    await session.click(await session.findElement('[data-testid=theme-dark]'));
+    await until(async () => (await session.execute('return document.documentElement.dataset.theme')) === 'dark', 'no dark theme');
+    await everyScreen('-dark');
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    await session.click(await session.findElement('[data-testid=theme-system]'));
     await session.click(await session.findElement('[data-testid=nav-overview]'));
   });
 
