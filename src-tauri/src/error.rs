@@ -27,6 +27,10 @@ impl IpcError {
         IpcError(ErrorPayload { kind: ErrorKind::NotFound, message: message.into() })
     }
 
+    pub fn storage(message: impl Into<String>) -> IpcError {
+        IpcError(ErrorPayload { kind: ErrorKind::Storage, message: message.into() })
+    }
+
     pub fn invalid(message: impl Into<String>) -> IpcError {
         IpcError(ErrorPayload { kind: ErrorKind::Invalid, message: message.into() })
     }

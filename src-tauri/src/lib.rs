@@ -35,6 +35,8 @@ pub fn run() {
         // Used from Rust only (to confirm a bank address the user typed): the window is granted
         // none of its commands.
         .plugin(tauri_plugin_dialog::init())
+        // Used from Rust only (Settings' "start at login"): the window is granted none of its commands.
+        .plugin(tauri_plugin_autostart::Builder::new().app_name("Spearmint").build())
         .invoke_handler(with_commands!(handler))
         .setup(|app| {
             // Alerts open the window where they point when clicked.

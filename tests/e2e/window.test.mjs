@@ -574,6 +574,35 @@ describe('the desktop window', () => {
     await session.click(await session.findElement('[data-testid=nav-overview]'));
   });
 
+  test('starts at login through the autostart plugin, and no longer when turned off', async () => {
+    const entry = path.join(os.homedir(), '.config', 'autostart', 'Spearmint.desktop');
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    const box = async () => session.findElement('[data-testid=start-at-login]');
+    const checked = async () => session.execute("return document.querySelector('[data-testid=start-at-login]')?.checked ?? null");
+    await waitFor(async () => (await checked()) !== null && !(await session.execute("return document.querySelector('[data-testid=start-at-login]').disabled")), {
+      timeoutMs: 10_000,
+      describe: () => describeWindow(session),
+    });
+    const before = await checked();
+    assert.equal(before, await fs.access(entry).then(() => true, () => false), 'the box says what is on disk');
+    try {
+      if (before) await session.click(await box());
+      await waitFor(async () => (await checked()) === false, { timeoutMs: 10_000, describe: () => describeWindow(session) });
+      await session.click(await box());
+      await waitFor(async () => (await checked()) === true, { timeoutMs: 10_000, describe: () => describeWindow(session) });
+      const text = await fs.readFile(entry, 'utf8');
+      assert.match(text, /^\[Desktop Entry\]/, text);
+      assert.ok(text.split('\n').some((line) => line.startsWith('Exec=') && line.includes(path.basename(app))), text);
+      await session.click(await box());
+      await waitFor(async () => (await checked()) === false, { timeoutMs: 10_000, describe: () => describeWindow(session) });
+      assert.equal(await fs.access(entry).then(() => true, () => false), false, `${entry} is still there`);
+    } finally {
+      // As it was before the test.
+      if (before && (await checked()) === false) await session.click(await box());
+    }
+    await session.click(await session.findElement('[data-testid=nav-overview]'));
+  });
+
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {
     const vault = path.join(dataDir, 'profiles', 'default', 'vault.db');
     const handle = await fs.open(vault).catch((error) => {

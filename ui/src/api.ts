@@ -228,6 +228,16 @@ export function export_csv(what: ExportKind): Promise<Exported | null> {
   return call("export_csv", { what });
 }
 
+/** Whether Spearmint starts when the user logs in. */
+export function start_at_login(): Promise<boolean> {
+  return call("start_at_login");
+}
+
+/** Starts Spearmint at login, or no longer; answers with the setting as it now is. */
+export function set_start_at_login(on: boolean): Promise<boolean> {
+  return call("set_start_at_login", { on });
+}
+
 export function list_categories(): Promise<Category[]> {
   return call("list_categories");
 }

@@ -53,6 +53,8 @@ export type FakeVaultOptions = {
   refreshError?: IpcError;
   /** refresh_all stops after its "saving" step until `release()` is called. */
   holdRefresh?: boolean;
+  /** Turning "start at login" on or off fails (a read-only home folder). Default: false. */
+  autostartFails?: boolean;
   /** The user cancels the save dialog of export_csv. Default: false. */
   cancelExport?: boolean;
 };
@@ -90,6 +92,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   let keySource: KeySource | null = options.vault === undefined || options.vault === "none" ? null : options.vault;
   let secret: string | null = keySource === "passphrase" ? (options.passphrase ?? "correct horse") : null;
   let unlocked = false;
+  let startAtLogin = false;
   /** How many times the vault got a fresh key (rekey). */
   let rekeys = 0;
   const calls: string[] = [];
@@ -498,6 +501,15 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           }
           dailyAt = at;
           return dailyRefresh(dailyAt);
+        }
+        case "start_at_login":
+          return startAtLogin;
+        case "set_start_at_login": {
+          const on = (args as { on?: unknown } | undefined)?.on;
+          if (typeof on !== "boolean") throw "invalid args `on` for command `set_start_at_login`: expected a boolean";
+          if (options.autostartFails) reject("Storage", "could not change whether Spearmint starts at login: check that your home folder's .config folder can be written to");
+          startAtLogin = on;
+          return startAtLogin;
         }
         case "export_csv": {
           requireUnlocked();

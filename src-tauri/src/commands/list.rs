@@ -249,6 +249,16 @@ macro_rules! with_commands {
                 does: "asks where in the system's save dialog, then writes all transactions, the monthly \
                        spending or the budgets as CSV there (complete or not at all); `null` if the user cancels",
             },
+            settings::start_at_login {
+                args: "",
+                returns: "boolean",
+                does: "whether Spearmint starts when the user logs in",
+            },
+            settings::set_start_at_login {
+                args: "{ on: boolean }",
+                returns: "boolean",
+                does: "starts Spearmint at login, or no longer (the autostart plugin); returns the setting now",
+            },
         }
     };
 }

@@ -1,4 +1,4 @@
-//! The Settings screen: the daily refresh's time of day, exports.
+//! The Settings screen: the daily refresh's time of day, exports, starting at login.
 
 use spearmint_engine::{DailyRefresh, ExportKind, Exported};
 use tauri::State;
@@ -57,4 +57,30 @@ pub async fn export_csv(
         engine.export_to_file(what, &path).map(Some)
     })
     .await
+}
+
+/// Whether Spearmint starts when the user logs in (the Tauri autostart plugin: on Linux a
+/// desktop entry in `~/.config/autostart`).
+#[tauri::command]
+pub async fn start_at_login(app: tauri::AppHandle) -> Result<bool, IpcError> {
+    use tauri_plugin_autostart::ManagerExt as _;
+    app.autolaunch()
+        .is_enabled()
+        .map_err(|e| IpcError::storage(format!("could not read whether Spearmint starts at login ({e})")))
+}
+
+/// Starts Spearmint at login, or no longer; returns the setting as it now is.
+#[tauri::command]
+pub async fn set_start_at_login(app: tauri::AppHandle, on: bool) -> Result<bool, IpcError> {
+    use tauri_plugin_autostart::ManagerExt as _;
+    let launcher = app.autolaunch();
+    let changed = if on { launcher.enable() } else { launcher.disable() };
+    changed.map_err(|e| {
+        IpcError::storage(format!(
+            "could not change whether Spearmint starts at login ({e}): check that your home folder's .config folder can be written to"
+        ))
+    })?;
+    launcher
+        .is_enabled()
+        .map_err(|e| IpcError::storage(format!("could not read whether Spearmint starts at login ({e})")))
 }

@@ -3,6 +3,7 @@ import { chooseTheme, storedTheme, type Theme } from "../theme";
 import type { VaultActions, VaultModel } from "../vault";
 import { DailyRefreshSettings } from "./DailyRefreshSettings";
 import { ExportSettings } from "./ExportSettings";
+import { StartupSettings } from "./StartupSettings";
 import { ThresholdSettings } from "./ThresholdSettings";
 import { VaultSettings } from "./VaultSettings";
 import "./overview.css";
@@ -15,6 +16,7 @@ export function Settings({ vault, actions }: { vault: VaultModel; actions: Vault
       {unlocked && <DailyRefreshSettings />}
       {unlocked && <ThresholdSettings />}
       {unlocked && <ExportSettings />}
+      <StartupSettings />
       <ThemeSettings />
     </>
   );

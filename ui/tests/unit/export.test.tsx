@@ -43,3 +43,31 @@ describe("Export on Settings", () => {
     expect(screen.queryByTestId("error-banner")).toBeNull();
   });
 });
+
+describe("Start at login on Settings", () => {
+  it("shows the setting and turns it on and off through the shell", async () => {
+    const { vault, user } = start();
+    await openSettings();
+    const box = (await screen.findByTestId("start-at-login")) as HTMLInputElement;
+    await waitFor(() => expect(box.disabled).toBe(false));
+    expect(box.checked).toBe(false);
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(true));
+    expect(vault.handle("start_at_login", {})).toBe(true);
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(false));
+    expect(vault.handle("start_at_login", {})).toBe(false);
+  });
+
+  it("says what to do when the setting cannot be changed, and keeps it as it was", async () => {
+    const { user } = start({ autostartFails: true });
+    await openSettings();
+    const box = (await screen.findByTestId("start-at-login")) as HTMLInputElement;
+    await waitFor(() => expect(box.disabled).toBe(false));
+    await user.click(box);
+    const banner = await screen.findByTestId("error-banner");
+    expect(banner.dataset.kind).toBe("Storage");
+    expect(banner.textContent).toMatch(/can be written to/);
+    expect(box.checked).toBe(false);
+  });
+});
