@@ -72,8 +72,14 @@ pub async fn start_at_login(app: tauri::AppHandle) -> Result<bool, IpcError> {
 /// Starts Spearmint at login, or no longer; returns the setting as it now is.
 #[tauri::command]
 pub async fn set_start_at_login(app: tauri::AppHandle, on: bool) -> Result<bool, IpcError> {
+    use tauri::Manager as _;
     use tauri_plugin_autostart::ManagerExt as _;
     let launcher = app.autolaunch();
+    // The plugin creates `autostart` but not a missing `~/.config` above it (a new account).
+    #[cfg(target_os = "linux")]
+    if on && let Ok(home) = app.path().home_dir() {
+        let _ = std::fs::create_dir_all(home.join(".config").join("autostart"));
+    }
     let changed = if on { launcher.enable() } else { launcher.disable() };
     changed.map_err(|e| {
         IpcError::storage(format!(

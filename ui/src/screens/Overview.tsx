@@ -525,8 +525,8 @@ function RecentCard({ recent, accounts }: { recent: Loaded<Transaction[]>; accou
           {recent.data.map((tx) => (
             <li key={tx.id} data-testid="overview-transaction" data-id={tx.id}>
               <span className="overview-list-main">
-                <span className="overview-payee" title={tx.seller}>
-                  {tx.payee ?? tx.seller}
+                <span className="overview-payee" title={`The bank wrote: ${tx.seller}`}>
+                  {tx.name}
                 </span>
                 {tx.pending && <span className="pending-badge">Pending</span>}
                 <span className="muted small overview-sub">

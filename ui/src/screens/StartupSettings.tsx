@@ -3,7 +3,6 @@
 import { useEffect, useState } from "react";
 import * as api from "../api";
 import type { IpcError } from "../bindings/IpcError";
-import { ErrorBanner } from "../ErrorBanner";
 
 export function StartupSettings() {
   const [on, setOn] = useState<boolean | null>(null);
@@ -50,7 +49,11 @@ export function StartupSettings() {
         Then the daily refresh and the budget alerts run without opening Spearmint yourself. Closing the window keeps it in
         the tray; Quit there ends it.
       </p>
-      {error && <ErrorBanner error={error} />}
+      {error && (
+        <p className="field-error" role="alert" data-testid="start-at-login-error" data-kind={error.kind}>
+          {error.message}
+        </p>
+      )}
     </section>
   );
 }
