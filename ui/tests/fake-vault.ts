@@ -53,6 +53,8 @@ export type FakeVaultOptions = {
   refreshError?: IpcError;
   /** refresh_all stops after its "saving" step until `release()` is called. */
   holdRefresh?: boolean;
+  /** Commands that fail with the given error, as a full disk or a damaged vault makes them. */
+  fail?: Record<string, IpcError>;
   /** Turning "start at login" on or off fails (a read-only home folder). Default: false. */
   autostartFails?: boolean;
   /** The user cancels the save dialog of export_csv. Default: false. */
@@ -365,6 +367,8 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
     rekeys: () => rekeys,
     handle(command, args) {
       calls.push(command);
+      const failure = options.fail?.[command];
+      if (failure !== undefined) reject(failure.kind, failure.message);
       switch (command) {
         case "vault_status":
           return status();

@@ -771,6 +771,27 @@ describe("Categories, rules and alerts in Chromium", { timeout: 30_000 }, () => 
   });
 });
 
+describe("Each screen when the vault cannot be read, in Chromium", { timeout: 30_000 }, () => {
+  const STORAGE = { kind: "Storage", message: "the disk is full: free some space, then try again" };
+  for (const [screen, command] of [
+    ["spending", "spending"],
+    ["budgets", "budget"],
+    ["rules", "list_rules"],
+    ["alerts", "list_notifications"],
+    ["overview", "budget"],
+  ]) {
+    it(`${screen} says what failed and what to do when \`${command}\` fails`, async () => {
+      const p = await openApp({ vault: "keychain", linked: true, fail: { [command]: STORAGE } });
+      await showsText(p.getByTestId("vault-state").first(), "Unlocked");
+      await p.getByTestId(`nav-${screen}`).click();
+      const banner = p.locator(`[data-testid=error-banner][data-kind=Storage]`).first();
+      await banner.waitFor();
+      assert.match((await banner.textContent()) ?? "", /free some space, then try again/);
+      await screenshot(p, `${screen}-error.png`, { fullPage: false });
+    });
+  }
+});
+
 /**
  * Saves a full-page screenshot to ui/test-results for a human to look at.
  * @param {import("playwright-core").Page} p
