@@ -10,6 +10,7 @@ mod codegen;
 mod command;
 mod deps;
 mod desktop;
+mod dist;
 mod ipc;
 mod run;
 mod session;
@@ -31,7 +32,8 @@ tasks:
                    (--slow also runs the slow tests: SPEARMINT_SLOW_TESTS=1)
   codegen          regenerate what comes from the desktop command list (the capability file,
                    the contract's command table) and the TypeScript bindings in ui/src/bindings/
-  bench [NAME]     the benchmarks in release mode (import, categorize, hledger, batch)";
+  bench [NAME]     the benchmarks in release mode (import, categorize, hledger, batch)
+  dist             the desktop app as a Debian package (release/bundle/deb/ in the target dir)";
 
 fn main() -> ExitCode {
     match dispatch() {
@@ -55,6 +57,7 @@ fn dispatch() -> Result<()> {
         Some("run") => run::run(&root, app_args(&args[1..])?),
         Some("test") => test::test(&root, test_flags(&args[1..])?),
         Some("codegen") if args.len() == 1 => codegen::codegen(&root),
+        Some("dist") if args.len() == 1 => dist::dist(&root).map(|_| ()),
         Some("bench") if args.len() <= 2 => bench::bench(&root, args.get(1).map(String::as_str)),
         Some("help" | "-h" | "--help") | None => {
             println!("{USAGE}");

@@ -8,7 +8,7 @@ use anyhow::{Context, Result};
 
 use crate::session::KeyringSession;
 use crate::steps::Steps;
-use crate::{command, deps, desktop, ui};
+use crate::{command, deps, desktop, dist, ui};
 
 #[derive(Debug, Default)]
 pub struct Flags {
@@ -37,8 +37,41 @@ pub fn test(root: &Path, flags: Flags) -> Result<()> {
     // After the UI build, so the binary embeds the fresh ui/dist.
     let app = steps.run("cargo build -p spearmint-desktop", || desktop::build(root))?;
     steps.run("end-to-end tests", || end_to_end(root, &app, &tauri_driver))?;
+    if flags.slow {
+        // The release build and the bundle take as long as the debug build again: slow only.
+        let deb = steps.run("cargo xtask dist", || dist::dist(root))?;
+        steps.run("install the .deb", || installed(&deb))?;
+        let installed_app = PathBuf::from(INSTALLED_APP);
+        steps.run("the installed app", || end_to_end(root, &installed_app, &tauri_driver))?;
+    }
     steps.summary();
     println!("all checks passed");
+    Ok(())
+}
+
+/// Where the `.deb` puts the app.
+const INSTALLED_APP: &str = "/usr/bin/spearmint-desktop";
+
+/// Checks what the package holds (the app, its desktop entry, its icons), then installs it with
+/// `dpkg -i`: its dependencies are the system packages installed above.
+fn installed(deb: &Path) -> Result<()> {
+    let listing = dist::contents(deb)?;
+    for wanted in [
+        "usr/bin/spearmint-desktop",
+        "usr/share/applications/Spearmint.desktop",
+        "usr/share/icons/hicolor/128x128/apps/spearmint-desktop.png",
+    ] {
+        anyhow::ensure!(listing.lines().any(|l| l.ends_with(wanted)), "{} lacks {wanted}:\n{listing}", deb.display());
+    }
+    dist::install(deb)?;
+    let entry = std::fs::read_to_string("/usr/share/applications/Spearmint.desktop")
+        .context("the desktop entry is not installed")?;
+    anyhow::ensure!(
+        entry.lines().any(|l| l == "Exec=spearmint-desktop")
+            && entry.lines().any(|l| l == "Icon=spearmint-desktop")
+            && entry.lines().any(|l| l.starts_with("Categories=") && l.contains("Finance")),
+        "the desktop entry does not start the app with its icon in the Finance menu:\n{entry}"
+    );
     Ok(())
 }
 
