@@ -772,14 +772,17 @@ describe("Categories, rules and alerts in Chromium", { timeout: 30_000 }, () => 
 });
 
 describe("Each screen when the vault cannot be read, in Chromium", { timeout: 30_000 }, () => {
+  /** @type {import("../../src/bindings/IpcError").IpcError} */
   const STORAGE = { kind: "Storage", message: "the disk is full: free some space, then try again" };
-  for (const [screen, command] of [
+  /** @type {Array<[string, string]>} */
+  const READS = [
     ["spending", "spending"],
     ["budgets", "budget"],
     ["rules", "list_rules"],
     ["alerts", "list_notifications"],
     ["overview", "budget"],
-  ]) {
+  ];
+  for (const [screen, command] of READS) {
     it(`${screen} says what failed and what to do when \`${command}\` fails`, async () => {
       const p = await openApp({ vault: "keychain", linked: true, fail: { [command]: STORAGE } });
       await showsText(p.getByTestId("vault-state").first(), "Unlocked");
