@@ -5,7 +5,7 @@ use tempfile::TempDir;
 
 use crate::common::{ok, passphrase_vault, sm};
 
-const HEADER: &str = "Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID\r\n";
+const HEADER: &str = "Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID,Category\r\n";
 
 /// A passphrase vault with one account holding the rows of a small bank CSV.
 fn vault_with_rows() -> TempDir {

@@ -66,8 +66,8 @@ pub(crate) fn to_file(path: &std::path::Path, fill: impl FnOnce(&mut dyn Write) 
 /// Rows read from the vault at a time: the export never holds the whole table.
 const PAGE: u32 = 5_000;
 
-const TRANSACTION_HEADER: [&str; 8] =
-    ["Date", "Description", "Amount", "Currency", "Account", "Memo", "Pending", "Transaction ID"];
+const TRANSACTION_HEADER: [&str; 9] =
+    ["Date", "Description", "Amount", "Currency", "Account", "Memo", "Pending", "Transaction ID", "Category"];
 const SPENDING_HEADER: [&str; 5] = ["Month", "Category", "Currency", "Amount", "Transactions"];
 const BUDGET_HEADER: [&str; 5] = ["Category", "From month", "Currency", "Amount", "Rollover"];
 
@@ -124,6 +124,13 @@ impl<'w> CsvOut<'w> {
     }
 }
 
+/// Each category's name (`Coffee Shops`), as the app shows it.
+fn category_names(vault: &Vault) -> Result<HashMap<String, String>> {
+    let mut stmt = vault.read().prepare("SELECT id, name FROM categories")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    rows.collect::<rusqlite::Result<_>>().map_err(Into::into)
+}
+
 fn account_names(vault: &Vault) -> Result<HashMap<AccountId, String>> {
     let mut stmt = vault.read().prepare("SELECT id, name FROM accounts")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
@@ -166,6 +173,7 @@ fn money(minor: i64, currency: &str) -> Result<String> {
 /// time, releasing it between pages.
 pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out: &mut dyn Write) -> Result<u64> {
     let names = engine.with_vault(|v| account_names(v))?;
+    let categories = engine.with_vault(|v| category_names(v))?;
     let mut csv = CsvOut::new(out, &TRANSACTION_HEADER)?;
     let mut page_query = TransactionQuery { limit: Some(PAGE), before: None, ..query.clone() };
     loop {
@@ -182,6 +190,14 @@ pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out
             let date = t.posted_on.format("%Y-%m-%d").to_string();
             let amount = t.amount.to_plain_string();
             let account = names.get(&t.account_id).map_or("", String::as_str);
+            // A split row names its parts' categories, in order; an unknown id shows as itself.
+            let name =
+                |c: &spearmint_core::CategoryId| categories.get(c.as_str()).cloned().unwrap_or_else(|| c.to_string());
+            let category = if t.parts.is_empty() {
+                t.category.as_ref().map(name).unwrap_or_default()
+            } else {
+                t.parts.iter().map(|p| name(&p.category)).collect::<Vec<_>>().join("; ")
+            };
             csv.row(&[
                 Cell::Text(&date),
                 Cell::Text(&t.seller),
@@ -191,6 +207,7 @@ pub(crate) fn export_transactions(engine: &Engine, query: &TransactionQuery, out
                 Cell::Text(t.memo.as_deref().unwrap_or("")),
                 Cell::Text(if t.pending { "true" } else { "false" }),
                 Cell::Text(key),
+                Cell::Text(&category),
             ])?;
         }
         match page.last() {

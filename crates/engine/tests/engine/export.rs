@@ -77,7 +77,10 @@ fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_amounts_stay_exac
     assert_eq!(rows, TRICKY.len() as u64);
     let text = String::from_utf8(bytes.clone()).expect("UTF-8");
     assert!(!text.starts_with('\u{feff}'), "no BOM");
-    assert!(text.starts_with("Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID\r\n"), "{text}");
+    assert!(
+        text.starts_with("Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID,Category\r\n"),
+        "{text}"
+    );
     assert!(text.ends_with("\r\n"));
     // Every line end outside quotes is CRLF: the only bare LF is the one inside a memo.
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count() + 1);
@@ -94,7 +97,10 @@ fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_amounts_stay_exac
 
     // Quotes, commas and line breaks come back cell for cell through the csv crate.
     let (headers, records) = cells(&bytes);
-    assert_eq!(headers, ["Date", "Description", "Amount", "Currency", "Account", "Memo", "Pending", "Transaction ID"]);
+    assert_eq!(
+        headers,
+        ["Date", "Description", "Amount", "Currency", "Account", "Memo", "Pending", "Transaction ID", "Category"]
+    );
     let smith = records.iter().find(|r| r[1].starts_with("Smith")).unwrap();
     assert_eq!(smith[1], "Smith, \"Bob\" & Sons");
     assert_eq!(smith[5], "line one\nline two");
@@ -102,6 +108,48 @@ fn text_cells_that_would_run_as_formulas_get_an_apostrophe_and_amounts_stay_exac
     assert_eq!(smith[6], "false");
     let cafe = records.iter().find(|r| r[1].starts_with("Caf")).unwrap();
     assert_eq!(cafe[1], "Café Zürich ☕");
+}
+
+#[test]
+fn each_row_names_its_category_as_the_app_does_and_a_split_names_its_parts() {
+    let (_dir, engine) = passphrase_vault();
+    let account = engine
+        .create_account(NewAccount { name: "Wallet".into(), kind: AccountKind::Cash, currency: Currency::USD })
+        .unwrap();
+    let add = |seller: &str, day: u32, minor: i64| {
+        engine
+            .add_transaction(NewTransaction {
+                account,
+                posted_on: NaiveDate::from_ymd_opt(2024, 3, day).unwrap(),
+                amount: Money::from_minor(minor, Currency::USD),
+                seller: seller.into(),
+                memo: None,
+            })
+            .unwrap()
+    };
+    let cafe = add("CORNER CAFE 1", 1, -450);
+    let market = add("BIG MARKET 2", 2, -10_000);
+    engine.set_category(cafe, "FOOD_COFFEE").unwrap();
+    engine
+        .split_transaction(
+            market,
+            &[
+                ("FOOD_GROCERIES".into(), Money::from_minor(-7_000, Currency::USD), None),
+                ("SHOPPING".into(), Money::from_minor(-3_000, Currency::USD), None),
+            ],
+        )
+        .unwrap();
+
+    let (_, bytes) = export(&engine, &TransactionQuery::default());
+    let (headers, records) = cells(&bytes);
+    let column = headers.iter().position(|h| h == "Category").expect("a Category column");
+    let category_of = |seller: &str| records.iter().find(|r| r[1] == seller).map(|r| r[column].clone()).unwrap();
+    assert_eq!(category_of("CORNER CAFE 1"), "Coffee Shops");
+    assert_eq!(category_of("BIG MARKET 2"), "Groceries; Shopping");
+    // The extra column does not stop the file re-importing into its account as a no-op.
+    let before = count(&engine);
+    let report = reimport(&engine, account, &bytes);
+    assert_eq!((report.summary.added, count(&engine)), (0, before), "{report:?}");
 }
 
 #[test]
