@@ -53,6 +53,11 @@ export type FakeVaultOptions = {
   refreshError?: IpcError;
   /** refresh_all stops after its "saving" step until `release()` is called. */
   holdRefresh?: boolean;
+  /**
+   * Commands the shell is slow to answer, as a big vault on a slow disk is: each call waits until
+   * `answer()` is called, then answers from the vault as it is then. Later calls answer at once.
+   */
+  hold?: string[];
   /** Commands that fail with the given error, as a full disk or a damaged vault makes them. */
   fail?: Record<string, IpcError>;
   /** Turning "start at login" on or off fails (a read-only home folder). Default: false. */
@@ -82,6 +87,8 @@ export type FakeVault = {
   readonly queries: TransactionQuery[];
   /** Lets a held refresh_all go on (see `holdRefresh`). */
   release(): void;
+  /** Answers the calls of the held commands, and every later one at once (see `hold`). */
+  answer(): void;
   /** Every transaction the fake holds, newest first. */
   transactions(): readonly Transaction[];
   /** How many times the vault was re-encrypted with a fresh keychain key. */
@@ -106,6 +113,9 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   }
   const money = createFakeMoney(() => bank.rows, DEMO_TODAY);
   let released = !options.holdRefresh;
+  const held = new Set(options.hold ?? []);
+  /** The held calls, each waiting for `answer()`. */
+  const waiting: Array<() => void> = [];
   let dailyAt = "06:00";
   let wakeRefresh: (() => void) | null = null;
 
@@ -363,171 +373,180 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       wakeRefresh?.();
       wakeRefresh = null;
     },
+    answer() {
+      held.clear();
+      for (const wake of waiting.splice(0)) wake();
+    },
     transactions: () => bank.rows,
     rekeys: () => rekeys,
     handle(command, args) {
       calls.push(command);
-      const failure = options.fail?.[command];
-      if (failure !== undefined) reject(failure.kind, failure.message);
-      switch (command) {
-        case "vault_status":
-          return status();
-        case "open_vault":
-          if (keySource === null) create(null);
-          else if (keySource === "keychain" && !unlocked) unlockWith(null);
-          else if (options.tooNew) unlockWith(null);
-          return status();
-        case "create_vault":
-          create(passphraseArg(args));
-          return status();
-        case "unlock_vault":
-          if (keySource === null) reject("NotFound", "there is no vault yet: create one first");
-          unlockWith(passphraseArg(args));
-          return status();
-        case "lock_vault":
-          unlocked = false;
-          return status();
-        case "set_passphrase": {
-          requireUnlocked();
-          const passphrase = passphraseArg(args);
-          if (passphrase === null || [...passphrase].length < 8) {
-            reject("Invalid", "the passphrase is too short: use at least 8 characters");
+      const respond = (): unknown => {
+        const failure = options.fail?.[command];
+        if (failure !== undefined) reject(failure.kind, failure.message);
+        switch (command) {
+          case "vault_status":
+            return status();
+          case "open_vault":
+            if (keySource === null) create(null);
+            else if (keySource === "keychain" && !unlocked) unlockWith(null);
+            else if (options.tooNew) unlockWith(null);
+            return status();
+          case "create_vault":
+            create(passphraseArg(args));
+            return status();
+          case "unlock_vault":
+            if (keySource === null) reject("NotFound", "there is no vault yet: create one first");
+            unlockWith(passphraseArg(args));
+            return status();
+          case "lock_vault":
+            unlocked = false;
+            return status();
+          case "set_passphrase": {
+            requireUnlocked();
+            const passphrase = passphraseArg(args);
+            if (passphrase === null || [...passphrase].length < 8) {
+              reject("Invalid", "the passphrase is too short: use at least 8 characters");
+            }
+            keySource = "passphrase";
+            secret = passphrase;
+            return status();
           }
-          keySource = "passphrase";
-          secret = passphrase;
-          return status();
-        }
-        case "rekey":
-          requireUnlocked();
-          requireKeychain();
-          keySource = "keychain";
-          secret = null;
-          rekeys += 1;
-          return status();
-        case "list_accounts":
-          requireUnlocked();
-          return bank.accounts();
-        case "list_connections":
-          requireUnlocked();
-          return bank.connections();
-        case "connect_demo":
-          requireUnlocked();
-          return bank.link();
-        case "disconnect": {
-          requireUnlocked();
-          const { id, keep } = removalArgs(args, "disconnect", "connection");
-          return bank.disconnect(id, keep);
-        }
-        case "remove_account": {
-          requireUnlocked();
-          const { id, keep } = removalArgs(args, "remove_account", "account");
-          return bank.removeAccount(id, keep);
-        }
-        case "list_transactions": {
-          requireUnlocked();
-          const query = queryArg(args);
-          queries.push(query);
-          return bank.list(query);
-        }
-        case "refresh_all":
-          return refreshAll(args);
-        case "import_file":
-          return importFile(args);
-        case "csv_columns":
-          return csvColumns(args);
-        case "create_account": {
-          requireUnlocked();
-          const { name, kind, currency } = args as { name: string; kind: AccountKind; currency: string };
-          if (name.trim() === "") reject("Invalid", "an account needs a name");
-          if (!/^[A-Z]{3}$/.test(currency)) reject("Invalid", `\`${currency}\` is not a currency code such as USD or EUR`);
-          return bank.addAccount(name.trim(), kind, currency);
-        }
-        case "connect_simplefin": {
-          requireUnlocked();
-          const { setupToken } = args as { setupToken: string };
-          // A real token is long base64; the fake's bank never takes one.
-          reject("Invalid", `that is not a SimpleFIN setup token: copy the whole token from the SimpleFIN Bridge (${setupToken.length} characters pasted)`);
-        }
-        case "search_banks": {
-          const query = (args as { query: string }).query.trim().toLowerCase();
-          return query === "" ? [] : FAKE_BANKS.filter((b) => b.name.includes(query));
-        }
-        case "connect_ofx": {
-          requireUnlocked();
-          const { bank, user } = args as { bank: string; user: string; password: string };
-          if (!FAKE_BANKS.some((b) => b.name === bank)) {
-            reject("NotFound", "that bank is not in Spearmint's directory: search for it again");
+          case "rekey":
+            requireUnlocked();
+            requireKeychain();
+            keySource = "keychain";
+            secret = null;
+            rekeys += 1;
+            return status();
+          case "list_accounts":
+            requireUnlocked();
+            return bank.accounts();
+          case "list_connections":
+            requireUnlocked();
+            return bank.connections();
+          case "connect_demo":
+            requireUnlocked();
+            return bank.link();
+          case "disconnect": {
+            requireUnlocked();
+            const { id, keep } = removalArgs(args, "disconnect", "connection");
+            return bank.disconnect(id, keep);
           }
-          // The fake reaches no bank: every sign-on is refused, as a wrong password is.
-          reject(
-            "ProviderAuth",
-            `${bank} refused the sign-on of ${user} (code 15500): check the user name and password, then connect again`,
-          );
-        }
-        case "connect_ofx_custom": {
-          requireUnlocked();
-          const { url } = args as { url: string; org: string; fid: string; version: number };
-          if (!url.startsWith("https://")) {
-            reject("Invalid", "a bank's OFX address starts with https://: check the address your bank gave you");
+          case "remove_account": {
+            requireUnlocked();
+            const { id, keep } = removalArgs(args, "remove_account", "account");
+            return bank.removeAccount(id, keep);
           }
-          // The real shell asks in a native dialog, which no page can answer; the fake declines.
-          reject("Invalid", "you did not confirm the bank's address, so nothing was sent: connect again to retry");
-        }
-        case "list_categories":
-        case "set_category":
-        case "split_transaction":
-        case "unsplit_transaction":
-        case "set_payee":
-        case "list_rules":
-        case "add_rule":
-        case "edit_rule":
-        case "delete_rule":
-        case "apply_rule":
-        case "spending":
-        case "spending_trend":
-        case "top_sellers":
-        case "budget":
-        case "set_budget":
-        case "set_budget_thresholds":
-        case "list_notifications":
-        case "mark_notifications":
-          // Categories, rules, spending, budgets and alerts: tests/fake-money.ts.
-          requireUnlocked();
-          return money.handle(command, args);
-        case "daily_refresh":
-          requireUnlocked();
-          return dailyRefresh(dailyAt);
-        case "set_daily_time": {
-          requireUnlocked();
-          const at = (args as { at?: unknown } | undefined)?.at;
-          if (typeof at !== "string" || !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) {
-            reject("Invalid", `\`${String(at)}\` is not a time of day: use HH:MM, e.g. 06:30`);
+          case "list_transactions": {
+            requireUnlocked();
+            const query = queryArg(args);
+            queries.push(query);
+            return bank.list(query);
           }
-          dailyAt = at;
-          return dailyRefresh(dailyAt);
+          case "refresh_all":
+            return refreshAll(args);
+          case "import_file":
+            return importFile(args);
+          case "csv_columns":
+            return csvColumns(args);
+          case "create_account": {
+            requireUnlocked();
+            const { name, kind, currency } = args as { name: string; kind: AccountKind; currency: string };
+            if (name.trim() === "") reject("Invalid", "an account needs a name");
+            if (!/^[A-Z]{3}$/.test(currency)) reject("Invalid", `\`${currency}\` is not a currency code such as USD or EUR`);
+            return bank.addAccount(name.trim(), kind, currency);
+          }
+          case "connect_simplefin": {
+            requireUnlocked();
+            const { setupToken } = args as { setupToken: string };
+            // A real token is long base64; the fake's bank never takes one.
+            reject("Invalid", `that is not a SimpleFIN setup token: copy the whole token from the SimpleFIN Bridge (${setupToken.length} characters pasted)`);
+          }
+          case "search_banks": {
+            const query = (args as { query: string }).query.trim().toLowerCase();
+            return query === "" ? [] : FAKE_BANKS.filter((b) => b.name.includes(query));
+          }
+          case "connect_ofx": {
+            requireUnlocked();
+            const { bank, user } = args as { bank: string; user: string; password: string };
+            if (!FAKE_BANKS.some((b) => b.name === bank)) {
+              reject("NotFound", "that bank is not in Spearmint's directory: search for it again");
+            }
+            // The fake reaches no bank: every sign-on is refused, as a wrong password is.
+            reject(
+              "ProviderAuth",
+              `${bank} refused the sign-on of ${user} (code 15500): check the user name and password, then connect again`,
+            );
+          }
+          case "connect_ofx_custom": {
+            requireUnlocked();
+            const { url } = args as { url: string; org: string; fid: string; version: number };
+            if (!url.startsWith("https://")) {
+              reject("Invalid", "a bank's OFX address starts with https://: check the address your bank gave you");
+            }
+            // The real shell asks in a native dialog, which no page can answer; the fake declines.
+            reject("Invalid", "you did not confirm the bank's address, so nothing was sent: connect again to retry");
+          }
+          case "list_categories":
+          case "set_category":
+          case "split_transaction":
+          case "unsplit_transaction":
+          case "set_payee":
+          case "list_rules":
+          case "add_rule":
+          case "edit_rule":
+          case "delete_rule":
+          case "apply_rule":
+          case "spending":
+          case "spending_trend":
+          case "top_sellers":
+          case "budget":
+          case "set_budget":
+          case "set_budget_thresholds":
+          case "list_notifications":
+          case "mark_notifications":
+            // Categories, rules, spending, budgets and alerts: tests/fake-money.ts.
+            requireUnlocked();
+            return money.handle(command, args);
+          case "daily_refresh":
+            requireUnlocked();
+            return dailyRefresh(dailyAt);
+          case "set_daily_time": {
+            requireUnlocked();
+            const at = (args as { at?: unknown } | undefined)?.at;
+            if (typeof at !== "string" || !/^([01]\d|2[0-3]):[0-5]\d$/.test(at)) {
+              reject("Invalid", `\`${String(at)}\` is not a time of day: use HH:MM, e.g. 06:30`);
+            }
+            dailyAt = at;
+            return dailyRefresh(dailyAt);
+          }
+          case "start_at_login":
+            return startAtLogin;
+          case "set_start_at_login": {
+            const on = (args as { on?: unknown } | undefined)?.on;
+            if (typeof on !== "boolean") throw "invalid args `on` for command `set_start_at_login`: expected a boolean";
+            if (options.autostartFails) reject("Storage", "could not change whether Spearmint starts at login: check that your home folder's .config folder can be written to");
+            startAtLogin = on;
+            return startAtLogin;
+          }
+          case "export_csv": {
+            requireUnlocked();
+            // The real shell asks in the system's save dialog, which no page can answer: the fake
+            // answers as if the user chose ~/Documents (or cancelled, with `cancelExport`).
+            const { what } = args as { what: "transactions" | "spending" | "budgets" };
+            if (options.cancelExport) return null;
+            const rows = what === "transactions" ? bank.rows.length : what === "spending" ? 12 : 0;
+            return { rows, file: `/home/ada/Documents/spearmint-${what}-${DEMO_TODAY}.csv` };
+          }
+          default:
+            // Tauri rejects an unknown command with a bare string.
+            throw `command ${command} not found`;
         }
-        case "start_at_login":
-          return startAtLogin;
-        case "set_start_at_login": {
-          const on = (args as { on?: unknown } | undefined)?.on;
-          if (typeof on !== "boolean") throw "invalid args `on` for command `set_start_at_login`: expected a boolean";
-          if (options.autostartFails) reject("Storage", "could not change whether Spearmint starts at login: check that your home folder's .config folder can be written to");
-          startAtLogin = on;
-          return startAtLogin;
-        }
-        case "export_csv": {
-          requireUnlocked();
-          // The real shell asks in the system's save dialog, which no page can answer: the fake
-          // answers as if the user chose ~/Documents (or cancelled, with `cancelExport`).
-          const { what } = args as { what: "transactions" | "spending" | "budgets" };
-          if (options.cancelExport) return null;
-          const rows = what === "transactions" ? bank.rows.length : what === "spending" ? 12 : 0;
-          return { rows, file: `/home/ada/Documents/spearmint-${what}-${DEMO_TODAY}.csv` };
-        }
-        default:
-          // Tauri rejects an unknown command with a bare string.
-          throw `command ${command} not found`;
-      }
+      };
+      if (!held.has(command)) return respond();
+      // A slow shell: the call waits, and is answered from the vault as it is once answered.
+      return new Promise<void>((wake) => waiting.push(wake)).then(respond);
     },
   };
 }

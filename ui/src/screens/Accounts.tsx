@@ -88,7 +88,9 @@ function AccountsBody({ ledger, actions }: { ledger: LedgerModel; actions: Ledge
           {removed}
         </p>
         {accounts === null ? (
-          <p className="muted">Loading…</p>
+          <p className="muted" role="status">
+            Loading…
+          </p>
         ) : accounts.length === 0 ? (
           <NoAccounts connections={connections} busy={refresh.running} linkDemo={actions.linkDemo} />
         ) : (
@@ -115,12 +117,19 @@ function NoAccounts({
   linkDemo: LedgerActions["linkDemo"];
 }) {
   if (connections !== null && connections.length > 0) {
-    return <p className="muted">No accounts yet: refresh to fetch them from your bank.</p>;
+    return (
+      <p className="muted" data-testid="accounts-empty">
+        No accounts yet: refresh to fetch them from your bank.
+      </p>
+    );
   }
   return (
-    <div className="empty">
+    <div className="empty" data-testid="accounts-empty">
       <p>No accounts yet.</p>
-      <p className="muted">Try Spearmint with the built-in demo bank: generated accounts and transactions, no bank needed.</p>
+      <p className="muted">
+        Connect your bank or import a file it exported under Add an account below, or try Spearmint with the built-in
+        demo bank: generated accounts and transactions, no bank needed.
+      </p>
       <div className="actions">
         <button type="button" className="secondary" data-testid="link-demo-button" disabled={busy} onClick={() => void linkDemo()}>
           Link the demo bank

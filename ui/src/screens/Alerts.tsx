@@ -126,12 +126,20 @@ function AlertsBody({ revision }: { revision: number }) {
       </div>
       {error && <ErrorBanner error={error} />}
       {alerts === null ? (
-        error === null && <p className="muted">Loading…</p>
+        error === null && (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        )
       ) : alerts.length === 0 ? (
-        <p className="muted" data-testid="alerts-empty">
-          No alerts yet. Spearmint tells you here (and with a system notification) when a budget is nearly used or over,
-          or when an account needs you.
-        </p>
+        <div className="empty" data-testid="alerts-empty">
+          <p>No alerts yet.</p>
+          <p className="muted">
+            Spearmint tells you here (and with a system notification) when a budget is nearly used or over, or when an
+            account needs you. Set what each category may spend on <a href={screenHref("budgets")}>Budgets</a>, and at
+            what share of it you are alerted in <a href={screenHref("settings")}>Settings</a>.
+          </p>
+        </div>
       ) : (
         <>
           <p data-testid="alerts-unread" className="muted small">

@@ -13,7 +13,7 @@ import { NeedsUnlock } from "../LedgerParts";
 import { formatMoney, isNegative } from "../money";
 import { money, parseAmountInput, unitsOf } from "../moneyMath";
 import { MonthPicker } from "../MonthPicker";
-import { hashParams } from "../navigation";
+import { hashParams, screenHref } from "../navigation";
 import { budgetUse, isMonth, monthLabel } from "../spending";
 import { useLoad } from "../useLoad";
 
@@ -71,6 +71,8 @@ function BudgetTable({ report, focus, onChanged }: { report: BudgetReport; focus
   const budgeted = sum((l) => unitsOf(l.budget));
   const spent = sum((l) => unitsOf(l.spent));
   const pending = report.lines.filter((l) => l.source !== "override" && l.recommended !== null);
+  // No transactions to go by: nothing spent this month, and no earlier month to learn from.
+  const nothingYet = report.historyMonths === 0 && spent === 0n;
 
   const acceptAll = async () => {
     setBusy(true);
@@ -130,24 +132,40 @@ function BudgetTable({ report, focus, onChanged }: { report: BudgetReport; focus
         {done}
       </p>
       {report.lines.length === 0 ? (
-        <p className="muted">No budget yet: Spearmint recommends one as soon as the first transactions arrive.</p>
+        <div className="empty" data-testid="budgets-empty">
+          <p>No budget yet: Spearmint recommends one as soon as the first transactions arrive.</p>
+          <p className="muted">
+            Refresh your accounts or import a bank's file on <a href={screenHref("accounts")}>Accounts</a> to bring them in.
+          </p>
+        </div>
       ) : (
-        <ul className="budget-lines" data-testid="budget-lines">
-          {report.lines.map((line) => (
-            <BudgetRow
-              key={line.category}
-              line={line}
-              month={report.month}
-              focused={focus === line.category}
-              editing={editing === line.category}
-              onEdit={(on) => setEditing(on ? line.category : null)}
-              onChanged={(r) => {
-                setEditing(null);
-                onChanged(r);
-              }}
-            />
-          ))}
-        </ul>
+        <>
+          {nothingYet && (
+            <div className="empty" data-testid="budgets-empty">
+              <p>Nothing spent yet in {monthLabel(report.month)}, and no earlier month to learn your spending from.</p>
+              <p className="muted">
+                The budgets below are a starting point. Refresh your accounts or import a bank's file on{" "}
+                <a href={screenHref("accounts")}>Accounts</a>, and each shows what was spent against it.
+              </p>
+            </div>
+          )}
+          <ul className="budget-lines" data-testid="budget-lines">
+            {report.lines.map((line) => (
+              <BudgetRow
+                key={line.category}
+                line={line}
+                month={report.month}
+                focused={focus === line.category}
+                editing={editing === line.category}
+                onEdit={(on) => setEditing(on ? line.category : null)}
+                onChanged={(r) => {
+                  setEditing(null);
+                  onChanged(r);
+                }}
+              />
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );

@@ -82,6 +82,11 @@ export function DailyRefreshSettings() {
           {saving ? "Saving…" : "Save"}
         </button>
       </form>
+      {daily === null && error === null && (
+        <p className="muted small" role="status">
+          Loading…
+        </p>
+      )}
       {daily && (
         <p className="muted small" data-testid="daily-next">
           Next: {nextRunText(daily)}, within {daily.jitterMinutes} minutes of {atText(daily.at)} so that not every Spearmint

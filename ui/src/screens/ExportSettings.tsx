@@ -4,6 +4,7 @@ import type { ExportKind } from "../bindings/ExportKind";
 import type { IpcError } from "../bindings/IpcError";
 import { ErrorBanner } from "../ErrorBanner";
 import { formatCount } from "../ledgerText";
+import { screenHref } from "../navigation";
 
 const EXPORTS: Array<{ what: ExportKind; label: string; rows: string }> = [
   { what: "transactions", label: "Export transactions", rows: "transactions" },
@@ -11,8 +12,11 @@ const EXPORTS: Array<{ what: ExportKind; label: string; rows: string }> = [
   { what: "budgets", label: "Export budgets", rows: "budgets" },
 ];
 
-/** Exports to CSV: the system's save dialog asks where, the shell writes the file. */
-export function ExportSettings() {
+/**
+ * Exports to CSV: the system's save dialog asks where, the shell writes the file. `transactions`:
+ * how many the vault holds (its status's count), null when not known.
+ */
+export function ExportSettings({ transactions = null }: { transactions?: number | null }) {
   const [busy, setBusy] = useState<ExportKind | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
@@ -37,6 +41,12 @@ export function ExportSettings() {
       <p className="muted small">
         A CSV file opens in any spreadsheet. It holds your data unencrypted: keep it somewhere private.
       </p>
+      {transactions === 0 && (
+        <p className="muted" data-testid="settings-empty">
+          Nothing to export yet: the vault holds no transactions. Refresh your accounts or import a bank's file on{" "}
+          <a href={screenHref("accounts")}>Accounts</a> first.
+        </p>
+      )}
       <div className="actions">
         {EXPORTS.map(({ what, label, rows }) => (
           <button

@@ -53,7 +53,7 @@ export function Overview({ vault, actions, ledger }: Props & { ledger: LedgerMod
 function Glance({ ledger }: { ledger: LedgerModel }) {
   const { accounts, connections, refresh } = ledger;
   if (ledger.loadError) return <ErrorBanner error={ledger.loadError} />;
-  if (accounts === null || connections === null) return null;
+  if (accounts === null || connections === null) return <Loading />;
   // While the demo is set up there is nothing to show yet; the progress card says what happens.
   if (accounts.length === 0 && refresh.running) return null;
   const failed = refresh.report?.outcomes.some((o) => o.error !== null) ?? false;
@@ -63,7 +63,7 @@ function Glance({ ledger }: { ledger: LedgerModel }) {
       {accounts.length === 0 ? (
         <section className="card" aria-labelledby="summary-title" data-testid="overview-summary">
           <h2 id="summary-title">Your money</h2>
-          <p className="muted">
+          <p className="muted" data-testid="overview-empty">
             No accounts yet. <a href={screenHref("accounts")}>Go to Accounts</a> to link a bank or import a bank's file.
           </p>
           {failed && <FailedRefresh />}
@@ -519,7 +519,10 @@ function RecentCard({ recent, accounts }: { recent: Loaded<Transaction[]>; accou
       {recent.data === null ? (
         !recent.error && <Loading />
       ) : recent.data.length === 0 ? (
-        <p className="muted">No transactions yet.</p>
+        <p className="muted" data-testid="overview-empty">
+          No transactions yet. <a href={screenHref("accounts")}>Go to Accounts</a> to refresh your accounts or import a
+          bank's file.
+        </p>
       ) : (
         <ul className="overview-list">
           {recent.data.map((tx) => (

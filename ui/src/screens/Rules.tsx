@@ -235,7 +235,9 @@ function RulesBody({ accounts }: { accounts: AccountSummary[] | null }) {
     return (
       <section className="card" aria-labelledby="rules-title">
         <h2 id="rules-title">Your rules</h2>
-        <p className="muted">Loading…</p>
+        <p className="muted" role="status">
+          Loading…
+        </p>
       </section>
     );
   }

@@ -10,12 +10,13 @@ import "./overview.css";
 
 export function Settings({ vault, actions }: { vault: VaultModel; actions: VaultActions }) {
   const unlocked = vault.status?.state === "unlocked";
+  const transactions = vault.status?.counts.find((c) => c.table === "transactions")?.rows ?? null;
   return (
     <>
       <VaultSettings vault={vault} actions={actions} />
       {unlocked && <DailyRefreshSettings />}
       {unlocked && <ThresholdSettings />}
-      {unlocked && <ExportSettings />}
+      {unlocked && <ExportSettings transactions={transactions} />}
       <StartupSettings />
       <ThemeSettings />
     </>

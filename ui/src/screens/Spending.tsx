@@ -12,6 +12,7 @@ import { formatCount } from "../ledgerText";
 import { formatMoney } from "../money";
 import { forDrawing, fromUnits, money } from "../moneyMath";
 import { MonthPicker } from "../MonthPicker";
+import { screenHref } from "../navigation";
 import { mainCurrency, monthLabel, monthRange, rollUp, sellerName, totalsOf, trendSeries, type CategoryTotal } from "../spending";
 import { useLoad } from "../useLoad";
 
@@ -74,34 +75,43 @@ function MonthSummary({ month, categories }: { month: MonthSpending; categories:
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>{monthLabel(month.month)}</h2>
-      <dl className="totals" data-testid="spending-totals">
-        {currencies.length === 0 && <p className="muted">Nothing was spent or earned in {monthLabel(month.month)}.</p>}
-        {currencies.map((c) => {
-          const { spent, income } = totalsOf(month, c);
-          return (
-            <div key={c} className="total-row">
-              <div>
-                <dt>Spent</dt>
-                <dd className="amount" data-testid="spending-total">
-                  {formatMoney(money(spent, c))}
-                </dd>
+      {currencies.length === 0 ? (
+        <div className="empty" data-testid="spending-empty">
+          <p>Nothing was spent or earned in {monthLabel(month.month)}.</p>
+          <p className="muted">
+            Spending shows here once its transactions are in Spearmint: refresh your accounts or import a bank's file on{" "}
+            <a href={screenHref("accounts")}>Accounts</a>, or choose another month above.
+          </p>
+        </div>
+      ) : (
+        <dl className="totals" data-testid="spending-totals">
+          {currencies.map((c) => {
+            const { spent, income } = totalsOf(month, c);
+            return (
+              <div key={c} className="total-row">
+                <div>
+                  <dt>Spent</dt>
+                  <dd className="amount" data-testid="spending-total">
+                    {formatMoney(money(spent, c))}
+                  </dd>
+                </div>
+                <div>
+                  <dt>Income</dt>
+                  <dd className="amount" data-testid="spending-income">
+                    {formatMoney(money(income, c))}
+                  </dd>
+                </div>
+                <div>
+                  <dt>{income >= spent ? "Left over" : "Spent beyond income"}</dt>
+                  <dd className="amount" data-testid="spending-net">
+                    {formatMoney(money(income >= spent ? income - spent : spent - income, c))}
+                  </dd>
+                </div>
               </div>
-              <div>
-                <dt>Income</dt>
-                <dd className="amount" data-testid="spending-income">
-                  {formatMoney(money(income, c))}
-                </dd>
-              </div>
-              <div>
-                <dt>{income >= spent ? "Left over" : "Spent beyond income"}</dt>
-                <dd className="amount" data-testid="spending-net">
-                  {formatMoney(money(income >= spent ? income - spent : spent - income, c))}
-                </dd>
-              </div>
-            </div>
-          );
-        })}
-      </dl>
+            );
+          })}
+        </dl>
+      )}
       {chartGroups.length > 0 && currency !== null && (
         <BarChart
           testId="spending-chart"
@@ -181,7 +191,11 @@ function CategoryTransactions({ total, top, month, onClose }: { total: CategoryT
       </div>
       {rows.error && <ErrorBanner error={rows.error} />}
       {rows.data === null ? (
-        !rows.error && <p className="muted">Loading…</p>
+        !rows.error && (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        )
       ) : rows.data.length === 0 ? (
         <p className="muted">No transactions.</p>
       ) : (

@@ -45,6 +45,11 @@ export function StartupSettings() {
         />
         Start Spearmint when I log in
       </label>
+      {on === null && error === null && (
+        <p className="muted small" role="status">
+          Loading…
+        </p>
+      )}
       <p className="muted small">
         Then the daily refresh and the budget alerts run without opening Spearmint yourself. Closing the window keeps it in
         the tray; Quit there ends it.

@@ -160,6 +160,11 @@ export function ThresholdSettings() {
             budget is 80% used and again when it is all used; its bar turns amber from the first.
           </p>
         </div>
+        {saved === null && error === null && (
+          <p className="muted small" role="status">
+            Loading…
+          </p>
+        )}
         <div className="actions">
           <button type="submit" className="secondary" data-testid="thresholds-save" disabled={saved === null || busy || unchanged}>
             {busy ? "Setting…" : "Set thresholds"}

@@ -32,6 +32,7 @@ import { hasDemo, type LedgerModel } from "../ledger";
 import { DemoNote, NeedsUnlock } from "../LedgerParts";
 import { formatCount } from "../ledgerText";
 import { formatMoney, isNegative } from "../money";
+import { screenHref } from "../navigation";
 import { isMonth, monthLabel } from "../spending";
 import { canLoadMore, useDebounced, useTransactionPages } from "../transactions";
 import { useLoad } from "../useLoad";
@@ -366,7 +367,7 @@ function TransactionList({ ledger }: { ledger: LedgerModel }) {
             </table>
           </div>
         ) : done && error === null ? (
-          <Empty filtered={filtered} refreshing={ledger.refresh.running} />
+          <Empty filtered={filtered} refreshing={ledger.refresh.running} accounts={ledger.accounts?.length ?? null} />
         ) : null}
 
         {error && (
@@ -456,7 +457,7 @@ function Spacer({ height }: { height: number }) {
   );
 }
 
-function Empty({ filtered, refreshing }: { filtered: boolean; refreshing: boolean }) {
+function Empty({ filtered, refreshing, accounts }: { filtered: boolean; refreshing: boolean; accounts: number | null }) {
   return (
     <div className="empty" data-testid="transactions-empty">
       {filtered ? (
@@ -466,7 +467,17 @@ function Empty({ filtered, refreshing }: { filtered: boolean; refreshing: boolea
       ) : (
         <>
           <p>No transactions yet.</p>
-          <p className="muted">Transactions appear here after your accounts are refreshed.</p>
+          {accounts === 0 ? (
+            <p className="muted">
+              They come from your accounts: <a href={screenHref("accounts")}>go to Accounts</a> to link a bank or import a
+              bank's file.
+            </p>
+          ) : (
+            <p className="muted">
+              Transactions appear here after your accounts are refreshed:{" "}
+              <a href={screenHref("accounts")}>go to Accounts</a> to refresh them or import a bank's file.
+            </p>
+          )}
         </>
       )}
     </div>

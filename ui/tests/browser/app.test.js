@@ -795,6 +795,267 @@ describe("Each screen when the vault cannot be read, in Chromium", { timeout: 30
   }
 });
 
+describe("Each screen while its first read is slow, in Chromium", { timeout: 30_000 }, () => {
+  /**
+   * Per screen: the commands its first read waits for, what the test adds to the vault first
+   * (so the screen has something to show), and the content it shows once answered.
+   * @type {Array<{
+   *   screen: string,
+   *   hold: string[],
+   *   prepare?: (p: import("playwright-core").Page) => Promise<unknown>,
+   *   content: (p: import("playwright-core").Page) => import("playwright-core").Locator,
+   *   full: (p: import("playwright-core").Page) => Promise<unknown>,
+   * }>}
+   */
+  const SLOW = [
+    {
+      screen: "overview",
+      // The ledger's accounts, read once the vault is open: the Overview waits for them.
+      hold: ["list_accounts"],
+      content: (p) => p.getByTestId("overview-summary"),
+      full: async (p) => {
+        await p.getByTestId("summary-accounts").getByText("3 accounts").waitFor();
+        await p.getByTestId("overview-spent").waitFor();
+        await p.getByTestId("overview-transaction").nth(4).waitFor();
+      },
+    },
+    {
+      screen: "transactions",
+      hold: ["list_transactions"],
+      content: (p) => p.getByTestId("transaction-row"),
+      full: (p) => rowCount(p, 200),
+    },
+    {
+      screen: "accounts",
+      hold: ["list_accounts"],
+      content: (p) => p.getByTestId("account-row"),
+      full: async (p) => {
+        await p.getByTestId("account-row").nth(2).waitFor();
+        assert.equal(await p.getByTestId("account-row").count(), 3);
+        assert.equal(await p.getByTestId("refresh-button").isDisabled(), false);
+      },
+    },
+    {
+      screen: "spending",
+      hold: ["spending"],
+      content: (p) => p.getByTestId("spending-table"),
+      full: async (p) => {
+        await p.getByTestId("spending-table").waitFor();
+        assert.match((await p.getByTestId("spending-total").textContent()) ?? "", /^\$[\d,]+\.\d\d$/);
+      },
+    },
+    {
+      screen: "budgets",
+      hold: ["budget"],
+      content: (p) => p.getByTestId("budget-lines"),
+      full: async (p) => {
+        await p.getByTestId("budget-row-FOOD").waitFor();
+        assert.match((await p.getByTestId("budget-total").textContent()) ?? "", /^\$[\d,]+\.\d\d$/);
+      },
+    },
+    {
+      screen: "rules",
+      hold: ["list_rules"],
+      prepare: (p) =>
+        p.evaluate(() =>
+          window.__SPEARMINT_FAKE__?.handle("add_rule", {
+            conditions: [{ payee_contains: "café" }],
+            actions: { category: "FOOD_COFFEE", rename: null },
+          }),
+        ),
+      content: (p) => p.getByTestId("rules-list"),
+      full: async (p) => {
+        await p.getByTestId("rules-list").waitFor();
+        assert.equal(await p.getByTestId("rules-list").locator("[data-testid^=rule-apply-]").count(), 1);
+      },
+    },
+    {
+      screen: "alerts",
+      hold: ["list_notifications"],
+      // A budget of $1.00 for food this month: the groceries are over it, which raises an alert.
+      prepare: (p) =>
+        p.evaluate(() =>
+          window.__SPEARMINT_FAKE__?.handle("set_budget", {
+            category: "FOOD",
+            amount: { amount: "1.00", currency: "USD" },
+            month: "2025-06",
+            rollover: false,
+          }),
+        ),
+      content: (p) => p.getByTestId("alerts-list"),
+      full: async (p) => {
+        await p.getByTestId("alerts-list").waitFor();
+        await showsText(p.getByTestId("alerts-unread"), "1 unread alert\\.");
+      },
+    },
+    {
+      screen: "settings",
+      // Each of its cards reads its own: the daily refresh, the budget's thresholds, start at login.
+      hold: ["daily_refresh", "budget", "start_at_login"],
+      content: (p) => p.getByTestId("daily-next"),
+      full: async (p) => {
+        await p.getByTestId("daily-next").getByText(/of 06:00 AM/).waitFor();
+        assert.equal(await p.getByTestId("thresholds-input").inputValue(), "80, 100");
+        assert.equal(await p.getByTestId("start-at-login").isDisabled(), false);
+      },
+    },
+  ];
+  for (const { screen, hold, prepare, content, full } of SLOW) {
+    it(`${screen} says it is loading while \`${hold.join("`, `")}\` is slow, then shows its content`, async () => {
+      const p = await openApp({ vault: "keychain", linked: true, hold });
+      await showsText(p.getByTestId("vault-state").first(), "Unlocked");
+      await prepare?.(p);
+      if (screen !== "overview") await p.getByTestId(`nav-${screen}`).click();
+      await showsText(p.getByRole("heading", { level: 1 }), SCREENS.find((s) => s.id === screen)?.title ?? "");
+
+      // Asked, and not answered yet: the screen says it is loading, announced as a status.
+      const loading = p.locator("#content [role=status]").filter({ hasText: /^Loading…$/ });
+      await loading.first().waitFor();
+      const asked = await calls(p);
+      for (const command of hold) assert.ok(asked.includes(command), `the screen asked \`${command}\``);
+      if (screen === "settings") assert.equal(await loading.count(), 3, "each card that waits says so");
+      assert.equal(await p.getByTestId("error-banner").count(), 0, "no error while loading");
+      assert.equal(await content(p).count(), 0, "no content before the answer");
+      await screenshot(p, `${screen}-loading.png`);
+
+      await p.evaluate(() => window.__SPEARMINT_FAKE__?.answer());
+      await full(p);
+      await loading.first().waitFor({ state: "detached" });
+      assert.equal(await p.getByTestId("error-banner").count(), 0, "no error once answered");
+    });
+  }
+});
+
+/**
+ * The text of each paragraph of an empty state (the element itself when it is one), with
+ * its whitespace as a reader sees it, and where its links go.
+ * @param {import("playwright-core").Locator} locator
+ */
+async function emptyState(locator) {
+  await locator.waitFor();
+  return locator.evaluate((element) => {
+    const parts = element.matches("p") ? [element] : [...element.querySelectorAll("p")];
+    return {
+      text: parts.map((p) => (p.textContent ?? "").replace(/\s+/g, " ").trim()),
+      links: [...element.querySelectorAll("a")].map((a) => a.getAttribute("href")),
+    };
+  });
+}
+
+describe("Each screen of an empty vault, in Chromium", { timeout: 30_000 }, () => {
+  /** The demo bank's three accounts, refreshed, with no transaction at all. @type {import("../fake-vault").FakeVaultOptions} */
+  const NO_TRANSACTIONS = { vault: "keychain", linked: true, demoTransactions: 0 };
+  /** @type {Array<{ screen: string, text: string[], links: string[] }>} */
+  const EMPTY = [
+    {
+      screen: "overview",
+      text: ["No transactions yet. Go to Accounts to refresh your accounts or import a bank's file."],
+      links: ["#/accounts"],
+    },
+    {
+      screen: "transactions",
+      text: [
+        "No transactions yet.",
+        "Transactions appear here after your accounts are refreshed: go to Accounts to refresh them or import a bank's file.",
+      ],
+      links: ["#/accounts"],
+    },
+    {
+      screen: "spending",
+      text: [
+        "Nothing was spent or earned in June 2025.",
+        "Spending shows here once its transactions are in Spearmint: refresh your accounts or import a bank's file on Accounts, or choose another month above.",
+      ],
+      links: ["#/accounts"],
+    },
+    {
+      screen: "budgets",
+      text: [
+        "Nothing spent yet in June 2025, and no earlier month to learn your spending from.",
+        "The budgets below are a starting point. Refresh your accounts or import a bank's file on Accounts, and each shows what was spent against it.",
+      ],
+      links: ["#/accounts"],
+    },
+    {
+      screen: "rules",
+      text: [
+        "No rules yet.",
+        "A rule picks a category (and, if you like, a clearer name) for every transaction that matches it, for example each payment whose payee contains “coffee”. Add one below.",
+        "When you choose a category on the Transactions screen with “from now on”, Spearmint learns a rule from it and lists it here, where you can change or delete it.",
+      ],
+      links: ["#/transactions"],
+    },
+    {
+      screen: "alerts",
+      text: [
+        "No alerts yet.",
+        "Spearmint tells you here (and with a system notification) when a budget is nearly used or over, or when an account needs you. Set what each category may spend on Budgets, and at what share of it you are alerted in Settings.",
+      ],
+      links: ["#/budgets", "#/settings"],
+    },
+    {
+      screen: "settings",
+      text: [
+        "Nothing to export yet: the vault holds no transactions. Refresh your accounts or import a bank's file on Accounts first.",
+      ],
+      links: ["#/accounts"],
+    },
+  ];
+  for (const { screen, text, links } of EMPTY) {
+    it(`${screen} says what to do next when the accounts hold no transaction`, async () => {
+      const p = await openApp(NO_TRANSACTIONS);
+      await showsText(p.getByTestId("vault-state").first(), "Unlocked");
+      if (screen !== "overview") await p.getByTestId(`nav-${screen}`).click();
+      await showsText(p.getByRole("heading", { level: 1 }), SCREENS.find((s) => s.id === screen)?.title ?? "");
+      assert.deepEqual(await emptyState(p.getByTestId(`${screen}-empty`)), { text, links });
+      assert.equal(await p.getByTestId("error-banner").count(), 0);
+      await screenshot(p, `${screen}-empty.png`);
+    });
+  }
+
+  it("accounts and the overview say how to add an account when there is none", async () => {
+    const p = await openApp(NO_TRANSACTIONS);
+    await p.getByTestId("nav-accounts").click();
+    await p.getByTestId("account-row").nth(2).waitFor();
+    // The accounts have no transaction, so the Accounts screen is not empty yet.
+    assert.equal(await p.getByTestId("accounts-empty").count(), 0);
+    // The user removes the demo bank with its accounts: the vault holds no account at all.
+    await p.getByTestId("disconnect-conn-demo").click();
+    await p.getByTestId("confirm-remove").click();
+    await showsText(p.getByTestId("removed-status"), "Disconnected Demo Bank\\. Removed 3 accounts and 0 transactions\\.");
+
+    assert.deepEqual(await emptyState(p.getByTestId("accounts-empty")), {
+      text: [
+        "No accounts yet.",
+        "Connect your bank or import a file it exported under Add an account below, or try Spearmint with the built-in demo bank: generated accounts and transactions, no bank needed.",
+      ],
+      links: [],
+    });
+    await p.getByTestId("accounts-empty").getByTestId("link-demo-button").waitFor();
+    await p.getByTestId("add-account").waitFor();
+    await screenshot(p, "accounts-empty.png");
+
+    await p.getByTestId("nav-overview").click();
+    assert.deepEqual(await emptyState(p.getByTestId("overview-empty")), {
+      text: ["No accounts yet. Go to Accounts to link a bank or import a bank's file."],
+      links: ["#/accounts"],
+    });
+    await screenshot(p, "overview-no-accounts.png");
+
+    await p.getByTestId("nav-transactions").click();
+    assert.deepEqual(await emptyState(p.getByTestId("transactions-empty")), {
+      text: ["No transactions yet.", "They come from your accounts: go to Accounts to link a bank or import a bank's file."],
+      links: ["#/accounts"],
+    });
+    await screenshot(p, "transactions-no-accounts.png");
+    // Its link goes where the fix is.
+    await p.getByTestId("transactions-empty").getByRole("link", { name: "go to Accounts" }).click();
+    await showsText(p.getByRole("heading", { level: 1 }), "Accounts");
+    await p.getByTestId("link-demo-button").waitFor();
+    assert.equal(await p.getByTestId("error-banner").count(), 0);
+  });
+});
+
 /**
  * Saves a full-page screenshot to ui/test-results for a human to look at.
  * @param {import("playwright-core").Page} p

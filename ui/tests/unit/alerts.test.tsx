@@ -89,9 +89,11 @@ describe("Alerts screen", () => {
   it("says when alerts come when there is none", async () => {
     await start({ budgets: false, bank: false });
     const empty = await screen.findByTestId("alerts-empty");
-    expect(empty.textContent).toBe(
-      "No alerts yet. Spearmint tells you here (and with a system notification) when a budget is nearly used or over, or when an account needs you.",
-    );
+    expect([...empty.querySelectorAll("p")].map((p) => p.textContent)).toEqual([
+      "No alerts yet.",
+      "Spearmint tells you here (and with a system notification) when a budget is nearly used or over, or when an account needs you. Set what each category may spend on Budgets, and at what share of it you are alerted in Settings.",
+    ]);
+    expect([...empty.querySelectorAll("a")].map((a) => a.getAttribute("href"))).toEqual(["#/budgets", "#/settings"]);
     expect(screen.queryByTestId("alerts-list")).toBeNull();
     expect(screen.queryByTestId("alerts-read-all")).toBeNull();
   });
