@@ -130,6 +130,33 @@ fn core_does_no_io() {
 }
 
 #[test]
+fn the_sync_protocol_is_wire_types_only() {
+    let deps = &transitive_normal_deps(&metadata())["spearmint-sync-proto"];
+    for forbidden in [
+        "tokio",
+        "rusqlite",
+        "reqwest",
+        "hyper",
+        "keyring",
+        "mio",
+        "spearmint-engine",
+        "spearmint-core",
+        "chacha20poly1305",
+    ] {
+        assert!(
+            !deps.contains(forbidden),
+            "spearmint-sync-proto depends on {forbidden}: the protocol crate is wire types, shared by server and client"
+        );
+    }
+    for file in rust_files(&root().join("crates/sync-proto/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for io in ["std::fs", "std::net", "std::process", "File::"] {
+            assert!(!text.contains(io), "{} uses {io}: the protocol crate does no IO", file.display());
+        }
+    }
+}
+
+#[test]
 fn format_parsers_do_no_io() {
     let deps = &transitive_normal_deps(&metadata())["spearmint-formats"];
     for io in ["tokio", "rusqlite", "reqwest", "hyper", "keyring", "mio"] {
@@ -249,6 +276,7 @@ fn every_crate_says_what_it_is() {
         "xtask/src/main.rs",
         "crates/formats/src/lib.rs",
         "crates/sandbox-bank/src/lib.rs",
+        "crates/sync-proto/src/lib.rs",
     ];
     for path in roots {
         let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|_| panic!("{path} is missing"));

@@ -1,0 +1,49 @@
+//! What a record holds once opened: a batch of cell changes, as the vault's `changes` table
+//! records them (table, row, column, value, HLC). Merge is last writer wins per cell by HLC,
+//! ties by device; a deletion is a tombstone for the whole row.
+
+use serde::{Deserialize, Serialize};
+
+/// One change to one cell, or a row's deletion. (Not `deny_unknown_fields`: serde does not
+/// support it beside `flatten`; the sealed batch is only ever read by Spearmint.)
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub struct CellChange {
+    /// The hybrid logical clock's fixed-width text (`spearmint_core::Hlc`'s form): text order is
+    /// clock order, and the device id in it breaks ties.
+    pub hlc: String,
+    pub table: String,
+    pub row: String,
+    #[serde(flatten)]
+    pub op: ChangeOp,
+}
+
+/// A column set to a value, or the row deleted.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum ChangeOp {
+    /// The column's new value, as the vault stores it in `changes.value` (JSON: money as integer
+    /// minor units or decimal strings, never a float).
+    Set { column: String, value: serde_json::Value },
+    /// The row is gone: a tombstone that a change with an older clock cannot bring back.
+    Delete,
+}
+
+/// The plaintext of one record: the changes of one or more local writes, in clock order.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeBatch {
+    pub changes: Vec<CellChange>,
+}
+
+impl ChangeBatch {
+    /// The bytes that are padded and sealed.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // A batch is strings and JSON values: serializing it cannot fail.
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The batch back from opened, unpadded bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Result<ChangeBatch, serde_json::Error> {
+        serde_json::from_slice(bytes)
+    }
+}

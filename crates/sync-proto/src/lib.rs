@@ -1,0 +1,33 @@
+//! The sync protocol's wire types, shared by the engine's sync client and `spearmint-server`:
+//! the sealed record envelope and the bytes its associated data binds, the typed change record
+//! sealed inside it, padding, the request and response bodies, the error body and the protocol
+//! version. Pure data: no IO and no cryptography (sealing lives in the client, which alone
+//! holds keys; the server stores envelopes it cannot open). Must not depend on the engine,
+//! tokio, rusqlite or an HTTP crate.
+//!
+//! Design (DESIGN.md section 9): every device appends records `(vault, device, seq)` to its own
+//! log, `seq` contiguous from 1; cursors are `(device, seq)`, never a clock. A record's
+//! associated data binds the format version, vault, device, seq, key epoch and the hash of the
+//! device's previous record, so a server that moves, replays, truncates or rolls back records
+//! is caught by the client that opens them.
+
+mod body;
+mod change;
+mod envelope;
+mod ids;
+mod padding;
+mod status;
+
+pub use body::{
+    Capabilities, Cursor, DownloadPage, DownloadRequest, ErrorBody, ErrorDetail, ErrorKind, UploadOutcome,
+    UploadRequest, UploadResponse,
+};
+pub use change::{CellChange, ChangeBatch, ChangeOp};
+pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
+pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
+pub use padding::{PaddingError, pad, padded_len, unpad};
+pub use status::{DeviceStatus, SeqRange, StatusResponse};
+
+/// The protocol version: in every envelope's associated data, in the capabilities, and checked
+/// by both sides. A change to any type here that an older peer would misread bumps it.
+pub const PROTOCOL_VERSION: u16 = 1;
