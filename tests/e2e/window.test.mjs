@@ -10,17 +10,15 @@
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { decodePng } from './png.mjs';
-import { Session, driverStatus, waitFor } from './webdriver.mjs';
+import { startDriver, stopDriver } from './driver.mjs';
+import { Session, waitFor } from './webdriver.mjs';
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts');
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -59,6 +57,30 @@ async function startNotificationServer() {
     },
   };
 }
+/** Runs a program to its end; rejects with what it printed when it fails or takes too long. */
+function run(program, args, { timeoutMs = 10_000 } = {}) {
+  return new Promise((resolve, reject) =>
+    execFile(program, args, { timeout: timeoutMs }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${program} ${args.join(' ')}: ${error.message} ${stderr}`)) : resolve(stdout),
+    ),
+  );
+}
+
+/**
+ * Answers the system's own save dialog (GTK's file chooser, in a window of its own) as a user
+ * would at the keyboard: waits for the window titled `title`, gives it the focus, replaces the
+ * proposed name with the whole path `file` and presses Enter. WebDriver sees only the page, so
+ * the keys go through the X server (xdotool's XTEST).
+ */
+async function answerSaveDialog(title, file) {
+  const found = await run('xdotool', ['search', '--sync', '--onlyvisible', '--name', title], { timeoutMs: 20_000 });
+  const [window] = found.split('\n').filter(Boolean);
+  assert.ok(window, `no window titled ${title}`);
+  await run('xdotool', ['windowfocus', '--sync', window]);
+  await run('xdotool', ['key', '--clearmodifiers', 'ctrl+a']);
+  await run('xdotool', ['type', '--delay', '15', file]);
+  await run('xdotool', ['key', 'Return']);
+}
 const SCREENS = ['overview', 'transactions', 'accounts', 'spending', 'budgets', 'rules', 'alerts', 'settings'];
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -68,134 +90,6 @@ function requiredEnv(name) {
   return value;
 }
 
-/** Ports nobody listens on: all are held open until all are chosen, so they differ. */
-async function freePorts(count) {
-  const servers = await Promise.all(
-    Array.from({ length: count }, async () => {
-      const server = net.createServer();
-      server.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      return server;
-    }),
-  );
-  const ports = servers.map((server) => server.address().port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
-
-function listening(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-/**
- * Starts tauri-driver on free ports, its own and WebKitWebDriver's (rather than the default 4445,
- * so a WebKitWebDriver left over from an earlier, killed run cannot get in the way), and waits
- * until it answers. It runs in a process group of its own, which WebKitWebDriver and the app
- * join, so `stopDriver` can find whatever outlives it.
- */
-async function startDriver() {
-  const [port, nativePort] = await freePorts(2);
-  const program = process.env.TAURI_DRIVER || 'tauri-driver';
-  const child = spawn(program, ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    detached: true,
-  });
-  await Promise.race([once(child, 'spawn'), once(child, 'error').then(([error]) => Promise.reject(error))]).catch((error) => {
-    throw new Error(`could not start ${program}: ${error.message}; install it with \`cargo install tauri-driver --locked --version ^2\``);
-  });
-  // If `timeout` or Ctrl-C stops the run, the after hook never runs: stop the group here instead.
-  for (const signal of ['SIGTERM', 'SIGINT']) {
-    process.once(signal, () => {
-      signalGroup(child.pid, 'SIGTERM');
-      process.exit(128 + os.constants.signals[signal]);
-    });
-  }
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () => {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`${program} exited (${child.exitCode ?? child.signalCode}) before it answered`);
-      }
-      await driverStatus(url);
-      return true;
-    },
-    { timeoutMs: 20_000, describe: () => `${program} does not answer on ${url}/status` },
-  );
-  return { child, url, nativePort };
-}
-
-/**
- * Stops tauri-driver with SIGTERM, never SIGKILL first: it then stops WebKitWebDriver too, while
- * killed outright it leaves WebKitWebDriver holding its port. Then stops whatever is left in its
- * process group (an app whose session never started, say) and checks the port is free.
- */
-async function stopDriver({ child, nativePort }) {
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
-    if (!stopped) console.error('tauri-driver ignored SIGTERM for 10 s');
-  }
-  // The app's helper processes (WebKitNetworkProcess, ...) take a moment to notice it is gone.
-  await waitFor(() => groupMembers(child.pid).length === 0, { timeoutMs: 3_000, intervalMs: 100 }).catch(() => {});
-  const leftovers = groupMembers(child.pid);
-  if (leftovers.length > 0) {
-    console.error(`stopping what tauri-driver left running: ${leftovers.map(({ pid, comm }) => `${comm} (${pid})`).join(', ')}`);
-    signalGroup(child.pid, 'SIGTERM');
-    const gone = await waitFor(() => groupMembers(child.pid).length === 0, { timeoutMs: 10_000 }).catch(() => false);
-    if (!gone) {
-      signalGroup(child.pid, 'SIGKILL');
-      throw new Error('processes started by tauri-driver ignored SIGTERM for 10 s and were killed');
-    }
-  }
-  await waitFor(async () => !(await listening(nativePort)), {
-    timeoutMs: 5_000,
-    describe: () => `WebKitWebDriver still listens on port ${nativePort} after tauri-driver stopped`,
-  });
-}
-
-function signalGroup(pgid, signal) {
-  try {
-    process.kill(-pgid, signal);
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-}
-
-/**
- * The live processes of a process group, from /proc. Not `kill(-pgid, 0)`: exited orphans stay
- * zombies until init reaps them, and in a container that can take minutes.
- */
-function groupMembers(pgid) {
-  const members = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue; // gone meanwhile
-    }
-    // `pid (comm) state ppid pgrp ...`; comm may hold spaces and parentheses.
-    const close = stat.lastIndexOf(')');
-    const [state, , pgrp] = stat.slice(close + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') {
-      members.push({ pid: Number(entry), comm: stat.slice(stat.indexOf('(') + 1, close) });
-    }
-  }
-  return members;
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
-}
 
 /** What the window shows right now, for failure messages. */
 async function describeWindow(session) {
@@ -555,6 +449,23 @@ describe('the desktop window', () => {
     await session.click(await session.findElement('[data-testid=alerts-read-all]'));
     await until(async () => (await textOf(session, 'alerts-unread')) === 'All read.', 'the alerts were not marked read');
     assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
+
+    // A CSV export, where the user says in the system's save dialog (the page never names a
+    // path): every transaction, with the category just chosen.
+    const exported = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'spearmint-export-')), 'my-transactions.csv');
+    await session.click(await session.findElement('[data-testid=nav-settings]'));
+    await session.click(await session.findElement('[data-testid=export-transactions]'));
+    await answerSaveDialog('Export transactions as CSV', exported);
+    await until(async () => /^Exported /.test((await textOf(session, 'export-status')) ?? ''), 'the export did not finish');
+    const status = (await textOf(session, 'export-status')) ?? '';
+    assert.ok(status.includes(exported), `the status does not name the file: ${status}`);
+    const lines = (await fs.readFile(exported, 'utf8')).split('\r\n').filter(Boolean);
+    const [header, ...records] = lines;
+    assert.match(header, /^Date,Description,Amount,Currency,Account,Memo,Pending,Transaction ID,Category$/);
+    const count = Number(/^Exported ([\d,]+) transactions/.exec(status)?.[1].replaceAll(',', ''));
+    assert.equal(records.length, count, `the file holds ${records.length} rows, the status says ${status}`);
+    assert.ok(count > 0, status);
+    assert.ok(records.some((r) => r.endsWith(',Coffee Shops')), 'the recategorized transaction is not in the export as Coffee Shops');
 
     // Every screen, light and dark (the theme chosen in Settings), as test artifacts.
     const everyScreen = async (suffix) => {

@@ -38,6 +38,8 @@ pub const TEST_PACKAGES: &[&str] = &[
     "python3-dbus",
     "python3-gi",
     "libglib2.0-bin",
+    // Keys typed into the system's save dialog, which WebDriver cannot reach.
+    "xdotool",
     // The C compiler the Windows check builds SQLCipher and OpenSSL with.
     "gcc-mingw-w64-x86-64",
     // Apache Spark's runtime, for the batch job on a real cluster.
