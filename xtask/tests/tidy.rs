@@ -157,6 +157,17 @@ fn the_sync_protocol_is_wire_types_only() {
 }
 
 #[test]
+fn the_sync_server_cannot_open_a_record() {
+    let deps = &transitive_normal_deps(&metadata())["spearmint-server"];
+    for forbidden in ["spearmint-engine", "spearmint-core", "chacha20poly1305", "keyring", "bip39"] {
+        assert!(
+            !deps.contains(forbidden),
+            "spearmint-server depends on {forbidden}: the server stores sealed records and never holds what opens them"
+        );
+    }
+}
+
+#[test]
 fn format_parsers_do_no_io() {
     let deps = &transitive_normal_deps(&metadata())["spearmint-formats"];
     for io in ["tokio", "rusqlite", "reqwest", "hyper", "keyring", "mio"] {
@@ -277,6 +288,7 @@ fn every_crate_says_what_it_is() {
         "crates/formats/src/lib.rs",
         "crates/sandbox-bank/src/lib.rs",
         "crates/sync-proto/src/lib.rs",
+        "crates/server/src/lib.rs",
     ];
     for path in roots {
         let text = std::fs::read_to_string(root().join(path)).unwrap_or_else(|_| panic!("{path} is missing"));

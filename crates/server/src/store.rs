@@ -1,0 +1,259 @@
+//! Device logs in one SQLite file (WAL): a row per record, unique on `(vault, device, seq)`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use spearmint_sync_proto::{
+    ContentHash, Cursor, DeviceId, DeviceStatus, DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorKind,
+    KeyEpoch, Seq, StatusResponse, UploadOutcome, UploadResponse, VaultId,
+};
+use uuid::Uuid;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS records (
+    vault      BLOB NOT NULL,
+    device     BLOB NOT NULL,
+    seq        INTEGER NOT NULL,
+    version    INTEGER NOT NULL,
+    epoch      INTEGER NOT NULL,
+    prev       BLOB,
+    nonce      BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    hash       BLOB NOT NULL,
+    PRIMARY KEY (vault, device, seq)
+) STRICT, WITHOUT ROWID;
+";
+
+/// How much one download page may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_page_bytes: u64,
+    pub max_page_records: u32,
+}
+
+impl Default for Limits {
+    /// 1 MiB or 1,000 records a page, whichever comes first.
+    fn default() -> Limits {
+        Limits { max_page_bytes: 1 << 20, max_page_records: 1_000 }
+    }
+}
+
+/// Why the store refused or failed, with the kind the HTTP layer answers with.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("record {seq} is not one of this device's: it names vault {vault} and device {device}")]
+    WrongPlace { seq: Seq, vault: VaultId, device: DeviceId },
+    #[error("record {seq}: {source}")]
+    Envelope { seq: Seq, source: EnvelopeError },
+    #[error("record {seq} is beyond the largest seq this server stores")]
+    SeqOutOfRange { seq: Seq },
+    #[error("record {seq} does not follow the record {prev} held before it: the device's log forked")]
+    Fork { seq: Seq, prev: Seq },
+    #[error("the server's database failed: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("the server's database holds a malformed record: restore it from a backup")]
+    Corrupt,
+}
+
+impl StoreError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::WrongPlace { .. } => ErrorKind::Forbidden,
+            StoreError::Envelope { source: EnvelopeError::Version { .. }, .. } => ErrorKind::UnsupportedVersion,
+            StoreError::Envelope { .. } | StoreError::SeqOutOfRange { .. } => ErrorKind::BadRequest,
+            StoreError::Fork { .. } => ErrorKind::Conflict,
+            StoreError::Database(_) | StoreError::Corrupt => ErrorKind::Unavailable,
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// The device logs of every vault, in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    db: Connection,
+    limits: Limits,
+}
+
+impl SqliteStore {
+    /// Opens (creating it if need be) the store at `path`.
+    pub fn open(path: &Path, limits: Limits) -> Result<SqliteStore> {
+        let db = Connection::open(path)?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.busy_timeout(std::time::Duration::from_secs(5))?;
+        db.execute_batch(SCHEMA)?;
+        Ok(SqliteStore { db, limits })
+    }
+
+    /// Appends `records` to `device`'s log in `vault`, all or nothing: each is stored, or found
+    /// already held with the same content (a replay: nothing changes), or found held with other
+    /// content (a conflict: the held one stays and is named).
+    pub fn append(&mut self, vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<UploadResponse> {
+        for r in records {
+            if r.vault != vault || r.device != device {
+                return Err(StoreError::WrongPlace { seq: r.seq, vault: r.vault, device: r.device });
+            }
+            r.check().map_err(|source| StoreError::Envelope { seq: r.seq, source })?;
+        }
+        let tx = self.db.transaction()?;
+        let mut outcomes = Vec::with_capacity(records.len());
+        {
+            let mut held =
+                tx.prepare_cached("SELECT hash FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO records (vault, device, seq, version, epoch, prev, nonce, ciphertext, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for r in records {
+                let hash = r.content_hash();
+                let seq = seq_sql(r.seq)?;
+                let found: Option<Vec<u8>> = held
+                    .query_row(params![vault.0.as_bytes(), device.0.as_bytes(), seq], |row| row.get(0))
+                    .optional()?;
+                if let Some(found) = found {
+                    let found = hash_of(&found)?;
+                    outcomes.push(if found == hash {
+                        UploadOutcome::Duplicate { seq: r.seq }
+                    } else {
+                        UploadOutcome::Conflict { seq: r.seq, held: found }
+                    });
+                    continue;
+                }
+                // A record must follow the one held before it: the server cannot open records,
+                // but it can refuse a fork of the chain their associated data binds.
+                if let (Some(prev), Some(before)) = (r.prev, r.seq.0.checked_sub(1).filter(|s| *s > 0)) {
+                    let before_hash: Option<Vec<u8>> = held
+                        .query_row(params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(Seq(before))?], |row| {
+                            row.get(0)
+                        })
+                        .optional()?;
+                    if let Some(before_hash) = before_hash
+                        && hash_of(&before_hash)? != prev
+                    {
+                        return Err(StoreError::Fork { seq: r.seq, prev: Seq(before) });
+                    }
+                }
+                insert.execute(params![
+                    vault.0.as_bytes(),
+                    device.0.as_bytes(),
+                    seq,
+                    r.version,
+                    r.epoch.0,
+                    r.prev.map(|p| p.0.to_vec()),
+                    r.nonce.to_vec(),
+                    r.ciphertext,
+                    hash.0.to_vec(),
+                ])?;
+                outcomes.push(UploadOutcome::Stored { seq: r.seq });
+            }
+        }
+        tx.commit()?;
+        let contiguous = self.device_status(vault, device)?.contiguous;
+        Ok(UploadResponse { outcomes, contiguous })
+    }
+
+    /// Every device of `vault`: what is held contiguously from 1, and beyond a gap.
+    pub fn status(&self, vault: VaultId) -> Result<StatusResponse> {
+        let mut seqs: BTreeMap<DeviceId, Vec<Seq>> = BTreeMap::new();
+        let mut stmt =
+            self.db.prepare_cached("SELECT device, seq FROM records WHERE vault = ?1 ORDER BY device, seq")?;
+        let rows =
+            stmt.query_map([vault.0.as_bytes()], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
+        for row in rows {
+            let (device, seq) = row?;
+            seqs.entry(device_of(&device)?)
+                .or_default()
+                .push(Seq(u64::try_from(seq).map_err(|_| StoreError::Corrupt)?));
+        }
+        Ok(StatusResponse { devices: seqs.into_iter().map(|(d, s)| DeviceStatus::from_seqs(d, s)).collect() })
+    }
+
+    fn device_status(&self, vault: VaultId, device: DeviceId) -> Result<DeviceStatus> {
+        let mut stmt =
+            self.db.prepare_cached("SELECT seq FROM records WHERE vault = ?1 AND device = ?2 ORDER BY seq")?;
+        let rows = stmt.query_map(params![vault.0.as_bytes(), device.0.as_bytes()], |row| row.get::<_, i64>(0))?;
+        let mut seqs = Vec::new();
+        for seq in rows {
+            seqs.push(Seq(u64::try_from(seq?).map_err(|_| StoreError::Corrupt)?));
+        }
+        Ok(DeviceStatus::from_seqs(device, seqs))
+    }
+
+    /// The records after each cursor, device by device, never past a device's contiguous seq
+    /// (so a client's cursor never jumps a record it has not seen), at most one page's worth.
+    /// Devices the request names no cursor for are read from the start.
+    pub fn download(&self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
+        let max_bytes = request.max_bytes.map_or(self.limits.max_page_bytes, |b| b.min(self.limits.max_page_bytes));
+        let max_records = self.limits.max_page_records as usize;
+        let status = self.status(vault)?;
+        let after = |device: DeviceId| {
+            request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)
+        };
+        let mut stmt = self.db.prepare_cached(
+            "SELECT seq, version, epoch, prev, nonce, ciphertext FROM records
+             WHERE vault = ?1 AND device = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
+        )?;
+        let (mut records, mut next, mut bytes, mut more) = (Vec::new(), Vec::new(), 0u64, false);
+        for device in &status.devices {
+            let mut cursor = after(device.device);
+            if more || cursor >= device.contiguous {
+                next.push(Cursor { device: device.device, after: cursor });
+                more |= cursor < device.contiguous;
+                continue;
+            }
+            let rows = stmt.query_map(
+                params![vault.0.as_bytes(), device.device.0.as_bytes(), seq_sql(cursor)?, seq_sql(device.contiguous)?],
+                |row| {
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, u16>(1)?,
+                        row.get::<_, u32>(2)?,
+                        row.get::<_, Option<Vec<u8>>>(3)?,
+                        row.get::<_, Vec<u8>>(4)?,
+                        row.get::<_, Vec<u8>>(5)?,
+                    ))
+                },
+            )?;
+            for row in rows {
+                let (seq, version, epoch, prev, nonce, ciphertext) = row?;
+                let record = Envelope {
+                    version,
+                    vault,
+                    device: device.device,
+                    seq: Seq(u64::try_from(seq).map_err(|_| StoreError::Corrupt)?),
+                    epoch: KeyEpoch(epoch),
+                    prev: prev.as_deref().map(hash_of).transpose()?,
+                    nonce: nonce.try_into().map_err(|_| StoreError::Corrupt)?,
+                    ciphertext,
+                };
+                let len = record.stored_len() as u64;
+                // A page always holds at least one record, however large.
+                if !records.is_empty() && (bytes + len > max_bytes || records.len() >= max_records) {
+                    more = true;
+                    break;
+                }
+                bytes += len;
+                cursor = record.seq;
+                records.push(record);
+            }
+            next.push(Cursor { device: device.device, after: cursor });
+            more |= cursor < device.contiguous;
+        }
+        Ok(DownloadPage { records, next, more })
+    }
+}
+
+fn seq_sql(seq: Seq) -> Result<i64> {
+    i64::try_from(seq.0).map_err(|_| StoreError::SeqOutOfRange { seq })
+}
+
+fn hash_of(bytes: &[u8]) -> Result<ContentHash> {
+    Ok(ContentHash(bytes.try_into().map_err(|_| StoreError::Corrupt)?))
+}
+
+fn device_of(bytes: &[u8]) -> Result<DeviceId> {
+    Ok(DeviceId(Uuid::from_slice(bytes).map_err(|_| StoreError::Corrupt)?))
+}
