@@ -5,19 +5,24 @@
 //! same million transactions, from the shared peer benchmark's generator. `batch`: the seed's
 //! monthly spending job (`spearmint batch spending`) against DuckDB, Polars and the `wc -l`
 //! floor on 10M log lines, with the shared peer benchmark's agreement check and timing harness.
+//! `app`: the real desktop window (release build, under Xvfb) on a vault of a million
+//! transactions: launch to the Overview painted, and frame times scrolling the Transactions list
+//! (`tests/e2e/bench-app.mjs`).
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{command, deps, workspace};
+use crate::session::KeyringSession;
+use crate::{command, deps, ui, workspace};
 
 const BENCHES: &[(&str, &str)] = &[
     ("import", "spearmint-engine"),
     ("categorize", "spearmint-core"),
     ("hledger", "spearmint-engine"),
     ("batch", "spearmint-cli"),
+    ("app", "spearmint-desktop"),
 ];
 
 /// The peers' versions the shared benchmark was measured with.
@@ -43,6 +48,10 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
         println!("==> bench {name}");
         if *name == "batch" {
             batch(root)?;
+            continue;
+        }
+        if *name == "app" {
+            app(root)?;
             continue;
         }
         let mut cmd = Command::new(env!("CARGO"));
@@ -82,6 +91,38 @@ fn batch(root: &Path) -> Result<()> {
             .env("DATA", data),
     )
     .context("the batch timing harness failed")
+}
+
+/// The release app and CLI, and `tests/e2e/bench-app.mjs` driving the real window over WebDriver
+/// under Xvfb, in a private keyring session like the end-to-end tests.
+fn app(root: &Path) -> Result<()> {
+    deps::system_packages(deps::TEST_PACKAGES)?;
+    let tauri_driver = deps::tauri_driver()?;
+    ui::install(root)?;
+    // Before the app's build, which embeds ui/dist as it is.
+    ui::run_script(root, "build")?;
+    command::run(Command::new(env!("CARGO")).current_dir(root).args([
+        "build",
+        "--release",
+        "-p",
+        "spearmint-desktop",
+        "-p",
+        "spearmint-cli",
+    ]))
+    .context("the release app does not build")?;
+    let release = workspace::target_dir(root)?.join("release");
+    let session = KeyringSession::new()?;
+    let data_dir = session.scratch_dir("data")?;
+    let wrapper = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];
+    let mut cmd = session.command(&wrapper, &["node", "tests/e2e/bench-app.mjs"])?;
+    cmd.current_dir(root)
+        .env("SPEARMINT_APP", release.join("spearmint-desktop"))
+        .env("SPEARMINT_CLI", release.join("spearmint"))
+        .env("SPEARMINT_DATA_DIR", &data_dir)
+        .env("TAURI_DRIVER", &tauri_driver)
+        // GTK would pick a Wayland compositor over Xvfb.
+        .env_remove("WAYLAND_DISPLAY");
+    command::run(&mut cmd).context("the app benchmark failed: its output is above")
 }
 
 /// Installs hledger if missing and generates (once) one user's million transactions as CSV and
