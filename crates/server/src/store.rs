@@ -1,6 +1,5 @@
 //! Device logs in one SQLite file (WAL): a row per record, unique on `(vault, device, seq)`.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -22,6 +21,14 @@ CREATE TABLE IF NOT EXISTS records (
     ciphertext BLOB NOT NULL,
     hash       BLOB NOT NULL,
     PRIMARY KEY (vault, device, seq)
+) STRICT, WITHOUT ROWID;
+-- Each device's highest seq up to which every record is held, kept by `append`, so that neither
+-- status nor a download page reads a whole log to find it.
+CREATE TABLE IF NOT EXISTS heads (
+    vault      BLOB NOT NULL,
+    device     BLOB NOT NULL,
+    contiguous INTEGER NOT NULL,
+    PRIMARY KEY (vault, device)
 ) STRICT, WITHOUT ROWID;
 ";
 
@@ -150,36 +157,44 @@ impl SqliteStore {
                 outcomes.push(UploadOutcome::Stored { seq: r.seq });
             }
         }
+        let contiguous = advance_head(&tx, vault, device)?;
         tx.commit()?;
-        let contiguous = self.device_status(vault, device)?.contiguous;
         Ok(UploadResponse { outcomes, contiguous })
     }
 
     /// Every device of `vault`: what is held contiguously from 1, and beyond a gap.
     pub fn status(&self, vault: VaultId) -> Result<StatusResponse> {
-        let mut seqs: BTreeMap<DeviceId, Vec<Seq>> = BTreeMap::new();
-        let mut stmt =
-            self.db.prepare_cached("SELECT device, seq FROM records WHERE vault = ?1 ORDER BY device, seq")?;
-        let rows =
-            stmt.query_map([vault.0.as_bytes()], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
-        for row in rows {
-            let (device, seq) = row?;
-            seqs.entry(device_of(&device)?)
-                .or_default()
-                .push(Seq(u64::try_from(seq).map_err(|_| StoreError::Corrupt)?));
+        let mut later = self
+            .db
+            .prepare_cached("SELECT seq FROM records WHERE vault = ?1 AND device = ?2 AND seq > ?3 ORDER BY seq")?;
+        let mut devices = Vec::new();
+        for (device, contiguous) in self.heads(vault)? {
+            let rows = later
+                .query_map(params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(contiguous)?], |row| {
+                    row.get::<_, i64>(0)
+                })?;
+            let mut seqs = Vec::new();
+            for seq in rows {
+                seqs.push(seq_of(seq?)?);
+            }
+            // All of them lie beyond a gap: the ranges alone, under the head kept by `append`.
+            devices.push(DeviceStatus { contiguous, ..DeviceStatus::from_seqs(device, seqs) });
         }
-        Ok(StatusResponse { devices: seqs.into_iter().map(|(d, s)| DeviceStatus::from_seqs(d, s)).collect() })
+        Ok(StatusResponse { devices })
     }
 
-    fn device_status(&self, vault: VaultId, device: DeviceId) -> Result<DeviceStatus> {
+    /// Each device of `vault` with its contiguous seq, in device order.
+    fn heads(&self, vault: VaultId) -> Result<Vec<(DeviceId, Seq)>> {
         let mut stmt =
-            self.db.prepare_cached("SELECT seq FROM records WHERE vault = ?1 AND device = ?2 ORDER BY seq")?;
-        let rows = stmt.query_map(params![vault.0.as_bytes(), device.0.as_bytes()], |row| row.get::<_, i64>(0))?;
-        let mut seqs = Vec::new();
-        for seq in rows {
-            seqs.push(Seq(u64::try_from(seq?).map_err(|_| StoreError::Corrupt)?));
+            self.db.prepare_cached("SELECT device, contiguous FROM heads WHERE vault = ?1 ORDER BY device")?;
+        let rows =
+            stmt.query_map([vault.0.as_bytes()], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
+        let mut heads = Vec::new();
+        for row in rows {
+            let (device, contiguous) = row?;
+            heads.push((device_of(&device)?, seq_of(contiguous)?));
         }
-        Ok(DeviceStatus::from_seqs(device, seqs))
+        Ok(heads)
     }
 
     /// The records after each cursor, device by device, never past a device's contiguous seq
@@ -188,7 +203,7 @@ impl SqliteStore {
     pub fn download(&self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
         let max_bytes = request.max_bytes.map_or(self.limits.max_page_bytes, |b| b.min(self.limits.max_page_bytes));
         let max_records = self.limits.max_page_records as usize;
-        let status = self.status(vault)?;
+        let heads = self.heads(vault)?;
         let after = |device: DeviceId| {
             request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)
         };
@@ -197,15 +212,15 @@ impl SqliteStore {
              WHERE vault = ?1 AND device = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
         )?;
         let (mut records, mut next, mut bytes, mut more) = (Vec::new(), Vec::new(), 0u64, false);
-        for device in &status.devices {
-            let mut cursor = after(device.device);
-            if more || cursor >= device.contiguous {
-                next.push(Cursor { device: device.device, after: cursor });
-                more |= cursor < device.contiguous;
+        for &(device, contiguous) in &heads {
+            let mut cursor = after(device);
+            if more || cursor >= contiguous {
+                next.push(Cursor { device, after: cursor });
+                more |= cursor < contiguous;
                 continue;
             }
             let rows = stmt.query_map(
-                params![vault.0.as_bytes(), device.device.0.as_bytes(), seq_sql(cursor)?, seq_sql(device.contiguous)?],
+                params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(cursor)?, seq_sql(contiguous)?],
                 |row| {
                     Ok((
                         row.get::<_, i64>(0)?,
@@ -222,8 +237,8 @@ impl SqliteStore {
                 let record = Envelope {
                     version,
                     vault,
-                    device: device.device,
-                    seq: Seq(u64::try_from(seq).map_err(|_| StoreError::Corrupt)?),
+                    device,
+                    seq: seq_of(seq)?,
                     epoch: KeyEpoch(epoch),
                     prev: prev.as_deref().map(hash_of).transpose()?,
                     nonce: nonce.try_into().map_err(|_| StoreError::Corrupt)?,
@@ -239,11 +254,46 @@ impl SqliteStore {
                 cursor = record.seq;
                 records.push(record);
             }
-            next.push(Cursor { device: device.device, after: cursor });
-            more |= cursor < device.contiguous;
+            next.push(Cursor { device, after: cursor });
+            more |= cursor < contiguous;
         }
         Ok(DownloadPage { records, next, more })
     }
+}
+
+/// Moves `device`'s head past every record now held right after it (a late record fills a gap
+/// and the head jumps over what was held beyond it); returns the new head.
+fn advance_head(tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId) -> Result<Seq> {
+    let key = params![vault.0.as_bytes(), device.0.as_bytes()];
+    let head: Option<i64> = tx
+        .query_row("SELECT contiguous FROM heads WHERE vault = ?1 AND device = ?2", key, |row| row.get(0))
+        .optional()?;
+    let Some(head) = head else {
+        // A device with no head had no records; if this upload stored none either, it has none.
+        let any = tx.prepare_cached("SELECT 1 FROM records WHERE vault = ?1 AND device = ?2 LIMIT 1")?.exists(key)?;
+        return if any { store_head(tx, vault, device, Seq::NONE) } else { Ok(Seq::NONE) };
+    };
+    store_head(tx, vault, device, seq_of(head)?)
+}
+
+/// Advances `device`'s head from `head` and stores it.
+fn store_head(tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId, mut head: Seq) -> Result<Seq> {
+    let mut held = tx.prepare_cached("SELECT 1 FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3")?;
+    while let Some(next) = head.next()
+        && held.exists(params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(next)?])?
+    {
+        head = next;
+    }
+    tx.execute(
+        "INSERT INTO heads (vault, device, contiguous) VALUES (?1, ?2, ?3)
+         ON CONFLICT (vault, device) DO UPDATE SET contiguous = excluded.contiguous",
+        params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(head)?],
+    )?;
+    Ok(head)
+}
+
+fn seq_of(seq: i64) -> Result<Seq> {
+    u64::try_from(seq).map(Seq).map_err(|_| StoreError::Corrupt)
 }
 
 fn seq_sql(seq: Seq) -> Result<i64> {
