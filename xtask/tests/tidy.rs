@@ -101,84 +101,90 @@ fn only_the_desktop_package_depends_on_tauri() {
     }
 }
 
-#[test]
-fn core_does_no_io() {
-    let deps = &transitive_normal_deps(&metadata())["spearmint-core"];
-    for io in [
-        "tokio",
-        "rusqlite",
-        "libsqlite3-sys",
-        "reqwest",
-        "hyper",
-        "keyring",
-        "mio",
-        "notify-rust",
-        "zbus",
-        "directories",
-    ] {
-        assert!(
-            !deps.contains(io),
-            "spearmint-core depends on {io}: core must stay free of IO (put it in spearmint-engine)"
-        );
+/// Fails when `package` depends, directly or not, on any of `forbidden`; `why` says the rule.
+fn forbid_dependencies(package: &str, forbidden: &[&str], why: &str) {
+    let deps = &transitive_normal_deps(&metadata())[package];
+    for name in forbidden {
+        assert!(!deps.contains(*name), "{package} depends on {name}: {why}");
     }
-    for file in rust_files(&root().join("crates/core/src")) {
+}
+
+/// Fails when a Rust file under `dir` names any of `patterns`; `why` says the rule.
+fn forbid_in_sources(dir: &str, patterns: &[&str], why: &str) {
+    for file in rust_files(&root().join(dir)) {
         let text = std::fs::read_to_string(&file).unwrap();
-        for io in ["std::fs", "std::net", "std::process", "std::env", "File::"] {
-            assert!(!text.contains(io), "{} uses {io}: core does no IO", file.display());
+        for pattern in patterns {
+            assert!(!text.contains(pattern), "{} uses {pattern}: {why}", file.display());
         }
     }
+}
+
+#[test]
+fn core_does_no_io() {
+    forbid_dependencies(
+        "spearmint-core",
+        &[
+            "tokio",
+            "rusqlite",
+            "libsqlite3-sys",
+            "reqwest",
+            "hyper",
+            "keyring",
+            "mio",
+            "notify-rust",
+            "zbus",
+            "directories",
+        ],
+        "core must stay free of IO (put it in spearmint-engine)",
+    );
+    forbid_in_sources(
+        "crates/core/src",
+        &["std::fs", "std::net", "std::process", "std::env", "File::"],
+        "core does no IO",
+    );
 }
 
 #[test]
 fn the_sync_protocol_is_wire_types_only() {
-    let deps = &transitive_normal_deps(&metadata())["spearmint-sync-proto"];
-    for forbidden in [
-        "tokio",
-        "rusqlite",
-        "reqwest",
-        "hyper",
-        "keyring",
-        "mio",
-        "spearmint-engine",
-        "spearmint-core",
-        "chacha20poly1305",
-    ] {
-        assert!(
-            !deps.contains(forbidden),
-            "spearmint-sync-proto depends on {forbidden}: the protocol crate is wire types, shared by server and client"
-        );
-    }
-    for file in rust_files(&root().join("crates/sync-proto/src")) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for io in ["std::fs", "std::net", "std::process", "File::"] {
-            assert!(!text.contains(io), "{} uses {io}: the protocol crate does no IO", file.display());
-        }
-    }
+    forbid_dependencies(
+        "spearmint-sync-proto",
+        &[
+            "tokio",
+            "rusqlite",
+            "reqwest",
+            "hyper",
+            "keyring",
+            "mio",
+            "spearmint-engine",
+            "spearmint-core",
+            "chacha20poly1305",
+        ],
+        "the protocol crate is wire types, shared by server and client",
+    );
+    forbid_in_sources(
+        "crates/sync-proto/src",
+        &["std::fs", "std::net", "std::process", "File::"],
+        "the protocol crate does no IO",
+    );
 }
 
 #[test]
 fn the_sync_server_cannot_open_a_record() {
-    let deps = &transitive_normal_deps(&metadata())["spearmint-server"];
-    for forbidden in ["spearmint-engine", "spearmint-core", "chacha20poly1305", "keyring", "bip39"] {
-        assert!(
-            !deps.contains(forbidden),
-            "spearmint-server depends on {forbidden}: the server stores sealed records and never holds what opens them"
-        );
-    }
+    forbid_dependencies(
+        "spearmint-server",
+        &["spearmint-engine", "spearmint-core", "chacha20poly1305", "keyring", "bip39"],
+        "the server stores sealed records and never holds what opens them",
+    );
 }
 
 #[test]
 fn format_parsers_do_no_io() {
-    let deps = &transitive_normal_deps(&metadata())["spearmint-formats"];
-    for io in ["tokio", "rusqlite", "reqwest", "hyper", "keyring", "mio"] {
-        assert!(!deps.contains(io), "spearmint-formats depends on {io}: parsers take bytes and return statements");
-    }
-    for file in rust_files(&root().join("crates/formats/src")) {
-        let text = std::fs::read_to_string(&file).unwrap();
-        for io in ["std::fs", "std::net", "std::process", "File::"] {
-            assert!(!text.contains(io), "{} uses {io}: parsers do no IO", file.display());
-        }
-    }
+    forbid_dependencies(
+        "spearmint-formats",
+        &["tokio", "rusqlite", "reqwest", "hyper", "keyring", "mio"],
+        "parsers take bytes and return statements",
+    );
+    forbid_in_sources("crates/formats/src", &["std::fs", "std::net", "std::process", "File::"], "parsers do no IO");
 }
 
 #[test]
