@@ -4,10 +4,14 @@
 //!
 //! Built so far: the device log on SQLite ([`SqliteStore`]): idempotent appends (a replay is a
 //! no-op, a different record at a held place a conflict, never dropped), per-device status
-//! (the contiguous prefix and what is held beyond a gap) and bounded pages of downloads by
-//! `(device, seq)` cursors. Not built yet: the HTTP server, accounts and tokens, PostgreSQL,
-//! snapshots and compaction (see the sync issue).
+//! (the contiguous prefix and what is held beyond a gap), bounded pages of downloads by
+//! `(device, seq)` cursors and quotas; accounts, devices and token hashes; the HTTP API
+//! ([`Server`]). Not built yet: TLS of its own, PostgreSQL, snapshots and compaction.
 
+mod accounts;
+mod http;
 mod store;
 
-pub use store::{Limits, SqliteStore, StoreError};
+pub use accounts::{AccountId, Caller, TokenKind};
+pub use http::{Config, Server, hash_password};
+pub use store::{Limits, QuotaScope, SqliteStore, StoreError};

@@ -24,26 +24,44 @@ CREATE TABLE IF NOT EXISTS records (
 ) STRICT, WITHOUT ROWID;
 -- Each device's highest seq up to which every record is held, kept by `append`, so that neither
 -- status nor a download page reads a whole log to find it.
+-- `bytes` is what the device's records take, for its quota.
 CREATE TABLE IF NOT EXISTS heads (
     vault      BLOB NOT NULL,
     device     BLOB NOT NULL,
     contiguous INTEGER NOT NULL,
+    bytes      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (vault, device)
 ) STRICT, WITHOUT ROWID;
 ";
 
-/// How much one download page may hold.
+/// How much one download page may hold, and how much a device and an account may store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     pub max_page_bytes: u64,
     pub max_page_records: u32,
+    /// Bytes of records one device may store.
+    pub max_device_bytes: u64,
+    /// Bytes of records all of one account's devices may store together.
+    pub max_account_bytes: u64,
 }
 
 impl Default for Limits {
-    /// 1 MiB or 1,000 records a page, whichever comes first.
+    /// 1 MiB or 1,000 records a page, whichever comes first; 1 GiB a device, 4 GiB an account.
     fn default() -> Limits {
-        Limits { max_page_bytes: 1 << 20, max_page_records: 1_000 }
+        Limits {
+            max_page_bytes: 1 << 20,
+            max_page_records: 1_000,
+            max_device_bytes: 1 << 30,
+            max_account_bytes: 4 << 30,
+        }
     }
+}
+
+/// Which storage quota an upload would exceed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QuotaScope {
+    Device,
+    Account,
 }
 
 /// Why the store refused or failed, with the kind the HTTP layer answers with.
@@ -57,6 +75,16 @@ pub enum StoreError {
     SeqOutOfRange { seq: Seq },
     #[error("record {seq} does not follow the record {prev} held before it: the device's log forked")]
     Fork { seq: Seq, prev: Seq },
+    #[error("this upload would store more than the {scope:?} may: {limit} bytes")]
+    Quota { scope: QuotaScope, limit: u64 },
+    #[error("the user name is taken")]
+    UserTaken,
+    #[error("this device belongs to another account")]
+    DeviceOfAnotherAccount,
+    #[error("this device was removed from the account")]
+    DeviceRevoked,
+    #[error("this vault belongs to another account")]
+    VaultOfAnotherAccount,
     #[error("the server's database failed: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the server's database holds a malformed record: restore it from a backup")]
@@ -69,7 +97,11 @@ impl StoreError {
             StoreError::WrongPlace { .. } => ErrorKind::Forbidden,
             StoreError::Envelope { source: EnvelopeError::Version { .. }, .. } => ErrorKind::UnsupportedVersion,
             StoreError::Envelope { .. } | StoreError::SeqOutOfRange { .. } => ErrorKind::BadRequest,
-            StoreError::Fork { .. } => ErrorKind::Conflict,
+            StoreError::Fork { .. } | StoreError::UserTaken => ErrorKind::Conflict,
+            StoreError::Quota { .. } => ErrorKind::QuotaExceeded,
+            StoreError::DeviceOfAnotherAccount | StoreError::DeviceRevoked | StoreError::VaultOfAnotherAccount => {
+                ErrorKind::Forbidden
+            }
             StoreError::Database(_) | StoreError::Corrupt => ErrorKind::Unavailable,
         }
     }
@@ -80,7 +112,7 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// The device logs of every vault, in one SQLite file.
 #[derive(Debug)]
 pub struct SqliteStore {
-    db: Connection,
+    pub(crate) db: Connection,
     limits: Limits,
 }
 
@@ -92,6 +124,7 @@ impl SqliteStore {
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
         db.execute_batch(SCHEMA)?;
+        db.execute_batch(crate::accounts::SCHEMA)?;
         Ok(SqliteStore { db, limits })
     }
 
@@ -107,6 +140,7 @@ impl SqliteStore {
         }
         let tx = self.db.transaction()?;
         let mut outcomes = Vec::with_capacity(records.len());
+        let mut added = 0u64;
         {
             let mut held =
                 tx.prepare_cached("SELECT hash FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3")?;
@@ -154,10 +188,14 @@ impl SqliteStore {
                     r.ciphertext,
                     hash.0.to_vec(),
                 ])?;
+                added += r.stored_len() as u64;
                 outcomes.push(UploadOutcome::Stored { seq: r.seq });
             }
         }
         let contiguous = advance_head(&tx, vault, device)?;
+        if added > 0 {
+            self.limits.charge(&tx, vault, device, added)?;
+        }
         tx.commit()?;
         Ok(UploadResponse { outcomes, contiguous })
     }
@@ -261,6 +299,36 @@ impl SqliteStore {
     }
 }
 
+impl Limits {
+    /// Adds `added` bytes to `device`'s usage, refusing (so the caller's transaction rolls
+    /// back) if that passes the device's or its account's quota.
+    fn charge(&self, tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
+        let key = params![vault.0.as_bytes(), device.0.as_bytes()];
+        let used: i64 = tx.query_row("SELECT bytes FROM heads WHERE vault = ?1 AND device = ?2", key, |r| r.get(0))?;
+        let used = u64::try_from(used).map_err(|_| StoreError::Corrupt)?;
+        if used + added > self.max_device_bytes {
+            return Err(StoreError::Quota { scope: QuotaScope::Device, limit: self.max_device_bytes });
+        }
+        let account: Option<i64> = tx
+            .query_row(
+                "SELECT COALESCE(SUM(h.bytes), 0) FROM heads h JOIN vaults v ON v.vault = h.vault
+                 WHERE v.account = (SELECT account FROM vaults WHERE vault = ?1)",
+                [vault.0.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let account = u64::try_from(account.unwrap_or(0)).map_err(|_| StoreError::Corrupt)?;
+        if account + added > self.max_account_bytes {
+            return Err(StoreError::Quota { scope: QuotaScope::Account, limit: self.max_account_bytes });
+        }
+        tx.execute(
+            "UPDATE heads SET bytes = bytes + ?3 WHERE vault = ?1 AND device = ?2",
+            params![vault.0.as_bytes(), device.0.as_bytes(), i64::try_from(added).map_err(|_| StoreError::Corrupt)?],
+        )?;
+        Ok(())
+    }
+}
+
 /// Moves `device`'s head past every record now held right after it (a late record fills a gap
 /// and the head jumps over what was held beyond it); returns the new head.
 fn advance_head(tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId) -> Result<Seq> {
@@ -304,6 +372,6 @@ fn hash_of(bytes: &[u8]) -> Result<ContentHash> {
     Ok(ContentHash(bytes.try_into().map_err(|_| StoreError::Corrupt)?))
 }
 
-fn device_of(bytes: &[u8]) -> Result<DeviceId> {
+pub(crate) fn device_of(bytes: &[u8]) -> Result<DeviceId> {
     Ok(DeviceId(Uuid::from_slice(bytes).map_err(|_| StoreError::Corrupt)?))
 }

@@ -131,7 +131,7 @@ fn status_reports_gaps_and_downloads_stop_at_them_until_they_fill() {
 #[test]
 fn pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_after_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
-    let limits = Limits { max_page_bytes: 4_000, max_page_records: 7 };
+    let limits = Limits { max_page_bytes: 4_000, max_page_records: 7, ..Limits::default() };
     let mut expected = Vec::new();
     {
         let mut store = open(&dir, limits);
@@ -161,4 +161,32 @@ fn pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_af
     assert!(pages >= 60 / 7, "{pages} pages");
     // Nothing in the file but ciphertext and identities: no record's plaintext ever reaches it.
     assert!(all.iter().all(|r| r.check().is_ok()));
+}
+
+#[test]
+fn an_upload_past_a_quota_stores_nothing_and_says_which_quota() {
+    let dir = tempfile::tempdir().unwrap();
+    let records = chain(device(1), 10, 300, 1);
+    let per_record = records[0].stored_len() as u64;
+    let limits = Limits { max_device_bytes: per_record * 5, ..Limits::default() };
+    let mut store = open(&dir, limits);
+    store.append(vault(), device(1), &records[..4]).unwrap();
+    let error = store.append(vault(), device(1), &records[4..6]).unwrap_err();
+    assert!(matches!(error, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. }), "{error:?}");
+    assert_eq!(error.kind(), ErrorKind::QuotaExceeded);
+    assert_eq!(everything(&store), records[..4], "all or nothing: record 5 was not kept either");
+    store.append(vault(), device(1), &records[4..5]).unwrap();
+    // A replay stores nothing, so it costs nothing.
+    store.append(vault(), device(1), &records[..5]).unwrap();
+
+    // An account's devices share its quota.
+    let account = store.create_account("ana", "not a real hash", 0).unwrap();
+    store.claim_vault(account, vault()).unwrap();
+    let limits = Limits { max_device_bytes: u64::MAX, max_account_bytes: per_record * 7, ..Limits::default() };
+    drop(store);
+    let mut store = open(&dir, limits);
+    let other = chain(device(2), 3, 300, 2);
+    store.append(vault(), device(2), &other[..2]).unwrap();
+    let error = store.append(vault(), device(2), &other[2..]).unwrap_err();
+    assert!(matches!(error, StoreError::Quota { scope: spearmint_server::QuotaScope::Account, .. }), "{error:?}");
 }

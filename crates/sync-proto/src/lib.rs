@@ -11,6 +11,7 @@
 //! device's previous record, so a server that moves, replays, truncates or rolls back records
 //! is caught by the client that opens them.
 
+mod auth;
 mod body;
 mod change;
 mod envelope;
@@ -18,6 +19,7 @@ mod ids;
 mod padding;
 mod status;
 
+pub use auth::{DeviceInfo, DeviceList, LoginRequest, RefreshRequest, Secret, SignUpRequest, Tokens};
 pub use body::{
     Capabilities, Cursor, DownloadPage, DownloadRequest, ErrorBody, ErrorDetail, ErrorKind, UploadOutcome,
     UploadRequest, UploadResponse,

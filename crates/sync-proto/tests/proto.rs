@@ -5,9 +5,10 @@
 use expect_test::{expect, expect_file};
 use proptest::prelude::*;
 use spearmint_sync_proto::{
-    CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceStatus, DownloadPage, DownloadRequest,
-    Envelope, EnvelopeError, ErrorBody, ErrorKind, KeyEpoch, PROTOCOL_VERSION, PaddingError, Seq, SeqRange,
-    StatusResponse, UploadOutcome, UploadRequest, UploadResponse, VaultId, pad, padded_len, unpad,
+    CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DeviceStatus,
+    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, KeyEpoch, LoginRequest,
+    PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest, StatusResponse, Tokens,
+    UploadOutcome, UploadRequest, UploadResponse, VaultId, pad, padded_len, unpad,
 };
 use uuid::Uuid;
 
@@ -176,6 +177,45 @@ fn change_batches_and_errors_are_as_golden() {
         ))
         .unwrap(),
     );
+}
+
+#[test]
+fn account_bodies_are_as_golden_and_never_print_a_secret() {
+    let sign_up = SignUpRequest { user: "ana".into(), password: Secret::new("correct horse") };
+    let login = LoginRequest {
+        user: "ana".into(),
+        password: Secret::new("correct horse"),
+        device: device(1),
+        device_name: "Laptop".into(),
+    };
+    let tokens = Tokens {
+        access_token: Secret::new("YWNjZXNz"),
+        expires_in_secs: 1800,
+        refresh_token: Secret::new("cmVmcmVzaA"),
+        device: device(1),
+    };
+    let refresh = RefreshRequest { refresh_token: Secret::new("cmVmcmVzaA") };
+    let devices = DeviceList {
+        devices: vec![DeviceInfo {
+            device: device(1),
+            name: "Laptop".into(),
+            created_at: 1_796_000_000,
+            last_seen_at: 1_796_000_600,
+            revoked: false,
+        }],
+    };
+    let all = format!("{}{}{}{}{}", json(&sign_up), json(&login), json(&tokens), json(&refresh), json(&devices));
+    expect_file!["golden/accounts.json"].assert_eq(&all);
+    round_trip(&sign_up);
+    round_trip(&login);
+    round_trip(&tokens);
+    round_trip(&refresh);
+    round_trip(&devices);
+    let printed = format!("{sign_up:?}{login:?}{tokens:?}{refresh:?}");
+    for secret in ["correct horse", "YWNjZXNz", "cmVmcmVzaA"] {
+        assert!(!printed.contains(secret), "{printed}");
+    }
+    assert!(printed.contains("[redacted]"));
 }
 
 #[test]

@@ -1,0 +1,216 @@
+//! Accounts, their devices, the tokens devices hold, and which account owns a vault. The store
+//! keeps only hashes of tokens and an Argon2id hash of each password (made by the caller, off
+//! the store's lock): a copy of the database logs no one in.
+
+use rusqlite::{OptionalExtension, params};
+use spearmint_sync_proto::{DeviceId, DeviceInfo, VaultId};
+
+use crate::store::{SqliteStore, StoreError, device_of};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    created_at    INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS devices (
+    device       BLOB PRIMARY KEY,
+    account      INTEGER NOT NULL REFERENCES accounts (id),
+    name         TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL,
+    revoked      INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+-- SHA-256 of each token; `kind` is 'access' or 'refresh'.
+CREATE TABLE IF NOT EXISTS tokens (
+    hash       BLOB PRIMARY KEY,
+    kind       TEXT NOT NULL,
+    device     BLOB NOT NULL REFERENCES devices (device),
+    expires_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (device);
+CREATE TABLE IF NOT EXISTS vaults (
+    vault   BLOB PRIMARY KEY,
+    account INTEGER NOT NULL REFERENCES accounts (id)
+) STRICT, WITHOUT ROWID;
+";
+
+/// An account's row id: never on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AccountId(pub i64);
+
+/// Who a valid access token speaks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub account: AccountId,
+    pub device: DeviceId,
+}
+
+/// A token's kind, as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenKind {
+    Access,
+    Refresh,
+}
+
+impl TokenKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::Access => "access",
+            TokenKind::Refresh => "refresh",
+        }
+    }
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl SqliteStore {
+    /// Creates an account; the name must be free.
+    pub fn create_account(&mut self, name: &str, password_hash: &str, now: i64) -> Result<AccountId> {
+        let inserted = self.db.execute(
+            "INSERT INTO accounts (name, password_hash, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING",
+            params![name, password_hash, now],
+        )?;
+        if inserted == 0 {
+            return Err(StoreError::UserTaken);
+        }
+        Ok(AccountId(self.db.last_insert_rowid()))
+    }
+
+    /// The account called `name` and its password hash, if there is one.
+    pub fn password_hash(&self, name: &str) -> Result<Option<(AccountId, String)>> {
+        Ok(self
+            .db
+            .query_row("SELECT id, password_hash FROM accounts WHERE name = ?1", [name], |r| {
+                Ok((AccountId(r.get(0)?), r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// Registers `device` with `account` on its first login, or checks it is the account's and
+    /// not revoked on a later one.
+    pub fn register_device(&mut self, account: AccountId, device: DeviceId, name: &str, now: i64) -> Result<()> {
+        let tx = self.db.transaction()?;
+        let held: Option<(i64, bool)> = tx
+            .query_row("SELECT account, revoked FROM devices WHERE device = ?1", [device.0.as_bytes()], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0))
+            })
+            .optional()?;
+        match held {
+            Some((owner, _)) if owner != account.0 => return Err(StoreError::DeviceOfAnotherAccount),
+            Some((_, true)) => return Err(StoreError::DeviceRevoked),
+            Some(_) => {
+                tx.execute(
+                    "UPDATE devices SET name = ?2, last_seen_at = ?3 WHERE device = ?1",
+                    params![device.0.as_bytes(), name, now],
+                )?;
+            }
+            None => {
+                tx.execute(
+                    "INSERT INTO devices (device, account, name, created_at, last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![device.0.as_bytes(), account.0, name, now],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Stores a token's hash for `device`, good until `expires_at`; forgets expired ones.
+    pub fn store_token(
+        &mut self,
+        hash: &[u8; 32],
+        kind: TokenKind,
+        device: DeviceId,
+        expires_at: i64,
+        now: i64,
+    ) -> Result<()> {
+        self.db.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])?;
+        self.db.execute(
+            "INSERT INTO tokens (hash, kind, device, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash.as_slice(), kind.as_str(), device.0.as_bytes(), expires_at],
+        )?;
+        Ok(())
+    }
+
+    /// Who the token with `hash` speaks for, if it is of `kind`, unexpired and its device not
+    /// revoked. A refresh token is used up by this (the caller issues the next pair).
+    pub fn redeem_token(&mut self, hash: &[u8; 32], kind: TokenKind, now: i64) -> Result<Option<Caller>> {
+        let found: Option<(Vec<u8>, i64)> = self
+            .db
+            .query_row(
+                "SELECT t.device, d.account FROM tokens t JOIN devices d ON d.device = t.device
+                 WHERE t.hash = ?1 AND t.kind = ?2 AND t.expires_at > ?3 AND d.revoked = 0",
+                params![hash.as_slice(), kind.as_str(), now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((device, account)) = found else { return Ok(None) };
+        let device = device_of(&device)?;
+        match kind {
+            TokenKind::Refresh => {
+                self.db.execute("DELETE FROM tokens WHERE hash = ?1", [hash.as_slice()])?;
+            }
+            // Last seen to the minute: a write per minute, not per request.
+            TokenKind::Access => {
+                self.db.execute(
+                    "UPDATE devices SET last_seen_at = ?2 WHERE device = ?1 AND last_seen_at < ?2 - 60",
+                    params![device.0.as_bytes(), now],
+                )?;
+            }
+        }
+        Ok(Some(Caller { account: AccountId(account), device }))
+    }
+
+    /// The account's devices, oldest first.
+    pub fn devices(&self, account: AccountId) -> Result<Vec<DeviceInfo>> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT device, name, created_at, last_seen_at, revoked FROM devices WHERE account = ?1
+             ORDER BY created_at, device",
+        )?;
+        let rows = stmt.query_map([account.0], |r| {
+            Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get::<_, i64>(4)? != 0))
+        })?;
+        let mut devices = Vec::new();
+        for row in rows {
+            let (device, name, created_at, last_seen_at, revoked) = row?;
+            devices.push(DeviceInfo { device: device_of(&device)?, name, created_at, last_seen_at, revoked });
+        }
+        Ok(devices)
+    }
+
+    /// Revokes one of the account's devices: its tokens stop working at once and it can never
+    /// log in again (it joins again as a new device). Returns whether the account had it.
+    pub fn revoke_device(&mut self, account: AccountId, device: DeviceId) -> Result<bool> {
+        let tx = self.db.transaction()?;
+        let changed = tx.execute(
+            "UPDATE devices SET revoked = 1 WHERE device = ?1 AND account = ?2",
+            params![device.0.as_bytes(), account.0],
+        )?;
+        tx.execute("DELETE FROM tokens WHERE device = ?1", [device.0.as_bytes()])?;
+        tx.commit()?;
+        Ok(changed > 0)
+    }
+
+    /// Makes `vault` the account's if no account has it yet; refuses another account's vault.
+    pub fn claim_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()> {
+        self.db.execute(
+            "INSERT INTO vaults (vault, account) VALUES (?1, ?2) ON CONFLICT (vault) DO NOTHING",
+            params![vault.0.as_bytes(), account.0],
+        )?;
+        self.check_vault(account, vault)
+    }
+
+    /// Refuses `vault` if another account has it (a vault no one has is empty, and readable).
+    pub fn check_vault(&self, account: AccountId, vault: VaultId) -> Result<()> {
+        let owner: Option<i64> = self
+            .db
+            .query_row("SELECT account FROM vaults WHERE vault = ?1", [vault.0.as_bytes()], |r| r.get(0))
+            .optional()?;
+        match owner {
+            Some(owner) if owner != account.0 => Err(StoreError::VaultOfAnotherAccount),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! `spearmint-server`: serves sync (the default), adds accounts, and (not yet) migrates a
+//! deployment. `--database` names the store as a URI and is accepted before or after the
+//! subcommand.
+
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use spearmint_server::{Config, Limits, Server, SqliteStore, hash_password};
+use spearmint_sync_proto::Secret;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser, Debug)]
+#[command(name = "spearmint-server", version, about = "Spearmint's self-hosted sync server: it stores only ciphertext")]
+struct Cli {
+    /// Where the server keeps its data: `sqlite:///path/server.db` [default: server.db in
+    /// $SPEARMINT_SERVER_DATA_DIR, else the user's data directory]
+    #[arg(long, global = true, value_name = "URI")]
+    database: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(clap::Args, Debug, Clone)]
+struct ServeArgs {
+    /// The address to listen on; port 0 picks a free one (the address is printed)
+    #[arg(long, default_value = "127.0.0.1:8421", value_name = "ADDR")]
+    listen: SocketAddr,
+    /// Let anyone who reaches the server create an account
+    #[arg(long)]
+    allow_sign_up: bool,
+    /// Seconds an access token is good for (at most 3600)
+    #[arg(long, default_value_t = 900, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    access_token_ttl: u64,
+    /// Requests per second one device may make, on average
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    rate_limit: u32,
+    /// The largest upload body in bytes; clients split bigger ones
+    #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
+    max_upload_bytes: u64,
+    /// Bytes of records one device may store
+    #[arg(long, value_name = "BYTES")]
+    device_quota: Option<u64>,
+    /// Bytes of records one account may store
+    #[arg(long, value_name = "BYTES")]
+    account_quota: Option<u64>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve sync until stopped (what runs without a subcommand)
+    Serve(ServeArgs),
+    /// Manage accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input
+    Add {
+        name: String,
+        /// Read the password from standard input (its first line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn database_path(uri: Option<&str>) -> Result<PathBuf, String> {
+    match uri {
+        Some(uri) => {
+            if let Some(path) = uri.strip_prefix("sqlite://") {
+                if path.is_empty() {
+                    return Err("--database sqlite:// needs a path, as in sqlite:///var/lib/spearmint/server.db".into());
+                }
+                Ok(PathBuf::from(path))
+            } else if uri.starts_with("postgres://") || uri.starts_with("postgresql://") {
+                Err("this version of spearmint-server stores its data in SQLite only: use --database sqlite:///path/server.db".into())
+            } else {
+                Err(format!("--database takes sqlite:///path/server.db, not `{uri}`"))
+            }
+        }
+        None => {
+            let dir = match std::env::var_os("SPEARMINT_SERVER_DATA_DIR") {
+                Some(dir) => PathBuf::from(dir),
+                None => directories::ProjectDirs::from("", "", "spearmint-server")
+                    .map(|d| d.data_dir().to_path_buf())
+                    .ok_or("cannot find a data directory: pass --database sqlite:///path/server.db")?,
+            };
+            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            Ok(dir.join("server.db"))
+        }
+    }
+}
+
+fn open(uri: Option<&str>, limits: Limits) -> Result<SqliteStore, String> {
+    let path = database_path(uri)?;
+    SqliteStore::open(&path, limits).map_err(|e| format!("cannot open the database {}: {e}", path.display()))
+}
+
+fn add_user(uri: Option<&str>, name: &str) -> Result<(), String> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| format!("cannot read the password: {e}"))?;
+    let password = Secret::new(input.lines().next().unwrap_or_default());
+    if password.expose().chars().count() < 10 {
+        return Err("choose a password of at least 10 characters".into());
+    }
+    let hash = hash_password(&password)?;
+    let mut store = open(uri, Limits::default())?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    store.create_account(name, &hash, now).map_err(|e| format!("cannot add {name}: {e}"))?;
+    println!("added {name}");
+    Ok(())
+}
+
+async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
+    let mut limits = Limits::default();
+    limits.max_device_bytes = args.device_quota.unwrap_or(limits.max_device_bytes);
+    limits.max_account_bytes = args.account_quota.unwrap_or(limits.max_account_bytes);
+    let config = Config {
+        limits,
+        sign_up: args.allow_sign_up,
+        access_ttl: Duration::from_secs(args.access_token_ttl),
+        max_upload_bytes: args.max_upload_bytes,
+        requests_per_sec: args.rate_limit,
+        request_burst: args.rate_limit.saturating_mul(2),
+        ..Config::default()
+    };
+    let store = open(uri, limits)?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}; choose another --listen address", args.listen))?;
+    let server = Server::start(store, config, listener).map_err(|e| e.to_string())?;
+    // The one line on standard output: what a client connects to (port 0 picks one).
+    println!("listening on http://{}", server.addr());
+    wait_for_stop().await;
+    server.stop().await.map_err(|e| e.to_string())
+}
+
+async fn wait_for_stop() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let uri = cli.database.as_deref();
+    let result = match cli.command {
+        None => serve(uri, cli.serve).await,
+        Some(Command::Serve(args)) => serve(uri, args).await,
+        Some(Command::User { command: UserCommand::Add { name, .. } }) => add_user(uri, &name),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("spearmint-server: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
