@@ -27,6 +27,8 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0014_category_reasons.sql", "20824cff647658b23dc4db248ec63ad65d7716d13b012762adabcebdbc1af762"),
     ("0015_notification_reads.sql", "b9ba2b973941cd7a4729311e1e2b4fc034d4f44a2374e4b5e1990ff7b6fc9176"),
     ("0016_transaction_notes.sql", "0b29c9f28641950195752181df5a3741092abde4b6a11822aa8431206859aacd"),
+    ("0017_sync_merge.sql", "d71e4f02b4ed931eccdae5a8f3ecd1322cc9895b746dd2f9287bdb6cba960781"),
+    ("0018_split_totals_follow_the_flag.sql", "69043fd24cce918d8cacf2de1a0ee6cbacb7e293393c4e126cc73310ed484d4e"),
 ];
 
 fn root() -> PathBuf {
@@ -415,6 +417,7 @@ const ENGINE_LAYERS: &[&[&str]] = &[
     &["reports"],
     &["ingestion"],
     &["provider"],
+    &["sync"],
     &["background"],
     &["api"],
 ];

@@ -87,6 +87,11 @@ impl HlcClock {
         self.device
     }
 
+    /// The latest timestamp this clock issued or saw: what a restarted device resumes after.
+    pub fn last(&self) -> Hlc {
+        self.current()
+    }
+
     /// A timestamp for a local event, strictly after every timestamp this clock has issued or seen.
     pub fn tick(&mut self, now_millis: u64) -> Hlc {
         if now_millis > self.millis {

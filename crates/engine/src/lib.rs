@@ -28,6 +28,7 @@ mod ingestion;
 mod ledger;
 pub mod provider;
 mod reports;
+mod sync;
 
 mod api;
 

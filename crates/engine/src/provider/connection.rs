@@ -356,7 +356,11 @@ fn transactions_of(vault: &Vault, accounts: &[String]) -> Result<Vec<(String, bo
     Ok(out)
 }
 
-fn delete_accounts(w: &mut crate::vault::Writer<'_>, accounts: &[String], doomed: &[(String, bool)]) -> Result<()> {
+pub(crate) fn delete_accounts(
+    w: &mut crate::vault::Writer<'_>,
+    accounts: &[String],
+    doomed: &[(String, bool)],
+) -> Result<()> {
     for (transaction, split) in doomed {
         if *split {
             w.replace_children(Table::SPLITS, "transaction_id", transaction, &["position"], &[])?;

@@ -87,6 +87,16 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0016_transaction_notes.sql",
         sql: include_str!("../../../../migrations/0016_transaction_notes.sql"),
     },
+    Migration {
+        version: 17,
+        name: "0017_sync_merge.sql",
+        sql: include_str!("../../../../migrations/0017_sync_merge.sql"),
+    },
+    Migration {
+        version: 18,
+        name: "0018_split_totals_follow_the_flag.sql",
+        sql: include_str!("../../../../migrations/0018_split_totals_follow_the_flag.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

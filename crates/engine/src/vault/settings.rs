@@ -83,3 +83,10 @@ pub(crate) fn mark_used(w: &mut Writer<'_>, at: DateTime<Utc>) -> Result<()> {
 pub(crate) fn last_used(r: Reader<'_>) -> Result<Option<DateTime<Utc>>> {
     Ok(instant(r.query_row("SELECT last_used_at FROM activity WHERE id = 1", [], |row| row.get(0)).optional()?))
 }
+
+/// Gives a copied vault file its own device id (tests make devices by copying one file); the
+/// clock takes it on the next open.
+#[cfg(test)]
+pub(crate) fn set_device_id(w: &mut Writer<'_>, device: spearmint_core::DeviceId) -> Result<()> {
+    set(w, "device_id", device.to_string())
+}

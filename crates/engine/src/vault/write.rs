@@ -270,13 +270,14 @@ impl KnownKeys {
 /// `column_name` of a bulk-insert record.
 pub(crate) const INSERTED_ROWS: &str = "+";
 
+/// Whether `name` can be a column name: a plain lower-case identifier.
+pub(crate) fn is_ident(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit())
+}
+
 /// Column names come from code, never from input; this keeps them to plain identifiers.
 fn check_ident(name: &str) -> Result<()> {
-    if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit()) {
-        Ok(())
-    } else {
-        Err(Error::new(ErrorKind::Internal, format!("`{name}` is not a column name")))
-    }
+    if is_ident(name) { Ok(()) } else { Err(Error::new(ErrorKind::Internal, format!("`{name}` is not a column name"))) }
 }
 
 /// `INSERT INTO table (key, columns...) VALUES` with `rows` rows of parameters.
@@ -319,11 +320,13 @@ fn bind_row(
 }
 
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
+    pub(super) tx: Transaction<'a>,
     clock: &'a mut HlcClock,
     now_millis: u64,
     changes: usize,
     last: Option<Hlc>,
+    /// Applying other devices' changes: nothing is recorded in `changes` (they are theirs).
+    remote: bool,
 }
 
 impl std::fmt::Debug for Writer<'_> {
@@ -334,7 +337,7 @@ impl std::fmt::Debug for Writer<'_> {
 
 impl<'a> Writer<'a> {
     pub(crate) fn new(tx: Transaction<'a>, clock: &'a mut HlcClock, now_millis: u64) -> Writer<'a> {
-        Writer { tx, clock, now_millis, changes: 0, last: None }
+        Writer { tx, clock, now_millis, changes: 0, last: None, remote: false }
     }
 
     /// Inserts a row; for a synced table every non-null cell becomes a change.
@@ -692,6 +695,27 @@ impl<'a> Writer<'a> {
         self.record_row(table, row_id, serde_json::Value::Object(row))
     }
 
+    /// While on, writes apply other devices' changes: they update the rows and everything
+    /// derived from them (spending, counts, alerts) as a local write does, but are not
+    /// recorded as this device's changes.
+    pub(crate) fn set_remote(&mut self, on: bool) {
+        self.remote = on;
+    }
+
+    /// Takes in another device's timestamp, so this device's next ones order after it (and
+    /// the clock's position is kept with the commit). A timestamp far in the future is refused
+    /// and the clock does not move.
+    pub(crate) fn observe(&mut self, hlc: &Hlc) -> std::result::Result<(), spearmint_core::HlcError> {
+        self.clock.observe(hlc, self.now_millis)?;
+        self.last = Some(self.clock.last());
+        Ok(())
+    }
+
+    /// The timestamp of this write's latest change (or of the latest one observed).
+    pub(crate) fn last_hlc(&self) -> Option<Hlc> {
+        self.last
+    }
+
     /// Rebuilds `monthly_spending` from the rows it sums ([`RECOUNT_ROWS`]): the repair of
     /// `spearmint doctor`. Derived data, so nothing is logged: every device derives its own.
     pub fn rebuild_monthly_spending(&mut self) -> Result<()> {
@@ -736,6 +760,9 @@ impl<'a> Writer<'a> {
     }
 
     fn record_json(&mut self, table: Table, id: &str, column: &str, json: Option<String>) -> Result<()> {
+        if self.remote {
+            return Ok(());
+        }
         let hlc = self.clock.tick(self.now_millis);
         self.tx.prepare_cached(
             "INSERT INTO changes (hlc, device_id, table_name, row_id, column_name, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
