@@ -3,7 +3,7 @@
 //! the store's lock): a copy of the database logs no one in.
 
 use rusqlite::{OptionalExtension, params};
-use spearmint_sync_proto::{DeviceId, DeviceInfo, VaultId};
+use spearmint_sync_proto::{DeviceId, DeviceInfo, KeyBundle, VaultId};
 
 use crate::store::{SqliteStore, StoreError, device_of};
 
@@ -33,6 +33,11 @@ CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (device);
 CREATE TABLE IF NOT EXISTS vaults (
     vault   BLOB PRIMARY KEY,
     account INTEGER NOT NULL REFERENCES accounts (id)
+) STRICT, WITHOUT ROWID;
+-- Each vault's data keys, wrapped by a key only its recovery phrase derives (JSON, ciphertext).
+CREATE TABLE IF NOT EXISTS vault_keys (
+    vault  BLOB PRIMARY KEY REFERENCES vaults (vault),
+    bundle TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
 ";
 
@@ -200,6 +205,27 @@ impl SqliteStore {
             params![vault.0.as_bytes(), account.0],
         )?;
         self.check_vault(account, vault)
+    }
+
+    /// Keeps the vault's wrapped keys (the account's own vault, claimed if new).
+    pub fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()> {
+        self.claim_vault(account, vault)?;
+        let json = serde_json::to_string(bundle).map_err(|_| StoreError::Corrupt)?;
+        self.db.execute(
+            "INSERT INTO vault_keys (vault, bundle) VALUES (?1, ?2) ON CONFLICT (vault) DO UPDATE SET bundle = excluded.bundle",
+            params![vault.0.as_bytes(), json],
+        )?;
+        Ok(())
+    }
+
+    /// The vault's wrapped keys, if any device put them.
+    pub fn keys(&self, account: AccountId, vault: VaultId) -> Result<Option<KeyBundle>> {
+        self.check_vault(account, vault)?;
+        let json: Option<String> = self
+            .db
+            .query_row("SELECT bundle FROM vault_keys WHERE vault = ?1", [vault.0.as_bytes()], |r| r.get(0))
+            .optional()?;
+        json.map(|j| serde_json::from_str(&j).map_err(|_| StoreError::Corrupt)).transpose()
     }
 
     /// Refuses `vault` if another account has it (a vault no one has is empty, and readable).

@@ -26,8 +26,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use spearmint_sync_proto::{
-    Capabilities, DeviceId, DeviceList, DownloadRequest, ErrorBody, ErrorKind, LoginRequest, PROTOCOL_VERSION,
-    RefreshRequest, Secret, SignUpRequest, Tokens, UploadRequest, VaultId,
+    Capabilities, DeviceId, DeviceList, DownloadRequest, ErrorBody, ErrorKind, KeyBundle, LoginRequest,
+    PROTOCOL_VERSION, RefreshRequest, Secret, SignUpRequest, Tokens, UploadRequest, VaultId,
 };
 use uuid::Uuid;
 
@@ -142,6 +142,7 @@ fn router(store: SqliteStore, config: Config) -> Router {
         .route("/v1/vaults/{vault}/devices/{device}/records", post(upload))
         .route("/v1/vaults/{vault}/download", post(download))
         .route("/v1/vaults/{vault}/status", get(status))
+        .route("/v1/vaults/{vault}/keys", get(get_keys).put(put_keys))
         .fallback(|| async { ApiError::new(ErrorKind::NotFound, "there is no such endpoint: update Spearmint") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(log))
@@ -569,4 +570,29 @@ async fn status(State(app): State<Arc<App>>, headers: HeaderMap, Path(vault): Pa
         })
         .await?;
     Ok(ok(status))
+}
+
+async fn put_keys(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(vault): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let vault = VaultId(uuid_of(&vault)?);
+    let bundle: KeyBundle = parse(body)?;
+    app.with_store(move |s| s.put_keys(caller.account, vault, &bundle)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn get_keys(State(app): State<Arc<App>>, headers: HeaderMap, Path(vault): Path<String>) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let vault = VaultId(uuid_of(&vault)?);
+    match app.with_store(move |s| s.keys(caller.account, vault)).await? {
+        Some(bundle) => Ok(ok(bundle)),
+        None => Err(ApiError::new(
+            ErrorKind::NotFound,
+            "this budget has not been set up for sync on the server: set it up from the device that has it",
+        )),
+    }
 }

@@ -250,6 +250,8 @@ async fn every_endpoint_refuses_a_missing_wrong_or_expired_token_and_a_refresh_r
             ),
             (reqwest::Method::POST, format!("/v1/vaults/{}/download", v.0), Some(json!({"cursors": []}))),
             (reqwest::Method::GET, format!("/v1/vaults/{}/status", v.0), None),
+            (reqwest::Method::GET, format!("/v1/vaults/{}/keys", v.0), None),
+            (reqwest::Method::PUT, format!("/v1/vaults/{}/keys", v.0), Some(json!({"keys": []}))),
         ]
     };
     let refresh = tokens.refresh_token.expose().to_owned();
@@ -323,6 +325,18 @@ async fn a_token_writes_only_its_own_devices_log_and_reads_only_its_own_accounts
     assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
     let (status, body) = client.login("bo", PASSWORD, device(1)).await;
     assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    // The wrapped keys: the account's devices put and get them, another account neither.
+    let bundle = json!({"keys": [{"epoch": 0, "nonce": "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUF", "ciphertext": "CQkJCQkJCQkJCQkJCQkJCQ=="}]});
+    let keys = format!("/v1/vaults/{}/keys", vault(1).0);
+    let (status, _, _) = client.send(reqwest::Method::PUT, &keys, Some(a1), Some(bundle.clone())).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(client.get(&keys, Some(a2)).await, (StatusCode::OK, bundle.clone()));
+    let (status, body) = client.get(&keys, Some(b)).await;
+    assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    let (status, _, body) = client.send(reqwest::Method::PUT, &keys, Some(b), Some(bundle)).await;
+    assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    let (status, body) = client.get(&format!("/v1/vaults/{}/keys", vault(5).0), Some(a1)).await;
+    assert_eq!((status, kind(&body)), (StatusCode::NOT_FOUND, ErrorKind::NotFound));
 
     // The account's other device reads everything, and sees device 1's log in the status.
     assert_eq!(client.everything(a2, vault(1)).await, mine);

@@ -145,7 +145,7 @@ impl Envelope {
     }
 }
 
-mod base64_bytes {
+pub(crate) mod base64_bytes {
     use super::*;
 
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
@@ -158,7 +158,7 @@ mod base64_bytes {
     }
 }
 
-mod bytes24 {
+pub(crate) mod bytes24 {
     use super::*;
 
     pub fn serialize<S: Serializer>(bytes: &[u8; NONCE_LEN], s: S) -> Result<S::Ok, S::Error> {

@@ -16,6 +16,7 @@ mod body;
 mod change;
 mod envelope;
 mod ids;
+mod keys;
 mod padding;
 mod status;
 
@@ -27,6 +28,7 @@ pub use body::{
 pub use change::{CellChange, ChangeBatch, ChangeOp};
 pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
 pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
+pub use keys::{KeyBundle, WrappedKey};
 pub use padding::{PaddingError, pad, padded_len, unpad};
 pub use status::{DeviceStatus, SeqRange, StatusResponse};
 

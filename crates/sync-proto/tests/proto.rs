@@ -6,9 +6,9 @@ use expect_test::{expect, expect_file};
 use proptest::prelude::*;
 use spearmint_sync_proto::{
     CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DeviceStatus,
-    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, KeyEpoch, LoginRequest,
+    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, KeyBundle, KeyEpoch, LoginRequest,
     PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest, StatusResponse, Tokens,
-    UploadOutcome, UploadRequest, UploadResponse, VaultId, pad, padded_len, unpad,
+    UploadOutcome, UploadRequest, UploadResponse, VaultId, WrappedKey, pad, padded_len, unpad,
 };
 use uuid::Uuid;
 
@@ -216,6 +216,13 @@ fn account_bodies_are_as_golden_and_never_print_a_secret() {
         assert!(!printed.contains(secret), "{printed}");
     }
     assert!(printed.contains("[redacted]"));
+}
+
+#[test]
+fn the_key_bundle_is_as_golden() {
+    let bundle = KeyBundle { keys: vec![WrappedKey { epoch: KeyEpoch(0), nonce: [5; 24], ciphertext: vec![9; 48] }] };
+    expect_file!["golden/key-bundle.json"].assert_eq(&json(&bundle));
+    round_trip(&bundle);
 }
 
 #[test]

@@ -5,5 +5,10 @@
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod merge;
 
+#[cfg_attr(not(test), allow(dead_code))]
+pub(crate) mod seal;
+
+#[cfg(test)]
+mod seal_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,122 @@
+//! Sealed records open only as what and where they were sealed; a wrong phrase is refused.
+
+use spearmint_sync_proto::{CellChange, ChangeBatch, ChangeOp, DeviceId, Envelope, KeyEpoch, Seq, VaultId};
+use uuid::Uuid;
+
+use super::seal::{DataKey, Head, RecoveryPhrase, SealError, open, seal, unwrap, wrap};
+
+fn vault() -> VaultId {
+    VaultId(Uuid::from_u128(7))
+}
+
+fn device() -> DeviceId {
+    DeviceId(Uuid::from_u128(9))
+}
+
+fn batch(note: &str) -> ChangeBatch {
+    ChangeBatch {
+        changes: vec![CellChange {
+            hlc: "001796000000000-00000000-00000000000000000000000000000009".into(),
+            table: "transactions".into(),
+            row: "t1".into(),
+            op: ChangeOp::Set { column: "note".into(), value: serde_json::json!(note) },
+        }],
+    }
+}
+
+/// Three records of one device's log, chained.
+fn log(key: &DataKey) -> Vec<Envelope> {
+    let mut head = Head::START;
+    let mut out = Vec::new();
+    for note in ["first", "second", "third"] {
+        let record = seal(key, KeyEpoch(0), vault(), device(), head, &batch(note));
+        head = Head { seq: record.seq, hash: Some(record.content_hash()) };
+        out.push(record);
+    }
+    out
+}
+
+fn after(records: &[Envelope]) -> Head {
+    records.last().map_or(Head::START, |r| Head { seq: r.seq, hash: Some(r.content_hash()) })
+}
+
+#[test]
+fn a_record_opens_in_its_place_and_nowhere_else() {
+    let key = DataKey::random();
+    let keys = |epoch: KeyEpoch| (epoch == KeyEpoch(0)).then(|| key.clone());
+    let records = log(&key);
+    for (i, record) in records.iter().enumerate() {
+        let opened = open(&keys, vault(), device(), after(&records[..i]), record).unwrap();
+        assert_eq!(opened, batch(["first", "second", "third"][i]));
+        assert!(!String::from_utf8_lossy(&record.ciphertext).contains(["first", "second", "third"][i]));
+    }
+
+    // Replayed: record 1 again after record 2.
+    let replay = open(&keys, vault(), device(), after(&records[..2]), &records[0]).unwrap_err();
+    assert!(matches!(replay, SealError::OutOfOrder { expected: Seq(3), found: Seq(1), .. }), "{replay:?}");
+    // Dropped from the middle: record 3 right after record 1.
+    let gap = open(&keys, vault(), device(), after(&records[..1]), &records[2]).unwrap_err();
+    assert!(matches!(gap, SealError::OutOfOrder { .. }), "{gap:?}");
+    // Renumbered into the gap, with the chain made to fit: the associated data no longer matches.
+    let mut moved = records[2].clone();
+    moved.seq = Seq(2);
+    moved.prev = Some(records[0].content_hash());
+    assert!(matches!(open(&keys, vault(), device(), after(&records[..1]), &moved), Err(SealError::Tampered { .. })));
+    // Renumbered without fixing the chain.
+    let mut renumbered = records[2].clone();
+    renumbered.seq = Seq(2);
+    assert!(matches!(open(&keys, vault(), device(), after(&records[..1]), &renumbered), Err(SealError::Broken { .. })));
+    // Put in another device's log or another vault.
+    let other_device = DeviceId(Uuid::from_u128(10));
+    assert!(matches!(open(&keys, vault(), other_device, Head::START, &records[0]), Err(SealError::Moved { .. })));
+    let mut relabelled = records[0].clone();
+    relabelled.device = other_device;
+    assert!(matches!(open(&keys, vault(), other_device, Head::START, &relabelled), Err(SealError::Tampered { .. })));
+    let mut other_vault = records[0].clone();
+    other_vault.vault = VaultId(Uuid::from_u128(8));
+    assert!(matches!(
+        open(&keys, VaultId(Uuid::from_u128(8)), device(), Head::START, &other_vault),
+        Err(SealError::Tampered { .. })
+    ));
+    // One bit of the ciphertext flipped.
+    let mut flipped = records[0].clone();
+    flipped.ciphertext[3] ^= 1;
+    assert!(matches!(open(&keys, vault(), device(), Head::START, &flipped), Err(SealError::Tampered { .. })));
+    // A key epoch this device does not hold.
+    let mut later = records[0].clone();
+    later.epoch = KeyEpoch(1);
+    assert!(matches!(open(&keys, vault(), device(), Head::START, &later), Err(SealError::NoKey { .. })));
+}
+
+#[test]
+fn records_of_different_sizes_look_alike() {
+    let key = DataKey::random();
+    let short = seal(&key, KeyEpoch(0), vault(), device(), Head::START, &batch("a"));
+    let longer = seal(&key, KeyEpoch(0), vault(), device(), Head::START, &batch(&"a".repeat(60)));
+    assert_eq!(short.ciphertext.len(), longer.ciphertext.len(), "both padded to the smallest size");
+}
+
+#[test]
+fn the_data_key_unwraps_only_with_its_phrase_and_its_vault() {
+    let phrase = RecoveryPhrase::generate();
+    assert_eq!(phrase.expose().split(' ').count(), 24);
+    let key = DataKey::random();
+    let wrapped = wrap(&phrase, vault(), KeyEpoch(0), &key);
+    assert_eq!(unwrap(&phrase, vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
+
+    // Typed again with other spacing and capitals: the same phrase.
+    let typed = phrase.expose().to_uppercase().replace(' ', "  \n");
+    let again = RecoveryPhrase::parse(&typed).unwrap();
+    assert_eq!(unwrap(&again, vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
+
+    let other = RecoveryPhrase::generate();
+    assert_eq!(unwrap(&other, vault(), &wrapped).unwrap_err(), SealError::WrongPhrase);
+    assert_eq!(unwrap(&phrase, VaultId(Uuid::from_u128(8)), &wrapped).unwrap_err(), SealError::WrongPhrase);
+
+    // A word changed breaks the checksum; 23 words are not a phrase.
+    let mut words: Vec<&str> = phrase.expose().split(' ').collect();
+    words[5] = if words[5] == "abandon" { "ability" } else { "abandon" };
+    assert!(RecoveryPhrase::parse(&words.join(" ")).is_err());
+    assert_eq!(RecoveryPhrase::parse(&words[..23].join(" ")).unwrap_err(), SealError::Phrase);
+    assert!(!format!("{phrase:?}{key:?}").contains(words[0]), "secrets never print");
+}
