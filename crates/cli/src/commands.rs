@@ -941,3 +941,85 @@ pub(crate) fn unsplit(ctx: &Ctx, transaction: &str) -> anyhow::Result<()> {
 fn count_of_transactions(n: u64) -> String {
     if n == 1 { "1 transaction".to_owned() } else { format!("{n} transactions") }
 }
+
+/// A line of standard input, or a secret typed at the terminal.
+fn sync_secret(ctx: &Ctx, stdin: bool, prompt: &str, what: &str) -> anyhow::Result<Zeroizing<String>> {
+    if stdin {
+        let mut line = Zeroizing::new(String::new());
+        std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line)?;
+        let text = Zeroizing::new(line.trim_end_matches(['\n', '\r']).to_owned());
+        if !text.is_empty() {
+            return Ok(text);
+        }
+    } else if let Some(secret) = ctx.prompt.secret(prompt)? {
+        return Ok(secret);
+    }
+    Err(Error::new(
+        ErrorKind::Invalid,
+        format!("the {what} is needed: type it, or pass it on standard input with --password-stdin"),
+    )
+    .into())
+}
+
+pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
+    use crate::SyncAction;
+    let rt = runtime()?;
+    match action {
+        SyncAction::Setup { server, user, password_stdin } => {
+            let password = sync_secret(ctx, password_stdin, &format!("Password of {user} at {server}: "), "password")?;
+            let phrase = Zeroizing::new(rt.block_on(ctx.engine.sync_setup(&server, &user, &password))?);
+            if ctx.json {
+                println!("{}", serde_json::json!({ "recovery_phrase": phrase.as_str() }));
+            } else {
+                println!("This budget now syncs through {server}.");
+                println!("Its recovery phrase, shown only this once: write it down and keep it safe.");
+                println!("Another device needs it to join; without it no one can open the budget's data.");
+                println!();
+                println!("    {}", phrase.as_str());
+            }
+        }
+        SyncAction::Join { server, user, password_stdin } => {
+            let password = sync_secret(ctx, password_stdin, &format!("Password of {user} at {server}: "), "password")?;
+            let phrase = sync_secret(ctx, password_stdin, "Recovery phrase: ", "recovery phrase")?;
+            rt.block_on(ctx.engine.sync_join(&server, &user, &password, &phrase))?;
+            if !ctx.json {
+                println!("joined the budget {user} syncs through {server}");
+            } else {
+                println!("{}", serde_json::json!({ "joined": true }));
+            }
+        }
+        SyncAction::Now => {
+            let report = rt.block_on(ctx.engine.sync_now())?;
+            if ctx.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "synced: {} records sent, {} received, {} changes applied",
+                    report.uploaded, report.downloaded, report.applied
+                );
+                for device in &report.quarantined {
+                    println!("device {device}'s clock is far ahead: its changes wait until its time is set right");
+                }
+            }
+        }
+        SyncAction::Status => {
+            let status = ctx.engine.sync_status()?;
+            if ctx.json {
+                println!("{}", serde_json::to_string(&status)?);
+            } else {
+                println!("server       {}", status.server);
+                println!("user         {}", status.user);
+                println!("this device  {}", status.device);
+                println!("last sync    {}", status.last_sync_at.as_deref().unwrap_or("never"));
+                if let Some(error) = &status.last_error {
+                    println!("last error   {error}");
+                }
+                println!("waiting      {} changes, {} records to send", status.pending_changes, status.pending_records);
+                for (device, seq) in &status.devices {
+                    println!("device       {device}: {seq} records received");
+                }
+            }
+        }
+    }
+    Ok(())
+}

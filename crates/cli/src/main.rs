@@ -118,6 +118,12 @@ enum Command {
     /// Export transactions, monthly spending or budgets as CSV (RFC 4180, UTF-8), or transactions as
     /// the batch job's log
     Export(ExportArgs),
+    /// Sync this budget with your other devices through a self-hosted spearmint-server,
+    /// end-to-end encrypted
+    Sync {
+        #[command(subcommand)]
+        action: SyncAction,
+    },
     /// Set a transaction's category yourself (it is then locked); --learn applies it to the
     /// seller's future transactions through a visible learned rule
     Recategorize {
@@ -512,6 +518,35 @@ fn exit_code(kind: ErrorKind) -> u8 {
     }
 }
 
+#[derive(Subcommand, Debug)]
+pub(crate) enum SyncAction {
+    /// Set this budget up on a server (creating the account if the server allows sign-up) and
+    /// print its recovery phrase, once: another device needs it to join
+    Setup {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// Read the password from standard input (one line) instead of the terminal
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Join the budget an account syncs: reads the password, then the recovery phrase
+    Join {
+        #[arg(long, value_name = "URL")]
+        server: String,
+        #[arg(long, value_name = "NAME")]
+        user: String,
+        /// Read the password and then the recovery phrase from standard input, one per line
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Send this device's changes and merge the other devices' now
+    Now,
+    /// The server, the last sync and what waits to be sent
+    Status,
+}
+
 pub(crate) struct Ctx {
     pub(crate) engine: Engine,
     pub(crate) json: bool,
@@ -631,6 +666,10 @@ fn command(ctx: &Ctx, command: Command) -> anyhow::Result<()> {
         Command::Export(args) => {
             unlock(ctx, true)?;
             commands::export(ctx, args)
+        }
+        Command::Sync { action } => {
+            unlock(ctx, true)?;
+            commands::sync(ctx, action)
         }
         Command::Spending { month, months, top_sellers } => {
             unlock(ctx, true)?;

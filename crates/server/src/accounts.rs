@@ -207,6 +207,17 @@ impl SqliteStore {
         self.check_vault(account, vault)
     }
 
+    /// The account's vaults.
+    pub fn vaults(&self, account: AccountId) -> Result<Vec<VaultId>> {
+        let mut stmt = self.db.prepare_cached("SELECT vault FROM vaults WHERE account = ?1 ORDER BY vault")?;
+        let rows = stmt.query_map([account.0], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(VaultId(uuid::Uuid::from_slice(&row?).map_err(|_| StoreError::Corrupt)?));
+        }
+        Ok(out)
+    }
+
     /// Keeps the vault's wrapped keys (the account's own vault, claimed if new).
     pub fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()> {
         self.claim_vault(account, vault)?;

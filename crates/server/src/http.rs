@@ -139,6 +139,7 @@ fn router(store: SqliteStore, config: Config) -> Router {
         .route("/v1/refresh", post(refresh))
         .route("/v1/devices", get(devices))
         .route("/v1/devices/{device}", delete(revoke))
+        .route("/v1/vaults", get(vaults))
         .route("/v1/vaults/{vault}/devices/{device}/records", post(upload))
         .route("/v1/vaults/{vault}/download", post(download))
         .route("/v1/vaults/{vault}/status", get(status))
@@ -595,4 +596,10 @@ async fn get_keys(State(app): State<Arc<App>>, headers: HeaderMap, Path(vault): 
             "this budget has not been set up for sync on the server: set it up from the device that has it",
         )),
     }
+}
+
+async fn vaults(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let vaults = app.with_store(move |s| s.vaults(caller.account)).await?;
+    Ok(ok(serde_json::json!({ "vaults": vaults })))
 }

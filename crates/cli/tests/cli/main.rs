@@ -16,5 +16,6 @@ mod log;
 mod output;
 mod processes;
 mod spending;
+mod sync;
 mod transactions;
 mod vault;

@@ -1,7 +1,11 @@
-//! The change log, as sync reads it.
+//! Sync: the change log as sync reads it, setting up and joining a synced budget, syncing.
+
+use spearmint_sync_proto::Secret;
 
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::sync::client;
+use crate::sync::client::{SyncReport, SyncStatus};
 use crate::vault::write::{self, ChangeRecord};
 
 impl Engine {
@@ -14,5 +18,28 @@ impl Engine {
     /// expanded into one record per row: what sync will upload.
     pub fn changes_since(&self, after_seq: i64, limit: u32) -> Result<Vec<ChangeRecord>> {
         self.with_vault(|v| write::expand(v.read(), after_seq, limit))
+    }
+
+    /// Sets this budget up for sync on `server` as `user` (creating the account when the server
+    /// lets anyone sign up) and syncs it. Returns the recovery phrase: shown once, the only way
+    /// another device can open the budget.
+    pub async fn sync_setup(&self, server: &str, user: &str, password: &str) -> Result<String> {
+        client::setup(self, server, user, &Secret::new(password)).await
+    }
+
+    /// Joins the budget `user` syncs on `server`, opened with its recovery phrase, and syncs it
+    /// here. A wrong phrase is refused before anything is written.
+    pub async fn sync_join(&self, server: &str, user: &str, password: &str, phrase: &str) -> Result<()> {
+        client::join(self, server, user, &Secret::new(password), phrase).await
+    }
+
+    /// Syncs now: sends this device's changes and merges the other devices'.
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        client::sync_now(self).await
+    }
+
+    /// Where sync stands (no network): server, last sync, what is waiting to be sent.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        client::status(self)
     }
 }

@@ -23,10 +23,12 @@ use crate::vault::write::{ChangeRecord, expand};
 use crate::vault::{Table, Writer};
 
 /// Columns that never leave the device: a reference to a payload kept only here, the name of a
-/// keychain entry (bank credentials never sync), and the state of this device's connection.
+/// keychain entry and the connection an account is extracted through (bank credentials never
+/// sync: extraction runs on the devices that hold them), and the state of that connection.
 const LOCAL_COLUMNS: &[(&str, &str)] = &[
     ("transactions", "raw_payload_id"),
     ("accounts", "credential_ref"),
+    ("accounts", "connection_id"),
     ("accounts", "status"),
     ("accounts", "status_reason"),
 ];

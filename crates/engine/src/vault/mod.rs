@@ -7,7 +7,7 @@ pub mod migrations;
 pub(crate) mod profile;
 mod read;
 pub(crate) mod settings;
-mod sync_book;
+pub(crate) mod sync_book;
 pub mod write;
 
 use std::fs;

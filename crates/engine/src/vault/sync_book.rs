@@ -89,3 +89,139 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+/// This vault's place in sync: the server, the account, the shared vault id, the key epoch
+/// records are sealed in, this device's head, and how far the change log is sealed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SyncAccount {
+    pub server_url: String,
+    pub user_name: String,
+    pub vault_id: String,
+    pub epoch: u32,
+    pub device_seq: i64,
+    pub device_head: Option<String>,
+    pub sealed_through: i64,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// The sync account, if this vault was set up or joined.
+pub(crate) fn sync_account(r: super::Reader<'_>) -> Result<Option<SyncAccount>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(r.query_row(
+        "SELECT server_url, user_name, vault_id, epoch, device_seq, device_head, sealed_through, last_sync_at,
+                last_error FROM sync_account WHERE id = 1",
+        [],
+        |r| {
+            Ok(SyncAccount {
+                server_url: r.get(0)?,
+                user_name: r.get(1)?,
+                vault_id: r.get(2)?,
+                epoch: r.get(3)?,
+                device_seq: r.get(4)?,
+                device_head: r.get(5)?,
+                sealed_through: r.get(6)?,
+                last_sync_at: r.get(7)?,
+                last_error: r.get(8)?,
+            })
+        },
+    )
+    .optional()?)
+}
+
+/// The data key of each epoch this device holds.
+pub(crate) fn sync_keys(r: super::Reader<'_>) -> Result<Vec<(u32, zeroize::Zeroizing<Vec<u8>>)>> {
+    let mut stmt = r.prepare_cached("SELECT epoch, key FROM sync_keys ORDER BY epoch")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, zeroize::Zeroizing::new(r.get::<_, Vec<u8>>(1)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Sealed records waiting for the server, in seq order, at most `limit`.
+pub(crate) fn sync_outbox(r: super::Reader<'_>, limit: u32) -> Result<Vec<(i64, String)>> {
+    let mut stmt = r.prepare_cached("SELECT seq, envelope FROM sync_outbox ORDER BY seq LIMIT ?1")?;
+    let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Every other device's last record applied here, and its hash.
+pub(crate) fn sync_cursors(r: super::Reader<'_>) -> Result<Vec<(String, i64, String)>> {
+    let mut stmt = r.prepare_cached("SELECT device, seq, head FROM sync_cursors ORDER BY device")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Writer<'_> {
+    /// Starts syncing this vault (set up or joined): its account and its first data key.
+    pub(crate) fn begin_sync(&self, account: &SyncAccount, key: &[u8; 32]) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;",
+        )?;
+        self.tx.execute(
+            "INSERT INTO sync_account (id, server_url, user_name, vault_id, epoch, device_seq, device_head, sealed_through)
+             VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                account.server_url,
+                account.user_name,
+                account.vault_id,
+                account.epoch,
+                account.device_seq,
+                account.device_head,
+                account.sealed_through
+            ],
+        )?;
+        self.tx
+            .execute("INSERT INTO sync_keys (epoch, key) VALUES (?1, ?2)", params![account.epoch, key.as_slice()])?;
+        Ok(())
+    }
+
+    /// Queues a sealed record and moves this device's head (and the sealed part of the log).
+    pub(crate) fn queue_sealed(&self, seq: i64, envelope: &str, head: &str, sealed_through: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT INTO sync_outbox (seq, envelope) VALUES (?1, ?2)")?
+            .execute(params![seq, envelope])?;
+        self.tx
+            .prepare_cached(
+                "UPDATE sync_account SET device_seq = ?1, device_head = ?2, sealed_through = ?3 WHERE id = 1",
+            )?
+            .execute(params![seq, head, sealed_through])?;
+        Ok(())
+    }
+
+    /// Marks the log sealed through `seq` (changes that carried nothing to send).
+    pub(crate) fn mark_sealed(&self, sealed_through: i64) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE sync_account SET sealed_through = ?1 WHERE id = 1")?
+            .execute([sealed_through])?;
+        Ok(())
+    }
+
+    /// The server holds these records now.
+    pub(crate) fn unqueue_sealed(&self, seqs: &[i64]) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached("DELETE FROM sync_outbox WHERE seq = ?1")?;
+        for seq in seqs {
+            stmt.execute([seq])?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn set_sync_cursor(&self, device: &str, seq: i64, head: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO sync_cursors (device, seq, head) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device) DO UPDATE SET seq = excluded.seq, head = excluded.head",
+            )?
+            .execute(params![device, seq, head])?;
+        Ok(())
+    }
+
+    /// How the last sync went: when, and the error in words if it failed.
+    pub(crate) fn note_sync(&self, at: &str, error: Option<&str>) -> Result<()> {
+        let sql = if error.is_some() {
+            "UPDATE sync_account SET last_error = ?2 WHERE id = 1 AND ?1 IS NOT NULL"
+        } else {
+            "UPDATE sync_account SET last_sync_at = ?1, last_error = ?2 WHERE id = 1"
+        };
+        self.tx.execute(sql, params![at, error])?;
+        Ok(())
+    }
+}

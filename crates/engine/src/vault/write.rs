@@ -711,6 +711,11 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    /// The device this write's changes are recorded for.
+    pub(crate) fn device_uuid(&self) -> uuid::Uuid {
+        *self.clock.device().as_uuid()
+    }
+
     /// The timestamp of this write's latest change (or of the latest one observed).
     pub(crate) fn last_hlc(&self) -> Option<Hlc> {
         self.last

@@ -1,0 +1,168 @@
+//! `spearmint sync` between two profiles (two devices) through the real `spearmint-server`
+//! process on 127.0.0.1: set up on one, join on the other with the recovery phrase, the same
+//! transactions, categories and budgets on both, a category override crossing over after
+//! `sync now`, a wrong phrase refused before anything is written, and a server database that
+//! holds none of the budget's text. Refresh tokens go to the real Secret Service.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+use crate::common::{fails, json, listed, ok, ok_json, passphrase_vault, require_secret_service, run, sm, text};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// `spearmint-server`, built beside this test by the workspace's build.
+fn server_binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().and_then(Path::parent).unwrap().join("spearmint-server");
+    assert!(bin.exists(), "{} is missing: build the workspace (`cargo xtask test` does)", bin.display());
+    bin
+}
+
+struct Server {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+impl Server {
+    fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        let database = format!("sqlite://{}", dir.path().join("server.db").display());
+        let mut child = Command::new(server_binary())
+            .args(["--database", &database, "--listen", "127.0.0.1:0", "--allow-sign-up"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
+        Server { child, url, dir }
+    }
+
+    /// The server's whole database, as bytes (its WAL folded in by stopping it first).
+    fn database(mut self) -> Vec<u8> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        let mut bytes = std::fs::read(self.dir.path().join("server.db")).unwrap();
+        if let Ok(wal) = std::fs::read(self.dir.path().join("server.db-wal")) {
+            bytes.extend(wal);
+        }
+        bytes
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sync_json(dir: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    let mut all = vec!["sync"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    run(&mut sm(dir, &all), stdin)
+}
+
+/// What must be equal on both devices: each transaction's id, date, amount, payee and category.
+fn ledger(dir: &Path) -> Vec<(String, String, String, String, String)> {
+    let mut rows: Vec<_> = listed(dir, &["--limit", "100000"])
+        .iter()
+        .map(|t| {
+            (text(t, "id"), text(t, "postedOn"), t["amount"].to_string(), text(t, "seller"), t["category"].to_string())
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
+    require_secret_service();
+    let server = Server::start();
+    let laptop = crate::common::demo_vault();
+    let month = text(&listed(laptop.path(), &[])[0], "postedOn")[..7].to_owned();
+    ok(&mut sm(laptop.path(), &["budget", "set", "FOOD", "432.10", "--from", &month]));
+
+    let out = sync_json(
+        laptop.path(),
+        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    assert_eq!(phrase.split(' ').count(), 24);
+
+    // A wrong phrase is refused, and the new device is left as it was.
+    let phone = passphrase_vault();
+    let other = "abandon ".repeat(23) + "art";
+    let out = sync_json(
+        phone.path(),
+        &["join", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n{other}\n"),
+    );
+    let message = fails(&out, out.status.code().unwrap(), "WrongKey");
+    assert!(message.contains("recovery phrase"), "{message}");
+    assert!(listed(phone.path(), &[]).is_empty());
+    let out = sync_json(phone.path(), &["status"], "");
+    assert!(!out.status.success(), "a refused join sets nothing up");
+
+    let out = sync_json(
+        phone.path(),
+        &["join", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n{phrase}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let expected = ledger(laptop.path());
+    assert!(expected.len() > 20, "{}", expected.len());
+    assert_eq!(ledger(phone.path()), expected);
+    let spending = |dir: &Path| ok_json(dir, &["spending", "--month", &month]);
+    assert_eq!(spending(phone.path()), spending(laptop.path()));
+    let budget = |dir: &Path| ok_json(dir, &["budget", "show", "--month", &month]);
+    assert_eq!(budget(phone.path()), budget(laptop.path()));
+    assert!(budget(phone.path()).to_string().contains("432.10"));
+
+    // An override on the phone reaches the laptop after `sync now` on both.
+    let target = listed(phone.path(), &[])[0].clone();
+    let id = text(&target, "id");
+    let new_category = if target["category"] == "SHOPPING" { "TRAVEL" } else { "SHOPPING" };
+    ok(&mut sm(phone.path(), &["recategorize", &id, new_category]));
+    let report: Value = json(&sync_json(phone.path(), &["now"], ""));
+    assert!(report["uploaded"].as_u64().unwrap() >= 1, "{report}");
+    let report: Value = json(&sync_json(laptop.path(), &["now"], ""));
+    assert!(report["applied"].as_u64().unwrap() >= 1, "{report}");
+    let there = listed(laptop.path(), &[]).into_iter().find(|t| text(t, "id") == id).unwrap();
+    assert_eq!(there["category"], new_category, "{there}");
+    assert_eq!(there["categoryLocked"], true, "the lock syncs with the category");
+    assert_eq!(ledger(laptop.path()), ledger(phone.path()));
+
+    // And the other way, after which neither has anything left to send.
+    let back = text(&listed(laptop.path(), &[])[1], "id");
+    ok(&mut sm(laptop.path(), &["recategorize", &back, "FOOD_COFFEE"]));
+    json(&sync_json(laptop.path(), &["now"], ""));
+    json(&sync_json(phone.path(), &["now"], ""));
+    assert_eq!(ledger(laptop.path()), ledger(phone.path()));
+    let status: Value = json(&sync_json(laptop.path(), &["status"], ""));
+    assert_eq!(
+        (status["pending_changes"].as_i64(), status["pending_records"].as_i64()),
+        (Some(0), Some(0)),
+        "{status}"
+    );
+
+    // The server never saw a payee, an amount or a category name.
+    let sellers: Vec<String> = listed(laptop.path(), &[]).iter().map(|t| text(t, "seller")).collect();
+    let database = server.database();
+    let database = String::from_utf8_lossy(&database);
+    for seller in sellers.iter().filter(|s| s.len() >= 6) {
+        assert!(!database.contains(seller.as_str()), "the server's database holds `{seller}`");
+    }
+    for word in ["FOOD_COFFEE", "SHOPPING", "432"] {
+        assert!(!database.contains(word), "the server's database holds `{word}`");
+    }
+}

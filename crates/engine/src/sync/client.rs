@@ -1,0 +1,479 @@
+//! The sync client: sets a vault up on a server or joins one, and syncs: seals this device's
+//! changes into its log's next records (kept in the outbox until the server holds them),
+//! uploads them, downloads the other devices' records by `(device, seq)` cursors, opens each
+//! as the next of its device's log and merges it. Every step commits before the next talks to
+//! the network, so a sync cut off anywhere resumes where it stopped, and a record is never
+//! applied twice nor skipped.
+//!
+//! The server is spoken to over HTTPS with certificate verification, or plain HTTP to a server
+//! on this machine. The account's refresh token lives in the keychain; the password is used
+//! only to log in and the recovery phrase only to unwrap the data key.
+
+use reqwest::Method;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use spearmint_sync_proto::{
+    ChangeBatch, ContentHash, Cursor, DeviceId, DownloadPage, DownloadRequest, Envelope, ErrorBody, KeyBundle,
+    KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens, UploadOutcome, UploadRequest,
+    UploadResponse, VaultId,
+};
+use uuid::Uuid;
+
+use super::merge::{apply_remote, take_local};
+use super::seal::{DataKey, Head, RecoveryPhrase, open, seal, unwrap, wrap};
+use crate::engine::Engine;
+use crate::error::{Error, ErrorKind, Result};
+use crate::keychain::KeychainEntry;
+use crate::vault::now_rfc3339;
+use crate::vault::sync_book::{self, SyncAccount};
+
+/// Cell changes sealed into one record, at most.
+const CELLS_PER_RECORD: usize = 1_000;
+/// A cursor past the end of any log: this device's own, which it never downloads.
+const OWN_LOG: Seq = Seq(i64::MAX as u64);
+/// Records sent in one upload, at most (the server's limit may be lower).
+const RECORDS_PER_UPLOAD: u32 = 200;
+
+/// What one sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub uploaded: usize,
+    pub downloaded: usize,
+    pub applied: usize,
+    /// Changes still waiting for their row or for the clocks to agree.
+    pub waiting: usize,
+    /// Devices whose clocks are far ahead: their changes wait (check those devices' time).
+    pub quarantined: Vec<String>,
+}
+
+/// Where this vault's sync stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub server: String,
+    pub user: String,
+    pub vault: String,
+    pub device: String,
+    pub last_sync_at: Option<String>,
+    pub last_error: Option<String>,
+    /// This device's changes not yet on the server (log entries, then sealed records).
+    pub pending_changes: i64,
+    pub pending_records: i64,
+    /// Each other device's records applied here.
+    pub devices: Vec<(String, i64)>,
+}
+
+/// Where this device keeps its refresh token: named by the device, since two profiles on one
+/// machine may sync the same budget as two devices.
+fn refresh_entry(device: DeviceId) -> KeychainEntry {
+    KeychainEntry::new(format!("sync-refresh:{}", device.0))
+}
+
+fn sync_error(kind: ErrorKind, message: impl Into<String>) -> Error {
+    Error::new(kind, message)
+}
+
+/// The server, spoken to as one device.
+struct Server {
+    http: reqwest::Client,
+    base: url::Url,
+    token: Option<Secret>,
+}
+
+impl Server {
+    fn new(url: &str) -> Result<Server> {
+        let base = url::Url::parse(url.trim_end_matches('/'))
+            .map_err(|_| sync_error(ErrorKind::Invalid, format!("`{url}` is not a server address: use https://...")))?;
+        let loopback = match base.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(d)) => d == "localhost",
+            None => false,
+        };
+        if base.scheme() != "https" && !(base.scheme() == "http" && loopback) {
+            return Err(sync_error(
+                ErrorKind::Invalid,
+                "the sync server's address must start with https:// (plain http only to this machine)",
+            ));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(60))
+            .build()
+            .map_err(|e| sync_error(ErrorKind::Internal, format!("cannot start the sync client: {e}")))?;
+        Ok(Server { http, base, token: None })
+    }
+
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Result<T> {
+        let url = format!("{}{path}", self.base.as_str().trim_end_matches('/'));
+        let mut request = self.http.request(method, url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token.expose());
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| {
+            sync_error(
+                ErrorKind::Offline,
+                format!(
+                    "cannot reach the sync server ({}): check the network; your changes are kept and sent later",
+                    e.without_url()
+                ),
+            )
+        })?;
+        let status = response.status();
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|_| sync_error(ErrorKind::Offline, "the sync server stopped answering: try again later"))?;
+        if status.is_success() {
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
+            return serde_json::from_slice(bytes).map_err(|_| {
+                sync_error(
+                    ErrorKind::Provider,
+                    "the sync server answered something this version does not read: update Spearmint",
+                )
+            });
+        }
+        let said = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error.message);
+        let message = said.unwrap_or_else(|| format!("the sync server answered {status}"));
+        let kind = match status.as_u16() {
+            400 | 413 => ErrorKind::Invalid,
+            401 | 403 => ErrorKind::ProviderAuth,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            429 => ErrorKind::RateLimited,
+            507 => ErrorKind::Storage,
+            _ => ErrorKind::Provider,
+        };
+        Err(sync_error(kind, format!("the sync server refused: {message}")))
+    }
+
+    async fn login(&mut self, user: &str, password: &Secret, device: DeviceId) -> Result<Tokens> {
+        let request =
+            LoginRequest { user: user.to_owned(), password: password.clone(), device, device_name: device_name() };
+        let tokens: Tokens = self.call(Method::POST, "/v1/login", Some(&request)).await?;
+        self.token = Some(tokens.access_token.clone());
+        Ok(tokens)
+    }
+
+    async fn refresh(&mut self, refresh_token: &str) -> Result<Tokens> {
+        let request = RefreshRequest { refresh_token: Secret::new(refresh_token) };
+        let tokens: Tokens = self.call(Method::POST, "/v1/refresh", Some(&request)).await.map_err(|e| {
+            if e.kind() == ErrorKind::ProviderAuth {
+                sync_error(
+                    ErrorKind::ProviderAuth,
+                    "this device is signed out of the sync server: join the budget again",
+                )
+            } else {
+                e
+            }
+        })?;
+        self.token = Some(tokens.access_token.clone());
+        Ok(tokens)
+    }
+}
+
+fn device_name() -> String {
+    std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "This computer".to_owned())
+}
+
+fn no_body() -> Option<&'static ()> {
+    None
+}
+
+fn vault_of(account: &SyncAccount) -> Result<VaultId> {
+    Uuid::parse_str(&account.vault_id)
+        .map(VaultId)
+        .map_err(|_| sync_error(ErrorKind::Corrupt, "the vault's sync settings are damaged: join the budget again"))
+}
+
+fn device_of(engine: &Engine) -> Result<DeviceId> {
+    engine.with_vault(|v| Ok(DeviceId(*v.device_id().as_uuid())))
+}
+
+/// Keeps the refresh token for the next sync.
+fn keep_tokens(tokens: &Tokens) -> Result<()> {
+    refresh_entry(tokens.device).store_secret(tokens.refresh_token.expose())
+}
+
+/// Sets this vault up on `server` for `user` (creating the account if the server allows it):
+/// a new data key, wrapped by a new recovery phrase, returned to be shown once.
+pub(crate) async fn setup(engine: &Engine, server_url: &str, user: &str, password: &Secret) -> Result<String> {
+    let mut server = Server::new(server_url)?;
+    let device = device_of(engine)?;
+    let sign_up = SignUpRequest { user: user.to_owned(), password: password.clone() };
+    match server.call::<serde_json::Value>(Method::POST, "/v1/accounts", Some(&sign_up)).await {
+        Ok(_) => {}
+        // No sign-up (the operator adds accounts) or the name is taken: log in as it.
+        Err(e) if matches!(e.kind(), ErrorKind::ProviderAuth | ErrorKind::Conflict) => {}
+        Err(e) => return Err(e),
+    }
+    let tokens = server.login(user, password, device).await?;
+    let vault = VaultId(Uuid::now_v7());
+    let phrase = RecoveryPhrase::generate();
+    let key = DataKey::random();
+    let bundle = KeyBundle { keys: vec![wrap(&phrase, vault, KeyEpoch(0), &key)] };
+    server.call::<()>(Method::PUT, &format!("/v1/vaults/{}/keys", vault.0), Some(&bundle)).await?;
+    let account = SyncAccount {
+        server_url: server_url.to_owned(),
+        user_name: user.to_owned(),
+        vault_id: vault.0.to_string(),
+        epoch: 0,
+        device_seq: 0,
+        device_head: None,
+        sealed_through: 0,
+        last_sync_at: None,
+        last_error: None,
+    };
+    keep_tokens(&tokens)?;
+    engine.with_vault(|v| v.write(|w| w.begin_sync(&account, key.as_bytes())))?;
+    sync_now(engine).await?;
+    Ok(phrase.expose().to_owned())
+}
+
+/// Joins the budget `user` syncs on `server`, with the recovery phrase shown at its setup. A
+/// wrong phrase is refused before anything is written.
+pub(crate) async fn join(engine: &Engine, server_url: &str, user: &str, password: &Secret, phrase: &str) -> Result<()> {
+    let phrase = RecoveryPhrase::parse(phrase).map_err(|e| sync_error(ErrorKind::Invalid, e.to_string()))?;
+    let mut server = Server::new(server_url)?;
+    let device = device_of(engine)?;
+    let tokens = server.login(user, password, device).await?;
+    #[derive(serde::Deserialize)]
+    struct Vaults {
+        vaults: Vec<VaultId>,
+    }
+    let vaults: Vaults = server.call(Method::GET, "/v1/vaults", no_body()).await?;
+    let Some(&vault) = vaults.vaults.first() else {
+        return Err(sync_error(
+            ErrorKind::NotFound,
+            "this account has no budget on the sync server yet: set up sync on the device that has it first",
+        ));
+    };
+    let bundle: KeyBundle = server.call(Method::GET, &format!("/v1/vaults/{}/keys", vault.0), no_body()).await?;
+    let wrapped = bundle.keys.iter().max_by_key(|k| k.epoch).ok_or_else(|| {
+        sync_error(ErrorKind::NotFound, "the budget's key is not on the sync server: set it up again")
+    })?;
+    let key = unwrap(&phrase, vault, wrapped).map_err(|e| sync_error(ErrorKind::WrongKey, e.to_string()))?;
+    let account = SyncAccount {
+        server_url: server_url.to_owned(),
+        user_name: user.to_owned(),
+        vault_id: vault.0.to_string(),
+        epoch: wrapped.epoch.0,
+        device_seq: 0,
+        device_head: None,
+        sealed_through: 0,
+        last_sync_at: None,
+        last_error: None,
+    };
+    keep_tokens(&tokens)?;
+    engine.with_vault(|v| v.write(|w| w.begin_sync(&account, key.as_bytes())))?;
+    sync_now(engine).await.map(|_| ())
+}
+
+fn account_of(engine: &Engine) -> Result<SyncAccount> {
+    engine.with_vault(|v| sync_book::sync_account(v.read()))?.ok_or_else(|| {
+        sync_error(ErrorKind::NotFound, "this budget is not synced: set up sync, or join a budget, in Settings")
+    })
+}
+
+/// Seals this device's changes not yet sealed into its log's next records. Runs inside the
+/// write that applies remote changes too, so that every local change has its clock first.
+fn seal_pending(w: &mut crate::vault::Writer<'_>, keys: &[(u32, DataKey)]) -> Result<usize> {
+    let account = sync_book::sync_account(w.read())?.ok_or_else(|| sync_error(ErrorKind::NotFound, "not synced"))?;
+    let vault = vault_of(&account)?;
+    let device = DeviceId(w.device_uuid());
+    let (changes, through) = take_local(w, account.sealed_through, u32::MAX)?;
+    if changes.is_empty() {
+        if through != account.sealed_through {
+            w.mark_sealed(through)?;
+        }
+        return Ok(0);
+    }
+    let key = keys.iter().find(|(e, _)| *e == account.epoch).map(|(_, k)| k).ok_or_else(|| {
+        sync_error(ErrorKind::KeyMissing, "this device lacks the budget's key: join the budget again")
+    })?;
+    let mut head = Head { seq: Seq(account.device_seq as u64), hash: head_hash(account.device_head.as_deref())? };
+    let mut sealed = 0;
+    for part in changes.chunks(CELLS_PER_RECORD) {
+        let record = seal(key, KeyEpoch(account.epoch), vault, device, head, &ChangeBatch { changes: part.to_vec() });
+        head = Head { seq: record.seq, hash: Some(record.content_hash()) };
+        let json =
+            serde_json::to_string(&record).map_err(|_| sync_error(ErrorKind::Internal, "cannot keep a record"))?;
+        w.queue_sealed(record.seq.0 as i64, &json, &record.content_hash().to_string(), through)?;
+        sealed += 1;
+    }
+    Ok(sealed)
+}
+
+fn head_hash(text: Option<&str>) -> Result<Option<ContentHash>> {
+    text.map(|t| {
+        let mut bytes = [0u8; 32];
+        hex::decode_to_slice(t, &mut bytes)
+            .map(|()| ContentHash(bytes))
+            .map_err(|_| sync_error(ErrorKind::Corrupt, "the vault's sync state is damaged: join the budget again"))
+    })
+    .transpose()
+}
+
+fn keys_of(engine: &Engine) -> Result<Vec<(u32, DataKey)>> {
+    let keys = engine.with_vault(|v| sync_book::sync_keys(v.read()))?;
+    Ok(keys.into_iter().filter_map(|(e, k)| DataKey::from_bytes(&k).map(|k| (e, k))).collect())
+}
+
+/// Syncs now: seal, upload, download and merge, upload what merging changed.
+pub(crate) async fn sync_now(engine: &Engine) -> Result<SyncReport> {
+    let result = sync_once(engine).await;
+    let at = now_rfc3339();
+    let error = result.as_ref().err().map(|e| e.to_string());
+    let _ = engine.with_vault(|v| v.write(|w| w.note_sync(&at, error.as_deref())));
+    result
+}
+
+async fn sync_once(engine: &Engine) -> Result<SyncReport> {
+    let account = account_of(engine)?;
+    let vault = vault_of(&account)?;
+    let me = device_of(engine)?;
+    let keys = keys_of(engine)?;
+    let mut server = Server::new(&account.server_url)?;
+    let refresh = refresh_entry(me).load_secret()?;
+    let tokens = server.refresh(&refresh).await?;
+    keep_tokens(&tokens)?;
+
+    let mut report = SyncReport::default();
+    engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+    report.uploaded += upload(engine, &server, vault, me).await?;
+
+    // Download from each device's cursor; open each record as the next of its log.
+    let cursors = engine.with_vault(|v| sync_book::sync_cursors(v.read()))?;
+    let mut heads: Vec<(DeviceId, Head)> = Vec::new();
+    for (device, seq, head) in cursors {
+        let device = DeviceId(Uuid::parse_str(&device).map_err(|_| sync_error(ErrorKind::Corrupt, "damaged cursor"))?);
+        heads.push((device, Head { seq: Seq(seq as u64), hash: head_hash(Some(&head))? }));
+    }
+    let mut request = DownloadRequest {
+        cursors: heads.iter().map(|(d, h)| Cursor { device: *d, after: h.seq }).collect(),
+        max_bytes: None,
+    };
+    // This device's own log is not downloaded: it is all here (a cursor past its end).
+    request.cursors.retain(|c| c.device != me);
+    request.cursors.push(Cursor { device: me, after: OWN_LOG });
+    loop {
+        let page: DownloadPage =
+            server.call(Method::POST, &format!("/v1/vaults/{}/download", vault.0), Some(&request)).await?;
+        report.downloaded += page.records.len();
+        let mut changes = Vec::new();
+        let mut moved: Vec<(DeviceId, Head)> = Vec::new();
+        for record in &page.records {
+            if record.device == me {
+                continue;
+            }
+            let head = moved
+                .iter()
+                .rev()
+                .find(|(d, _)| *d == record.device)
+                .or_else(|| heads.iter().find(|(d, _)| *d == record.device))
+                .map_or(Head::START, |(_, h)| *h);
+            let lookup = |epoch: KeyEpoch| keys.iter().find(|(e, _)| *e == epoch.0).map(|(_, k)| k.clone());
+            let batch = open(&lookup, vault, record.device, head, record).map_err(|e| {
+                sync_error(ErrorKind::Corrupt, format!("a record from the sync server was refused: {e}"))
+            })?;
+            changes.extend(batch.changes);
+            moved.push((record.device, Head { seq: record.seq, hash: Some(record.content_hash()) }));
+        }
+        let applied = engine.with_vault(|v| {
+            v.write(|w| {
+                seal_pending(w, &keys)?;
+                let applied = apply_remote(w, changes)?;
+                for (device, head) in &moved {
+                    let hash = head.hash.map(|h| h.to_string()).unwrap_or_default();
+                    w.set_sync_cursor(&device.0.to_string(), head.seq.0 as i64, &hash)?;
+                }
+                Ok(applied)
+            })
+        })?;
+        report.applied += applied.applied;
+        report.waiting = applied.waiting;
+        for device in applied.quarantined {
+            let name = device.to_string();
+            if !report.quarantined.contains(&name) {
+                report.quarantined.push(name);
+            }
+        }
+        for (device, head) in moved {
+            match heads.iter_mut().find(|(d, _)| *d == device) {
+                Some(h) => h.1 = head,
+                None => heads.push((device, head)),
+            }
+        }
+        request.cursors = page.next.into_iter().filter(|c| c.device != me).collect();
+        request.cursors.push(Cursor { device: me, after: OWN_LOG });
+        if !page.more {
+            break;
+        }
+    }
+    // Merging may have made changes of this device's own (a deleted account's transactions).
+    engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+    report.uploaded += upload(engine, &server, vault, me).await?;
+    Ok(report)
+}
+
+/// Uploads the outbox; returns how many records the server took.
+async fn upload(engine: &Engine, server: &Server, vault: VaultId, me: DeviceId) -> Result<usize> {
+    let mut sent = 0;
+    loop {
+        let queued = engine.with_vault(|v| sync_book::sync_outbox(v.read(), RECORDS_PER_UPLOAD))?;
+        if queued.is_empty() {
+            return Ok(sent);
+        }
+        let records: Vec<Envelope> =
+            queued.iter().map(|(_, json)| serde_json::from_str(json)).collect::<std::result::Result<_, _>>().map_err(
+                |_| sync_error(ErrorKind::Corrupt, "a record waiting to be sent is damaged: join the budget again"),
+            )?;
+        let answer: UploadResponse = server
+            .call(
+                Method::POST,
+                &format!("/v1/vaults/{}/devices/{}/records", vault.0, me.0),
+                Some(&UploadRequest { records }),
+            )
+            .await?;
+        let mut done = Vec::new();
+        for outcome in &answer.outcomes {
+            match outcome {
+                UploadOutcome::Stored { seq } | UploadOutcome::Duplicate { seq } => done.push(seq.0 as i64),
+                UploadOutcome::Conflict { seq, .. } => {
+                    return Err(sync_error(
+                        ErrorKind::Conflict,
+                        format!(
+                            "the sync server holds another record {seq} of this device (a copy of this vault synced as the same device): join the budget again from this device"
+                        ),
+                    ));
+                }
+            }
+        }
+        sent += done.len();
+        engine.with_vault(|v| v.write(|w| w.unqueue_sealed(&done)))?;
+    }
+}
+
+/// Where sync stands, read from the vault (no network).
+pub(crate) fn status(engine: &Engine) -> Result<SyncStatus> {
+    let account = account_of(engine)?;
+    engine.with_vault(|v| {
+        let r = v.read();
+        let pending_changes: i64 =
+            r.query_row("SELECT count(*) FROM changes WHERE seq > ?1", [account.sealed_through], |r| r.get(0))?;
+        let pending_records: i64 = r.query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0))?;
+        let devices = sync_book::sync_cursors(r)?.into_iter().map(|(d, seq, _)| (d, seq)).collect();
+        Ok(SyncStatus {
+            server: account.server_url.clone(),
+            user: account.user_name.clone(),
+            vault: account.vault_id.clone(),
+            device: v.device_id().as_uuid().to_string(),
+            last_sync_at: account.last_sync_at.clone(),
+            last_error: account.last_error.clone(),
+            pending_changes,
+            pending_records,
+            devices,
+        })
+    })
+}
