@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::provider::connection::{self, ConnectionStatus};
 use crate::provider::jobs;
 use crate::provider::refresh::{self, RefreshReport};
+use crate::sync;
 use crate::vault::lock::ProfileLock;
 use crate::vault::settings;
 
@@ -83,11 +84,19 @@ pub(crate) async fn tick(engine: &Engine, now: DateTime<Utc>) -> Result<(Refresh
         .await?;
     let _ = due;
     let report = refresh::run_jobs(engine, None, |_| {}).await?;
+    // Sync, when the vault syncs and it is time: its changes go out and the other devices'
+    // come in (raising their alerts, delivered below). A failure (offline, the server down) is
+    // kept for the status and retried later; everything works meanwhile without the server.
+    let mut next_sync = sync::client::next_sync(engine, now)?;
+    if next_sync.is_some_and(|t| t <= now) {
+        let _ = sync::client::sync_now(engine).await;
+        next_sync = sync::client::next_sync(engine, Utc::now())?;
+    }
     // Failures stay in the outbox and are retried on the next tick.
     let delivering = engine.clone();
     Engine::blocking(move || deliver(&delivering, delivering.notifier().as_ref())).await?;
     let next_job = engine.db(|v| jobs::next_due(v)).await?;
-    let next = [Some(daily.next_slot(&Local, now)), next_job, Some(now + chrono::Duration::minutes(15))]
+    let next = [Some(daily.next_slot(&Local, now)), next_job, next_sync, Some(now + chrono::Duration::minutes(15))]
         .into_iter()
         .flatten()
         .filter(|t| *t > now)

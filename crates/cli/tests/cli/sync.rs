@@ -142,10 +142,13 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
     assert_eq!(there["categoryLocked"], true, "the lock syncs with the category");
     assert_eq!(ledger(laptop.path()), ledger(phone.path()));
 
-    // And the other way, after which neither has anything left to send.
+    // And the other way, sent by the background task (it syncs when changes wait), after
+    // which neither has anything left to send.
     let back = text(&listed(laptop.path(), &[])[1], "id");
     ok(&mut sm(laptop.path(), &["recategorize", &back, "FOOD_COFFEE"]));
-    json(&sync_json(laptop.path(), &["now"], ""));
+    let status: Value = json(&sync_json(laptop.path(), &["status"], ""));
+    assert!(status["pending_changes"].as_i64().unwrap() > 0, "{status}");
+    ok(&mut sm(laptop.path(), &["daemon", "--once"]));
     json(&sync_json(phone.path(), &["now"], ""));
     assert_eq!(ledger(laptop.path()), ledger(phone.path()));
     let status: Value = json(&sync_json(laptop.path(), &["status"], ""));
@@ -165,4 +168,15 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
     for word in ["FOOD_COFFEE", "SHOPPING", "432"] {
         assert!(!database.contains(word), "the server's database holds `{word}`");
     }
+
+    // The server is gone: a change is kept, the sync says what happened, and the app goes on.
+    ok(&mut sm(laptop.path(), &["recategorize", &back, "TRAVEL"]));
+    let out = sync_json(laptop.path(), &["now"], "");
+    let message = fails(&out, out.status.code().unwrap(), "Offline");
+    assert!(message.contains("your changes are kept"), "{message}");
+    let status: Value = json(&sync_json(laptop.path(), &["status"], ""));
+    assert!(status["pending_records"].as_i64().unwrap() + status["pending_changes"].as_i64().unwrap() > 0, "{status}");
+    assert!(status["last_error"].as_str().unwrap().contains("cannot reach the sync server"), "{status}");
+    let there = listed(laptop.path(), &[]).into_iter().find(|t| text(t, "id") == back).unwrap();
+    assert_eq!(there["category"], "TRAVEL");
 }

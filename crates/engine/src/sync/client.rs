@@ -477,3 +477,42 @@ pub(crate) fn status(engine: &Engine) -> Result<SyncStatus> {
         })
     })
 }
+
+/// How often the background task syncs a synced vault with nothing of its own to send (to get
+/// the other devices' changes), and how long after the last good sync it waits once a sync
+/// failed (a failing sync is retried on each wake-up of the task, at most every 15 minutes).
+const SYNC_EVERY_MINUTES: i64 = 5;
+const RETRY_AFTER_FAILURE_MINUTES: i64 = 15;
+
+/// When the background task should next sync this vault: now if it has changes to send (or has
+/// never synced), else a while after the last sync; `None` when it does not sync.
+pub(crate) fn next_sync(
+    engine: &Engine,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let Some(account) = engine.with_vault(|v| sync_book::sync_account(v.read()))? else { return Ok(None) };
+    let pending = engine.with_vault(|v| {
+        let r = v.read();
+        let changes: i64 =
+            r.query_row("SELECT count(*) FROM changes WHERE seq > ?1", [account.sealed_through], |r| r.get(0))?;
+        let records: i64 = r.query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0))?;
+        Ok(changes + records)
+    })?;
+    let last = account
+        .last_sync_at
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| t.with_timezone(&chrono::Utc));
+    let wait = chrono::Duration::minutes(if account.last_error.is_some() {
+        RETRY_AFTER_FAILURE_MINUTES
+    } else {
+        SYNC_EVERY_MINUTES
+    });
+    Ok(Some(match last {
+        // A failed sync is retried later whatever is waiting: offline, the changes are kept.
+        Some(last) if account.last_error.is_some() => last + wait,
+        Some(_) if pending > 0 => now,
+        Some(last) => last + wait,
+        None => now,
+    }))
+}
