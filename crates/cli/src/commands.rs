@@ -1002,6 +1002,31 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                 }
             }
         }
+        SyncAction::Devices { action: None } => {
+            let devices = rt.block_on(ctx.engine.sync_devices())?;
+            let me = ctx.engine.sync_status()?.device;
+            if ctx.json {
+                println!("{}", serde_json::to_string(&devices)?);
+            } else {
+                for d in &devices {
+                    let mark = if d.device.0.to_string() == me { " (this device)" } else { "" };
+                    let state = if d.revoked { "removed" } else { "active" };
+                    println!("{}  {:<24} {state}{mark}", d.device.0, d.name);
+                }
+            }
+        }
+        SyncAction::Devices { action: Some(crate::SyncDevicesAction::Revoke { device }) } => {
+            rt.block_on(ctx.engine.sync_revoke(&device))?;
+            if !ctx.json {
+                println!("removed device {device}: it can no longer sync");
+            }
+        }
+        SyncAction::Leave => {
+            ctx.engine.sync_leave()?;
+            if !ctx.json {
+                println!("this budget no longer syncs on this device; its data stays here");
+            }
+        }
         SyncAction::Status => {
             let status = ctx.engine.sync_status()?;
             if ctx.json {

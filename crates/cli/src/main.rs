@@ -545,6 +545,19 @@ pub(crate) enum SyncAction {
     Now,
     /// The server, the last sync and what waits to be sent
     Status,
+    /// The devices that sync this budget; `revoke ID` removes one (a lost laptop)
+    Devices {
+        #[command(subcommand)]
+        action: Option<SyncDevicesAction>,
+    },
+    /// Stop syncing this budget on this device (its data stays here and on the server)
+    Leave,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum SyncDevicesAction {
+    /// Remove a device: its sign-in stops working at once
+    Revoke { device: String },
 }
 
 pub(crate) struct Ctx {

@@ -158,6 +158,24 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
         "{status}"
     );
 
+    // Both devices are on the account; the laptop removes the phone, which can sync no more
+    // and then leaves, keeping its data.
+    let devices: Value = json(&sync_json(phone.path(), &["devices"], ""));
+    assert_eq!(devices.as_array().unwrap().len(), 2, "{devices}");
+    assert!(devices.as_array().unwrap().iter().all(|d| d["revoked"] == false), "{devices}");
+    let phone_id = json(&sync_json(phone.path(), &["status"], ""))["device"].as_str().unwrap().to_owned();
+    ok(&mut sm(laptop.path(), &["sync", "devices", "revoke", &phone_id]));
+    let out = sync_json(phone.path(), &["now"], "");
+    let message = fails(&out, out.status.code().unwrap(), "ProviderAuth");
+    assert!(message.contains("join the budget again"), "{message}");
+    let devices: Value = json(&sync_json(laptop.path(), &["devices"], ""));
+    let removed = devices.as_array().unwrap().iter().find(|d| d["device"] == phone_id.as_str()).unwrap().clone();
+    assert_eq!(removed["revoked"], true, "{devices}");
+    ok(&mut sm(phone.path(), &["sync", "leave"]));
+    let out = sync_json(phone.path(), &["status"], "");
+    fails(&out, out.status.code().unwrap(), "NotFound");
+    assert_eq!(ledger(phone.path()), ledger(laptop.path()), "leaving keeps the data");
+
     // The server never saw a payee, an amount or a category name.
     let sellers: Vec<String> = listed(laptop.path(), &[]).iter().map(|t| text(t, "seller")).collect();
     let database = server.database();

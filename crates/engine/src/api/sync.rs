@@ -5,7 +5,7 @@ use spearmint_sync_proto::Secret;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::sync::client;
-use crate::sync::client::{SyncReport, SyncStatus};
+use crate::sync::client::{SyncDevice, SyncReport, SyncStatus};
 use crate::vault::write::{self, ChangeRecord};
 
 impl Engine {
@@ -41,5 +41,20 @@ impl Engine {
     /// Where sync stands (no network): server, last sync, what is waiting to be sent.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         client::status(self)
+    }
+
+    /// The devices that sync this budget, as the server knows them.
+    pub async fn sync_devices(&self) -> Result<Vec<SyncDevice>> {
+        client::devices(self).await
+    }
+
+    /// Removes a device from the sync account: it can no longer sync (a lost or sold laptop).
+    pub async fn sync_revoke(&self, device: &str) -> Result<()> {
+        client::revoke(self, device).await
+    }
+
+    /// Stops syncing this budget on this device; its data stays here and on the server.
+    pub fn sync_leave(&self) -> Result<()> {
+        client::leave(self)
     }
 }

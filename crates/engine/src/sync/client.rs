@@ -13,9 +13,9 @@ use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spearmint_sync_proto::{
-    ChangeBatch, ContentHash, Cursor, DeviceId, DownloadPage, DownloadRequest, Envelope, ErrorBody, KeyBundle,
-    KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens, UploadOutcome, UploadRequest,
-    UploadResponse, VaultId,
+    ChangeBatch, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DownloadPage, DownloadRequest, Envelope,
+    ErrorBody, KeyBundle, KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens, UploadOutcome,
+    UploadRequest, UploadResponse, VaultId,
 };
 use uuid::Uuid;
 
@@ -67,6 +67,9 @@ pub struct SyncStatus {
 fn refresh_entry(device: DeviceId) -> KeychainEntry {
     KeychainEntry::new(format!("sync-refresh:{}", device.0))
 }
+
+/// The account's devices, for `spearmint sync devices` and Settings.
+pub use spearmint_sync_proto::DeviceInfo as SyncDevice;
 
 fn sync_error(kind: ErrorKind, message: impl Into<String>) -> Error {
     Error::new(kind, message)
@@ -515,4 +518,40 @@ pub(crate) fn next_sync(
         Some(last) => last + wait,
         None => now,
     }))
+}
+
+/// A signed-in connection to this vault's server.
+async fn signed_in(engine: &Engine) -> Result<Server> {
+    let account = account_of(engine)?;
+    let me = device_of(engine)?;
+    let mut server = Server::new(&account.server_url)?;
+    let refresh = refresh_entry(me).load_secret()?;
+    let tokens = server.refresh(&refresh).await?;
+    keep_tokens(&tokens)?;
+    Ok(server)
+}
+
+/// The account's devices, as the server knows them.
+pub(crate) async fn devices(engine: &Engine) -> Result<Vec<DeviceInfo>> {
+    let server = signed_in(engine).await?;
+    let list: DeviceList = server.call(Method::GET, "/v1/devices", no_body()).await?;
+    Ok(list.devices)
+}
+
+/// Removes a device from the account: its tokens stop working at once (a lost laptop).
+pub(crate) async fn revoke(engine: &Engine, device: &str) -> Result<()> {
+    let id = Uuid::parse_str(device).map_err(|_| {
+        sync_error(ErrorKind::Invalid, format!("`{device}` is not a device id: copy it from the list of devices"))
+    })?;
+    let server = signed_in(engine).await?;
+    server.call::<()>(Method::DELETE, &format!("/v1/devices/{id}"), no_body()).await
+}
+
+/// Stops syncing this vault here: its data stays, the server's copy and the other devices are
+/// untouched, and this device's sign-in leaves the keychain.
+pub(crate) fn leave(engine: &Engine) -> Result<()> {
+    let me = device_of(engine)?;
+    account_of(engine)?;
+    engine.with_vault(|v| v.write(|w| w.end_sync()))?;
+    refresh_entry(me).delete()
 }

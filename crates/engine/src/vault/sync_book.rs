@@ -174,6 +174,15 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Forgets this vault's sync (the data stays): its account, keys, outbox and cursors.
+    pub(crate) fn end_sync(&self) -> Result<()> {
+        self.tx.execute_batch(
+            "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;
+             DELETE FROM sync_waiting;",
+        )?;
+        Ok(())
+    }
+
     /// Queues a sealed record and moves this device's head (and the sealed part of the log).
     pub(crate) fn queue_sealed(&self, seq: i64, envelope: &str, head: &str, sealed_through: i64) -> Result<()> {
         self.tx
