@@ -45,6 +45,12 @@ struct ServeArgs {
     /// The largest upload body in bytes; clients split bigger ones
     #[arg(long, default_value_t = 4 << 20, value_name = "BYTES")]
     max_upload_bytes: u64,
+    /// The most records one upload may hold; clients send more in several
+    #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_upload_records: u32,
+    /// The most records one download page holds (at most 1,000)
+    #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    max_page_records: u32,
     /// Bytes of records one device may store
     #[arg(long, value_name = "BYTES")]
     device_quota: Option<u64>,
@@ -126,11 +132,13 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
     let mut limits = Limits::default();
     limits.max_device_bytes = args.device_quota.unwrap_or(limits.max_device_bytes);
     limits.max_account_bytes = args.account_quota.unwrap_or(limits.max_account_bytes);
+    limits.max_page_records = args.max_page_records;
     let config = Config {
         limits,
         sign_up: args.allow_sign_up,
         access_ttl: Duration::from_secs(args.access_token_ttl),
         max_upload_bytes: args.max_upload_bytes,
+        max_upload_records: args.max_upload_records,
         requests_per_sec: args.rate_limit,
         request_burst: args.rate_limit.saturating_mul(2),
         ..Config::default()

@@ -26,14 +26,19 @@ struct Server {
     child: Child,
     url: String,
     dir: tempfile::TempDir,
+    extra: Vec<String>,
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
+        Server::start_in(tempfile::tempdir().unwrap(), "127.0.0.1:0", &[])
+    }
+
+    fn start_in(dir: tempfile::TempDir, listen: &str, extra: &[&str]) -> Server {
         let database = format!("sqlite://{}", dir.path().join("server.db").display());
         let mut child = Command::new(server_binary())
-            .args(["--database", &database, "--listen", "127.0.0.1:0", "--allow-sign-up"])
+            .args(["--database", &database, "--listen", listen, "--allow-sign-up"])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -41,7 +46,27 @@ impl Server {
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
         let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
-        Server { child, url, dir }
+        Server { child, url, dir, extra: extra.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// The size of the server's database and its write-ahead log: it grows as records come.
+    fn stored_bytes(&self) -> u64 {
+        ["server.db", "server.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(self.dir.path().join(f)).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Kills the process at once (no clean shutdown) and starts it again on the same address
+    /// and database.
+    fn crash_and_restart(mut self) -> Server {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let listen = self.url.strip_prefix("http://").unwrap().to_owned();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
+        Server::start_in(dir, &listen, &extra)
     }
 
     /// The server's whole database, as bytes (its WAL folded in by stopping it first).
@@ -197,4 +222,92 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
     assert!(status["last_error"].as_str().unwrap().contains("cannot reach the sync server"), "{status}");
     let there = listed(laptop.path(), &[]).into_iter().find(|t| text(t, "id") == back).unwrap();
     assert_eq!(there["category"], "TRAVEL");
+}
+
+/// Joins `dir` to the budget `ana` syncs on `server`.
+fn join(dir: &Path, server: &Server, phrase: &str) {
+    let out = sync_json(
+        dir,
+        &["join", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n{phrase}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn three_devices_converge_through_a_server_that_crashes_during_a_sync() {
+    require_secret_service();
+    // One record an upload and a page, so that a sync of a large import takes many requests.
+    let server = Server::start_in(
+        tempfile::tempdir().unwrap(),
+        "127.0.0.1:0",
+        &["--max-upload-records", "1", "--max-page-records", "1"],
+    );
+    let a = crate::common::demo_vault();
+    let out = sync_json(
+        a.path(),
+        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let (b, c) = (passphrase_vault(), passphrase_vault());
+    join(b.path(), &server, &phrase);
+    join(c.path(), &server, &phrase);
+
+    // A large import on one device, whose sync the server dies in the middle of.
+    let account = crate::common::new_account(a.path(), "Savings");
+    let file = a.path().join("big.csv");
+    let mut csv = String::from("Date,Description,Amount\n");
+    for i in 0..3_000 {
+        csv.push_str(&format!("2026-11-{:02},STORE NUMBER {i},-{}.{:02}\n", 1 + i % 28, 1 + i % 90, i % 100));
+    }
+    std::fs::write(&file, csv).unwrap();
+    ok(&mut sm(a.path(), &["import", file.to_str().unwrap(), "--account", &account]));
+    let before = server.stored_bytes();
+    let mut syncing =
+        sm(a.path(), &["sync", "now", "--json"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // Killed as soon as the server writes anything for this sync (the sign-in, or the first of
+    // the import's records): the sync is cut off, or goes on against the restarted server.
+    let started = std::time::Instant::now();
+    while server.stored_bytes() == before && started.elapsed() < std::time::Duration::from_secs(30) {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let server = server.crash_and_restart();
+    assert!(server.stored_bytes() > 0);
+    let _ = syncing.wait().unwrap();
+
+    // Meanwhile the others edit the same transactions; the later edit wins everywhere.
+    let ids: Vec<String> = listed(b.path(), &[]).iter().take(3).map(|t| text(t, "id")).collect();
+    ok(&mut sm(b.path(), &["recategorize", &ids[0], "SHOPPING"]));
+    ok(&mut sm(c.path(), &["recategorize", &ids[0], "TRAVEL"]));
+    let amount: rust_decimal::Decimal =
+        listed(c.path(), &[]).into_iter().find(|t| text(t, "id") == ids[1]).unwrap()["amount"]["amount"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+    let half = (amount / rust_decimal::Decimal::TWO).round_dp(2);
+    let parts = [format!("FOOD_GROCERIES={half}"), format!("SHOPPING_HOME={}", amount - half)];
+    ok(&mut sm(c.path(), &["split", &ids[1], &parts[0], &parts[1]]));
+    ok(&mut sm(b.path(), &["recategorize", &ids[2], "FOOD_COFFEE"]));
+
+    for _ in 0..2 {
+        for dir in [a.path(), b.path(), c.path()] {
+            let out = sync_json(dir, &["now"], "");
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+    let expected = ledger(a.path());
+    assert!(expected.len() > 3_000, "{}", expected.len());
+    assert_eq!(ledger(b.path()), expected);
+    assert_eq!(ledger(c.path()), expected);
+    let first = listed(a.path(), &["--limit", "100000"]).into_iter().find(|t| text(t, "id") == ids[0]).unwrap();
+    assert_eq!(first["category"], "TRAVEL", "the later edit wins: {first}");
+    let split = listed(b.path(), &["--limit", "100000"]).into_iter().find(|t| text(t, "id") == ids[1]).unwrap();
+    assert_eq!(split["parts"].as_array().unwrap().len(), 2, "{split}");
+    let spending = |dir: &Path| ok_json(dir, &["spending", "--month", "2026-11"]);
+    assert_eq!(spending(b.path()), spending(a.path()));
+    assert_eq!(spending(c.path()), spending(a.path()));
+    drop(server);
 }

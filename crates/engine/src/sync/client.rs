@@ -13,9 +13,9 @@ use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spearmint_sync_proto::{
-    ChangeBatch, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DownloadPage, DownloadRequest, Envelope,
-    ErrorBody, KeyBundle, KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens, UploadOutcome,
-    UploadRequest, UploadResponse, VaultId,
+    Capabilities, ChangeBatch, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DownloadPage, DownloadRequest,
+    Envelope, ErrorBody, KeyBundle, KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens,
+    UploadOutcome, UploadRequest, UploadResponse, VaultId,
 };
 use uuid::Uuid;
 
@@ -342,9 +342,16 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     let tokens = server.refresh(&refresh).await?;
     keep_tokens(&tokens)?;
 
+    let caps: Capabilities = server.call(Method::GET, "/v1/capabilities", no_body()).await?;
+    if !caps.protocols.contains(&spearmint_sync_proto::PROTOCOL_VERSION) {
+        return Err(sync_error(
+            ErrorKind::Provider,
+            "the sync server speaks another version of the sync protocol: update Spearmint, or the server",
+        ));
+    }
     let mut report = SyncReport::default();
     engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
-    report.uploaded += upload(engine, &server, vault, me).await?;
+    report.uploaded += upload(engine, &server, &caps, vault, me).await?;
 
     // Download from each device's cursor; open each record as the next of its log.
     let cursors = engine.with_vault(|v| sync_book::sync_cursors(v.read()))?;
@@ -416,22 +423,34 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     }
     // Merging may have made changes of this device's own (a deleted account's transactions).
     engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
-    report.uploaded += upload(engine, &server, vault, me).await?;
+    report.uploaded += upload(engine, &server, &caps, vault, me).await?;
     Ok(report)
 }
 
-/// Uploads the outbox; returns how many records the server took.
-async fn upload(engine: &Engine, server: &Server, vault: VaultId, me: DeviceId) -> Result<usize> {
+/// Uploads the outbox in uploads within the server's limits; returns how many records the
+/// server took. Each upload's acknowledged records leave the outbox before the next is sent.
+async fn upload(engine: &Engine, server: &Server, caps: &Capabilities, vault: VaultId, me: DeviceId) -> Result<usize> {
     let mut sent = 0;
+    let per_upload = RECORDS_PER_UPLOAD.min(caps.max_upload_records).max(1);
+    // Room for the body's own JSON around the records.
+    let max_bytes = caps.max_upload_bytes.saturating_sub(1024).max(1);
     loop {
-        let queued = engine.with_vault(|v| sync_book::sync_outbox(v.read(), RECORDS_PER_UPLOAD))?;
+        let queued = engine.with_vault(|v| sync_book::sync_outbox(v.read(), per_upload))?;
         if queued.is_empty() {
             return Ok(sent);
         }
-        let records: Vec<Envelope> =
-            queued.iter().map(|(_, json)| serde_json::from_str(json)).collect::<std::result::Result<_, _>>().map_err(
-                |_| sync_error(ErrorKind::Corrupt, "a record waiting to be sent is damaged: join the budget again"),
-            )?;
+        let mut records: Vec<Envelope> = Vec::with_capacity(queued.len());
+        let mut bytes = 0u64;
+        for (_, json) in &queued {
+            // A record alone over the limit still goes, alone: the server names the problem.
+            if !records.is_empty() && bytes + json.len() as u64 > max_bytes {
+                break;
+            }
+            bytes += json.len() as u64 + 1;
+            records.push(serde_json::from_str(json).map_err(|_| {
+                sync_error(ErrorKind::Corrupt, "a record waiting to be sent is damaged: join the budget again")
+            })?);
+        }
         let answer: UploadResponse = server
             .call(
                 Method::POST,
