@@ -22,14 +22,17 @@ CREATE TABLE IF NOT EXISTS devices (
     last_seen_at INTEGER NOT NULL,
     revoked      INTEGER NOT NULL DEFAULT 0
 ) STRICT, WITHOUT ROWID;
--- SHA-256 of each token; `kind` is 'access' or 'refresh'.
+-- SHA-256 of each token; `kind` is 'access' or 'refresh'; `parent` the refresh token that
+-- was redeemed for it (it stays good until this one is used: see `redeem_token`).
 CREATE TABLE IF NOT EXISTS tokens (
     hash       BLOB PRIMARY KEY,
     kind       TEXT NOT NULL,
     device     BLOB NOT NULL REFERENCES devices (device),
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    parent     BLOB
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tokens_by_device ON tokens (device);
+CREATE INDEX IF NOT EXISTS tokens_by_parent ON tokens (parent);
 CREATE TABLE IF NOT EXISTS vaults (
     vault   BLOB PRIMARY KEY,
     account INTEGER NOT NULL REFERENCES accounts (id)
@@ -122,7 +125,8 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Stores a token's hash for `device`, good until `expires_at`; forgets expired ones.
+    /// Stores a token's hash for `device`, good until `expires_at`, issued for the refresh token
+    /// `parent` (none for a login); forgets expired ones.
     pub fn store_token(
         &mut self,
         hash: &[u8; 32],
@@ -130,17 +134,22 @@ impl SqliteStore {
         device: DeviceId,
         expires_at: i64,
         now: i64,
+        parent: Option<&[u8; 32]>,
     ) -> Result<()> {
         self.db.execute("DELETE FROM tokens WHERE expires_at <= ?1", [now])?;
         self.db.execute(
-            "INSERT INTO tokens (hash, kind, device, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![hash.as_slice(), kind.as_str(), device.0.as_bytes(), expires_at],
+            "INSERT INTO tokens (hash, kind, device, expires_at, parent) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![hash.as_slice(), kind.as_str(), device.0.as_bytes(), expires_at, parent.map(|p| p.as_slice())],
         )?;
         Ok(())
     }
 
     /// Who the token with `hash` speaks for, if it is of `kind`, unexpired and its device not
-    /// revoked. A refresh token is used up by this (the caller issues the next pair).
+    /// revoked. Redeeming a refresh token retires the one it was issued for (the device has
+    /// shown it got this one) and the tokens an earlier redemption of it issued (their answer
+    /// never reached the device); it stays good itself until its successor is used, so a
+    /// refresh whose answer is lost (a dropped connection, a server that died) does not sign
+    /// the device out.
     pub fn redeem_token(&mut self, hash: &[u8; 32], kind: TokenKind, now: i64) -> Result<Option<Caller>> {
         let found: Option<(Vec<u8>, i64)> = self
             .db
@@ -155,7 +164,14 @@ impl SqliteStore {
         let device = device_of(&device)?;
         match kind {
             TokenKind::Refresh => {
-                self.db.execute("DELETE FROM tokens WHERE hash = ?1", [hash.as_slice()])?;
+                let tx = self.db.transaction()?;
+                tx.execute(
+                    "DELETE FROM tokens WHERE hash = (SELECT parent FROM tokens WHERE hash = ?1)",
+                    [hash.as_slice()],
+                )?;
+                tx.execute("DELETE FROM tokens WHERE parent = ?1", [hash.as_slice()])?;
+                tx.execute("UPDATE tokens SET parent = NULL WHERE hash = ?1", [hash.as_slice()])?;
+                tx.commit()?;
             }
             // Last seen to the minute: a write per minute, not per request.
             TokenKind::Access => {

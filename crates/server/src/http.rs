@@ -400,16 +400,16 @@ impl App {
         entry.count += 1;
     }
 
-    /// A new token pair for `device`.
-    async fn issue(&self, device: DeviceId) -> ApiResult<Tokens> {
+    /// A new token pair for `device`, issued for the refresh token `parent` (none at a login).
+    async fn issue(&self, device: DeviceId, parent: Option<[u8; 32]>) -> ApiResult<Tokens> {
         let (access, access_hash) = new_token();
         let (refresh, refresh_hash) = new_token();
         let access_ttl = self.config.access_ttl.min(Duration::from_secs(3600)).as_secs();
         let refresh_ttl = self.config.refresh_ttl.as_secs();
         self.with_store(move |s| {
             let now = now();
-            s.store_token(&access_hash, TokenKind::Access, device, now + access_ttl as i64, now)?;
-            s.store_token(&refresh_hash, TokenKind::Refresh, device, now + refresh_ttl as i64, now)
+            s.store_token(&access_hash, TokenKind::Access, device, now + access_ttl as i64, now, parent.as_ref())?;
+            s.store_token(&refresh_hash, TokenKind::Refresh, device, now + refresh_ttl as i64, now, parent.as_ref())
         })
         .await?;
         Ok(Tokens { access_token: access, expires_in_secs: access_ttl, refresh_token: refresh, device })
@@ -488,7 +488,7 @@ async fn login(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>)
         ),
         _ => e,
     })?;
-    Ok(ok(app.issue(request.device).await?))
+    Ok(ok(app.issue(request.device, None).await?))
 }
 
 async fn refresh(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
@@ -498,7 +498,7 @@ async fn refresh(State(app): State<Arc<App>>, body: Result<Bytes, BytesRejection
         .with_store(move |s| s.redeem_token(&hash, TokenKind::Refresh, now()))
         .await?
         .ok_or_else(ApiError::unauthorized)?;
-    Ok(ok(app.issue(caller.device).await?))
+    Ok(ok(app.issue(caller.device, Some(hash)).await?))
 }
 
 async fn devices(State(app): State<Arc<App>>, headers: HeaderMap) -> ApiResult<Response> {

@@ -286,12 +286,28 @@ async fn every_endpoint_refuses_a_missing_wrong_or_expired_token_and_a_refresh_r
     let (status, body) =
         client.get(&format!("/v1/vaults/{}/status", vault(1).0), Some(fresh.access_token.expose())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, body) = client.post("/v1/refresh", None, json!({"refresh_token": refresh})).await;
+    // The answer may never have reached the device (a dropped connection, a crash): the old
+    // refresh token still works until the new one is used, and what it gives supersedes the
+    // pair whose answer was lost.
+    let refresh_json = |token: &str| json!({"refresh_token": token});
+    let (status, body) = client.post("/v1/refresh", None, refresh_json(&refresh)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let again: Tokens = serde_json::from_value(body).unwrap();
+    let (status, body) = client.post("/v1/refresh", None, refresh_json(fresh.refresh_token.expose())).await;
+    assert_eq!((status, kind(&body)), (StatusCode::UNAUTHORIZED, ErrorKind::Unauthorized), "superseded");
+    let (status, _) = client.get("/v1/devices", Some(fresh.access_token.expose())).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the lost pair's access token is gone with it");
+    // Once the new one is used, the old one is spent.
+    let (status, body) = client.post("/v1/refresh", None, refresh_json(again.refresh_token.expose())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = client.post("/v1/refresh", None, refresh_json(&refresh)).await;
     assert_eq!(
         (status, kind(&body)),
         (StatusCode::UNAUTHORIZED, ErrorKind::Unauthorized),
-        "a refresh token works once"
+        "a refresh token is spent once its successor is used"
     );
+    let (status, body) = client.post("/v1/refresh", None, refresh_json(again.refresh_token.expose())).await;
+    assert_eq!(status, StatusCode::OK, "still good: its successor's answer may be the one lost now: {body}");
 }
 
 #[tokio::test]

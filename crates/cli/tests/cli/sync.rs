@@ -295,7 +295,12 @@ fn three_devices_converge_through_a_server_that_crashes_during_a_sync() {
     for _ in 0..2 {
         for dir in [a.path(), b.path(), c.path()] {
             let out = sync_json(dir, &["now"], "");
-            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
     let expected = ledger(a.path());
