@@ -7,7 +7,8 @@
 //! floor on 10M log lines, with the shared peer benchmark's agreement check and timing harness.
 //! `app`: the real desktop window (release build, under Xvfb) on a vault of a million
 //! transactions: launch to the Overview painted, and frame times scrolling the Transactions list
-//! (`tests/e2e/bench-app.mjs`).
+//! (`tests/e2e/bench-app.mjs`). `sync`: the release sync server under the load shapes Actual's
+//! was measured with (`crates/server/benches/sync.rs`), beside its figures.
 
 use std::path::Path;
 use std::process::Command;
@@ -23,6 +24,7 @@ const BENCHES: &[(&str, &str)] = &[
     ("hledger", "spearmint-engine"),
     ("batch", "spearmint-cli"),
     ("app", "spearmint-desktop"),
+    ("sync", "spearmint-server"),
 ];
 
 /// The peers' versions the shared benchmark was measured with.

@@ -32,7 +32,7 @@ tasks:
                    (--slow also runs the slow tests: SPEARMINT_SLOW_TESTS=1)
   codegen          regenerate what comes from the desktop command list (the capability file,
                    the contract's command table) and the TypeScript bindings in ui/src/bindings/
-  bench [NAME]     the benchmarks in release mode (import, categorize, hledger, batch, app)
+  bench [NAME]     the benchmarks in release mode (import, categorize, hledger, batch, app, sync)
   dist             the desktop app as a Debian package (release/bundle/deb/ in the target dir)";
 
 fn main() -> ExitCode {

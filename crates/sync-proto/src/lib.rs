@@ -25,7 +25,7 @@ pub use body::{
     Capabilities, Cursor, DownloadPage, DownloadRequest, ErrorBody, ErrorDetail, ErrorKind, UploadOutcome,
     UploadRequest, UploadResponse,
 };
-pub use change::{CellChange, ChangeBatch, ChangeOp};
+pub use change::{BatchError, CellChange, ChangeBatch, ChangeOp};
 pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
 pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
 pub use keys::{KeyBundle, WrappedKey};

@@ -255,6 +255,31 @@ fn status_names_the_contiguous_prefix_and_the_ranges_beyond_a_gap() {
 }
 
 #[test]
+fn a_batch_is_deflated_before_it_is_sealed_and_a_bomb_is_refused() {
+    let batch = ChangeBatch {
+        changes: (0..100)
+            .map(|i| CellChange {
+                hlc: format!("{:015}-{:08x}-{}", 1_796_000_000_000u64 + i / 10, i % 10, "ab".repeat(16)),
+                table: "transactions".into(),
+                row: Uuid::new_v5(&Uuid::NAMESPACE_OID, &(i / 8).to_le_bytes()).to_string(),
+                op: ChangeOp::Set { column: "category_id".into(), value: serde_json::json!("FOOD_GROCERIES") },
+            })
+            .collect(),
+    };
+    let json = serde_json::to_vec(&batch).unwrap();
+    let bytes = batch.to_bytes();
+    assert_eq!(ChangeBatch::from_bytes(&bytes).unwrap(), batch);
+    assert!(bytes.len() * 3 < json.len(), "{} of {} bytes", bytes.len(), json.len());
+
+    use std::io::Write as _;
+    let mut bomb = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    bomb.write_all(&vec![b' '; 65 << 20]).unwrap();
+    let bomb = bomb.finish().unwrap();
+    assert!(matches!(ChangeBatch::from_bytes(&bomb), Err(spearmint_sync_proto::BatchError::TooLarge)));
+    assert!(ChangeBatch::from_bytes(b"not deflate at all").is_err());
+}
+
+#[test]
 fn padding_hides_small_differences_and_comes_off_exactly() {
     assert_eq!(padded_len(0), 256);
     assert_eq!(padded_len(256), 256);
