@@ -31,6 +31,8 @@ use crate::vault::sync_book::{self, SyncAccount};
 const CELLS_PER_RECORD: usize = 1_000;
 /// A cursor past the end of any log: this device's own, which it never downloads.
 const OWN_LOG: Seq = Seq(i64::MAX as u64);
+/// Change log entries sealed at a time.
+const LOG_ENTRIES_PER_SEAL: u32 = 5_000;
 /// Records sent in one upload, at most (the server's limit may be lower).
 const RECORDS_PER_UPLOAD: u32 = 200;
 
@@ -282,30 +284,36 @@ fn account_of(engine: &Engine) -> Result<SyncAccount> {
 /// Seals this device's changes not yet sealed into its log's next records. Runs inside the
 /// write that applies remote changes too, so that every local change has its clock first.
 fn seal_pending(w: &mut crate::vault::Writer<'_>, keys: &[(u32, DataKey)]) -> Result<usize> {
-    let account = sync_book::sync_account(w.read())?.ok_or_else(|| sync_error(ErrorKind::NotFound, "not synced"))?;
-    let vault = vault_of(&account)?;
-    let device = DeviceId(w.device_uuid());
-    let (changes, through) = take_local(w, account.sealed_through, u32::MAX)?;
-    if changes.is_empty() {
-        if through != account.sealed_through {
-            w.mark_sealed(through)?;
-        }
-        return Ok(0);
-    }
-    let key = keys.iter().find(|(e, _)| *e == account.epoch).map(|(_, k)| k).ok_or_else(|| {
-        sync_error(ErrorKind::KeyMissing, "this device lacks the budget's key: join the budget again")
-    })?;
-    let mut head = Head { seq: Seq(account.device_seq as u64), hash: head_hash(account.device_head.as_deref())? };
     let mut sealed = 0;
-    for part in changes.chunks(CELLS_PER_RECORD) {
-        let record = seal(key, KeyEpoch(account.epoch), vault, device, head, &ChangeBatch { changes: part.to_vec() });
-        head = Head { seq: record.seq, hash: Some(record.content_hash()) };
-        let json =
-            serde_json::to_string(&record).map_err(|_| sync_error(ErrorKind::Internal, "cannot keep a record"))?;
-        w.queue_sealed(record.seq.0 as i64, &json, &record.content_hash().to_string(), through)?;
-        sealed += 1;
+    // A few thousand log entries at a time, so a first sync of a large vault does not hold
+    // every change in memory at once (a bulk import's entry still expands to all its rows).
+    loop {
+        let account =
+            sync_book::sync_account(w.read())?.ok_or_else(|| sync_error(ErrorKind::NotFound, "not synced"))?;
+        let (changes, through) = take_local(w, account.sealed_through, LOG_ENTRIES_PER_SEAL)?;
+        if through == account.sealed_through {
+            return Ok(sealed);
+        }
+        if changes.is_empty() {
+            w.mark_sealed(through)?;
+            continue;
+        }
+        let vault = vault_of(&account)?;
+        let device = DeviceId(w.device_uuid());
+        let key = keys.iter().find(|(e, _)| *e == account.epoch).map(|(_, k)| k).ok_or_else(|| {
+            sync_error(ErrorKind::KeyMissing, "this device lacks the budget's key: join the budget again")
+        })?;
+        let mut head = Head { seq: Seq(account.device_seq as u64), hash: head_hash(account.device_head.as_deref())? };
+        for part in changes.chunks(CELLS_PER_RECORD) {
+            let batch = ChangeBatch { changes: part.to_vec() };
+            let record = seal(key, KeyEpoch(account.epoch), vault, device, head, &batch);
+            head = Head { seq: record.seq, hash: Some(record.content_hash()) };
+            let json =
+                serde_json::to_string(&record).map_err(|_| sync_error(ErrorKind::Internal, "cannot keep a record"))?;
+            w.queue_sealed(record.seq.0 as i64, &json, &record.content_hash().to_string(), through)?;
+            sealed += 1;
+        }
     }
-    Ok(sealed)
 }
 
 fn head_hash(text: Option<&str>) -> Result<Option<ContentHash>> {
