@@ -965,7 +965,7 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
     use crate::SyncAction;
     let rt = runtime()?;
     match action {
-        SyncAction::Setup { server, user, password_stdin } => {
+        SyncAction::Setup(crate::SyncLogin { server, user, password_stdin }) => {
             let password = sync_secret(ctx, password_stdin, &format!("Password of {user} at {server}: "), "password")?;
             let phrase = Zeroizing::new(rt.block_on(ctx.engine.sync_setup(&server, &user, &password))?);
             if ctx.json {
@@ -978,7 +978,7 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                 println!("    {}", phrase.as_str());
             }
         }
-        SyncAction::Join { server, user, password_stdin } => {
+        SyncAction::Join(crate::SyncLogin { server, user, password_stdin }) => {
             let password = sync_secret(ctx, password_stdin, &format!("Password of {user} at {server}: "), "password")?;
             let phrase = sync_secret(ctx, password_stdin, "Recovery phrase: ", "recovery phrase")?;
             rt.block_on(ctx.engine.sync_join(&server, &user, &password, &phrase))?;

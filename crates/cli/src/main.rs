@@ -522,25 +522,9 @@ fn exit_code(kind: ErrorKind) -> u8 {
 pub(crate) enum SyncAction {
     /// Set this budget up on a server (creating the account if the server allows sign-up) and
     /// print its recovery phrase, once: another device needs it to join
-    Setup {
-        #[arg(long, value_name = "URL")]
-        server: String,
-        #[arg(long, value_name = "NAME")]
-        user: String,
-        /// Read the password from standard input (one line) instead of the terminal
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Setup(SyncLogin),
     /// Join the budget an account syncs: reads the password, then the recovery phrase
-    Join {
-        #[arg(long, value_name = "URL")]
-        server: String,
-        #[arg(long, value_name = "NAME")]
-        user: String,
-        /// Read the password and then the recovery phrase from standard input, one per line
-        #[arg(long)]
-        password_stdin: bool,
-    },
+    Join(SyncLogin),
     /// Send this device's changes and merge the other devices' now
     Now,
     /// The server, the last sync and what waits to be sent
@@ -552,6 +536,19 @@ pub(crate) enum SyncAction {
     },
     /// Stop syncing this budget on this device (its data stays here and on the server)
     Leave,
+}
+
+/// Where and as whom a device signs in to sync.
+#[derive(clap::Args, Debug)]
+pub(crate) struct SyncLogin {
+    #[arg(long, value_name = "URL")]
+    pub(crate) server: String,
+    #[arg(long, value_name = "NAME")]
+    pub(crate) user: String,
+    /// Read the password (for `join`, then the recovery phrase) from standard input, one per
+    /// line, instead of the terminal
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
 }
 
 #[derive(Subcommand, Debug)]

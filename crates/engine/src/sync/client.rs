@@ -219,20 +219,8 @@ pub(crate) async fn setup(engine: &Engine, server_url: &str, user: &str, passwor
     let key = DataKey::random();
     let bundle = KeyBundle { keys: vec![wrap(&phrase, vault, KeyEpoch(0), &key)] };
     server.call::<()>(Method::PUT, &format!("/v1/vaults/{}/keys", vault.0), Some(&bundle)).await?;
-    let account = SyncAccount {
-        server_url: server_url.to_owned(),
-        user_name: user.to_owned(),
-        vault_id: vault.0.to_string(),
-        epoch: 0,
-        device_seq: 0,
-        device_head: None,
-        sealed_through: 0,
-        last_sync_at: None,
-        last_error: None,
-    };
-    keep_tokens(&tokens)?;
-    engine.with_vault(|v| v.write(|w| w.begin_sync(&account, key.as_bytes())))?;
-    sync_now(engine).await?;
+    let account = SyncAccount::starting(server_url, user, vault.0.to_string(), 0);
+    begin(engine, &account, &key, &tokens).await?;
     Ok(phrase.expose().to_owned())
 }
 
@@ -259,19 +247,14 @@ pub(crate) async fn join(engine: &Engine, server_url: &str, user: &str, password
         sync_error(ErrorKind::NotFound, "the budget's key is not on the sync server: set it up again")
     })?;
     let key = unwrap(&phrase, vault, wrapped).map_err(|e| sync_error(ErrorKind::WrongKey, e.to_string()))?;
-    let account = SyncAccount {
-        server_url: server_url.to_owned(),
-        user_name: user.to_owned(),
-        vault_id: vault.0.to_string(),
-        epoch: wrapped.epoch.0,
-        device_seq: 0,
-        device_head: None,
-        sealed_through: 0,
-        last_sync_at: None,
-        last_error: None,
-    };
-    keep_tokens(&tokens)?;
-    engine.with_vault(|v| v.write(|w| w.begin_sync(&account, key.as_bytes())))?;
+    let account = SyncAccount::starting(server_url, user, vault.0.to_string(), wrapped.epoch.0);
+    begin(engine, &account, &key, &tokens).await
+}
+
+/// Keeps the sign-in and the budget's key, and syncs for the first time.
+async fn begin(engine: &Engine, account: &SyncAccount, key: &DataKey, tokens: &Tokens) -> Result<()> {
+    keep_tokens(tokens)?;
+    engine.with_vault(|v| v.write(|w| w.begin_sync(account, key.as_bytes())))?;
     sync_now(engine).await.map(|_| ())
 }
 
@@ -345,10 +328,7 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     let vault = vault_of(&account)?;
     let me = device_of(engine)?;
     let keys = keys_of(engine)?;
-    let mut server = Server::new(&account.server_url)?;
-    let refresh = refresh_entry(me).load_secret()?;
-    let tokens = server.refresh(&refresh).await?;
-    keep_tokens(&tokens)?;
+    let server = signed_in(engine, &account).await?;
 
     let caps: Capabilities = server.call(Method::GET, "/v1/capabilities", no_body()).await?;
     if !caps.protocols.contains(&spearmint_sync_proto::PROTOCOL_VERSION) {
@@ -490,9 +470,7 @@ pub(crate) fn status(engine: &Engine) -> Result<SyncStatus> {
     let account = account_of(engine)?;
     engine.with_vault(|v| {
         let r = v.read();
-        let pending_changes: i64 =
-            r.query_row("SELECT count(*) FROM changes WHERE seq > ?1", [account.sealed_through], |r| r.get(0))?;
-        let pending_records: i64 = r.query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0))?;
+        let (pending_changes, pending_records) = sync_book::sync_pending(r, account.sealed_through)?;
         let devices = sync_book::sync_cursors(r)?.into_iter().map(|(d, seq, _)| (d, seq)).collect();
         Ok(SyncStatus {
             server: account.server_url.clone(),
@@ -521,13 +499,8 @@ pub(crate) fn next_sync(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
     let Some(account) = engine.with_vault(|v| sync_book::sync_account(v.read()))? else { return Ok(None) };
-    let pending = engine.with_vault(|v| {
-        let r = v.read();
-        let changes: i64 =
-            r.query_row("SELECT count(*) FROM changes WHERE seq > ?1", [account.sealed_through], |r| r.get(0))?;
-        let records: i64 = r.query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0))?;
-        Ok(changes + records)
-    })?;
+    let (changes, records) = engine.with_vault(|v| sync_book::sync_pending(v.read(), account.sealed_through))?;
+    let pending = changes + records;
     let last = account
         .last_sync_at
         .as_deref()
@@ -547,9 +520,8 @@ pub(crate) fn next_sync(
     }))
 }
 
-/// A signed-in connection to this vault's server.
-async fn signed_in(engine: &Engine) -> Result<Server> {
-    let account = account_of(engine)?;
+/// A signed-in connection to this vault's server (the refresh token rotated and kept).
+async fn signed_in(engine: &Engine, account: &SyncAccount) -> Result<Server> {
     let me = device_of(engine)?;
     let mut server = Server::new(&account.server_url)?;
     let refresh = refresh_entry(me).load_secret()?;
@@ -560,7 +532,7 @@ async fn signed_in(engine: &Engine) -> Result<Server> {
 
 /// The account's devices, as the server knows them.
 pub(crate) async fn devices(engine: &Engine) -> Result<Vec<DeviceInfo>> {
-    let server = signed_in(engine).await?;
+    let server = signed_in(engine, &account_of(engine)?).await?;
     let list: DeviceList = server.call(Method::GET, "/v1/devices", no_body()).await?;
     Ok(list.devices)
 }
@@ -570,7 +542,7 @@ pub(crate) async fn revoke(engine: &Engine, device: &str) -> Result<()> {
     let id = Uuid::parse_str(device).map_err(|_| {
         sync_error(ErrorKind::Invalid, format!("`{device}` is not a device id: copy it from the list of devices"))
     })?;
-    let server = signed_in(engine).await?;
+    let server = signed_in(engine, &account_of(engine)?).await?;
     server.call::<()>(Method::DELETE, &format!("/v1/devices/{id}"), no_body()).await
 }
 

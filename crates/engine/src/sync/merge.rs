@@ -19,7 +19,7 @@ use spearmint_core::{DeviceId, Hlc, HlcError};
 use spearmint_sync_proto::{CellChange, ChangeOp};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::vault::write::{ChangeRecord, expand};
+use crate::vault::write::{ChangeRecord, expand, value_to_json};
 use crate::vault::{Table, Writer};
 
 /// Columns that never leave the device: a reference to a payload kept only here, the name of a
@@ -55,7 +55,7 @@ pub(crate) fn take_local(w: &mut Writer<'_>, after: i64, limit: u32) -> Result<(
             ChangeOp::Delete => DELETED,
             ChangeOp::Set { column, .. } => column.as_str(),
         };
-        keep_clock(w, &change.table, &change.row, column, &change.hlc)?;
+        w.keep_sync_clock(&change.table, &change.row, column, &change.hlc)?;
         out.push(change);
     }
     Ok((out, through))
@@ -142,14 +142,6 @@ fn default_json(sql: &str) -> Json {
         Some(text) => Json::String(text.replace("''", "'")),
         None => Json::Null,
     }
-}
-
-fn keep_clock(w: &Writer<'_>, table: &str, row: &str, column: &str, hlc: &str) -> Result<()> {
-    w.keep_sync_clock(table, row, column, hlc)
-}
-
-fn clock(w: &Writer<'_>, table: &str, row: &str, column: &str) -> Result<Option<String>> {
-    w.sync_clock(table, row, column)
 }
 
 /// What became of other devices' changes.
@@ -296,11 +288,11 @@ fn apply_one(w: &mut Writer<'_>, change: &CellChange) -> Result<Outcome> {
     // A table this version does not sync (a newer version's): nothing to do with it.
     let Some(table) = Table::by_name(&change.table).filter(|t| t.synced) else { return Ok(Outcome::Stale) };
     let (t, row, h) = (table.name, change.row.as_str(), change.hlc.as_str());
-    let tombstone = clock(w, t, row, DELETED)?;
-    let inserted = clock(w, t, row, ROW)?;
+    let tombstone = w.sync_clock(t, row, DELETED)?;
+    let inserted = w.sync_clock(t, row, ROW)?;
     match &change.op {
         ChangeOp::Delete => {
-            keep_clock(w, t, row, DELETED, h)?;
+            w.keep_sync_clock(t, row, DELETED, h)?;
             w.drop_parked_before(t, row, h)?;
             if !later(h, inserted.as_deref()) || !exists(w, table, row)? {
                 return Ok(Outcome::Stale);
@@ -326,12 +318,12 @@ fn apply_one(w: &mut Writer<'_>, change: &CellChange) -> Result<Outcome> {
                     if local(t, name) || name == table.key {
                         continue;
                     }
-                    let own = clock(w, t, row, name)?;
+                    let own = w.sync_clock(t, row, name)?;
                     if later(h, own.as_deref()) && later(h, inserted.as_deref()) {
                         applied |= update_cell(w, table, row, name, value)?;
                     }
                 }
-                keep_clock(w, t, row, ROW, h)?;
+                w.keep_sync_clock(t, row, ROW, h)?;
                 return Ok(if applied { Outcome::Applied } else { Outcome::Stale });
             }
             if !parents_present(w, table, cells)? {
@@ -343,7 +335,7 @@ fn apply_one(w: &mut Writer<'_>, change: &CellChange) -> Result<Outcome> {
                 .map(|(name, value)| (name.as_str(), json_value(value)))
                 .collect();
             w.insert(table, row, &values)?;
-            keep_clock(w, t, row, ROW, h)?;
+            w.keep_sync_clock(t, row, ROW, h)?;
             Ok(Outcome::Applied)
         }
         ChangeOp::Set { column, value } => {
@@ -353,7 +345,7 @@ fn apply_one(w: &mut Writer<'_>, change: &CellChange) -> Result<Outcome> {
             if !exists(w, table, row)? {
                 return if later(h, tombstone.as_deref()) { wait(w, change, "row") } else { Ok(Outcome::Stale) };
             }
-            let own = clock(w, t, row, column)?;
+            let own = w.sync_clock(t, row, column)?;
             if !later(h, own.as_deref()) || !later(h, inserted.as_deref()) {
                 return Ok(Outcome::Stale);
             }
@@ -363,7 +355,7 @@ fn apply_one(w: &mut Writer<'_>, change: &CellChange) -> Result<Outcome> {
                 return wait(w, change, "row");
             }
             update_cell(w, table, row, column, value)?;
-            keep_clock(w, t, row, column, h)?;
+            w.keep_sync_clock(t, row, column, h)?;
             Ok(Outcome::Applied)
         }
     }
@@ -387,13 +379,13 @@ fn keep_newer(w: &mut Writer<'_>, table: Table, row: &str, h: &str) -> Result<()
             hlc,
             table: table.name.to_owned(),
             row: row.to_owned(),
-            op: ChangeOp::Set { column: column.clone(), value: value_json(&value) },
+            op: ChangeOp::Set { column: column.clone(), value: value_to_json(&value) },
         };
         wait(w, &change, "row")?;
-        forget_clock(w, table.name, row, &column)?;
+        w.forget_sync_clock(table.name, row, &column)?;
     }
     if table == Table::TRANSACTIONS
-        && let Some(parts_clock) = clock(w, Table::SPLITS.name, row, ROW)?
+        && let Some(parts_clock) = w.sync_clock(Table::SPLITS.name, row, ROW)?
         && parts_clock.as_str() > h
     {
         let parts: Vec<Json> = {
@@ -404,7 +396,7 @@ fn keep_newer(w: &mut Writer<'_>, table: Table, row: &str, h: &str) -> Result<()
             let rows = stmt.query_map([row], |r| {
                 let mut part = serde_json::Map::new();
                 for (i, name) in ["position", "category_id", "amount_minor", "memo"].iter().enumerate() {
-                    part.insert((*name).to_owned(), value_json(&r.get::<_, Value>(i)?));
+                    part.insert((*name).to_owned(), value_to_json(&r.get::<_, Value>(i)?));
                 }
                 Ok(Json::Object(part))
             })?;
@@ -417,24 +409,9 @@ fn keep_newer(w: &mut Writer<'_>, table: Table, row: &str, h: &str) -> Result<()
             op: ChangeOp::Set { column: ROW.to_owned(), value: Json::Array(parts) },
         };
         wait(w, &change, "row")?;
-        forget_clock(w, Table::SPLITS.name, row, ROW)?;
+        w.forget_sync_clock(Table::SPLITS.name, row, ROW)?;
     }
     Ok(())
-}
-
-fn forget_clock(w: &Writer<'_>, table: &str, row: &str, column: &str) -> Result<()> {
-    w.forget_sync_clock(table, row, column)
-}
-
-/// A stored value as the change log writes it.
-fn value_json(value: &Value) -> Json {
-    match value {
-        Value::Null => Json::Null,
-        Value::Integer(i) => Json::from(*i),
-        Value::Real(r) => Json::String(r.to_string()),
-        Value::Text(t) => Json::String(t.clone()),
-        Value::Blob(b) => serde_json::json!({ "hex": hex::encode(b) }),
-    }
 }
 
 fn update_cell(w: &mut Writer<'_>, table: Table, row: &str, column: &str, value: &Json) -> Result<bool> {
@@ -481,7 +458,7 @@ fn apply_whole(w: &mut Writer<'_>, change: &CellChange, table: Table, value: &Js
             .collect();
         w.upsert_keyed(table, row, &key, &rest)?;
     }
-    keep_clock(w, table.name, row, ROW, &change.hlc)?;
+    w.keep_sync_clock(table.name, row, ROW, &change.hlc)?;
     Ok(Outcome::Applied)
 }
 
@@ -506,7 +483,7 @@ fn delete_row(w: &mut Writer<'_>, table: Table, row: &str) -> Result<()> {
                 // Its tombstone now, not when it is next sent: a remote change to the row later
                 // in this batch must find it.
                 if let Some(hlc) = w.last_hlc() {
-                    keep_clock(w, Table::TRANSACTIONS.name, id, DELETED, &hlc.to_string())?;
+                    w.keep_sync_clock(Table::TRANSACTIONS.name, id, DELETED, &hlc.to_string())?;
                 }
             }
             Ok::<_, Error>(())

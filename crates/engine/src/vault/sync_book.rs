@@ -105,6 +105,31 @@ pub(crate) struct SyncAccount {
     pub last_error: Option<String>,
 }
 
+impl SyncAccount {
+    /// A vault starting to sync: nothing sealed, nothing synced yet.
+    pub(crate) fn starting(server_url: &str, user_name: &str, vault_id: String, epoch: u32) -> SyncAccount {
+        SyncAccount {
+            server_url: server_url.to_owned(),
+            user_name: user_name.to_owned(),
+            vault_id,
+            epoch,
+            device_seq: 0,
+            device_head: None,
+            sealed_through: 0,
+            last_sync_at: None,
+            last_error: None,
+        }
+    }
+}
+
+/// What this device has not sent yet: change log entries not sealed, and sealed records the
+/// server does not hold.
+pub(crate) fn sync_pending(r: super::Reader<'_>, sealed_through: i64) -> Result<(i64, i64)> {
+    let changes = r.query_row("SELECT count(*) FROM changes WHERE seq > ?1", [sealed_through], |r| r.get(0))?;
+    let records = r.query_row("SELECT count(*) FROM sync_outbox", [], |r| r.get(0))?;
+    Ok((changes, records))
+}
+
 /// The sync account, if this vault was set up or joined.
 pub(crate) fn sync_account(r: super::Reader<'_>) -> Result<Option<SyncAccount>> {
     use rusqlite::OptionalExtension as _;
@@ -225,12 +250,12 @@ impl Writer<'_> {
 
     /// How the last sync went: when, and the error in words if it failed.
     pub(crate) fn note_sync(&self, at: &str, error: Option<&str>) -> Result<()> {
-        let sql = if error.is_some() {
-            "UPDATE sync_account SET last_error = ?2 WHERE id = 1 AND ?1 IS NOT NULL"
-        } else {
-            "UPDATE sync_account SET last_sync_at = ?1, last_error = ?2 WHERE id = 1"
+        match error {
+            Some(error) => self.tx.execute("UPDATE sync_account SET last_error = ?1 WHERE id = 1", [error])?,
+            None => {
+                self.tx.execute("UPDATE sync_account SET last_sync_at = ?1, last_error = NULL WHERE id = 1", [at])?
+            }
         };
-        self.tx.execute(sql, params![at, error])?;
         Ok(())
     }
 }

@@ -832,7 +832,8 @@ fn push_json_string(json: &mut String, text: &str) {
     }
 }
 
-fn value_to_json(v: &Value) -> serde_json::Value {
+/// A stored value as the change log writes it (money stays integer minor units).
+pub(crate) fn value_to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Integer(i) => serde_json::Value::from(*i),
