@@ -44,6 +44,9 @@ pub const TEST_PACKAGES: &[&str] = &[
     "gcc-mingw-w64-x86-64",
     // Apache Spark's runtime, for the batch job on a real cluster.
     "openjdk-17-jre-headless",
+    // The sync server's second backend, and the reverse proxy two servers run behind.
+    "postgresql",
+    "nginx",
 ];
 
 /// What the batch job's cluster test runs on, from the Python registry: mrjob's local runner

@@ -12,6 +12,7 @@ mod deps;
 mod desktop;
 mod dist;
 mod ipc;
+mod postgres;
 mod run;
 mod session;
 mod steps;

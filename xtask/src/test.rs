@@ -6,6 +6,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
+use crate::postgres::Postgres;
 use crate::session::KeyringSession;
 use crate::steps::Steps;
 use crate::{command, deps, desktop, dist, ui};
@@ -101,8 +102,10 @@ fn windows(root: &Path) -> Result<()> {
 /// shows every failure.
 fn rust_tests(root: &Path, slow: bool) -> Result<()> {
     let session = KeyringSession::new()?;
+    // The sync server's conformance suite and high-availability test run on it too.
+    let postgres = Postgres::start()?;
     let mut cmd = session.command(&[], &["cargo", "nextest", "run", "--workspace", "--no-fail-fast"])?;
-    cmd.current_dir(root);
+    cmd.current_dir(root).env("SPEARMINT_TEST_POSTGRES", postgres.url());
     if slow {
         cmd.env("SPEARMINT_SLOW_TESTS", "1");
     } else {

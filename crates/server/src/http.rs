@@ -32,7 +32,7 @@ use spearmint_sync_proto::{
 use uuid::Uuid;
 
 use crate::accounts::{Caller, TokenKind};
-use crate::store::{Limits, SqliteStore, StoreError};
+use crate::store::{Limits, Store, StoreError};
 
 /// How the server runs: its limits and policies.
 #[derive(Clone, Debug)]
@@ -80,7 +80,7 @@ pub struct Server {
 
 impl Server {
     /// Serves `store` on `listener` until [`Server::stop`].
-    pub fn start(store: SqliteStore, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
+    pub fn start(store: Box<dyn Store>, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let router = router(store, config);
@@ -106,7 +106,7 @@ impl Server {
 }
 
 struct App {
-    store: Arc<Mutex<SqliteStore>>,
+    store: Arc<Mutex<Box<dyn Store>>>,
     config: Config,
     buckets: Mutex<HashMap<DeviceId, Bucket>>,
     failures: Mutex<HashMap<String, Failures>>,
@@ -124,7 +124,7 @@ struct Failures {
     since: Instant,
 }
 
-fn router(store: SqliteStore, config: Config) -> Router {
+fn router(store: Box<dyn Store>, config: Config) -> Router {
     let body_limit = usize::try_from(config.max_upload_bytes).unwrap_or(usize::MAX);
     let app = Arc::new(App {
         store: Arc::new(Mutex::new(store)),
@@ -316,12 +316,12 @@ impl App {
     /// Runs `f` on the store on a blocking thread.
     async fn with_store<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut SqliteStore) -> Result<T, StoreError> + Send + 'static,
+        f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> ApiResult<T> {
         let store = Arc::clone(&self.store);
         tokio::task::spawn_blocking(move || {
             let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(&mut store)
+            f(store.as_mut())
         })
         .await
         .map_err(|_| ApiError::new(ErrorKind::Unavailable, "the sync server failed: try again later").retry_after(5))?

@@ -2,16 +2,21 @@
 //! stores once and never opens (it holds no key; a record is ciphertext and the identity its
 //! associated data binds). Must not depend on the engine or on anything that opens a record.
 //!
-//! Built so far: the device log on SQLite ([`SqliteStore`]): idempotent appends (a replay is a
+//! Built so far: the device log behind one [`Store`] trait, on SQLite ([`SqliteStore`], the
+//! default) or PostgreSQL ([`PgStore`], for many servers over one database): idempotent appends (a replay is a
 //! no-op, a different record at a held place a conflict, never dropped), per-device status
 //! (the contiguous prefix and what is held beyond a gap), bounded pages of downloads by
 //! `(device, seq)` cursors and quotas; accounts, devices and token hashes; the HTTP API
-//! ([`Server`]). Not built yet: TLS of its own, PostgreSQL, snapshots and compaction.
+//! ([`Server`]). `migrate` from SQLite to PostgreSQL. Not built yet: TLS of its own, snapshots and compaction.
 
 mod accounts;
 mod http;
+mod migrate;
+mod postgres;
 mod store;
 
 pub use accounts::{AccountId, Caller, TokenKind};
 pub use http::{Config, Server, hash_password};
-pub use store::{Limits, QuotaScope, SqliteStore, StoreError};
+pub use migrate::{MigrateError, MigrateReport, sqlite_to_postgres};
+pub use postgres::PgStore;
+pub use store::{Limits, QuotaScope, SqliteStore, Store, StoreError};

@@ -1,6 +1,6 @@
-//! `spearmint-server`: serves sync (the default), adds accounts, and (not yet) migrates a
-//! deployment. `--database` names the store as a URI and is accepted before or after the
-//! subcommand.
+//! `spearmint-server`: serves sync (the default), adds accounts, and migrates a deployment
+//! from SQLite to PostgreSQL. `--database` names the store as a URI and is accepted before or
+//! after the subcommand.
 
 use std::io::Read as _;
 use std::net::SocketAddr;
@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use spearmint_server::{Config, Limits, Server, SqliteStore, hash_password};
+use spearmint_server::{Config, Limits, PgStore, Server, SqliteStore, Store, hash_password, sqlite_to_postgres};
 use spearmint_sync_proto::Secret;
 
 #[global_allocator]
@@ -18,7 +18,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Parser, Debug)]
 #[command(name = "spearmint-server", version, about = "Spearmint's self-hosted sync server: it stores only ciphertext")]
 struct Cli {
-    /// Where the server keeps its data: `sqlite:///path/server.db` [default: server.db in
+    /// Where the server keeps its data: `sqlite:///path/server.db` or
+    /// `postgres://user:password@host:port/database` [default: server.db in
     /// $SPEARMINT_SERVER_DATA_DIR, else the user's data directory]
     #[arg(long, global = true, value_name = "URI")]
     database: Option<String>,
@@ -68,6 +69,15 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Copy everything from a SQLite database into an empty PostgreSQL one (stop the servers first)
+    Migrate {
+        /// The SQLite database: `sqlite:///path/server.db`
+        #[arg(long, value_name = "URI")]
+        from: String,
+        /// The empty PostgreSQL database: `postgres://user:password@host:port/database`
+        #[arg(long, value_name = "URI")]
+        to: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -81,6 +91,10 @@ enum UserCommand {
     },
 }
 
+fn is_postgres(uri: &str) -> bool {
+    uri.starts_with("postgres://") || uri.starts_with("postgresql://")
+}
+
 fn database_path(uri: Option<&str>) -> Result<PathBuf, String> {
     match uri {
         Some(uri) => {
@@ -89,10 +103,8 @@ fn database_path(uri: Option<&str>) -> Result<PathBuf, String> {
                     return Err("--database sqlite:// needs a path, as in sqlite:///var/lib/spearmint/server.db".into());
                 }
                 Ok(PathBuf::from(path))
-            } else if uri.starts_with("postgres://") || uri.starts_with("postgresql://") {
-                Err("this version of spearmint-server stores its data in SQLite only: use --database sqlite:///path/server.db".into())
             } else {
-                Err(format!("--database takes sqlite:///path/server.db, not `{uri}`"))
+                Err(format!("--database takes sqlite:///path/server.db or postgres://user@host/database, not `{uri}`"))
             }
         }
         None => {
@@ -108,9 +120,38 @@ fn database_path(uri: Option<&str>) -> Result<PathBuf, String> {
     }
 }
 
-fn open(uri: Option<&str>, limits: Limits) -> Result<SqliteStore, String> {
+fn open(uri: Option<&str>, limits: Limits) -> Result<Box<dyn Store>, String> {
+    if let Some(uri) = uri.filter(|u| is_postgres(u)) {
+        return Ok(Box::new(open_postgres(uri, limits)?));
+    }
     let path = database_path(uri)?;
-    SqliteStore::open(&path, limits).map_err(|e| format!("cannot open the database {}: {e}", path.display()))
+    let store =
+        SqliteStore::open(&path, limits).map_err(|e| format!("cannot open the database {}: {e}", path.display()))?;
+    Ok(Box::new(store))
+}
+
+/// The PostgreSQL database at `uri`; an error names the host, never the password.
+fn open_postgres(uri: &str, limits: Limits) -> Result<PgStore, String> {
+    PgStore::open(uri, limits).map_err(|e| {
+        let host = uri.split_once('@').map_or(uri, |(_, rest)| rest);
+        format!("cannot use the PostgreSQL database at {host}: {e}; check that it runs and the user may create tables")
+    })
+}
+
+fn migrate(from: &str, to: &str) -> Result<(), String> {
+    let from = database_path(Some(from)).map_err(|e| format!("--from: {e}"))?;
+    if !is_postgres(to) {
+        return Err(
+            "--to takes the PostgreSQL database to move into: postgres://user:password@host:port/database".into()
+        );
+    }
+    let mut target = open_postgres(to, Limits::default())?;
+    let report = sqlite_to_postgres(&from, &mut target).map_err(|e| format!("nothing was moved: {e}"))?;
+    for (table, rows) in report {
+        println!("{table}: {rows} rows");
+    }
+    println!("moved: start the servers with --database {}", to.split_once('@').map_or(to, |(_, h)| h));
+    Ok(())
 }
 
 fn add_user(uri: Option<&str>, name: &str) -> Result<(), String> {
@@ -176,6 +217,7 @@ async fn main() -> ExitCode {
         None => serve(uri, cli.serve).await,
         Some(Command::Serve(args)) => serve(uri, args).await,
         Some(Command::User { command: UserCommand::Add { name, .. } }) => add_user(uri, &name),
+        Some(Command::Migrate { from, to }) => migrate(&from, &to),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

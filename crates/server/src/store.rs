@@ -4,9 +4,11 @@ use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use spearmint_sync_proto::{
-    ContentHash, Cursor, DeviceId, DeviceStatus, DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorKind,
-    KeyEpoch, Seq, StatusResponse, UploadOutcome, UploadResponse, VaultId,
+    ContentHash, Cursor, DeviceId, DeviceInfo, DeviceStatus, DownloadPage, DownloadRequest, Envelope, EnvelopeError,
+    ErrorKind, KeyBundle, KeyEpoch, Seq, StatusResponse, UploadOutcome, UploadResponse, VaultId,
 };
+
+use crate::accounts::{AccountId, Caller, TokenKind};
 use uuid::Uuid;
 
 const SCHEMA: &str = "
@@ -87,6 +89,8 @@ pub enum StoreError {
     VaultOfAnotherAccount,
     #[error("the server's database failed: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("the server's PostgreSQL database failed: {0}")]
+    Postgres(#[from] postgres::Error),
     #[error("the server's database holds a malformed record: restore it from a backup")]
     Corrupt,
 }
@@ -102,12 +106,79 @@ impl StoreError {
             StoreError::DeviceOfAnotherAccount | StoreError::DeviceRevoked | StoreError::VaultOfAnotherAccount => {
                 ErrorKind::Forbidden
             }
-            StoreError::Database(_) | StoreError::Corrupt => ErrorKind::Unavailable,
+            StoreError::Database(_) | StoreError::Postgres(_) | StoreError::Corrupt => ErrorKind::Unavailable,
         }
     }
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
+
+/// What a backend keeps: the device logs of every vault, and the accounts, devices, token
+/// hashes, vault owners and wrapped key bundles. SQLite ([`SqliteStore`]) and PostgreSQL
+/// ([`crate::PgStore`]) answer alike; `tests/store.rs` holds both to the same suite.
+pub trait Store: Send {
+    /// Appends `records` to `device`'s log in `vault`, all or nothing: each is stored, or found
+    /// already held with the same content (a replay: nothing changes), or found held with other
+    /// content (a conflict: the held one stays and is named).
+    fn append(&mut self, vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<UploadResponse>;
+    /// Every device of `vault`: what is held contiguously from 1, and beyond a gap.
+    fn status(&mut self, vault: VaultId) -> Result<StatusResponse>;
+    /// The records after each cursor, device by device, never past a device's contiguous seq
+    /// (so a client's cursor never jumps a record it has not seen), at most one page's worth.
+    /// Devices the request names no cursor for are read from the start.
+    fn download(&mut self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage>;
+    /// Creates an account; the name must be free.
+    fn create_account(&mut self, name: &str, password_hash: &str, now: i64) -> Result<AccountId>;
+    /// The account called `name` and its password hash, if there is one.
+    fn password_hash(&mut self, name: &str) -> Result<Option<(AccountId, String)>>;
+    /// Registers `device` with `account` on its first login, or checks it is the account's and
+    /// not revoked on a later one.
+    fn register_device(&mut self, account: AccountId, device: DeviceId, name: &str, now: i64) -> Result<()>;
+    /// Stores a token's hash for `device`, good until `expires_at`, issued for the refresh token
+    /// `parent` (none for a login); forgets expired ones.
+    fn store_token(
+        &mut self,
+        hash: &[u8; 32],
+        kind: TokenKind,
+        device: DeviceId,
+        expires_at: i64,
+        now: i64,
+        parent: Option<&[u8; 32]>,
+    ) -> Result<()>;
+    /// Who the token with `hash` speaks for, if it is of `kind`, unexpired and its device not
+    /// revoked. Redeeming a refresh token retires the one it was issued for (the device has
+    /// shown it got this one) and the tokens an earlier redemption of it issued (their answer
+    /// never reached the device); it stays good itself until its successor is used, so a
+    /// refresh whose answer is lost (a dropped connection, a server that died) does not sign
+    /// the device out.
+    fn redeem_token(&mut self, hash: &[u8; 32], kind: TokenKind, now: i64) -> Result<Option<Caller>>;
+    /// The account's devices, oldest first.
+    fn devices(&mut self, account: AccountId) -> Result<Vec<DeviceInfo>>;
+    /// Revokes one of the account's devices: its tokens stop working at once and it can never
+    /// log in again (it joins again as a new device). Returns whether the account had it.
+    fn revoke_device(&mut self, account: AccountId, device: DeviceId) -> Result<bool>;
+    /// Makes `vault` the account's if no account has it yet; refuses another account's vault.
+    fn claim_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()>;
+    /// The account's vaults.
+    fn vaults(&mut self, account: AccountId) -> Result<Vec<VaultId>>;
+    /// Keeps the vault's wrapped keys (the account's own vault, claimed if new).
+    fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()>;
+    /// The vault's wrapped keys, if any device put them.
+    fn keys(&mut self, account: AccountId, vault: VaultId) -> Result<Option<KeyBundle>>;
+    /// Refuses `vault` if another account has it (a vault no one has is empty, and readable).
+    fn check_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()>;
+}
+
+/// Refuses an upload any of whose records is misplaced or malformed, before anything is read.
+pub(crate) fn check_records(vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<()> {
+    for r in records {
+        if r.vault != vault || r.device != device {
+            return Err(StoreError::WrongPlace { seq: r.seq, vault: r.vault, device: r.device });
+        }
+        r.check().map_err(|source| StoreError::Envelope { seq: r.seq, source })?;
+    }
+    Ok(())
+}
 
 /// The device logs of every vault, in one SQLite file.
 #[derive(Debug)]
@@ -132,12 +203,7 @@ impl SqliteStore {
     /// already held with the same content (a replay: nothing changes), or found held with other
     /// content (a conflict: the held one stays and is named).
     pub fn append(&mut self, vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<UploadResponse> {
-        for r in records {
-            if r.vault != vault || r.device != device {
-                return Err(StoreError::WrongPlace { seq: r.seq, vault: r.vault, device: r.device });
-            }
-            r.check().map_err(|source| StoreError::Envelope { seq: r.seq, source })?;
-        }
+        check_records(vault, device, records)?;
         let tx = self.db.transaction()?;
         let mut outcomes = Vec::with_capacity(records.len());
         let mut added = 0u64;
@@ -360,18 +426,75 @@ fn store_head(tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId, 
     Ok(head)
 }
 
-fn seq_of(seq: i64) -> Result<Seq> {
+pub(crate) fn seq_of(seq: i64) -> Result<Seq> {
     u64::try_from(seq).map(Seq).map_err(|_| StoreError::Corrupt)
 }
 
-fn seq_sql(seq: Seq) -> Result<i64> {
+pub(crate) fn seq_sql(seq: Seq) -> Result<i64> {
     i64::try_from(seq.0).map_err(|_| StoreError::SeqOutOfRange { seq })
 }
 
-fn hash_of(bytes: &[u8]) -> Result<ContentHash> {
+pub(crate) fn hash_of(bytes: &[u8]) -> Result<ContentHash> {
     Ok(ContentHash(bytes.try_into().map_err(|_| StoreError::Corrupt)?))
 }
 
 pub(crate) fn device_of(bytes: &[u8]) -> Result<DeviceId> {
     Ok(DeviceId(Uuid::from_slice(bytes).map_err(|_| StoreError::Corrupt)?))
+}
+
+/// SQLite's inherent methods are the trait's, for callers that hold the concrete store.
+impl Store for SqliteStore {
+    fn append(&mut self, vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<UploadResponse> {
+        SqliteStore::append(self, vault, device, records)
+    }
+    fn status(&mut self, vault: VaultId) -> Result<StatusResponse> {
+        SqliteStore::status(self, vault)
+    }
+    fn download(&mut self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
+        SqliteStore::download(self, vault, request)
+    }
+    fn create_account(&mut self, name: &str, password_hash: &str, now: i64) -> Result<AccountId> {
+        SqliteStore::create_account(self, name, password_hash, now)
+    }
+    fn password_hash(&mut self, name: &str) -> Result<Option<(AccountId, String)>> {
+        SqliteStore::password_hash(self, name)
+    }
+    fn register_device(&mut self, account: AccountId, device: DeviceId, name: &str, now: i64) -> Result<()> {
+        SqliteStore::register_device(self, account, device, name, now)
+    }
+    fn store_token(
+        &mut self,
+        hash: &[u8; 32],
+        kind: TokenKind,
+        device: DeviceId,
+        expires_at: i64,
+        now: i64,
+        parent: Option<&[u8; 32]>,
+    ) -> Result<()> {
+        SqliteStore::store_token(self, hash, kind, device, expires_at, now, parent)
+    }
+    fn redeem_token(&mut self, hash: &[u8; 32], kind: TokenKind, now: i64) -> Result<Option<Caller>> {
+        SqliteStore::redeem_token(self, hash, kind, now)
+    }
+    fn devices(&mut self, account: AccountId) -> Result<Vec<DeviceInfo>> {
+        SqliteStore::devices(self, account)
+    }
+    fn revoke_device(&mut self, account: AccountId, device: DeviceId) -> Result<bool> {
+        SqliteStore::revoke_device(self, account, device)
+    }
+    fn claim_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()> {
+        SqliteStore::claim_vault(self, account, vault)
+    }
+    fn vaults(&mut self, account: AccountId) -> Result<Vec<VaultId>> {
+        SqliteStore::vaults(self, account)
+    }
+    fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()> {
+        SqliteStore::put_keys(self, account, vault, bundle)
+    }
+    fn keys(&mut self, account: AccountId, vault: VaultId) -> Result<Option<KeyBundle>> {
+        SqliteStore::keys(self, account, vault)
+    }
+    fn check_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()> {
+        SqliteStore::check_vault(self, account, vault)
+    }
 }

@@ -1,11 +1,14 @@
-//! The device log on a real SQLite file: stored once, replays are no-ops, a different record at
-//! a held place is a conflict and never replaces it, gaps are reported and never downloaded
-//! past, pages are bounded, and all of it survives reopening the file.
+//! The store's conformance suite, run on both backends: a real SQLite file and a real
+//! PostgreSQL database (the throwaway cluster `cargo xtask test` starts; each test gets a
+//! database of its own). Records are stored once, replays are no-ops, a different record at a
+//! held place is a conflict and never replaces it, gaps are reported and never downloaded
+//! past, pages are bounded, quotas hold, accounts, devices and tokens behave alike, and all of
+//! it survives reopening the store. `migrate` moves a SQLite store into PostgreSQL whole.
 
-use spearmint_server::{Limits, SqliteStore, StoreError};
+use spearmint_server::{AccountId, Limits, PgStore, SqliteStore, Store, StoreError, TokenKind};
 use spearmint_sync_proto::{
-    ContentHash, Cursor, DeviceId, DownloadRequest, Envelope, ErrorKind, KeyEpoch, PROTOCOL_VERSION, Seq,
-    UploadOutcome, VaultId,
+    ContentHash, Cursor, DeviceId, DownloadRequest, Envelope, ErrorKind, KeyBundle, KeyEpoch, PROTOCOL_VERSION, Seq,
+    UploadOutcome, VaultId, WrappedKey,
 };
 use uuid::Uuid;
 
@@ -36,11 +39,63 @@ fn chain(device: DeviceId, count: u64, len: usize, tag: u8) -> Vec<Envelope> {
     out
 }
 
-fn open(dir: &tempfile::TempDir, limits: Limits) -> SqliteStore {
-    SqliteStore::open(&dir.path().join("server.db"), limits).unwrap()
+/// Where a test's store lives; `open` opens it again on the same data.
+enum Backend {
+    Sqlite(tempfile::TempDir),
+    Postgres(String),
 }
 
-fn everything(store: &SqliteStore) -> Vec<Envelope> {
+impl Backend {
+    fn sqlite() -> Backend {
+        Backend::Sqlite(tempfile::tempdir().unwrap())
+    }
+
+    /// A fresh database in the cluster `SPEARMINT_TEST_POSTGRES` names.
+    fn postgres() -> Backend {
+        let admin = std::env::var("SPEARMINT_TEST_POSTGRES").expect(
+            "this test uses a real PostgreSQL: run it with `cargo xtask test`, which starts one \
+             (or set SPEARMINT_TEST_POSTGRES to a superuser's postgres:// URL)",
+        );
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("store_{}_{nanos}", std::process::id());
+        let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).unwrap();
+        client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        Backend::Postgres(format!("{base}/{name}"))
+    }
+
+    fn open(&self, limits: Limits) -> Box<dyn Store> {
+        match self {
+            Backend::Sqlite(dir) => Box::new(SqliteStore::open(&dir.path().join("server.db"), limits).unwrap()),
+            Backend::Postgres(uri) => Box::new(PgStore::open(uri, limits).unwrap()),
+        }
+    }
+}
+
+/// Each test below, once per backend: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(&super::Backend::sqlite()) })*
+        }
+        mod postgres {
+            $(#[test] fn $name() { super::$name(&super::Backend::postgres()) })*
+        }
+    };
+}
+
+conformance!(
+    a_replay_changes_nothing_and_another_record_at_a_held_seq_is_a_conflict_not_a_loss,
+    a_record_that_does_not_follow_the_one_held_before_it_is_refused_and_nothing_of_the_upload_is_kept,
+    a_device_writes_only_its_own_log_and_only_records_of_this_protocol,
+    status_reports_gaps_and_downloads_stop_at_them_until_they_fill,
+    pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_after_a_reopen,
+    an_upload_past_a_quota_stores_nothing_and_says_which_quota,
+    accounts_devices_and_tokens_behave_alike,
+    a_vault_and_its_keys_belong_to_one_account,
+);
+
+fn everything(store: &mut dyn Store) -> Vec<Envelope> {
     let mut request = DownloadRequest::default();
     let mut all = Vec::new();
     loop {
@@ -53,10 +108,8 @@ fn everything(store: &SqliteStore) -> Vec<Envelope> {
     }
 }
 
-#[test]
-fn a_replay_changes_nothing_and_another_record_at_a_held_seq_is_a_conflict_not_a_loss() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir, Limits::default());
+fn a_replay_changes_nothing_and_another_record_at_a_held_seq_is_a_conflict_not_a_loss(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
     let records = chain(device(1), 3, 40, 1);
     let first = store.append(vault(), device(1), &records).unwrap();
     assert_eq!(first.outcomes, (1..=3).map(|s| UploadOutcome::Stored { seq: Seq(s) }).collect::<Vec<_>>());
@@ -68,13 +121,13 @@ fn a_replay_changes_nothing_and_another_record_at_a_held_seq_is_a_conflict_not_a
     let other = chain(device(1), 3, 40, 2);
     let forked = store.append(vault(), device(1), &other[2..]).unwrap();
     assert_eq!(forked.outcomes, vec![UploadOutcome::Conflict { seq: Seq(3), held: records[2].content_hash() }]);
-    assert_eq!(everything(&store), records, "the first record at each place stays");
+    assert_eq!(everything(store.as_mut()), records, "the first record at each place stays");
 }
 
-#[test]
-fn a_record_that_does_not_follow_the_one_held_before_it_is_refused_and_nothing_of_the_upload_is_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir, Limits::default());
+fn a_record_that_does_not_follow_the_one_held_before_it_is_refused_and_nothing_of_the_upload_is_kept(
+    backend: &Backend,
+) {
+    let mut store = backend.open(Limits::default());
     let mine = chain(device(1), 2, 40, 1);
     store.append(vault(), device(1), &mine[..1]).unwrap();
     let mut stray = chain(device(1), 3, 40, 9);
@@ -82,13 +135,11 @@ fn a_record_that_does_not_follow_the_one_held_before_it_is_refused_and_nothing_o
     let error = store.append(vault(), device(1), &stray[1..]).unwrap_err();
     assert!(matches!(error, StoreError::Fork { seq: Seq(2), prev: Seq(1) }), "{error}");
     assert_eq!(error.kind(), ErrorKind::Conflict);
-    assert_eq!(everything(&store), mine[..1], "the upload was all or nothing");
+    assert_eq!(everything(store.as_mut()), mine[..1], "the upload was all or nothing");
 }
 
-#[test]
-fn a_device_writes_only_its_own_log_and_only_records_of_this_protocol() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir, Limits::default());
+fn a_device_writes_only_its_own_log_and_only_records_of_this_protocol(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
     let theirs = chain(device(2), 1, 40, 1);
     let error = store.append(vault(), device(1), &theirs).unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Forbidden, "{error}");
@@ -101,10 +152,8 @@ fn a_device_writes_only_its_own_log_and_only_records_of_this_protocol() {
     assert!(store.status(vault()).unwrap().devices.is_empty());
 }
 
-#[test]
-fn status_reports_gaps_and_downloads_stop_at_them_until_they_fill() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = open(&dir, Limits::default());
+fn status_reports_gaps_and_downloads_stop_at_them_until_they_fill(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
     let records = chain(device(1), 6, 40, 1);
     // 1, 2, then 4 to 6: record 3 is late.
     store.append(vault(), device(1), &records[..2]).unwrap();
@@ -114,7 +163,7 @@ fn status_reports_gaps_and_downloads_stop_at_them_until_they_fill() {
     let mine = &status.devices[0];
     assert_eq!((mine.contiguous, mine.beyond_gap.len()), (Seq(2), 1));
     assert_eq!((mine.beyond_gap[0].first, mine.beyond_gap[0].last), (Seq(4), Seq(6)));
-    let seen = everything(&store);
+    let seen = everything(store.as_mut());
     assert_eq!(seen, records[..2], "a download never jumps the gap");
 
     let filled = store.append(vault(), device(1), &records[2..3]).unwrap();
@@ -128,20 +177,18 @@ fn status_reports_gaps_and_downloads_stop_at_them_until_they_fill() {
     assert_eq!(page.records, records[2..], "from the cursor on, nothing twice");
 }
 
-#[test]
-fn pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_after_a_reopen() {
-    let dir = tempfile::tempdir().unwrap();
+fn pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_after_a_reopen(backend: &Backend) {
     let limits = Limits { max_page_bytes: 4_000, max_page_records: 7, ..Limits::default() };
     let mut expected = Vec::new();
     {
-        let mut store = open(&dir, limits);
+        let mut store = backend.open(limits);
         for d in 1..=3 {
             let records = chain(device(d), 20, 300, d as u8);
             store.append(vault(), device(d), &records).unwrap();
             expected.extend(records);
         }
     }
-    let store = open(&dir, limits);
+    let mut store = backend.open(limits);
     let mut request = DownloadRequest::default();
     let mut all = Vec::new();
     let mut pages = 0;
@@ -163,18 +210,16 @@ fn pages_are_bounded_in_bytes_and_records_and_together_hold_every_record_once_af
     assert!(all.iter().all(|r| r.check().is_ok()));
 }
 
-#[test]
-fn an_upload_past_a_quota_stores_nothing_and_says_which_quota() {
-    let dir = tempfile::tempdir().unwrap();
+fn an_upload_past_a_quota_stores_nothing_and_says_which_quota(backend: &Backend) {
     let records = chain(device(1), 10, 300, 1);
     let per_record = records[0].stored_len() as u64;
     let limits = Limits { max_device_bytes: per_record * 5, ..Limits::default() };
-    let mut store = open(&dir, limits);
+    let mut store = backend.open(limits);
     store.append(vault(), device(1), &records[..4]).unwrap();
     let error = store.append(vault(), device(1), &records[4..6]).unwrap_err();
     assert!(matches!(error, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. }), "{error:?}");
     assert_eq!(error.kind(), ErrorKind::QuotaExceeded);
-    assert_eq!(everything(&store), records[..4], "all or nothing: record 5 was not kept either");
+    assert_eq!(everything(store.as_mut()), records[..4], "all or nothing: record 5 was not kept either");
     store.append(vault(), device(1), &records[4..5]).unwrap();
     // A replay stores nothing, so it costs nothing.
     store.append(vault(), device(1), &records[..5]).unwrap();
@@ -184,9 +229,131 @@ fn an_upload_past_a_quota_stores_nothing_and_says_which_quota() {
     store.claim_vault(account, vault()).unwrap();
     let limits = Limits { max_device_bytes: u64::MAX, max_account_bytes: per_record * 7, ..Limits::default() };
     drop(store);
-    let mut store = open(&dir, limits);
+    let mut store = backend.open(limits);
     let other = chain(device(2), 3, 300, 2);
     store.append(vault(), device(2), &other[..2]).unwrap();
     let error = store.append(vault(), device(2), &other[2..]).unwrap_err();
     assert!(matches!(error, StoreError::Quota { scope: spearmint_server::QuotaScope::Account, .. }), "{error:?}");
+}
+
+fn accounts_devices_and_tokens_behave_alike(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let ana = store.create_account("ana", "hash of ana", 10).unwrap();
+    assert!(matches!(store.create_account("ana", "another", 11), Err(StoreError::UserTaken)));
+    let bo = store.create_account("bo", "hash of bo", 12).unwrap();
+    assert_ne!(ana, bo);
+    assert_eq!(store.password_hash("ana").unwrap(), Some((ana, "hash of ana".to_owned())));
+    assert_eq!(store.password_hash("nobody").unwrap(), None);
+
+    store.register_device(ana, device(1), "laptop", 20).unwrap();
+    store.register_device(ana, device(1), "laptop again", 21).unwrap();
+    assert!(matches!(store.register_device(bo, device(1), "stolen", 22), Err(StoreError::DeviceOfAnotherAccount)));
+    store.register_device(ana, device(2), "phone", 23).unwrap();
+
+    // A login's tokens; a refresh issues new ones with the refresh token as their parent.
+    let (access, refresh) = ([1u8; 32], [2u8; 32]);
+    store.store_token(&access, TokenKind::Access, device(1), 1_000, 30, None).unwrap();
+    store.store_token(&refresh, TokenKind::Refresh, device(1), 9_000, 30, None).unwrap();
+    let caller = store.redeem_token(&access, TokenKind::Access, 40).unwrap().unwrap();
+    assert_eq!((caller.account, caller.device), (ana, device(1)));
+    assert_eq!(
+        store.redeem_token(&access, TokenKind::Refresh, 40).unwrap(),
+        None,
+        "an access token is not a refresh token"
+    );
+    assert_eq!(store.redeem_token(&access, TokenKind::Access, 1_000).unwrap(), None, "expired");
+    assert!(store.redeem_token(&refresh, TokenKind::Refresh, 50).unwrap().is_some());
+    let (access2, refresh2) = ([3u8; 32], [4u8; 32]);
+    store.store_token(&access2, TokenKind::Access, device(1), 2_000, 50, Some(&refresh)).unwrap();
+    store.store_token(&refresh2, TokenKind::Refresh, device(1), 9_000, 50, Some(&refresh)).unwrap();
+    // The answer may have been lost: the old refresh token still works until the new one is used.
+    assert!(store.redeem_token(&refresh, TokenKind::Refresh, 60).unwrap().is_some());
+    assert_eq!(store.redeem_token(&refresh2, TokenKind::Refresh, 60).unwrap(), None, "retired by the redo above");
+    let (access3, refresh3) = ([5u8; 32], [6u8; 32]);
+    store.store_token(&access3, TokenKind::Access, device(1), 2_000, 60, Some(&refresh)).unwrap();
+    store.store_token(&refresh3, TokenKind::Refresh, device(1), 9_000, 60, Some(&refresh)).unwrap();
+    assert!(store.redeem_token(&refresh3, TokenKind::Refresh, 70).unwrap().is_some());
+    assert_eq!(
+        store.redeem_token(&refresh, TokenKind::Refresh, 70).unwrap(),
+        None,
+        "retired once its successor was used"
+    );
+
+    // Revoking a device ends its tokens at once and keeps it out.
+    let devices = store.devices(ana).unwrap();
+    assert_eq!(
+        devices.iter().map(|d| (d.device, d.name.as_str(), d.revoked)).collect::<Vec<_>>(),
+        [(device(1), "laptop again", false), (device(2), "phone", false)]
+    );
+    assert!(!store.revoke_device(bo, device(1)).unwrap(), "not bo's device");
+    assert!(store.revoke_device(ana, device(1)).unwrap());
+    assert_eq!(store.redeem_token(&access3, TokenKind::Access, 80).unwrap(), None);
+    assert!(matches!(store.register_device(ana, device(1), "laptop", 90), Err(StoreError::DeviceRevoked)));
+    assert!(store.devices(ana).unwrap()[0].revoked);
+    assert!(store.devices(bo).unwrap().is_empty());
+}
+
+fn a_vault_and_its_keys_belong_to_one_account(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    let bo = store.create_account("bo", "h", 0).unwrap();
+    assert_eq!(store.keys(ana, vault()).unwrap(), None);
+    let bundle = KeyBundle { keys: vec![WrappedKey { epoch: KeyEpoch(0), nonce: [9; 24], ciphertext: vec![1, 2, 3] }] };
+    store.put_keys(ana, vault(), &bundle).unwrap();
+    assert_eq!(store.keys(ana, vault()).unwrap(), Some(bundle.clone()));
+    assert_eq!(store.vaults(ana).unwrap(), [vault()]);
+    assert!(store.vaults(bo).unwrap().is_empty());
+    for refused in
+        [store.claim_vault(bo, vault()), store.check_vault(bo, vault()), store.put_keys(bo, vault(), &bundle)]
+    {
+        assert!(matches!(refused, Err(StoreError::VaultOfAnotherAccount)), "{refused:?}");
+    }
+    assert!(matches!(store.keys(bo, vault()), Err(StoreError::VaultOfAnotherAccount)));
+    drop(store);
+    assert_eq!(backend.open(Limits::default()).keys(ana, vault()).unwrap(), Some(bundle), "kept");
+}
+
+/// A deployment moves from SQLite to PostgreSQL whole: the same records, pages, heads, quota
+/// usage, accounts, devices and tokens, so devices carry on without signing in again; and a
+/// second migration into the now full database is refused without writing anything.
+#[test]
+fn migrate_moves_a_sqlite_store_into_postgres_whole() {
+    let from = Backend::sqlite();
+    let mut expected = Vec::new();
+    let (ana, access) = {
+        let mut store = from.open(Limits::default());
+        let ana = store.create_account("ana", "hash of ana", 1).unwrap();
+        store.register_device(ana, device(1), "laptop", 2).unwrap();
+        store.claim_vault(ana, vault()).unwrap();
+        store.put_keys(ana, vault(), &KeyBundle { keys: vec![] }).unwrap();
+        store.store_token(&[7; 32], TokenKind::Access, device(1), 5_000, 3, None).unwrap();
+        for d in 1..=2 {
+            let records = chain(device(d), 30, 200, d as u8);
+            store.append(vault(), device(d), &records[..25]).unwrap();
+            // A gap: 26 is missing, 27 to 30 wait beyond it.
+            store.append(vault(), device(d), &records[26..]).unwrap();
+            expected.extend_from_slice(&records[..25]);
+        }
+        (ana, [7u8; 32])
+    };
+    let before = from.open(Limits::default()).status(vault()).unwrap();
+    let Backend::Sqlite(dir) = &from else { unreachable!() };
+    let Backend::Postgres(uri) = Backend::postgres() else { unreachable!() };
+    let mut target = PgStore::open(&uri, Limits::default()).unwrap();
+    let report = spearmint_server::sqlite_to_postgres(&dir.path().join("server.db"), &mut target).unwrap();
+    assert!(report.contains(&("records", 58)), "{report:?}");
+
+    assert_eq!(everything(&mut target), expected);
+    assert_eq!(target.status(vault()).unwrap(), before, "heads and gaps moved too");
+    let caller = target.redeem_token(&access, TokenKind::Access, 10).unwrap().unwrap();
+    assert_eq!((caller.account, caller.device), (ana, device(1)), "a device's token still works");
+    assert_eq!(target.keys(ana, vault()).unwrap(), Some(KeyBundle { keys: vec![] }));
+    // New accounts do not collide with moved ones.
+    let new = target.create_account("bo", "h", 20).unwrap();
+    assert_ne!(new, ana);
+    assert!(new.0 > AccountId(ana.0).0);
+
+    let again = spearmint_server::sqlite_to_postgres(&dir.path().join("server.db"), &mut target).unwrap_err();
+    assert!(matches!(again, spearmint_server::MigrateError::TargetNotEmpty), "{again}");
+    assert_eq!(everything(&mut target).len(), expected.len(), "nothing was written twice");
 }
