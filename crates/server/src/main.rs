@@ -184,7 +184,11 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
         request_burst: args.rate_limit.saturating_mul(2),
         ..Config::default()
     };
-    let store = open(uri, limits)?;
+    // Opening may block (PostgreSQL's driver runs its own runtime): not on the server's threads.
+    let owned = uri.map(str::to_owned);
+    let store = tokio::task::spawn_blocking(move || open(owned.as_deref(), limits))
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))??;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}; choose another --listen address", args.listen))?;

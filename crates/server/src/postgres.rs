@@ -92,8 +92,23 @@ const LOCK_TOKEN: i32 = 3;
 /// The device logs of every vault, and the accounts, in one PostgreSQL database.
 pub struct PgStore {
     uri: String,
-    client: Client,
+    /// Always some but while dropping (see `Drop`).
+    client: Option<Client>,
     limits: Limits,
+}
+
+impl Drop for PgStore {
+    /// Closing a connection blocks on the driver's own runtime, which must not happen on a
+    /// thread that drives the server's: the last holder may be the server as it stops.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::spawn(move || drop(client));
+            } else {
+                drop(client);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for PgStore {
@@ -113,15 +128,16 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock(0, 0)", &[])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
-        Ok(PgStore { uri: uri.to_owned(), client, limits })
+        Ok(PgStore { uri: uri.to_owned(), client: Some(client), limits })
     }
 
     /// The connection, opened again if the database dropped it.
     fn client(&mut self) -> Result<&mut Client> {
-        if self.client.is_closed() {
-            self.client = Client::connect(&self.uri, NoTls)?;
+        match &mut self.client {
+            Some(client) if !client.is_closed() => {}
+            _ => self.client = Some(Client::connect(&self.uri, NoTls)?),
         }
-        Ok(&mut self.client)
+        self.client.as_mut().ok_or(StoreError::Corrupt)
     }
 
     /// Whether the database holds no account and no record: `migrate` writes only into such.
