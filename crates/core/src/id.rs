@@ -1,6 +1,7 @@
-//! Id newtypes. New rows get UUIDv7 (time-ordered, so indexes stay append-mostly); a
-//! transaction that came from a provider gets a deterministic UUIDv5 of its account and the
-//! provider's id, so two devices that extract the same account converge on the same row.
+//! Id newtypes. New rows get UUIDv7 (time-ordered, so indexes stay append-mostly); an account
+//! that came from a provider gets a deterministic UUIDv5 of the provider and its account id,
+//! and a transaction from a provider one of its account and the provider's id, so two devices
+//! that extract (or import a file of) the same account converge on the same rows.
 
 use std::fmt;
 use std::str::FromStr;
@@ -154,24 +155,56 @@ impl PartialEq<&str> for CategoryId {
     }
 }
 
+/// The namespace of provider accounts' ids (a random UUID, fixed forever: changing it would
+/// give every account a new id on the next device that links it).
+const PROVIDER_ACCOUNTS: Uuid = Uuid::from_u128(0x5f1e_a2c4_7b3d_4e8f_9a60_21d7_c3b8_e495);
+
+/// `Uuid::new_v5(namespace, name)` exactly, with a SHA-1 that uses the CPU's SHA instructions.
+fn v5(namespace: &Uuid, parts: &[&[u8]]) -> Uuid {
+    use sha1::Digest as _;
+    let mut hasher = sha1::Sha1::new_with_prefix(namespace.as_bytes());
+    for part in parts {
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_sha1_bytes(bytes).into_uuid()
+}
+
+impl AccountId {
+    /// The id of a provider's account (`provider` as stored, e.g. `simplefin`, `ofx`, `file`,
+    /// and the provider's own account id): the same on every device and every re-link.
+    pub fn for_provider(provider: &str, provider_account_id: &str) -> AccountId {
+        // A NUL between the two, which neither holds, so ("ab", "c") and ("a", "bc") differ.
+        AccountId(v5(&PROVIDER_ACCOUNTS, &[provider.as_bytes(), &[0], provider_account_id.as_bytes()]))
+    }
+}
+
 impl TransactionId {
     /// The id of a provider's transaction within an account: stable across devices and re-runs.
     pub fn for_provider(account: AccountId, provider_transaction_id: &str) -> TransactionId {
-        // `Uuid::new_v5` exactly (RFC 9562: SHA-1 of the namespace and the name), with a SHA-1
-        // that uses the CPU's SHA instructions: a million-row import hashes a million names.
-        use sha1::Digest as _;
-        let digest = sha1::Sha1::new_with_prefix(account.as_uuid().as_bytes())
-            .chain_update(provider_transaction_id.as_bytes())
-            .finalize();
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        TransactionId(uuid::Builder::from_sha1_bytes(bytes).into_uuid())
+        // `Uuid::new_v5` exactly (RFC 9562: SHA-1 of the namespace and the name): a million-row
+        // import hashes a million names.
+        TransactionId(v5(account.as_uuid(), &[provider_transaction_id.as_bytes()]))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn provider_account_ids_are_deterministic_per_provider_and_account() {
+        let a = AccountId::for_provider("simplefin", "ACT-1");
+        assert_eq!(a, AccountId::for_provider("simplefin", "ACT-1"));
+        assert_ne!(a, AccountId::for_provider("simplefin", "ACT-2"));
+        assert_ne!(a, AccountId::for_provider("ofx", "ACT-1"));
+        assert_ne!(AccountId::for_provider("ab", "c"), AccountId::for_provider("a", "bc"));
+        assert_eq!(a.as_uuid().get_version_num(), 5);
+        // Exactly RFC 9562's name-based id, so any implementation derives the same.
+        assert_eq!(*a.as_uuid(), Uuid::new_v5(&PROVIDER_ACCOUNTS, b"simplefin\0ACT-1"));
+    }
 
     #[test]
     fn provider_ids_are_deterministic_and_scoped_to_their_account() {

@@ -319,6 +319,33 @@ fn three_devices_converge_through_a_server_that_crashes_during_a_sync() {
     drop(server);
 }
 
+/// Two devices that each link the same bank (here the demo bank) hold one copy of it once they
+/// sync, not two: the account's id comes from the bank's own account id, and each
+/// transaction's from the account's.
+#[test]
+fn two_devices_that_link_the_same_bank_keep_one_copy_of_it() {
+    require_secret_service();
+    let server = Server::start();
+    let laptop = crate::common::demo_vault();
+    let alone = ledger(laptop.path());
+    let out = sync_json(
+        laptop.path(),
+        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n"),
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let desktop = crate::common::demo_vault();
+    join(desktop.path(), &server, &phrase);
+    for dir in [laptop.path(), desktop.path(), laptop.path()] {
+        json(&sync_json(dir, &["now"], ""));
+    }
+    let accounts = |dir: &Path| ok_json(dir, &["accounts"]).as_array().unwrap().len();
+    assert_eq!(accounts(desktop.path()), accounts(laptop.path()));
+    assert_eq!(ledger(laptop.path()), alone, "the laptop's own extraction, once");
+    assert_eq!(ledger(desktop.path()), alone);
+}
+
 /// A fresh database in the PostgreSQL cluster `cargo xtask test` starts.
 fn postgres_database() -> String {
     let admin = std::env::var("SPEARMINT_TEST_POSTGRES")

@@ -352,7 +352,16 @@ fn resolve_account(w: &mut Writer<'_>, target: &Target, account: &StatementAccou
     if let Some(id) = existing {
         return id.parse().map_err(|_| Error::new(ErrorKind::Corrupt, "an account id in the vault is malformed"));
     }
-    let id = AccountId::new();
+    // The same id on every device that links this account, so their extractions converge on
+    // one account (and its transactions' ids, derived from it, on the same rows). Taken only
+    // by this account itself once unlinked (kept as the user's own): then a fresh one.
+    let derived = AccountId::for_provider(provider, &account.provider_account_id);
+    let taken = w
+        .read()
+        .query_row("SELECT 1 FROM accounts WHERE id = ?1", [derived.to_string()], |_| Ok(()))
+        .optional()?
+        .is_some();
+    let id = if taken { AccountId::new() } else { derived };
     let name = account
         .name
         .as_deref()

@@ -189,7 +189,7 @@ pub(crate) fn list_accounts(vault: &Vault) -> Result<Vec<AccountSummary>> {
         "SELECT a.id, a.name, a.kind, a.currency, a.provider, a.institution, a.status, a.status_reason, a.balance_minor,
                 coalesce(c.txn_count, 0), a.connection_id
          FROM accounts a LEFT JOIN account_counts c ON c.account_id = a.id
-         WHERE a.closed = 0 ORDER BY a.created_at, a.id",
+         WHERE a.closed = 0 ORDER BY a.created_at, a.name, a.id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((
