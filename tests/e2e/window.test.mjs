@@ -7,6 +7,7 @@
 //   SPEARMINT_APP       the built app (target/debug/spearmint-desktop)
 //   SPEARMINT_DATA_DIR  an empty directory; the app keeps its profiles there
 //   TAURI_DRIVER        tauri-driver 2.x (default: `tauri-driver` on PATH)
+//   SPEARMINT_SERVER    the built sync server (target/debug/spearmint-server)
 
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
@@ -512,6 +513,73 @@ describe('the desktop window', () => {
       if (before && (await checked()) === false) await session.click(await box());
     }
     await session.click(await session.findElement('[data-testid=nav-overview]'));
+  });
+
+  test('sets up sync with the real spearmint-server from Settings, shows the phrase once, syncs, and shows it on the Overview', async () => {
+    // The server the workspace's build made (SPEARMINT_SERVER), on a port of its own, sign-up on.
+    const serverBin = requiredEnv('SPEARMINT_SERVER');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'spearmint-sync-'));
+    const log = await fs.open(path.join(dir, 'server.log'), 'w');
+    const server = spawn(serverBin, ['--database', `sqlite://${dir}/server.db`, '--listen', '127.0.0.1:0', '--allow-sign-up'], {
+      stdio: ['ignore', 'pipe', log.fd],
+    });
+    try {
+      const url = await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.once('exit', (code) => reject(new Error(`spearmint-server exited with ${code}: is it built beside the app?`)));
+        server.stdout.on('data', (chunk) => {
+          const found = /listening on (http:\/\/\S+)/.exec(chunk.toString());
+          if (found) resolve(found[1]);
+        });
+      });
+      const setField = (testId, value) =>
+        session.execute(
+          `const el = document.querySelector('[data-testid=' + arguments[0] + ']');
+           Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el), 'value').set.call(el, arguments[1]);
+           el.dispatchEvent(new Event('input', { bubbles: true }));`,
+          [testId, value],
+        );
+      const until = (check, what) =>
+        waitFor(check, { timeoutMs: 30_000, describe: async () => `${what}\n${await describeWindow(session)}` });
+      await session.click(await session.findElement('[data-testid=nav-settings]'));
+      await until(async () => (await session.findElements('[data-testid=sync-setup-form]')).length === 1, 'no set-up form');
+      await setField('sync-setup-server', url);
+      await setField('sync-setup-user', 'ana');
+      await setField('sync-setup-password', 'correct horse battery');
+      await session.click(await session.findElement('[data-testid=sync-setup-submit]'));
+      await until(async () => (await session.findElements('[data-testid=sync-phrase] li')).length === 24, 'no recovery phrase');
+      await screenshot(session, 'sync-phrase.png');
+      await session.click(await session.findElement('[data-testid=sync-phrase-done]'));
+      await until(async () => (await textOf(session, 'sync-server'))?.includes(url), 'not shown as set up');
+      assert.equal((await session.findElements('[data-testid=sync-phrase]')).length, 0, 'the phrase is shown once');
+      assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
+      // The budget reached the server: this device uploaded its records.
+      const uploads = async () =>
+        (await fs.readFile(path.join(dir, 'server.log'), 'utf8'))
+          .split('\n')
+          .filter((line) => line.includes('/records') && line.includes('"status":200')).length;
+      assert.ok((await uploads()) >= 1, 'the set-up sent nothing to the server');
+      await until(async () => (await session.findElements('[data-testid=sync-device]')).length === 1, 'no device listed');
+
+      await session.click(await session.findElement('[data-testid=sync-now]'));
+      await until(async () => (await session.findElements('[data-testid=sync-now-status]')).length === 0, 'the sync never ended');
+      assert.match((await textOf(session, 'sync-pending')) ?? '', /^Nothing/, await describeWindow(session));
+      await screenshot(session, 'sync.png');
+
+      await session.click(await session.findElement('[data-testid=nav-overview]'));
+      await until(async () => /^Synced/.test((await textOf(session, 'overview-sync')) ?? ''), 'no sync health on the Overview');
+
+      // Stops syncing, so the vault is as the other tests expect; the data stays.
+      await session.click(await session.findElement('[data-testid=nav-settings]'));
+      await until(async () => (await session.findElements('[data-testid=sync-leave]')).length === 1, 'no way to stop syncing');
+      await session.click(await session.findElement('[data-testid=sync-leave]'));
+      await session.click(await session.findElement('[data-testid=sync-leave-confirm]'));
+      await until(async () => (await session.findElements('[data-testid=sync-setup-form]')).length === 1, 'still syncing');
+      await session.click(await session.findElement('[data-testid=nav-overview]'));
+    } finally {
+      server.kill();
+      await log.close();
+    }
   });
 
   test('wrote the vault encrypted on disk (no plaintext SQLite header)', async () => {

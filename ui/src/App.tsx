@@ -92,7 +92,7 @@ function ScreenBody({ screen, vault, actions, ledger, ledgerActions }: BodyProps
     case "overview":
       return <Overview vault={vault} actions={actions} ledger={ledger} />;
     case "settings":
-      return <Settings vault={vault} actions={actions} />;
+      return <Settings vault={vault} actions={actions} onSynced={() => void ledgerActions.reload()} />;
     case "transactions":
       return <Transactions unlocked={unlocked} ledger={ledger} />;
     case "accounts":

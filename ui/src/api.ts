@@ -39,6 +39,8 @@ import type { RuleChange } from "./bindings/RuleChange";
 import type { RuleId } from "./bindings/RuleId";
 import type { SellerSpending } from "./bindings/SellerSpending";
 import type { SplitPart } from "./bindings/SplitPart";
+import type { SyncDeviceView } from "./bindings/SyncDeviceView";
+import type { SyncState } from "./bindings/SyncState";
 import type { TransactionId } from "./bindings/TransactionId";
 
 export function vault_status(): Promise<VaultStatus> {
@@ -320,6 +322,48 @@ export function list_notifications(): Promise<Notification[]> {
 
 export function mark_notifications(ids: NotificationId[], read: boolean): Promise<null> {
   return call("mark_notifications", { ids, read });
+}
+
+/** Where this budget's sync stands; `setUp` is false when it does not sync. */
+export function sync_state(): Promise<SyncState> {
+  return call("sync_state");
+}
+
+/**
+ * Sets this budget up for sync on `server` (creating the account when the server lets anyone
+ * sign up, else signing in) and syncs it. Answers with the 24-word recovery phrase: the only
+ * way another device opens the budget, shown once and never kept.
+ */
+export function sync_setup(server: string, user: string, password: string): Promise<string> {
+  return call("sync_setup", { server, user, password });
+}
+
+/**
+ * Joins the budget another device set up, opened with its recovery phrase, and syncs it. A
+ * phrase that does not open it rejects with `WrongKey`, and nothing is changed.
+ */
+export function sync_join(server: string, user: string, password: string, phrase: string): Promise<SyncState> {
+  return call("sync_join", { server, user, password, phrase });
+}
+
+/** Syncs now: sends this device's changes and takes the others'. It can take a while. */
+export function sync_now(): Promise<SyncState> {
+  return call("sync_now");
+}
+
+/** The sync account's devices, this one among them. */
+export function sync_devices(): Promise<SyncDeviceView[]> {
+  return call("sync_devices");
+}
+
+/** Removes another device from the account: it can sync no more; its data stays on it. */
+export function sync_revoke(device: string): Promise<SyncDeviceView[]> {
+  return call("sync_revoke", { device });
+}
+
+/** Stops syncing on this device; the budget stays here and on the server. */
+export function sync_leave(): Promise<SyncState> {
+  return call("sync_leave");
 }
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {

@@ -12,7 +12,8 @@
 // real Tauri Channel the UI passes, the way the shell does. disconnect and
 // remove_account unlink the bank or remove an account as the engine does: the
 // bank's accounts stay as the user's own (provider "manual") or go with every
-// transaction.
+// transaction. The sync commands talk to a fake sync server (see "The sync server" below):
+// one account another device already set up, and any new user name signs up.
 import type { AccountKind } from "../src/bindings/AccountKind";
 import type { AccountSummary } from "../src/bindings/AccountSummary";
 import type { ImportProgress } from "../src/bindings/ImportProgress";
@@ -28,6 +29,8 @@ import type { IpcError } from "../src/bindings/IpcError";
 import type { KeySource } from "../src/bindings/KeySource";
 import type { Progress } from "../src/bindings/Progress";
 import type { RefreshReport } from "../src/bindings/RefreshReport";
+import type { SyncDeviceView } from "../src/bindings/SyncDeviceView";
+import type { SyncState } from "../src/bindings/SyncState";
 import type { Removed } from "../src/bindings/Removed";
 import type { Transaction } from "../src/bindings/Transaction";
 import type { TransactionQuery } from "../src/bindings/TransactionQuery";
@@ -64,6 +67,13 @@ export type FakeVaultOptions = {
   autostartFails?: boolean;
   /** The user cancels the save dialog of export_csv. Default: false. */
   cancelExport?: boolean;
+  /**
+   * This budget already syncs when the app starts: it joined FAKE_SYNC_USER's account on
+   * FAKE_SYNC_SERVER, last synced at FAKE_LAST_SYNC, with two changes not sent yet. Default: false.
+   */
+  syncSetUp?: boolean;
+  /** Every sync_now fails with this error, which the state then keeps as `lastError`. */
+  syncError?: IpcError;
 };
 
 export const FAKE_PROFILE = "default";
@@ -107,6 +117,7 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
   const calls: string[] = [];
   const queries: TransactionQuery[] = [];
   const bank = createDemoBank(options.demoTransactions ?? 242);
+  const sync = createFakeSync(options);
   if (options.linked) {
     bank.link();
     bank.refresh();
@@ -539,6 +550,33 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
             const rows = what === "transactions" ? bank.rows.length : what === "spending" ? 12 : 0;
             return { rows, file: `/home/ada/Documents/spearmint-${what}-${DEMO_TODAY}.csv` };
           }
+          case "sync_state":
+            requireUnlocked();
+            return sync.state();
+          case "sync_setup": {
+            requireUnlocked();
+            const { server, user, password } = stringArgs(args, command, ["server", "user", "password"]);
+            return sync.setup(server, user, password);
+          }
+          case "sync_join": {
+            requireUnlocked();
+            const { server, user, password, phrase } = stringArgs(args, command, ["server", "user", "password", "phrase"]);
+            return sync.join(server, user, password, phrase);
+          }
+          case "sync_now":
+            requireUnlocked();
+            return sync.now();
+          case "sync_devices":
+            requireUnlocked();
+            return sync.devices();
+          case "sync_revoke": {
+            requireUnlocked();
+            const { device } = stringArgs(args, command, ["device"]);
+            return sync.revoke(device);
+          }
+          case "sync_leave":
+            requireUnlocked();
+            return sync.leave();
           default:
             // Tauri rejects an unknown command with a bare string.
             throw `command ${command} not found`;
@@ -547,6 +585,196 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
       if (!held.has(command)) return respond();
       // A slow shell: the call waits, and is answered from the vault as it is once answered.
       return new Promise<void>((wake) => waiting.push(wake)).then(respond);
+    },
+  };
+}
+
+/** String arguments of a command; Tauri rejects a missing one with a bare string. */
+function stringArgs<K extends string>(args: unknown, command: string, keys: K[]): Record<K, string> {
+  const given = (args ?? {}) as Record<string, unknown>;
+  for (const key of keys) {
+    if (typeof given[key] !== "string") {
+      throw `invalid args \`${key}\` for command \`${command}\`: command ${command} missing required key ${key}`;
+    }
+  }
+  return given as Record<K, string>;
+}
+
+// ---- The sync server ----------------------------------------------------
+
+/** The only address the fake sync server answers at. */
+export const FAKE_SYNC_SERVER = "https://sync.example.org";
+/** The account another device (ada's laptop) set up there, and its recovery phrase. */
+export const FAKE_SYNC_USER = "ada";
+export const FAKE_SYNC_PASSWORD = "correct horse battery";
+export const FAKE_SYNC_PHRASE =
+  "agent auto boss cave control deliver dwarf exercise fly goose hundred keep love monitor often picture puzzle ridge service solution sunny tomato upgrade welcome";
+/** The phrase sync_setup answers with when it makes a new account. */
+export const FAKE_SETUP_PHRASE =
+  "absorb arena bid camera clip curious dog enroll fiction gather help interest leopard memory night parent print rely scale skirt stem that tunnel vivid";
+/** When a budget that starts synced (`syncSetUp`) last synced. */
+export const FAKE_LAST_SYNC = `${DEMO_TODAY}T07:45:00Z`;
+/** This device's id and name on the server, and the other device of FAKE_SYNC_USER's account. */
+export const FAKE_THIS_DEVICE = { id: "dev-desktop", name: "ada-desktop" };
+export const FAKE_OTHER_DEVICE = { id: "dev-laptop", name: "ada-laptop" };
+
+type ServerDevice = Omit<SyncDeviceView, "thisDevice">;
+type SyncAccount = { password: string; phrase: string; devices: ServerDevice[] };
+/** What this budget keeps about its sync, as the vault does. */
+type SyncHere = { server: string; user: string; device: string; lastSyncAt: string | null; lastError: string | null; pendingChanges: number };
+
+function nowText(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/**
+ * As the shell syncs through a server: an https:// address (plain http only to this machine),
+ * a user name and password that sign in (an unknown name signs up, as an open server lets it),
+ * and the recovery phrase that opens the budget's key. Only FAKE_SYNC_SERVER answers.
+ */
+function createFakeSync(options: FakeVaultOptions) {
+  const accounts = new Map<string, SyncAccount>([
+    [
+      FAKE_SYNC_USER,
+      {
+        password: FAKE_SYNC_PASSWORD,
+        phrase: FAKE_SYNC_PHRASE,
+        devices: [{ ...FAKE_OTHER_DEVICE, addedAt: "2025-05-02T18:20:00Z", lastSeenAt: `${DEMO_TODAY}T06:58:00Z`, revoked: false }],
+      },
+    ],
+  ]);
+  let here: SyncHere | null = null;
+  let joins = 0;
+
+  /** This device joins an account: the first time with FAKE_THIS_DEVICE's id. */
+  function addThisDevice(account: SyncAccount, at: string): string {
+    joins += 1;
+    const id = joins === 1 ? FAKE_THIS_DEVICE.id : `${FAKE_THIS_DEVICE.id}-${joins}`;
+    account.devices.push({ id, name: FAKE_THIS_DEVICE.name, addedAt: at, lastSeenAt: at, revoked: false });
+    return id;
+  }
+
+  if (options.syncSetUp) {
+    const account = accounts.get(FAKE_SYNC_USER)!;
+    const device = addThisDevice(account, "2025-06-01T09:00:00Z");
+    account.devices.at(-1)!.lastSeenAt = FAKE_LAST_SYNC;
+    here = { server: FAKE_SYNC_SERVER, user: FAKE_SYNC_USER, device, lastSyncAt: FAKE_LAST_SYNC, lastError: null, pendingChanges: 2 };
+  }
+
+  function state(): SyncState {
+    if (here === null) {
+      return { setUp: false, server: null, user: null, device: null, lastSyncAt: null, lastError: null, pendingChanges: 0 };
+    }
+    return { setUp: true, ...here };
+  }
+
+  function notSetUp(): void {
+    if (here !== null) {
+      reject("Conflict", `this budget already syncs with ${here.server}: stop syncing on this device first`);
+    }
+  }
+
+  function setUp(): { here: SyncHere; account: SyncAccount } {
+    if (here === null) reject("NotFound", "this budget does not sync: set up sync in Settings first");
+    const account = accounts.get(here.user)!;
+    const own = account.devices.find((d) => d.id === here!.device);
+    if (own === undefined || own.revoked) {
+      reject(
+        "ProviderAuth",
+        "this device was removed from the sync account: stop syncing on this device, then join the budget again with its recovery phrase",
+      );
+    }
+    return { here, account };
+  }
+
+  function reach(server: string): void {
+    const address = server.trim();
+    const local = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(address);
+    if (!address.startsWith("https://") && !local) {
+      reject("Invalid", `\`${address}\` is not a sync server's address: it starts with https:// (plain http:// only for a server on this computer)`);
+    }
+    if (address.replace(/\/+$/, "") !== FAKE_SYNC_SERVER) {
+      reject("Offline", `could not reach the sync server at ${address}: check the address and that this computer is online; nothing was changed`);
+    }
+  }
+
+  function signIn(user: string, password: string): SyncAccount {
+    const account = accounts.get(user);
+    if (account === undefined || account.password !== password) {
+      reject("ProviderAuth", `the sync server refused the sign-in of ${user}: check the user name and password`);
+    }
+    return account;
+  }
+
+  function requireFilled(user: string, password: string): void {
+    if (user.trim() === "") reject("Invalid", "enter your user name on the sync server");
+    if (password === "") reject("Invalid", "enter your password on the sync server");
+  }
+
+  return {
+    state,
+    setup(server: string, user: string, password: string): string {
+      notSetUp();
+      requireFilled(user, password);
+      reach(server);
+      if (accounts.has(user)) {
+        signIn(user, password);
+        reject(
+          "Conflict",
+          `${user} already syncs a budget on this server: join it instead, with the recovery phrase shown when it was set up`,
+        );
+      }
+      const at = nowText();
+      const account: SyncAccount = { password, phrase: FAKE_SETUP_PHRASE, devices: [] };
+      accounts.set(user, account);
+      const device = addThisDevice(account, at);
+      here = { server: server.trim(), user, device, lastSyncAt: at, lastError: null, pendingChanges: 0 };
+      return FAKE_SETUP_PHRASE;
+    },
+    join(server: string, user: string, password: string, phrase: string): SyncState {
+      notSetUp();
+      requireFilled(user, password);
+      reach(server);
+      const account = signIn(user, password);
+      const words = phrase.trim().split(/\s+/);
+      if (words.length !== 24) reject("Invalid", "the recovery phrase is not 24 words from the list: check each word");
+      if (words.join(" ") !== account.phrase) {
+        reject("WrongKey", "this recovery phrase does not open this budget's key: check the words, in order");
+      }
+      const at = nowText();
+      const device = addThisDevice(account, at);
+      here = { server: server.trim(), user, device, lastSyncAt: at, lastError: null, pendingChanges: 0 };
+      return state();
+    },
+    now(): SyncState {
+      const { here: mine, account } = setUp();
+      if (options.syncError) {
+        mine.lastError = options.syncError.message;
+        reject(options.syncError.kind, options.syncError.message);
+      }
+      const at = nowText();
+      Object.assign(mine, { lastSyncAt: at, lastError: null, pendingChanges: 0 });
+      account.devices.find((d) => d.id === mine.device)!.lastSeenAt = at;
+      return state();
+    },
+    devices(): SyncDeviceView[] {
+      const { here: mine, account } = setUp();
+      return account.devices.map((d) => ({ ...d, thisDevice: d.id === mine.device }));
+    },
+    revoke(device: string): SyncDeviceView[] {
+      const { here: mine, account } = setUp();
+      const found = account.devices.find((d) => d.id === device);
+      if (found === undefined) reject("NotFound", `there is no device ${device} in this sync account: read the list again`);
+      if (found.id === mine.device) {
+        reject("Invalid", "that is this device: to stop syncing here, choose Stop syncing on this device");
+      }
+      found.revoked = true;
+      return this.devices();
+    },
+    leave(): SyncState {
+      if (here === null) reject("NotFound", "this budget does not sync: there is nothing to stop");
+      here = null;
+      return state();
     },
   };
 }

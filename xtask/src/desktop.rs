@@ -10,8 +10,11 @@ use crate::{command, workspace};
 /// `cargo build -p spearmint-desktop`, returning the binary. A plain `cargo build` (not `tauri
 /// dev`) embeds `ui/dist` as it is now, so build the UI first.
 pub fn build(root: &Path) -> Result<PathBuf> {
-    command::run(Command::new("cargo").args(["build", "-p", "spearmint-desktop"]).current_dir(root))
-        .context("the desktop app does not build")?;
+    // The sync server too: the end-to-end tests set up sync against it from the window.
+    command::run(
+        Command::new("cargo").args(["build", "-p", "spearmint-desktop", "-p", "spearmint-server"]).current_dir(root),
+    )
+    .context("the desktop app does not build")?;
     let binary =
         workspace::target_dir(root)?.join("debug").join(format!("spearmint-desktop{}", std::env::consts::EXE_SUFFIX));
     ensure!(

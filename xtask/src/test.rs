@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use crate::postgres::Postgres;
 use crate::session::KeyringSession;
 use crate::steps::Steps;
-use crate::{command, deps, desktop, dist, ui};
+use crate::{command, deps, desktop, dist, ui, workspace};
 
 #[derive(Debug, Default)]
 pub struct Flags {
@@ -122,8 +122,11 @@ fn end_to_end(root: &Path, app: &Path, tauri_driver: &Path) -> Result<()> {
     let wrapper = ["timeout", "-k", "5", END_TO_END_TIMEOUT, "xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];
     let node_test = ["node", "--test"].into_iter().map(PathBuf::from).chain(end_to_end_tests(root)?);
     let mut cmd = session.command(&wrapper, &node_test.collect::<Vec<_>>())?;
+    let server =
+        workspace::target_dir(root)?.join("debug").join(format!("spearmint-server{}", std::env::consts::EXE_SUFFIX));
     cmd.current_dir(root)
         .env("SPEARMINT_APP", app)
+        .env("SPEARMINT_SERVER", server)
         .env("SPEARMINT_DATA_DIR", &data_dir)
         .env("TAURI_DRIVER", tauri_driver)
         // GTK would pick a Wayland compositor over Xvfb.

@@ -59,5 +59,5 @@ pub use spearmint_core::{
     Rule, RuleActions, RuleId, RuleOrigin, TransactionId,
 };
 pub use status::{KeySource, TableCount, VaultState, VaultStatus};
-pub use sync::client::{SyncDevice, SyncReport, SyncStatus};
+pub use sync::client::{SyncDevice, SyncDeviceView, SyncReport, SyncState, SyncStatus};
 pub use vault::write::ChangeRecord;

@@ -259,6 +259,43 @@ macro_rules! with_commands {
                 returns: "boolean",
                 does: "starts Spearmint at login, or no longer (the autostart plugin); returns the setting now",
             },
+            sync::sync_state {
+                args: "",
+                returns: "SyncState",
+                does: "where this budget's sync stands (no network); `setUp: false` when it does not sync",
+            },
+            sync::sync_setup {
+                args: "{ server: string, user: string, password: string }",
+                returns: "string",
+                does: "sets this budget up for sync on the server (creating the account if the server allows \
+                       sign-up) and syncs it; returns the recovery phrase, shown once",
+            },
+            sync::sync_join {
+                args: "{ server: string, user: string, password: string, phrase: string }",
+                returns: "SyncState",
+                does: "joins the budget another device syncs, opened with its recovery phrase; a wrong phrase \
+                       rejects with `WrongKey` before anything is written",
+            },
+            sync::sync_now {
+                args: "",
+                returns: "SyncState",
+                does: "sends this device's changes and merges the other devices'; `Offline` keeps the changes",
+            },
+            sync::sync_devices {
+                args: "",
+                returns: "SyncDeviceView[]",
+                does: "the sync account's devices, this one marked",
+            },
+            sync::sync_revoke {
+                args: "{ device: string }",
+                returns: "SyncDeviceView[]",
+                does: "removes another device from the sync account: it can sync no more",
+            },
+            sync::sync_leave {
+                args: "",
+                returns: "SyncState",
+                does: "stops syncing on this device; its data stays here and on the server",
+            },
         }
     };
 }

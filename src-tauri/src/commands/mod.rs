@@ -9,6 +9,7 @@ pub mod adding;
 pub mod categories;
 pub mod reports;
 pub mod settings;
+pub mod sync;
 pub mod vault;
 
 use crate::error::IpcError;

@@ -5,7 +5,7 @@
 // from the engine's commands and stays an exact decimal until it is shown.
 // Before the vault is open it asks for what opens it; the vault's technical
 // facts (file, key, encryption, schema, tables) are in Settings.
-import { useId } from "react";
+import { useId, type ReactNode } from "react";
 import * as api from "../api";
 import type { AccountSummary } from "../bindings/AccountSummary";
 import type { BudgetLine } from "../bindings/BudgetLine";
@@ -23,6 +23,7 @@ import { formatMoney, isNegative } from "../money";
 import { abs, money, unitsOf } from "../moneyMath";
 import { screenHref } from "../navigation";
 import { budgetUse, mainCurrency, monthLabel, totalsOf, type BudgetTone } from "../spending";
+import { whenText } from "../syncText";
 import { useLoad, type Loaded } from "../useLoad";
 import { promptFor, type Prompt, type VaultActions, type VaultModel } from "../vault";
 import { CreateWithPassphrase, UnlockWithKeychain, UnlockWithPassphrase } from "../VaultForms";
@@ -44,7 +45,7 @@ export function Overview({ vault, actions, ledger }: Props & { ledger: LedgerMod
     <>
       <PromptCard prompt={prompt} vault={vault} actions={actions} />
       {unlocked && <Glance ledger={ledger} />}
-      <VaultLine vault={vault} starting={prompt.kind === "starting"} />
+      <VaultLine vault={vault} starting={prompt.kind === "starting"} sync={unlocked ? <SyncLine revision={ledger.revision} /> : null} />
     </>
   );
 }
@@ -562,7 +563,7 @@ function Loading() {
 // ---- The vault -------------------------------------------------------------------
 
 /** Whether the vault is open, in one line; its details are in Settings. */
-function VaultLine({ vault, starting }: { vault: VaultModel; starting: boolean }) {
+function VaultLine({ vault, starting, sync }: { vault: VaultModel; starting: boolean; sync: ReactNode }) {
   const { status } = vault;
   const unprotected = status?.state === "unlocked" && !status.encrypted;
   return (
@@ -573,6 +574,7 @@ function VaultLine({ vault, starting }: { vault: VaultModel; starting: boolean }
           it. Settings shows where it is.
         </p>
       )}
+      {sync}
       <p className="muted">
         Vault:{" "}
         <span data-testid="vault-state">{status ? stateLabel(status.state) : starting ? "Checking…" : "Unknown"}</span>
@@ -580,6 +582,34 @@ function VaultLine({ vault, starting }: { vault: VaultModel; starting: boolean }
         <a href={screenHref("settings")}>Its file, key and protection are in Settings</a>
       </p>
     </footer>
+  );
+}
+
+/**
+ * The sync's health in one line, only when this budget syncs: when it last synced, or what went
+ * wrong and where to fix it. Nothing when sync_state fails: the Overview is about the money.
+ */
+function SyncLine({ revision }: { revision: number }) {
+  const sync = useLoad(() => api.sync_state(), [revision]);
+  const state = sync.data;
+  if (state === null || !state.setUp) return null;
+  if (state.lastError !== null) {
+    return (
+      <p className="warn-text" data-testid="overview-sync" data-state="error">
+        Sync did not complete: {state.lastError} <a href={screenHref("settings")}>See Sync in Settings</a>
+      </p>
+    );
+  }
+  return (
+    <p className="muted" data-testid="overview-sync" data-state="ok">
+      {state.lastSyncAt === null ? (
+        "Not synced yet"
+      ) : (
+        <>
+          Synced <time dateTime={state.lastSyncAt}>{whenText(state.lastSyncAt)}</time>
+        </>
+      )}
+    </p>
   );
 }
 

@@ -4,11 +4,19 @@ import type { VaultActions, VaultModel } from "../vault";
 import { DailyRefreshSettings } from "./DailyRefreshSettings";
 import { ExportSettings } from "./ExportSettings";
 import { StartupSettings } from "./StartupSettings";
+import { SyncSettings } from "./SyncSettings";
 import { ThresholdSettings } from "./ThresholdSettings";
 import { VaultSettings } from "./VaultSettings";
 import "./overview.css";
 
-export function Settings({ vault, actions }: { vault: VaultModel; actions: VaultActions }) {
+type Props = {
+  vault: VaultModel;
+  actions: VaultActions;
+  /** After a sync brought other devices' changes: the screens read the vault again. */
+  onSynced?: () => void;
+};
+
+export function Settings({ vault, actions, onSynced }: Props) {
   const unlocked = vault.status?.state === "unlocked";
   const transactions = vault.status?.counts.find((c) => c.table === "transactions")?.rows ?? null;
   return (
@@ -17,6 +25,7 @@ export function Settings({ vault, actions }: { vault: VaultModel; actions: Vault
       {unlocked && <DailyRefreshSettings />}
       {unlocked && <ThresholdSettings />}
       {unlocked && <ExportSettings transactions={transactions} />}
+      {unlocked && <SyncSettings {...(onSynced ? { onSynced } : {})} />}
       <StartupSettings />
       <ThemeSettings />
     </>

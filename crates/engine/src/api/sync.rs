@@ -5,7 +5,7 @@ use spearmint_sync_proto::Secret;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::sync::client;
-use crate::sync::client::{SyncDevice, SyncReport, SyncStatus};
+use crate::sync::client::{SyncDevice, SyncDeviceView, SyncReport, SyncState, SyncStatus};
 use crate::vault::write::{self, ChangeRecord};
 
 impl Engine {
@@ -41,6 +41,16 @@ impl Engine {
     /// Where sync stands (no network): server, last sync, what is waiting to be sent.
     pub fn sync_status(&self) -> Result<SyncStatus> {
         client::status(self)
+    }
+
+    /// Where sync stands, for the app: `set_up: false` (not an error) when it does not sync.
+    pub fn sync_state(&self) -> Result<SyncState> {
+        client::state(self)
+    }
+
+    /// The devices that sync this budget, as Settings lists them, this one marked.
+    pub async fn sync_device_views(&self) -> Result<Vec<SyncDeviceView>> {
+        client::device_views(self).await
     }
 
     /// The devices that sync this budget, as the server knows them.

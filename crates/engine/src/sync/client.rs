@@ -64,6 +64,97 @@ pub struct SyncStatus {
     pub devices: Vec<(String, i64)>,
 }
 
+/// Where this budget's sync stands, for Settings and the Overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncState {
+    /// Whether this budget syncs through a server; the rest is null or 0 when it does not.
+    pub set_up: bool,
+    /// The server's address, as the user typed it.
+    pub server: Option<String>,
+    /// The account's user name on the server.
+    pub user: Option<String>,
+    /// This device's id on the server.
+    pub device: Option<String>,
+    /// The last sync that completed (RFC 3339, UTC).
+    pub last_sync_at: Option<String>,
+    /// What went wrong in the last sync, in words that say what to do; null after a good one.
+    pub last_error: Option<String>,
+    /// This device's changes not yet on the server.
+    pub pending_changes: u32,
+}
+
+impl SyncState {
+    fn of(status: Option<SyncStatus>) -> SyncState {
+        match status {
+            None => SyncState {
+                set_up: false,
+                server: None,
+                user: None,
+                device: None,
+                last_sync_at: None,
+                last_error: None,
+                pending_changes: 0,
+            },
+            Some(s) => SyncState {
+                set_up: true,
+                server: Some(s.server),
+                user: Some(s.user),
+                device: Some(s.device),
+                last_sync_at: s.last_sync_at,
+                last_error: s.last_error,
+                pending_changes: u32::try_from(s.pending_changes.max(0) + s.pending_records.max(0)).unwrap_or(u32::MAX),
+            },
+        }
+    }
+}
+
+/// A device of the sync account, as Settings lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncDeviceView {
+    /// The device's id: what `sync_revoke` takes.
+    pub id: String,
+    /// The name the device gave itself (its computer's name).
+    pub name: String,
+    /// When it joined and when the server last heard from it (RFC 3339, UTC).
+    pub added_at: String,
+    pub last_seen_at: String,
+    /// Removed from the account: it can sync no more.
+    pub revoked: bool,
+    /// This device.
+    pub this_device: bool,
+}
+
+fn rfc3339(secs: i64) -> String {
+    chrono::DateTime::from_timestamp(secs, 0).unwrap_or_default().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Where sync stands, `set_up: false` when this budget does not sync.
+pub(crate) fn state(engine: &Engine) -> Result<SyncState> {
+    if engine.with_vault(|v| sync_book::sync_account(v.read()))?.is_none() {
+        return Ok(SyncState::of(None));
+    }
+    Ok(SyncState::of(Some(status(engine)?)))
+}
+
+/// The account's devices as Settings lists them, this one marked.
+pub(crate) async fn device_views(engine: &Engine) -> Result<Vec<SyncDeviceView>> {
+    let me = device_of(engine)?;
+    Ok(devices(engine)
+        .await?
+        .into_iter()
+        .map(|d| SyncDeviceView {
+            id: d.device.0.to_string(),
+            name: d.name,
+            added_at: rfc3339(d.created_at),
+            last_seen_at: rfc3339(d.last_seen_at),
+            revoked: d.revoked,
+            this_device: d.device == me,
+        })
+        .collect())
+}
+
 /// Where this device keeps its refresh token: named by the device, since two profiles on one
 /// machine may sync the same budget as two devices.
 fn refresh_entry(device: DeviceId) -> KeychainEntry {

@@ -54,6 +54,8 @@ fn typescript_bindings_are_up_to_date() {
     render::<ConnectionOutcome>(&cfg, &mut expected);
     render::<ApplySummary>(&cfg, &mut expected);
     render::<DailyRefresh>(&cfg, &mut expected);
+    render::<spearmint_engine::SyncState>(&cfg, &mut expected);
+    render::<spearmint_engine::SyncDeviceView>(&cfg, &mut expected);
     render::<ImportReport>(&cfg, &mut expected);
     render::<ImportProgress>(&cfg, &mut expected);
     render::<ImportPhase>(&cfg, &mut expected);
