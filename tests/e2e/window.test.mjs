@@ -561,8 +561,17 @@ describe('the desktop window', () => {
       assert.ok((await uploads()) >= 1, 'the set-up sent nothing to the server');
       await until(async () => (await session.findElements('[data-testid=sync-device]')).length === 1, 'no device listed');
 
+      const downloads = async () =>
+        (await fs.readFile(path.join(dir, 'server.log'), 'utf8')).split('\n').filter((line) => line.includes('/download')).length;
+      const before = await downloads();
       await session.click(await session.findElement('[data-testid=sync-now]'));
-      await until(async () => (await session.findElements('[data-testid=sync-now-status]')).length === 0, 'the sync never ended');
+      // The sync reached the server, and the card says it is over.
+      await until(async () => (await downloads()) > before, 'the sync never reached the server');
+      await until(
+        async () => (await textOf(session, 'sync-now'))?.trim() === 'Sync now' && ((await textOf(session, 'sync-now-status')) ?? '').trim() === '',
+        'the sync never ended',
+      );
+      assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
       assert.match((await textOf(session, 'sync-pending')) ?? '', /^Nothing/, await describeWindow(session));
       await screenshot(session, 'sync.png');
 
