@@ -1027,6 +1027,17 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                 println!("this budget no longer syncs on this device; its data stays here");
             }
         }
+        SyncAction::Crowd { setting } => {
+            let on = matches!(setting, crate::CrowdSetting::On);
+            ctx.engine.set_crowd_sharing(on)?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "crowd_sharing": on }))?;
+            } else if on {
+                println!("your categories are shared with the crowd at each sync, and its categories fill in");
+            } else {
+                println!("your categories are no longer shared with the crowd");
+            }
+        }
         SyncAction::Status => {
             let status = ctx.engine.sync_status()?;
             if ctx.json {
@@ -1040,6 +1051,7 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                     println!("last error   {error}");
                 }
                 println!("waiting      {} changes, {} records to send", status.pending_changes, status.pending_records);
+                println!("crowd        {}", if status.crowd_sharing { "shared" } else { "not shared" });
                 for (device, seq) in &status.devices {
                     println!("device       {device}: {seq} records received");
                 }

@@ -536,6 +536,16 @@ pub(crate) enum SyncAction {
     },
     /// Stop syncing this budget on this device (its data stays here and on the server)
     Leave,
+    /// Share your own categories with the crowd (`on`) and get its categories for your
+    /// sellers at each sync, or no longer (`off`). Off unless you turn it on; sellers leave
+    /// this device only as keyed hashes of their names
+    Crowd { setting: CrowdSetting },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub(crate) enum CrowdSetting {
+    On,
+    Off,
 }
 
 /// Where and as whom a device signs in to sync.

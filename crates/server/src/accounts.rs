@@ -38,6 +38,15 @@ CREATE TABLE IF NOT EXISTS vaults (
     account INTEGER NOT NULL REFERENCES accounts (id)
 ) STRICT, WITHOUT ROWID;
 -- Each vault's data keys, wrapped by a key only its recovery phrase derives (JSON, ciphertext).
+-- The crowd's votes, opt-in: per seller (a keyed hash, never a name), each account's latest
+-- category for it.
+CREATE TABLE IF NOT EXISTS crowd_votes (
+    seller     BLOB NOT NULL,
+    account    INTEGER NOT NULL REFERENCES accounts (id),
+    category   TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (seller, account)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS vault_keys (
     vault  BLOB PRIMARY KEY REFERENCES vaults (vault),
     bundle TEXT NOT NULL
@@ -253,6 +262,42 @@ impl SqliteStore {
             .query_row("SELECT bundle FROM vault_keys WHERE vault = ?1", [vault.0.as_bytes()], |r| r.get(0))
             .optional()?;
         json.map(|j| serde_json::from_str(&j).map_err(|_| StoreError::Corrupt)).transpose()
+    }
+
+    /// Keeps the account's votes, each replacing its earlier vote for the same seller.
+    pub fn put_votes(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()> {
+        let tx = self.db.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO crowd_votes (seller, account, category, updated_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (seller, account) DO UPDATE SET category = excluded.category, updated_at = excluded.updated_at",
+            )?;
+            for (seller, category) in votes {
+                stmt.execute(params![seller.as_slice(), account.0, category, now])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// For each of `sellers`, the category most distinct accounts chose (ties: the smaller id)
+    /// and how many, where at least `min_accounts` did.
+    pub fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>> {
+        let mut stmt = self.db.prepare_cached(
+            "SELECT category, COUNT(*) AS n FROM crowd_votes WHERE seller = ?1
+             GROUP BY category ORDER BY n DESC, category LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for seller in sellers {
+            let top: Option<(String, i64)> =
+                stmt.query_row([seller.as_slice()], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((category, n)) = top
+                && n >= i64::from(min_accounts)
+            {
+                out.push((*seller, category, u32::try_from(n).unwrap_or(u32::MAX)));
+            }
+        }
+        Ok(out)
     }
 
     /// Refuses `vault` if another account has it (a vault no one has is empty, and readable).

@@ -26,6 +26,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use spearmint_sync_proto::{
+    CROWD_MAX_PER_REQUEST, CROWD_MIN_ACCOUNTS, CrowdAnswer, CrowdAnswers, CrowdLookup, CrowdVotes, SellerKey,
+    is_category_id,
+};
+use spearmint_sync_proto::{
     Capabilities, DeviceId, DeviceList, DownloadRequest, ErrorBody, ErrorKind, KeyBundle, LoginRequest,
     PROTOCOL_VERSION, RefreshRequest, Secret, SignUpRequest, Tokens, UploadRequest, VaultId,
 };
@@ -144,6 +148,8 @@ fn router(store: Box<dyn Store>, config: Config) -> Router {
         .route("/v1/vaults/{vault}/download", post(download))
         .route("/v1/vaults/{vault}/status", get(status))
         .route("/v1/vaults/{vault}/keys", get(get_keys).put(put_keys))
+        .route("/v1/crowd/votes", post(crowd_votes))
+        .route("/v1/crowd/lookup", post(crowd_lookup))
         .fallback(|| async { ApiError::new(ErrorKind::NotFound, "there is no such endpoint: update Spearmint") })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn(log))
@@ -584,6 +590,53 @@ async fn put_keys(
     let bundle: KeyBundle = parse(body)?;
     app.with_store(move |s| s.put_keys(caller.account, vault, &bundle)).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The caller's account's crowd votes: seller keys and category ids only, no free text.
+async fn crowd_votes(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let request: CrowdVotes = parse(body)?;
+    if request.votes.len() > CROWD_MAX_PER_REQUEST {
+        return Err(ApiError::new(ErrorKind::TooLarge, "send at most 1,000 votes a request"));
+    }
+    let mut votes = Vec::with_capacity(request.votes.len());
+    for vote in request.votes {
+        match vote.seller.bytes().filter(|_| vote.seller.is_valid() && is_category_id(&vote.category)) {
+            Some(seller) => votes.push((seller, vote.category)),
+            None => return Err(ApiError::new(ErrorKind::BadRequest, "a vote is a seller key and a category id")),
+        }
+    }
+    app.with_store(move |s| s.put_votes(caller.account, &votes, now())).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The crowd's category for each seller asked about that enough accounts agree on.
+async fn crowd_lookup(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    app.caller(&headers).await?;
+    let request: CrowdLookup = parse(body)?;
+    if request.sellers.len() > CROWD_MAX_PER_REQUEST {
+        return Err(ApiError::new(ErrorKind::TooLarge, "ask about at most 1,000 sellers a request"));
+    }
+    let sellers = request
+        .sellers
+        .iter()
+        .map(|s| s.bytes().filter(|_| s.is_valid()))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| ApiError::new(ErrorKind::BadRequest, "a seller is asked about by its key"))?;
+    let found = app.with_store(move |s| s.crowd(&sellers, CROWD_MIN_ACCOUNTS)).await?;
+    let answers = found
+        .into_iter()
+        .map(|(seller, category, accounts)| CrowdAnswer { seller: SellerKey::from_bytes(&seller), category, accounts })
+        .collect();
+    Ok(ok(CrowdAnswers { answers }))
 }
 
 async fn get_keys(State(app): State<Arc<App>>, headers: HeaderMap, Path(vault): Path<String>) -> ApiResult<Response> {

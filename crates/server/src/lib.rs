@@ -7,7 +7,7 @@
 //! no-op, a different record at a held place a conflict, never dropped), per-device status
 //! (the contiguous prefix and what is held beyond a gap), bounded pages of downloads by
 //! `(device, seq)` cursors and quotas; accounts, devices and token hashes; the HTTP API
-//! ([`Server`]). `migrate` from SQLite to PostgreSQL. Not built yet: TLS of its own, snapshots and compaction.
+//! ([`Server`]). `migrate` from SQLite to PostgreSQL; the crowd's opt-in votes. Not built yet: TLS of its own, snapshots and compaction.
 
 mod accounts;
 mod http;

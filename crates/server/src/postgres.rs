@@ -71,6 +71,13 @@ CREATE TABLE IF NOT EXISTS vault_keys (
     vault  bytea PRIMARY KEY REFERENCES vaults (vault),
     bundle text NOT NULL
 );
+CREATE TABLE IF NOT EXISTS crowd_votes (
+    seller     bytea NOT NULL,
+    account    bigint NOT NULL REFERENCES accounts (id),
+    category   text NOT NULL,
+    updated_at bigint NOT NULL,
+    PRIMARY KEY (seller, account)
+);
 ";
 
 /// The tables `migrate` copies (SQLite's integers are all `bigint` here, so they copy as they are), parents before children, with their columns.
@@ -80,6 +87,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("tokens", &["hash", "kind", "device", "expires_at", "parent"]),
     ("vaults", &["vault", "account"]),
     ("vault_keys", &["vault", "bundle"]),
+    ("crowd_votes", &["seller", "account", "category", "updated_at"]),
     ("heads", &["vault", "device", "contiguous", "bytes"]),
     ("records", &["vault", "device", "seq", "version", "epoch", "prev", "nonce", "ciphertext", "hash"]),
 ];
@@ -486,6 +494,46 @@ impl Store for PgStore {
             Some(owner) if owner != account.0 => Err(StoreError::VaultOfAnotherAccount),
             _ => Ok(()),
         }
+    }
+    fn put_votes(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()> {
+        self.put_votes_in(account, votes, now)
+    }
+
+    fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>> {
+        self.crowd_of(sellers, min_accounts)
+    }
+}
+
+impl PgStore {
+    fn put_votes_in(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()> {
+        let mut tx = self.client()?.transaction()?;
+        let stmt = tx.prepare(
+            "INSERT INTO crowd_votes (seller, account, category, updated_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (seller, account) DO UPDATE SET category = excluded.category, updated_at = excluded.updated_at",
+        )?;
+        for (seller, category) in votes {
+            tx.execute(&stmt, &[&seller.as_slice(), &account.0, category, &now])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn crowd_of(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>> {
+        let client = self.client()?;
+        let stmt = client.prepare(
+            "SELECT category, COUNT(*) AS n FROM crowd_votes WHERE seller = $1
+             GROUP BY category ORDER BY n DESC, category LIMIT 1",
+        )?;
+        let mut out = Vec::new();
+        for seller in sellers {
+            if let Some(row) = client.query_opt(&stmt, &[&seller.as_slice()])? {
+                let n: i64 = row.get(1);
+                if n >= i64::from(min_accounts) {
+                    out.push((*seller, row.get(0), u32::try_from(n).unwrap_or(u32::MAX)));
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -167,6 +167,12 @@ pub trait Store: Send {
     fn keys(&mut self, account: AccountId, vault: VaultId) -> Result<Option<KeyBundle>>;
     /// Refuses `vault` if another account has it (a vault no one has is empty, and readable).
     fn check_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()>;
+    /// Keeps the account's crowd votes (seller key, category id), each replacing its earlier
+    /// vote for the same seller.
+    fn put_votes(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()>;
+    /// For each of `sellers`, the category most distinct accounts chose (ties: the smaller id)
+    /// and how many, where at least `min_accounts` did; the others are left out.
+    fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>>;
 }
 
 /// Refuses an upload any of whose records is misplaced or malformed, before anything is read.
@@ -496,5 +502,11 @@ impl Store for SqliteStore {
     }
     fn check_vault(&mut self, account: AccountId, vault: VaultId) -> Result<()> {
         SqliteStore::check_vault(self, account, vault)
+    }
+    fn put_votes(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()> {
+        SqliteStore::put_votes(self, account, votes, now)
+    }
+    fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>> {
+        SqliteStore::crowd(self, sellers, min_accounts)
     }
 }

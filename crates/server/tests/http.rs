@@ -252,6 +252,8 @@ async fn every_endpoint_refuses_a_missing_wrong_or_expired_token_and_a_refresh_r
             (reqwest::Method::GET, format!("/v1/vaults/{}/status", v.0), None),
             (reqwest::Method::GET, format!("/v1/vaults/{}/keys", v.0), None),
             (reqwest::Method::PUT, format!("/v1/vaults/{}/keys", v.0), Some(json!({"keys": []}))),
+            (reqwest::Method::POST, "/v1/crowd/votes".to_owned(), Some(json!({"votes": []}))),
+            (reqwest::Method::POST, "/v1/crowd/lookup".to_owned(), Some(json!({"sellers": []}))),
         ]
     };
     let refresh = tokens.refresh_token.expose().to_owned();

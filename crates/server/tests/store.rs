@@ -93,6 +93,7 @@ conformance!(
     an_upload_past_a_quota_stores_nothing_and_says_which_quota,
     accounts_devices_and_tokens_behave_alike,
     a_vault_and_its_keys_belong_to_one_account,
+    the_crowd_answers_a_seller_only_once_three_accounts_agree,
 );
 
 fn everything(store: &mut dyn Store) -> Vec<Envelope> {
@@ -356,4 +357,31 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
     let again = spearmint_server::sqlite_to_postgres(&dir.path().join("server.db"), &mut target).unwrap_err();
     assert!(matches!(again, spearmint_server::MigrateError::TargetNotEmpty), "{again}");
     assert_eq!(everything(&mut target).len(), expected.len(), "nothing was written twice");
+}
+
+fn the_crowd_answers_a_seller_only_once_three_accounts_agree(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let accounts: Vec<AccountId> =
+        ["a", "b", "c", "d"].iter().map(|n| store.create_account(n, "h", 0).unwrap()).collect();
+    let (taco, pizza) = ([1u8; 32], [2u8; 32]);
+    let vote = |category: &str| category.to_owned();
+    store.put_votes(accounts[0], &[(taco, vote("FOOD_RESTAURANTS")), (pizza, vote("FOOD"))], 1).unwrap();
+    store.put_votes(accounts[1], &[(taco, vote("FOOD_RESTAURANTS"))], 1).unwrap();
+    assert!(store.crowd(&[taco, pizza], 3).unwrap().is_empty(), "two accounts are not a crowd");
+    // An account that votes again still counts once.
+    store.put_votes(accounts[1], &[(taco, vote("FOOD_RESTAURANTS"))], 2).unwrap();
+    assert!(store.crowd(&[taco], 3).unwrap().is_empty());
+    store.put_votes(accounts[2], &[(taco, vote("SHOPPING"))], 3).unwrap();
+    assert!(store.crowd(&[taco], 3).unwrap().is_empty(), "three accounts that do not agree");
+    store.put_votes(accounts[3], &[(taco, vote("FOOD_RESTAURANTS"))], 4).unwrap();
+    assert_eq!(store.crowd(&[taco, pizza], 3).unwrap(), vec![(taco, "FOOD_RESTAURANTS".to_owned(), 3)]);
+    // A changed vote replaces the account's earlier one: two and two, no crowd.
+    store.put_votes(accounts[3], &[(taco, vote("SHOPPING"))], 5).unwrap();
+    assert!(store.crowd(&[taco], 3).unwrap().is_empty());
+    drop(store);
+    assert_eq!(
+        backend.open(Limits::default()).crowd(&[taco], 2).unwrap(),
+        vec![(taco, "FOOD_RESTAURANTS".to_owned(), 2)],
+        "kept; ties go to the smaller id"
+    );
 }

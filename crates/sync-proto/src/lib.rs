@@ -14,6 +14,7 @@
 mod auth;
 mod body;
 mod change;
+mod crowd;
 mod envelope;
 mod ids;
 mod keys;
@@ -26,6 +27,10 @@ pub use body::{
     UploadRequest, UploadResponse,
 };
 pub use change::{BatchError, CellChange, ChangeBatch, ChangeOp};
+pub use crowd::{
+    CROWD_MAX_PER_REQUEST, CROWD_MIN_ACCOUNTS, CrowdAnswer, CrowdAnswers, CrowdLookup, CrowdVote, CrowdVotes,
+    SellerKey, is_category_id,
+};
 pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
 pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
 pub use keys::{KeyBundle, WrappedKey};

@@ -544,3 +544,62 @@ fn a_sync_goes_on_through_the_other_server_when_one_dies() {
     }
     drop(proxy);
 }
+
+/// The crowd, opt-in: once three accounts that share categorized a local seller the same way
+/// by hand, a fourth account's device that shares gets that category for it; two accounts are
+/// not enough. The server holds the seller only as a keyed hash, never its name.
+#[test]
+fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
+    require_secret_service();
+    let server = Server::start();
+    let seller = "ZORBLAX QUARTERMILE 77";
+    let device = |user: &str| {
+        let dir = passphrase_vault();
+        let out = sync_json(
+            dir.path(),
+            &["setup", "--server", &server.url, "--user", user, "--password-stdin"],
+            &format!("{PASSWORD}\n"),
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let account = crate::common::new_account(dir.path(), "Card");
+        let file = dir.path().join("card.csv");
+        std::fs::write(&file, format!("Date,Description,Amount\n2026-11-03,{seller},-12.50\n")).unwrap();
+        ok(&mut sm(dir.path(), &["import", file.to_str().unwrap(), "--account", &account]));
+        dir
+    };
+    let decided = |dir: &Path| {
+        let decision = ok_json(dir, &["categorize", seller]);
+        (text(&decision, "category"), text(&decision, "source"))
+    };
+    let asker = device("dee");
+    ok(&mut sm(asker.path(), &["sync", "crowd", "on"]));
+    let status: Value = json(&sync_json(asker.path(), &["status"], ""));
+    assert_eq!(status["crowd_sharing"], true, "{status}");
+    assert_ne!(decided(asker.path()).0, "FOOD_RESTAURANTS");
+
+    // A device that does not share sends no vote, whatever its user chose.
+    let private = device("eve");
+    let id = text(&listed(private.path(), &[])[0], "id");
+    ok(&mut sm(private.path(), &["recategorize", &id, "FOOD_RESTAURANTS"]));
+    json(&sync_json(private.path(), &["now"], ""));
+
+    for (n, user) in ["ana", "bo", "cy"].into_iter().enumerate() {
+        let voter = device(user);
+        ok(&mut sm(voter.path(), &["sync", "crowd", "on"]));
+        let id = text(&listed(voter.path(), &[])[0], "id");
+        ok(&mut sm(voter.path(), &["recategorize", &id, "FOOD_RESTAURANTS"]));
+        json(&sync_json(voter.path(), &["now"], ""));
+        let report: Value = json(&sync_json(asker.path(), &["now"], ""));
+        if n < 2 {
+            assert_eq!(report["crowd"], 0, "{} accounts are not a crowd: {report}", n + 1);
+            assert_ne!(decided(asker.path()).0, "FOOD_RESTAURANTS");
+        } else {
+            assert_eq!(report["crowd"], 1, "{report}");
+        }
+    }
+    assert_eq!(decided(asker.path()), ("FOOD_RESTAURANTS".to_owned(), "crowd".to_owned()));
+
+    let database = server.database();
+    let database = String::from_utf8_lossy(&database);
+    assert!(!database.contains("ZORBLAX"), "the server's database holds the seller's name");
+}

@@ -63,6 +63,13 @@ impl Engine {
         client::revoke(self, device).await
     }
 
+    /// Shares this user's own categories with the crowd at each sync, and asks the crowd
+    /// about this vault's sellers (opt-in: off until turned on). Sellers leave this device only
+    /// as keyed hashes of their names, categories as ids; nothing else does.
+    pub fn set_crowd_sharing(&self, on: bool) -> Result<()> {
+        self.with_vault(|v| v.write(|w| crate::vault::settings::set_crowd_sharing(w, on)))
+    }
+
     /// Stops syncing this budget on this device; its data stays here and on the server.
     pub fn sync_leave(&self) -> Result<()> {
         client::leave(self)

@@ -46,6 +46,8 @@ pub struct SyncReport {
     pub waiting: usize,
     /// Devices whose clocks are far ahead: their changes wait (check those devices' time).
     pub quarantined: Vec<String>,
+    /// Sellers the crowd gave a category for (only when this device shares with the crowd).
+    pub crowd: usize,
 }
 
 /// Where this vault's sync stands.
@@ -62,6 +64,8 @@ pub struct SyncStatus {
     pub pending_records: i64,
     /// Each other device's records applied here.
     pub devices: Vec<(String, i64)>,
+    /// Whether this device shares its categories with the crowd (off unless the user turns it on).
+    pub crowd_sharing: bool,
 }
 
 /// Where this budget's sync stands, for Settings and the Overview.
@@ -503,7 +507,49 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     // Merging may have made changes of this device's own (a deleted account's transactions).
     engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
     report.uploaded += upload(engine, &server, &caps, vault, me).await?;
+    if engine.with_vault(|v| crate::vault::settings::crowd_sharing(v.read()))? {
+        report.crowd = crowd_exchange(engine, &server).await?;
+    }
     Ok(report)
+}
+
+/// The most sellers asked about at each sync: the most recent first.
+const CROWD_SELLERS: u32 = 20_000;
+
+/// For a device that shares with the crowd: the user's own categories go up as votes (sellers
+/// as keyed hashes, categories as ids), and the crowd's answers for the sellers here fill
+/// `crowd_votes`, which the categorizer consults after the user's rules and the dictionary.
+/// Returns how many sellers the crowd answered for.
+async fn crowd_exchange(engine: &Engine, server: &Server) -> Result<usize> {
+    use spearmint_sync_proto::{CROWD_MAX_PER_REQUEST, CrowdAnswers, CrowdLookup, CrowdVote, CrowdVotes, SellerKey};
+    let (votes, sellers) = engine.with_vault(|v| {
+        Ok((sync_book::crowd_votes_to_share(v.read())?, sync_book::crowd_sellers(v.read(), CROWD_SELLERS)?))
+    })?;
+    for chunk in votes.chunks(CROWD_MAX_PER_REQUEST) {
+        let body = CrowdVotes {
+            votes: chunk
+                .iter()
+                .filter(|(_, c)| spearmint_sync_proto::is_category_id(c))
+                .map(|(s, c)| CrowdVote { seller: SellerKey::of(s), category: c.clone() })
+                .collect(),
+        };
+        server.call::<()>(Method::POST, "/v1/crowd/votes", Some(&body)).await?;
+    }
+    let mut kept = 0;
+    for chunk in sellers.chunks(CROWD_MAX_PER_REQUEST) {
+        let by_key: std::collections::HashMap<SellerKey, &String> =
+            chunk.iter().map(|s| (SellerKey::of(s), s)).collect();
+        let body = CrowdLookup { sellers: chunk.iter().map(|s| SellerKey::of(s)).collect() };
+        let answers: CrowdAnswers = server.call(Method::POST, "/v1/crowd/lookup", Some(&body)).await?;
+        let found: Vec<(String, String, u32)> = answers
+            .answers
+            .into_iter()
+            .filter_map(|a| by_key.get(&a.seller).map(|s| ((*s).clone(), a.category, a.accounts)))
+            .collect();
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        kept += engine.with_vault(|v| v.write(|w| w.keep_crowd(&found, &now)))?;
+    }
+    Ok(kept)
 }
 
 /// Uploads the outbox in uploads within the server's limits; returns how many records the
@@ -573,6 +619,7 @@ pub(crate) fn status(engine: &Engine) -> Result<SyncStatus> {
             pending_changes,
             pending_records,
             devices,
+            crowd_sharing: crate::vault::settings::crowd_sharing(r)?,
         })
     })
 }

@@ -90,3 +90,13 @@ pub(crate) fn last_used(r: Reader<'_>) -> Result<Option<DateTime<Utc>>> {
 pub(crate) fn set_device_id(w: &mut Writer<'_>, device: spearmint_core::DeviceId) -> Result<()> {
     set(w, "device_id", device.to_string())
 }
+
+/// Whether this device shares the user's own categories with the crowd (opt-in, off by
+/// default) and asks the crowd about its sellers when it syncs.
+pub(crate) fn crowd_sharing(r: Reader<'_>) -> Result<bool> {
+    Ok(get(r, "crowd_sharing")?.as_deref() == Some("on"))
+}
+
+pub(crate) fn set_crowd_sharing(w: &mut Writer<'_>, on: bool) -> Result<()> {
+    set(w, "crowd_sharing", if on { "on" } else { "off" }.to_owned())
+}

@@ -259,3 +259,59 @@ impl Writer<'_> {
         Ok(())
     }
 }
+
+/// The crowd: what this user categorized by hand, one category per seller (the latest), as
+/// the votes a sharing device sends.
+pub(crate) fn crowd_votes_to_share(r: super::Reader<'_>) -> Result<Vec<(String, String)>> {
+    let mut stmt = r.prepare_cached(
+        "SELECT seller_normalized, category_id FROM transactions INDEXED BY transactions_user_categorized
+         WHERE category_source = 'user' AND seller_normalized IS NOT NULL AND category_id IS NOT NULL
+         ORDER BY updated_at, id",
+    )?;
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    let mut latest = std::collections::BTreeMap::new();
+    for row in rows {
+        let (seller, category) = row?;
+        latest.insert(seller, category);
+    }
+    Ok(latest.into_iter().collect())
+}
+
+/// The sellers this vault holds, to ask the crowd about (at most `limit`, most recent first).
+pub(crate) fn crowd_sellers(r: super::Reader<'_>, limit: u32) -> Result<Vec<String>> {
+    let mut stmt = r.prepare_cached(
+        "SELECT seller_normalized FROM transactions WHERE seller_normalized IS NOT NULL AND seller_normalized <> ''
+         GROUP BY seller_normalized ORDER BY max(posted_on) DESC, seller_normalized LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |row| row.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+impl Writer<'_> {
+    /// Keeps the crowd's answers (seller, category, accounts that chose it) in `crowd_votes`,
+    /// replacing what it said of each seller before; answers naming a category this vault does
+    /// not have are left out.
+    pub(crate) fn keep_crowd(&mut self, answers: &[(String, String, u32)], now: &str) -> Result<usize> {
+        let mut kept = 0;
+        for (seller, category, accounts) in answers {
+            let known = self.read().prepare_cached("SELECT 1 FROM categories WHERE id = ?1")?.exists([category])?;
+            if !known || *accounts == 0 {
+                continue;
+            }
+            let row = vec![
+                rusqlite::types::Value::Text(category.clone()),
+                rusqlite::types::Value::Integer(i64::from(*accounts)),
+                rusqlite::types::Value::Text(now.to_owned()),
+            ];
+            self.replace_children(
+                super::Table::CROWD_VOTES,
+                "seller",
+                seller,
+                &["category_id", "votes", "updated_at"],
+                &[row],
+            )?;
+            kept += 1;
+        }
+        Ok(kept)
+    }
+}
