@@ -573,6 +573,11 @@ describe('the desktop window', () => {
       );
       assert.equal((await session.findElements('[data-testid=error-banner]')).length, 0, await describeWindow(session));
       assert.match((await textOf(session, 'sync-pending')) ?? '', /^Nothing/, await describeWindow(session));
+      // The crowd is off until the user turns it on, through the shell's own command.
+      const crowd = () => session.execute("return document.querySelector('[data-testid=sync-crowd]')?.checked ?? null");
+      assert.equal(await crowd(), false);
+      await session.click(await session.findElement('[data-testid=sync-crowd]'));
+      await until(async () => (await crowd()) === true, 'sharing with the crowd did not turn on');
       await screenshot(session, 'sync.png');
 
       await session.click(await session.findElement('[data-testid=nav-overview]'));

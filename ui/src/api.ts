@@ -366,6 +366,14 @@ export function sync_leave(): Promise<SyncState> {
   return call("sync_leave");
 }
 
+/**
+ * Shares the user's own categories with the crowd at each sync (sellers only as keyed hashes
+ * of their names) and gets the crowd's for this vault's sellers; or no longer.
+ */
+export function set_crowd_sharing(on: boolean): Promise<SyncState> {
+  return call("set_crowd_sharing", { on });
+}
+
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
     return await invoke<T>(command, args);

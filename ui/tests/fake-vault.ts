@@ -577,6 +577,12 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
           case "sync_leave":
             requireUnlocked();
             return sync.leave();
+          case "set_crowd_sharing": {
+            requireUnlocked();
+            const on = (args as { on?: unknown } | undefined)?.on;
+            if (typeof on !== "boolean") throw "invalid args `on` for command `set_crowd_sharing`: expected a boolean";
+            return sync.shareWithCrowd(on);
+          }
           default:
             // Tauri rejects an unknown command with a bare string.
             throw `command ${command} not found`;
@@ -645,6 +651,8 @@ function createFakeSync(options: FakeVaultOptions) {
   ]);
   let here: SyncHere | null = null;
   let joins = 0;
+  /** This device's own setting, as the vault keeps it: off until the user turns it on. */
+  let crowdSharing = false;
 
   /** This device joins an account: the first time with FAKE_THIS_DEVICE's id. */
   function addThisDevice(account: SyncAccount, at: string): string {
@@ -663,9 +671,9 @@ function createFakeSync(options: FakeVaultOptions) {
 
   function state(): SyncState {
     if (here === null) {
-      return { setUp: false, server: null, user: null, device: null, lastSyncAt: null, lastError: null, pendingChanges: 0 };
+      return { setUp: false, server: null, user: null, device: null, lastSyncAt: null, lastError: null, pendingChanges: 0, crowdSharing: false };
     }
-    return { setUp: true, ...here };
+    return { setUp: true, ...here, crowdSharing };
   }
 
   function notSetUp(): void {
@@ -774,6 +782,10 @@ function createFakeSync(options: FakeVaultOptions) {
     leave(): SyncState {
       if (here === null) reject("NotFound", "this budget does not sync: there is nothing to stop");
       here = null;
+      return state();
+    },
+    shareWithCrowd(on: boolean): SyncState {
+      crowdSharing = on;
       return state();
     },
   };

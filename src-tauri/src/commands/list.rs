@@ -296,6 +296,12 @@ macro_rules! with_commands {
                 returns: "SyncState",
                 does: "stops syncing on this device; its data stays here and on the server",
             },
+            sync::set_crowd_sharing {
+                args: "{ on: boolean }",
+                returns: "SyncState",
+                does: "shares the user's own categories with the crowd at each sync (sellers as keyed hashes), \
+                       and gets its categories for this vault's sellers; or no longer",
+            },
         }
     };
 }

@@ -31,4 +31,9 @@ lastError: string | null,
 /**
  * This device's changes not yet on the server.
  */
-pendingChanges: number, };
+pendingChanges: number, 
+/**
+ * Whether this device shares the user's own categories with the crowd, and gets the
+ * crowd's, at each sync (off unless the user turns it on).
+ */
+crowdSharing: boolean, };

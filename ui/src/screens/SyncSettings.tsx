@@ -232,7 +232,7 @@ function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) =
       try {
         state = await api.sync_state();
       } catch {
-        state = { setUp: true, server: fields.server.trim(), user: fields.user.trim(), device: null, lastSyncAt: null, lastError: null, pendingChanges: 0 };
+        state = { setUp: true, server: fields.server.trim(), user: fields.user.trim(), device: null, lastSyncAt: null, lastError: null, pendingChanges: 0, crowdSharing: false };
       }
       if (!live.current) return;
       fields.setPassword("");
@@ -399,7 +399,7 @@ function RecoveryPhrase({ phrase, done }: { phrase: string; done: () => void }) 
 
 // ---- Once this budget syncs -------------------------------------------------------------
 
-type Busy = "now" | "revoke" | "leave" | null;
+type Busy = "now" | "revoke" | "leave" | "crowd" | null;
 
 /**
  * Whether a sync_now is running. Held outside the card, so that leaving Settings and coming
@@ -517,6 +517,12 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
       if (live.current) changed(next);
     });
 
+  const shareWithCrowd = (on: boolean) =>
+    run("crowd", async () => {
+      const next = await api.set_crowd_sharing(on);
+      if (live.current) changed(next);
+    });
+
   return (
     <div aria-busy={blocked}>
       <dl className="facts">
@@ -558,6 +564,27 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
         </p>
       </div>
       {error && <ErrorBanner error={error} titles={SYNC_ERROR_TITLES} />}
+
+      <label className="choice">
+        <input
+          type="checkbox"
+          data-testid="sync-crowd"
+          checked={state.crowdSharing}
+          disabled={blocked}
+          aria-describedby={`${id}-crowd-hint`}
+          onChange={(e) => void shareWithCrowd(e.target.checked)}
+        />
+        <span>
+          Share my categories with other Spearmint users, and use theirs
+          <span className="muted small" id={`${id}-crowd-hint`}>
+            {" "}
+            · When you categorize a seller yourself, that choice goes to the sync server as a vote: the seller only as a
+            code made from its name, never the name, your amounts or your dates. A seller gets the crowd&apos;s category here
+            once at least three people agree on it; your own choices and rules always come first. Off unless you turn
+            it on.
+          </span>
+        </span>
+      </label>
 
       <h3 id={`${id}-devices`}>Devices</h3>
       {devicesError && <ErrorBanner error={devicesError} titles={SYNC_ERROR_TITLES} />}

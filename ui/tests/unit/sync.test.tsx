@@ -275,6 +275,24 @@ describe("A budget that syncs, in Settings", () => {
     expect(screen.getByTestId("sync-join-form")).toBeTruthy();
     expect(screen.queryByTestId("sync-now")).toBeNull();
   });
+
+  it("shares with the crowd only once the user turns it on, says what leaves the device, and turns it off again", async () => {
+    const { vault, sent, user, card } = await onSync({ syncSetUp: true });
+    const box = await within(card).findByTestId<HTMLInputElement>("sync-crowd");
+    expect(box.checked).toBe(false);
+    expect(card.textContent).toContain("never the name, your amounts or your dates");
+    expect(argsOf(sent, "set_crowd_sharing")).toEqual([]);
+
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(true));
+    expect(argsOf(sent, "set_crowd_sharing")).toEqual([{ on: true }]);
+    expect(stateOf(vault).crowdSharing).toBe(true);
+
+    await user.click(box);
+    await waitFor(() => expect(box.checked).toBe(false));
+    expect(argsOf(sent, "set_crowd_sharing")).toEqual([{ on: true }, { on: false }]);
+    expect(stateOf(vault).crowdSharing).toBe(false);
+  });
 });
 
 describe("Sync on the Overview", () => {

@@ -86,6 +86,9 @@ pub struct SyncState {
     pub last_error: Option<String>,
     /// This device's changes not yet on the server.
     pub pending_changes: u32,
+    /// Whether this device shares the user's own categories with the crowd, and gets the
+    /// crowd's, at each sync (off unless the user turns it on).
+    pub crowd_sharing: bool,
 }
 
 impl SyncState {
@@ -99,6 +102,7 @@ impl SyncState {
                 last_sync_at: None,
                 last_error: None,
                 pending_changes: 0,
+                crowd_sharing: false,
             },
             Some(s) => SyncState {
                 set_up: true,
@@ -108,6 +112,7 @@ impl SyncState {
                 last_sync_at: s.last_sync_at,
                 last_error: s.last_error,
                 pending_changes: u32::try_from(s.pending_changes.max(0) + s.pending_records.max(0)).unwrap_or(u32::MAX),
+                crowd_sharing: s.crowd_sharing,
             },
         }
     }
