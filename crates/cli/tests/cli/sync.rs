@@ -598,6 +598,13 @@ fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
         }
     }
     assert_eq!(decided(asker.path()), ("FOOD_RESTAURANTS".to_owned(), "crowd".to_owned()));
+    // The transaction already there, which nothing could categorize, takes it too.
+    let there = listed(asker.path(), &[]).into_iter().find(|t| text(t, "seller").contains("ZORBLAX")).unwrap();
+    assert_eq!(
+        (text(&there, "category"), text(&there, "categorySource")),
+        ("FOOD_RESTAURANTS".to_owned(), "crowd".to_owned()),
+        "{there}"
+    );
 
     let database = server.database();
     let database = String::from_utf8_lossy(&database);

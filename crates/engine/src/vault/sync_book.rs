@@ -289,8 +289,9 @@ pub(crate) fn crowd_sellers(r: super::Reader<'_>, limit: u32) -> Result<Vec<Stri
 
 impl Writer<'_> {
     /// Keeps the crowd's answers (seller, category, accounts that chose it) in `crowd_votes`,
-    /// replacing what it said of each seller before; answers naming a category this vault does
-    /// not have are left out.
+    /// replacing what it said of each seller before, and gives the category to the seller's
+    /// transactions that are still Uncategorized and not the user's; answers naming a category
+    /// this vault does not have are left out.
     pub(crate) fn keep_crowd(&mut self, answers: &[(String, String, u32)], now: &str) -> Result<usize> {
         let mut kept = 0;
         for (seller, category, accounts) in answers {
@@ -310,6 +311,27 @@ impl Writer<'_> {
                 &["category_id", "votes", "updated_at"],
                 &[row],
             )?;
+            // The seller's transactions nothing else could categorize take the crowd's
+            // answer; none the user set, and none another source decided.
+            let waiting: Vec<String> = self
+                .read()
+                .prepare_cached(
+                    "SELECT id FROM transactions WHERE seller_normalized = ?1 AND category_locked = 0
+                     AND (category_id IS NULL OR category_id = 'UNCATEGORIZED')",
+                )?
+                .query_map([seller], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            for id in waiting {
+                self.update(
+                    super::Table::TRANSACTIONS,
+                    &id,
+                    &[
+                        ("category_id", rusqlite::types::Value::Text(category.clone())),
+                        ("category_source", rusqlite::types::Value::Text("crowd".to_owned())),
+                        ("category_reason", rusqlite::types::Value::Null),
+                    ],
+                )?;
+            }
             kept += 1;
         }
         Ok(kept)
