@@ -156,6 +156,16 @@ impl PgStore {
         Ok(row.get(0))
     }
 
+    /// A read-only transaction that sees one snapshot throughout, as SQLite's single reader does.
+    fn snapshot(&mut self) -> Result<Transaction<'_>> {
+        Ok(self
+            .client()?
+            .build_transaction()
+            .read_only(true)
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .start()?)
+    }
+
     /// A transaction for `migrate` to copy rows in.
     pub(crate) fn transaction(&mut self) -> Result<Transaction<'_>> {
         Ok(self.client()?.transaction()?)
@@ -249,12 +259,7 @@ impl Store for PgStore {
     }
 
     fn status(&mut self, vault: VaultId) -> Result<StatusResponse> {
-        let mut tx = self
-            .client()?
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()?;
+        let mut tx = self.snapshot()?;
         let mut devices = Vec::new();
         for (device, contiguous) in heads(&mut tx, vault)? {
             let rows = tx.query(
@@ -272,13 +277,8 @@ impl Store for PgStore {
         let limits = self.limits;
         let max_bytes = request.max_bytes.map_or(limits.max_page_bytes, |b| b.min(limits.max_page_bytes));
         let max_records = limits.max_page_records as usize;
-        // One snapshot for the heads and the records, as SQLite's single reader sees.
-        let mut tx = self
-            .client()?
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()?;
+        // One snapshot for the heads and the records.
+        let mut tx = self.snapshot()?;
         let heads = heads(&mut tx, vault)?;
         let after = |device: DeviceId| {
             request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)

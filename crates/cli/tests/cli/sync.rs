@@ -117,13 +117,7 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
     let month = text(&listed(laptop.path(), &[])[0], "postedOn")[..7].to_owned();
     ok(&mut sm(laptop.path(), &["budget", "set", "FOOD", "432.10", "--from", &month]));
 
-    let out = sync_json(
-        laptop.path(),
-        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let phrase = setup(laptop.path(), &server.url, "ana");
     assert_eq!(phrase.split(' ').count(), 24);
 
     // A wrong phrase is refused, and the new device is left as it was.
@@ -226,6 +220,13 @@ fn a_second_device_joins_with_the_phrase_and_both_keep_each_others_changes() {
     assert_eq!(there["category"], "TRAVEL");
 }
 
+/// Sets `dir`'s budget up for sync on the server at `url` as `user`; returns the recovery phrase.
+fn setup(dir: &Path, url: &str, user: &str) -> String {
+    let out = sync_json(dir, &["setup", "--server", url, "--user", user, "--password-stdin"], &format!("{PASSWORD}\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    json(&out)["recovery_phrase"].as_str().unwrap().to_owned()
+}
+
 /// Joins `dir` to the budget `ana` syncs on `server`.
 fn join(dir: &Path, server: &Server, phrase: &str) {
     let out = sync_json(
@@ -246,13 +247,7 @@ fn three_devices_converge_through_a_server_that_crashes_during_a_sync() {
         &["--max-upload-records", "1", "--max-page-records", "1"],
     );
     let a = crate::common::demo_vault();
-    let out = sync_json(
-        a.path(),
-        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let phrase = setup(a.path(), &server.url, "ana");
     let (b, c) = (passphrase_vault(), passphrase_vault());
     join(b.path(), &server, &phrase);
     join(c.path(), &server, &phrase);
@@ -328,13 +323,7 @@ fn two_devices_that_link_the_same_bank_keep_one_copy_of_it() {
     let server = Server::start();
     let laptop = crate::common::demo_vault();
     let alone = ledger(laptop.path());
-    let out = sync_json(
-        laptop.path(),
-        &["setup", "--server", &server.url, "--user", "ana", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let phrase = setup(laptop.path(), &server.url, "ana");
     let desktop = crate::common::demo_vault();
     join(desktop.path(), &server, &phrase);
     for dir in [laptop.path(), desktop.path(), laptop.path()] {
@@ -462,13 +451,7 @@ fn a_sync_goes_on_through_the_other_server_when_one_dies() {
     let proxy = Proxy::start(dir.path(), &[&first.addr, &second.addr]);
 
     let laptop = crate::common::demo_vault();
-    let out = sync_json(
-        laptop.path(),
-        &["setup", "--server", &proxy.url, "--user", "ana", "--password-stdin"],
-        &format!("{PASSWORD}\n"),
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let phrase = setup(laptop.path(), &proxy.url, "ana");
     let phone = passphrase_vault();
     let out = sync_json(
         phone.path(),
@@ -555,12 +538,7 @@ fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
     let seller = "ZORBLAX QUARTERMILE 77";
     let device = |user: &str| {
         let dir = passphrase_vault();
-        let out = sync_json(
-            dir.path(),
-            &["setup", "--server", &server.url, "--user", user, "--password-stdin"],
-            &format!("{PASSWORD}\n"),
-        );
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        setup(dir.path(), &server.url, user);
         let account = crate::common::new_account(dir.path(), "Card");
         let file = dir.path().join("card.csv");
         std::fs::write(&file, format!("Date,Description,Amount\n2026-11-03,{seller},-12.50\n")).unwrap();
