@@ -1021,6 +1021,27 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                 println!("removed device {device}: it can no longer sync");
             }
         }
+        SyncAction::RotateKey => {
+            let epoch = rt.block_on(ctx.engine.sync_rotate_key())?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "epoch": epoch }))?;
+            } else {
+                println!("this budget's changes are sealed with a new key from now on (key {epoch})");
+            }
+        }
+        SyncAction::ChangePhrase => {
+            let phrase = Zeroizing::new(rt.block_on(ctx.engine.sync_change_phrase())?);
+            if ctx.json {
+                println!("{}", serde_json::json!({ "recovery_phrase": phrase.as_str() }));
+            } else {
+                println!("This budget has a new recovery phrase and a new key. The old phrase no longer joins it.");
+                println!(
+                    "The devices that sync it now go on as they are. Write the new phrase down, shown only this once:"
+                );
+                println!();
+                println!("    {}", phrase.as_str());
+            }
+        }
         SyncAction::Leave => {
             ctx.engine.sync_leave()?;
             if !ctx.json {

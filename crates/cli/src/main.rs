@@ -536,6 +536,11 @@ pub(crate) enum SyncAction {
     },
     /// Stop syncing this budget on this device (its data stays here and on the server)
     Leave,
+    /// Seal from now on with a new key, on every device after its next sync
+    RotateKey,
+    /// Replace the recovery phrase (and the key) after a device was lost or the phrase seen:
+    /// prints the new phrase, once; the devices active now go on syncing as they are
+    ChangePhrase,
     /// Share your own categories with the crowd (`on`) and get its categories for your
     /// sellers at each sync, or no longer (`off`). Off unless you turn it on; sellers leave
     /// this device only as keyed hashes of their names

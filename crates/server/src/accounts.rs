@@ -247,10 +247,17 @@ impl SqliteStore {
     pub fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()> {
         self.claim_vault(account, vault)?;
         let json = serde_json::to_string(bundle).map_err(|_| StoreError::Corrupt)?;
-        self.db.execute(
+        let tx = self.db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let held: Option<String> = tx
+            .query_row("SELECT bundle FROM vault_keys WHERE vault = ?1", [vault.0.as_bytes()], |r| r.get(0))
+            .optional()?;
+        let held = held.map(|j| serde_json::from_str::<KeyBundle>(&j).map_err(|_| StoreError::Corrupt)).transpose()?;
+        crate::store::check_successor(held.as_ref(), bundle)?;
+        tx.execute(
             "INSERT INTO vault_keys (vault, bundle) VALUES (?1, ?2) ON CONFLICT (vault) DO UPDATE SET bundle = excluded.bundle",
             params![vault.0.as_bytes(), json],
         )?;
+        tx.commit()?;
         Ok(())
     }
 

@@ -96,6 +96,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
 const LOCK_LOG: i32 = 1;
 const LOCK_DEVICE: i32 = 2;
 const LOCK_TOKEN: i32 = 3;
+const LOCK_KEYS: i32 = 4;
 
 /// The device logs of every vault, and the accounts, in one PostgreSQL database.
 pub struct PgStore {
@@ -470,11 +471,21 @@ impl Store for PgStore {
     fn put_keys(&mut self, account: AccountId, vault: VaultId, bundle: &KeyBundle) -> Result<()> {
         self.claim_vault(account, vault)?;
         let json = serde_json::to_string(bundle).map_err(|_| StoreError::Corrupt)?;
-        self.client()?.execute(
+        let id = vault.0.as_bytes().as_slice();
+        let mut tx = self.client()?.transaction()?;
+        // One writer of a vault's keys at a time, across servers (a first bundle has no row to lock).
+        lock(&mut tx, LOCK_KEYS, id)?;
+        let held = tx.query_opt("SELECT bundle FROM vault_keys WHERE vault = $1", &[&id])?;
+        let held = held
+            .map(|r| serde_json::from_str::<KeyBundle>(r.get::<_, &str>(0)).map_err(|_| StoreError::Corrupt))
+            .transpose()?;
+        crate::store::check_successor(held.as_ref(), bundle)?;
+        tx.execute(
             "INSERT INTO vault_keys (vault, bundle) VALUES ($1, $2)
              ON CONFLICT (vault) DO UPDATE SET bundle = excluded.bundle",
-            &[&vault.0.as_bytes().as_slice(), &json],
+            &[&id, &json],
         )?;
+        tx.commit()?;
         Ok(())
     }
 

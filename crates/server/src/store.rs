@@ -81,6 +81,8 @@ pub enum StoreError {
     Quota { scope: QuotaScope, limit: u64 },
     #[error("the user name is taken")]
     UserTaken,
+    #[error("the budget's keys changed meanwhile (revision {held} is held, {sent} was sent): fetch them and try again")]
+    KeysChanged { held: u64, sent: u64 },
     #[error("this device belongs to another account")]
     DeviceOfAnotherAccount,
     #[error("this device was removed from the account")]
@@ -101,7 +103,7 @@ impl StoreError {
             StoreError::WrongPlace { .. } => ErrorKind::Forbidden,
             StoreError::Envelope { source: EnvelopeError::Version { .. }, .. } => ErrorKind::UnsupportedVersion,
             StoreError::Envelope { .. } | StoreError::SeqOutOfRange { .. } => ErrorKind::BadRequest,
-            StoreError::Fork { .. } | StoreError::UserTaken => ErrorKind::Conflict,
+            StoreError::Fork { .. } | StoreError::UserTaken | StoreError::KeysChanged { .. } => ErrorKind::Conflict,
             StoreError::Quota { .. } => ErrorKind::QuotaExceeded,
             StoreError::DeviceOfAnotherAccount | StoreError::DeviceRevoked | StoreError::VaultOfAnotherAccount => {
                 ErrorKind::Forbidden
@@ -173,6 +175,18 @@ pub trait Store: Send {
     /// For each of `sellers`, the category most distinct accounts chose (ties: the smaller id)
     /// and how many, where at least `min_accounts` did; the others are left out.
     fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>>;
+}
+
+/// A vault's keys change only from the bundle held to its successor: the first bundle is
+/// revision 0 and each next one the held revision plus one, so of two devices that change
+/// keys at once the second is told, and loses nothing.
+pub(crate) fn check_successor(held: Option<&KeyBundle>, sent: &KeyBundle) -> Result<()> {
+    let expected = held.map_or(0, |h| h.revision + 1);
+    if sent.revision == expected {
+        Ok(())
+    } else {
+        Err(StoreError::KeysChanged { held: held.map_or(0, |h| h.revision), sent: sent.revision })
+    }
 }
 
 /// Refuses an upload any of whose records is misplaced or malformed, before anything is read.

@@ -344,11 +344,18 @@ async fn a_token_writes_only_its_own_devices_log_and_reads_only_its_own_accounts
     let (status, body) = client.login("bo", PASSWORD, device(1)).await;
     assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
     // The wrapped keys: the account's devices put and get them, another account neither.
-    let bundle = json!({"keys": [{"epoch": 0, "nonce": "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUF", "ciphertext": "CQkJCQkJCQkJCQkJCQkJCQ=="}]});
+    let bundle = json!({
+        "revision": 0, "phrase": 0, "devices": [], "grants": [],
+        "keys": [{"epoch": 0, "nonce": "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUF", "ciphertext": "CQkJCQkJCQkJCQkJCQkJCQ=="}]
+    });
     let keys = format!("/v1/vaults/{}/keys", vault(1).0);
     let (status, _, _) = client.send(reqwest::Method::PUT, &keys, Some(a1), Some(bundle.clone())).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(client.get(&keys, Some(a2)).await, (StatusCode::OK, bundle.clone()));
+    // A change must follow the bundle held: a device that read it before another's change is told.
+    let (status, _, body) = client.send(reqwest::Method::PUT, &keys, Some(a2), Some(bundle.clone())).await;
+    assert_eq!((status, kind(&body)), (StatusCode::CONFLICT, ErrorKind::Conflict));
+    assert!(body["error"]["message"].as_str().unwrap().contains("fetch them and try again"), "{body}");
     let (status, body) = client.get(&keys, Some(b)).await;
     assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
     let (status, _, body) = client.send(reqwest::Method::PUT, &keys, Some(b), Some(bundle)).await;

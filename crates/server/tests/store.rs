@@ -93,6 +93,7 @@ conformance!(
     an_upload_past_a_quota_stores_nothing_and_says_which_quota,
     accounts_devices_and_tokens_behave_alike,
     a_vault_and_its_keys_belong_to_one_account,
+    a_vault_s_keys_change_only_from_the_bundle_held_to_its_successor,
     the_crowd_answers_a_seller_only_once_three_accounts_agree,
 );
 
@@ -299,7 +300,7 @@ fn a_vault_and_its_keys_belong_to_one_account(backend: &Backend) {
     let ana = store.create_account("ana", "h", 0).unwrap();
     let bo = store.create_account("bo", "h", 0).unwrap();
     assert_eq!(store.keys(ana, vault()).unwrap(), None);
-    let bundle = KeyBundle { keys: vec![WrappedKey { epoch: KeyEpoch(0), nonce: [9; 24], ciphertext: vec![1, 2, 3] }] };
+    let bundle = keys(0, 1);
     store.put_keys(ana, vault(), &bundle).unwrap();
     assert_eq!(store.keys(ana, vault()).unwrap(), Some(bundle.clone()));
     assert_eq!(store.vaults(ana).unwrap(), [vault()]);
@@ -314,6 +315,38 @@ fn a_vault_and_its_keys_belong_to_one_account(backend: &Backend) {
     assert_eq!(backend.open(Limits::default()).keys(ana, vault()).unwrap(), Some(bundle), "kept");
 }
 
+/// A bundle at `revision` with `epochs` wrapped keys.
+fn keys(revision: u64, epochs: u32) -> KeyBundle {
+    KeyBundle {
+        revision,
+        phrase: 0,
+        keys: (0..epochs)
+            .map(|e| WrappedKey { epoch: KeyEpoch(e), nonce: [9; 24], ciphertext: vec![e as u8, 2, 3] })
+            .collect(),
+        devices: Vec::new(),
+        grants: Vec::new(),
+    }
+}
+
+/// Two devices that change the keys at once (one rotates, one adds its public key): the second
+/// is refused, with what is held, instead of replacing the first's change.
+fn a_vault_s_keys_change_only_from_the_bundle_held_to_its_successor(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    let refused = store.put_keys(ana, vault(), &keys(1, 1));
+    assert!(matches!(refused, Err(StoreError::KeysChanged { held: 0, sent: 1 })), "a first bundle is 0: {refused:?}");
+    store.put_keys(ana, vault(), &keys(0, 1)).unwrap();
+    store.put_keys(ana, vault(), &keys(1, 2)).unwrap();
+    for stale in [keys(1, 3), keys(0, 3), keys(3, 3)] {
+        let refused = store.put_keys(ana, vault(), &stale);
+        assert!(matches!(refused, Err(StoreError::KeysChanged { held: 1, .. })), "{refused:?}");
+        assert_eq!(refused.unwrap_err().kind(), ErrorKind::Conflict);
+    }
+    assert_eq!(store.keys(ana, vault()).unwrap(), Some(keys(1, 2)), "the refused ones changed nothing");
+    store.put_keys(ana, vault(), &keys(2, 3)).unwrap();
+    assert_eq!(store.keys(ana, vault()).unwrap().unwrap().keys.len(), 3);
+}
+
 /// A deployment moves from SQLite to PostgreSQL whole: the same records, pages, heads, quota
 /// usage, accounts, devices and tokens, so devices carry on without signing in again; and a
 /// second migration into the now full database is refused without writing anything.
@@ -326,7 +359,7 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
         let ana = store.create_account("ana", "hash of ana", 1).unwrap();
         store.register_device(ana, device(1), "laptop", 2).unwrap();
         store.claim_vault(ana, vault()).unwrap();
-        store.put_keys(ana, vault(), &KeyBundle { keys: vec![] }).unwrap();
+        store.put_keys(ana, vault(), &keys(0, 0)).unwrap();
         store.store_token(&[7; 32], TokenKind::Access, device(1), 5_000, 3, None).unwrap();
         for d in 1..=2 {
             let records = chain(device(d), 30, 200, d as u8);
@@ -348,7 +381,7 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
     assert_eq!(target.status(vault()).unwrap(), before, "heads and gaps moved too");
     let caller = target.redeem_token(&access, TokenKind::Access, 10).unwrap().unwrap();
     assert_eq!((caller.account, caller.device), (ana, device(1)), "a device's token still works");
-    assert_eq!(target.keys(ana, vault()).unwrap(), Some(KeyBundle { keys: vec![] }));
+    assert_eq!(target.keys(ana, vault()).unwrap(), Some(keys(0, 0)));
     // New accounts do not collide with moved ones.
     let new = target.create_account("bo", "h", 20).unwrap();
     assert_ne!(new, ana);

@@ -170,3 +170,17 @@ pub(crate) mod bytes24 {
         bytes.try_into().map_err(|_| serde::de::Error::custom("a nonce is 24 bytes"))
     }
 }
+
+/// A 32-byte value (a public key, a tag) as base64.
+pub(crate) mod bytes32 {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(bytes: &[u8; 32], s: S) -> Result<S::Ok, S::Error> {
+        base64_bytes::serialize(bytes, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u8; 32], D::Error> {
+        let bytes = base64_bytes::deserialize(d)?;
+        bytes.try_into().map_err(|_| serde::de::Error::custom("a key or tag is 32 bytes"))
+    }
+}

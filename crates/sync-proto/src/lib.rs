@@ -33,7 +33,7 @@ pub use crowd::{
 };
 pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
 pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
-pub use keys::{KeyBundle, WrappedKey};
+pub use keys::{DeviceKey, Grant, KeyBundle, WrappedKey};
 pub use padding::{PaddingError, pad, padded_len, unpad};
 pub use status::{DeviceStatus, SeqRange, StatusResponse};
 

@@ -5,10 +5,10 @@
 use expect_test::{expect, expect_file};
 use proptest::prelude::*;
 use spearmint_sync_proto::{
-    CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DeviceStatus,
-    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, KeyBundle, KeyEpoch, LoginRequest,
-    PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest, StatusResponse, Tokens,
-    UploadOutcome, UploadRequest, UploadResponse, VaultId, WrappedKey, pad, padded_len, unpad,
+    CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceKey, DeviceList, DeviceStatus,
+    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, Grant, KeyBundle, KeyEpoch,
+    LoginRequest, PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest, StatusResponse,
+    Tokens, UploadOutcome, UploadRequest, UploadResponse, VaultId, WrappedKey, pad, padded_len, unpad,
 };
 use uuid::Uuid;
 
@@ -220,9 +220,39 @@ fn account_bodies_are_as_golden_and_never_print_a_secret() {
 
 #[test]
 fn the_key_bundle_is_as_golden() {
-    let bundle = KeyBundle { keys: vec![WrappedKey { epoch: KeyEpoch(0), nonce: [5; 24], ciphertext: vec![9; 48] }] };
+    let bundle = KeyBundle {
+        revision: 3,
+        phrase: 1,
+        keys: vec![
+            WrappedKey { epoch: KeyEpoch(0), nonce: [5; 24], ciphertext: vec![9; 48] },
+            WrappedKey { epoch: KeyEpoch(1), nonce: [6; 24], ciphertext: vec![8; 48] },
+        ],
+        devices: vec![DeviceKey { device: device(1), public: [1; 32], tag: [2; 32] }],
+        grants: vec![Grant {
+            device: device(1),
+            phrase: 1,
+            ephemeral: [3; 32],
+            nonce: [4; 24],
+            ciphertext: vec![7; 48],
+        }],
+    };
     expect_file!["golden/key-bundle.json"].assert_eq(&json(&bundle));
     round_trip(&bundle);
+}
+
+#[test]
+fn a_key_bundle_from_before_devices_had_keys_still_reads() {
+    let old = serde_json::json!({
+        "keys": [{ "epoch": 0, "nonce": "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUF", "ciphertext": "CQkJCQkJCQkJCQkJCQkJCQ==" }]
+    });
+    let bundle: KeyBundle = serde_json::from_value(old).unwrap();
+    assert_eq!((bundle.revision, bundle.phrase, bundle.keys.len()), (0, 0, 1));
+    assert!(bundle.devices.is_empty() && bundle.grants.is_empty());
+    let short = serde_json::json!({
+        "keys": [], "devices": [{ "device": device(1), "public": "AAAA", "tag": "AAAA" }]
+    });
+    let error = serde_json::from_value::<KeyBundle>(short).unwrap_err().to_string();
+    assert!(error.contains("32 bytes"), "{error}");
 }
 
 #[test]

@@ -81,6 +81,15 @@ impl Server {
         }
         bytes
     }
+
+    /// The key bundle the server holds for the only vault on it: what it could hand anyone.
+    fn key_bundle(mut self) -> Value {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        let db = rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap();
+        let bundle: String = db.query_row("SELECT bundle FROM vault_keys", [], |r| r.get(0)).unwrap();
+        serde_json::from_str(&bundle).unwrap()
+    }
 }
 
 impl Drop for Server {
@@ -587,4 +596,83 @@ fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
     let database = server.database();
     let database = String::from_utf8_lossy(&database);
     assert!(!database.contains("ZORBLAX"), "the server's database holds the seller's name");
+}
+
+/// After a laptop is lost: it is removed, the budget gets a new key and then a new recovery
+/// phrase, and the devices still on the account go on syncing without typing anything (no
+/// reset); the old phrase joins no more, the new one does and reads every record, sealed
+/// before the changes and after; the new phrase's key is sealed to the remaining device only.
+#[test]
+fn a_new_key_and_a_new_phrase_keep_the_devices_left_in_sync() {
+    require_secret_service();
+    let server = Server::start();
+    let laptop = crate::common::demo_vault();
+    let phrase = setup(laptop.path(), &server.url, "ana");
+    let phone = passphrase_vault();
+    join(phone.path(), &server, &phrase);
+    let lost = passphrase_vault();
+    join(lost.path(), &server, &phrase);
+    let device_of = |dir: &Path| json(&sync_json(dir, &["status"], ""))["device"].as_str().unwrap().to_owned();
+    let (phone_id, lost_id) = (device_of(phone.path()), device_of(lost.path()));
+    let ids: Vec<String> = listed(laptop.path(), &[]).iter().map(|t| text(t, "id")).collect();
+    let category_on = |dir: &Path, id: &str| {
+        let t = listed(dir, &["--limit", "100000"]).into_iter().find(|t| text(t, "id") == id).unwrap();
+        text(&t, "category")
+    };
+
+    // A new key: the phone opens what the laptop seals with it, after one sync.
+    let rotated: Value = json(&sync_json(laptop.path(), &["rotate-key"], ""));
+    assert_eq!(rotated["epoch"], 1, "{rotated}");
+    ok(&mut sm(laptop.path(), &["recategorize", &ids[0], "TRAVEL"]));
+    json(&sync_json(laptop.path(), &["now"], ""));
+    json(&sync_json(phone.path(), &["now"], ""));
+    assert_eq!(category_on(phone.path(), &ids[0]), "TRAVEL");
+
+    // The lost laptop is removed, then the phrase changes.
+    ok(&mut sm(laptop.path(), &["sync", "devices", "revoke", &lost_id]));
+    let changed: Value = json(&sync_json(laptop.path(), &["change-phrase"], ""));
+    let new_phrase = changed["recovery_phrase"].as_str().unwrap().to_owned();
+    assert_eq!(new_phrase.split(' ').count(), 24);
+    assert_ne!(new_phrase, phrase);
+
+    // Both ways between the devices left, the phone not asked for anything.
+    ok(&mut sm(phone.path(), &["recategorize", &ids[1], "SHOPPING"]));
+    json(&sync_json(phone.path(), &["now"], ""));
+    ok(&mut sm(laptop.path(), &["recategorize", &ids[2], "FOOD_COFFEE"]));
+    json(&sync_json(laptop.path(), &["now"], ""));
+    json(&sync_json(phone.path(), &["now"], ""));
+    json(&sync_json(laptop.path(), &["now"], ""));
+    assert_eq!(category_on(laptop.path(), &ids[1]), "SHOPPING");
+    assert_eq!(category_on(phone.path(), &ids[2]), "FOOD_COFFEE");
+    assert_eq!(ledger(phone.path()), ledger(laptop.path()));
+    // The phone now seals with the newest key too: a second rotation from it works.
+    let rotated: Value = json(&sync_json(phone.path(), &["rotate-key"], ""));
+    assert_eq!(rotated["epoch"], 3, "{rotated}");
+    json(&sync_json(laptop.path(), &["now"], ""));
+
+    // The old phrase opens nothing now; the new one joins and reads everything.
+    let late = passphrase_vault();
+    let out = sync_json(
+        late.path(),
+        &["join", "--server", &server.url, "--user", "ana", "--password-stdin"],
+        &format!("{PASSWORD}\n{phrase}\n"),
+    );
+    let message = fails(&out, out.status.code().unwrap(), "WrongKey");
+    assert!(message.contains("only the new one does"), "{message}");
+    assert!(listed(late.path(), &[]).is_empty(), "a refused join writes nothing");
+    join(late.path(), &server, &new_phrase);
+    assert_eq!(ledger(late.path()), ledger(laptop.path()));
+
+    // The lost laptop can neither sync nor, from the server's keys, learn the new phrase's.
+    let out = sync_json(lost.path(), &["now"], "");
+    fails(&out, out.status.code().unwrap(), "ProviderAuth");
+    let bundle = server.key_bundle();
+    assert_eq!((bundle["phrase"].as_u64(), bundle["keys"].as_array().unwrap().len()), (Some(1), 4), "{bundle}");
+    let granted: Vec<&str> =
+        bundle["grants"].as_array().unwrap().iter().map(|g| g["device"].as_str().unwrap()).collect();
+    assert_eq!(granted, [phone_id.as_str()], "{bundle}");
+    let known: Vec<&str> =
+        bundle["devices"].as_array().unwrap().iter().map(|d| d["device"].as_str().unwrap()).collect();
+    assert!(!known.contains(&lost_id.as_str()), "{bundle}");
+    assert_eq!(known.len(), 3, "the laptop, the phone and the device that joined late: {bundle}");
 }

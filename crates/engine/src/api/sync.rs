@@ -58,6 +58,19 @@ impl Engine {
         client::devices(self).await
     }
 
+    /// A new data key for the budget: records sealed from now on use it, on every device after
+    /// its next sync. Returns the key's epoch.
+    pub async fn sync_rotate_key(&self) -> Result<u32> {
+        client::rotate_key(self).await
+    }
+
+    /// A new recovery phrase, with a new data key: the devices active now go on syncing as
+    /// they are; a removed device, or anyone who read the old phrase, opens nothing sealed
+    /// from now on. Returns the new phrase: shown once, the old one no longer joins.
+    pub async fn sync_change_phrase(&self) -> Result<String> {
+        client::change_phrase(self).await
+    }
+
     /// Removes a device from the sync account: it can no longer sync (a lost or sold laptop).
     pub async fn sync_revoke(&self, device: &str) -> Result<()> {
         client::revoke(self, device).await

@@ -14,13 +14,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use spearmint_sync_proto::{
     Capabilities, ChangeBatch, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceList, DownloadPage, DownloadRequest,
-    Envelope, ErrorBody, KeyBundle, KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens,
-    UploadOutcome, UploadRequest, UploadResponse, VaultId,
+    Envelope, ErrorBody, KeyEpoch, LoginRequest, RefreshRequest, Secret, Seq, SignUpRequest, Tokens, UploadOutcome,
+    UploadRequest, UploadResponse, VaultId,
 };
 use uuid::Uuid;
 
+use super::keys;
 use super::merge::{apply_remote, take_local};
-use super::seal::{DataKey, Head, RecoveryPhrase, open, seal, unwrap, wrap};
+use super::seal::{DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, open, seal};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keychain::KeychainEntry;
@@ -173,12 +174,12 @@ fn refresh_entry(device: DeviceId) -> KeychainEntry {
 /// The account's devices, for `spearmint sync devices` and Settings.
 pub use spearmint_sync_proto::DeviceInfo as SyncDevice;
 
-fn sync_error(kind: ErrorKind, message: impl Into<String>) -> Error {
+pub(super) fn sync_error(kind: ErrorKind, message: impl Into<String>) -> Error {
     Error::new(kind, message)
 }
 
 /// The server, spoken to as one device.
-struct Server {
+pub(super) struct Server {
     http: reqwest::Client,
     base: url::Url,
     token: Option<Secret>,
@@ -207,7 +208,12 @@ impl Server {
         Ok(Server { http, base, token: None })
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Result<T> {
+    pub(super) async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T> {
         let url = format!("{}{path}", self.base.as_str().trim_end_matches('/'));
         let mut request = self.http.request(method, url);
         if let Some(token) = &self.token {
@@ -282,7 +288,7 @@ fn device_name() -> String {
     std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "This computer".to_owned())
 }
 
-fn no_body() -> Option<&'static ()> {
+pub(super) fn no_body() -> Option<&'static ()> {
     None
 }
 
@@ -316,11 +322,17 @@ pub(crate) async fn setup(engine: &Engine, server_url: &str, user: &str, passwor
     let tokens = server.login(user, password, device).await?;
     let vault = VaultId(Uuid::now_v7());
     let phrase = RecoveryPhrase::generate();
+    let phrase_key = phrase.key(vault);
     let key = DataKey::random();
-    let bundle = KeyBundle { keys: vec![wrap(&phrase, vault, KeyEpoch(0), &key)] };
+    let secret = DeviceSecret::random();
+    let bundle = keys::first_bundle(&phrase_key, vault, device, &secret, &key);
     server.call::<()>(Method::PUT, &format!("/v1/vaults/{}/keys", vault.0), Some(&bundle)).await?;
     let account = SyncAccount::starting(server_url, user, vault.0.to_string(), 0);
-    begin(engine, &account, &key, &tokens).await?;
+    keep_tokens(&tokens)?;
+    keys::begin(engine, &account, &[(0, key)], (0, &phrase_key), &secret, Some(bundle.revision))?;
+    // The phrase is shown whatever the first sync does: it is the only one there is. A failed
+    // sync is kept as the last error and retried by the background task.
+    let _ = sync_now(engine).await;
     Ok(phrase.expose().to_owned())
 }
 
@@ -342,19 +354,14 @@ pub(crate) async fn join(engine: &Engine, server_url: &str, user: &str, password
             "this account has no budget on the sync server yet: set up sync on the device that has it first",
         ));
     };
-    let bundle: KeyBundle = server.call(Method::GET, &format!("/v1/vaults/{}/keys", vault.0), no_body()).await?;
-    let wrapped = bundle.keys.iter().max_by_key(|k| k.epoch).ok_or_else(|| {
-        sync_error(ErrorKind::NotFound, "the budget's key is not on the sync server: set it up again")
-    })?;
-    let key = unwrap(&phrase, vault, wrapped).map_err(|e| sync_error(ErrorKind::WrongKey, e.to_string()))?;
-    let account = SyncAccount::starting(server_url, user, vault.0.to_string(), wrapped.epoch.0);
-    begin(engine, &account, &key, &tokens).await
-}
-
-/// Keeps the sign-in and the budget's key, and syncs for the first time.
-async fn begin(engine: &Engine, account: &SyncAccount, key: &DataKey, tokens: &Tokens) -> Result<()> {
-    keep_tokens(tokens)?;
-    engine.with_vault(|v| v.write(|w| w.begin_sync(account, key.as_bytes())))?;
+    let bundle = keys::fetch(&server, vault).await?;
+    // Every epoch's key: records sealed before a key change open too.
+    let phrase_key = phrase.key(vault);
+    let data_keys = keys::open_all(&phrase_key, vault, &bundle)?;
+    let epoch = data_keys.iter().map(|(e, _)| *e).max().unwrap_or(0);
+    let account = SyncAccount::starting(server_url, user, vault.0.to_string(), epoch);
+    keep_tokens(&tokens)?;
+    keys::begin(engine, &account, &data_keys, (bundle.phrase, &phrase_key), &DeviceSecret::random(), None)?;
     sync_now(engine).await.map(|_| ())
 }
 
@@ -409,11 +416,6 @@ fn head_hash(text: Option<&str>) -> Result<Option<ContentHash>> {
     .transpose()
 }
 
-fn keys_of(engine: &Engine) -> Result<Vec<(u32, DataKey)>> {
-    let keys = engine.with_vault(|v| sync_book::sync_keys(v.read()))?;
-    Ok(keys.into_iter().filter_map(|(e, k)| DataKey::from_bytes(&k).map(|k| (e, k))).collect())
-}
-
 /// Syncs now: seal, upload, download and merge, upload what merging changed.
 pub(crate) async fn sync_now(engine: &Engine) -> Result<SyncReport> {
     let result = sync_once(engine).await;
@@ -427,7 +429,6 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     let account = account_of(engine)?;
     let vault = vault_of(&account)?;
     let me = device_of(engine)?;
-    let keys = keys_of(engine)?;
     let server = signed_in(engine, &account).await?;
 
     let caps: Capabilities = server.call(Method::GET, "/v1/capabilities", no_body()).await?;
@@ -437,6 +438,7 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
             "the sync server speaks another version of the sync protocol: update Spearmint, or the server",
         ));
     }
+    let keys = keys::follow(engine, &server, vault, me).await?;
     let mut report = SyncReport::default();
     engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
     report.uploaded += upload(engine, &server, &caps, vault, me).await?;
@@ -472,8 +474,12 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
                 .or_else(|| heads.iter().find(|(d, _)| *d == record.device))
                 .map_or(Head::START, |(_, h)| *h);
             let lookup = |epoch: KeyEpoch| keys.iter().find(|(e, _)| *e == epoch.0).map(|(_, k)| k.clone());
-            let batch = open(&lookup, vault, record.device, head, record).map_err(|e| {
-                sync_error(ErrorKind::Corrupt, format!("a record from the sync server was refused: {e}"))
+            let batch = open(&lookup, vault, record.device, head, record).map_err(|e| match e {
+                SealError::NoKey { .. } => sync_error(
+                    ErrorKind::KeyMissing,
+                    format!("{e}: join the budget again (Settings, Sync) with the recovery phrase"),
+                ),
+                e => sync_error(ErrorKind::Corrupt, format!("a record from the sync server was refused: {e}")),
             })?;
             changes.extend(batch.changes);
             moved.push((record.device, Head { seq: record.seq, hash: Some(record.content_hash()) }));
@@ -678,6 +684,30 @@ pub(crate) async fn devices(engine: &Engine) -> Result<Vec<DeviceInfo>> {
     let server = signed_in(engine, &account_of(engine)?).await?;
     let list: DeviceList = server.call(Method::GET, "/v1/devices", no_body()).await?;
     Ok(list.devices)
+}
+
+/// A new data key: what this device seals from now on, and every device after its next sync,
+/// uses it. Returns its epoch.
+pub(crate) async fn rotate_key(engine: &Engine) -> Result<u32> {
+    let account = account_of(engine)?;
+    let server = signed_in(engine, &account).await?;
+    let epoch = keys::rotate(engine, &server, vault_of(&account)?, device_of(engine)?).await?;
+    // The key is changed; a failed sync after it is kept as the last error and retried.
+    let _ = sync_now(engine).await;
+    Ok(epoch)
+}
+
+/// A new recovery phrase (and a new data key): the devices active now go on, a removed one
+/// or a reader of the old phrase opens nothing sealed from now on. Returns the phrase, to be
+/// shown once.
+pub(crate) async fn change_phrase(engine: &Engine) -> Result<String> {
+    let account = account_of(engine)?;
+    let server = signed_in(engine, &account).await?;
+    let phrase = keys::change_phrase(engine, &server, vault_of(&account)?, device_of(engine)?).await?;
+    // The new phrase must be shown whatever the sync after it does: the old one no longer
+    // joins. A failed sync is kept as the last error and retried by the background task.
+    let _ = sync_now(engine).await;
+    Ok(phrase)
 }
 
 /// Removes a device from the account: its tokens stop working at once (a lost laptop).

@@ -1,7 +1,9 @@
 //! Sync on the device: merging other devices' changes into the vault ([`merge`]), sealing and
-//! opening records ([`seal`]), and the client that sets up, joins and syncs ([`client`]).
+//! opening records ([`seal`]), the client that sets up, joins and syncs ([`client`]), and the
+//! budget's keys over time: rotation, a new recovery phrase ([`keys`]).
 
 pub(crate) mod client;
+mod keys;
 pub(crate) mod merge;
 
 pub(crate) mod seal;

@@ -12,8 +12,8 @@ use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore as _;
 use spearmint_sync_proto::{
-    ChangeBatch, ContentHash, DeviceId, Envelope, KeyEpoch, NONCE_LEN, PROTOCOL_VERSION, Seq, VaultId, WrappedKey, pad,
-    unpad,
+    ChangeBatch, ContentHash, DeviceId, DeviceKey, Envelope, Grant, KeyEpoch, NONCE_LEN, PROTOCOL_VERSION, Seq,
+    VaultId, WrappedKey, pad, unpad,
 };
 use zeroize::{Zeroize, Zeroizing};
 
@@ -63,8 +63,14 @@ impl fmt::Debug for RecoveryPhrase {
 pub(crate) enum SealError {
     #[error("the recovery phrase is not 24 words from the list: check each word")]
     Phrase,
-    #[error("this recovery phrase does not open this budget's key: check the words, in order")]
+    #[error(
+        "this recovery phrase does not open this budget's key: check the words, in order (after a change of phrase, only the new one does)"
+    )]
     WrongPhrase,
+    #[error(
+        "the budget's new recovery phrase was not shared with this device: join the budget again with the new phrase"
+    )]
+    BadGrant,
     #[error("record {seq} of device {device} is not where it was sealed: the server moved it")]
     Moved { device: DeviceId, seq: Seq },
     #[error("device {device} sent record {found} where {expected} comes next: the server dropped or replayed records")]
@@ -104,9 +110,10 @@ impl RecoveryPhrase {
         &self.0
     }
 
-    /// The key that wraps the vault's data keys: Argon2id of the phrase, salted by the vault
-    /// id (each budget's keys are derived apart), 64 MiB and 3 passes.
-    fn wrapping_key(&self, vault: VaultId) -> DataKey {
+    /// The phrase's key, which wraps the vault's data keys and vouches for its devices' public
+    /// keys: Argon2id of the phrase, salted by the vault id (each budget's keys are derived
+    /// apart), 64 MiB and 3 passes.
+    pub(crate) fn key(&self, vault: VaultId) -> DataKey {
         let params = Params::new(64 * 1024, 3, 1, Some(32)).unwrap_or_default();
         let mut out = Zeroizing::new([0u8; 32]);
         // The salt (16 bytes) and output length are within Argon2's limits.
@@ -120,6 +127,8 @@ impl RecoveryPhrase {
 }
 
 const WRAP_DOMAIN: &[u8] = b"SMSYNCKW data key v1\0";
+const DEVICE_KEY_DOMAIN: &[u8] = b"SMSYNCDK device key v1\0";
+const GRANT_DOMAIN: &[u8] = b"SMSYNCGR phrase key grant v1\0";
 
 fn wrap_ad(vault: VaultId, epoch: KeyEpoch) -> Vec<u8> {
     let mut ad = WRAP_DOMAIN.to_vec();
@@ -128,12 +137,16 @@ fn wrap_ad(vault: VaultId, epoch: KeyEpoch) -> Vec<u8> {
     ad
 }
 
-/// Wraps `key` of `epoch` for the server to keep: only the phrase unwraps it.
-pub(crate) fn wrap(phrase: &RecoveryPhrase, vault: VaultId, epoch: KeyEpoch, key: &DataKey) -> WrappedKey {
-    let kek = phrase.wrapping_key(vault);
+fn random_nonce() -> [u8; NONCE_LEN] {
     let mut nonce = [0u8; NONCE_LEN];
     rand::rng().fill_bytes(&mut nonce);
-    let ciphertext = kek
+    nonce
+}
+
+/// Wraps `key` of `epoch` with the phrase's key, for the server to keep.
+pub(crate) fn wrap(phrase_key: &DataKey, vault: VaultId, epoch: KeyEpoch, key: &DataKey) -> WrappedKey {
+    let nonce = random_nonce();
+    let ciphertext = phrase_key
         .cipher()
         .encrypt(XNonce::from_slice(&nonce), Payload { msg: key.as_bytes(), aad: &wrap_ad(vault, epoch) })
         .unwrap_or_default();
@@ -142,9 +155,8 @@ pub(crate) fn wrap(phrase: &RecoveryPhrase, vault: VaultId, epoch: KeyEpoch, key
 
 /// Unwraps a data key; a wrong phrase (or a key of another vault) is refused here, before
 /// anything is written.
-pub(crate) fn unwrap(phrase: &RecoveryPhrase, vault: VaultId, wrapped: &WrappedKey) -> Result<DataKey, SealError> {
-    let kek = phrase.wrapping_key(vault);
-    let mut plain = kek
+pub(crate) fn unwrap(phrase_key: &DataKey, vault: VaultId, wrapped: &WrappedKey) -> Result<DataKey, SealError> {
+    let mut plain = phrase_key
         .cipher()
         .decrypt(
             XNonce::from_slice(&wrapped.nonce),
@@ -154,6 +166,118 @@ pub(crate) fn unwrap(phrase: &RecoveryPhrase, vault: VaultId, wrapped: &WrappedK
     let key = DataKey::from_bytes(&plain).ok_or(SealError::WrongPhrase);
     plain.zeroize();
     key
+}
+
+/// This device's X25519 secret: other devices seal a new phrase's key to its public half.
+/// Never printed; wiped when dropped.
+pub(crate) struct DeviceSecret(x25519_dalek::StaticSecret);
+
+impl fmt::Debug for DeviceSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DeviceSecret([redacted])")
+    }
+}
+
+impl DeviceSecret {
+    pub(crate) fn random() -> DeviceSecret {
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        rand::rng().fill_bytes(bytes.as_mut());
+        DeviceSecret(x25519_dalek::StaticSecret::from(*bytes))
+    }
+
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Option<DeviceSecret> {
+        let bytes: Zeroizing<[u8; 32]> = Zeroizing::new(bytes.try_into().ok()?);
+        Some(DeviceSecret(x25519_dalek::StaticSecret::from(*bytes)))
+    }
+
+    pub(crate) fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
+    pub(crate) fn public(&self) -> [u8; 32] {
+        x25519_dalek::PublicKey::from(&self.0).to_bytes()
+    }
+}
+
+fn device_key_tag(phrase_key: &DataKey, vault: VaultId, device: DeviceId, public: &[u8; 32]) -> [u8; 32] {
+    use hmac::Mac as _;
+    // HMAC takes a key of any length.
+    let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(phrase_key.as_bytes())
+        .unwrap_or_else(|_| unreachable!());
+    mac.update(DEVICE_KEY_DOMAIN);
+    mac.update(vault.0.as_bytes());
+    mac.update(device.0.as_bytes());
+    mac.update(public);
+    mac.finalize().into_bytes().into()
+}
+
+/// `device`'s public key, vouched for with the phrase's key.
+pub(crate) fn vouch(phrase_key: &DataKey, vault: VaultId, device: DeviceId, public: [u8; 32]) -> DeviceKey {
+    DeviceKey { device, public, tag: device_key_tag(phrase_key, vault, device, &public) }
+}
+
+/// Whether a device of this budget (a holder of the phrase's key) added `key`, not the server.
+pub(crate) fn vouched(phrase_key: &DataKey, vault: VaultId, key: &DeviceKey) -> bool {
+    use subtle::ConstantTimeEq as _;
+    device_key_tag(phrase_key, vault, key.device, &key.public).ct_eq(&key.tag).into()
+}
+
+fn grant_ad(vault: VaultId, device: DeviceId, phrase: u32) -> Vec<u8> {
+    let mut ad = GRANT_DOMAIN.to_vec();
+    ad.extend_from_slice(vault.0.as_bytes());
+    ad.extend_from_slice(device.0.as_bytes());
+    ad.extend_from_slice(&phrase.to_be_bytes());
+    ad
+}
+
+/// The key both ends of a grant derive: SHA-256 over the X25519 shared secret and both
+/// public keys.
+fn grant_key(shared: &x25519_dalek::SharedSecret, ephemeral: &[u8; 32], recipient: &[u8; 32]) -> DataKey {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    hash.update(GRANT_DOMAIN);
+    hash.update(shared.as_bytes());
+    hash.update(ephemeral);
+    hash.update(recipient);
+    DataKey(Zeroizing::new(hash.finalize().into()))
+}
+
+/// Seals phrase number `phrase`'s key for the device of `to`, with a one-time key pair.
+pub(crate) fn grant(phrase_key: &DataKey, phrase: u32, vault: VaultId, to: &DeviceKey) -> Grant {
+    let one_time = DeviceSecret::random();
+    let ephemeral = one_time.public();
+    let shared = one_time.0.diffie_hellman(&x25519_dalek::PublicKey::from(to.public));
+    let key = grant_key(&shared, &ephemeral, &to.public);
+    let nonce = random_nonce();
+    let ciphertext = key
+        .cipher()
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload { msg: phrase_key.as_bytes(), aad: &grant_ad(vault, to.device, phrase) },
+        )
+        .unwrap_or_default();
+    Grant { device: to.device, phrase, ephemeral, nonce, ciphertext }
+}
+
+/// Opens a grant sealed for this device: the phrase's key it carries.
+pub(crate) fn open_grant(
+    secret: &DeviceSecret,
+    vault: VaultId,
+    me: DeviceId,
+    grant: &Grant,
+) -> Result<DataKey, SealError> {
+    let shared = secret.0.diffie_hellman(&x25519_dalek::PublicKey::from(grant.ephemeral));
+    let key = grant_key(&shared, &grant.ephemeral, &secret.public());
+    let mut plain = key
+        .cipher()
+        .decrypt(
+            XNonce::from_slice(&grant.nonce),
+            Payload { msg: &grant.ciphertext, aad: &grant_ad(vault, me, grant.phrase) },
+        )
+        .map_err(|_| SealError::BadGrant)?;
+    let phrase_key = DataKey::from_bytes(&plain).ok_or(SealError::BadGrant);
+    plain.zeroize();
+    phrase_key
 }
 
 /// Where a device's next record must be: its seq and the hash of the one before it.

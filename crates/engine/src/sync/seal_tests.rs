@@ -1,9 +1,13 @@
 //! Sealed records open only as what and where they were sealed; a wrong phrase is refused.
 
-use spearmint_sync_proto::{CellChange, ChangeBatch, ChangeOp, DeviceId, Envelope, KeyEpoch, Seq, VaultId};
+use spearmint_sync_proto::{
+    CellChange, ChangeBatch, ChangeOp, DeviceId, DeviceKey, Envelope, Grant, KeyEpoch, Seq, VaultId, WrappedKey,
+};
 use uuid::Uuid;
 
-use super::seal::{DataKey, Head, RecoveryPhrase, SealError, open, seal, unwrap, wrap};
+use super::seal::{
+    DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, grant, open, open_grant, seal, unwrap, vouch, vouched, wrap,
+};
 
 fn vault() -> VaultId {
     VaultId(Uuid::from_u128(7))
@@ -101,17 +105,23 @@ fn the_data_key_unwraps_only_with_its_phrase_and_its_vault() {
     let phrase = RecoveryPhrase::generate();
     assert_eq!(phrase.expose().split(' ').count(), 24);
     let key = DataKey::random();
-    let wrapped = wrap(&phrase, vault(), KeyEpoch(0), &key);
-    assert_eq!(unwrap(&phrase, vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
+    let wrapped = wrap(&phrase.key(vault()), vault(), KeyEpoch(0), &key);
+    assert_eq!(unwrap(&phrase.key(vault()), vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
 
     // Typed again with other spacing and capitals: the same phrase.
     let typed = phrase.expose().to_uppercase().replace(' ', "  \n");
     let again = RecoveryPhrase::parse(&typed).unwrap();
-    assert_eq!(unwrap(&again, vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
+    assert_eq!(unwrap(&again.key(vault()), vault(), &wrapped).unwrap().as_bytes(), key.as_bytes());
 
     let other = RecoveryPhrase::generate();
-    assert_eq!(unwrap(&other, vault(), &wrapped).unwrap_err(), SealError::WrongPhrase);
-    assert_eq!(unwrap(&phrase, VaultId(Uuid::from_u128(8)), &wrapped).unwrap_err(), SealError::WrongPhrase);
+    assert_eq!(unwrap(&other.key(vault()), vault(), &wrapped).unwrap_err(), SealError::WrongPhrase);
+    let elsewhere = VaultId(Uuid::from_u128(8));
+    assert_eq!(unwrap(&phrase.key(elsewhere), elsewhere, &wrapped).unwrap_err(), SealError::WrongPhrase);
+    assert_eq!(
+        unwrap(&phrase.key(vault()), vault(), &WrappedKey { epoch: KeyEpoch(1), ..wrapped.clone() }).unwrap_err(),
+        SealError::WrongPhrase,
+        "bound to its epoch"
+    );
 
     // A word changed never opens the key: it breaks the checksum, or (one time in 256, when
     // the checksum still holds) it is another phrase. 23 words are not a phrase.
@@ -119,7 +129,9 @@ fn the_data_key_unwraps_only_with_its_phrase_and_its_vault() {
     words[5] = if words[5] == "abandon" { "ability" } else { "abandon" };
     match RecoveryPhrase::parse(&words.join(" ")) {
         Err(e) => assert_eq!(e, SealError::Phrase),
-        Ok(changed) => assert_eq!(unwrap(&changed, vault(), &wrapped).unwrap_err(), SealError::WrongPhrase),
+        Ok(changed) => {
+            assert_eq!(unwrap(&changed.key(vault()), vault(), &wrapped).unwrap_err(), SealError::WrongPhrase)
+        }
     }
     assert_eq!(RecoveryPhrase::parse(&words[..23].join(" ")).unwrap_err(), SealError::Phrase);
     // Secrets never print (single words could be in "[redacted]" itself: "act", "cover").
@@ -127,4 +139,35 @@ fn the_data_key_unwraps_only_with_its_phrase_and_its_vault() {
     assert!(!printed.contains(&phrase.expose()[..phrase.expose().len() / 2]), "{printed}");
     assert!(!printed.contains(&hex::encode(key.as_bytes())), "{printed}");
     assert_eq!(printed, "RecoveryPhrase([redacted])DataKey([redacted])");
+}
+
+/// A new phrase's key reaches the devices that were active: each opens only its own grant,
+/// bound to its vault, device and phrase number; a device key the server made up is not vouched
+/// for, so no grant is ever sealed to the server.
+#[test]
+fn a_new_phrase_s_key_opens_only_for_the_device_it_was_sealed_to() {
+    let phrase_key = DataKey::random();
+    let (laptop, phone) = (DeviceSecret::random(), DeviceSecret::random());
+    let (laptop_id, phone_id) = (DeviceId(Uuid::from_u128(0xa)), DeviceId(Uuid::from_u128(0xb)));
+    let laptop_key = vouch(&phrase_key, vault(), laptop_id, laptop.public());
+    assert!(vouched(&phrase_key, vault(), &laptop_key));
+    let forged = DeviceKey { public: DeviceSecret::random().public(), ..laptop_key.clone() };
+    assert!(!vouched(&phrase_key, vault(), &forged), "the server swapped the public key");
+    assert!(!vouched(&DataKey::random(), vault(), &laptop_key), "vouched under another phrase");
+    let moved = DeviceKey { device: phone_id, ..laptop_key.clone() };
+    assert!(!vouched(&phrase_key, vault(), &moved));
+
+    let new_key = DataKey::random();
+    let sealed = grant(&new_key, 1, vault(), &laptop_key);
+    assert_eq!(open_grant(&laptop, vault(), laptop_id, &sealed).unwrap().as_bytes(), new_key.as_bytes());
+    assert_eq!(open_grant(&phone, vault(), laptop_id, &sealed).unwrap_err(), SealError::BadGrant, "another secret");
+    assert_eq!(open_grant(&laptop, vault(), phone_id, &sealed).unwrap_err(), SealError::BadGrant, "another device");
+    let renumbered = Grant { phrase: 2, ..sealed.clone() };
+    assert_eq!(open_grant(&laptop, vault(), laptop_id, &renumbered).unwrap_err(), SealError::BadGrant);
+    let elsewhere = VaultId(Uuid::from_u128(8));
+    assert_eq!(open_grant(&laptop, elsewhere, laptop_id, &sealed).unwrap_err(), SealError::BadGrant);
+    // A secret survives being kept and read back, and never prints.
+    let kept = DeviceSecret::from_bytes(laptop.to_bytes().as_slice()).unwrap();
+    assert_eq!(open_grant(&kept, vault(), laptop_id, &sealed).unwrap().as_bytes(), new_key.as_bytes());
+    assert_eq!(format!("{kept:?}"), "DeviceSecret([redacted])");
 }

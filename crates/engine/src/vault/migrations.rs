@@ -97,6 +97,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0018_split_totals_follow_the_flag.sql",
         sql: include_str!("../../../../migrations/0018_split_totals_follow_the_flag.sql"),
     },
+    Migration {
+        version: 19,
+        name: "0019_sync_key_changes.sql",
+        sql: include_str!("../../../../migrations/0019_sync_key_changes.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

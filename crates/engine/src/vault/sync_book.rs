@@ -161,6 +161,35 @@ pub(crate) fn sync_keys(r: super::Reader<'_>) -> Result<Vec<(u32, zeroize::Zeroi
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// What this device holds to change the budget's keys or follow another device's change:
+/// which phrase it knows the key of, that key and this device's X25519 secret (absent in a
+/// vault set up before key changes existed), and the key bundle's revision last read.
+pub(crate) struct HeldKeys {
+    pub phrase: u32,
+    pub phrase_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+    pub device_secret: Option<zeroize::Zeroizing<Vec<u8>>>,
+    pub revision: i64,
+}
+
+impl std::fmt::Debug for HeldKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "HeldKeys {{ phrase: {}, revision: {}, [keys redacted] }}", self.phrase, self.revision)
+    }
+}
+
+pub(crate) fn held_keys(r: super::Reader<'_>) -> Result<Option<HeldKeys>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(r.query_row("SELECT phrase, phrase_key, device_secret, keys_revision FROM sync_account WHERE id = 1", [], |r| {
+        Ok(HeldKeys {
+            phrase: r.get(0)?,
+            phrase_key: r.get::<_, Option<Vec<u8>>>(1)?.map(zeroize::Zeroizing::new),
+            device_secret: r.get::<_, Option<Vec<u8>>>(2)?.map(zeroize::Zeroizing::new),
+            revision: r.get(3)?,
+        })
+    })
+    .optional()?)
+}
+
 /// Sealed records waiting for the server, in seq order, at most `limit`.
 pub(crate) fn sync_outbox(r: super::Reader<'_>, limit: u32) -> Result<Vec<(i64, String)>> {
     let mut stmt = r.prepare_cached("SELECT seq, envelope FROM sync_outbox ORDER BY seq LIMIT ?1")?;
@@ -176,8 +205,14 @@ pub(crate) fn sync_cursors(r: super::Reader<'_>) -> Result<Vec<(String, i64, Str
 }
 
 impl Writer<'_> {
-    /// Starts syncing this vault (set up or joined): its account and its first data key.
-    pub(crate) fn begin_sync(&self, account: &SyncAccount, key: &[u8; 32]) -> Result<()> {
+    /// Starts syncing this vault (set up or joined): its account, the data keys it holds and
+    /// the keys it changes them with, all in one write.
+    pub(crate) fn begin_sync(
+        &self,
+        account: &SyncAccount,
+        data_keys: &[(u32, &[u8; 32])],
+        held: &HeldKeys,
+    ) -> Result<()> {
         self.tx.execute_batch(
             "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;",
         )?;
@@ -194,8 +229,21 @@ impl Writer<'_> {
                 account.sealed_through
             ],
         )?;
-        self.tx
-            .execute("INSERT INTO sync_keys (epoch, key) VALUES (?1, ?2)", params![account.epoch, key.as_slice()])?;
+        self.keep_keys(data_keys, held, account.epoch)
+    }
+
+    /// Keeps what a key change brought: data keys of new epochs (those held stay), the phrase
+    /// key and device secret held, the bundle revision read, and the epoch to seal in from now.
+    pub(crate) fn keep_keys(&self, data_keys: &[(u32, &[u8; 32])], held: &HeldKeys, epoch: u32) -> Result<()> {
+        let mut insert = self.tx.prepare_cached("INSERT OR IGNORE INTO sync_keys (epoch, key) VALUES (?1, ?2)")?;
+        for (e, key) in data_keys {
+            insert.execute(params![e, key.as_slice()])?;
+        }
+        self.tx.execute(
+            "UPDATE sync_account SET phrase = ?1, phrase_key = ?2, device_secret = ?3, keys_revision = ?4, epoch = ?5
+             WHERE id = 1",
+            params![held.phrase, held.phrase_key.as_deref(), held.device_secret.as_deref(), held.revision, epoch],
+        )?;
         Ok(())
     }
 
