@@ -39,6 +39,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use faults::{FaultCounters, Faults};
+pub use tls::{TestCertificate, test_certificate};
 
 use state::Shared;
 

@@ -28,7 +28,28 @@ pub(crate) struct TestCa {
     pub config: Arc<ServerConfig>,
 }
 
+/// A throwaway CA and a leaf certificate for `127.0.0.1` and `localhost` signed by it, as PEM
+/// files hold them: for a test that runs another HTTPS server (the sync server's own TLS).
+#[derive(Debug, Clone)]
+pub struct TestCertificate {
+    /// The CA a client trusts.
+    pub ca_pem: String,
+    /// The leaf, then the CA: the chain the server presents.
+    pub chain_pem: String,
+    /// The leaf's private key (PKCS#8).
+    pub key_pem: String,
+}
+
+pub fn test_certificate() -> io::Result<TestCertificate> {
+    mint_pems().map(|(certificate, _)| certificate)
+}
+
 pub(crate) fn mint() -> io::Result<TestCa> {
+    let (certificate, config) = mint_pems()?;
+    Ok(TestCa { ca_pem: certificate.ca_pem, config })
+}
+
+fn mint_pems() -> io::Result<(TestCertificate, Arc<ServerConfig>)> {
     let mut ca = CertificateParams::new(Vec::<String>::new()).map_err(other)?;
     ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca.distinguished_name.push(DnType::CommonName, "Spearmint Sandbox Bank Test CA");
@@ -54,7 +75,12 @@ pub(crate) fn mint() -> io::Result<TestCa> {
         .with_single_cert(vec![leaf_cert.der().clone(), ca_cert.der().clone()], key)
         .map_err(other)?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(TestCa { ca_pem: ca_cert.pem(), config: Arc::new(config) })
+    let certificate = TestCertificate {
+        ca_pem: ca_cert.pem(),
+        chain_pem: format!("{}{}", leaf_cert.pem(), ca_cert.pem()),
+        key_pem: leaf_key.serialize_pem(),
+    };
+    Ok((certificate, Arc::new(config)))
 }
 
 /// Accepts TCP connections and hands over those whose TLS handshake succeeded. Handshakes run

@@ -85,15 +85,39 @@ pub struct Server {
 impl Server {
     /// Serves `store` on `listener` until [`Server::stop`].
     pub fn start(store: Box<dyn Store>, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
+        Server::start_with(store, config, listener, None)
+    }
+
+    /// Serves `store` over HTTPS with `tls` (see [`crate::load_tls`]) until [`Server::stop`].
+    pub fn start_tls(
+        store: Box<dyn Store>,
+        config: Config,
+        listener: tokio::net::TcpListener,
+        tls: Arc<rustls::ServerConfig>,
+    ) -> std::io::Result<Server> {
+        Server::start_with(store, config, listener, Some(tls))
+    }
+
+    fn start_with(
+        store: Box<dyn Store>,
+        config: Config,
+        listener: tokio::net::TcpListener,
+        tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> std::io::Result<Server> {
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let router = router(store, config);
+        let service = router(store, config).into_make_service();
+        let stopped = async move {
+            let _ = stopped.await;
+        };
         let task = tokio::spawn(async move {
-            axum::serve(listener, router.into_make_service())
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await
+            match tls {
+                None => axum::serve(listener, service).with_graceful_shutdown(stopped).await,
+                Some(tls) => {
+                    let listener = crate::tls::TlsListener::new(listener, tls);
+                    axum::serve(listener, service).with_graceful_shutdown(stopped).await
+                }
+            }
         });
         Ok(Server { addr, stop, task })
     }

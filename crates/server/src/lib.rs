@@ -7,16 +7,19 @@
 //! no-op, a different record at a held place a conflict, never dropped), per-device status
 //! (the contiguous prefix and what is held beyond a gap), bounded pages of downloads by
 //! `(device, seq)` cursors and quotas; accounts, devices and token hashes; the HTTP API
-//! ([`Server`]). `migrate` from SQLite to PostgreSQL; the crowd's opt-in votes. Not built yet: TLS of its own, snapshots and compaction.
+//! ([`Server`]), over HTTPS of its own ([`load_tls`]) or behind a TLS proxy; `migrate` from
+//! SQLite to PostgreSQL; the crowd's opt-in votes. Not built yet: snapshots and compaction.
 
 mod accounts;
 mod http;
 mod migrate;
 mod postgres;
 mod store;
+mod tls;
 
 pub use accounts::{AccountId, Caller, TokenKind};
 pub use http::{Config, Server, hash_password};
 pub use migrate::{MigrateError, MigrateReport, sqlite_to_postgres};
 pub use postgres::PgStore;
 pub use store::{Limits, QuotaScope, SqliteStore, Store, StoreError};
+pub use tls::load as load_tls;

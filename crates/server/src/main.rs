@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use spearmint_server::{Config, Limits, PgStore, Server, SqliteStore, Store, hash_password, sqlite_to_postgres};
+use spearmint_server::{
+    Config, Limits, PgStore, Server, SqliteStore, Store, hash_password, load_tls, sqlite_to_postgres,
+};
 use spearmint_sync_proto::Secret;
 
 #[global_allocator]
@@ -34,6 +36,13 @@ struct ServeArgs {
     /// The address to listen on; port 0 picks a free one (the address is printed)
     #[arg(long, default_value = "127.0.0.1:8421", value_name = "ADDR")]
     listen: SocketAddr,
+    /// Serve HTTPS with this PEM certificate chain (leaf first), with --tls-key; without it the
+    /// server speaks plain HTTP, for a TLS proxy in front or for this machine only
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Let anyone who reaches the server create an account
     #[arg(long)]
     allow_sign_up: bool,
@@ -189,12 +198,20 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
     let store = tokio::task::spawn_blocking(move || open(owned.as_deref(), limits))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))??;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => Some(load_tls(cert, key)?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}; choose another --listen address", args.listen))?;
-    let server = Server::start(store, config, listener).map_err(|e| e.to_string())?;
+    let (server, scheme) = match tls {
+        Some(tls) => (Server::start_tls(store, config, listener, tls), "https"),
+        None => (Server::start(store, config, listener), "http"),
+    };
+    let server = server.map_err(|e| e.to_string())?;
     // The one line on standard output: what a client connects to (port 0 picks one).
-    println!("listening on http://{}", server.addr());
+    println!("listening on {scheme}://{}", server.addr());
     wait_for_stop().await;
     server.stop().await.map_err(|e| e.to_string())
 }

@@ -676,3 +676,59 @@ fn a_new_key_and_a_new_phrase_keep_the_devices_left_in_sync() {
     assert!(!known.contains(&lost_id.as_str()), "{bundle}");
     assert_eq!(known.len(), 3, "the laptop, the phone and the device that joined late: {bundle}");
 }
+
+/// The server's own HTTPS, for a deployment without a TLS proxy: a device that trusts the
+/// server's certificate authority syncs over it; one that does not is told the certificate is
+/// not trusted, and nothing is set up; plain HTTP to another machine is refused before
+/// anything is sent.
+#[test]
+fn a_device_syncs_over_the_server_s_own_https_and_only_with_a_trusted_certificate() {
+    require_secret_service();
+    let certificate = spearmint_sandbox_bank::test_certificate().unwrap();
+    let files = tempfile::tempdir().unwrap();
+    let write = |name: &str, pem: &str| {
+        let path = files.path().join(name);
+        std::fs::write(&path, pem).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let (ca, chain, key) = (
+        write("ca.pem", &certificate.ca_pem),
+        write("chain.pem", &certificate.chain_pem),
+        write("key.pem", &certificate.key_pem),
+    );
+    let untrusted = write("other.pem", "");
+    let server =
+        Server::start_in(tempfile::tempdir().unwrap(), "127.0.0.1:0", &["--tls-cert", &chain, "--tls-key", &key]);
+    assert!(server.url.starts_with("https://127.0.0.1:"), "{}", server.url);
+    let setup_with = |dir: &Path, url: &str, trusted: &str| {
+        let mut cmd = sm(dir, &["sync", "setup", "--server", url, "--user", "ana", "--password-stdin", "--json"]);
+        cmd.env("SSL_CERT_FILE", trusted);
+        run(&mut cmd, &format!("{PASSWORD}\n"))
+    };
+
+    let laptop = crate::common::demo_vault();
+    let out = setup_with(laptop.path(), &server.url, &untrusted);
+    let message = fails(&out, out.status.code().unwrap(), "Provider");
+    assert!(message.contains("certificate this machine does not trust"), "{message}");
+    assert!(!sync_json(laptop.path(), &["status"], "").status.success(), "nothing was set up");
+
+    let plain = setup_with(laptop.path(), "http://192.0.2.1:8421", &ca);
+    let message = fails(&plain, plain.status.code().unwrap(), "Invalid");
+    assert!(message.contains("https://"), "{message}");
+
+    let out = setup_with(laptop.path(), &server.url, &ca);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let phrase = json(&out)["recovery_phrase"].as_str().unwrap().to_owned();
+    let phone = passphrase_vault();
+    let mut cmd =
+        sm(phone.path(), &["sync", "join", "--server", &server.url, "--user", "ana", "--password-stdin", "--json"]);
+    cmd.env("SSL_CERT_FILE", &ca);
+    let out = run(&mut cmd, &format!("{PASSWORD}\n{phrase}\n"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(ledger(phone.path()), ledger(laptop.path()));
+
+    // The port speaks only TLS: a plain HTTP request gets no answer the client reads as one.
+    let port = server.url.rsplit(':').next().unwrap().to_owned();
+    let out = setup_with(passphrase_vault().path(), &format!("http://127.0.0.1:{port}"), &ca);
+    assert!(!out.status.success());
+}

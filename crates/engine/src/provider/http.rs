@@ -199,6 +199,20 @@ fn too_large(what: &str) -> Error {
     )
 }
 
+/// Why the TLS library refused the peer's certificate ("invalid peer certificate:
+/// UnknownIssuer"), when that is why a request failed: deep in the error's chain.
+pub(crate) fn untrusted_certificate(e: &reqwest::Error) -> Option<String> {
+    let mut cause: Option<&dyn std::error::Error> = Some(e);
+    let mut certificate = None;
+    while let Some(c) = cause {
+        if c.to_string().contains("certificate") {
+            certificate = Some(c.to_string());
+        }
+        cause = c.source();
+    }
+    certificate
+}
+
 /// A failed request: worth a quick retry, or not.
 enum Failure {
     Transient(Error),
@@ -211,7 +225,6 @@ fn transport_error(what: &str, e: reqwest::Error) -> Failure {
     // The TLS library's reason ("invalid peer certificate: UnknownIssuer") and a refused
     // redirect's are deep in the chain.
     let mut cause: Option<&dyn std::error::Error> = Some(&e);
-    let mut certificate = None;
     while let Some(c) = cause {
         if let Some(refused) = c.downcast_ref::<RefusedRedirect>() {
             return Failure::Final(Error::new(
@@ -222,12 +235,9 @@ fn transport_error(what: &str, e: reqwest::Error) -> Failure {
                 ),
             ));
         }
-        if c.to_string().contains("certificate") {
-            certificate = Some(c.to_string());
-        }
         cause = c.source();
     }
-    if let Some(reason) = certificate {
+    if let Some(reason) = untrusted_certificate(&e) {
         return Failure::Final(Error::new(
             ErrorKind::Provider,
             format!(

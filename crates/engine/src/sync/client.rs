@@ -202,7 +202,10 @@ impl Server {
             ));
         }
         let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(15))
             .timeout(std::time::Duration::from_secs(60))
+            // A sync server never redirects: one that does is not followed anywhere.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| sync_error(ErrorKind::Internal, format!("cannot start the sync client: {e}")))?;
         Ok(Server { http, base, token: None })
@@ -223,12 +226,20 @@ impl Server {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| {
+            let e = e.without_url();
+            if let Some(reason) = crate::provider::http::untrusted_certificate(&e) {
+                return sync_error(
+                    ErrorKind::Provider,
+                    format!(
+                        "the sync server presented a certificate this machine does not trust ({reason}): nothing was \
+                         sent over it. Someone may be intercepting the connection; if the server has a certificate \
+                         of its own, add its certificate authority to the system's trusted certificates"
+                    ),
+                );
+            }
             sync_error(
                 ErrorKind::Offline,
-                format!(
-                    "cannot reach the sync server ({}): check the network; your changes are kept and sent later",
-                    e.without_url()
-                ),
+                format!("cannot reach the sync server ({e}): check the network; your changes are kept and sent later"),
             )
         })?;
         let status = response.status();
