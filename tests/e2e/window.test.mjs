@@ -548,6 +548,9 @@ describe('the desktop window', () => {
       await setField('sync-setup-password', 'correct horse battery');
       await session.click(await session.findElement('[data-testid=sync-setup-submit]'));
       await until(async () => (await session.findElements('[data-testid=sync-phrase] li')).length === 24, 'no recovery phrase');
+      const firstPhrase = await session.execute(
+        "return [...document.querySelectorAll('[data-testid=sync-phrase] li')].map((li) => li.textContent).join(' ')",
+      );
       await screenshot(session, 'sync-phrase.png');
       await session.click(await session.findElement('[data-testid=sync-phrase-done]'));
       await until(async () => (await textOf(session, 'sync-server'))?.includes(url), 'not shown as set up');
@@ -579,6 +582,17 @@ describe('the desktop window', () => {
       await session.click(await session.findElement('[data-testid=sync-crowd]'));
       await until(async () => (await crowd()) === true, 'sharing with the crowd did not turn on');
       await screenshot(session, 'sync.png');
+
+      // A new recovery phrase, through the engine and the real server: asked for, then shown once.
+      await session.click(await session.findElement('[data-testid=sync-change-phrase]'));
+      await session.click(await session.findElement('[data-testid=sync-change-phrase-confirm]'));
+      await until(async () => (await session.findElements('[data-testid=sync-new-phrase-words] li')).length === 24, 'no new recovery phrase');
+      const newPhrase = await session.execute(
+        "return [...document.querySelectorAll('[data-testid=sync-new-phrase-words] li')].map((li) => li.textContent).join(' ')",
+      );
+      assert.notEqual(newPhrase, firstPhrase);
+      await session.click(await session.findElement('[data-testid=sync-new-phrase-done]'));
+      await until(async () => (await session.findElements('[data-testid=sync-new-phrase]')).length === 0, 'the new phrase stays shown');
 
       await session.click(await session.findElement('[data-testid=nav-overview]'));
       await until(async () => /^Synced/.test((await textOf(session, 'overview-sync')) ?? ''), 'no sync health on the Overview');

@@ -361,6 +361,16 @@ export function sync_revoke(device: string): Promise<SyncDeviceView[]> {
   return call("sync_revoke", { device });
 }
 
+/**
+ * Gives the budget a new recovery phrase and a new key (after a device was removed, or the
+ * phrase seen), then syncs. The devices active now go on syncing; the old phrase no longer
+ * joins the budget. Answers with the new 24-word phrase, shown once and never kept.
+ * `KeyMissing` when this device was set up before key changes existed and must join again.
+ */
+export function sync_change_phrase(): Promise<string> {
+  return call("sync_change_phrase");
+}
+
 /** Stops syncing on this device; the budget stays here and on the server. */
 export function sync_leave(): Promise<SyncState> {
   return call("sync_leave");

@@ -7,6 +7,7 @@ export const SYNC_ERROR_TITLES: Partial<Record<ErrorKind, string>> = {
   Offline: "Could not reach the sync server",
   ProviderAuth: "The sync server refused the sign-in",
   WrongKey: "Wrong recovery phrase",
+  KeyMissing: "This device must join the budget again",
   Invalid: "Not accepted",
   NotFound: "Not found",
   Conflict: "Changed elsewhere",

@@ -574,6 +574,9 @@ export function createFakeVault(options: FakeVaultOptions = {}): FakeVault {
             const { device } = stringArgs(args, command, ["device"]);
             return sync.revoke(device);
           }
+          case "sync_change_phrase":
+            requireUnlocked();
+            return sync.changePhrase();
           case "sync_leave":
             requireUnlocked();
             return sync.leave();
@@ -618,6 +621,12 @@ export const FAKE_SYNC_PHRASE =
 /** The phrase sync_setup answers with when it makes a new account. */
 export const FAKE_SETUP_PHRASE =
   "absorb arena bid camera clip curious dog enroll fiction gather help interest leopard memory night parent print rely scale skirt stem that tunnel vivid";
+/**
+ * The phrase the first sync_change_phrase answers with; each later change answers with these
+ * words turned one further round, so every change gives a phrase the budget never had.
+ */
+export const FAKE_CHANGED_PHRASE =
+  "anchor basket bright canyon dignity early fabric glimpse harbor isolate jungle kitten lizard marble noble orchard pilot quarter rescue shallow timber unveil venture wisdom";
 /** When a budget that starts synced (`syncSetUp`) last synced. */
 export const FAKE_LAST_SYNC = `${DEMO_TODAY}T07:45:00Z`;
 /** This device's id and name on the server, and the other device of FAKE_SYNC_USER's account. */
@@ -651,6 +660,8 @@ function createFakeSync(options: FakeVaultOptions) {
   ]);
   let here: SyncHere | null = null;
   let joins = 0;
+  /** How many times this budget's recovery phrase was changed. */
+  let phraseChanges = 0;
   /** This device's own setting, as the vault keeps it: off until the user turns it on. */
   let crowdSharing = false;
 
@@ -778,6 +789,23 @@ function createFakeSync(options: FakeVaultOptions) {
       }
       found.revoked = true;
       return this.devices();
+    },
+    /**
+     * A new phrase (and key) for the account, then a sync, as the shell does: the devices active
+     * now go on syncing, the old phrase no longer joins. An unreachable server (`syncError`)
+     * rejects before anything is changed.
+     */
+    changePhrase(): string {
+      const { here: mine, account } = setUp();
+      if (options.syncError) reject(options.syncError.kind, options.syncError.message);
+      const words = FAKE_CHANGED_PHRASE.split(" ");
+      const turn = phraseChanges % words.length;
+      phraseChanges += 1;
+      account.phrase = [...words.slice(turn), ...words.slice(0, turn)].join(" ");
+      const at = nowText();
+      Object.assign(mine, { lastSyncAt: at, lastError: null, pendingChanges: 0 });
+      account.devices.find((d) => d.id === mine.device)!.lastSeenAt = at;
+      return account.phrase;
     },
     leave(): SyncState {
       if (here === null) reject("NotFound", "this budget does not sync: there is nothing to stop");

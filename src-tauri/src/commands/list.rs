@@ -291,6 +291,12 @@ macro_rules! with_commands {
                 returns: "SyncDeviceView[]",
                 does: "removes another device from the sync account: it can sync no more",
             },
+            sync::sync_change_phrase {
+                args: "",
+                returns: "string",
+                does: "gives the budget a new recovery phrase and a new key (after a device was removed, or the \
+                       phrase seen); the devices active now go on syncing; returns the new phrase, shown once",
+            },
             sync::sync_leave {
                 args: "",
                 returns: "SyncState",

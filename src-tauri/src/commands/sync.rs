@@ -1,5 +1,5 @@
 //! Settings' sync card and the Overview's sync health: set up, join with the recovery phrase,
-//! sync now, the account's devices, leaving. Passwords and the phrase pass through to the
+//! sync now, the account's devices, a new recovery phrase, leaving. Passwords and the phrase pass through to the
 //! engine and are never kept or logged here.
 
 use std::future::Future;
@@ -80,6 +80,12 @@ pub async fn sync_revoke(state: State<'_, AppState>, device: String) -> Result<V
         e.sync_device_views().await
     })
     .await
+}
+
+/// A new recovery phrase and key for the budget; returns the phrase, shown once.
+#[tauri::command]
+pub async fn sync_change_phrase(state: State<'_, AppState>) -> Result<String, IpcError> {
+    off_runtime(&state.engine, |e| async move { e.sync_change_phrase().await }).await
 }
 
 /// Stops syncing on this device; its data stays here and on the server.

@@ -2,8 +2,8 @@
 // encrypted. Before this budget syncs, the card offers to set sync up here (which shows the
 // recovery phrase, once) or to join the budget another device set up, with that phrase. Once it
 // syncs: where and when it last synced, what is waiting to go, "Sync now", the account's devices
-// (another can be removed) and "Stop syncing on this device". Everything goes through the sync_*
-// commands; their messages are shown as is.
+// (another can be removed), a new recovery phrase (shown once, like the first) and "Stop syncing
+// on this device". Everything goes through the sync_* commands; their messages are shown as is.
 import { useEffect, useId, useRef, useState, useSyncExternalStore, type FormEvent, type ReactNode, type RefObject } from "react";
 import * as api from "../api";
 import type { IpcError } from "../bindings/IpcError";
@@ -18,23 +18,45 @@ type Props = {
   onSynced?: () => void;
 };
 
+/** A recovery phrase to show once: the first, from setup, or a new one that replaced it. */
+type ShownPhrase = { phrase: string; after: "setup" | "change" };
+
 /**
- * The recovery phrase, from setup until the user says it is written down; then forgotten. Held
- * outside the card (in memory only, never written anywhere) so that a setup answered after the
- * user left Settings, or a click on another screen before writing it down, does not lose it.
+ * The recovery phrase, from setup (or a change of phrase) until the user says it is written
+ * down; then forgotten. Held outside the card (in memory only, never written anywhere) so that
+ * an answer that came after the user left Settings, or a click on another screen before writing
+ * it down, does not lose it; a card shown meanwhile shows it as soon as it comes.
  */
-let unconfirmedPhrase: string | null = null;
+const unconfirmedPhrase = (() => {
+  let shown: ShownPhrase | null = null;
+  const listeners = new Set<() => void>();
+  return {
+    current: () => shown,
+    subscribe(listener: () => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
+    set(next: ShownPhrase | null) {
+      shown = next;
+      for (const listener of listeners) listener();
+    },
+  };
+})();
 
 export function SyncSettings({ onSynced }: Props) {
   const id = useId();
   const [state, setState] = useState<SyncState | null>(null);
   const [loadError, setLoadError] = useState<IpcError | null>(null);
-  const [phrase, setPhrase] = useState<string | null>(() => unconfirmedPhrase);
+  const phrase = useSyncExternalStore(unconfirmedPhrase.subscribe, unconfirmedPhrase.current);
   const live = useLive();
 
+  // The phrase is gone for good; the card shows where sync stands now (a new phrase was synced).
   const writtenDown = () => {
-    unconfirmedPhrase = null;
-    setPhrase(null);
+    unconfirmedPhrase.set(null);
+    api.sync_state().then(
+      (s) => live.current && changed(s),
+      () => {},
+    );
   };
 
   useEffect(() => {
@@ -53,7 +75,7 @@ export function SyncSettings({ onSynced }: Props) {
     <section className="card" aria-labelledby={`${id}-title`} data-testid="sync-settings" data-set-up={state?.setUp}>
       <h2 id={`${id}-title`}>Sync</h2>
       {phrase !== null ? (
-        <RecoveryPhrase phrase={phrase} done={writtenDown} />
+        <RecoveryPhrase shown={phrase} done={writtenDown} />
       ) : state === null ? (
         loadError ? (
           <ErrorBanner error={loadError} titles={SYNC_ERROR_TITLES} />
@@ -66,10 +88,7 @@ export function SyncSettings({ onSynced }: Props) {
         <SyncStatus state={state} changed={changed} onSynced={onSynced} />
       ) : (
         <SyncChoices
-          setUp={(next) => {
-            setPhrase(unconfirmedPhrase);
-            changed(next);
-          }}
+          setUp={changed}
           joined={(next) => {
             changed(next);
             onSynced?.();
@@ -226,7 +245,7 @@ function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) =
     setError(null);
     setRunning("setup");
     try {
-      unconfirmedPhrase = await api.sync_setup(fields.server.trim(), fields.user.trim(), fields.password);
+      const phrase = await api.sync_setup(fields.server.trim(), fields.user.trim(), fields.password);
       // Set up: the phrase is shown even if reading the new state fails, or on the next visit.
       let state: SyncState;
       try {
@@ -234,9 +253,12 @@ function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) =
       } catch {
         state = { setUp: true, server: fields.server.trim(), user: fields.user.trim(), device: null, lastSyncAt: null, lastError: null, pendingChanges: 0, crowdSharing: false };
       }
-      if (!live.current) return;
-      fields.setPassword("");
-      done(state);
+      if (live.current) {
+        fields.setPassword("");
+        done(state);
+      }
+      // Whether or not this card is still shown: the card shown next shows the phrase.
+      unconfirmedPhrase.set({ phrase, after: "setup" });
     } catch (rejection) {
       if (live.current) setError(api.toIpcError(rejection));
     } finally {
@@ -365,23 +387,40 @@ function JoinForm({ running, setRunning, done }: FormProps<(state: SyncState) =>
   );
 }
 
+/** The test ids of the phrase's box, its words and its button: the first phrase's, or a new one's. */
+const PHRASE_TEST_IDS = {
+  setup: { box: "sync-phrase-box", words: "sync-phrase", done: "sync-phrase-done" },
+  change: { box: "sync-new-phrase", words: "sync-new-phrase-words", done: "sync-new-phrase-done" },
+} as const;
+
 /** The phrase, shown this once, until the user says they wrote it down. */
-function RecoveryPhrase({ phrase, done }: { phrase: string; done: () => void }) {
+function RecoveryPhrase({ shown, done }: { shown: ShownPhrase; done: () => void }) {
   const id = useId();
   const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
-  const words = phrase.split(" ");
+  // A new phrase gets the keyboard too, even when it replaces one shown before.
+  useEffect(() => heading.current?.focus(), [shown]);
+  const words = shown.phrase.split(" ");
+  const testIds = PHRASE_TEST_IDS[shown.after];
   return (
-    <div className="sync-phrase-box" role="group" aria-labelledby={`${id}-title`} data-testid="sync-phrase-box">
+    <div className="sync-phrase-box" role="group" aria-labelledby={`${id}-title`} data-testid={testIds.box}>
       <h3 id={`${id}-title`} ref={heading} tabIndex={-1}>
-        Write down your recovery phrase
+        {shown.after === "setup" ? "Write down your recovery phrase" : "Write down your new recovery phrase"}
       </h3>
-      <p>
-        Sync is set up. These {words.length} words are <strong>the only way another device can open this budget</strong>.
-        Spearmint shows them only this once and cannot show them again. Write them down, in order, and keep them
-        somewhere safe; anyone who has them and your password can read the budget.
-      </p>
-      <ol className="sync-phrase" data-testid="sync-phrase" aria-label="Recovery phrase">
+      {shown.after === "setup" ? (
+        <p>
+          Sync is set up. These {words.length} words are <strong>the only way another device can open this budget</strong>.
+          Spearmint shows them only this once and cannot show them again. Write them down, in order, and keep them
+          somewhere safe; anyone who has them and your password can read the budget.
+        </p>
+      ) : (
+        <p>
+          The recovery phrase is changed, and your devices that sync go on syncing. These {words.length} words are now{" "}
+          <strong>the only way another device can open this budget</strong>: the old phrase no longer does. Spearmint
+          shows them only this once and cannot show them again. Write them down, in order, and keep them somewhere
+          safe; anyone who has them and your password can read the budget.
+        </p>
+      )}
+      <ol className="sync-phrase" data-testid={testIds.words} aria-label="Recovery phrase">
         {words.map((word, i) => (
           <li key={i}>
             <span className="mono">{word}</span>
@@ -389,7 +428,7 @@ function RecoveryPhrase({ phrase, done }: { phrase: string; done: () => void }) 
         ))}
       </ol>
       <div className="actions">
-        <button type="button" className="primary" data-testid="sync-phrase-done" onClick={done}>
+        <button type="button" className="primary" data-testid={testIds.done} onClick={done}>
           I have written it down
         </button>
       </div>
@@ -399,17 +438,19 @@ function RecoveryPhrase({ phrase, done }: { phrase: string; done: () => void }) 
 
 // ---- Once this budget syncs -------------------------------------------------------------
 
-type Busy = "now" | "revoke" | "leave" | "crowd" | null;
+type Busy = "now" | "revoke" | "phrase" | "leave" | "crowd" | null;
+/** The commands that talk to the server for a while: sync_now, and sync_change_phrase (which syncs too). */
+type LongRun = "now" | "phrase";
 
 /**
- * Whether a sync_now is running. Held outside the card, so that leaving Settings and coming
- * back during a long sync still says "Syncing…" and offers no second sync; the card then reads
- * where sync stands once it ends.
+ * Which of sync_now or sync_change_phrase is running, if one is. Held outside the card, so that
+ * leaving Settings and coming back meanwhile still says "Syncing…" (or "Changing…") and offers
+ * neither again; the card then reads where sync stands once it ends.
  */
 const syncRun = (() => {
-  let running = false;
+  let running: LongRun | null = null;
   const listeners = new Set<() => void>();
-  const set = (next: boolean) => {
+  const set = (next: LongRun | null) => {
     running = next;
     for (const listener of listeners) listener();
   };
@@ -419,23 +460,31 @@ const syncRun = (() => {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    start: () => set(true),
-    end: () => set(false),
+    start: (which: LongRun) => set(which),
+    end: () => set(null),
   };
 })();
 
 function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (s: SyncState) => void; onSynced: (() => void) | undefined }) {
   const id = useId();
   const [busy, setBusy] = useState<Busy>(null);
-  const [error, setError] = useState<IpcError | null>(null);
+  // What went wrong, and in which action: a new phrase's trouble shows by its button.
+  const [failure, setFailure] = useState<{ which: Exclude<Busy, null>; error: IpcError } | null>(null);
   const [devices, setDevices] = useState<SyncDeviceView[] | null>(null);
   const [devicesError, setDevicesError] = useState<IpcError | null>(null);
-  const [asking, setAsking] = useState<"leave" | string | null>(null);
+  // The question asked: to stop syncing, to change the phrase, or to remove the device of that id.
+  const [asking, setAsking] = useState<{ what: "leave" | "phrase" } | { what: "remove"; device: string } | null>(null);
+  // The device just removed, to suggest changing the phrase.
+  const [removed, setRemoved] = useState<string | null>(null);
   const live = useLive();
-  const syncing = useSyncExternalStore(syncRun.subscribe, syncRun.current);
-  const blocked = busy !== null || syncing;
+  const longRun = useSyncExternalStore(syncRun.subscribe, syncRun.current);
+  const syncing = longRun === "now";
+  const changingPhrase = longRun === "phrase";
+  const blocked = busy !== null || longRun !== null;
   const startedHere = useRef(false);
-  const wasSyncing = useRef(syncing);
+  const wasRunning = useRef(longRun !== null);
+  const error = failure?.which === "phrase" ? null : (failure?.error ?? null);
+  const phraseError = failure?.which === "phrase" ? failure.error : null;
 
   const readDevices = () =>
     api.sync_devices().then(
@@ -450,10 +499,12 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
   // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => void readDevices(), []);
 
-  // A sync started before this card was shown has ended: show where sync stands now.
+  // A sync (or change of phrase) started before this card was shown has ended: show where sync
+  // stands now.
   useEffect(() => {
-    const ended = wasSyncing.current && !syncing;
-    wasSyncing.current = syncing;
+    const running = longRun !== null;
+    const ended = wasRunning.current && !running;
+    wasRunning.current = running;
     if (!ended || startedHere.current) return;
     api.sync_state().then(
       (s) => live.current && changed(s),
@@ -462,19 +513,19 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
     void readDevices();
     onSynced?.();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [syncing]);
+  }, [longRun]);
 
   async function run(which: Exclude<Busy, null>, command: () => Promise<void>) {
-    if (busy !== null || syncRun.current()) return;
+    if (busy !== null || syncRun.current() !== null) return;
     setBusy(which);
-    setError(null);
+    setFailure(null);
     try {
       await command();
     } catch (rejection) {
       if (!live.current) return;
-      setError(api.toIpcError(rejection));
+      setFailure({ which, error: api.toIpcError(rejection) });
       // The shell keeps what went wrong and what is still waiting: show it as it now stands.
-      if (which === "now") {
+      if (which === "now" || which === "phrase") {
         api.sync_state().then(
           (s) => live.current && changed(s),
           () => {},
@@ -491,7 +542,7 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
   const syncNow = () =>
     run("now", async () => {
       startedHere.current = true;
-      syncRun.start();
+      syncRun.start("now");
       try {
         const next = await api.sync_now();
         // Synced, whether or not this card is still shown: the screens read the vault again.
@@ -508,7 +559,26 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
   const revoke = (device: SyncDeviceView) =>
     run("revoke", async () => {
       const next = await api.sync_revoke(device.id);
-      if (live.current) setDevices(next);
+      if (!live.current) return;
+      setDevices(next);
+      setRemoved(device.name);
+    });
+
+  const changePhrase = () =>
+    run("phrase", async () => {
+      startedHere.current = true;
+      syncRun.start("phrase");
+      try {
+        const phrase = await api.sync_change_phrase();
+        // The shell synced with the new key, whether or not this card is still shown: the screens
+        // read the vault again, and the card shown next shows the phrase, once (then reads where
+        // sync stands).
+        onSynced?.();
+        unconfirmedPhrase.set({ phrase, after: "change" });
+      } finally {
+        syncRun.end();
+        startedHere.current = false;
+      }
     });
 
   const leave = () =>
@@ -542,7 +612,7 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
             </time>
           )}
         </dd>
-        {state.lastError !== null && error === null && (
+        {state.lastError !== null && failure === null && (
           <>
             <dt>Last problem</dt>
             <dd className="warn-text" data-testid="sync-last-error">
@@ -600,10 +670,10 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
             <DeviceRow
               key={device.id}
               device={device}
-              asked={asking === device.id}
+              asked={asking?.what === "remove" && asking.device === device.id}
               blocked={blocked}
               removing={busy === "revoke"}
-              ask={() => setAsking(device.id)}
+              ask={() => setAsking({ what: "remove", device: device.id })}
               cancel={() => setAsking(null)}
               confirm={() => void revoke(device)}
             />
@@ -611,8 +681,57 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
         </ul>
       )}
 
+      {removed !== null && (
+        <p className="sync-hint small" role="status" data-testid="sync-revoke-hint">
+          {removed} is removed. If it was lost, or someone else may have it, change the recovery phrase below: then
+          neither it nor the old phrase opens anything new.
+        </p>
+      )}
+
+      <h3 id={`${id}-phrase`}>Recovery phrase</h3>
+      <p className="muted small" id={`${id}-phrase-hint`}>
+        Lost a device, or someone saw your recovery phrase? Remove the device above, then change the phrase: your other
+        devices keep syncing, and the old phrase and the removed device open nothing new.
+      </p>
+      {phraseError && <ErrorBanner error={phraseError} titles={SYNC_ERROR_TITLES} />}
+      {asking?.what === "phrase" ? (
+        <div role="group" aria-labelledby={`${id}-phrase`}>
+          <p id={`${id}-phrase-question`}>
+            Change the recovery phrase? Spearmint makes a new phrase and shows it once, for you to write down. Your
+            devices that sync now go on syncing with nothing to do; the old phrase will no longer open this budget.
+          </p>
+          <div className="actions">
+            <AutoFocusButton
+              className="primary"
+              testId="sync-change-phrase-confirm"
+              describedBy={`${id}-phrase-question`}
+              disabled={blocked}
+              onClick={() => void changePhrase()}
+            >
+              {changingPhrase ? "Changing…" : "Change the phrase"}
+            </AutoFocusButton>
+            <button type="button" className="secondary" data-testid="sync-change-phrase-cancel" disabled={blocked} onClick={() => setAsking(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="actions">
+          <button
+            type="button"
+            className="secondary"
+            data-testid="sync-change-phrase"
+            aria-describedby={`${id}-phrase-hint`}
+            disabled={blocked}
+            onClick={() => setAsking({ what: "phrase" })}
+          >
+            {changingPhrase ? "Changing…" : "Change the recovery phrase…"}
+          </button>
+        </div>
+      )}
+
       <h3 id={`${id}-leave`}>Stop syncing</h3>
-      {asking === "leave" ? (
+      {asking?.what === "leave" ? (
         <div role="group" aria-labelledby={`${id}-leave`}>
           <p id={`${id}-leave-question`}>
             Stop syncing on this device? The budget stays here as it is, and on the server for your other devices. To
@@ -635,7 +754,7 @@ function SyncStatus({ state, changed, onSynced }: { state: SyncState; changed: (
         </div>
       ) : (
         <div className="actions">
-          <button type="button" className="secondary" data-testid="sync-leave" disabled={blocked} onClick={() => setAsking("leave")}>
+          <button type="button" className="secondary" data-testid="sync-leave" disabled={blocked} onClick={() => setAsking({ what: "leave" })}>
             Stop syncing on this device…
           </button>
         </div>

@@ -9,6 +9,7 @@ import type { SyncState } from "../../src/bindings/SyncState";
 import { normalPhrase, whenText } from "../../src/syncText";
 import {
   createFakeVault,
+  FAKE_CHANGED_PHRASE,
   FAKE_LAST_SYNC,
   FAKE_OTHER_DEVICE,
   FAKE_SETUP_PHRASE,
@@ -292,6 +293,129 @@ describe("A budget that syncs, in Settings", () => {
     await waitFor(() => expect(box.checked).toBe(false));
     expect(argsOf(sent, "set_crowd_sharing")).toEqual([{ on: true }, { on: false }]);
     expect(stateOf(vault).crowdSharing).toBe(false);
+  });
+});
+
+describe("Changing the recovery phrase", () => {
+  it("asks first, and a cancel leaves everything as it was", async () => {
+    const { vault, sent, user, card } = await onSync({ syncSetUp: true });
+    await screen.findAllByTestId("sync-device");
+    expect(within(card).getAllByRole("heading", { level: 3 }).map((h) => h.textContent)).toContain("Recovery phrase");
+    expect(card.textContent).toContain("Lost a device, or someone saw your recovery phrase?");
+    const before = stateOf(vault);
+
+    await user.click(screen.getByTestId("sync-change-phrase"));
+    expect(screen.queryByTestId("sync-change-phrase")).toBeNull();
+    expect(card.textContent).toContain("Change the recovery phrase? Spearmint makes a new phrase and shows it once");
+    expect(card.textContent).toContain("the old phrase will no longer open this budget");
+    expect(document.activeElement).toBe(screen.getByTestId("sync-change-phrase-confirm"));
+    expect(argsOf(sent, "sync_change_phrase")).toEqual([]);
+
+    await user.click(screen.getByTestId("sync-change-phrase-cancel"));
+    expect(screen.queryByTestId("sync-change-phrase-confirm")).toBeNull();
+    expect(screen.getByTestId("sync-change-phrase")).toHaveProperty("disabled", false);
+    expect(argsOf(sent, "sync_change_phrase")).toEqual([]);
+    expect(screen.queryByTestId("sync-new-phrase")).toBeNull();
+    expect(stateOf(vault)).toEqual(before);
+    // The old phrase still opens the budget.
+    vault.handle("sync_leave", null);
+    vault.handle("sync_join", { server: FAKE_SYNC_SERVER, user: FAKE_SYNC_USER, password: FAKE_SYNC_PASSWORD, phrase: FAKE_SYNC_PHRASE });
+  });
+
+  it("says Changing… meanwhile, even after leaving Settings, then shows the new phrase once until Done", async () => {
+    const { vault, sent, user, card } = await onSync({ syncSetUp: true, hold: ["sync_change_phrase"] });
+    await user.click(screen.getByTestId("sync-change-phrase"));
+    await user.click(screen.getByTestId("sync-change-phrase-confirm"));
+    await waitFor(() => expect(screen.getByTestId("sync-change-phrase-confirm").textContent).toBe("Changing…"));
+    expect(screen.getByTestId("sync-change-phrase-confirm")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("sync-now")).toHaveProperty("disabled", true);
+    expect(screen.getByTestId("sync-leave")).toHaveProperty("disabled", true);
+    expect(argsOf(sent, "sync_change_phrase")).toHaveLength(1);
+
+    // Away and back while it runs: still Changing…, and nothing offers a second change.
+    await go("overview");
+    await go("settings");
+    const button = await screen.findByTestId("sync-change-phrase");
+    expect(button.textContent).toBe("Changing…");
+    expect(button).toHaveProperty("disabled", true);
+
+    await act(async () => vault.answer());
+    const box = await screen.findByTestId("sync-new-phrase");
+    expect(argsOf(sent, "sync_change_phrase")).toHaveLength(1);
+    const words = within(screen.getByTestId("sync-new-phrase-words")).getAllByRole("listitem").map((li) => li.textContent);
+    expect(words).toHaveLength(24);
+    expect(words).toEqual(FAKE_CHANGED_PHRASE.split(" "));
+    expect(words.join(" ")).not.toBe(FAKE_SETUP_PHRASE);
+    expect(words.join(" ")).not.toBe(FAKE_SYNC_PHRASE);
+    expect(box.textContent).toContain("Write down your new recovery phrase");
+    expect(box.textContent).toContain("the old phrase no longer does");
+    expect(box.textContent).toContain("Spearmint shows them only this once");
+    expect(box.textContent).toContain("Write them down");
+    expect(document.activeElement).toBe(within(box).getByRole("heading", { level: 3 }));
+    // While it is shown, nothing else of the card competes with it, nor the first phrase's box.
+    expect(screen.queryByTestId("sync-now")).toBeNull();
+    expect(screen.queryByTestId("sync-phrase-box")).toBeNull();
+
+    await user.click(screen.getByTestId("sync-new-phrase-done"));
+    expect(screen.queryByTestId("sync-new-phrase")).toBeNull();
+    for (const word of ["anchor", "orchard", "wisdom"]) expect(document.body.textContent).not.toContain(word);
+    expect(card.dataset.setUp).toBe("true");
+    // The change synced: nothing waits any more.
+    expect((await screen.findByTestId("sync-last")).textContent).toBe("just now");
+    expect(screen.getByTestId("sync-pending").textContent).toBe("Nothing: every change made here is on the server");
+    expect(screen.queryByTestId("error-banner")).toBeNull();
+
+    // Away and back: the phrase is gone for good.
+    await go("overview");
+    await go("settings");
+    await screen.findByTestId("sync-now");
+    expect(screen.queryByTestId("sync-new-phrase")).toBeNull();
+
+    // The old phrase no longer opens the budget; the new one does.
+    vault.handle("sync_leave", null);
+    const join = (phrase: string) => () => vault.handle("sync_join", { server: FAKE_SYNC_SERVER, user: FAKE_SYNC_USER, password: FAKE_SYNC_PASSWORD, phrase });
+    expect(join(FAKE_SYNC_PHRASE)).toThrow(expect.objectContaining({ kind: "WrongKey" }));
+    expect(join(FAKE_CHANGED_PHRASE)).not.toThrow();
+  });
+
+  it("shows the shell's message when the phrase cannot change, and no phrase", async () => {
+    const keyMissing = {
+      kind: "KeyMissing" as const,
+      message: "this device was set up before the budget's keys could change: join the budget again (Settings, Sync) with the recovery phrase",
+    };
+    const { sent, user, card } = await onSync({ syncSetUp: true, fail: { sync_change_phrase: keyMissing } });
+    await user.click(screen.getByTestId("sync-change-phrase"));
+    await user.click(screen.getByTestId("sync-change-phrase-confirm"));
+    const banner = await within(card).findByTestId("error-banner");
+    expect(argsOf(sent, "sync_change_phrase")).toHaveLength(1);
+    expect(banner.dataset.kind).toBe("KeyMissing");
+    expect(banner.querySelector(".banner-title")?.textContent).toBe("This device must join the budget again");
+    expect(banner.querySelector(".banner-message")?.textContent).toBe(keyMissing.message);
+    expect(screen.queryByTestId("sync-new-phrase")).toBeNull();
+    expect(screen.queryByTestId("sync-change-phrase-confirm")).toBeNull();
+    const button = screen.getByTestId("sync-change-phrase");
+    expect(button.textContent).toBe("Change the recovery phrase…");
+    expect(button).toHaveProperty("disabled", false);
+    expect(screen.getByTestId("sync-now")).toHaveProperty("disabled", false);
+  });
+
+  it("suggests changing the phrase once a device is removed", async () => {
+    const { user, card } = await onSync({ syncSetUp: true });
+    await screen.findAllByTestId("sync-device");
+    expect(screen.queryByTestId("sync-revoke-hint")).toBeNull();
+    await user.click(screen.getByTestId(`sync-remove-${FAKE_OTHER_DEVICE.id}`));
+    await user.click(screen.getByTestId("sync-remove-confirm"));
+    const hint = await within(card).findByTestId("sync-revoke-hint");
+    expect(hint.textContent).toContain(`${FAKE_OTHER_DEVICE.name} is removed.`);
+    expect(hint.textContent).toContain("change the recovery phrase");
+    expect(screen.getByTestId("sync-change-phrase")).toHaveProperty("disabled", false);
+  });
+
+  it("is refused by the fake shell when the budget does not sync, as the other sync commands are", async () => {
+    const { vault } = await onSync();
+    expect(() => vault.handle("sync_change_phrase", null)).toThrow(
+      expect.objectContaining({ kind: "NotFound", message: "this budget does not sync: set up sync in Settings first" }),
+    );
   });
 });
 
