@@ -682,6 +682,11 @@ pub(crate) fn next_sync(
 
 /// A signed-in connection to this vault's server (the refresh token rotated and kept).
 async fn signed_in(engine: &Engine, account: &SyncAccount) -> Result<Server> {
+    // A refresh token is good once: two calls at a time (the background task's sync and a
+    // click in Settings) must not both redeem the one in the keychain. The second waits, then
+    // redeems the token the first kept.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _signing_in = ONE_AT_A_TIME.lock().await;
     let me = device_of(engine)?;
     let mut server = Server::new(&account.server_url)?;
     let refresh = refresh_entry(me).load_secret()?;
