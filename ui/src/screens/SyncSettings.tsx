@@ -11,6 +11,7 @@ import type { SyncDeviceView } from "../bindings/SyncDeviceView";
 import type { SyncState } from "../bindings/SyncState";
 import { ErrorBanner } from "../ErrorBanner";
 import { changesText, normalPhrase, SYNC_ERROR_TITLES, whenText } from "../syncText";
+import { createStore } from "../store";
 import "./sync.css";
 
 type Props = {
@@ -27,21 +28,7 @@ type ShownPhrase = { phrase: string; after: "setup" | "change" };
  * an answer that came after the user left Settings, or a click on another screen before writing
  * it down, does not lose it; a card shown meanwhile shows it as soon as it comes.
  */
-const unconfirmedPhrase = (() => {
-  let shown: ShownPhrase | null = null;
-  const listeners = new Set<() => void>();
-  return {
-    current: () => shown,
-    subscribe(listener: () => void) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-    set(next: ShownPhrase | null) {
-      shown = next;
-      for (const listener of listeners) listener();
-    },
-  };
-})();
+const unconfirmedPhrase = createStore<ShownPhrase | null>(null);
 
 export function SyncSettings({ onSynced }: Props) {
   const id = useId();
@@ -253,12 +240,14 @@ function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) =
       } catch {
         state = { setUp: true, server: fields.server.trim(), user: fields.user.trim(), device: null, lastSyncAt: null, lastError: null, pendingChanges: 0, crowdSharing: false };
       }
+      // Whether or not this card is still shown: the card shown next shows the phrase. Set
+      // first, so the card goes straight from the form to the phrase, not through the device
+      // list (which would ask the server for devices nobody sees).
+      unconfirmedPhrase.set({ phrase, after: "setup" });
       if (live.current) {
         fields.setPassword("");
         done(state);
       }
-      // Whether or not this card is still shown: the card shown next shows the phrase.
-      unconfirmedPhrase.set({ phrase, after: "setup" });
     } catch (rejection) {
       if (live.current) setError(api.toIpcError(rejection));
     } finally {

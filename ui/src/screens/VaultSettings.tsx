@@ -14,6 +14,7 @@ import { screenHref } from "../navigation";
 import type { VaultActions, VaultModel } from "../vault";
 import { NewPassphraseFields, useNewPassphrase } from "../VaultForms";
 import { keySourceLabel, stateLabel } from "../vaultText";
+import { createStore } from "../store";
 import "./overview.css";
 
 export function VaultSettings({ vault, actions }: { vault: VaultModel; actions: VaultActions }) {
@@ -104,21 +105,7 @@ type Reencryption = "passphrase" | "rekey";
  * coming back while a big vault is re-encrypted still shows it running, and offers nothing
  * that would start another.
  */
-const reencryption = (() => {
-  let running: Reencryption | null = null;
-  const listeners = new Set<() => void>();
-  return {
-    current: () => running,
-    subscribe(listener: () => void) {
-      listeners.add(listener);
-      return () => void listeners.delete(listener);
-    },
-    set(next: Reencryption | null) {
-      running = next;
-      for (const listener of listeners) listener();
-    },
-  };
-})();
+const reencryption = createStore<Reencryption | null>(null);
 
 type KeyProps = {
   keySource: KeySource;

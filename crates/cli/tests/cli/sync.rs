@@ -635,6 +635,12 @@ fn a_new_key_and_a_new_phrase_keep_the_devices_left_in_sync() {
     assert_eq!(new_phrase.split(' ').count(), 24);
     assert_ne!(new_phrase, phrase);
 
+    // The phone, not synced since, asks for a new phrase too: refused, so the phrase the
+    // laptop just showed stays the one that joins (checked at the end).
+    let out = sync_json(phone.path(), &["change-phrase"], "");
+    let message = fails(&out, 10, "Conflict");
+    assert!(message.contains("just changed on another device"), "{message}");
+
     // Both ways between the devices left, the phone not asked for anything.
     ok(&mut sm(phone.path(), &["recategorize", &ids[1], "SHOPPING"]));
     json(&sync_json(phone.path(), &["now"], ""));

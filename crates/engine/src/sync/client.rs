@@ -705,11 +705,9 @@ pub(crate) async fn devices(engine: &Engine) -> Result<Vec<DeviceInfo>> {
 /// A new data key: what this device seals from now on, and every device after its next sync,
 /// uses it. Returns its epoch.
 pub(crate) async fn rotate_key(engine: &Engine) -> Result<u32> {
-    let account = account_of(engine)?;
-    let server = signed_in(engine, &account).await?;
-    let epoch = keys::rotate(engine, &server, vault_of(&account)?, device_of(engine)?).await?;
-    // The key is changed; a failed sync after it is kept as the last error and retried.
-    let _ = sync_now(engine).await;
+    let (server, vault, me) = for_key_change(engine).await?;
+    let epoch = keys::rotate(engine, &server, vault, me).await?;
+    sync_after_key_change(engine).await;
     Ok(epoch)
 }
 
@@ -717,13 +715,24 @@ pub(crate) async fn rotate_key(engine: &Engine) -> Result<u32> {
 /// or a reader of the old phrase opens nothing sealed from now on. Returns the phrase, to be
 /// shown once.
 pub(crate) async fn change_phrase(engine: &Engine) -> Result<String> {
+    let (server, vault, me) = for_key_change(engine).await?;
+    let phrase = keys::change_phrase(engine, &server, vault, me).await?;
+    sync_after_key_change(engine).await;
+    Ok(phrase)
+}
+
+/// Signed in, with the budget and this device, for a change of keys.
+async fn for_key_change(engine: &Engine) -> Result<(Server, VaultId, DeviceId)> {
     let account = account_of(engine)?;
     let server = signed_in(engine, &account).await?;
-    let phrase = keys::change_phrase(engine, &server, vault_of(&account)?, device_of(engine)?).await?;
-    // The new phrase must be shown whatever the sync after it does: the old one no longer
-    // joins. A failed sync is kept as the last error and retried by the background task.
+    Ok((server, vault_of(&account)?, device_of(engine)?))
+}
+
+/// The sync right after a change of keys. The change is made whatever the sync does (a new
+/// phrase must be shown: the old one no longer joins), so a failed sync is only kept as the
+/// last error, and the background task retries it.
+async fn sync_after_key_change(engine: &Engine) {
     let _ = sync_now(engine).await;
-    Ok(phrase)
 }
 
 /// Removes a device from the account: its tokens stop working at once (a lost laptop).

@@ -156,23 +156,27 @@ fn needs_join_again() -> crate::error::Error {
 /// Reads the server's key bundle and takes what another device changed: a new phrase (through
 /// the grant sealed to this device), new epochs' keys (through the phrase's key) and the
 /// newest epoch, to seal in from now; vouches for this device's public key when the bundle
-/// lacks it. Returns every data key held, and the bundle as it now is on the server.
+/// lacks it. Returns every data key held.
 pub(super) async fn follow(
     engine: &Engine,
     server: &Server,
     vault: VaultId,
     me: DeviceId,
 ) -> Result<Vec<(u32, DataKey)>> {
+    follow_bundle(engine, server, vault, me).await?;
+    held_data_keys(engine)
+}
+
+/// [`follow`], returning the bundle as it now is on the server (`None` for a vault from
+/// before key changes, which syncs with the keys it has and reads no bundle).
+async fn follow_bundle(engine: &Engine, server: &Server, vault: VaultId, me: DeviceId) -> Result<Option<KeyBundle>> {
     for _ in 0..ATTEMPTS {
-        let Some(mut held) = held(engine)? else {
-            // A vault from before key changes: it syncs with the keys it has.
-            return held_data_keys(engine);
-        };
+        let Some(mut held) = held(engine)? else { return Ok(None) };
         let bundle = fetch(server, vault).await?;
         if held.revision >= 0 && bundle.revision <= held.revision as u64 {
             // Nothing new (an older bundle, which only a server rolling back would serve, is
             // not taken either).
-            return held_data_keys(engine);
+            return Ok(Some(bundle));
         }
         if bundle.phrase > held.phrase {
             let mine = bundle.grants.iter().find(|g| g.device == me && g.phrase == bundle.phrase);
@@ -197,20 +201,20 @@ pub(super) async fn follow(
             .devices
             .iter()
             .any(|d| d.device == me && d.public == held.secret.public() && vouched(&held.phrase_key, vault, d));
-        let mut revision = bundle.revision;
+        let mut now = bundle;
         if !me_vouched {
-            let mut next = bundle.clone();
+            let mut next = now.clone();
             next.revision += 1;
             next.devices.retain(|d| d.device != me);
             next.devices.push(vouch(&held.phrase_key, vault, me, held.secret.public()));
             if !put(server, vault, &next).await? {
                 continue;
             }
-            revision = next.revision;
+            now = next;
         }
         let current = engine.with_vault(|v| sync_book::sync_account(v.read()))?.map_or(0, |a| a.epoch);
-        keep(engine, &keys, held.phrase, &held.phrase_key, &held.secret, revision as i64, epoch.max(current))?;
-        return held_data_keys(engine);
+        keep(engine, &keys, held.phrase, &held.phrase_key, &held.secret, now.revision as i64, epoch.max(current))?;
+        return Ok(Some(now));
     }
     Err(busy())
 }
@@ -222,9 +226,8 @@ fn busy() -> crate::error::Error {
 /// A new data key for this budget: records sealed from now on use it. Returns its epoch.
 pub(super) async fn rotate(engine: &Engine, server: &Server, vault: VaultId, me: DeviceId) -> Result<u32> {
     for _ in 0..ATTEMPTS {
-        follow(engine, server, vault, me).await?;
+        let mut bundle = follow_bundle(engine, server, vault, me).await?.ok_or_else(needs_join_again)?;
         let held = held(engine)?.ok_or_else(needs_join_again)?;
-        let mut bundle = fetch(server, vault).await?;
         if bundle.phrase != held.phrase {
             continue;
         }
@@ -243,11 +246,21 @@ pub(super) async fn rotate(engine: &Engine, server: &Server, vault: VaultId, me:
 /// A new recovery phrase, and a new data key with it; returned to be shown once. The devices
 /// active now go on as they are; a removed device, or anyone holding only the old phrase,
 /// opens nothing sealed from now on.
+///
+/// Refused, with nothing changed, when another device changed the phrase since this device
+/// last synced: that device has just shown its user the new phrase, which a second change
+/// would make useless at once. Asked again, it goes ahead.
 pub(super) async fn change_phrase(engine: &Engine, server: &Server, vault: VaultId, me: DeviceId) -> Result<String> {
+    let asked_on = held(engine)?.ok_or_else(needs_join_again)?.phrase;
     for _ in 0..ATTEMPTS {
-        follow(engine, server, vault, me).await?;
+        let bundle = follow_bundle(engine, server, vault, me).await?.ok_or_else(needs_join_again)?;
         let held = held(engine)?.ok_or_else(needs_join_again)?;
-        let bundle = fetch(server, vault).await?;
+        if held.phrase != asked_on {
+            return Err(sync_error(
+                ErrorKind::Conflict,
+                "the recovery phrase was just changed on another device, and this device now uses the new one: write down the phrase that device showed, or change the phrase again here to make another",
+            ));
+        }
         if bundle.phrase != held.phrase {
             continue;
         }
