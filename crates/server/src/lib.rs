@@ -13,6 +13,7 @@
 mod accounts;
 mod http;
 mod migrate;
+mod pg_connect;
 mod postgres;
 mod store;
 mod tls;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use spearmint_server::{
-    Config, Limits, PgStore, Server, SqliteStore, Store, hash_password, load_tls, sqlite_to_postgres,
+    Config, Limits, PgStore, Server, SqliteStore, Store, StoreError, hash_password, load_tls, sqlite_to_postgres,
 };
 use spearmint_sync_proto::Secret;
 
@@ -141,9 +141,14 @@ fn open(uri: Option<&str>, limits: Limits) -> Result<Box<dyn Store>, String> {
 
 /// The PostgreSQL database at `uri`; an error names the host, never the password.
 fn open_postgres(uri: &str, limits: Limits) -> Result<PgStore, String> {
+    let host = uri.split_once('@').map_or(uri, |(_, rest)| rest);
+    let host = host.split_once('?').map_or(host, |(host, _)| host);
     PgStore::open(uri, limits).map_err(|e| {
-        let host = uri.split_once('@').map_or(uri, |(_, rest)| rest);
-        format!("cannot use the PostgreSQL database at {host}: {e}; check that it runs and the user may create tables")
+        let advice = match e {
+            StoreError::Setup(_) | StoreError::DatabaseCertificate(_) => "",
+            _ => "; check that it runs and the user may create tables",
+        };
+        format!("cannot use the PostgreSQL database at {host}: {e}{advice}")
     })
 }
 

@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 
-use postgres::{Client, GenericClient, IsolationLevel, NoTls, Transaction};
+use postgres::{Client, GenericClient, IsolationLevel, Transaction};
 use spearmint_sync_proto::{
     Cursor, DeviceId, DeviceInfo, DeviceStatus, DownloadPage, DownloadRequest, Envelope, KeyBundle, KeyEpoch, Seq,
     StatusResponse, UploadOutcome, UploadResponse, VaultId,
 };
 
 use crate::accounts::{AccountId, Caller, TokenKind};
+use crate::pg_connect::PgTarget;
 use crate::store::{Limits, QuotaScope, Store, StoreError, check_records, device_of, hash_of, seq_of, seq_sql};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -100,7 +101,7 @@ const LOCK_KEYS: i32 = 4;
 
 /// The device logs of every vault, and the accounts, in one PostgreSQL database.
 pub struct PgStore {
-    uri: String,
+    target: PgTarget,
     /// Always some but while dropping (see `Drop`).
     client: Option<Client>,
     limits: Limits,
@@ -128,23 +129,33 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
-    /// Connects to the database at `uri` (`postgres://user:password@host:port/database`) and
-    /// creates the tables it lacks; many servers may do so at once.
+    /// Connects to the database at `uri` (`postgres://user:password@host:port/database`, with
+    /// `?sslmode=require` for TLS: see `pg_connect.rs`) and creates the tables it lacks; many
+    /// servers may do so at once.
     pub fn open(uri: &str, limits: Limits) -> Result<PgStore> {
-        let mut client = Client::connect(uri, NoTls)?;
+        let target = PgTarget::parse(uri)?;
+        let mut client = target.connect()?;
         let mut tx = client.transaction()?;
         // Two servers starting together would race on CREATE TABLE IF NOT EXISTS.
         tx.execute("SELECT pg_advisory_xact_lock(0, 0)", &[])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
-        Ok(PgStore { uri: uri.to_owned(), client: Some(client), limits })
+        Ok(PgStore { target, client: Some(client), limits })
+    }
+
+    /// Whether the connection to the database is encrypted, as the database itself reports it.
+    pub fn encrypted(&mut self) -> Result<bool> {
+        let row = self
+            .client()?
+            .query_one("SELECT coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)", &[])?;
+        Ok(row.get(0))
     }
 
     /// The connection, opened again if the database dropped it.
     fn client(&mut self) -> Result<&mut Client> {
         match &mut self.client {
             Some(client) if !client.is_closed() => {}
-            _ => self.client = Some(Client::connect(&self.uri, NoTls)?),
+            _ => self.client = Some(self.target.connect()?),
         }
         self.client.as_mut().ok_or(StoreError::Corrupt)
     }

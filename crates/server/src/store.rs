@@ -95,6 +95,13 @@ pub enum StoreError {
     Postgres(#[from] postgres::Error),
     #[error("the server's database holds a malformed record: restore it from a backup")]
     Corrupt,
+    /// A database URI's setting the server cannot use; the text says which and what to give.
+    #[error("{0}")]
+    Setup(String),
+    #[error(
+        "the PostgreSQL server's certificate is not trusted ({0}): name its CA with sslrootcert=FILE in the database URI, and check the URI names the host the certificate is for"
+    )]
+    DatabaseCertificate(String),
 }
 
 impl StoreError {
@@ -108,7 +115,11 @@ impl StoreError {
             StoreError::DeviceOfAnotherAccount | StoreError::DeviceRevoked | StoreError::VaultOfAnotherAccount => {
                 ErrorKind::Forbidden
             }
-            StoreError::Database(_) | StoreError::Postgres(_) | StoreError::Corrupt => ErrorKind::Unavailable,
+            StoreError::Database(_)
+            | StoreError::Postgres(_)
+            | StoreError::Corrupt
+            | StoreError::Setup(_)
+            | StoreError::DatabaseCertificate(_) => ErrorKind::Unavailable,
         }
     }
 }

@@ -392,6 +392,88 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
     assert_eq!(everything(&mut target).len(), expected.len(), "nothing was written twice");
 }
 
+/// TLS to PostgreSQL (`sslmode=require`): the connection is encrypted, as the database itself
+/// reports, and only to a database whose certificate the named CA signed. The test turns TLS on
+/// in the test cluster with a certificate minted here; plain connections go on meanwhile.
+#[test]
+fn postgres_over_tls_is_encrypted_and_only_with_a_trusted_certificate() {
+    let Backend::Postgres(uri) = Backend::postgres() else { unreachable!() };
+    let tls = ClusterTls::turn_on();
+    let with_ca = |ca: &std::path::Path| format!("{uri}?sslmode=require&sslrootcert={}", ca.display());
+
+    let mut store = PgStore::open(&with_ca(&tls.ca), Limits::default()).unwrap();
+    assert!(store.encrypted().unwrap(), "the database reports the connection as TLS");
+    store.create_account("ana", "hash of ana", 1).unwrap();
+    let mut plain = PgStore::open(&uri, Limits::default()).unwrap();
+    assert!(!plain.encrypted().unwrap(), "without sslmode the connection stays plain");
+    assert!(plain.create_account("ana", "h", 2).is_err(), "both see the one database");
+
+    let other = spearmint_sandbox_bank::test_certificate().unwrap();
+    let stranger = tls.dir.path().join("other-ca.pem");
+    std::fs::write(&stranger, other.ca_pem).unwrap();
+    let refused = PgStore::open(&with_ca(&stranger), Limits::default()).unwrap_err();
+    assert!(matches!(refused, StoreError::DatabaseCertificate(_)), "{refused}");
+    assert!(refused.to_string().contains("sslrootcert"), "the message says what to give: {refused}");
+}
+
+/// TLS on in the test cluster, with a certificate for 127.0.0.1 from a CA minted here; off again
+/// when dropped.
+struct ClusterTls {
+    admin: ::postgres::Client,
+    dir: tempfile::TempDir,
+    ca: std::path::PathBuf,
+}
+
+impl ClusterTls {
+    fn turn_on() -> ClusterTls {
+        use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+        let admin_uri = std::env::var("SPEARMINT_TEST_POSTGRES").unwrap();
+        let mut admin = ::postgres::Client::connect(&admin_uri, ::postgres::NoTls).unwrap();
+        // The cluster's own processes read the files: they must own the key and enter the
+        // directory.
+        let data: String = admin.query_one("SHOW data_directory", &[]).unwrap().get(0);
+        let owner = std::fs::metadata(&data).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let certificate = spearmint_sandbox_bank::test_certificate().unwrap();
+        let write = |name: &str, text: &str, mode: u32| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid())).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            path
+        };
+        let cert = write("server.crt", &certificate.chain_pem, 0o644);
+        let key = write("server.key", &certificate.key_pem, 0o600);
+        let ca = write("ca.pem", &certificate.ca_pem, 0o644);
+        for setting in [format!("ssl_cert_file = '{}'", cert.display()), format!("ssl_key_file = '{}'", key.display())]
+        {
+            admin.batch_execute(&format!("ALTER SYSTEM SET {setting}")).unwrap();
+        }
+        admin.batch_execute("ALTER SYSTEM SET ssl = on").unwrap();
+        admin.batch_execute("SELECT pg_reload_conf()").unwrap();
+        // The reload is the postmaster's, a moment later: a new connection sees it.
+        for _ in 0..100 {
+            let mut fresh = ::postgres::Client::connect(&admin_uri, ::postgres::NoTls).unwrap();
+            let on: String = fresh.query_one("SHOW ssl", &[]).unwrap().get(0);
+            if on == "on" {
+                return ClusterTls { admin, dir, ca };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("the test cluster did not turn TLS on: its log says why");
+    }
+}
+
+impl Drop for ClusterTls {
+    fn drop(&mut self) {
+        for setting in ["ssl", "ssl_cert_file", "ssl_key_file"] {
+            let _ = self.admin.batch_execute(&format!("ALTER SYSTEM RESET {setting}"));
+        }
+        let _ = self.admin.batch_execute("SELECT pg_reload_conf()");
+    }
+}
+
 fn the_crowd_answers_a_seller_only_once_three_accounts_agree(backend: &Backend) {
     let mut store = backend.open(Limits::default());
     let accounts: Vec<AccountId> =
