@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use argon2::Argon2;
@@ -83,30 +83,38 @@ pub struct Server {
 }
 
 impl Server {
-    /// Serves `store` on `listener` until [`Server::stop`].
-    pub fn start(store: Box<dyn Store>, config: Config, listener: tokio::net::TcpListener) -> std::io::Result<Server> {
-        Server::start_with(store, config, listener, None)
+    /// Serves `stores` on `listener` until [`Server::stop`]. `stores` are one store, or several
+    /// connections to one PostgreSQL database; each request takes one that is free.
+    pub fn start(
+        stores: Vec<Box<dyn Store>>,
+        config: Config,
+        listener: tokio::net::TcpListener,
+    ) -> std::io::Result<Server> {
+        Server::start_with(stores, config, listener, None)
     }
 
-    /// Serves `store` over HTTPS with `tls` (see [`crate::load_tls`]) until [`Server::stop`].
+    /// Serves `stores` over HTTPS with `tls` (see [`crate::load_tls`]) until [`Server::stop`].
     pub fn start_tls(
-        store: Box<dyn Store>,
+        stores: Vec<Box<dyn Store>>,
         config: Config,
         listener: tokio::net::TcpListener,
         tls: Arc<rustls::ServerConfig>,
     ) -> std::io::Result<Server> {
-        Server::start_with(store, config, listener, Some(tls))
+        Server::start_with(stores, config, listener, Some(tls))
     }
 
     fn start_with(
-        store: Box<dyn Store>,
+        stores: Vec<Box<dyn Store>>,
         config: Config,
         listener: tokio::net::TcpListener,
         tls: Option<Arc<rustls::ServerConfig>>,
     ) -> std::io::Result<Server> {
+        if stores.is_empty() {
+            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "a server needs a store"));
+        }
         let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let service = router(store, config).into_make_service();
+        let service = router(stores, config).into_make_service();
         let stopped = async move {
             let _ = stopped.await;
         };
@@ -134,7 +142,7 @@ impl Server {
 }
 
 struct App {
-    store: Arc<Mutex<Box<dyn Store>>>,
+    stores: Arc<Pool>,
     config: Config,
     buckets: Mutex<HashMap<DeviceId, Bucket>>,
     failures: Mutex<HashMap<String, Failures>>,
@@ -152,10 +160,37 @@ struct Failures {
     since: Instant,
 }
 
-fn router(store: Box<dyn Store>, config: Config) -> Router {
+/// The stores requests run on, each request taking one that is free: one SQLite store, or
+/// several connections to one PostgreSQL database (as safe as as many servers over it), so a
+/// slow query holds up only its own request.
+struct Pool {
+    free: Mutex<Vec<Box<dyn Store>>>,
+    given_back: Condvar,
+}
+
+impl Pool {
+    /// Runs `f` on a free store, waiting for one; called on a blocking thread. The store goes
+    /// back however `f` ends, a panic included (its transaction was rolled back on the way).
+    fn run<T>(&self, f: impl FnOnce(&mut dyn Store) -> T) -> T {
+        let mut free = self.free.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut store = loop {
+            match free.pop() {
+                Some(store) => break store,
+                None => free = self.given_back.wait(free).unwrap_or_else(PoisonError::into_inner),
+            }
+        };
+        drop(free);
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(store.as_mut())));
+        self.free.lock().unwrap_or_else(PoisonError::into_inner).push(store);
+        self.given_back.notify_one();
+        done.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+fn router(stores: Vec<Box<dyn Store>>, config: Config) -> Router {
     let body_limit = usize::try_from(config.max_upload_bytes).unwrap_or(usize::MAX);
     let app = Arc::new(App {
-        store: Arc::new(Mutex::new(store)),
+        stores: Arc::new(Pool { free: Mutex::new(stores), given_back: Condvar::new() }),
         config,
         buckets: Mutex::new(HashMap::new()),
         failures: Mutex::new(HashMap::new()),
@@ -343,19 +378,18 @@ fn check_password(password: &Secret) -> ApiResult<()> {
 }
 
 impl App {
-    /// Runs `f` on the store on a blocking thread.
+    /// Runs `f` on a free store on a blocking thread.
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&mut dyn Store) -> Result<T, StoreError> + Send + 'static,
     ) -> ApiResult<T> {
-        let store = Arc::clone(&self.store);
-        tokio::task::spawn_blocking(move || {
-            let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-            f(store.as_mut())
-        })
-        .await
-        .map_err(|_| ApiError::new(ErrorKind::Unavailable, "the sync server failed: try again later").retry_after(5))?
-        .map_err(ApiError::from)
+        let stores = Arc::clone(&self.stores);
+        tokio::task::spawn_blocking(move || stores.run(f))
+            .await
+            .map_err(|_| {
+                ApiError::new(ErrorKind::Unavailable, "the sync server failed: try again later").retry_after(5)
+            })?
+            .map_err(ApiError::from)
     }
 
     /// The caller a request's `Authorization: Bearer` access token speaks for, within its

@@ -67,6 +67,10 @@ struct ServeArgs {
     /// Bytes of records one account may store
     #[arg(long, value_name = "BYTES")]
     account_quota: Option<u64>,
+    /// Connections to a PostgreSQL database, each serving one request at a time (a SQLite
+    /// database always has one)
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
+    database_connections: u32,
 }
 
 #[derive(Subcommand, Debug)]
@@ -139,6 +143,26 @@ fn open(uri: Option<&str>, limits: Limits) -> Result<Box<dyn Store>, String> {
     Ok(Box::new(store))
 }
 
+/// The stores a server answers from: `connections` to a PostgreSQL database, or the one
+/// SQLite store.
+fn open_for_serving(uri: Option<&str>, limits: Limits, connections: u32) -> Result<Vec<Box<dyn Store>>, String> {
+    let Some(uri) = uri.filter(|u| is_postgres(u)) else { return Ok(vec![open(uri, limits)?]) };
+    let mut stores: Vec<Box<dyn Store>> = Vec::new();
+    for n in 0..connections {
+        let mut store = open_postgres(uri, limits)?;
+        if n == 0 {
+            // Whether the connection is encrypted, as the database reports it.
+            let tls = store.encrypted().map_err(|e| format!("cannot use the PostgreSQL database: {e}"))?;
+            eprintln!(
+                "{}",
+                serde_json::json!({"event": "database", "backend": "postgres", "connections": connections, "tls": tls})
+            );
+        }
+        stores.push(Box::new(store));
+    }
+    Ok(stores)
+}
+
 /// The PostgreSQL database at `uri`; an error names the host, never the password.
 fn open_postgres(uri: &str, limits: Limits) -> Result<PgStore, String> {
     let host = uri.split_once('@').map_or(uri, |(_, rest)| rest);
@@ -183,6 +207,14 @@ fn add_user(uri: Option<&str>, name: &str) -> Result<(), String> {
     Ok(())
 }
 
+fn serve_until_stopped(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the server's threads: {e}"))?;
+    runtime.block_on(serve(uri, args))
+}
+
 async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
     let mut limits = Limits::default();
     limits.max_device_bytes = args.device_quota.unwrap_or(limits.max_device_bytes);
@@ -200,7 +232,8 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
     };
     // Opening may block (PostgreSQL's driver runs its own runtime): not on the server's threads.
     let owned = uri.map(str::to_owned);
-    let store = tokio::task::spawn_blocking(move || open(owned.as_deref(), limits))
+    let connections = args.database_connections;
+    let stores = tokio::task::spawn_blocking(move || open_for_serving(owned.as_deref(), limits, connections))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))??;
     let tls = match (&args.tls_cert, &args.tls_key) {
@@ -211,8 +244,8 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}; choose another --listen address", args.listen))?;
     let (server, scheme) = match tls {
-        Some(tls) => (Server::start_tls(store, config, listener, tls), "https"),
-        None => (Server::start(store, config, listener), "http"),
+        Some(tls) => (Server::start_tls(stores, config, listener, tls), "https"),
+        None => (Server::start(stores, config, listener), "http"),
     };
     let server = server.map_err(|e| e.to_string())?;
     // The one line on standard output: what a client connects to (port 0 picks one).
@@ -235,13 +268,14 @@ async fn wait_for_stop() {
     }
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     let uri = cli.database.as_deref();
+    // Only serving runs on tokio. The other commands run without a runtime: PostgreSQL's
+    // blocking driver starts one of its own, which cannot be done inside another.
     let result = match cli.command {
-        None => serve(uri, cli.serve).await,
-        Some(Command::Serve(args)) => serve(uri, args).await,
+        None => serve_until_stopped(uri, cli.serve),
+        Some(Command::Serve(args)) => serve_until_stopped(uri, args),
         Some(Command::User { command: UserCommand::Add { name, .. } }) => add_user(uri, &name),
         Some(Command::Migrate { from, to }) => migrate(&from, &to),
     };

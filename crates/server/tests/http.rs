@@ -26,8 +26,13 @@ struct ServerProcess {
 
 impl ServerProcess {
     fn start(dir: &Path, extra: &[&str]) -> ServerProcess {
+        ServerProcess::start_on(&database(dir), dir, extra)
+    }
+
+    /// A server on the store at `database`, logging into `dir`.
+    fn start_on(database: &str, dir: &Path, extra: &[&str]) -> ServerProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_spearmint-server"))
-            .args(["--database", &database(dir), "--listen", "127.0.0.1:0"])
+            .args(["--database", database, "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(dir.join("server.log")).unwrap())
@@ -57,8 +62,12 @@ fn database(dir: &Path) -> String {
 
 /// `spearmint-server user add NAME --password-stdin`, with `--database` after the subcommand.
 fn add_user(dir: &Path, name: &str, password: &str) -> std::process::Output {
+    add_user_to(&database(dir), name, password)
+}
+
+fn add_user_to(database: &str, name: &str, password: &str) -> std::process::Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_spearmint-server"))
-        .args(["user", "add", name, "--password-stdin", "--database", &database(dir)])
+        .args(["user", "add", name, "--password-stdin", "--database", database])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -537,5 +546,115 @@ async fn the_log_and_the_database_hold_no_password_token_or_user_data() {
         ["ana-the-user", &vault(1).0.to_string(), &device(1).0.to_string(), &vault(1).0.simple().to_string()]
     {
         assert!(!log.contains(identity), "the log names {identity}:\n{log}");
+    }
+}
+
+/// A new database in the cluster `SPEARMINT_TEST_POSTGRES` names, for one test. Blocking (the
+/// driver runs a runtime of its own): called off the test's runtime.
+fn fresh_postgres(test: &str) -> String {
+    let admin = std::env::var("SPEARMINT_TEST_POSTGRES").expect(
+        "this test uses a real PostgreSQL: run it with `cargo xtask test`, which starts one \
+         (or set SPEARMINT_TEST_POSTGRES to a superuser's postgres:// URL)",
+    );
+    let name = format!("http_{test}_{}", Uuid::now_v7().simple());
+    let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).unwrap();
+    client.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// On PostgreSQL the server answers from several connections, so a request stuck in the
+/// database (here an upload waiting on a lock another session holds on the records) holds up
+/// no other request; the stuck one completes once the lock goes.
+#[tokio::test]
+async fn on_postgres_a_request_stuck_in_the_database_holds_up_no_other() {
+    let database = tokio::task::spawn_blocking(|| fresh_postgres("stuck")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let added = add_user_to(&database, "ana", PASSWORD);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let server = ServerProcess::start_on(&database, dir.path(), &["--database-connections", "2"]);
+    let client = std::sync::Arc::new(Client::new(&server));
+    let token = client.tokens("ana", device(1)).await.access_token.expose().to_owned();
+
+    // Another session locks the records; it lets go when told.
+    let (locked_tx, locked) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let database = database.clone();
+        std::thread::spawn(move || {
+            let mut session = ::postgres::Client::connect(&database, ::postgres::NoTls).unwrap();
+            let mut tx = session.transaction().unwrap();
+            tx.batch_execute("LOCK TABLE records IN ACCESS EXCLUSIVE MODE").unwrap();
+            locked_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+            tx.commit().unwrap();
+        })
+    };
+    locked.recv().unwrap();
+    let upload = {
+        let (client, token) = (client.clone(), token.clone());
+        tokio::spawn(
+            async move { client.upload(&token, vault(1), device(1), &chain(vault(1), device(1), 3, 50)).await },
+        )
+    };
+    // The upload is waiting on the lock once the database says a session waits on it.
+    let waiting = {
+        let database = database.clone();
+        std::thread::spawn(move || {
+            let mut watch = ::postgres::Client::connect(&database, ::postgres::NoTls).unwrap();
+            for _ in 0..200 {
+                let row = watch
+                    .query_one(
+                        "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'records'::regclass",
+                        &[],
+                    )
+                    .unwrap();
+                if row.get::<_, i64>(0) > 0 {
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            false
+        })
+    };
+    assert!(
+        tokio::task::spawn_blocking(move || waiting.join().unwrap()).await.unwrap(),
+        "the upload never reached the lock"
+    );
+
+    let devices = tokio::time::timeout(Duration::from_secs(20), client.get("/v1/devices", Some(&token))).await;
+    let (status, body) = devices.expect("another request was held up behind the stuck one");
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!upload.is_finished(), "the upload still waits on the lock");
+
+    release.send(()).unwrap();
+    let (status, body) = upload.await.unwrap();
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer: UploadResponse = serde_json::from_value(body).unwrap();
+    assert_eq!(answer.contiguous, Seq(3));
+    holder.join().unwrap();
+}
+
+/// The operator's commands on PostgreSQL, as run from a shell: `migrate` moves a SQLite
+/// deployment into an empty database, `user add` adds an account to it, and a server over it
+/// signs both in.
+#[tokio::test]
+async fn migrate_and_user_add_work_on_postgres_from_the_command_line() {
+    let postgres = tokio::task::spawn_blocking(|| fresh_postgres("cmd")).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    assert!(add_user(dir.path(), "ana", PASSWORD).status.success());
+    let migrated = Command::new(env!("CARGO_BIN_EXE_spearmint-server"))
+        .args(["migrate", "--from", &database(dir.path()), "--to", &postgres])
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(String::from_utf8_lossy(&migrated.stdout).contains("accounts: 1 rows"), "{migrated:?}");
+    let added = add_user_to(&postgres, "bo", PASSWORD);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+
+    let server = ServerProcess::start_on(&postgres, dir.path(), &[]);
+    let client = Client::new(&server);
+    for (user, n) in [("ana", 1), ("bo", 2)] {
+        let (status, body) = client.login(user, PASSWORD, device(n)).await;
+        assert_eq!(status, StatusCode::OK, "{user}: {body}");
     }
 }
