@@ -683,6 +683,38 @@ fn a_new_key_and_a_new_phrase_keep_the_devices_left_in_sync() {
     assert_eq!(known.len(), 3, "the laptop, the phone and the device that joined late: {bundle}");
 }
 
+/// Processes syncing one profile at the same moment (the app and `spearmint daemon`, or a
+/// command run meanwhile) each sign in with the refresh token the one before left: a refresh
+/// token is good once, and none of them is told its session ended.
+#[test]
+fn processes_syncing_one_profile_at_once_all_stay_signed_in() {
+    require_secret_service();
+    let server = Server::start();
+    let laptop = crate::common::demo_vault();
+    setup(laptop.path(), &server.url, "ana");
+    for round in 0..3 {
+        let children: Vec<_> = (0..4)
+            .map(|_| {
+                sm(laptop.path(), &["sync", "now", "--json"])
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
+
 /// The server's own HTTPS, for a deployment without a TLS proxy: a device that trusts the
 /// server's certificate authority syncs over it; one that does not is told the certificate is
 /// not trusted, and nothing is set up; plain HTTP to another machine is refused before

@@ -25,6 +25,7 @@ use super::seal::{DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, open, 
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keychain::KeychainEntry;
+use crate::vault::lock::ProfileLock;
 use crate::vault::now_rfc3339;
 use crate::vault::sync_book::{self, SyncAccount};
 
@@ -683,10 +684,15 @@ pub(crate) fn next_sync(
 /// A signed-in connection to this vault's server (the refresh token rotated and kept).
 async fn signed_in(engine: &Engine, account: &SyncAccount) -> Result<Server> {
     // A refresh token is good once: two calls at a time (the background task's sync and a
-    // click in Settings) must not both redeem the one in the keychain. The second waits, then
-    // redeems the token the first kept.
+    // click in Settings, or the app and `spearmint daemon` on one profile) must not both
+    // redeem the one in the keychain. The second waits, then redeems the token the first
+    // kept: in this process behind a mutex, between processes behind the profile's file lock.
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _signing_in = ONE_AT_A_TIME.lock().await;
+    let lock = engine.paths().dir.join("sync-sign-in.lock");
+    let _between_processes = tokio::task::spawn_blocking(move || ProfileLock::take(&lock, "sync sign-in"))
+        .await
+        .map_err(|e| Error::internal("the sync sign-in lock's thread failed", e))??;
     let me = device_of(engine)?;
     let mut server = Server::new(&account.server_url)?;
     let refresh = refresh_entry(me).load_secret()?;
