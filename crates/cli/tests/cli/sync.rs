@@ -539,18 +539,23 @@ fn a_sync_goes_on_through_the_other_server_when_one_dies() {
 
 /// The crowd, opt-in: once three accounts that share categorized a local seller the same way
 /// by hand, a fourth account's device that shares gets that category for it; two accounts are
-/// not enough. The server holds the seller only as a keyed hash, never its name.
+/// not enough. It outranks the seller's words, so a row the lexicon or the model decided takes
+/// the crowd's category too. The server holds the seller only as a keyed hash, never its name.
 #[test]
 fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
     require_secret_service();
     let server = Server::start();
     let seller = "ZORBLAX QUARTERMILE 77";
+    // A name whose words say groceries (to the lexicon or the model), where this seller's
+    // customers say shopping.
+    let worded = "QUIBBLEWICK MARKET 12";
     let device = |user: &str| {
         let dir = passphrase_vault();
         setup(dir.path(), &server.url, user);
         let account = crate::common::new_account(dir.path(), "Card");
         let file = dir.path().join("card.csv");
-        std::fs::write(&file, format!("Date,Description,Amount\n2026-11-03,{seller},-12.50\n")).unwrap();
+        let lines = format!("Date,Description,Amount\n2026-11-03,{seller},-12.50\n2026-11-04,{worded},-30.00\n");
+        std::fs::write(&file, lines).unwrap();
         ok(&mut sm(dir.path(), &["import", file.to_str().unwrap(), "--account", &account]));
         dir
     };
@@ -558,44 +563,53 @@ fn the_crowd_fills_in_a_seller_once_three_accounts_agree() {
         let decision = ok_json(dir, &["categorize", seller]);
         (text(&decision, "category"), text(&decision, "source"))
     };
+    let row = |dir: &Path, name: &str| {
+        let t = listed(dir, &[]).into_iter().find(|t| text(t, "seller").contains(name)).unwrap();
+        (text(&t, "id"), text(&t, "category"), text(&t, "categorySource"))
+    };
     let asker = device("dee");
     ok(&mut sm(asker.path(), &["sync", "crowd", "on"]));
     let status: Value = json(&sync_json(asker.path(), &["status"], ""));
     assert_eq!(status["crowd_sharing"], true, "{status}");
     assert_ne!(decided(asker.path()).0, "FOOD_RESTAURANTS");
+    let (_, category, source) = row(asker.path(), worded);
+    assert_eq!(category, "FOOD_GROCERIES");
+    assert!(["lexicon", "model"].contains(&source.as_str()), "decided by its words: {source}");
 
     // A device that does not share sends no vote, whatever its user chose.
     let private = device("eve");
-    let id = text(&listed(private.path(), &[])[0], "id");
-    ok(&mut sm(private.path(), &["recategorize", &id, "FOOD_RESTAURANTS"]));
+    ok(&mut sm(private.path(), &["recategorize", &row(private.path(), seller).0, "FOOD_RESTAURANTS"]));
     json(&sync_json(private.path(), &["now"], ""));
 
     for (n, user) in ["ana", "bo", "cy"].into_iter().enumerate() {
         let voter = device(user);
         ok(&mut sm(voter.path(), &["sync", "crowd", "on"]));
-        let id = text(&listed(voter.path(), &[])[0], "id");
-        ok(&mut sm(voter.path(), &["recategorize", &id, "FOOD_RESTAURANTS"]));
+        ok(&mut sm(voter.path(), &["recategorize", &row(voter.path(), seller).0, "FOOD_RESTAURANTS"]));
+        ok(&mut sm(voter.path(), &["recategorize", &row(voter.path(), worded).0, "SHOPPING"]));
         json(&sync_json(voter.path(), &["now"], ""));
         let report: Value = json(&sync_json(asker.path(), &["now"], ""));
         if n < 2 {
             assert_eq!(report["crowd"], 0, "{} accounts are not a crowd: {report}", n + 1);
             assert_ne!(decided(asker.path()).0, "FOOD_RESTAURANTS");
         } else {
-            assert_eq!(report["crowd"], 1, "{report}");
+            assert_eq!(report["crowd"], 2, "{report}");
         }
     }
     assert_eq!(decided(asker.path()), ("FOOD_RESTAURANTS".to_owned(), "crowd".to_owned()));
-    // The transaction already there, which nothing could categorize, takes it too.
-    let there = listed(asker.path(), &[]).into_iter().find(|t| text(t, "seller").contains("ZORBLAX")).unwrap();
-    assert_eq!(
-        (text(&there, "category"), text(&there, "categorySource")),
-        ("FOOD_RESTAURANTS".to_owned(), "crowd".to_owned()),
-        "{there}"
-    );
+    // The transactions already there take it too: the one nothing could categorize, and the
+    // one only its words had.
+    let (_, category, source) = row(asker.path(), seller);
+    assert_eq!((category.as_str(), source.as_str()), ("FOOD_RESTAURANTS", "crowd"));
+    let (_, category, source) = row(asker.path(), worded);
+    assert_eq!((category.as_str(), source.as_str()), ("SHOPPING", "crowd"));
+    // Nothing changes at the next sync: the rows already say what the crowd says.
+    let report: Value = json(&sync_json(asker.path(), &["now"], ""));
+    assert_eq!(report["uploaded"], 0, "{report}");
 
     let database = server.database();
     let database = String::from_utf8_lossy(&database);
     assert!(!database.contains("ZORBLAX"), "the server's database holds the seller's name");
+    assert!(!database.contains("QUIBBLEWICK"), "the server's database holds the seller's name");
 }
 
 /// After a laptop is lost: it is removed, the budget gets a new key and then a new recovery

@@ -532,6 +532,10 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     report.uploaded += upload(engine, &server, &caps, vault, me).await?;
     if engine.with_vault(|v| crate::vault::settings::crowd_sharing(v.read()))? {
         report.crowd = crowd_exchange(engine, &server).await?;
+        // The categories the crowd gave are this device's changes now: they reach the user's
+        // other devices in this sync, not the next.
+        engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+        report.uploaded += upload(engine, &server, &caps, vault, me).await?;
     }
     Ok(report)
 }

@@ -338,8 +338,12 @@ pub(crate) fn crowd_sellers(r: super::Reader<'_>, limit: u32) -> Result<Vec<Stri
 impl Writer<'_> {
     /// Keeps the crowd's answers (seller, category, accounts that chose it) in `crowd_votes`,
     /// replacing what it said of each seller before, and gives the category to the seller's
-    /// transactions that are still Uncategorized and not the user's; answers naming a category
-    /// this vault does not have are left out.
+    /// transactions the categorizer would now give it to: not the user's, and decided by
+    /// nothing the categorizer ranks above the crowd (rules, the dictionary, what the user's
+    /// corrections teach). So rows left Uncategorized, or decided only by the seller's words,
+    /// the bank's code, the model or an earlier crowd answer, take it. A channel's decision
+    /// stays: for a payment to a person the bank did not name, the crowd does not count.
+    /// Answers naming a category this vault does not have are left out.
     pub(crate) fn keep_crowd(&mut self, answers: &[(String, String, u32)], now: &str) -> Result<usize> {
         let mut kept = 0;
         for (seller, category, accounts) in answers {
@@ -359,15 +363,17 @@ impl Writer<'_> {
                 &["category_id", "votes", "updated_at"],
                 &[row],
             )?;
-            // The seller's transactions nothing else could categorize take the crowd's
-            // answer; none the user set, and none another source decided.
+            // Rows that already say what the crowd says are left alone: rewriting them would
+            // sync a change at every sync.
             let waiting: Vec<String> = self
                 .read()
                 .prepare_cached(
                     "SELECT id FROM transactions WHERE seller_normalized = ?1 AND category_locked = 0
-                     AND (category_id IS NULL OR category_id = 'UNCATEGORIZED')",
+                     AND (category_id IS NULL OR category_id = 'UNCATEGORIZED'
+                          OR category_source IN ('lexicon', 'provider', 'model', 'crowd'))
+                     AND NOT (category_id IS ?2 AND category_source IS 'crowd')",
                 )?
-                .query_map([seller], |r| r.get(0))?
+                .query_map([seller, category], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             for id in waiting {
                 self.update(
