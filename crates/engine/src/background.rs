@@ -87,9 +87,12 @@ pub(crate) async fn tick(engine: &Engine, now: DateTime<Utc>) -> Result<(Refresh
     // Sync, when the vault syncs and it is time: its changes go out and the other devices'
     // come in (raising their alerts, delivered below). A failure (offline, the server down) is
     // kept for the status and retried later; everything works meanwhile without the server.
+    // The sync's vault work (sealing, merging a big download) blocks: it runs on a blocking
+    // thread, driving its requests from there, never on the runtime's own threads.
     let mut next_sync = sync::client::next_sync(engine, now)?;
     if next_sync.is_some_and(|t| t <= now) {
-        let _ = sync::client::sync_now(engine).await;
+        let (syncing, runtime) = (engine.clone(), tokio::runtime::Handle::current());
+        let _ = Engine::blocking(move || runtime.block_on(sync::client::sync_now(&syncing))).await;
         next_sync = sync::client::next_sync(engine, Utc::now())?;
     }
     // Failures stay in the outbox and are retried on the next tick.
