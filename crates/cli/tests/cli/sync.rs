@@ -24,8 +24,44 @@ fn server_binary() -> PathBuf {
     bin
 }
 
-struct Server {
+/// A `spearmint-server` process with sign-up on, started with `args`, and the URL it printed;
+/// killed when dropped.
+struct Process {
     child: Child,
+    url: String,
+}
+
+impl Process {
+    fn start(args: &[&str], stderr: Stdio) -> Process {
+        let mut child = Command::new(server_binary())
+            .args(args)
+            .arg("--allow-sign-up")
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("said {line:?}")).to_owned();
+        Process { child, url }
+    }
+
+    /// Stops it (SIGTERM, so SQLite folds its WAL in) and waits.
+    fn stop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Server {
+    process: Process,
     url: String,
     dir: tempfile::TempDir,
     extra: Vec<String>,
@@ -38,17 +74,11 @@ impl Server {
 
     fn start_in(dir: tempfile::TempDir, listen: &str, extra: &[&str]) -> Server {
         let database = format!("sqlite://{}", dir.path().join("server.db").display());
-        let mut child = Command::new(server_binary())
-            .args(["--database", &database, "--listen", listen, "--allow-sign-up"])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let url = line.trim().strip_prefix("listening on ").unwrap().to_owned();
-        Server { child, url, dir, extra: extra.iter().map(|s| (*s).to_owned()).collect() }
+        let mut args = vec!["--database", &database, "--listen", listen];
+        args.extend_from_slice(extra);
+        let process = Process::start(&args, Stdio::null());
+        let url = process.url.clone();
+        Server { process, url, dir, extra: extra.iter().map(|s| (*s).to_owned()).collect() }
     }
 
     /// The size of the server's database and its write-ahead log: it grows as records come.
@@ -63,8 +93,8 @@ impl Server {
     /// Kills the process at once (no clean shutdown) and starts it again on the same address
     /// and database.
     fn crash_and_restart(mut self) -> Server {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.process.child.kill();
+        let _ = self.process.child.wait();
         let listen = self.url.strip_prefix("http://").unwrap().to_owned();
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
         let extra: Vec<&str> = self.extra.iter().map(String::as_str).collect();
@@ -73,8 +103,7 @@ impl Server {
 
     /// The server's whole database, as bytes (its WAL folded in by stopping it first).
     fn database(mut self) -> Vec<u8> {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
+        self.process.stop();
         let mut bytes = std::fs::read(self.dir.path().join("server.db")).unwrap();
         if let Ok(wal) = std::fs::read(self.dir.path().join("server.db-wal")) {
             bytes.extend(wal);
@@ -84,18 +113,10 @@ impl Server {
 
     /// The key bundle the server holds for the only vault on it: what it could hand anyone.
     fn key_bundle(mut self) -> Value {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let _ = self.child.wait();
+        self.process.stop();
         let db = rusqlite::Connection::open(self.dir.path().join("server.db")).unwrap();
         let bundle: String = db.query_row("SELECT bundle FROM vault_keys", [], |r| r.get(0)).unwrap();
         serde_json::from_str(&bundle).unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -356,7 +377,7 @@ fn postgres_database() -> String {
 
 /// One `spearmint-server` over PostgreSQL, its request log in a file.
 struct PgServer {
-    child: Child,
+    process: Process,
     addr: String,
     log: PathBuf,
 }
@@ -364,28 +385,15 @@ struct PgServer {
 impl PgServer {
     fn start(database: &str, dir: &Path, name: &str) -> PgServer {
         let log = dir.join(format!("{name}.log"));
-        let mut child = Command::new(server_binary())
-            .args(["--database", database, "--listen", "127.0.0.1:0", "--allow-sign-up", "--max-upload-records", "1"])
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_owned();
-        PgServer { child, addr, log }
+        let args = ["--database", database, "--listen", "127.0.0.1:0", "--max-upload-records", "1"];
+        let process = Process::start(&args, std::fs::File::create(&log).unwrap().into());
+        let addr = process.url.strip_prefix("http://").unwrap_or_else(|| panic!("{}", process.url)).to_owned();
+        PgServer { process, addr, log }
     }
 
     /// Uploads this server has answered.
     fn uploads(&self) -> usize {
         std::fs::read_to_string(&self.log).unwrap_or_default().lines().filter(|l| l.contains("/records")).count()
-    }
-}
-
-impl Drop for PgServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -489,8 +497,8 @@ fn a_sync_goes_on_through_the_other_server_when_one_dies() {
     }
     assert!(syncing.try_wait().unwrap().is_none(), "the sync was still going when the server died");
     let mut first = first;
-    first.child.kill().unwrap();
-    first.child.wait().unwrap();
+    first.process.child.kill().unwrap();
+    first.process.child.wait().unwrap();
     let out = syncing.wait_with_output().unwrap();
     assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(second.uploads() > 2, "the rest went to the second server");
