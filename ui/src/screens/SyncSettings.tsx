@@ -211,24 +211,37 @@ function firstMissing(values: Array<[string, string, RefObject<HTMLElement | nul
   return empty[0];
 }
 
-function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) => void>) {
-  const id = useId();
+/**
+ * What the set-up and join forms share: the server, user and password fields and their refs,
+ * which field is missing, the error shown, and whether the form is still mounted.
+ */
+function useAccountForm() {
   const fields = useAccountFields();
   const refs = { server: useRef<HTMLInputElement>(null), user: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
   const [missing, setMissing] = useState<string | null>(null);
   const [error, setError] = useState<IpcError | null>(null);
   const live = useLive();
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    if (running !== null) return;
+  /** Whether every field (the account's, then `more`) is filled; else the first empty one is focused and marked. */
+  const filled = (more: Array<[string, string, RefObject<HTMLElement | null>]> = []) => {
     const empty = firstMissing([
       ["server", fields.server, refs.server],
       ["user", fields.user, refs.user],
       ["password", fields.password, refs.password],
+      ...more,
     ]);
     setMissing(empty);
-    if (empty !== null) return;
+    return empty === null;
+  };
+  return { fields, refs, missing, error, setError, live, filled };
+}
+
+function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) => void>) {
+  const id = useId();
+  const { fields, refs, missing, error, setError, live, filled } = useAccountForm();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (running !== null || !filled()) return;
     setError(null);
     setRunning("setup");
     try {
@@ -282,15 +295,11 @@ function SetUpForm({ running, setRunning, done }: FormProps<(state: SyncState) =
 
 function JoinForm({ running, setRunning, done }: FormProps<(state: SyncState) => void>) {
   const id = useId();
-  const fields = useAccountFields();
-  const refs = { server: useRef<HTMLInputElement>(null), user: useRef<HTMLInputElement>(null), password: useRef<HTMLInputElement>(null) };
+  const { fields, refs, missing, error, setError, live, filled } = useAccountForm();
   const phraseRef = useRef<HTMLTextAreaElement>(null);
   const [phrase, setPhrase] = useState("");
-  const [missing, setMissing] = useState<string | null>(null);
-  const [error, setError] = useState<IpcError | null>(null);
   // The field to fix after a refusal, focused once the form is enabled again.
   const [refocus, setRefocus] = useState<"phrase" | "password" | null>(null);
-  const live = useLive();
 
   useEffect(() => {
     if (running !== null || refocus === null) return;
@@ -300,15 +309,7 @@ function JoinForm({ running, setRunning, done }: FormProps<(state: SyncState) =>
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (running !== null) return;
-    const empty = firstMissing([
-      ["server", fields.server, refs.server],
-      ["user", fields.user, refs.user],
-      ["password", fields.password, refs.password],
-      ["phrase", phrase, phraseRef],
-    ]);
-    setMissing(empty);
-    if (empty !== null) return;
+    if (running !== null || !filled([["phrase", phrase, phraseRef]])) return;
     setError(null);
     setRunning("join");
     try {
