@@ -8,7 +8,8 @@
 //! `app`: the real desktop window (release build, under Xvfb) on a vault of a million
 //! transactions: launch to the Overview painted, and frame times scrolling the Transactions list
 //! (`tests/e2e/bench-app.mjs`). `sync`: the release sync server under the load shapes Actual's
-//! was measured with (`crates/server/benches/sync.rs`), beside its figures.
+//! was measured with (`crates/server/benches/sync.rs`), beside its figures, then a new device
+//! taking in another's import through the release CLI (`tests/bench/sync-new-device.sh`).
 
 use std::path::Path;
 use std::process::Command;
@@ -63,8 +64,34 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
             cmd.env("SPEARMINT_BENCH_CSV", csv).env("SPEARMINT_BENCH_JOURNAL", journal);
         }
         command::run(&mut cmd).with_context(|| format!("the {name} benchmark failed"))?;
+        if *name == "sync" {
+            sync_new_device(root)?;
+        }
     }
     Ok(())
+}
+
+/// The new-device figure beside the server's: with the release CLI and server, a phone that
+/// joined the budget takes in a laptop's import, download, decrypt and apply
+/// (`tests/bench/sync-new-device.sh`, in a throwaway Secret Service session).
+fn sync_new_device(root: &Path) -> Result<()> {
+    deps::system_packages(deps::TEST_PACKAGES)?;
+    command::run(Command::new(env!("CARGO")).current_dir(root).args([
+        "build",
+        "--release",
+        "-p",
+        "spearmint-cli",
+        "-p",
+        "spearmint-server",
+    ]))
+    .context("the release CLI and server do not build")?;
+    let release = workspace::target_dir(root)?.join("release");
+    let session = KeyringSession::new()?;
+    let dir = session.scratch_dir("new-device")?;
+    let program =
+        [root.join("tests/bench/sync-new-device.sh"), release.join("spearmint"), release.join("spearmint-server"), dir];
+    let mut cmd = session.command(&[], &program)?;
+    command::run(cmd.current_dir(root)).context("the new-device benchmark failed: its output is above")
 }
 
 /// The batch job against its peers: byte-for-byte agreement first, then the timings at 10M rows
