@@ -16,6 +16,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+use crate::postgres::Postgres;
 use crate::session::KeyringSession;
 use crate::{command, deps, ui, workspace};
 
@@ -65,10 +66,25 @@ pub fn bench(root: &Path, which: Option<&str>) -> Result<()> {
         }
         command::run(&mut cmd).with_context(|| format!("the {name} benchmark failed"))?;
         if *name == "sync" {
+            sync_on_postgres(root)?;
             sync_new_device(root)?;
         }
     }
     Ok(())
+}
+
+/// The same load on PostgreSQL: a cluster of Debian's on 127.0.0.1 that writes as a deployment's
+/// does, one database for the run.
+fn sync_on_postgres(root: &Path) -> Result<()> {
+    let pg = Postgres::start_durable()?;
+    command::run(Command::new("psql").args(["-XtAq", &pg.url(), "-c", "CREATE DATABASE bench"]))
+        .context("cannot create the benchmark's database")?;
+    let url = pg.url();
+    let database = format!("{}/bench", url.rsplit_once('/').map_or(url.as_str(), |(server, _)| server));
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(root).args(["bench", "-p", "spearmint-server", "--bench", "sync"]);
+    cmd.env("SPEARMINT_BENCH_DATABASE", database);
+    command::run(&mut cmd).context("the sync benchmark on PostgreSQL failed")
 }
 
 /// The new-device figure beside the server's: with the release CLI and server, a phone that

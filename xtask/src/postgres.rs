@@ -21,7 +21,18 @@ pub struct Postgres {
 }
 
 impl Postgres {
+    /// A cluster for tests: fsync off, so nothing waits on the disk.
     pub fn start() -> Result<Postgres> {
+        Postgres::start_with("-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+    }
+
+    /// A cluster that writes as a deployment's does (fsync and synchronous commit on), for
+    /// benchmarks.
+    pub fn start_durable() -> Result<Postgres> {
+        Postgres::start_with("")
+    }
+
+    fn start_with(durability: &str) -> Result<Postgres> {
         let bin = server_bin_dir()?;
         let dir = tempfile::Builder::new()
             .prefix("spearmint-postgres-")
@@ -39,8 +50,8 @@ impl Postgres {
         )
         .context("`initdb` failed: see its output above")?;
         let options = format!(
-            "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={} -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
+            "-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={} -c max_connections=200 \
+             {durability}",
             pg.dir.path().display()
         );
         command::run(

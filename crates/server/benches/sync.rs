@@ -92,7 +92,7 @@ impl Device {
             epoch: KeyEpoch(0),
             prev: self.prev,
             nonce: [(self.seq % 251) as u8; 24],
-            ciphertext: (0..len).map(|i| (i as u64).wrapping_mul(2_654_435_761).wrapping_add(self.seq) as u8).collect(),
+            ciphertext: noise(self.seq, len),
         };
         self.prev = Some(record.content_hash());
         record
@@ -123,6 +123,22 @@ impl Device {
     }
 }
 
+/// `len` bytes as incompressible as real ciphertext (PostgreSQL would compress a pattern away),
+/// the same for the same `seed`: splitmix64.
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut state = seed;
+    let mut out = Vec::with_capacity(len + 8);
+    while out.len() < len {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        out.extend_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+    }
+    out.truncate(len);
+    out
+}
+
 fn p99(times: &mut [Duration]) -> f64 {
     times.sort();
     let at = ((times.len() as f64) * 0.99).ceil() as usize;
@@ -146,7 +162,10 @@ fn row(name: &str, ours: f64, theirs: f64, unit: &str, target: &str) {
 
 fn main() {
     let dir = tempfile::tempdir().unwrap();
-    let database = format!("sqlite://{}", dir.path().join("server.db").display());
+    // SQLite in a temporary file, or the PostgreSQL database `cargo xtask bench sync` made.
+    let postgres = std::env::var("SPEARMINT_BENCH_DATABASE").ok();
+    let database = postgres.clone().unwrap_or_else(|| format!("sqlite://{}", dir.path().join("server.db").display()));
+    let backend = if postgres.is_some() { "PostgreSQL (fsync on)" } else { "SQLite" };
     let mut server = Command::new(env!("CARGO_BIN_EXE_spearmint-server"))
         .args(["--database", &database, "--listen", "127.0.0.1:0", "--allow-sign-up", "--rate-limit", "1000000"])
         .stdout(Stdio::piped())
@@ -169,7 +188,7 @@ fn main() {
         assert!(status.is_success(), "{status}");
         let vault = VaultId(Uuid::now_v7());
         println!(
-            "sync server, release build, SQLite, one record per request ({} B sealed per 100 cells)",
+            "sync server, release build, {backend}, one record per request ({} B sealed per 100 cells)",
             sealed_len(100)
         );
 
@@ -247,11 +266,21 @@ fn main() {
         );
         let _ = server.kill();
         let _ = server.wait();
-        let disk: u64 = ["server.db", "server.db-wal"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
-            .map(|m| m.len())
-            .sum();
+        let disk: u64 = match &postgres {
+            // The records table with its indexes and TOAST: what the records take in the database.
+            Some(uri) => {
+                let out = Command::new("psql")
+                    .args(["-XtA", uri, "-c", "SELECT pg_total_relation_size('records')"])
+                    .output()
+                    .unwrap();
+                String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+            }
+            None => ["server.db", "server.db-wal"]
+                .iter()
+                .filter_map(|f| std::fs::metadata(dir.path().join(f)).ok())
+                .map(|m| m.len())
+                .sum(),
+        };
         row("server disk per cell", disk as f64 / total_cells, 241.0, "B", "<= 60 B");
     });
 }
