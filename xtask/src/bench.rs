@@ -92,16 +92,8 @@ fn sync_on_postgres(root: &Path) -> Result<()> {
 /// (`tests/bench/sync-new-device.sh`, in a throwaway Secret Service session).
 fn sync_new_device(root: &Path) -> Result<()> {
     deps::system_packages(deps::TEST_PACKAGES)?;
-    command::run(Command::new(env!("CARGO")).current_dir(root).args([
-        "build",
-        "--release",
-        "-p",
-        "spearmint-cli",
-        "-p",
-        "spearmint-server",
-    ]))
-    .context("the release CLI and server do not build")?;
-    let release = workspace::target_dir(root)?.join("release");
+    let release = release_build(root, &["spearmint-cli", "spearmint-server"])
+        .context("the release CLI and server do not build")?;
     let session = KeyringSession::new()?;
     let dir = session.scratch_dir("new-device")?;
     let program =
@@ -120,8 +112,7 @@ fn batch(root: &Path) -> Result<()> {
     deps::system_packages(&["time"])?;
     command::run(Command::new("python3").args(["-m", "pip", "install", "--quiet"]).args(BATCH_PEERS))
         .context("cannot install the peers from the Python registry")?;
-    command::run(Command::new(env!("CARGO")).current_dir(root).args(["build", "--release", "-p", "spearmint-cli"]))?;
-    let binary = workspace::target_dir(root)?.join("release/spearmint");
+    let binary = release_build(root, &["spearmint-cli"])?.join("spearmint");
     let project = format!("{} batch spending --log {{tx}} --sellers {{sellers}} --out {{out}}", binary.display());
     command::run(Command::new(bench.join("check_agree.sh")).env("PROJECT_CMD", &project))
         .context("the batch job does not agree with its peers")?;
@@ -146,16 +137,8 @@ fn app(root: &Path) -> Result<()> {
     ui::install(root)?;
     // Before the app's build, which embeds ui/dist as it is.
     ui::run_script(root, "build")?;
-    command::run(Command::new(env!("CARGO")).current_dir(root).args([
-        "build",
-        "--release",
-        "-p",
-        "spearmint-desktop",
-        "-p",
-        "spearmint-cli",
-    ]))
-    .context("the release app does not build")?;
-    let release = workspace::target_dir(root)?.join("release");
+    let release =
+        release_build(root, &["spearmint-desktop", "spearmint-cli"]).context("the release app does not build")?;
     let session = KeyringSession::new()?;
     let data_dir = session.scratch_dir("data")?;
     let wrapper = ["xvfb-run", "-a", "-s", "-screen 0 1280x800x24"];
@@ -196,4 +179,15 @@ fn hledger_data(root: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)>
         .context("the shared generator failed")?;
     }
     Ok((csv, journal))
+}
+
+/// Builds `packages` in release mode; returns the directory their binaries are in.
+fn release_build(root: &Path, packages: &[&str]) -> Result<std::path::PathBuf> {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(root).args(["build", "--release"]);
+    for package in packages {
+        cmd.args(["-p", package]);
+    }
+    command::run(&mut cmd)?;
+    Ok(workspace::target_dir(root)?.join("release"))
 }
