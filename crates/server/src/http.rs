@@ -17,7 +17,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -31,7 +31,8 @@ use spearmint_sync_proto::{
 };
 use spearmint_sync_proto::{
     Capabilities, DeviceId, DeviceList, DownloadRequest, ErrorBody, ErrorKind, KeyBundle, LoginRequest,
-    PROTOCOL_VERSION, RefreshRequest, Secret, SignUpRequest, Tokens, UploadRequest, VaultId,
+    PROTOCOL_VERSION, RefreshRequest, Secret, SignUpRequest, SnapshotChunk, SnapshotId, SnapshotManifest, Tokens,
+    UploadRequest, VaultId,
 };
 use uuid::Uuid;
 
@@ -55,6 +56,9 @@ pub struct Config {
     /// Wrong passwords for one user name before logins to it wait `login_lockout`.
     pub login_failures: u32,
     pub login_lockout: Duration,
+    /// Records younger than this are never compacted, and a device not seen for this long no
+    /// longer holds compaction back (it starts again from the snapshot when it returns).
+    pub retention: Duration,
 }
 
 impl Default for Config {
@@ -70,6 +74,7 @@ impl Default for Config {
             request_burst: 400,
             login_failures: 5,
             login_lockout: Duration::from_secs(60),
+            retention: Duration::from_secs(90 * 24 * 3600),
         }
     }
 }
@@ -207,6 +212,9 @@ fn router(stores: Vec<Box<dyn Store>>, config: Config) -> Router {
         .route("/v1/vaults/{vault}/download", post(download))
         .route("/v1/vaults/{vault}/status", get(status))
         .route("/v1/vaults/{vault}/keys", get(get_keys).put(put_keys))
+        .route("/v1/vaults/{vault}/snapshot", get(latest_snapshot))
+        .route("/v1/vaults/{vault}/snapshots/{id}", put(put_snapshot).get(snapshot_state))
+        .route("/v1/vaults/{vault}/snapshots/{id}/chunks/{index}", put(put_chunk).get(get_chunk))
         .route("/v1/crowd/votes", post(crowd_votes))
         .route("/v1/crowd/lookup", post(crowd_lookup))
         .fallback(|| async { ApiError::new(ErrorKind::NotFound, "there is no such endpoint: update Spearmint") })
@@ -266,6 +274,7 @@ impl IntoResponse for ApiError {
             ErrorKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::QuotaExceeded => StatusCode::INSUFFICIENT_STORAGE,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorKind::Compacted => StatusCode::GONE,
         };
         let retry = self.body.error.retry_after_secs;
         let mut response = (status, Json(self.body)).into_response();
@@ -390,6 +399,10 @@ impl App {
                 ApiError::new(ErrorKind::Unavailable, "the sync server failed: try again later").retry_after(5)
             })?
             .map_err(ApiError::from)
+    }
+
+    fn retention_secs(&self) -> i64 {
+        i64::try_from(self.config.retention.as_secs()).unwrap_or(i64::MAX)
     }
 
     /// The caller a request's `Authorization: Bearer` access token speaks for, within its
@@ -616,13 +629,120 @@ async fn download(
     let caller = app.caller(&headers).await?;
     let vault = VaultId(uuid_of(&vault)?);
     let request: DownloadRequest = parse(body)?;
+    let retention = app.retention_secs();
     let page = app
         .with_store(move |s| {
             s.check_vault(caller.account, vault)?;
-            s.download(vault, &request)
+            s.note_reads(vault, caller.device, &request.cursors)?;
+            let page = s.download(vault, &request)?;
+            // The end of a device's download: what every device has read may go now.
+            if !page.more {
+                s.compact(vault, now(), retention)?;
+            }
+            Ok(page)
         })
         .await?;
     Ok(ok(page))
+}
+
+/// The vault's latest complete snapshot's manifest, for a device that starts from it.
+async fn latest_snapshot(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path(vault): Path<String>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let vault = VaultId(uuid_of(&vault)?);
+    let latest = app
+        .with_store(move |s| {
+            s.check_vault(caller.account, vault)?;
+            s.latest_snapshot(vault)
+        })
+        .await?;
+    latest.map(ok).ok_or_else(|| ApiError::new(ErrorKind::NotFound, "this budget has no snapshot on the server yet"))
+}
+
+/// A snapshot's manifest, from the device that made it, before its chunks.
+async fn put_snapshot(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((vault, id)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let (vault, id) = (VaultId(uuid_of(&vault)?), SnapshotId(uuid_of(&id)?));
+    let manifest: SnapshotManifest = parse(body)?;
+    if manifest.id != id || manifest.author != caller.device {
+        return Err(ApiError::new(ErrorKind::Forbidden, "a device uploads only its own snapshot, under its own id"));
+    }
+    let state = app
+        .with_store(move |s| {
+            s.claim_vault(caller.account, vault)?;
+            s.put_snapshot(vault, &manifest, now())
+        })
+        .await?;
+    Ok(ok(state))
+}
+
+/// Which chunks of a snapshot the server lacks: where an interrupted upload resumes.
+async fn snapshot_state(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((vault, id)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let (vault, id) = (VaultId(uuid_of(&vault)?), SnapshotId(uuid_of(&id)?));
+    let state = app
+        .with_store(move |s| {
+            s.check_vault(caller.account, vault)?;
+            s.snapshot_state(vault, id)
+        })
+        .await?;
+    Ok(ok(state))
+}
+
+async fn put_chunk(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((vault, id, index)): Path<(String, String, u32)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let (vault, id) = (VaultId(uuid_of(&vault)?), SnapshotId(uuid_of(&id)?));
+    let chunk: SnapshotChunk = parse(body)?;
+    if chunk.index != index {
+        return Err(ApiError::new(ErrorKind::BadRequest, "the chunk's index is not the one in its address"));
+    }
+    let retention = app.retention_secs();
+    let state = app
+        .with_store(move |s| {
+            s.check_vault(caller.account, vault)?;
+            let state = s.put_snapshot_chunk(vault, caller.device, id, &chunk)?;
+            if state.latest {
+                s.compact(vault, now(), retention)?;
+            }
+            Ok(state)
+        })
+        .await?;
+    Ok(ok(state))
+}
+
+async fn get_chunk(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    Path((vault, id, index)): Path<(String, String, u32)>,
+) -> ApiResult<Response> {
+    let caller = app.caller(&headers).await?;
+    let (vault, id) = (VaultId(uuid_of(&vault)?), SnapshotId(uuid_of(&id)?));
+    let chunk = app
+        .with_store(move |s| {
+            s.check_vault(caller.account, vault)?;
+            s.snapshot_chunk(vault, id, index)
+        })
+        .await?;
+    chunk.map(ok).ok_or_else(|| {
+        ApiError::new(ErrorKind::NotFound, "the server no longer holds this snapshot: a newer one replaced it")
+    })
 }
 
 async fn status(State(app): State<Arc<App>>, headers: HeaderMap, Path(vault): Path<String>) -> ApiResult<Response> {

@@ -8,13 +8,15 @@
 //! (the contiguous prefix and what is held beyond a gap), bounded pages of downloads by
 //! `(device, seq)` cursors and quotas; accounts, devices and token hashes; the HTTP API
 //! ([`Server`]), over HTTPS of its own ([`load_tls`]) or behind a TLS proxy; `migrate` from
-//! SQLite to PostgreSQL; the crowd's opt-in votes. Not built yet: snapshots and compaction.
+//! SQLite to PostgreSQL; the crowd's opt-in votes; snapshots (sealed by a device, in chunks)
+//! and the compaction of the records they cover ([`Store::compact`]).
 
 mod accounts;
 mod http;
 mod migrate;
 mod pg_connect;
 mod postgres;
+mod snapshots;
 mod store;
 mod tls;
 

@@ -71,6 +71,10 @@ struct ServeArgs {
     /// database always has one)
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=64))]
     database_connections: u32,
+    /// Days a record is kept after a snapshot covers it, and a device may stay away without
+    /// starting again from the snapshot (0: delete what every device read, at once)
+    #[arg(long, default_value_t = 90, value_name = "DAYS", value_parser = clap::value_parser!(u64).range(0..=36_500))]
+    retention_days: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +232,7 @@ async fn serve(uri: Option<&str>, args: ServeArgs) -> Result<(), String> {
         max_upload_records: args.max_upload_records,
         requests_per_sec: args.rate_limit,
         request_burst: args.rate_limit.saturating_mul(2),
+        retention: Duration::from_secs(args.retention_days * 24 * 3600),
         ..Config::default()
     };
     // Opening may block (PostgreSQL's driver runs its own runtime): not on the server's threads.

@@ -5,7 +5,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, params};
 use spearmint_sync_proto::{
     ContentHash, Cursor, DeviceId, DeviceInfo, DeviceStatus, DownloadPage, DownloadRequest, Envelope, EnvelopeError,
-    ErrorKind, KeyBundle, KeyEpoch, Seq, StatusResponse, UploadOutcome, UploadResponse, VaultId,
+    ErrorKind, KeyBundle, KeyEpoch, Seq, SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState, StatusResponse,
+    UploadOutcome, UploadResponse, VaultId,
 };
 
 use crate::accounts::{AccountId, Caller, TokenKind};
@@ -22,16 +23,20 @@ CREATE TABLE IF NOT EXISTS records (
     nonce      BLOB NOT NULL,
     ciphertext BLOB NOT NULL,
     hash       BLOB NOT NULL,
+    -- When the server stored it (seconds since the Unix epoch): compaction keeps young ones.
+    stored_at  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (vault, device, seq)
 ) STRICT, WITHOUT ROWID;
 -- Each device's highest seq up to which every record is held, kept by `append`, so that neither
 -- status nor a download page reads a whole log to find it.
--- `bytes` is what the device's records take, for its quota.
+-- `bytes` is what the device's records take, for its quota; `compacted` the last seq deleted
+-- because the latest snapshot stands for it (the log is held from there on).
 CREATE TABLE IF NOT EXISTS heads (
     vault      BLOB NOT NULL,
     device     BLOB NOT NULL,
     contiguous INTEGER NOT NULL,
     bytes      INTEGER NOT NULL DEFAULT 0,
+    compacted  INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (vault, device)
 ) STRICT, WITHOUT ROWID;
 ";
@@ -89,6 +94,24 @@ pub enum StoreError {
     DeviceRevoked,
     #[error("this vault belongs to another account")]
     VaultOfAnotherAccount,
+    #[error("the snapshot is not one the server takes: {0}")]
+    Manifest(spearmint_sync_proto::ManifestError),
+    #[error("a snapshot covering more is held: this one is not needed")]
+    SnapshotSuperseded,
+    #[error("another snapshot, or another chunk, is held under this id")]
+    SnapshotMismatch,
+    #[error("there is no such snapshot: upload its manifest first")]
+    NoSuchSnapshot,
+    #[error("only the device that made a snapshot uploads its chunks")]
+    NotTheAuthor,
+    #[error("chunk {index} is past the snapshot's {chunks} chunks")]
+    ChunkOutOfRange { index: u32, chunks: u32 },
+    #[error("a snapshot chunk is {len} bytes: at least 16 and at most 1 MiB are taken")]
+    ChunkSize { len: usize },
+    #[error(
+        "the records of device {device} through {through} were compacted into the budget's latest snapshot: download the snapshot, then the records after it"
+    )]
+    Compacted { device: DeviceId, through: Seq },
     #[error("the server's database failed: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("the server's PostgreSQL database failed: {0}")]
@@ -112,6 +135,12 @@ impl StoreError {
             StoreError::Envelope { .. } | StoreError::SeqOutOfRange { .. } => ErrorKind::BadRequest,
             StoreError::Fork { .. } | StoreError::UserTaken | StoreError::KeysChanged { .. } => ErrorKind::Conflict,
             StoreError::Quota { .. } => ErrorKind::QuotaExceeded,
+            StoreError::Manifest(_) | StoreError::ChunkOutOfRange { .. } => ErrorKind::BadRequest,
+            StoreError::ChunkSize { .. } => ErrorKind::TooLarge,
+            StoreError::SnapshotSuperseded | StoreError::SnapshotMismatch => ErrorKind::Conflict,
+            StoreError::NoSuchSnapshot => ErrorKind::NotFound,
+            StoreError::NotTheAuthor => ErrorKind::Forbidden,
+            StoreError::Compacted { .. } => ErrorKind::Compacted,
             StoreError::DeviceOfAnotherAccount | StoreError::DeviceRevoked | StoreError::VaultOfAnotherAccount => {
                 ErrorKind::Forbidden
             }
@@ -186,6 +215,34 @@ pub trait Store: Send {
     /// For each of `sellers`, the category most distinct accounts chose (ties: the smaller id)
     /// and how many, where at least `min_accounts` did; the others are left out.
     fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>>;
+    /// Keeps a snapshot's manifest, to which its author then uploads the chunks. Repeating it
+    /// changes nothing; a snapshot that does not cover all the latest one does is refused, and
+    /// the author's unfinished snapshot, if any, is dropped for this one.
+    fn put_snapshot(&mut self, vault: VaultId, manifest: &SnapshotManifest, now: i64) -> Result<SnapshotState>;
+    /// Keeps one chunk of `author`'s snapshot `id` (a repeat changes nothing); the last one makes
+    /// the snapshot the vault's latest, if it still covers all the latest does, and drops the
+    /// snapshots it covers.
+    fn put_snapshot_chunk(
+        &mut self,
+        vault: VaultId,
+        author: DeviceId,
+        id: SnapshotId,
+        chunk: &SnapshotChunk,
+    ) -> Result<SnapshotState>;
+    /// The chunks the server lacks of snapshot `id`, and whether it is the latest.
+    fn snapshot_state(&mut self, vault: VaultId, id: SnapshotId) -> Result<SnapshotState>;
+    /// The vault's latest complete snapshot, if it has one.
+    fn latest_snapshot(&mut self, vault: VaultId) -> Result<Option<SnapshotManifest>>;
+    /// Chunk `index` of snapshot `id`, if held.
+    fn snapshot_chunk(&mut self, vault: VaultId, id: SnapshotId, index: u32) -> Result<Option<SnapshotChunk>>;
+    /// Notes how far `reader` read each other device's log (a download's cursors), once the vault
+    /// has a snapshot.
+    fn note_reads(&mut self, vault: VaultId, reader: DeviceId, cursors: &[Cursor]) -> Result<()>;
+    /// Deletes the records the latest snapshot stands for that every active device (not revoked,
+    /// seen within `retention_secs`) has read and that are older than `retention_secs`, each log
+    /// from its start; returns how many went. A download from before the cut is then refused
+    /// with [`StoreError::Compacted`].
+    fn compact(&mut self, vault: VaultId, now: i64, retention_secs: i64) -> Result<u64>;
 }
 
 /// A vault's keys change only from the bundle held to its successor: the first bundle is
@@ -226,7 +283,11 @@ impl SqliteStore {
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.busy_timeout(std::time::Duration::from_secs(5))?;
         db.execute_batch(SCHEMA)?;
+        // A file from before compaction: its records count as old, nothing is compacted yet.
+        add_column(&db, "records", "stored_at", "INTEGER NOT NULL DEFAULT 0")?;
+        add_column(&db, "heads", "compacted", "INTEGER NOT NULL DEFAULT 0")?;
         db.execute_batch(crate::accounts::SCHEMA)?;
+        db.execute_batch(crate::snapshots::SCHEMA)?;
         Ok(SqliteStore { db, limits })
     }
 
@@ -238,16 +299,29 @@ impl SqliteStore {
         let tx = self.db.transaction()?;
         let mut outcomes = Vec::with_capacity(records.len());
         let mut added = 0u64;
+        let compacted: i64 = tx
+            .query_row(
+                "SELECT compacted FROM heads WHERE vault = ?1 AND device = ?2",
+                params![vault.0.as_bytes(), device.0.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
         {
             let mut held =
                 tx.prepare_cached("SELECT hash FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3")?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO records (vault, device, seq, version, epoch, prev, nonce, ciphertext, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO records (vault, device, seq, version, epoch, prev, nonce, ciphertext, hash, stored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, unixepoch())",
             )?;
             for r in records {
                 let hash = r.content_hash();
                 let seq = seq_sql(r.seq)?;
+                // Compacted away: it was held (a snapshot covers it), so this is a replay.
+                if seq <= compacted {
+                    outcomes.push(UploadOutcome::Duplicate { seq: r.seq });
+                    continue;
+                }
                 let found: Option<Vec<u8>> = held
                     .query_row(params![vault.0.as_bytes(), device.0.as_bytes(), seq], |row| row.get(0))
                     .optional()?;
@@ -320,14 +394,21 @@ impl SqliteStore {
 
     /// Each device of `vault` with its contiguous seq, in device order.
     fn heads(&self, vault: VaultId) -> Result<Vec<(DeviceId, Seq)>> {
-        let mut stmt =
-            self.db.prepare_cached("SELECT device, contiguous FROM heads WHERE vault = ?1 ORDER BY device")?;
-        let rows =
-            stmt.query_map([vault.0.as_bytes()], |row| Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?)))?;
+        Ok(self.heads_and_cuts(vault)?.into_iter().map(|(device, contiguous, _)| (device, contiguous)).collect())
+    }
+
+    /// Each device of `vault` with its contiguous seq and the last seq compacted away.
+    fn heads_and_cuts(&self, vault: VaultId) -> Result<Vec<(DeviceId, Seq, Seq)>> {
+        let mut stmt = self
+            .db
+            .prepare_cached("SELECT device, contiguous, compacted FROM heads WHERE vault = ?1 ORDER BY device")?;
+        let rows = stmt.query_map([vault.0.as_bytes()], |row| {
+            Ok((row.get::<_, Vec<u8>>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        })?;
         let mut heads = Vec::new();
         for row in rows {
-            let (device, contiguous) = row?;
-            heads.push((device_of(&device)?, seq_of(contiguous)?));
+            let (device, contiguous, compacted) = row?;
+            heads.push((device_of(&device)?, seq_of(contiguous)?, seq_of(compacted)?));
         }
         Ok(heads)
     }
@@ -338,10 +419,10 @@ impl SqliteStore {
     pub fn download(&self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
         let max_bytes = request.max_bytes.map_or(self.limits.max_page_bytes, |b| b.min(self.limits.max_page_bytes));
         let max_records = self.limits.max_page_records as usize;
-        let heads = self.heads(vault)?;
         let after = |device: DeviceId| {
             request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)
         };
+        let heads = check_cuts(self.heads_and_cuts(vault)?, after)?;
         let mut stmt = self.db.prepare_cached(
             "SELECT seq, version, epoch, prev, nonce, ciphertext FROM records
              WHERE vault = ?1 AND device = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
@@ -394,6 +475,33 @@ impl SqliteStore {
         }
         Ok(DownloadPage { records, next, more })
     }
+}
+
+/// Each device's contiguous seq, or [`StoreError::Compacted`] for the first whose cursor lies
+/// before records compacted away (the reader must start again from the snapshot).
+pub(crate) fn check_cuts(
+    heads: Vec<(DeviceId, Seq, Seq)>,
+    after: impl Fn(DeviceId) -> Seq,
+) -> Result<Vec<(DeviceId, Seq)>> {
+    heads
+        .into_iter()
+        .map(|(device, contiguous, compacted)| {
+            if after(device) < compacted {
+                Err(StoreError::Compacted { device, through: compacted })
+            } else {
+                Ok((device, contiguous))
+            }
+        })
+        .collect()
+}
+
+/// Adds `column` to `table` of a file made before it existed.
+fn add_column(db: &Connection, table: &str, column: &str, declaration: &str) -> Result<()> {
+    let has = db.prepare("SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2")?.exists([table, column])?;
+    if !has {
+        db.execute_batch(&format!("ALTER TABLE {table} ADD COLUMN {column} {declaration}"))?;
+    }
+    Ok(())
 }
 
 impl Limits {
@@ -533,5 +641,32 @@ impl Store for SqliteStore {
     }
     fn crowd(&mut self, sellers: &[[u8; 32]], min_accounts: u32) -> Result<Vec<([u8; 32], String, u32)>> {
         SqliteStore::crowd(self, sellers, min_accounts)
+    }
+    fn put_snapshot(&mut self, vault: VaultId, manifest: &SnapshotManifest, now: i64) -> Result<SnapshotState> {
+        SqliteStore::put_snapshot(self, vault, manifest, now)
+    }
+    fn put_snapshot_chunk(
+        &mut self,
+        vault: VaultId,
+        author: DeviceId,
+        id: SnapshotId,
+        chunk: &SnapshotChunk,
+    ) -> Result<SnapshotState> {
+        SqliteStore::put_snapshot_chunk(self, vault, author, id, chunk)
+    }
+    fn snapshot_state(&mut self, vault: VaultId, id: SnapshotId) -> Result<SnapshotState> {
+        SqliteStore::snapshot_state(self, vault, id)
+    }
+    fn latest_snapshot(&mut self, vault: VaultId) -> Result<Option<SnapshotManifest>> {
+        SqliteStore::latest_snapshot(self, vault)
+    }
+    fn snapshot_chunk(&mut self, vault: VaultId, id: SnapshotId, index: u32) -> Result<Option<SnapshotChunk>> {
+        SqliteStore::snapshot_chunk(self, vault, id, index)
+    }
+    fn note_reads(&mut self, vault: VaultId, reader: DeviceId, cursors: &[Cursor]) -> Result<()> {
+        SqliteStore::note_reads(self, vault, reader, cursors)
+    }
+    fn compact(&mut self, vault: VaultId, now: i64, retention_secs: i64) -> Result<u64> {
+        SqliteStore::compact(self, vault, now, retention_secs)
     }
 }

@@ -263,6 +263,11 @@ async fn every_endpoint_refuses_a_missing_wrong_or_expired_token_and_a_refresh_r
             (reqwest::Method::PUT, format!("/v1/vaults/{}/keys", v.0), Some(json!({"keys": []}))),
             (reqwest::Method::POST, "/v1/crowd/votes".to_owned(), Some(json!({"votes": []}))),
             (reqwest::Method::POST, "/v1/crowd/lookup".to_owned(), Some(json!({"sellers": []}))),
+            (reqwest::Method::GET, format!("/v1/vaults/{}/snapshot", v.0), None),
+            (reqwest::Method::PUT, format!("/v1/vaults/{}/snapshots/{}", v.0, d.0), Some(json!({}))),
+            (reqwest::Method::GET, format!("/v1/vaults/{}/snapshots/{}", v.0, d.0), None),
+            (reqwest::Method::PUT, format!("/v1/vaults/{}/snapshots/{}/chunks/0", v.0, d.0), Some(json!({}))),
+            (reqwest::Method::GET, format!("/v1/vaults/{}/snapshots/{}/chunks/0", v.0, d.0), None),
         ]
     };
     let refresh = tokens.refresh_token.expose().to_owned();
@@ -384,6 +389,85 @@ async fn a_token_writes_only_its_own_devices_log_and_reads_only_its_own_accounts
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = client.get(&format!("/v1/vaults/{}/status", vault(2).0), Some(a1)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A snapshot's manifest as device `author` would put it, covering `covers` (device, seq, hash).
+fn manifest(id: u128, author: DeviceId, chunks: u32, covers: &[(DeviceId, Seq, &Envelope)]) -> Value {
+    json!({
+        "id": Uuid::from_u128(id), "author": author, "epoch": 0, "chunks": chunks,
+        "covers": covers.iter().map(|(d, s, r)| json!({"device": d, "seq": s, "hash": r.content_hash()})).collect::<Vec<_>>(),
+    })
+}
+
+fn chunk(index: u32) -> Value {
+    json!({"index": index, "nonce": "BQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUF", "ciphertext": "CQkJCQkJCQkJCQkJCQkJCQ=="})
+}
+
+#[tokio::test]
+async fn a_snapshot_is_its_author_s_to_write_the_account_s_to_read_and_stands_for_what_it_compacts() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(add_user(dir.path(), "ana", PASSWORD).status.success());
+    assert!(add_user(dir.path(), "bo", PASSWORD).status.success());
+    let server = ServerProcess::start(dir.path(), &["--retention-days", "0"]);
+    let client = Client::new(&server);
+    let (a1, a2, b) = (
+        client.tokens("ana", device(1)).await,
+        client.tokens("ana", device(2)).await,
+        client.tokens("bo", device(3)).await,
+    );
+    let (a1, a2, b) = (a1.access_token.expose(), a2.access_token.expose(), b.access_token.expose());
+    let records = chain(vault(1), device(1), 5, 100);
+    assert_eq!(client.upload(a1, vault(1), device(1), &records).await.0, StatusCode::OK);
+    let id = Uuid::from_u128(77);
+    let path = format!("/v1/vaults/{}/snapshots/{id}", vault(1).0);
+    let mine = manifest(77, device(1), 2, &[(device(1), Seq(4), &records[3])]);
+
+    // No snapshot yet; a device puts only its own, under the id in the address.
+    let latest = format!("/v1/vaults/{}/snapshot", vault(1).0);
+    assert_eq!(kind(&client.get(&latest, Some(a1)).await.1), ErrorKind::NotFound);
+    let (status, _, body) = client.send(reqwest::Method::PUT, &path, Some(a2), Some(mine.clone())).await;
+    assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    let (status, _, body) = client.send(reqwest::Method::PUT, &path, Some(b), Some(mine.clone())).await;
+    assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    let (status, _, body) = client.send(reqwest::Method::PUT, &path, Some(a1), Some(mine.clone())).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"missing": [0, 1], "latest": false})));
+
+    // Its chunks: the author's alone, then the latest with the last one.
+    let (status, _, body) =
+        client.send(reqwest::Method::PUT, &format!("{path}/chunks/0"), Some(a2), Some(chunk(0))).await;
+    assert_eq!((status, kind(&body)), (StatusCode::FORBIDDEN, ErrorKind::Forbidden));
+    let (status, _, body) =
+        client.send(reqwest::Method::PUT, &format!("{path}/chunks/1"), Some(a1), Some(chunk(0))).await;
+    assert_eq!((status, kind(&body)), (StatusCode::BAD_REQUEST, ErrorKind::BadRequest), "index and address differ");
+    let (status, _, body) =
+        client.send(reqwest::Method::PUT, &format!("{path}/chunks/1"), Some(a1), Some(chunk(1))).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"missing": [0], "latest": false})));
+    assert_eq!(client.get(&path, Some(a2)).await, (StatusCode::OK, json!({"missing": [0], "latest": false})));
+    let (status, _, body) =
+        client.send(reqwest::Method::PUT, &format!("{path}/chunks/0"), Some(a1), Some(chunk(0))).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({"missing": [], "latest": true})));
+    assert_eq!(client.get(&latest, Some(a2)).await, (StatusCode::OK, mine));
+    assert_eq!(client.get(&format!("{path}/chunks/1"), Some(a2)).await, (StatusCode::OK, chunk(1)));
+    assert_eq!(kind(&client.get(&latest, Some(b)).await.1), ErrorKind::Forbidden);
+    assert_eq!(kind(&client.get(&format!("{path}/chunks/1"), Some(b)).await.1), ErrorKind::Forbidden);
+
+    // With no retention, the records it covers go once every device seen since has read them,
+    // as the cursors of its next download say; a download from before them is answered 410, in
+    // words that say to start from the snapshot.
+    let download = format!("/v1/vaults/{}/download", vault(1).0);
+    let (status, body) = client.post(&download, Some(a2), json!({"cursors": []})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let read = json!({"cursors": [{"device": device(1), "after": 5}]});
+    let (status, body) = client.post(&download, Some(a2), read).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = client.post(&download, Some(a2), json!({"cursors": []})).await;
+    assert_eq!((status, kind(&body)), (StatusCode::GONE, ErrorKind::Compacted), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("download the snapshot"), "{body}");
+    let after = json!({"cursors": [{"device": device(1), "after": 4}]});
+    let (status, body) = client.post(&download, Some(a2), after).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page: DownloadPage = serde_json::from_value(body).unwrap();
+    assert_eq!(page.records, records[4..].to_vec(), "only what the snapshot does not cover is left");
 }
 
 #[tokio::test]

@@ -7,8 +7,9 @@
 
 use spearmint_server::{AccountId, Limits, PgStore, SqliteStore, Store, StoreError, TokenKind};
 use spearmint_sync_proto::{
-    ContentHash, Cursor, DeviceId, DownloadRequest, Envelope, ErrorKind, KeyBundle, KeyEpoch, PROTOCOL_VERSION, Seq,
-    UploadOutcome, VaultId, WrappedKey,
+    ContentHash, Cover, Cursor, DeviceId, DownloadRequest, Envelope, ErrorKind, KeyBundle, KeyEpoch, MAX_CHUNK_BYTES,
+    PROTOCOL_VERSION, Seq, SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState, UploadOutcome, VaultId,
+    WrappedKey,
 };
 use uuid::Uuid;
 
@@ -95,10 +96,21 @@ conformance!(
     a_vault_and_its_keys_belong_to_one_account,
     a_vault_s_keys_change_only_from_the_bundle_held_to_its_successor,
     the_crowd_answers_a_seller_only_once_three_accounts_agree,
+    a_snapshot_uploads_chunk_by_chunk_resumes_and_becomes_the_latest_with_its_last_chunk,
+    a_snapshot_covering_less_than_the_latest_is_refused_and_a_new_latest_drops_what_it_covers,
+    compaction_cuts_the_covered_prefix_every_active_device_read_and_nothing_younger,
+    a_revoked_device_or_one_not_seen_within_the_retention_does_not_hold_compaction_back,
+    compaction_gives_the_device_s_quota_back,
+    reads_noted_before_the_vault_has_a_latest_snapshot_are_not_kept,
 );
 
 fn everything(store: &mut dyn Store) -> Vec<Envelope> {
-    let mut request = DownloadRequest::default();
+    everything_after(store, Vec::new())
+}
+
+/// Every record after `cursors`, page by page.
+fn everything_after(store: &mut dyn Store, cursors: Vec<Cursor>) -> Vec<Envelope> {
+    let mut request = DownloadRequest { cursors, max_bytes: None };
     let mut all = Vec::new();
     loop {
         let page = store.download(vault(), &request).unwrap();
@@ -348,12 +360,16 @@ fn a_vault_s_keys_change_only_from_the_bundle_held_to_its_successor(backend: &Ba
 }
 
 /// A deployment moves from SQLite to PostgreSQL whole: the same records, pages, heads, quota
-/// usage, accounts, devices and tokens, so devices carry on without signing in again; and a
-/// second migration into the now full database is refused without writing anything.
+/// usage, accounts, devices and tokens, so devices carry on without signing in again; the
+/// snapshots (the latest and one still uploading), the devices' reads and what compaction cut
+/// (a log's cut and its records' ages); and a second migration into the now full database is
+/// refused without writing anything.
 #[test]
 fn migrate_moves_a_sqlite_store_into_postgres_whole() {
     let from = Backend::sqlite();
+    let now = unix_now() + 1_000;
     let mut expected = Vec::new();
+    let mut logs = Vec::new();
     let (ana, access) = {
         let mut store = from.open(Limits::default());
         let ana = store.create_account("ana", "hash of ana", 1).unwrap();
@@ -366,19 +382,47 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
             store.append(vault(), device(d), &records[..25]).unwrap();
             // A gap: 26 is missing, 27 to 30 wait beyond it.
             store.append(vault(), device(d), &records[26..]).unwrap();
-            expected.extend_from_slice(&records[..25]);
+            logs.push(records);
         }
+        // Both devices seen now, both read everything held, a snapshot through device 1's 10
+        // and device 2's 5: compacted. Device 2 is uploading another meanwhile.
+        store.register_device(ana, device(1), "laptop", now).unwrap();
+        store.register_device(ana, device(2), "phone", now).unwrap();
+        let snapshot = manifest(1, device(1), 2, &[&logs[0][9], &logs[1][4]]);
+        upload(store.as_mut(), &snapshot, 1).unwrap();
+        store.note_reads(vault(), device(1), &[Cursor { device: device(2), after: Seq(25) }]).unwrap();
+        store.note_reads(vault(), device(2), &[Cursor { device: device(1), after: Seq(25) }]).unwrap();
+        assert_eq!(store.compact(vault(), now, 0).unwrap(), 10 + 5);
+        let next = manifest(2, device(2), 3, &[&logs[0][19], &logs[1][19]]);
+        store.put_snapshot(vault(), &next, 100).unwrap();
+        store.put_snapshot_chunk(vault(), device(2), next.id, &chunk(1, 64, 2)).unwrap();
+        expected.extend_from_slice(&logs[0][10..25]);
+        expected.extend_from_slice(&logs[1][5..25]);
         (ana, [7u8; 32])
     };
+    let cut = || vec![Cursor { device: device(1), after: Seq(10) }, Cursor { device: device(2), after: Seq(5) }];
     let before = from.open(Limits::default()).status(vault()).unwrap();
     let Backend::Sqlite(dir) = &from else { unreachable!() };
     let Backend::Postgres(uri) = Backend::postgres() else { unreachable!() };
     let mut target = PgStore::open(&uri, Limits::default()).unwrap();
     let report = spearmint_server::sqlite_to_postgres(&dir.path().join("server.db"), &mut target).unwrap();
-    assert!(report.contains(&("records", 58)), "{report:?}");
+    for moved in [("records", 58 - 15), ("heads", 2), ("snapshots", 2), ("snapshot_chunks", 3), ("reads", 2)] {
+        assert!(report.contains(&moved), "{moved:?}: {report:?}");
+    }
 
-    assert_eq!(everything(&mut target), expected);
+    assert_eq!(everything_after(&mut target, cut()), expected);
     assert_eq!(target.status(vault()).unwrap(), before, "heads and gaps moved too");
+    let refused = target.download(vault(), &DownloadRequest::default()).unwrap_err();
+    assert!(matches!(refused, StoreError::Compacted { device: d, through: Seq(10) } if d == device(1)), "{refused}");
+    let replay = target.append(vault(), device(2), &logs[1][..5]).unwrap();
+    assert_eq!(replay.outcomes, (1..=5).map(|s| UploadOutcome::Duplicate { seq: Seq(s) }).collect::<Vec<_>>());
+    let snapshot = manifest(1, device(1), 2, &[&logs[0][9], &logs[1][4]]);
+    assert_eq!(target.latest_snapshot(vault()).unwrap(), Some(snapshot.clone()));
+    for index in 0..2 {
+        assert_eq!(target.snapshot_chunk(vault(), snapshot.id, index).unwrap(), Some(chunk(index, 64, 1)));
+    }
+    let next = manifest(2, device(2), 3, &[&logs[0][19], &logs[1][19]]);
+    assert_eq!(target.snapshot_state(vault(), next.id).unwrap(), state(&[0, 2], false), "the upload resumes");
     let caller = target.redeem_token(&access, TokenKind::Access, 10).unwrap().unwrap();
     assert_eq!((caller.account, caller.device), (ana, device(1)), "a device's token still works");
     assert_eq!(target.keys(ana, vault()).unwrap(), Some(keys(0, 0)));
@@ -389,7 +433,27 @@ fn migrate_moves_a_sqlite_store_into_postgres_whole() {
 
     let again = spearmint_server::sqlite_to_postgres(&dir.path().join("server.db"), &mut target).unwrap_err();
     assert!(matches!(again, spearmint_server::MigrateError::TargetNotEmpty), "{again}");
-    assert_eq!(everything(&mut target).len(), expected.len(), "nothing was written twice");
+    assert_eq!(everything_after(&mut target, cut()).len(), expected.len(), "nothing was written twice");
+
+    // The upload completes on PostgreSQL; the records kept their ages (young within 90 days)
+    // and the devices' reads came along (both read through 25).
+    for index in [0, 2] {
+        target.put_snapshot_chunk(vault(), device(2), next.id, &chunk(index, 64, 2)).unwrap();
+    }
+    assert_eq!(target.latest_snapshot(vault()).unwrap(), Some(next.clone()));
+    assert_eq!(target.snapshot_chunk(vault(), snapshot.id, 0).unwrap(), None, "the first was covered: dropped");
+    assert_eq!(target.compact(vault(), now, NINETY_DAYS).unwrap(), 0);
+    assert_eq!(target.compact(vault(), now, 0).unwrap(), 10 + 15);
+
+    // The quota's usage moved as compaction left it: device 1 holds 11..=25 and 27..=30 (19
+    // records) less the 10 just cut, so record 26 fits in 10 records' room and not in less.
+    let per_record = logs[0][0].stored_len() as u64;
+    let tight = Limits { max_device_bytes: per_record * 10 - 1, ..Limits::default() };
+    let refused = PgStore::open(&uri, tight).unwrap().append(vault(), device(1), &logs[0][25..26]).unwrap_err();
+    assert!(matches!(refused, StoreError::Quota { .. }), "{refused:?}");
+    let room = Limits { max_device_bytes: per_record * 10, ..Limits::default() };
+    let filled = PgStore::open(&uri, room).unwrap().append(vault(), device(1), &logs[0][25..26]).unwrap();
+    assert_eq!(filled.contiguous, Seq(30));
 }
 
 /// TLS to PostgreSQL (`sslmode=require`): the connection is encrypted, as the database itself
@@ -499,4 +563,308 @@ fn the_crowd_answers_a_seller_only_once_three_accounts_agree(backend: &Backend) 
         vec![(taco, "FOOD_RESTAURANTS".to_owned(), 2)],
         "kept; ties go to the smaller id"
     );
+}
+
+/// A snapshot `id` by `author` in `chunks` chunks, covering each log through the record given.
+fn manifest(id: u128, author: DeviceId, chunks: u32, covers: &[&Envelope]) -> SnapshotManifest {
+    SnapshotManifest {
+        id: SnapshotId(Uuid::from_u128(0x5a << 64 | id)),
+        author,
+        epoch: KeyEpoch(0),
+        chunks,
+        covers: covers.iter().map(|r| Cover { device: r.device, seq: r.seq, hash: r.content_hash() }).collect(),
+    }
+}
+
+/// Chunk `index`, `len` bytes of ciphertext tagged `tag`.
+fn chunk(index: u32, len: usize, tag: u8) -> SnapshotChunk {
+    SnapshotChunk { index, nonce: [tag; 24], ciphertext: vec![tag; len] }
+}
+
+/// Uploads `manifest` and all its chunks (tagged `tag`); returns the last answer.
+fn upload(store: &mut dyn Store, manifest: &SnapshotManifest, tag: u8) -> Result<SnapshotState, StoreError> {
+    let mut state = store.put_snapshot(vault(), manifest, 100)?;
+    for index in 0..manifest.chunks {
+        state = store.put_snapshot_chunk(vault(), manifest.author, manifest.id, &chunk(index, 64, tag))?;
+    }
+    Ok(state)
+}
+
+fn state(missing: &[u32], latest: bool) -> SnapshotState {
+    SnapshotState { missing: missing.to_vec(), latest }
+}
+
+/// Seconds since the Unix epoch, the clock records are stamped with as they are stored.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Ninety days, in seconds: a retention window every record of a test is younger than.
+const NINETY_DAYS: i64 = 90 * 24 * 3600;
+
+/// A download from `cursors` (the first page).
+fn download_from(store: &mut dyn Store, cursors: &[(u128, u64)]) -> Result<Vec<Envelope>, StoreError> {
+    let cursors = cursors.iter().map(|&(d, after)| Cursor { device: device(d), after: Seq(after) }).collect();
+    Ok(store.download(vault(), &DownloadRequest { cursors, max_bytes: None })?.records)
+}
+
+fn a_snapshot_uploads_chunk_by_chunk_resumes_and_becomes_the_latest_with_its_last_chunk(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let records = chain(device(1), 5, 40, 1);
+    store.append(vault(), device(1), &records).unwrap();
+    let snapshot = manifest(1, device(1), 3, &[&records[4]]);
+
+    assert_eq!(store.put_snapshot(vault(), &snapshot, 100).unwrap(), state(&[0, 1, 2], false));
+    assert_eq!(store.put_snapshot(vault(), &snapshot, 101).unwrap(), state(&[0, 1, 2], false), "a repeat");
+    let mut other = snapshot.clone();
+    other.chunks = 4;
+    assert!(matches!(store.put_snapshot(vault(), &other, 102), Err(StoreError::SnapshotMismatch)));
+    let mut malformed = manifest(2, device(1), 1, &[&records[4]]);
+    malformed.chunks = 0;
+    let refused = store.put_snapshot(vault(), &malformed, 103).unwrap_err();
+    assert!(matches!(refused, StoreError::Manifest(_)), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::BadRequest);
+    assert!(matches!(store.snapshot_state(vault(), malformed.id), Err(StoreError::NoSuchSnapshot)));
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), None, "not before its chunks");
+
+    let put = |store: &mut dyn Store, author: DeviceId, chunk: &SnapshotChunk| {
+        store.put_snapshot_chunk(vault(), author, snapshot.id, chunk)
+    };
+    let refused = store.put_snapshot_chunk(vault(), device(1), malformed.id, &chunk(0, 64, 1)).unwrap_err();
+    assert!(matches!(refused, StoreError::NoSuchSnapshot), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::NotFound);
+    let refused = put(store.as_mut(), device(2), &chunk(0, 64, 1)).unwrap_err();
+    assert!(matches!(refused, StoreError::NotTheAuthor), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::Forbidden);
+    let refused = put(store.as_mut(), device(1), &chunk(3, 64, 1)).unwrap_err();
+    assert!(matches!(refused, StoreError::ChunkOutOfRange { index: 3, chunks: 3 }), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::BadRequest);
+    let refused = put(store.as_mut(), device(1), &chunk(0, MAX_CHUNK_BYTES + 1, 1)).unwrap_err();
+    assert!(matches!(refused, StoreError::ChunkSize { len } if len == MAX_CHUNK_BYTES + 1), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::TooLarge);
+    let refused = put(store.as_mut(), device(1), &chunk(0, 15, 1)).unwrap_err();
+    assert!(matches!(refused, StoreError::ChunkSize { len: 15 }), "shorter than a tag: {refused}");
+    assert_eq!(store.snapshot_state(vault(), snapshot.id).unwrap(), state(&[0, 1, 2], false), "nothing kept");
+
+    let chunks = [chunk(0, 16, 10), chunk(1, 5_000, 11), chunk(2, MAX_CHUNK_BYTES, 12)];
+    assert_eq!(put(store.as_mut(), device(1), &chunks[1]).unwrap(), state(&[0, 2], false));
+    assert_eq!(put(store.as_mut(), device(1), &chunks[1]).unwrap(), state(&[0, 2], false), "a repeat");
+    let refused = put(store.as_mut(), device(1), &chunk(1, 5_000, 13)).unwrap_err();
+    assert!(matches!(refused, StoreError::SnapshotMismatch), "another chunk at a held index: {refused}");
+    assert_eq!(refused.kind(), ErrorKind::Conflict);
+
+    // The upload is interrupted; the author comes back (to another server process) and resumes.
+    drop(store);
+    let mut store = backend.open(Limits::default());
+    assert_eq!(store.snapshot_state(vault(), snapshot.id).unwrap(), state(&[0, 2], false));
+    assert_eq!(store.put_snapshot(vault(), &snapshot, 200).unwrap(), state(&[0, 2], false), "names what is missing");
+    assert_eq!(put(store.as_mut(), device(1), &chunks[2]).unwrap(), state(&[0], false));
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), None, "not before its last chunk");
+    assert_eq!(put(store.as_mut(), device(1), &chunks[0]).unwrap(), state(&[], true));
+
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(snapshot.clone()));
+    assert_eq!(store.snapshot_state(vault(), snapshot.id).unwrap(), state(&[], true));
+    assert_eq!(store.put_snapshot(vault(), &snapshot, 300).unwrap(), state(&[], true), "a repeat once latest");
+    assert_eq!(put(store.as_mut(), device(1), &chunks[1]).unwrap(), state(&[], true), "a repeat once latest");
+    drop(store);
+    let mut store = backend.open(Limits::default());
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(snapshot.clone()), "kept");
+    for held in &chunks {
+        assert_eq!(store.snapshot_chunk(vault(), snapshot.id, held.index).unwrap().as_ref(), Some(held));
+    }
+    assert_eq!(store.snapshot_chunk(vault(), snapshot.id, 3).unwrap(), None);
+    assert_eq!(store.snapshot_chunk(vault(), malformed.id, 0).unwrap(), None);
+}
+
+fn a_snapshot_covering_less_than_the_latest_is_refused_and_a_new_latest_drops_what_it_covers(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let (one, two) = (chain(device(1), 6, 40, 1), chain(device(2), 4, 40, 2));
+    store.append(vault(), device(1), &one).unwrap();
+    store.append(vault(), device(2), &two).unwrap();
+
+    let first = manifest(1, device(1), 2, &[&one[2], &two[1]]);
+    assert_eq!(upload(store.as_mut(), &first, 1).unwrap(), state(&[], true));
+    // Device 2's records 1 and 2 would be lost: refused at once.
+    let less = manifest(2, device(2), 1, &[&one[4]]);
+    let refused = store.put_snapshot(vault(), &less, 100).unwrap_err();
+    assert!(matches!(refused, StoreError::SnapshotSuperseded), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::Conflict);
+    assert!(matches!(store.snapshot_state(vault(), less.id), Err(StoreError::NoSuchSnapshot)), "not kept");
+
+    // Device 2 starts one that covers all of the first; meanwhile device 1 completes one that
+    // covers more of device 1's log and less of device 2's than device 2's does.
+    let slow = manifest(3, device(2), 2, &[&one[4], &two[3]]);
+    assert_eq!(store.put_snapshot(vault(), &slow, 100).unwrap(), state(&[0, 1], false));
+    assert_eq!(store.put_snapshot_chunk(vault(), device(2), slow.id, &chunk(0, 64, 3)).unwrap(), state(&[1], false));
+    let fast = manifest(4, device(1), 1, &[&one[5], &two[2]]);
+    assert_eq!(upload(store.as_mut(), &fast, 4).unwrap(), state(&[], true));
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(fast.clone()));
+    assert!(matches!(store.snapshot_state(vault(), first.id), Err(StoreError::NoSuchSnapshot)), "the first went");
+    for index in 0..2 {
+        assert_eq!(store.snapshot_chunk(vault(), first.id, index).unwrap(), None, "and its chunks");
+    }
+    assert_eq!(store.snapshot_state(vault(), slow.id).unwrap(), state(&[1], false), "it covers more of device 2");
+
+    // Its last chunk: it no longer covers all the latest does (device 1's record 6).
+    let refused = store.put_snapshot_chunk(vault(), device(2), slow.id, &chunk(1, 64, 3)).unwrap_err();
+    assert!(matches!(refused, StoreError::SnapshotSuperseded), "{refused}");
+    assert!(matches!(store.snapshot_state(vault(), slow.id), Err(StoreError::NoSuchSnapshot)), "dropped");
+    assert_eq!(store.snapshot_chunk(vault(), slow.id, 0).unwrap(), None);
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(fast.clone()), "the latest stays");
+
+    // An author's new snapshot replaces its own unfinished one.
+    let unfinished = manifest(5, device(2), 2, &[&one[5], &two[3]]);
+    store.put_snapshot(vault(), &unfinished, 200).unwrap();
+    store.put_snapshot_chunk(vault(), device(2), unfinished.id, &chunk(0, 64, 5)).unwrap();
+    let replacement = manifest(6, device(2), 1, &[&one[5], &two[3]]);
+    assert_eq!(store.put_snapshot(vault(), &replacement, 201).unwrap(), state(&[0], false));
+    assert!(matches!(store.snapshot_state(vault(), unfinished.id), Err(StoreError::NoSuchSnapshot)));
+    assert_eq!(store.snapshot_chunk(vault(), unfinished.id, 0).unwrap(), None);
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(fast.clone()), "a latest is not replaced unfinished");
+    assert_eq!(store.snapshot_state(vault(), fast.id).unwrap(), state(&[], true));
+    assert_eq!(
+        store.put_snapshot_chunk(vault(), device(2), replacement.id, &chunk(0, 64, 6)).unwrap(),
+        state(&[], true)
+    );
+    assert_eq!(store.latest_snapshot(vault()).unwrap(), Some(replacement.clone()));
+    assert!(matches!(store.snapshot_state(vault(), fast.id), Err(StoreError::NoSuchSnapshot)), "covered: dropped");
+    assert_eq!(store.snapshot_chunk(vault(), fast.id, 0).unwrap(), None);
+    assert_eq!(store.snapshot_chunk(vault(), replacement.id, 0).unwrap(), Some(chunk(0, 64, 6)));
+}
+
+/// Two logs, a snapshot covering part of each, three readers: each log is cut through what
+/// the snapshot covers, every active reader read and the retention window allows.
+fn compaction_cuts_the_covered_prefix_every_active_device_read_and_nothing_younger(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    // The devices were last seen at `now`; the records were stored up to a second or so ago.
+    let now = unix_now() + 1_000;
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    for d in 1..=3 {
+        store.register_device(ana, device(d), "a device", now).unwrap();
+    }
+    let (one, two) = (chain(device(1), 10, 100, 1), chain(device(2), 6, 100, 2));
+    store.append(vault(), device(1), &one).unwrap();
+    store.append(vault(), device(2), &two).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "no snapshot yet");
+    let snapshot = manifest(1, device(3), 1, &[&one[6], &two[3]]);
+    upload(store.as_mut(), &snapshot, 1).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "no one read anything yet");
+
+    let cursors =
+        |c: &[(u128, u64)]| c.iter().map(|&(d, s)| Cursor { device: device(d), after: Seq(s) }).collect::<Vec<_>>();
+    store.note_reads(vault(), device(1), &cursors(&[(1, 10), (2, 6)])).unwrap();
+    store.note_reads(vault(), device(2), &cursors(&[(1, 10), (2, 6)])).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "device 3 has read nothing yet");
+    store.note_reads(vault(), device(3), &cursors(&[(1, 5), (2, 6)])).unwrap();
+    assert_eq!(store.compact(vault(), now, NINETY_DAYS).unwrap(), 0, "every record is younger than 90 days");
+    assert_eq!(store.status(vault()).unwrap().devices.len(), 2);
+    assert_eq!(everything(store.as_mut()).len(), 16, "nothing went");
+
+    // Device 1's log through 5 (device 3 read no further), device 2's through 4 (the snapshot's).
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 5 + 4);
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "nothing more until device 3 reads on");
+    store.note_reads(vault(), device(3), &cursors(&[(1, 3)])).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "a read never goes back");
+    store.note_reads(vault(), device(3), &cursors(&[(1, 9)])).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 2, "device 1's 6 and 7: no further than the snapshot");
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0);
+
+    // A cursor before the cut is refused; from the cut on, the rest.
+    let refused = download_from(store.as_mut(), &[(1, 6), (2, 4)]).unwrap_err();
+    assert!(matches!(refused, StoreError::Compacted { device: d, through: Seq(7) } if d == device(1)), "{refused}");
+    assert_eq!(refused.kind(), ErrorKind::Compacted);
+    let refused = download_from(store.as_mut(), &[(1, 7), (2, 3)]).unwrap_err();
+    assert!(matches!(refused, StoreError::Compacted { device: d, through: Seq(4) } if d == device(2)), "{refused}");
+    assert!(matches!(download_from(store.as_mut(), &[]), Err(StoreError::Compacted { .. })), "no cursor: from 0");
+    let rest: Vec<Envelope> = one[7..].iter().chain(&two[4..]).cloned().collect();
+    assert_eq!(download_from(store.as_mut(), &[(1, 7), (2, 4)]).unwrap(), rest);
+    assert_eq!(everything_after(store.as_mut(), cursors(&[(1, 7), (2, 4)])), rest);
+    assert_eq!(download_from(store.as_mut(), &[(1, 9), (2, 6)]).unwrap(), one[9..]);
+
+    // A replay of compacted records stores nothing: they were held.
+    let again = store.append(vault(), device(1), &one).unwrap();
+    assert_eq!(again.outcomes, (1..=10).map(|s| UploadOutcome::Duplicate { seq: Seq(s) }).collect::<Vec<_>>());
+    assert_eq!(again.contiguous, Seq(10));
+    assert_eq!(everything_after(store.as_mut(), cursors(&[(1, 7), (2, 4)])), rest, "nothing came back");
+
+    // Status still reports each log's contiguous head, after a reopen too.
+    drop(store);
+    let mut store = backend.open(Limits::default());
+    let status = store.status(vault()).unwrap();
+    assert_eq!(
+        status.devices.iter().map(|d| (d.device, d.contiguous, d.beyond_gap.len())).collect::<Vec<_>>(),
+        [(device(1), Seq(10), 0), (device(2), Seq(6), 0)]
+    );
+    let more = store.append(vault(), device(2), &chain(device(2), 7, 100, 2)[6..]).unwrap();
+    assert_eq!((more.outcomes, more.contiguous), (vec![UploadOutcome::Stored { seq: Seq(7) }], Seq(7)));
+    assert!(matches!(download_from(store.as_mut(), &[(1, 7), (2, 0)]), Err(StoreError::Compacted { .. })));
+}
+
+fn a_revoked_device_or_one_not_seen_within_the_retention_does_not_hold_compaction_back(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let now = unix_now() + 1_000;
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    store.register_device(ana, device(1), "laptop", now).unwrap();
+    store.register_device(ana, device(2), "phone", now).unwrap();
+    store.register_device(ana, device(3), "old tablet", now - 100).unwrap();
+    store.register_device(ana, device(4), "lost phone", now).unwrap();
+    // Another account's device never holds this vault's logs.
+    let bo = store.create_account("bo", "h", 0).unwrap();
+    store.register_device(bo, device(5), "bo's", now).unwrap();
+    let one = chain(device(1), 4, 100, 1);
+    store.append(vault(), device(1), &one).unwrap();
+    upload(store.as_mut(), &manifest(1, device(1), 1, &[&one[3]]), 1).unwrap();
+    store.note_reads(vault(), device(2), &[Cursor { device: device(1), after: Seq(4) }]).unwrap();
+
+    assert_eq!(store.compact(vault(), now, 200).unwrap(), 0, "devices 3 and 4 are active and read nothing");
+    assert!(store.revoke_device(ana, device(4)).unwrap());
+    assert_eq!(store.compact(vault(), now, 200).unwrap(), 0, "device 3 was seen 100 s ago: still active");
+    assert_eq!(store.compact(vault(), now, 50).unwrap(), 4, "not seen within 50 s, device 3 does not count");
+    let page = download_from(store.as_mut(), &[(1, 4)]).unwrap();
+    assert!(page.is_empty());
+}
+
+fn compaction_gives_the_device_s_quota_back(backend: &Backend) {
+    let records = chain(device(1), 9, 300, 1);
+    let per_record = records[0].stored_len() as u64;
+    let mut store = backend.open(Limits { max_device_bytes: per_record * 5, ..Limits::default() });
+    let now = unix_now() + 1_000;
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    store.register_device(ana, device(1), "laptop", now).unwrap();
+    store.append(vault(), device(1), &records[..5]).unwrap();
+    let full = store.append(vault(), device(1), &records[5..6]).unwrap_err();
+    assert!(matches!(full, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. }), "{full:?}");
+
+    upload(store.as_mut(), &manifest(1, device(1), 1, &[&records[2]]), 1).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 3, "no other device reads this log");
+    // Three records' room again, exactly.
+    let stored = store.append(vault(), device(1), &records[5..8]).unwrap();
+    assert_eq!(stored.outcomes, (6..=8).map(|s| UploadOutcome::Stored { seq: Seq(s) }).collect::<Vec<_>>());
+    assert_eq!(stored.contiguous, Seq(8));
+    let full = store.append(vault(), device(1), &records[8..]).unwrap_err();
+    assert!(matches!(full, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. }), "{full:?}");
+}
+
+fn reads_noted_before_the_vault_has_a_latest_snapshot_are_not_kept(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let now = unix_now() + 1_000;
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    store.register_device(ana, device(1), "laptop", now).unwrap();
+    store.register_device(ana, device(2), "phone", now).unwrap();
+    let one = chain(device(1), 4, 100, 1);
+    store.append(vault(), device(1), &one).unwrap();
+    let read_all = [Cursor { device: device(1), after: Seq(4) }];
+    store.note_reads(vault(), device(2), &read_all).unwrap();
+    let snapshot = manifest(1, device(1), 2, &[&one[3]]);
+    store.put_snapshot(vault(), &snapshot, 100).unwrap();
+    store.put_snapshot_chunk(vault(), device(1), snapshot.id, &chunk(0, 64, 1)).unwrap();
+    store.note_reads(vault(), device(2), &read_all).unwrap();
+    assert_eq!(store.put_snapshot_chunk(vault(), device(1), snapshot.id, &chunk(1, 64, 1)).unwrap(), state(&[], true));
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 0, "device 2's reads came before the latest snapshot");
+    store.note_reads(vault(), device(2), &read_all).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 4);
 }

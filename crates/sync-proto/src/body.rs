@@ -108,6 +108,9 @@ pub enum ErrorKind {
     UnsupportedVersion,
     /// The server failed (its database is down, say): try again later.
     Unavailable,
+    /// The records after a cursor were compacted into the latest snapshot (the device was
+    /// away past the server's retention window): start again from the snapshot.
+    Compacted,
 }
 
 /// The body of every failed response: `{"error": {"kind", "message", "retry_after_secs"?}}`.

@@ -9,7 +9,9 @@
 //! log, `seq` contiguous from 1; cursors are `(device, seq)`, never a clock. A record's
 //! associated data binds the format version, vault, device, seq, key epoch and the hash of the
 //! device's previous record, so a server that moves, replays, truncates or rolls back records
-//! is caught by the client that opens them.
+//! is caught by the client that opens them. A snapshot (the latest value of every cell, sealed
+//! in chunks) stands for the records it covers, so a new device starts from it and the server
+//! may delete what it covers once every active device has read past it.
 
 mod auth;
 mod body;
@@ -19,6 +21,7 @@ mod envelope;
 mod ids;
 mod keys;
 mod padding;
+mod snapshot;
 mod status;
 
 pub use auth::{DeviceInfo, DeviceList, LoginRequest, RefreshRequest, Secret, SignUpRequest, Tokens};
@@ -35,6 +38,9 @@ pub use envelope::{ContentHash, Envelope, EnvelopeError, NONCE_LEN};
 pub use ids::{DeviceId, KeyEpoch, Seq, VaultId};
 pub use keys::{DeviceKey, Grant, KeyBundle, WrappedKey};
 pub use padding::{PaddingError, pad, padded_len, unpad};
+pub use snapshot::{
+    Cover, MAX_CHUNK_BYTES, MAX_CHUNKS, ManifestError, SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState,
+};
 pub use status::{DeviceStatus, SeqRange, StatusResponse};
 
 /// The protocol version: in every envelope's associated data, in the capabilities, and checked

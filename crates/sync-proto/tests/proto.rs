@@ -5,10 +5,11 @@
 use expect_test::{expect, expect_file};
 use proptest::prelude::*;
 use spearmint_sync_proto::{
-    CellChange, ChangeBatch, ChangeOp, ContentHash, Cursor, DeviceId, DeviceInfo, DeviceKey, DeviceList, DeviceStatus,
-    DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, Grant, KeyBundle, KeyEpoch,
-    LoginRequest, PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest, StatusResponse,
-    Tokens, UploadOutcome, UploadRequest, UploadResponse, VaultId, WrappedKey, pad, padded_len, unpad,
+    CellChange, ChangeBatch, ChangeOp, ContentHash, Cover, Cursor, DeviceId, DeviceInfo, DeviceKey, DeviceList,
+    DeviceStatus, DownloadPage, DownloadRequest, Envelope, EnvelopeError, ErrorBody, ErrorKind, Grant, KeyBundle,
+    KeyEpoch, LoginRequest, PROTOCOL_VERSION, PaddingError, RefreshRequest, Secret, Seq, SeqRange, SignUpRequest,
+    SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState, StatusResponse, Tokens, UploadOutcome, UploadRequest,
+    UploadResponse, VaultId, WrappedKey, pad, padded_len, unpad,
 };
 use uuid::Uuid;
 
@@ -216,6 +217,30 @@ fn account_bodies_are_as_golden_and_never_print_a_secret() {
         assert!(!printed.contains(secret), "{printed}");
     }
     assert!(printed.contains("[redacted]"));
+}
+
+#[test]
+fn snapshot_bodies_and_their_associated_data_are_as_golden() {
+    let manifest = SnapshotManifest {
+        id: SnapshotId(Uuid::from_u128(0x5a)),
+        author: device(1),
+        epoch: KeyEpoch(2),
+        chunks: 3,
+        covers: vec![
+            Cover { device: device(1), seq: Seq(40), hash: ContentHash([1; 32]) },
+            Cover { device: device(2), seq: Seq(7), hash: ContentHash([2; 32]) },
+        ],
+    };
+    let chunk = SnapshotChunk { index: 1, nonce: [3; 24], ciphertext: vec![4; 20] };
+    let state = SnapshotState { missing: vec![0, 2], latest: false };
+    let all = format!("{}{}{}", json(&manifest), json(&chunk), json(&state));
+    expect_file!["golden/snapshot.json"].assert_eq(&all);
+    round_trip(&manifest);
+    round_trip(&chunk);
+    round_trip(&state);
+    expect![[r#"534d534e41504144000101234567"#]]
+        .assert_eq(&hex::encode(&manifest.associated_data(vault(), 1, true)[..14]));
+    expect!["99"].assert_eq(&manifest.associated_data(vault(), 1, true).len().to_string());
 }
 
 #[test]
