@@ -30,6 +30,7 @@ const MIGRATION_CHECKSUMS: &[(&str, &str)] = &[
     ("0017_sync_merge.sql", "d71e4f02b4ed931eccdae5a8f3ecd1322cc9895b746dd2f9287bdb6cba960781"),
     ("0018_split_totals_follow_the_flag.sql", "69043fd24cce918d8cacf2de1a0ee6cbacb7e293393c4e126cc73310ed484d4e"),
     ("0019_sync_key_changes.sql", "33933e0fd72440f5b188f3d83c74062e8b5e76edf8134a8d5d639c1ca978f759"),
+    ("0020_sync_snapshots.sql", "372f6670e0f308e635b8634c7d5097e1ec929f6cfa82a0fafd977ccb2c782dc1"),
 ];
 
 fn root() -> PathBuf {

@@ -1029,6 +1029,16 @@ pub(crate) fn sync(ctx: &Ctx, action: crate::SyncAction) -> anyhow::Result<()> {
                 println!("this budget's changes are sealed with a new key from now on (key {epoch})");
             }
         }
+        SyncAction::Snapshot => {
+            let latest = rt.block_on(ctx.engine.sync_snapshot())?;
+            if ctx.json {
+                print_json(&serde_json::json!({ "latest": latest }))?;
+            } else if latest {
+                println!("the budget's snapshot is up to date: new devices start from it");
+            } else {
+                println!("another device's snapshot covers more, or changes wait to be sent: nothing was uploaded");
+            }
+        }
         SyncAction::ChangePhrase => {
             let phrase = Zeroizing::new(rt.block_on(ctx.engine.sync_change_phrase())?);
             if ctx.json {

@@ -538,6 +538,9 @@ pub(crate) enum SyncAction {
     Leave,
     /// Seal from now on with a new key, on every device after its next sync
     RotateKey,
+    /// Sync, then upload a snapshot of the budget now (syncs make them on their own): new
+    /// devices start from it, and the server can delete the records it stands for
+    Snapshot,
     /// Replace the recovery phrase (and the key) after a device was lost or the phrase seen:
     /// prints the new phrase, once; the devices active now go on syncing as they are
     ChangePhrase,

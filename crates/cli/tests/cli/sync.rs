@@ -344,6 +344,84 @@ fn three_devices_converge_through_a_server_that_crashes_during_a_sync() {
     drop(server);
 }
 
+/// How many records the server holds, read beside the running server (WAL readers do not block).
+fn records_held(server: &Server) -> i64 {
+    let db = rusqlite::Connection::open(server.dir.path().join("server.db")).unwrap();
+    db.query_row("SELECT count(*) FROM records", [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_again_from_it() {
+    require_secret_service();
+    // No retention: what a snapshot covers goes as soon as the devices seen since read it.
+    let server = Server::start_in(tempfile::tempdir().unwrap(), "127.0.0.1:0", &["--retention-days", "0"]);
+    let laptop = crate::common::demo_vault();
+    let phrase = setup(laptop.path(), &server.url, "ana");
+    let away = passphrase_vault();
+    join(away.path(), &server, &phrase);
+
+    // Cash transactions reach both; the away device edits one and goes away unsynced, while
+    // the laptop removes the account and changes another transaction.
+    let cash = crate::common::new_account(laptop.path(), "Cash");
+    let file = laptop.path().join("cash.csv");
+    let mut csv = String::from("Date,Description,Amount\n");
+    for i in 0..20 {
+        csv.push_str(&format!("2026-11-{:02},CORNER SHOP {i},-{}.50\n", 1 + i, 2 + i));
+    }
+    std::fs::write(&file, csv).unwrap();
+    ok(&mut sm(laptop.path(), &["import", file.to_str().unwrap(), "--account", &cash]));
+    json(&sync_json(laptop.path(), &["now"], ""));
+    json(&sync_json(away.path(), &["now"], ""));
+    let corner = listed(away.path(), &["--limit", "1000"])
+        .into_iter()
+        .find(|t| text(t, "seller").contains("CORNER SHOP"))
+        .expect("the cash transactions reached the away device");
+    ok(&mut sm(away.path(), &["recategorize", &text(&corner, "id"), "TRAVEL"]));
+    ok(&mut sm(laptop.path(), &["disconnect", &cash, "--delete-transactions"]));
+    let kept = text(&listed(laptop.path(), &[])[0], "id");
+    ok(&mut sm(laptop.path(), &["recategorize", &kept, "FOOD_COFFEE"]));
+    assert!(records_held(&server) > 0);
+
+    // The laptop's snapshot stands for every record once the devices seen since have read them.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let made = json(&sync_json(laptop.path(), &["snapshot"], ""));
+    assert_eq!(made["latest"], true, "{made}");
+    json(&sync_json(laptop.path(), &["now"], ""));
+    assert_eq!(records_held(&server), 0, "every record is compacted into the snapshot");
+
+    // A new device gets the whole budget from the snapshot alone.
+    let phone = passphrase_vault();
+    join(phone.path(), &server, &phrase);
+    let expected = ledger(laptop.path());
+    assert!(expected.len() > 20, "{}", expected.len());
+    assert_eq!(ledger(phone.path()), expected);
+    let mine = listed(phone.path(), &["--limit", "1000"]).into_iter().find(|t| text(t, "id") == kept).unwrap();
+    assert_eq!(mine["category"], "FOOD_COFFEE", "{mine}");
+
+    // The away device's place in the laptop's log is gone: it starts again from the snapshot,
+    // keeps its own later changes, and the removed account stays removed.
+    let report = json(&sync_json(away.path(), &["now"], ""));
+    assert!(report["applied"].as_u64().unwrap() > 0, "{report}");
+    assert!(
+        !listed(away.path(), &["--limit", "1000"]).iter().any(|t| text(t, "seller").contains("CORNER SHOP")),
+        "a row deleted while the device was away came back"
+    );
+    for dir in [laptop.path(), phone.path(), away.path()] {
+        json(&sync_json(dir, &["now"], ""));
+    }
+    assert_eq!(ledger(away.path()), expected);
+    assert_eq!(ledger(phone.path()), expected);
+    let month = text(&listed(laptop.path(), &[])[0], "postedOn")[..7].to_owned();
+    let spending = |dir: &Path| ok_json(dir, &["spending", "--month", &month]);
+    assert_eq!(spending(away.path()), spending(laptop.path()));
+    assert_eq!(spending(phone.path()), spending(laptop.path()));
+
+    // The snapshot is ciphertext: the server holds no payee.
+    let database = server.database();
+    let database = String::from_utf8_lossy(&database);
+    assert!(!database.contains("CORNER SHOP") && !database.contains("FOOD_COFFEE"));
+}
+
 /// Two devices that each link the same bank (here the demo bank) hold one copy of it once they
 /// sync, not two: the account's id comes from the bank's own account id, and each
 /// transaction's from the account's.

@@ -71,6 +71,14 @@ impl Engine {
         client::change_phrase(self).await
     }
 
+    /// Syncs, then makes a snapshot of the budget now (the latest value of every cell) and
+    /// uploads it: new devices start from it, and the server may delete the records it stands
+    /// for once every device has read them. Snapshots are made at syncs on their own; this is
+    /// for an operator who wants one now. Returns whether it became the budget's latest.
+    pub async fn sync_snapshot(&self) -> Result<bool> {
+        client::snapshot_now(self).await
+    }
+
     /// Removes a device from the sync account: it can no longer sync (a lost or sold laptop).
     pub async fn sync_revoke(&self, device: &str) -> Result<()> {
         client::revoke(self, device).await

@@ -19,9 +19,9 @@ use spearmint_sync_proto::{
 };
 use uuid::Uuid;
 
-use super::keys;
 use super::merge::{apply_remote, take_local};
 use super::seal::{DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, open, seal};
+use super::{keys, snapshot};
 use crate::engine::Engine;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keychain::KeychainEntry;
@@ -50,6 +50,22 @@ pub struct SyncReport {
     pub quarantined: Vec<String>,
     /// Sellers the crowd gave a category for (only when this device shares with the crowd).
     pub crowd: usize,
+    /// Whether this device made the budget's latest snapshot in this sync.
+    pub snapshot: bool,
+}
+
+impl SyncReport {
+    /// Adds what one merge did.
+    fn note(&mut self, applied: &super::merge::Applied) {
+        self.applied += applied.applied;
+        self.waiting = applied.waiting;
+        for device in &applied.quarantined {
+            let name = device.to_string();
+            if !self.quarantined.contains(&name) {
+                self.quarantined.push(name);
+            }
+        }
+    }
 }
 
 /// Where this vault's sync stands.
@@ -218,6 +234,17 @@ impl Server {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
+        self.exchange(method, path, body).await.map_err(|(_, e)| e)
+    }
+
+    /// As [`Server::call`], with the kind the server gave a refusal, for a caller that acts on
+    /// it (a download from before what was compacted starts again from the snapshot).
+    pub(super) async fn exchange<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> std::result::Result<T, (Option<spearmint_sync_proto::ErrorKind>, Error)> {
         let url = format!("{}{path}", self.base.as_str().trim_end_matches('/'));
         let mut request = self.http.request(method, url);
         if let Some(token) = &self.token {
@@ -228,37 +255,27 @@ impl Server {
         }
         let response = request.send().await.map_err(|e| {
             let e = e.without_url();
-            if let Some(reason) = crate::provider::http::untrusted_certificate(&e) {
-                return sync_error(
-                    ErrorKind::Provider,
-                    format!(
-                        "the sync server presented a certificate this machine does not trust ({reason}): nothing was \
-                         sent over it. Someone may be intercepting the connection; if the server has a certificate \
-                         of its own, add its certificate authority to the system's trusted certificates"
-                    ),
-                );
-            }
-            sync_error(
-                ErrorKind::Offline,
-                format!("cannot reach the sync server ({e}): check the network; your changes are kept and sent later"),
-            )
+            (None, Self::unreachable(e))
         })?;
         let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|_| sync_error(ErrorKind::Offline, "the sync server stopped answering: try again later"))?;
+        let bytes = response.bytes().await.map_err(|_| {
+            (None, sync_error(ErrorKind::Offline, "the sync server stopped answering: try again later"))
+        })?;
         if status.is_success() {
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
             return serde_json::from_slice(bytes).map_err(|_| {
-                sync_error(
-                    ErrorKind::Provider,
-                    "the sync server answered something this version does not read: update Spearmint",
+                (
+                    None,
+                    sync_error(
+                        ErrorKind::Provider,
+                        "the sync server answered something this version does not read: update Spearmint",
+                    ),
                 )
             });
         }
-        let said = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error.message);
-        let message = said.unwrap_or_else(|| format!("the sync server answered {status}"));
+        let said = serde_json::from_slice::<ErrorBody>(&bytes).ok().map(|b| b.error);
+        let refused = said.as_ref().map(|e| e.kind);
+        let message = said.map(|e| e.message).unwrap_or_else(|| format!("the sync server answered {status}"));
         let kind = match status.as_u16() {
             400 | 413 => ErrorKind::Invalid,
             401 | 403 => ErrorKind::ProviderAuth,
@@ -268,7 +285,25 @@ impl Server {
             507 => ErrorKind::Storage,
             _ => ErrorKind::Provider,
         };
-        Err(sync_error(kind, format!("the sync server refused: {message}")))
+        Err((refused, sync_error(kind, format!("the sync server refused: {message}"))))
+    }
+
+    /// The error for a request that reached no answer.
+    fn unreachable(e: reqwest::Error) -> Error {
+        if let Some(reason) = crate::provider::http::untrusted_certificate(&e) {
+            return sync_error(
+                ErrorKind::Provider,
+                format!(
+                    "the sync server presented a certificate this machine does not trust ({reason}): nothing was \
+                     sent over it. Someone may be intercepting the connection; if the server has a certificate \
+                     of its own, add its certificate authority to the system's trusted certificates"
+                ),
+            );
+        }
+        sync_error(
+            ErrorKind::Offline,
+            format!("cannot reach the sync server ({e}): check the network; your changes are kept and sent later"),
+        )
     }
 
     async fn login(&mut self, user: &str, password: &Secret, device: DeviceId) -> Result<Tokens> {
@@ -385,7 +420,7 @@ fn account_of(engine: &Engine) -> Result<SyncAccount> {
 
 /// Seals this device's changes not yet sealed into its log's next records. Runs inside the
 /// write that applies remote changes too, so that every local change has its clock first.
-fn seal_pending(w: &mut crate::vault::Writer<'_>, keys: &[(u32, DataKey)]) -> Result<usize> {
+pub(super) fn seal_pending(w: &mut crate::vault::Writer<'_>, keys: &[(u32, DataKey)]) -> Result<usize> {
     let mut sealed = 0;
     // A few thousand log entries at a time, so a first sync of a large vault does not hold
     // every change in memory at once (a bulk import's entry still expands to all its rows).
@@ -418,7 +453,7 @@ fn seal_pending(w: &mut crate::vault::Writer<'_>, keys: &[(u32, DataKey)]) -> Re
     }
 }
 
-fn head_hash(text: Option<&str>) -> Result<Option<ContentHash>> {
+pub(super) fn head_hash(text: Option<&str>) -> Result<Option<ContentHash>> {
     text.map(|t| {
         let mut bytes = [0u8; 32];
         hex::decode_to_slice(t, &mut bytes)
@@ -455,12 +490,69 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
     report.uploaded += upload(engine, &server, &caps, vault, me).await?;
 
-    // Download from each device's cursor; open each record as the next of its log.
-    let cursors = engine.with_vault(|v| sync_book::sync_cursors(v.read()))?;
+    // A start from a snapshot cut off goes on where it stopped; a new device starts from the
+    // budget's latest snapshot, if it has one, and downloads only the records after it.
+    let book = engine.with_vault(|v| sync_book::snapshot_book(v.read()))?;
+    if let Some(json) = &book.starting_from {
+        let manifest = serde_json::from_str(json)
+            .map_err(|_| sync_error(ErrorKind::Corrupt, "the vault's sync state is damaged: join the budget again"))?;
+        let first = u32::try_from(book.next_chunk).unwrap_or(0);
+        match snapshot::start_from(engine, &server, vault, &keys, me, &manifest, first).await? {
+            Some(applied) => report.note(&applied),
+            None => start_from_latest(engine, &server, vault, &keys, me, &mut report).await?,
+        }
+    } else if book.seen.is_none()
+        && account.device_seq == 0
+        && engine.with_vault(|v| sync_book::sync_cursors(v.read()))?.is_empty()
+    {
+        start_from_latest(engine, &server, vault, &keys, me, &mut report).await?;
+    }
+    engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+    report.uploaded += upload(engine, &server, &caps, vault, me).await?;
+
+    let mut started_again = false;
+    loop {
+        match download(engine, &server, vault, me, &keys, &mut report).await {
+            Ok(()) => break,
+            // Away past the server's retention window: what this device missed of another
+            // device's log is in the snapshot now. Once a sync: a second time is a bug.
+            Err((Some(spearmint_sync_proto::ErrorKind::Compacted), _)) if !started_again => {
+                started_again = true;
+                start_from_latest(engine, &server, vault, &keys, me, &mut report).await?;
+            }
+            Err((_, e)) => return Err(e),
+        }
+    }
+    // Merging may have made changes of this device's own (a deleted account's transactions).
+    engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+    report.uploaded += upload(engine, &server, &caps, vault, me).await?;
+    if engine.with_vault(|v| crate::vault::settings::crowd_sharing(v.read()))? {
+        report.crowd = crowd_exchange(engine, &server).await?;
+        // The categories the crowd gave are this device's changes now: they reach the user's
+        // other devices in this sync, not the next.
+        engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
+        report.uploaded += upload(engine, &server, &caps, vault, me).await?;
+    }
+    report.snapshot = snapshot::maybe_make(engine, &server, vault, &keys, me).await?;
+    Ok(report)
+}
+
+/// Downloads from each device's cursor, opens each record as the next of its log and merges it,
+/// page by page, each page in one write with the cursors it moves.
+async fn download(
+    engine: &Engine,
+    server: &Server,
+    vault: VaultId,
+    me: DeviceId,
+    keys: &[(u32, DataKey)],
+    report: &mut SyncReport,
+) -> std::result::Result<(), (Option<spearmint_sync_proto::ErrorKind>, Error)> {
+    let cursors = engine.with_vault(|v| sync_book::sync_cursors(v.read())).map_err(|e| (None, e))?;
     let mut heads: Vec<(DeviceId, Head)> = Vec::new();
     for (device, seq, head) in cursors {
-        let device = DeviceId(Uuid::parse_str(&device).map_err(|_| sync_error(ErrorKind::Corrupt, "damaged cursor"))?);
-        heads.push((device, Head { seq: Seq(seq as u64), hash: head_hash(Some(&head))? }));
+        let device =
+            DeviceId(Uuid::parse_str(&device).map_err(|_| (None, sync_error(ErrorKind::Corrupt, "damaged cursor")))?);
+        heads.push((device, Head { seq: Seq(seq as u64), hash: head_hash(Some(&head)).map_err(|e| (None, e))? }));
     }
     let mut request = DownloadRequest {
         cursors: heads.iter().map(|(d, h)| Cursor { device: *d, after: h.seq }).collect(),
@@ -471,8 +563,9 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
     request.cursors.push(Cursor { device: me, after: OWN_LOG });
     loop {
         let page: DownloadPage =
-            server.call(Method::POST, &format!("/v1/vaults/{}/download", vault.0), Some(&request)).await?;
+            server.exchange(Method::POST, &format!("/v1/vaults/{}/download", vault.0), Some(&request)).await?;
         report.downloaded += page.records.len();
+        let bytes: usize = page.records.iter().map(|r| r.ciphertext.len()).sum();
         let mut changes = Vec::new();
         let mut moved: Vec<(DeviceId, Head)> = Vec::new();
         for record in &page.records {
@@ -486,35 +579,34 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
                 .or_else(|| heads.iter().find(|(d, _)| *d == record.device))
                 .map_or(Head::START, |(_, h)| *h);
             let lookup = |epoch: KeyEpoch| keys.iter().find(|(e, _)| *e == epoch.0).map(|(_, k)| k.clone());
-            let batch = open(&lookup, vault, record.device, head, record).map_err(|e| match e {
-                SealError::NoKey { .. } => sync_error(
-                    ErrorKind::KeyMissing,
-                    format!("{e}: join the budget again (Settings, Sync) with the recovery phrase"),
-                ),
-                e => sync_error(ErrorKind::Corrupt, format!("a record from the sync server was refused: {e}")),
+            let batch = open(&lookup, vault, record.device, head, record).map_err(|e| {
+                let e = match e {
+                    SealError::NoKey { .. } => sync_error(
+                        ErrorKind::KeyMissing,
+                        format!("{e}: join the budget again (Settings, Sync) with the recovery phrase"),
+                    ),
+                    e => sync_error(ErrorKind::Corrupt, format!("a record from the sync server was refused: {e}")),
+                };
+                (None, e)
             })?;
             changes.extend(batch.changes);
             moved.push((record.device, Head { seq: record.seq, hash: Some(record.content_hash()) }));
         }
-        let applied = engine.with_vault(|v| {
-            v.write(|w| {
-                seal_pending(w, &keys)?;
-                let applied = apply_remote(w, changes)?;
-                for (device, head) in &moved {
-                    let hash = head.hash.map(|h| h.to_string()).unwrap_or_default();
-                    w.set_sync_cursor(&device.0.to_string(), head.seq.0 as i64, &hash)?;
-                }
-                Ok(applied)
+        let applied = engine
+            .with_vault(|v| {
+                v.write(|w| {
+                    seal_pending(w, keys)?;
+                    let applied = apply_remote(w, changes)?;
+                    for (device, head) in &moved {
+                        let hash = head.hash.map(|h| h.to_string()).unwrap_or_default();
+                        w.set_sync_cursor(&device.0.to_string(), head.seq.0 as i64, &hash)?;
+                    }
+                    w.add_record_bytes(bytes as i64)?;
+                    Ok(applied)
+                })
             })
-        })?;
-        report.applied += applied.applied;
-        report.waiting = applied.waiting;
-        for device in applied.quarantined {
-            let name = device.to_string();
-            if !report.quarantined.contains(&name) {
-                report.quarantined.push(name);
-            }
-        }
+            .map_err(|e| (None, e))?;
+        report.note(&applied);
         for (device, head) in moved {
             match heads.iter_mut().find(|(d, _)| *d == device) {
                 Some(h) => h.1 = head,
@@ -527,17 +619,30 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
             break;
         }
     }
-    // Merging may have made changes of this device's own (a deleted account's transactions).
-    engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
-    report.uploaded += upload(engine, &server, &caps, vault, me).await?;
-    if engine.with_vault(|v| crate::vault::settings::crowd_sharing(v.read()))? {
-        report.crowd = crowd_exchange(engine, &server).await?;
-        // The categories the crowd gave are this device's changes now: they reach the user's
-        // other devices in this sync, not the next.
-        engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
-        report.uploaded += upload(engine, &server, &caps, vault, me).await?;
+    Ok(())
+}
+
+/// Starts from the budget's latest snapshot, if it has one (and again from a newer one if it is
+/// replaced on the way).
+async fn start_from_latest(
+    engine: &Engine,
+    server: &Server,
+    vault: VaultId,
+    keys: &[(u32, DataKey)],
+    me: DeviceId,
+    report: &mut SyncReport,
+) -> Result<()> {
+    for _ in 0..3 {
+        let Some(manifest) = snapshot::latest(server, vault).await? else { return Ok(()) };
+        if let Some(applied) = snapshot::start_from(engine, server, vault, keys, me, &manifest, 0).await? {
+            report.note(&applied);
+            return Ok(());
+        }
     }
-    Ok(report)
+    Err(sync_error(
+        ErrorKind::Provider,
+        "the budget's snapshot kept changing on the sync server while this device read it: sync again later",
+    ))
 }
 
 /// The most sellers asked about at each sync: the most recent first.
@@ -625,7 +730,12 @@ async fn upload(engine: &Engine, server: &Server, caps: &Capabilities, vault: Va
             }
         }
         sent += done.len();
-        engine.with_vault(|v| v.write(|w| w.unqueue_sealed(&done)))?;
+        engine.with_vault(|v| {
+            v.write(|w| {
+                w.unqueue_sealed(&done)?;
+                w.add_record_bytes(bytes as i64)
+            })
+        })?;
     }
 }
 
@@ -743,6 +853,16 @@ async fn for_key_change(engine: &Engine) -> Result<(Server, VaultId, DeviceId)> 
 /// last error, and the background task retries it.
 async fn sync_after_key_change(engine: &Engine) {
     let _ = sync_now(engine).await;
+}
+
+/// Syncs, then makes and uploads a snapshot now. Returns whether it became the latest.
+pub(crate) async fn snapshot_now(engine: &Engine) -> Result<bool> {
+    sync_now(engine).await?;
+    let account = account_of(engine)?;
+    let server = signed_in(engine, &account).await?;
+    let (vault, me) = (vault_of(&account)?, device_of(engine)?);
+    let keys = keys::follow(engine, &server, vault, me).await?;
+    snapshot::make_now(engine, &server, vault, &keys, me).await
 }
 
 /// Removes a device from the account: its tokens stop working at once (a lost laptop).

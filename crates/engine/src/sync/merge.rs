@@ -388,20 +388,7 @@ fn keep_newer(w: &mut Writer<'_>, table: Table, row: &str, h: &str) -> Result<()
         && let Some(parts_clock) = w.sync_clock(Table::SPLITS.name, row, ROW)?
         && parts_clock.as_str() > h
     {
-        let parts: Vec<Json> = {
-            let r = w.read();
-            let mut stmt = r.prepare_cached(
-                "SELECT position, category_id, amount_minor, memo FROM splits WHERE transaction_id = ?1 ORDER BY position",
-            )?;
-            let rows = stmt.query_map([row], |r| {
-                let mut part = serde_json::Map::new();
-                for (i, name) in ["position", "category_id", "amount_minor", "memo"].iter().enumerate() {
-                    part.insert((*name).to_owned(), value_to_json(&r.get::<_, Value>(i)?));
-                }
-                Ok(Json::Object(part))
-            })?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let parts = parts_of(w, row)?;
         let change = CellChange {
             hlc: parts_clock,
             table: Table::SPLITS.name.to_owned(),
@@ -412,6 +399,161 @@ fn keep_newer(w: &mut Writer<'_>, table: Table, row: &str, h: &str) -> Result<()
         w.forget_sync_clock(Table::SPLITS.name, row, ROW)?;
     }
     Ok(())
+}
+
+/// A transaction's parts as they sync: one value, the list of parts in order.
+fn parts_of(w: &Writer<'_>, transaction: &str) -> Result<Vec<Json>> {
+    let r = w.read();
+    let mut stmt = r.prepare_cached(
+        "SELECT position, category_id, amount_minor, memo FROM splits WHERE transaction_id = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([transaction], |r| {
+        let mut part = serde_json::Map::new();
+        for (i, name) in ["position", "category_id", "amount_minor", "memo"].iter().enumerate() {
+            part.insert((*name).to_owned(), value_to_json(&r.get::<_, Value>(i)?));
+        }
+        Ok(Json::Object(part))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The synced tables in the order a snapshot holds them: parents before what refers to them,
+/// so a device starting from it parks as few changes as it can.
+const SNAPSHOT_TABLES: [Table; 6] =
+    [Table::ACCOUNTS, Table::CATEGORIES, Table::RULES, Table::TRANSACTIONS, Table::SPLITS, Table::BUDGET_OVERRIDES];
+
+/// Clocks read from `sync_clocks` at a time while a snapshot is made.
+const SNAPSHOT_CLOCKS_PER_READ: i64 = 2_000;
+
+/// The vault as a snapshot holds it, handed to `sink` a page at a time: for every cell, row
+/// insert and deletion with a clock, the change that sets it to what it holds now, with that
+/// clock (a row that is gone is left to its tombstone), then every change still waiting. A
+/// device that applies them all, in any order, ends with the cells and clocks this one has.
+/// Call [`take_local`] first in the same write, so that every local change has its clock.
+pub(crate) fn snapshot_cells(w: &Writer<'_>, sink: &mut dyn FnMut(Vec<CellChange>) -> Result<()>) -> Result<()> {
+    let mut columns = ColumnCache::default();
+    for table in SNAPSHOT_TABLES {
+        let (mut after_row, mut after_column) = (String::new(), String::new());
+        let mut first = true;
+        loop {
+            let clocks: Vec<(String, String, String)> = {
+                let r = w.read();
+                let mut stmt = r.prepare_cached(
+                    "SELECT row_id, column_name, hlc FROM sync_clocks
+                     WHERE table_name = ?1 AND (?2 OR (row_id, column_name) > (?3, ?4))
+                     ORDER BY row_id, column_name LIMIT ?5",
+                )?;
+                let rows = stmt.query_map(
+                    rusqlite::params![table.name, first, after_row, after_column, SNAPSHOT_CLOCKS_PER_READ],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )?;
+                rows.collect::<rusqlite::Result<_>>()?
+            };
+            let Some((last_row, last_column, _)) = clocks.last().cloned() else { break };
+            let mut out = Vec::with_capacity(clocks.len());
+            for (row, column, hlc) in clocks {
+                if let Some(op) = snapshot_op(w, &mut columns, table, &row, &column)? {
+                    out.push(CellChange { hlc, table: table.name.to_owned(), row, op });
+                }
+            }
+            sink(out)?;
+            (after_row, after_column, first) = (last_row, last_column, false);
+        }
+    }
+    let waiting: Vec<CellChange> = {
+        let r = w.read();
+        let mut stmt =
+            r.prepare_cached("SELECT hlc, table_name, row_id, column_name, value FROM sync_waiting ORDER BY hlc")?;
+        let rows = stmt.query_map([], |r| {
+            let (hlc, table, row, column, value): (String, String, String, String, Option<String>) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            let op = match (column.as_str(), value) {
+                (DELETED, _) => ChangeOp::Delete,
+                (_, value) => ChangeOp::Set {
+                    column,
+                    value: value.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or(Json::Null),
+                },
+            };
+            Ok(CellChange { hlc, table, row, op })
+        })?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    if !waiting.is_empty() {
+        sink(waiting)?;
+    }
+    Ok(())
+}
+
+/// What a snapshot holds for one clock of `row`: its deletion, its insert with every synced
+/// cell as it is now, or one cell as it is now; `None` when the row is gone (its tombstone
+/// speaks for it) or the column is not synced.
+fn snapshot_op(
+    w: &Writer<'_>,
+    columns: &mut ColumnCache,
+    table: Table,
+    row: &str,
+    column: &str,
+) -> Result<Option<ChangeOp>> {
+    if column == DELETED {
+        return Ok(Some(ChangeOp::Delete));
+    }
+    if table == Table::SPLITS {
+        if column != ROW || !exists(w, Table::TRANSACTIONS, row)? {
+            return Ok(None);
+        }
+        return Ok(Some(ChangeOp::Set { column: ROW.to_owned(), value: Json::Array(parts_of(w, row)?) }));
+    }
+    if table == Table::BUDGET_OVERRIDES {
+        let Some((category, from)) = row.split_once('|') else { return Ok(None) };
+        if column != ROW {
+            return Ok(None);
+        }
+        let r = w.read();
+        let mut stmt = r.prepare_cached(
+            "SELECT category_id, effective_from, currency, amount_minor, rollover, updated_at FROM budget_overrides
+             WHERE category_id = ?1 AND effective_from = ?2",
+        )?;
+        let names = ["category_id", "effective_from", "currency", "amount_minor", "rollover", "updated_at"];
+        let found = stmt
+            .query_map([category, from], |r| {
+                let mut cells = serde_json::Map::new();
+                for (i, name) in names.iter().enumerate() {
+                    cells.insert((*name).to_owned(), value_to_json(&r.get::<_, Value>(i)?));
+                }
+                Ok(Json::Object(cells))
+            })?
+            .next()
+            .transpose()?;
+        return Ok(found.map(|value| ChangeOp::Set { column: ROW.to_owned(), value }));
+    }
+    if column != ROW && (local(table.name, column) || !crate::vault::write::is_ident(column)) {
+        return Ok(None);
+    }
+    let wanted: Vec<String> = if column == ROW {
+        columns.columns(w, table.name)?.iter().map(|(name, _)| name.clone()).collect()
+    } else {
+        vec![column.to_owned()]
+    };
+    let r = w.read();
+    let mut stmt =
+        r.prepare_cached(&format!("SELECT {} FROM {} WHERE {} = ?1", wanted.join(", "), table.name, table.key))?;
+    let found = stmt
+        .query_map([row], |r| {
+            let mut cells = serde_json::Map::new();
+            for (i, name) in wanted.iter().enumerate() {
+                cells.insert(name.clone(), value_to_json(&r.get::<_, Value>(i)?));
+            }
+            Ok(cells)
+        })?
+        .next()
+        .transpose()?;
+    Ok(found.map(|mut cells| {
+        if column == ROW {
+            ChangeOp::Set { column: ROW.to_owned(), value: Json::Object(cells) }
+        } else {
+            ChangeOp::Set { column: column.to_owned(), value: cells.remove(column).unwrap_or(Json::Null) }
+        }
+    }))
 }
 
 fn update_cell(w: &mut Writer<'_>, table: Table, row: &str, column: &str, value: &Json) -> Result<bool> {

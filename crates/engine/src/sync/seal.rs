@@ -13,7 +13,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore as _;
 use spearmint_sync_proto::{
     ChangeBatch, ContentHash, DeviceId, DeviceKey, Envelope, Grant, KeyEpoch, NONCE_LEN, PROTOCOL_VERSION, Seq,
-    VaultId, WrappedKey, pad, unpad,
+    SnapshotChunk, SnapshotManifest, VaultId, WrappedKey, pad, unpad,
 };
 use zeroize::{Zeroize, Zeroizing};
 
@@ -83,6 +83,10 @@ pub(crate) enum SealError {
     NoKey { device: DeviceId, seq: Seq, epoch: KeyEpoch },
     #[error("record {seq} of device {device} opens but holds no change batch this version reads")]
     Unreadable { device: DeviceId, seq: Seq },
+    #[error("chunk {index} of the budget's snapshot was altered, moved or cut short: it does not open")]
+    SnapshotTampered { index: u32 },
+    #[error("the budget's snapshot needs key epoch {}, which this device does not hold", epoch.0)]
+    SnapshotNoKey { epoch: KeyEpoch },
 }
 
 impl RecoveryPhrase {
@@ -352,4 +356,48 @@ pub(crate) fn open(
     );
     let bytes = unpad(&plain).map_err(|_| SealError::Unreadable { device, seq })?;
     ChangeBatch::from_bytes(bytes).map_err(|_| SealError::Unreadable { device, seq })
+}
+
+/// Seals `batch` as chunk `index` of the snapshot `manifest` describes (its `chunks` is not
+/// bound: `last` says where the snapshot ends).
+pub(crate) fn seal_chunk(
+    key: &DataKey,
+    vault: VaultId,
+    manifest: &SnapshotManifest,
+    index: u32,
+    last: bool,
+    batch: &ChangeBatch,
+) -> SnapshotChunk {
+    let nonce = random_nonce();
+    let plain = Zeroizing::new(pad(&batch.to_bytes()));
+    let aad = manifest.associated_data(vault, index, last);
+    let ciphertext = key
+        .cipher()
+        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plain.as_slice(), aad: &aad })
+        .unwrap_or_default();
+    SnapshotChunk { index, nonce, ciphertext }
+}
+
+/// Opens chunk `index` of the snapshot `manifest` describes: refused unless it is exactly that
+/// chunk, sealed by a device of the budget, and the last one only if `index` is the last.
+pub(crate) fn open_chunk(
+    keys: &dyn Fn(KeyEpoch) -> Option<DataKey>,
+    vault: VaultId,
+    manifest: &SnapshotManifest,
+    index: u32,
+    chunk: &SnapshotChunk,
+) -> Result<ChangeBatch, SealError> {
+    let tampered = SealError::SnapshotTampered { index };
+    if chunk.index != index || index >= manifest.chunks {
+        return Err(tampered);
+    }
+    let key = keys(manifest.epoch).ok_or(SealError::SnapshotNoKey { epoch: manifest.epoch })?;
+    let aad = manifest.associated_data(vault, index, index + 1 == manifest.chunks);
+    let plain = Zeroizing::new(
+        key.cipher()
+            .decrypt(XNonce::from_slice(&chunk.nonce), Payload { msg: &chunk.ciphertext, aad: &aad })
+            .map_err(|_| tampered.clone())?,
+    );
+    let bytes = unpad(&plain).map_err(|_| tampered.clone())?;
+    ChangeBatch::from_bytes(bytes).map_err(|_| tampered)
 }

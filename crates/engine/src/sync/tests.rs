@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use rusqlite::types::Value;
 use spearmint_sync_proto::CellChange;
 
-use super::merge::{Applied, apply_remote, take_local};
+use super::merge::{Applied, apply_remote, snapshot_cells, take_local};
 use crate::secret::VaultKey;
 use crate::vault::{Migrations, ProfilePaths, Table, Vault};
 
@@ -96,6 +96,54 @@ impl Device {
         applied
     }
 
+    /// Sends this device's changes (as a sync would), then makes a snapshot of its vault: the
+    /// cells, and how many batches of each device's log it covers.
+    fn snapshot(&mut self, me: usize, logs: &mut Logs) -> (Vec<CellChange>, Vec<usize>) {
+        let sealed = self.sealed;
+        let (outgoing, through, cells) = self
+            .vault
+            .write(|w| {
+                let (outgoing, through) = take_local(w, sealed, u32::MAX)?;
+                let mut cells = Vec::new();
+                snapshot_cells(w, &mut |page| {
+                    cells.extend(page);
+                    Ok(())
+                })?;
+                Ok((outgoing, through, cells))
+            })
+            .unwrap();
+        self.sealed = through;
+        if !outgoing.is_empty() {
+            logs.batches[me].push(outgoing);
+        }
+        let mut covers = self.seen.clone();
+        covers[me] = logs.batches[me].len();
+        (cells, covers)
+    }
+
+    /// Starts again from another device's snapshot, as a device does whose place in the logs the
+    /// server compacted away: its own changes are sent first, and kept.
+    fn start_from(&mut self, me: usize, logs: &mut Logs, (cells, covers): (Vec<CellChange>, Vec<usize>)) {
+        let sealed = self.sealed;
+        let (outgoing, through) = self
+            .vault
+            .write(|w| {
+                let (outgoing, through) = take_local(w, sealed, u32::MAX)?;
+                apply_remote(w, cells)?;
+                Ok((outgoing, through))
+            })
+            .unwrap();
+        self.sealed = through;
+        if !outgoing.is_empty() {
+            logs.batches[me].push(outgoing);
+        }
+        for (other, covered) in covers.into_iter().enumerate() {
+            if other != me {
+                self.seen[other] = self.seen[other].max(covered);
+            }
+        }
+    }
+
     /// Every synced row and the derived totals, as text: equal vaults give equal dumps.
     fn dump(&self) -> String {
         let queries = [
@@ -162,17 +210,53 @@ fn txn_id(account: u8, n: u8) -> String {
 #[derive(Clone, Debug)]
 enum Op {
     Account(u8),
-    Txn { account: u8, n: u8, amount: i64, category: usize, month: u8 },
-    Import { account: u8, from: u8, count: u8 },
-    Categorize { account: u8, n: u8, category: usize },
-    Note { account: u8, n: u8, note: u8 },
-    Split { account: u8, n: u8, parts: u8 },
-    Unsplit { account: u8, n: u8 },
-    DeleteTxn { account: u8, n: u8 },
+    Txn {
+        account: u8,
+        n: u8,
+        amount: i64,
+        category: usize,
+        month: u8,
+    },
+    Import {
+        account: u8,
+        from: u8,
+        count: u8,
+    },
+    Categorize {
+        account: u8,
+        n: u8,
+        category: usize,
+    },
+    Note {
+        account: u8,
+        n: u8,
+        note: u8,
+    },
+    Split {
+        account: u8,
+        n: u8,
+        parts: u8,
+    },
+    Unsplit {
+        account: u8,
+        n: u8,
+    },
+    DeleteTxn {
+        account: u8,
+        n: u8,
+    },
     DeleteAccount(u8),
-    Budget { category: usize, amount: i64 },
-    Rule { n: u8, enabled: bool },
+    Budget {
+        category: usize,
+        amount: i64,
+    },
+    Rule {
+        n: u8,
+        enabled: bool,
+    },
     Sync,
+    /// The device starts again from the next device's snapshot (its records compacted away).
+    StartFromSnapshot,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -193,6 +277,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..CATEGORIES.len(), 0i64..100_000).prop_map(|(category, amount)| Op::Budget { category, amount }),
         1 => (0u8..3, any::<bool>()).prop_map(|(n, enabled)| Op::Rule { n, enabled }),
         6 => Just(Op::Sync),
+        1 => Just(Op::StartFromSnapshot),
     ]
 }
 
@@ -415,7 +500,7 @@ fn run(vault: &mut Vault, op: &Op) {
                 })
                 .unwrap();
         }
-        Op::Sync => {}
+        Op::Sync | Op::StartFromSnapshot => {}
     }
 }
 
@@ -436,6 +521,11 @@ fn converge(n: usize, ops: &[(usize, Op, u8)]) -> Vec<String> {
                         _ => Delivery::Once,
                     }
                 });
+            }
+            Op::StartFromSnapshot => {
+                let from = (who + 1) % n;
+                let snapshot = devices[from].snapshot(from, &mut logs);
+                devices[who].start_from(who, &mut logs, snapshot);
             }
             op => run(&mut devices[who].vault, op),
         }
@@ -463,7 +553,13 @@ fn converge(n: usize, ops: &[(usize, Op, u8)]) -> Vec<String> {
         }
     }
     assert!(settled, "the devices kept sending changes to each other");
-    devices.iter().map(Device::dump).collect()
+    let mut dumps: Vec<String> = devices.iter().map(Device::dump).collect();
+    // A new device that starts from device 0's snapshot alone ends with the same vault.
+    let (mut fresh, _) = self::devices(1);
+    let snapshot = devices[0].snapshot(0, &mut logs);
+    fresh[0].vault.write(|w| apply_remote(w, snapshot.0).map(|_| ())).unwrap();
+    dumps.push(fresh[0].dump());
+    dumps
 }
 
 #[test]
@@ -481,6 +577,7 @@ fn two_devices_editing_the_same_transaction_keep_the_later_edit_on_both() {
     ];
     let dumps = converge(2, &ops);
     assert_eq!(dumps[0], dumps[1]);
+    assert_eq!(dumps[0], dumps[2], "a new device from the snapshot");
     assert!(dumps[0].contains("FOOD_RESTAURANTS"), "device 0 categorized last:\n{}", dumps[0]);
     assert!(dumps[0].contains("note 3"), "the other cell's edit is kept:\n{}", dumps[0]);
     assert!(!dumps[0].contains("keychain entry"), "a credential's name never syncs");
@@ -502,7 +599,31 @@ fn a_deletion_wins_over_older_edits_and_an_account_deleted_on_one_device_takes_i
     ];
     let dumps = converge(2, &ops);
     assert_eq!(dumps[0], dumps[1]);
+    assert_eq!(dumps[0], dumps[2], "a new device from the snapshot");
     assert!(!dumps[0].contains("acct-0"), "{}", dumps[0]);
+}
+
+#[test]
+fn a_device_that_starts_again_from_a_snapshot_does_not_bring_back_a_row_deleted_meanwhile() {
+    let ops = vec![
+        (0, Op::Account(0), 0),
+        (0, Op::Txn { account: 0, n: 1, amount: -500, category: 0, month: 2 }, 0),
+        (0, Op::Sync, 2),
+        (1, Op::Sync, 2),
+        (2, Op::Sync, 2),
+        // Device 2 edits the transaction, then is away while device 1 deletes it...
+        (2, Op::Note { account: 0, n: 1, note: 1 }, 0),
+        (1, Op::DeleteTxn { account: 0, n: 1 }, 0),
+        (1, Op::Sync, 2),
+        (0, Op::Sync, 2),
+        // ...and comes back after device 1's log was compacted into device 0's snapshot.
+        (2, Op::StartFromSnapshot, 0),
+    ];
+    let dumps = converge(3, &ops);
+    assert_eq!(dumps[0], dumps[2], "{}", differences(&dumps[0], &dumps[2]));
+    assert_eq!(dumps[0], dumps[1]);
+    assert_eq!(dumps[0], dumps[3]);
+    assert!(!dumps[2].contains(&txn_id(0, 1)), "{}", dumps[2]);
 }
 
 proptest! {
@@ -521,6 +642,11 @@ proptest! {
         let dumps = converge(3, &ops);
         prop_assert!(dumps[0] == dumps[1], "devices 0 and 1 differ:\n{}", differences(&dumps[0], &dumps[1]));
         prop_assert!(dumps[0] == dumps[2], "devices 0 and 2 differ:\n{}", differences(&dumps[0], &dumps[2]));
+        prop_assert!(
+            dumps[0] == dumps[3],
+            "a new device from device 0's snapshot differs:\n{}",
+            differences(&dumps[0], &dumps[3])
+        );
     }
 }
 

@@ -102,6 +102,11 @@ pub const EMBEDDED: &[Migration] = &[
         name: "0019_sync_key_changes.sql",
         sql: include_str!("../../../../migrations/0019_sync_key_changes.sql"),
     },
+    Migration {
+        version: 20,
+        name: "0020_sync_snapshots.sql",
+        sql: include_str!("../../../../migrations/0020_sync_snapshots.sql"),
+    },
 ];
 
 /// The list a vault is opened with: normally [`EMBEDDED`]; tests append one to prove that a

@@ -154,6 +154,48 @@ pub(crate) fn sync_account(r: super::Reader<'_>) -> Result<Option<SyncAccount>> 
     .optional()?)
 }
 
+/// Where this device's snapshots stand (see migration 20): the manifest it is uploading and
+/// the one it is starting from (JSON) and the next chunk of that to apply, the latest snapshot
+/// it knows of, the record bytes sent or applied since, and that snapshot's size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct SnapshotBook {
+    pub uploading: Option<String>,
+    pub starting_from: Option<String>,
+    pub next_chunk: i64,
+    pub seen: Option<String>,
+    pub bytes_since: i64,
+    pub snapshot_bytes: i64,
+}
+
+pub(crate) fn snapshot_book(r: super::Reader<'_>) -> Result<SnapshotBook> {
+    use rusqlite::OptionalExtension as _;
+    Ok(r.query_row(
+        "SELECT snapshot_out, snapshot_in, snapshot_in_next, snapshot_seen, bytes_since_snapshot, snapshot_bytes
+         FROM sync_account WHERE id = 1",
+        [],
+        |r| {
+            Ok(SnapshotBook {
+                uploading: r.get(0)?,
+                starting_from: r.get(1)?,
+                next_chunk: r.get(2)?,
+                seen: r.get(3)?,
+                bytes_since: r.get(4)?,
+                snapshot_bytes: r.get(5)?,
+            })
+        },
+    )
+    .optional()?
+    .unwrap_or_default())
+}
+
+/// Sealed chunk `index` of the snapshot this device is uploading (JSON), if kept.
+pub(crate) fn snapshot_out_chunk(r: super::Reader<'_>, index: u32) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    Ok(r.prepare_cached("SELECT chunk FROM sync_snapshot_out WHERE idx = ?1")?
+        .query_row([index], |r| r.get(0))
+        .optional()?)
+}
+
 /// The data key of each epoch this device holds.
 pub(crate) fn sync_keys(r: super::Reader<'_>) -> Result<Vec<(u32, zeroize::Zeroizing<Vec<u8>>)>> {
     let mut stmt = r.prepare_cached("SELECT epoch, key FROM sync_keys ORDER BY epoch")?;
@@ -214,7 +256,8 @@ impl Writer<'_> {
         held: &HeldKeys,
     ) -> Result<()> {
         self.tx.execute_batch(
-            "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;",
+            "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;
+             DELETE FROM sync_snapshot_out;",
         )?;
         self.tx.execute(
             "INSERT INTO sync_account (id, server_url, user_name, vault_id, epoch, device_seq, device_head, sealed_through)
@@ -251,7 +294,7 @@ impl Writer<'_> {
     pub(crate) fn end_sync(&self) -> Result<()> {
         self.tx.execute_batch(
             "DELETE FROM sync_account; DELETE FROM sync_keys; DELETE FROM sync_outbox; DELETE FROM sync_cursors;
-             DELETE FROM sync_waiting;",
+             DELETE FROM sync_waiting; DELETE FROM sync_snapshot_out;",
         )?;
         Ok(())
     }
@@ -293,6 +336,51 @@ impl Writer<'_> {
                  ON CONFLICT (device) DO UPDATE SET seq = excluded.seq, head = excluded.head",
             )?
             .execute(params![device, seq, head])?;
+        Ok(())
+    }
+
+    /// Keeps a sealed chunk of the snapshot being made.
+    pub(crate) fn keep_snapshot_chunk(&self, index: u32, chunk: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("INSERT OR REPLACE INTO sync_snapshot_out (idx, chunk) VALUES (?1, ?2)")?
+            .execute(params![index, chunk])?;
+        Ok(())
+    }
+
+    /// The snapshot this device uploads from now on (its chunks kept), or none: its chunks go.
+    pub(crate) fn set_snapshot_out(&self, manifest: Option<&str>) -> Result<()> {
+        if manifest.is_none() {
+            self.tx.execute("DELETE FROM sync_snapshot_out", [])?;
+        }
+        self.tx.execute("UPDATE sync_account SET snapshot_out = ?1 WHERE id = 1", [manifest])?;
+        Ok(())
+    }
+
+    /// The snapshot this device is starting from and the next of its chunks to apply, or none.
+    pub(crate) fn set_snapshot_in(&self, manifest: Option<&str>, next_chunk: i64) -> Result<()> {
+        self.tx.execute(
+            "UPDATE sync_account SET snapshot_in = ?1, snapshot_in_next = ?2 WHERE id = 1",
+            params![manifest, next_chunk],
+        )?;
+        Ok(())
+    }
+
+    /// The latest snapshot this device knows of, and its size: the count of record bytes since
+    /// starts again.
+    pub(crate) fn note_snapshot_seen(&self, id: &str, bytes: i64) -> Result<()> {
+        self.tx.execute(
+            "UPDATE sync_account SET snapshot_seen = ?1, snapshot_bytes = ?2, bytes_since_snapshot = 0 WHERE id = 1",
+            params![id, bytes],
+        )?;
+        Ok(())
+    }
+
+    /// Counts record bytes sent or applied, towards the next snapshot.
+    pub(crate) fn add_record_bytes(&self, bytes: i64) -> Result<()> {
+        self.tx.execute(
+            "UPDATE sync_account SET bytes_since_snapshot = bytes_since_snapshot + ?1 WHERE id = 1",
+            [bytes],
+        )?;
         Ok(())
     }
 

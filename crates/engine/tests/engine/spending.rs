@@ -254,12 +254,12 @@ fn migrating_a_vault_counts_the_transactions_it_already_holds() {
     }
     engine.lock().unwrap();
     // Back to schema 9: no counts table, no triggers (0010), the old date index (0011), no read
-    // marks on alerts (0015), no sync tables (0017). 0014 rebuilds the transactions table,
+    // marks on alerts (0015), no sync tables (0017, 0020). 0014 rebuilds the transactions table,
     // dropping later columns.
     raw_vault(dir.path())
         .execute_batch(
             "DROP TABLE sync_clocks; DROP TABLE sync_waiting; DROP TABLE sync_account; DROP TABLE sync_keys;
-             DROP TABLE sync_outbox; DROP TABLE sync_cursors;
+             DROP TABLE sync_outbox; DROP TABLE sync_cursors; DROP TABLE sync_snapshot_out;
              DROP TRIGGER transactions_count_delete; DROP TRIGGER transactions_count_move;
              DROP TABLE account_counts;
              DROP INDEX transactions_posted_search;
