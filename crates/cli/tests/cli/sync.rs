@@ -370,9 +370,18 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     }
     std::fs::write(&file, csv).unwrap();
     ok(&mut sm(laptop.path(), &["import", file.to_str().unwrap(), "--account", &cash]));
+    // And enough that stays for a snapshot of several chunks (4,000 changes at most a chunk, a
+    // new row one change).
+    let wallet = crate::common::new_account(laptop.path(), "Wallet");
+    let mut csv = String::from("Date,Description,Amount\n");
+    for i in 0..8_500 {
+        csv.push_str(&format!("2026-10-{:02},MARKET STALL {i},-{}.25\n", 1 + i % 28, 1 + i % 70));
+    }
+    std::fs::write(&file, csv).unwrap();
+    ok(&mut sm(laptop.path(), &["import", file.to_str().unwrap(), "--account", &wallet]));
     json(&sync_json(laptop.path(), &["now"], ""));
     json(&sync_json(away.path(), &["now"], ""));
-    let corner = listed(away.path(), &["--limit", "1000"])
+    let corner = listed(away.path(), &["--limit", "100000"])
         .into_iter()
         .find(|t| text(t, "seller").contains("CORNER SHOP"))
         .expect("the cash transactions reached the away device");
@@ -386,6 +395,11 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     std::thread::sleep(std::time::Duration::from_millis(1_100));
     let made = json(&sync_json(laptop.path(), &["snapshot"], ""));
     assert_eq!(made["latest"], true, "{made}");
+    let chunks: i64 = rusqlite::Connection::open(server.dir.path().join("server.db"))
+        .unwrap()
+        .query_row("SELECT chunks FROM snapshots WHERE latest = 1", [], |r| r.get(0))
+        .unwrap();
+    assert!(chunks > 2, "{chunks} chunks");
     json(&sync_json(laptop.path(), &["now"], ""));
     assert_eq!(records_held(&server), 0, "every record is compacted into the snapshot");
 
@@ -393,9 +407,10 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     let phone = passphrase_vault();
     join(phone.path(), &server, &phrase);
     let expected = ledger(laptop.path());
-    assert!(expected.len() > 20, "{}", expected.len());
+    assert!(expected.len() > 8_500, "{}", expected.len());
+    assert!(!expected.iter().any(|t| t.3.contains("CORNER SHOP")), "the removed account's rows are gone");
     assert_eq!(ledger(phone.path()), expected);
-    let mine = listed(phone.path(), &["--limit", "1000"]).into_iter().find(|t| text(t, "id") == kept).unwrap();
+    let mine = listed(phone.path(), &["--limit", "100000"]).into_iter().find(|t| text(t, "id") == kept).unwrap();
     assert_eq!(mine["category"], "FOOD_COFFEE", "{mine}");
 
     // The away device's place in the laptop's log is gone: it starts again from the snapshot,
@@ -403,7 +418,7 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     let report = json(&sync_json(away.path(), &["now"], ""));
     assert!(report["applied"].as_u64().unwrap() > 0, "{report}");
     assert!(
-        !listed(away.path(), &["--limit", "1000"]).iter().any(|t| text(t, "seller").contains("CORNER SHOP")),
+        !listed(away.path(), &["--limit", "100000"]).iter().any(|t| text(t, "seller").contains("CORNER SHOP")),
         "a row deleted while the device was away came back"
     );
     for dir in [laptop.path(), phone.path(), away.path()] {

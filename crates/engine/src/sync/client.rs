@@ -533,7 +533,7 @@ async fn sync_once(engine: &Engine) -> Result<SyncReport> {
         engine.with_vault(|v| v.write(|w| seal_pending(w, &keys)))?;
         report.uploaded += upload(engine, &server, &caps, vault, me).await?;
     }
-    report.snapshot = snapshot::maybe_make(engine, &server, vault, &keys, me).await?;
+    report.snapshot = snapshot::maybe_make(engine, &server, vault, &keys, me, &caps).await?;
     Ok(report)
 }
 
@@ -861,8 +861,9 @@ pub(crate) async fn snapshot_now(engine: &Engine) -> Result<bool> {
     let account = account_of(engine)?;
     let server = signed_in(engine, &account).await?;
     let (vault, me) = (vault_of(&account)?, device_of(engine)?);
+    let caps: Capabilities = server.call(Method::GET, "/v1/capabilities", no_body()).await?;
     let keys = keys::follow(engine, &server, vault, me).await?;
-    snapshot::make_now(engine, &server, vault, &keys, me).await
+    snapshot::make_now(engine, &server, vault, &keys, me, &caps).await
 }
 
 /// Removes a device from the account: its tokens stop working at once (a lost laptop).

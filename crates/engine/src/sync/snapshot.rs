@@ -12,8 +12,8 @@
 
 use reqwest::Method;
 use spearmint_sync_proto::{
-    CellChange, ChangeBatch, Cover, DeviceId, MAX_CHUNK_BYTES, Seq, SnapshotChunk, SnapshotId, SnapshotManifest,
-    SnapshotState, VaultId,
+    Capabilities, CellChange, ChangeBatch, Cover, DeviceId, MAX_CHUNK_BYTES, Seq, SnapshotChunk, SnapshotId,
+    SnapshotManifest, SnapshotState, VaultId,
 };
 use uuid::Uuid;
 
@@ -30,6 +30,13 @@ const CHUNK_CELLS: usize = 4_000;
 /// The fewest bytes of records after which a device makes a snapshot.
 const MIN_SNAPSHOT_BYTES: i64 = 4 << 20;
 
+/// The most bytes a sealed chunk may take: 1 MiB, or less if the server takes smaller uploads
+/// (a chunk travels as base64 in JSON, a third larger).
+pub(super) fn chunk_limit(caps: &Capabilities) -> usize {
+    let upload = usize::try_from(caps.max_upload_bytes).unwrap_or(usize::MAX);
+    MAX_CHUNK_BYTES.min(upload.saturating_sub(4096) / 4 * 3).max(4096)
+}
+
 /// Makes a snapshot of the vault as it is now and keeps it for upload; returns its manifest.
 /// `None` when records of this device still wait for the server: a snapshot covers only what
 /// the server holds of this device's log. Runs in one write, after [`seal_pending`].
@@ -38,6 +45,7 @@ pub(super) fn make(
     keys: &[(u32, DataKey)],
     vault: VaultId,
     me: DeviceId,
+    max_chunk: usize,
 ) -> Result<Option<SnapshotManifest>> {
     let account = sync_book::sync_account(w.read())?.ok_or_else(|| sync_error(ErrorKind::NotFound, "not synced"))?;
     let (_, waiting_records) = sync_book::sync_pending(w.read(), account.sealed_through)?;
@@ -71,7 +79,7 @@ pub(super) fn make(
         covers,
     };
     w.set_snapshot_out(None)?;
-    let mut sealer = Sealer { w, key, vault, manifest: &manifest, next: 0, bytes: 0 };
+    let mut sealer = Sealer { w, key, vault, manifest: &manifest, max_chunk, next: 0, bytes: 0 };
     // One full chunk held back, so that the last one is known to be last when it is sealed.
     let mut held: Option<Vec<CellChange>> = None;
     let mut filling: Vec<CellChange> = Vec::with_capacity(CHUNK_CELLS);
@@ -107,21 +115,22 @@ struct Sealer<'a, 'w> {
     key: &'a DataKey,
     vault: VaultId,
     manifest: &'a SnapshotManifest,
+    max_chunk: usize,
     next: u32,
     bytes: i64,
 }
 
 impl Sealer<'_, '_> {
-    /// Seals `changes` as the next chunk, or as several if one would pass 1 MiB.
+    /// Seals `changes` as the next chunk, or as several if one would pass the chunk limit.
     fn emit(&mut self, changes: Vec<CellChange>, last: bool) -> Result<()> {
         let batch = ChangeBatch { changes };
         let chunk = seal_chunk(self.key, self.vault, self.manifest, self.next, last, &batch);
-        if chunk.ciphertext.len() > MAX_CHUNK_BYTES {
+        if chunk.ciphertext.len() > self.max_chunk {
             let mut first = batch.changes;
             if first.len() < 2 {
                 return Err(sync_error(
                     ErrorKind::Invalid,
-                    "one of the budget's values is larger than a snapshot takes (1 MiB): shorten the longest note",
+                    "one of the budget's values is larger than the sync server takes in one piece: shorten the longest note",
                 ));
             }
             let second = first.split_off(first.len() / 2);
@@ -203,6 +212,7 @@ pub(super) async fn maybe_make(
     vault: VaultId,
     keys: &[(u32, DataKey)],
     me: DeviceId,
+    caps: &Capabilities,
 ) -> Result<bool> {
     let book = engine.with_vault(|v| sync_book::snapshot_book(v.read()))?;
     if book.uploading.is_some() {
@@ -218,7 +228,7 @@ pub(super) async fn maybe_make(
         engine.with_vault(|v| v.write(|w| w.note_snapshot_seen(&theirs.id.0.to_string(), book.snapshot_bytes)))?;
         return Ok(false);
     }
-    make_now(engine, server, vault, keys, me).await
+    make_now(engine, server, vault, keys, me, caps).await
 }
 
 /// Makes a snapshot now and uploads it. Returns whether it became the latest; `false` also
@@ -229,11 +239,12 @@ pub(super) async fn make_now(
     vault: VaultId,
     keys: &[(u32, DataKey)],
     me: DeviceId,
+    caps: &Capabilities,
 ) -> Result<bool> {
     let made = engine.with_vault(|v| {
         v.write(|w| {
             seal_pending(w, keys)?;
-            make(w, keys, vault, me)
+            make(w, keys, vault, me, chunk_limit(caps))
         })
     })?;
     if made.is_none() {
