@@ -257,6 +257,11 @@ fn setup(dir: &Path, url: &str, user: &str) -> String {
     json(&out)["recovery_phrase"].as_str().unwrap().to_owned()
 }
 
+/// `sync join` of `dir` to the budget `ana` syncs on the server at `url`.
+fn join_at(dir: &Path, url: &str, phrase: &str) -> std::process::Output {
+    sync_json(dir, &["join", "--server", url, "--user", "ana", "--password-stdin"], &format!("{PASSWORD}\n{phrase}\n"))
+}
+
 /// Joins `dir` to the budget `ana` syncs on `server`.
 fn join(dir: &Path, server: &Server, phrase: &str) {
     let out = sync_json(
@@ -353,12 +358,20 @@ fn records_held(server: &Server) -> i64 {
 #[test]
 fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_again_from_it() {
     require_secret_service();
-    // No retention: what a snapshot covers goes as soon as the devices seen since read it.
+    // No retention: what a snapshot covers goes as soon as the devices seen since read it. The
+    // devices reach the server through nginx, which fails one chunk's upload, then one chunk's
+    // download, as a server that goes down half-way does.
     let server = Server::start_in(tempfile::tempdir().unwrap(), "127.0.0.1:0", &["--retention-days", "0"]);
+    let upstream = server.url.strip_prefix("http://").unwrap().to_owned();
+    let chunk_1 = "^/v1/vaults/[^/]+/snapshots/[^/]+/chunks/1$";
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start_with(proxy_dir.path(), &[&upstream], None, Some(("PUT", chunk_1)));
+    let url = proxy.url.clone();
+    let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
     let laptop = crate::common::demo_vault();
-    let phrase = setup(laptop.path(), &server.url, "ana");
+    let phrase = setup(laptop.path(), &url, "ana");
     let away = passphrase_vault();
-    join(away.path(), &server, &phrase);
+    assert!(join_at(away.path(), &url, &phrase).status.success());
 
     // Cash transactions reach both; the away device edits one and goes away unsynced, while
     // the laptop removes the account and changes another transaction.
@@ -391,21 +404,55 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     ok(&mut sm(laptop.path(), &["recategorize", &kept, "FOOD_COFFEE"]));
     assert!(records_held(&server) > 0);
 
-    // The laptop's snapshot stands for every record once the devices seen since have read them.
+    // The laptop's snapshot: its upload fails at chunk 1, and the next sync goes on with the
+    // chunks the server lacks, not from the start.
     std::thread::sleep(std::time::Duration::from_millis(1_100));
-    let made = json(&sync_json(laptop.path(), &["snapshot"], ""));
-    assert_eq!(made["latest"], true, "{made}");
-    let chunks: i64 = rusqlite::Connection::open(server.dir.path().join("server.db"))
-        .unwrap()
-        .query_row("SELECT chunks FROM snapshots WHERE latest = 1", [], |r| r.get(0))
-        .unwrap();
+    let out = sync_json(laptop.path(), &["snapshot"], "");
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    let held = |sql: &str| -> i64 {
+        rusqlite::Connection::open(server.dir.path().join("server.db"))
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(held("SELECT count(*) FROM snapshots WHERE latest = 1"), 0);
+    assert_eq!(held("SELECT count(*) FROM snapshot_chunks"), 1, "chunk 0 went up before chunk 1 failed");
+    proxy.stop();
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start_with(proxy_dir.path(), &[&upstream], Some(port), Some(("GET", chunk_1)));
+    let report = json(&sync_json(laptop.path(), &["now"], ""));
+    assert_eq!(report["snapshot"], true, "{report}\n{}", proxy.requests());
+    let chunks = held("SELECT chunks FROM snapshots WHERE latest = 1");
     assert!(chunks > 2, "{chunks} chunks");
+    let puts: Vec<String> = proxy
+        .requests()
+        .lines()
+        .filter(|l| l.starts_with("PUT") && l.contains("/chunks/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(puts.len() as i64, chunks - 1, "only the chunks the server lacked: {puts:?}");
+    assert!(!puts.iter().any(|l| l.contains("/chunks/0 ")), "{puts:?}");
+    // The snapshot stands for every record once the devices seen since have read them.
     json(&sync_json(laptop.path(), &["now"], ""));
     assert_eq!(records_held(&server), 0, "every record is compacted into the snapshot");
 
-    // A new device gets the whole budget from the snapshot alone.
+    // A new device gets the whole budget from the snapshot alone: its start fails at chunk 1,
+    // and the next sync goes on from there.
     let phone = passphrase_vault();
-    join(phone.path(), &server, &phrase);
+    let out = join_at(phone.path(), &url, &phrase);
+    assert!(!out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    proxy.stop();
+    let proxy_dir = tempfile::tempdir().unwrap();
+    let proxy = Proxy::start_with(proxy_dir.path(), &[&upstream], Some(port), None);
+    json(&sync_json(phone.path(), &["now"], ""));
+    let gets: Vec<String> = proxy
+        .requests()
+        .lines()
+        .filter(|l| l.starts_with("GET") && l.contains("/chunks/"))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(gets.len() as i64, chunks - 1, "only the chunks not applied yet: {gets:?}");
+    assert!(!gets.iter().any(|l| l.contains("/chunks/0 ")), "{gets:?}");
     let expected = ledger(laptop.path());
     assert!(expected.len() > 8_500, "{}", expected.len());
     assert!(!expected.iter().any(|t| t.3.contains("CORNER SHOP")), "the removed account's rows are gone");
@@ -432,6 +479,7 @@ fn a_new_device_starts_from_the_snapshot_and_one_away_past_the_retention_starts_
     assert_eq!(spending(phone.path()), spending(laptop.path()));
 
     // The snapshot is ciphertext: the server holds no payee.
+    drop(proxy);
     let database = server.database();
     let database = String::from_utf8_lossy(&database);
     assert!(!database.contains("CORNER SHOP") && !database.contains("FOOD_COFFEE"));
@@ -495,16 +543,26 @@ impl PgServer {
 struct Proxy {
     child: Child,
     url: String,
+    log: PathBuf,
 }
 
 impl Proxy {
     fn start(dir: &Path, upstreams: &[&str]) -> Proxy {
+        Proxy::start_with(dir, upstreams, None, None)
+    }
+
+    /// As [`Proxy::start`], on `port` if given, answering 503 to the requests with `method` whose
+    /// path matches the regular expression `refuse` (a server failing half-way through an upload
+    /// or a download), and logging each request's method, path and status to
+    /// `nginx/access.log`.
+    fn start_with(dir: &Path, upstreams: &[&str], port: Option<u16>, refuse: Option<(&str, &str)>) -> Proxy {
         let nginx = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
             .into_iter()
             .map(PathBuf::from)
             .find(|p| p.exists())
             .expect("nginx is missing: `cargo xtask test` installs Debian's nginx");
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port =
+            port.unwrap_or_else(|| std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port());
         let prefix = dir.join("nginx");
         std::fs::create_dir_all(&prefix).unwrap();
         // Workers run as an unprivileged user when started as root: they must reach the prefix.
@@ -514,13 +572,20 @@ impl Proxy {
         }
         let servers: String = upstreams.iter().map(|u| format!("server {u} max_fails=1 fail_timeout=60s;\n")).collect();
         let p = prefix.display();
+        let pass = "proxy_pass http://sync;\nproxy_http_version 1.1;\nproxy_set_header Connection \"\";\n\
+                    proxy_buffering off;\nproxy_next_upstream error timeout http_502 http_503 non_idempotent;\n";
+        let refusal = refuse.map_or(String::new(), |(method, path)| {
+            format!(
+                "location ~ {path} {{\ndefault_type application/json;\nif ($request_method = {method}) {{\n\
+                 return 503 '{{\"error\":{{\"kind\":\"unavailable\",\"message\":\"down for a moment\"}}}}';\n}}\n{pass}}}\n"
+            )
+        });
         let conf = format!(
             "daemon off;\nworker_processes 1;\npid {p}/nginx.pid;\nerror_log {p}/error.log;\nevents {{}}\nhttp {{\n\
-             access_log off;\nclient_body_temp_path {p}/body;\nproxy_temp_path {p}/proxy;\nfastcgi_temp_path {p}/fastcgi;\n\
+             log_format brief '$request_method $uri $status';\naccess_log {p}/access.log brief;\n\
+             client_body_temp_path {p}/body;\nproxy_temp_path {p}/proxy;\nfastcgi_temp_path {p}/fastcgi;\n\
              uwsgi_temp_path {p}/uwsgi;\nscgi_temp_path {p}/scgi;\nclient_max_body_size 8m;\nclient_body_buffer_size 8m;\n\
-             upstream sync {{\n{servers}}}\nserver {{\nlisten 127.0.0.1:{port};\nlocation / {{\nproxy_pass http://sync;\n\
-             proxy_http_version 1.1;\nproxy_set_header Connection \"\";\nproxy_buffering off;\n\
-             proxy_next_upstream error timeout http_502 http_503 non_idempotent;\n}}\n}}\n}}\n"
+             upstream sync {{\n{servers}}}\nserver {{\nlisten 127.0.0.1:{port};\n{refusal}location / {{\n{pass}}}\n}}\n}}\n"
         );
         let conf_file = prefix.join("nginx.conf");
         std::fs::write(&conf_file, conf).unwrap();
@@ -537,13 +602,23 @@ impl Proxy {
             assert!(started.elapsed().as_secs() < 20, "nginx did not start: see {p}/error.log");
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
-        Proxy { child, url }
+        Proxy { child, url, log: prefix.join("access.log") }
+    }
+
+    /// The requests it passed or refused, as `METHOD PATH STATUS` lines.
+    fn requests(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Stops nginx and its worker (SIGTERM: a killed master would leave its worker serving).
+    fn stop(self) {
+        drop(self);
     }
 }
 
 impl Drop for Proxy {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         let _ = self.child.wait();
     }
 }
