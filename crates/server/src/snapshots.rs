@@ -311,10 +311,16 @@ impl SqliteStore {
                 range,
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )?;
+            let last: Vec<u8> = tx.query_row(
+                "SELECT hash FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3",
+                params![vault.0.as_bytes(), device_bytes, seq_sql(through)?],
+                |r| r.get(0),
+            )?;
             tx.execute("DELETE FROM records WHERE vault = ?1 AND device = ?2 AND seq > ?3 AND seq <= ?4", range)?;
             tx.execute(
-                "UPDATE heads SET compacted = ?3, bytes = max(0, bytes - ?4) WHERE vault = ?1 AND device = ?2",
-                params![vault.0.as_bytes(), device_bytes, seq_sql(through)?, bytes + count * RECORD_OVERHEAD],
+                "UPDATE heads SET compacted = ?3, compacted_hash = ?5, bytes = max(0, bytes - ?4)
+                 WHERE vault = ?1 AND device = ?2",
+                params![vault.0.as_bytes(), device_bytes, seq_sql(through)?, bytes + count * RECORD_OVERHEAD, last],
             )?;
             deleted += u64::try_from(count).unwrap_or(0);
         }

@@ -30,13 +30,15 @@ CREATE TABLE IF NOT EXISTS records (
 -- Each device's highest seq up to which every record is held, kept by `append`, so that neither
 -- status nor a download page reads a whole log to find it.
 -- `bytes` is what the device's records take, for its quota; `compacted` the last seq deleted
--- because the latest snapshot stands for it (the log is held from there on).
+-- because the latest snapshot stands for it (the log is held from there on), and
+-- `compacted_hash` that record's content hash, so the next one must still chain to it.
 CREATE TABLE IF NOT EXISTS heads (
     vault      BLOB NOT NULL,
     device     BLOB NOT NULL,
     contiguous INTEGER NOT NULL,
     bytes      INTEGER NOT NULL DEFAULT 0,
     compacted  INTEGER NOT NULL DEFAULT 0,
+    compacted_hash BLOB,
     PRIMARY KEY (vault, device)
 ) STRICT, WITHOUT ROWID;
 ";
@@ -286,6 +288,7 @@ impl SqliteStore {
         // A file from before compaction: its records count as old, nothing is compacted yet.
         add_column(&db, "records", "stored_at", "INTEGER NOT NULL DEFAULT 0")?;
         add_column(&db, "heads", "compacted", "INTEGER NOT NULL DEFAULT 0")?;
+        add_column(&db, "heads", "compacted_hash", "BLOB")?;
         db.execute_batch(crate::accounts::SCHEMA)?;
         db.execute_batch(crate::snapshots::SCHEMA)?;
         Ok(SqliteStore { db, limits })
@@ -299,14 +302,15 @@ impl SqliteStore {
         let tx = self.db.transaction()?;
         let mut outcomes = Vec::with_capacity(records.len());
         let mut added = 0u64;
-        let compacted: i64 = tx
+        let (compacted, compacted_hash): (i64, Option<Vec<u8>>) = tx
             .query_row(
-                "SELECT compacted FROM heads WHERE vault = ?1 AND device = ?2",
+                "SELECT compacted, compacted_hash FROM heads WHERE vault = ?1 AND device = ?2",
                 params![vault.0.as_bytes(), device.0.as_bytes()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?
-            .unwrap_or(0);
+            .unwrap_or((0, None));
+        let compacted_hash = compacted_hash.as_deref().map(hash_of).transpose()?;
         {
             let mut held =
                 tx.prepare_cached("SELECT hash FROM records WHERE vault = ?1 AND device = ?2 AND seq = ?3")?;
@@ -317,9 +321,9 @@ impl SqliteStore {
             for r in records {
                 let hash = r.content_hash();
                 let seq = seq_sql(r.seq)?;
-                // Compacted away: it was held (a snapshot covers it), so this is a replay.
+                // Compacted away: it was held (a snapshot covers it).
                 if seq <= compacted {
-                    outcomes.push(UploadOutcome::Duplicate { seq: r.seq });
+                    outcomes.push(compacted_outcome(r.seq, hash, seq_of(compacted)?, compacted_hash));
                     continue;
                 }
                 let found: Option<Vec<u8>> = held
@@ -342,8 +346,14 @@ impl SqliteStore {
                             row.get(0)
                         })
                         .optional()?;
+                    // The record before it compacted away: its hash was kept.
+                    let before_hash = match before_hash {
+                        Some(bytes) => Some(hash_of(&bytes)?),
+                        None if before == compacted as u64 => compacted_hash,
+                        None => None,
+                    };
                     if let Some(before_hash) = before_hash
-                        && hash_of(&before_hash)? != prev
+                        && before_hash != prev
                     {
                         return Err(StoreError::Fork { seq: r.seq, prev: Seq(before) });
                     }
@@ -474,6 +484,21 @@ impl SqliteStore {
             more |= cursor < contiguous;
         }
         Ok(DownloadPage { records, next, more })
+    }
+}
+
+/// What an upload of a record at or before the cut gets: the last record compacted is known by
+/// its hash (a replay of it is a duplicate, another record there a conflict); one before it was
+/// held once and is answered as a replay (its content is gone with it).
+pub(crate) fn compacted_outcome(
+    seq: Seq,
+    hash: ContentHash,
+    compacted: Seq,
+    compacted_hash: Option<ContentHash>,
+) -> UploadOutcome {
+    match compacted_hash {
+        Some(held) if seq == compacted && held != hash => UploadOutcome::Conflict { seq, held },
+        _ => UploadOutcome::Duplicate { seq },
     }
 }
 

@@ -98,6 +98,7 @@ conformance!(
     the_crowd_answers_a_seller_only_once_three_accounts_agree,
     a_snapshot_uploads_chunk_by_chunk_resumes_and_becomes_the_latest_with_its_last_chunk,
     a_snapshot_covering_less_than_the_latest_is_refused_and_a_new_latest_drops_what_it_covers,
+    a_log_cut_by_compaction_still_refuses_a_fork_at_the_cut,
     compaction_cuts_the_covered_prefix_every_active_device_read_and_nothing_younger,
     a_revoked_device_or_one_not_seen_within_the_retention_does_not_hold_compaction_back,
     compaction_gives_the_device_s_quota_back,
@@ -846,6 +847,31 @@ fn compaction_gives_the_device_s_quota_back(backend: &Backend) {
     assert_eq!(stored.contiguous, Seq(8));
     let full = store.append(vault(), device(1), &records[8..]).unwrap_err();
     assert!(matches!(full, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. }), "{full:?}");
+}
+
+fn a_log_cut_by_compaction_still_refuses_a_fork_at_the_cut(backend: &Backend) {
+    let mut store = backend.open(Limits::default());
+    let now = unix_now() + 1_000;
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    store.register_device(ana, device(1), "laptop", now).unwrap();
+    let records = chain(device(1), 6, 100, 1);
+    store.append(vault(), device(1), &records[..5]).unwrap();
+    upload(store.as_mut(), &manifest(1, device(1), 1, &[&records[4]]), 1).unwrap();
+    assert_eq!(store.compact(vault(), now, 0).unwrap(), 5, "the whole log, through its head");
+
+    // A copy of the device (a restored backup) that sealed other records from seq 5 on.
+    let forked = chain(device(1), 6, 100, 9);
+    let answer = store.append(vault(), device(1), &forked[4..5]).unwrap();
+    assert_eq!(answer.outcomes, vec![UploadOutcome::Conflict { seq: Seq(5), held: records[4].content_hash() }]);
+    let refused = store.append(vault(), device(1), &forked[5..]).unwrap_err();
+    assert!(matches!(refused, StoreError::Fork { seq: Seq(6), prev: Seq(5) }), "{refused}");
+    // The device itself goes on, and replays of what was compacted change nothing.
+    let answer = store.append(vault(), device(1), &records).unwrap();
+    let mut expected: Vec<_> = (1..=5).map(|s| UploadOutcome::Duplicate { seq: Seq(s) }).collect();
+    expected.push(UploadOutcome::Stored { seq: Seq(6) });
+    assert_eq!((answer.outcomes, answer.contiguous), (expected, Seq(6)));
+    assert_eq!(download_from(store.as_mut(), &[(1, 5)]).unwrap(), records[5..]);
 }
 
 fn reads_noted_before_the_vault_has_a_latest_snapshot_are_not_kept(backend: &Backend) {
