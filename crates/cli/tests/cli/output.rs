@@ -279,7 +279,7 @@ fn status_shows_the_vault_its_key_and_its_rows() {
         state        unlocked
         encryption   encrypted (SQLCipher, AES-256)
         key          derived from your passphrase (Argon2id); not stored anywhere
-        schema       19 (this Spearmint knows up to 19)
+        schema       20 (this Spearmint knows up to 20)
         rows         accounts 2, transactions 12, categories 48, rules 1, budget_overrides 1, monthly_spending 9, jobs 0, notifications 0, raw_payloads 2, changes 9
     "#]],
     );

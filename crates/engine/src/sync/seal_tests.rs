@@ -1,12 +1,15 @@
-//! Sealed records open only as what and where they were sealed; a wrong phrase is refused.
+//! Sealed records and snapshot chunks open only as what and where they were sealed; a wrong
+//! phrase is refused.
 
 use spearmint_sync_proto::{
-    CellChange, ChangeBatch, ChangeOp, DeviceId, DeviceKey, Envelope, Grant, KeyEpoch, Seq, VaultId, WrappedKey,
+    CellChange, ChangeBatch, ChangeOp, ContentHash, Cover, DeviceId, DeviceKey, Envelope, Grant, KeyEpoch, Seq,
+    SnapshotChunk, SnapshotId, SnapshotManifest, VaultId, WrappedKey,
 };
 use uuid::Uuid;
 
 use super::seal::{
-    DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, grant, open, open_grant, seal, unwrap, vouch, vouched, wrap,
+    DataKey, DeviceSecret, Head, RecoveryPhrase, SealError, grant, open, open_chunk, open_grant, seal, seal_chunk,
+    unwrap, vouch, vouched, wrap,
 };
 
 fn vault() -> VaultId {
@@ -170,4 +173,58 @@ fn a_new_phrase_s_key_opens_only_for_the_device_it_was_sealed_to() {
     let kept = DeviceSecret::from_bytes(laptop.to_bytes().as_slice()).unwrap();
     assert_eq!(open_grant(&kept, vault(), laptop_id, &sealed).unwrap().as_bytes(), new_key.as_bytes());
     assert_eq!(format!("{kept:?}"), "DeviceSecret([redacted])");
+}
+
+/// A snapshot of three chunks as the device seals them: the manifest and the chunks.
+fn snapshot(key: &DataKey) -> (SnapshotManifest, Vec<SnapshotChunk>) {
+    let manifest = SnapshotManifest {
+        id: SnapshotId(Uuid::from_u128(0x5a)),
+        author: device(),
+        epoch: KeyEpoch(0),
+        chunks: 3,
+        covers: vec![Cover { device: device(), seq: Seq(3), hash: ContentHash([4; 32]) }],
+    };
+    let chunks = (0..3)
+        .map(|i| seal_chunk(key, vault(), &manifest, i, i == 2, &batch(["one", "two", "three"][i as usize])))
+        .collect();
+    (manifest, chunks)
+}
+
+#[test]
+fn a_snapshot_chunk_opens_only_in_its_place_in_its_snapshot_and_a_cut_short_snapshot_does_not() {
+    let key = DataKey::random();
+    let keys = |epoch: KeyEpoch| (epoch == KeyEpoch(0)).then(|| key.clone());
+    let (manifest, chunks) = snapshot(&key);
+    for (i, chunk) in chunks.iter().enumerate() {
+        assert_eq!(open_chunk(&keys, vault(), &manifest, i as u32, chunk).unwrap(), batch(["one", "two", "three"][i]));
+        assert!(!String::from_utf8_lossy(&chunk.ciphertext).contains(["one", "two", "three"][i]));
+    }
+    let refused = |result: Result<ChangeBatch, SealError>| matches!(result, Err(SealError::SnapshotTampered { .. }));
+
+    // Served at another index, or relabelled as another.
+    assert!(refused(open_chunk(&keys, vault(), &manifest, 0, &chunks[1])));
+    let relabelled = SnapshotChunk { index: 0, ..chunks[1].clone() };
+    assert!(refused(open_chunk(&keys, vault(), &manifest, 0, &relabelled)));
+    // Cut short (the server says two chunks: the second is not the last) or padded out.
+    let short = SnapshotManifest { chunks: 2, ..manifest.clone() };
+    assert!(refused(open_chunk(&keys, vault(), &short, 1, &chunks[1])));
+    let long = SnapshotManifest { chunks: 4, ..manifest.clone() };
+    assert!(refused(open_chunk(&keys, vault(), &long, 2, &chunks[2])));
+    // What it covers altered, or the chunk moved into another snapshot or budget.
+    let mut covers_more = manifest.clone();
+    covers_more.covers[0].seq = Seq(9);
+    assert!(refused(open_chunk(&keys, vault(), &covers_more, 0, &chunks[0])));
+    let other = SnapshotManifest { id: SnapshotId(Uuid::from_u128(0x5b)), ..manifest.clone() };
+    assert!(refused(open_chunk(&keys, vault(), &other, 0, &chunks[0])));
+    assert!(refused(open_chunk(&keys, VaultId(Uuid::from_u128(8)), &manifest, 0, &chunks[0])));
+    // Altered bytes, or sealed with a key that is not the budget's.
+    let mut altered = chunks[0].clone();
+    altered.ciphertext[3] ^= 1;
+    assert!(refused(open_chunk(&keys, vault(), &manifest, 0, &altered)));
+    let (_, strangers) = snapshot(&DataKey::random());
+    assert!(refused(open_chunk(&keys, vault(), &manifest, 0, &strangers[0])));
+    // A key epoch this device does not hold is named as such.
+    let later = SnapshotManifest { epoch: KeyEpoch(1), ..manifest.clone() };
+    let missing = open_chunk(&keys, vault(), &later, 0, &chunks[0]).unwrap_err();
+    assert!(matches!(missing, SealError::SnapshotNoKey { epoch: KeyEpoch(1) }), "{missing:?}");
 }
