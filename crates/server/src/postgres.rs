@@ -18,8 +18,7 @@ use crate::accounts::{AccountId, Caller, TokenKind};
 use crate::pg_connect::PgTarget;
 use crate::snapshots::{RECORD_OVERHEAD, check_chunk, cut_through, manifest_json, manifest_of, missing};
 use crate::store::{
-    Limits, QuotaScope, Store, StoreError, check_cuts, check_records, compacted_outcome, device_of, hash_of, seq_of,
-    seq_sql,
+    Limits, QuotaScope, Store, StoreError, check_records, compacted_outcome, device_of, hash_of, seq_of, seq_sql,
 };
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -349,32 +348,20 @@ impl Store for PgStore {
 
     fn download(&mut self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
         let limits = self.limits;
-        let max_bytes = request.max_bytes.map_or(limits.max_page_bytes, |b| b.min(limits.max_page_bytes));
-        let max_records = limits.max_page_records as usize;
         // One snapshot for the heads and the records.
         let mut tx = self.snapshot()?;
-        let after = |device: DeviceId| {
-            request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)
-        };
-        let heads = check_cuts(heads_and_cuts(&mut tx, vault)?, after)?;
-        let (mut records, mut next, mut bytes, mut more) = (Vec::new(), Vec::new(), 0u64, false);
-        for &(device, contiguous) in &heads {
-            let mut cursor = after(device);
-            if more || cursor >= contiguous {
-                next.push(Cursor { device, after: cursor });
-                more |= cursor < contiguous;
-                continue;
-            }
-            // Never more rows than a page may hold, whatever the log's length.
-            let limit = i64::try_from(max_records.saturating_sub(records.len()).max(1)).unwrap_or(i64::MAX);
+        let heads = heads_and_cuts(&mut tx, vault)?;
+        let page = crate::store::page(heads, request, &limits, |device, after, upto, room, take| {
+            // Never more rows than the page has room for, whatever the log's length.
+            let limit = i64::try_from(room).unwrap_or(i64::MAX);
             let rows = tx.query(
                 "SELECT seq, version, epoch, prev, nonce, ciphertext FROM records
                  WHERE vault = $1 AND device = $2 AND seq > $3 AND seq <= $4 ORDER BY seq LIMIT $5",
                 &[
                     &vault.0.as_bytes().as_slice(),
                     &device.0.as_bytes().as_slice(),
-                    &seq_sql(cursor)?,
-                    &seq_sql(contiguous)?,
+                    &seq_sql(after)?,
+                    &seq_sql(upto)?,
                     &limit,
                 ],
             )?;
@@ -389,20 +376,14 @@ impl Store for PgStore {
                     nonce: row.get::<_, &[u8]>(4).try_into().map_err(|_| StoreError::Corrupt)?,
                     ciphertext: row.get::<_, Vec<u8>>(5),
                 };
-                let len = record.stored_len() as u64;
-                if !records.is_empty() && (bytes + len > max_bytes || records.len() >= max_records) {
-                    more = true;
+                if !take(record) {
                     break;
                 }
-                bytes += len;
-                cursor = record.seq;
-                records.push(record);
             }
-            next.push(Cursor { device, after: cursor });
-            more |= cursor < contiguous;
-        }
+            Ok(())
+        })?;
         tx.commit()?;
-        Ok(DownloadPage { records, next, more })
+        Ok(page)
     }
 
     fn create_account(&mut self, name: &str, password_hash: &str, now: i64) -> Result<AccountId> {

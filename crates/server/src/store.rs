@@ -427,64 +427,78 @@ impl SqliteStore {
     /// (so a client's cursor never jumps a record it has not seen), at most one page's worth.
     /// Devices the request names no cursor for are read from the start.
     pub fn download(&self, vault: VaultId, request: &DownloadRequest) -> Result<DownloadPage> {
-        let max_bytes = request.max_bytes.map_or(self.limits.max_page_bytes, |b| b.min(self.limits.max_page_bytes));
-        let max_records = self.limits.max_page_records as usize;
-        let after = |device: DeviceId| {
-            request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after)
-        };
-        let heads = check_cuts(self.heads_and_cuts(vault)?, after)?;
+        let heads = self.heads_and_cuts(vault)?;
         let mut stmt = self.db.prepare_cached(
             "SELECT seq, version, epoch, prev, nonce, ciphertext FROM records
              WHERE vault = ?1 AND device = ?2 AND seq > ?3 AND seq <= ?4 ORDER BY seq",
         )?;
-        let (mut records, mut next, mut bytes, mut more) = (Vec::new(), Vec::new(), 0u64, false);
-        for &(device, contiguous) in &heads {
-            let mut cursor = after(device);
-            if more || cursor >= contiguous {
-                next.push(Cursor { device, after: cursor });
-                more |= cursor < contiguous;
-                continue;
-            }
-            let rows = stmt.query_map(
-                params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(cursor)?, seq_sql(contiguous)?],
-                |row| {
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, u16>(1)?,
-                        row.get::<_, u32>(2)?,
-                        row.get::<_, Option<Vec<u8>>>(3)?,
-                        row.get::<_, Vec<u8>>(4)?,
-                        row.get::<_, Vec<u8>>(5)?,
-                    ))
-                },
-            )?;
-            for row in rows {
-                let (seq, version, epoch, prev, nonce, ciphertext) = row?;
+        page(heads, request, &self.limits, |device, after, upto, _room, take| {
+            // Streamed: the page stops reading as soon as it is full.
+            let mut rows =
+                stmt.query(params![vault.0.as_bytes(), device.0.as_bytes(), seq_sql(after)?, seq_sql(upto)?])?;
+            while let Some(row) = rows.next()? {
+                let prev: Option<Vec<u8>> = row.get(3)?;
+                let nonce: Vec<u8> = row.get(4)?;
                 let record = Envelope {
-                    version,
+                    version: row.get(1)?,
                     vault,
                     device,
-                    seq: seq_of(seq)?,
-                    epoch: KeyEpoch(epoch),
+                    seq: seq_of(row.get(0)?)?,
+                    epoch: KeyEpoch(row.get(2)?),
                     prev: prev.as_deref().map(hash_of).transpose()?,
                     nonce: nonce.try_into().map_err(|_| StoreError::Corrupt)?,
-                    ciphertext,
+                    ciphertext: row.get(5)?,
                 };
-                let len = record.stored_len() as u64;
-                // A page always holds at least one record, however large.
-                if !records.is_empty() && (bytes + len > max_bytes || records.len() >= max_records) {
-                    more = true;
+                if !take(record) {
                     break;
                 }
-                bytes += len;
-                cursor = record.seq;
-                records.push(record);
             }
+            Ok(())
+        })
+    }
+}
+
+/// One download page, as both backends answer it: for each device in order, from the request's
+/// cursor (none: from the start) up to its contiguous seq, never from before what was compacted
+/// away, at most the page's bytes and records (and at least one record, however large).
+/// `read(device, after, upto, room, take)` hands the device's records after `after` through
+/// `upto` to `take`, in seq order, at most `room` of them, and stops when `take` says the page
+/// is full.
+pub(crate) fn page(
+    heads: Vec<(DeviceId, Seq, Seq)>,
+    request: &DownloadRequest,
+    limits: &Limits,
+    mut read: impl FnMut(DeviceId, Seq, Seq, usize, &mut dyn FnMut(Envelope) -> bool) -> Result<()>,
+) -> Result<DownloadPage> {
+    let max_bytes = request.max_bytes.map_or(limits.max_page_bytes, |b| b.min(limits.max_page_bytes));
+    let max_records = limits.max_page_records as usize;
+    let after =
+        |device: DeviceId| request.cursors.iter().find(|c| c.device == device).map_or(Seq::NONE, |c: &Cursor| c.after);
+    let heads = check_cuts(heads, after)?;
+    let (mut records, mut next, mut bytes, mut more) = (Vec::new(), Vec::new(), 0u64, false);
+    for (device, contiguous) in heads {
+        let mut cursor = after(device);
+        if more || cursor >= contiguous {
             next.push(Cursor { device, after: cursor });
             more |= cursor < contiguous;
+            continue;
         }
-        Ok(DownloadPage { records, next, more })
+        let room = max_records.saturating_sub(records.len()).max(1);
+        read(device, cursor, contiguous, room, &mut |record: Envelope| {
+            let len = record.stored_len() as u64;
+            if !records.is_empty() && (bytes + len > max_bytes || records.len() >= max_records) {
+                more = true;
+                return false;
+            }
+            bytes += len;
+            cursor = record.seq;
+            records.push(record);
+            true
+        })?;
+        next.push(Cursor { device, after: cursor });
+        more |= cursor < contiguous;
     }
+    Ok(DownloadPage { records, next, more })
 }
 
 /// What an upload of a record at or before the cut gets: the last record compacted is known by
