@@ -303,11 +303,8 @@ impl SqliteStore {
         let mut outcomes = Vec::with_capacity(records.len());
         let mut added = 0u64;
         let (compacted, compacted_hash): (i64, Option<Vec<u8>>) = tx
-            .query_row(
-                "SELECT compacted, compacted_hash FROM heads WHERE vault = ?1 AND device = ?2",
-                params![vault.0.as_bytes(), device.0.as_bytes()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT compacted, compacted_hash FROM heads WHERE vault = ?1 AND device = ?2")?
+            .query_row(params![vault.0.as_bytes(), device.0.as_bytes()], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?
             .unwrap_or((0, None));
         let compacted_hash = compacted_hash.as_deref().map(hash_of).transpose()?;
