@@ -98,8 +98,10 @@ CREATE TABLE IF NOT EXISTS snapshots (
     chunks     bigint NOT NULL,
     latest     bigint NOT NULL DEFAULT 0,
     created_at bigint NOT NULL,
+    bytes      bigint NOT NULL DEFAULT 0,
     PRIMARY KEY (vault, id)
 );
+ALTER TABLE snapshots ADD COLUMN IF NOT EXISTS bytes bigint NOT NULL DEFAULT 0;
 CREATE TABLE IF NOT EXISTS snapshot_chunks (
     vault      bytea NOT NULL,
     id         bytea NOT NULL,
@@ -127,7 +129,7 @@ pub(crate) const TABLES: &[(&str, &[&str])] = &[
     ("crowd_votes", &["seller", "account", "category", "updated_at"]),
     ("heads", &["vault", "device", "contiguous", "bytes", "compacted", "compacted_hash"]),
     ("records", &["vault", "device", "seq", "version", "epoch", "prev", "nonce", "ciphertext", "hash", "stored_at"]),
-    ("snapshots", &["vault", "id", "author", "manifest", "chunks", "latest", "created_at"]),
+    ("snapshots", &["vault", "id", "author", "manifest", "chunks", "latest", "created_at", "bytes"]),
     ("snapshot_chunks", &["vault", "id", "idx", "nonce", "ciphertext"]),
     ("reads", &["vault", "reader", "device", "seq"]),
 ];
@@ -683,6 +685,7 @@ impl PgStore {
         id: SnapshotId,
         chunk: &SnapshotChunk,
     ) -> Result<SnapshotState> {
+        let limits = self.limits;
         let mut tx = self.client()?.transaction()?;
         let (v, i) = (vault.0.as_bytes().as_slice(), id.0.as_bytes().as_slice());
         lock(&mut tx, LOCK_SNAPSHOT, v)?;
@@ -702,10 +705,14 @@ impl PgStore {
             }
             Some(_) => {}
             None => {
+                let len = chunk.ciphertext.len() as u64;
+                check_room(&limits, &mut tx, vault, author, len)?;
                 tx.execute(
                     "INSERT INTO snapshot_chunks (vault, id, idx, nonce, ciphertext) VALUES ($1, $2, $3, $4, $5)",
                     &[&v, &i, &index, &chunk.nonce.as_slice(), &chunk.ciphertext],
                 )?;
+                let len = i64::try_from(len).map_err(|_| StoreError::Corrupt)?;
+                tx.execute("UPDATE snapshots SET bytes = bytes + $3 WHERE vault = $1 AND id = $2", &[&v, &i, &len])?;
             }
         }
         let missing = missing(manifest.chunks, &held_chunks(&mut tx, vault, id)?);
@@ -911,16 +918,34 @@ fn advance_head(tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId) -> R
 
 /// Adds `added` bytes to `device`'s usage, refusing past its or its account's quota.
 fn charge(limits: &Limits, tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
+    check_room(limits, tx, vault, device, added)?;
     let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
-    let used: i64 = tx.query_one("SELECT bytes FROM heads WHERE vault = $1 AND device = $2", &[&v, &d])?.get(0);
+    let added = i64::try_from(added).map_err(|_| StoreError::Corrupt)?;
+    tx.execute("UPDATE heads SET bytes = bytes + $3 WHERE vault = $1 AND device = $2", &[&v, &d, &added])?;
+    Ok(())
+}
+
+/// Refuses `added` more bytes for `device` past its or its account's quota: its records and the
+/// chunks of its snapshots still held (see `Limits::check_room` on SQLite).
+fn check_room(limits: &Limits, tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
+    let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
+    let used: i64 = tx
+        .query_one(
+            "SELECT (COALESCE((SELECT bytes FROM heads WHERE vault = $1 AND device = $2), 0)
+                   + COALESCE((SELECT SUM(bytes) FROM snapshots WHERE vault = $1 AND author = $2), 0))::bigint",
+            &[&v, &d],
+        )?
+        .get(0);
     let used = u64::try_from(used).map_err(|_| StoreError::Corrupt)?;
     if used + added > limits.max_device_bytes {
         return Err(StoreError::Quota { scope: QuotaScope::Device, limit: limits.max_device_bytes });
     }
     let account: i64 = tx
         .query_one(
-            "SELECT COALESCE(SUM(h.bytes), 0)::bigint FROM heads h JOIN vaults v ON v.vault = h.vault
-             WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)",
+            "SELECT (COALESCE((SELECT SUM(h.bytes) FROM heads h JOIN vaults v ON v.vault = h.vault
+                               WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0)
+                   + COALESCE((SELECT SUM(s.bytes) FROM snapshots s JOIN vaults v ON v.vault = s.vault
+                               WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0))::bigint",
             &[&v],
         )?
         .get(0);
@@ -928,7 +953,5 @@ fn charge(limits: &Limits, tx: &mut Transaction<'_>, vault: VaultId, device: Dev
     if account + added > limits.max_account_bytes {
         return Err(StoreError::Quota { scope: QuotaScope::Account, limit: limits.max_account_bytes });
     }
-    let added = i64::try_from(added).map_err(|_| StoreError::Corrupt)?;
-    tx.execute("UPDATE heads SET bytes = bytes + $3 WHERE vault = $1 AND device = $2", &[&v, &d, &added])?;
     Ok(())
 }

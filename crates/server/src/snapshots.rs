@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS snapshots (
     chunks     INTEGER NOT NULL,
     latest     INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
+    -- What its chunks held take: they count towards the author's quota until it is dropped.
+    bytes      INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (vault, id)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS snapshot_chunks (
@@ -176,9 +178,15 @@ impl SqliteStore {
             }
             Some(_) => {}
             None => {
+                let len = chunk.ciphertext.len() as u64;
+                self.limits.check_room(&tx, vault, author, len)?;
                 tx.execute(
                     "INSERT INTO snapshot_chunks (vault, id, idx, nonce, ciphertext) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![vault.0.as_bytes(), id.0.as_bytes(), chunk.index, chunk.nonce.to_vec(), chunk.ciphertext],
+                )?;
+                tx.execute(
+                    "UPDATE snapshots SET bytes = bytes + ?3 WHERE vault = ?1 AND id = ?2",
+                    params![vault.0.as_bytes(), id.0.as_bytes(), i64::try_from(len).map_err(|_| StoreError::Corrupt)?],
                 )?;
             }
         }

@@ -274,7 +274,7 @@ pub(crate) fn check_records(vault: VaultId, device: DeviceId, records: &[Envelop
 #[derive(Debug)]
 pub struct SqliteStore {
     pub(crate) db: Connection,
-    limits: Limits,
+    pub(crate) limits: Limits,
 }
 
 impl SqliteStore {
@@ -291,6 +291,7 @@ impl SqliteStore {
         add_column(&db, "heads", "compacted_hash", "BLOB")?;
         db.execute_batch(crate::accounts::SCHEMA)?;
         db.execute_batch(crate::snapshots::SCHEMA)?;
+        add_column(&db, "snapshots", "bytes", "INTEGER NOT NULL DEFAULT 0")?;
         Ok(SqliteStore { db, limits })
     }
 
@@ -544,28 +545,45 @@ impl Limits {
     /// Adds `added` bytes to `device`'s usage, refusing (so the caller's transaction rolls
     /// back) if that passes the device's or its account's quota.
     fn charge(&self, tx: &rusqlite::Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
-        let key = params![vault.0.as_bytes(), device.0.as_bytes()];
-        let used: i64 = tx.query_row("SELECT bytes FROM heads WHERE vault = ?1 AND device = ?2", key, |r| r.get(0))?;
-        let used = u64::try_from(used).map_err(|_| StoreError::Corrupt)?;
-        if used + added > self.max_device_bytes {
-            return Err(StoreError::Quota { scope: QuotaScope::Device, limit: self.max_device_bytes });
-        }
-        let account: Option<i64> = tx
-            .query_row(
-                "SELECT COALESCE(SUM(h.bytes), 0) FROM heads h JOIN vaults v ON v.vault = h.vault
-                 WHERE v.account = (SELECT account FROM vaults WHERE vault = ?1)",
-                [vault.0.as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let account = u64::try_from(account.unwrap_or(0)).map_err(|_| StoreError::Corrupt)?;
-        if account + added > self.max_account_bytes {
-            return Err(StoreError::Quota { scope: QuotaScope::Account, limit: self.max_account_bytes });
-        }
+        self.check_room(tx, vault, device, added)?;
         tx.execute(
             "UPDATE heads SET bytes = bytes + ?3 WHERE vault = ?1 AND device = ?2",
             params![vault.0.as_bytes(), device.0.as_bytes(), i64::try_from(added).map_err(|_| StoreError::Corrupt)?],
         )?;
+        Ok(())
+    }
+
+    /// Refuses `added` more bytes for `device` if that passes its quota or its account's: what a
+    /// device stores is its records and the chunks of its snapshots still held.
+    pub(crate) fn check_room(
+        &self,
+        tx: &rusqlite::Transaction<'_>,
+        vault: VaultId,
+        device: DeviceId,
+        added: u64,
+    ) -> Result<()> {
+        let used: i64 = tx
+            .prepare_cached(
+                "SELECT COALESCE((SELECT bytes FROM heads WHERE vault = ?1 AND device = ?2), 0)
+                      + COALESCE((SELECT SUM(bytes) FROM snapshots WHERE vault = ?1 AND author = ?2), 0)",
+            )?
+            .query_row(params![vault.0.as_bytes(), device.0.as_bytes()], |r| r.get(0))?;
+        let used = u64::try_from(used).map_err(|_| StoreError::Corrupt)?;
+        if used + added > self.max_device_bytes {
+            return Err(StoreError::Quota { scope: QuotaScope::Device, limit: self.max_device_bytes });
+        }
+        let account: i64 = tx
+            .prepare_cached(
+                "SELECT COALESCE((SELECT SUM(h.bytes) FROM heads h JOIN vaults v ON v.vault = h.vault
+                                  WHERE v.account = (SELECT account FROM vaults WHERE vault = ?1)), 0)
+                      + COALESCE((SELECT SUM(s.bytes) FROM snapshots s JOIN vaults v ON v.vault = s.vault
+                                  WHERE v.account = (SELECT account FROM vaults WHERE vault = ?1)), 0)",
+            )?
+            .query_row([vault.0.as_bytes()], |r| r.get(0))?;
+        let account = u64::try_from(account).map_err(|_| StoreError::Corrupt)?;
+        if account + added > self.max_account_bytes {
+            return Err(StoreError::Quota { scope: QuotaScope::Account, limit: self.max_account_bytes });
+        }
         Ok(())
     }
 }

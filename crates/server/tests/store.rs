@@ -99,6 +99,7 @@ conformance!(
     a_snapshot_uploads_chunk_by_chunk_resumes_and_becomes_the_latest_with_its_last_chunk,
     a_snapshot_covering_less_than_the_latest_is_refused_and_a_new_latest_drops_what_it_covers,
     a_log_cut_by_compaction_still_refuses_a_fork_at_the_cut,
+    snapshot_chunks_count_towards_their_author_s_quota_until_they_are_dropped,
     compaction_cuts_the_covered_prefix_every_active_device_read_and_nothing_younger,
     a_revoked_device_or_one_not_seen_within_the_retention_does_not_hold_compaction_back,
     compaction_gives_the_device_s_quota_back,
@@ -830,7 +831,8 @@ fn a_revoked_device_or_one_not_seen_within_the_retention_does_not_hold_compactio
 fn compaction_gives_the_device_s_quota_back(backend: &Backend) {
     let records = chain(device(1), 9, 300, 1);
     let per_record = records[0].stored_len() as u64;
-    let mut store = backend.open(Limits { max_device_bytes: per_record * 5, ..Limits::default() });
+    // Five records, and the snapshot's one 64-byte chunk (it counts too).
+    let mut store = backend.open(Limits { max_device_bytes: per_record * 5 + 64, ..Limits::default() });
     let now = unix_now() + 1_000;
     let ana = store.create_account("ana", "h", 0).unwrap();
     store.claim_vault(ana, vault()).unwrap();
@@ -872,6 +874,49 @@ fn a_log_cut_by_compaction_still_refuses_a_fork_at_the_cut(backend: &Backend) {
     expected.push(UploadOutcome::Stored { seq: Seq(6) });
     assert_eq!((answer.outcomes, answer.contiguous), (expected, Seq(6)));
     assert_eq!(download_from(store.as_mut(), &[(1, 5)]).unwrap(), records[5..]);
+}
+
+fn snapshot_chunks_count_towards_their_author_s_quota_until_they_are_dropped(backend: &Backend) {
+    let records = chain(device(1), 1, 300, 1);
+    let per_record = records[0].stored_len() as u64;
+    // Room for the laptop's record and two 64-byte chunks, not three.
+    let mut store = backend.open(Limits { max_device_bytes: per_record + 128, ..Limits::default() });
+    let ana = store.create_account("ana", "h", 0).unwrap();
+    store.claim_vault(ana, vault()).unwrap();
+    store.register_device(ana, device(1), "laptop", 0).unwrap();
+    store.register_device(ana, device(2), "phone", 0).unwrap();
+    store.append(vault(), device(1), &records).unwrap();
+    let quota = |e: StoreError| matches!(e, StoreError::Quota { scope: spearmint_server::QuotaScope::Device, .. });
+
+    let first = manifest(1, device(1), 3, &[&records[0]]);
+    store.put_snapshot(vault(), &first, 100).unwrap();
+    store.put_snapshot_chunk(vault(), device(1), first.id, &chunk(0, 64, 1)).unwrap();
+    store.put_snapshot_chunk(vault(), device(1), first.id, &chunk(1, 64, 1)).unwrap();
+    let full = store.put_snapshot_chunk(vault(), device(1), first.id, &chunk(2, 64, 1)).unwrap_err();
+    assert!(quota(full), "the third chunk passes the quota");
+    assert_eq!(store.snapshot_state(vault(), first.id).unwrap(), state(&[2], false), "nothing of the refused one");
+    // A repeated chunk is not charged again.
+    assert_eq!(store.put_snapshot_chunk(vault(), device(1), first.id, &chunk(1, 64, 1)).unwrap(), state(&[2], false));
+
+    // The laptop's next snapshot replaces its unfinished one, whose room comes back.
+    let second = manifest(2, device(1), 2, &[&records[0]]);
+    store.put_snapshot(vault(), &second, 100).unwrap();
+    assert_eq!(upload(store.as_mut(), &second, 2).unwrap(), state(&[], true));
+    // A device with no records of its own is held to its quota too.
+    let theirs = manifest(3, device(2), 1, &[&records[0]]);
+    store.put_snapshot(vault(), &theirs, 100).unwrap();
+    let big = SnapshotChunk { index: 0, nonce: [3; 24], ciphertext: vec![3; (per_record + 129) as usize] };
+    assert!(quota(store.put_snapshot_chunk(vault(), device(2), theirs.id, &big).unwrap_err()));
+    // The laptop is full: a third snapshot of its own does not fit beside the latest...
+    let third = manifest(4, device(1), 1, &[&records[0]]);
+    store.put_snapshot(vault(), &third, 100).unwrap();
+    assert!(quota(store.put_snapshot_chunk(vault(), device(1), third.id, &chunk(0, 128, 4)).unwrap_err()));
+    // ...until the phone's snapshot, covering all the laptop's does, takes the latest's place and
+    // the laptop's goes with its charge (the unfinished third one too: it covers no more).
+    assert_eq!(upload(store.as_mut(), &theirs, 3).unwrap(), state(&[], true));
+    let fourth = manifest(5, device(1), 1, &[&records[0]]);
+    store.put_snapshot(vault(), &fourth, 100).unwrap();
+    assert_eq!(store.put_snapshot_chunk(vault(), device(1), fourth.id, &chunk(0, 128, 5)).unwrap(), state(&[], true));
 }
 
 fn reads_noted_before_the_vault_has_a_latest_snapshot_are_not_kept(backend: &Backend) {
