@@ -61,10 +61,10 @@ struct ServeArgs {
     /// The most records one download page holds (at most 1,000)
     #[arg(long, default_value_t = 1_000, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1000))]
     max_page_records: u32,
-    /// Bytes of records one device may store
+    /// Bytes one device may store: its records and its snapshots' chunks
     #[arg(long, value_name = "BYTES")]
     device_quota: Option<u64>,
-    /// Bytes of records one account may store
+    /// Bytes one account's devices may store together, records and snapshots
     #[arg(long, value_name = "BYTES")]
     account_quota: Option<u64>,
     /// Connections to a PostgreSQL database, each serving one request at a time (a SQLite

@@ -48,9 +48,9 @@ CREATE TABLE IF NOT EXISTS heads (
 pub struct Limits {
     pub max_page_bytes: u64,
     pub max_page_records: u32,
-    /// Bytes of records one device may store.
+    /// Bytes one device may store: its records and the chunks of its snapshots still held.
     pub max_device_bytes: u64,
-    /// Bytes of records all of one account's devices may store together.
+    /// Bytes all of one account's devices may store together, records and snapshots.
     pub max_account_bytes: u64,
 }
 
