@@ -8,7 +8,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use postgres::{Client, GenericClient, IsolationLevel, Transaction};
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, Row, Statement, Transaction};
 use spearmint_sync_proto::{
     Cursor, DeviceId, DeviceInfo, DeviceStatus, DownloadPage, DownloadRequest, Envelope, KeyBundle, KeyEpoch, Seq,
     SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState, StatusResponse, UploadOutcome, UploadResponse, VaultId,
@@ -147,7 +148,53 @@ pub struct PgStore {
     target: PgTarget,
     /// Always some but while dropping (see `Drop`).
     client: Option<Client>,
+    /// The statements `client` has prepared, by their text (see [`Tx`]).
+    statements: HashMap<String, Statement>,
     limits: Limits,
+}
+
+/// A transaction that prepares each statement once per connection and runs it from then on by
+/// name: the database parses and plans it once, and each use is one round trip, not two.
+struct Tx<'a> {
+    tx: Transaction<'a>,
+    statements: &'a mut HashMap<String, Statement>,
+}
+
+type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
+
+impl Tx<'_> {
+    fn prepared(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.tx.prepare(sql)?;
+        self.statements.insert(sql.to_owned(), statement.clone());
+        Ok(statement)
+    }
+
+    fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
+        let statement = self.prepared(sql)?;
+        Ok(self.tx.query(&statement, params)?)
+    }
+
+    fn query_opt(&mut self, sql: &str, params: Params<'_>) -> Result<Option<Row>> {
+        let statement = self.prepared(sql)?;
+        Ok(self.tx.query_opt(&statement, params)?)
+    }
+
+    fn query_one(&mut self, sql: &str, params: Params<'_>) -> Result<Row> {
+        let statement = self.prepared(sql)?;
+        Ok(self.tx.query_one(&statement, params)?)
+    }
+
+    fn execute(&mut self, sql: &str, params: Params<'_>) -> Result<u64> {
+        let statement = self.prepared(sql)?;
+        Ok(self.tx.execute(&statement, params)?)
+    }
+
+    fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
 }
 
 impl Drop for PgStore {
@@ -183,7 +230,7 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock(0, 0)", &[])?;
         tx.batch_execute(SCHEMA)?;
         tx.commit()?;
-        Ok(PgStore { target, client: Some(client), limits })
+        Ok(PgStore { target, client: Some(client), statements: HashMap::new(), limits })
     }
 
     /// Whether the connection to the database is encrypted, as the database itself reports it.
@@ -198,9 +245,35 @@ impl PgStore {
     fn client(&mut self) -> Result<&mut Client> {
         match &mut self.client {
             Some(client) if !client.is_closed() => {}
-            _ => self.client = Some(self.target.connect()?),
+            _ => {
+                // Prepared statements live and die with their connection.
+                self.statements.clear();
+                self.client = Some(self.target.connect()?);
+            }
         }
         self.client.as_mut().ok_or(StoreError::Corrupt)
+    }
+
+    /// The connection and `sql` prepared on it, for a statement run outside a transaction.
+    fn prepared(&mut self, sql: &str) -> Result<(&mut Client, Statement)> {
+        self.client()?;
+        let client = self.client.as_mut().ok_or(StoreError::Corrupt)?;
+        let statement = match self.statements.get(sql) {
+            Some(statement) => statement.clone(),
+            None => {
+                let statement = client.prepare(sql)?;
+                self.statements.insert(sql.to_owned(), statement.clone());
+                statement
+            }
+        };
+        Ok((client, statement))
+    }
+
+    /// A read-write transaction with the connection's prepared statements.
+    fn begin(&mut self) -> Result<Tx<'_>> {
+        self.client()?;
+        let client = self.client.as_mut().ok_or(StoreError::Corrupt)?;
+        Ok(Tx { tx: client.transaction()?, statements: &mut self.statements })
     }
 
     /// Whether the database holds no account and no record: `migrate` writes only into such.
@@ -212,13 +285,11 @@ impl PgStore {
     }
 
     /// A read-only transaction that sees one snapshot throughout, as SQLite's single reader does.
-    fn snapshot(&mut self) -> Result<Transaction<'_>> {
-        Ok(self
-            .client()?
-            .build_transaction()
-            .read_only(true)
-            .isolation_level(IsolationLevel::RepeatableRead)
-            .start()?)
+    fn snapshot(&mut self) -> Result<Tx<'_>> {
+        self.client()?;
+        let client = self.client.as_mut().ok_or(StoreError::Corrupt)?;
+        let tx = client.build_transaction().read_only(true).isolation_level(IsolationLevel::RepeatableRead).start()?;
+        Ok(Tx { tx, statements: &mut self.statements })
     }
 
     /// A transaction for `migrate` to copy rows in.
@@ -228,7 +299,7 @@ impl PgStore {
 }
 
 /// Takes the transaction's advisory lock on `key` (folded to 32 bits) in `space`.
-fn lock(tx: &mut Transaction<'_>, space: i32, key: &[u8]) -> Result<()> {
+fn lock(tx: &mut Tx<'_>, space: i32, key: &[u8]) -> Result<()> {
     let mut first = [0u8; 4];
     for (i, b) in key.iter().enumerate() {
         first[i % 4] ^= b;
@@ -238,12 +309,12 @@ fn lock(tx: &mut Transaction<'_>, space: i32, key: &[u8]) -> Result<()> {
 }
 
 /// Each device of `vault` with its contiguous seq, in device order.
-fn heads(db: &mut impl GenericClient, vault: VaultId) -> Result<Vec<(DeviceId, Seq)>> {
+fn heads(db: &mut Tx<'_>, vault: VaultId) -> Result<Vec<(DeviceId, Seq)>> {
     Ok(heads_and_cuts(db, vault)?.into_iter().map(|(device, contiguous, _)| (device, contiguous)).collect())
 }
 
 /// Each device of `vault` with its contiguous seq and the last seq compacted away, in device order.
-fn heads_and_cuts(db: &mut impl GenericClient, vault: VaultId) -> Result<Vec<(DeviceId, Seq, Seq)>> {
+fn heads_and_cuts(db: &mut Tx<'_>, vault: VaultId) -> Result<Vec<(DeviceId, Seq, Seq)>> {
     let rows = db.query(
         "SELECT device, contiguous, compacted FROM heads WHERE vault = $1 ORDER BY device",
         &[&vault.0.as_bytes().as_slice()],
@@ -255,14 +326,21 @@ impl Store for PgStore {
     fn append(&mut self, vault: VaultId, device: DeviceId, records: &[Envelope]) -> Result<UploadResponse> {
         check_records(vault, device, records)?;
         let limits = self.limits;
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
         lock(&mut tx, LOCK_LOG, d)?;
-        let cut =
-            tx.query_opt("SELECT compacted, compacted_hash FROM heads WHERE vault = $1 AND device = $2", &[&v, &d])?;
-        let (compacted, compacted_hash) = match cut {
-            Some(row) => (seq_of(row.get(0))?, row.get::<_, Option<&[u8]>>(1).map(hash_of).transpose()?),
-            None => (Seq::NONE, None),
+        // The head as it stands: only an append or a compaction moves it, each under this lock.
+        let head = tx.query_opt(
+            "SELECT contiguous, compacted, compacted_hash FROM heads WHERE vault = $1 AND device = $2",
+            &[&v, &d],
+        )?;
+        let (contiguous, compacted, compacted_hash) = match head {
+            Some(row) => (
+                Some(seq_of(row.get(0))?),
+                seq_of(row.get(1))?,
+                row.get::<_, Option<&[u8]>>(2).map(hash_of).transpose()?,
+            ),
+            None => (None, Seq::NONE, None),
         };
         // What is held at the seqs this upload names and just before them, read at once.
         let mut wanted = Vec::with_capacity(records.len() * 2);
@@ -325,10 +403,10 @@ impl Store for PgStore {
                 &[&v, &d, &seqs, &versions, &epochs, &prevs, &nonces, &texts, &hashes],
             )?;
         }
-        let contiguous = advance_head(&mut tx, vault, device)?;
         if added > 0 {
-            charge(&limits, &mut tx, vault, device, added)?;
+            check_room(&limits, &mut tx, vault, device, added)?;
         }
+        let contiguous = advance_head(&mut tx, vault, device, contiguous, added)?;
         tx.commit()?;
         Ok(UploadResponse { outcomes, contiguous })
     }
@@ -403,7 +481,7 @@ impl Store for PgStore {
     }
 
     fn register_device(&mut self, account: AccountId, device: DeviceId, name: &str, now: i64) -> Result<()> {
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let d = device.0.as_bytes().as_slice();
         lock(&mut tx, LOCK_DEVICE, d)?;
         let held = tx.query_opt("SELECT account, revoked FROM devices WHERE device = $1", &[&d])?;
@@ -433,7 +511,7 @@ impl Store for PgStore {
         now: i64,
         parent: Option<&[u8; 32]>,
     ) -> Result<()> {
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         tx.execute("DELETE FROM tokens WHERE expires_at <= $1", &[&now])?;
         tx.execute(
             "INSERT INTO tokens (hash, kind, device, expires_at, parent) VALUES ($1, $2, $3, $4, $5)",
@@ -450,10 +528,27 @@ impl Store for PgStore {
     }
 
     fn redeem_token(&mut self, hash: &[u8; 32], kind: TokenKind, now: i64) -> Result<Option<Caller>> {
-        let mut tx = self.client()?.transaction()?;
-        if kind == TokenKind::Refresh {
-            lock(&mut tx, LOCK_TOKEN, hash)?;
+        if kind == TokenKind::Access {
+            // Every request redeems one: one statement, one round trip, no transaction around
+            // it; the device's last sighting is written at most once a minute.
+            let (client, statement) = self.prepared(
+                "WITH found AS (
+                     SELECT t.device, d.account FROM tokens t JOIN devices d ON d.device = t.device
+                     WHERE t.hash = $1 AND t.kind = $2 AND t.expires_at > $3 AND d.revoked = 0
+                 ), seen AS (
+                     UPDATE devices SET last_seen_at = $3
+                     WHERE device IN (SELECT device FROM found) AND last_seen_at < $3 - 60
+                 )
+                 SELECT device, account FROM found",
+            )?;
+            let found = client.query_opt(&statement, &[&hash.as_slice(), &kind.as_str(), &now])?;
+            return found
+                .map(|row| Ok(Caller { account: AccountId(row.get(1)), device: device_of(row.get::<_, &[u8]>(0))? }))
+                .transpose();
         }
+        // A refresh token is used once: two servers redeeming it at once serialize.
+        let mut tx = self.begin()?;
+        lock(&mut tx, LOCK_TOKEN, hash)?;
         let found = tx.query_opt(
             "SELECT t.device, d.account FROM tokens t JOIN devices d ON d.device = t.device
              WHERE t.hash = $1 AND t.kind = $2 AND t.expires_at > $3 AND d.revoked = 0",
@@ -463,19 +558,9 @@ impl Store for PgStore {
         let device = device_of(found.get::<_, &[u8]>(0))?;
         let account = AccountId(found.get(1));
         let h = hash.as_slice();
-        match kind {
-            TokenKind::Refresh => {
-                tx.execute("DELETE FROM tokens WHERE hash = (SELECT parent FROM tokens WHERE hash = $1)", &[&h])?;
-                tx.execute("DELETE FROM tokens WHERE parent = $1", &[&h])?;
-                tx.execute("UPDATE tokens SET parent = NULL WHERE hash = $1", &[&h])?;
-            }
-            TokenKind::Access => {
-                tx.execute(
-                    "UPDATE devices SET last_seen_at = $2::bigint WHERE device = $1 AND last_seen_at < $2::bigint - 60",
-                    &[&device.0.as_bytes().as_slice(), &now],
-                )?;
-            }
-        }
+        tx.execute("DELETE FROM tokens WHERE hash = (SELECT parent FROM tokens WHERE hash = $1)", &[&h])?;
+        tx.execute("DELETE FROM tokens WHERE parent = $1", &[&h])?;
+        tx.execute("UPDATE tokens SET parent = NULL WHERE hash = $1", &[&h])?;
         tx.commit()?;
         Ok(Some(Caller { account, device }))
     }
@@ -500,7 +585,7 @@ impl Store for PgStore {
     }
 
     fn revoke_device(&mut self, account: AccountId, device: DeviceId) -> Result<bool> {
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let d = device.0.as_bytes().as_slice();
         let changed =
             tx.execute("UPDATE devices SET revoked = 1 WHERE device = $1 AND account = $2", &[&d, &account.0])?;
@@ -528,7 +613,7 @@ impl Store for PgStore {
         self.claim_vault(account, vault)?;
         let json = serde_json::to_string(bundle).map_err(|_| StoreError::Corrupt)?;
         let id = vault.0.as_bytes().as_slice();
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         // One writer of a vault's keys at a time, across servers (a first bundle has no row to lock).
         lock(&mut tx, LOCK_KEYS, id)?;
         let held = tx.query_opt("SELECT bundle FROM vault_keys WHERE vault = $1", &[&id])?;
@@ -589,7 +674,10 @@ impl Store for PgStore {
         state.ok_or(StoreError::NoSuchSnapshot)
     }
     fn latest_snapshot(&mut self, vault: VaultId) -> Result<Option<SnapshotManifest>> {
-        latest_of(self.client()?, vault)
+        let mut tx = self.snapshot()?;
+        let latest = latest_of(&mut tx, vault)?;
+        tx.commit()?;
+        Ok(latest)
     }
     fn snapshot_chunk(&mut self, vault: VaultId, id: SnapshotId, index: u32) -> Result<Option<SnapshotChunk>> {
         let row = self.client()?.query_opt(
@@ -639,7 +727,7 @@ impl Store for PgStore {
 impl PgStore {
     fn put_snapshot_in(&mut self, vault: VaultId, manifest: &SnapshotManifest, now: i64) -> Result<SnapshotState> {
         manifest.check().map_err(StoreError::Manifest)?;
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let (v, id) = (vault.0.as_bytes().as_slice(), manifest.id.0.as_bytes().as_slice());
         lock(&mut tx, LOCK_SNAPSHOT, v)?;
         if let Some((held, _)) = snapshot_row(&mut tx, vault, manifest.id)? {
@@ -686,7 +774,7 @@ impl PgStore {
         chunk: &SnapshotChunk,
     ) -> Result<SnapshotState> {
         let limits = self.limits;
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let (v, i) = (vault.0.as_bytes().as_slice(), id.0.as_bytes().as_slice());
         lock(&mut tx, LOCK_SNAPSHOT, v)?;
         let (manifest, latest) = snapshot_row(&mut tx, vault, id)?.ok_or(StoreError::NoSuchSnapshot)?;
@@ -739,7 +827,7 @@ impl PgStore {
     }
 
     fn compact_in(&mut self, vault: VaultId, now: i64, retention_secs: i64) -> Result<u64> {
-        let mut tx = self.client()?.transaction()?;
+        let mut tx = self.begin()?;
         let v = vault.0.as_bytes().as_slice();
         lock(&mut tx, LOCK_SNAPSHOT, v)?;
         let Some(latest) = latest_of(&mut tx, vault)? else { return Ok(0) };
@@ -806,11 +894,7 @@ impl PgStore {
 }
 
 /// Snapshot `id`'s manifest and whether it is the vault's latest, if it is held.
-fn snapshot_row(
-    db: &mut impl GenericClient,
-    vault: VaultId,
-    id: SnapshotId,
-) -> Result<Option<(SnapshotManifest, bool)>> {
+fn snapshot_row(db: &mut Tx<'_>, vault: VaultId, id: SnapshotId) -> Result<Option<(SnapshotManifest, bool)>> {
     let row = db.query_opt(
         "SELECT manifest, latest FROM snapshots WHERE vault = $1 AND id = $2",
         &[&vault.0.as_bytes().as_slice(), &id.0.as_bytes().as_slice()],
@@ -819,13 +903,13 @@ fn snapshot_row(
 }
 
 /// What the server lacks of snapshot `id` and whether it is the latest, if it is held.
-fn state_of(db: &mut impl GenericClient, vault: VaultId, id: SnapshotId) -> Result<Option<SnapshotState>> {
+fn state_of(db: &mut Tx<'_>, vault: VaultId, id: SnapshotId) -> Result<Option<SnapshotState>> {
     let Some((manifest, latest)) = snapshot_row(db, vault, id)? else { return Ok(None) };
     Ok(Some(SnapshotState { missing: missing(manifest.chunks, &held_chunks(db, vault, id)?), latest }))
 }
 
 /// The vault's latest complete snapshot, if it has one.
-fn latest_of(db: &mut impl GenericClient, vault: VaultId) -> Result<Option<SnapshotManifest>> {
+fn latest_of(db: &mut Tx<'_>, vault: VaultId) -> Result<Option<SnapshotManifest>> {
     let row = db.query_opt(
         "SELECT manifest FROM snapshots WHERE vault = $1 AND latest = 1",
         &[&vault.0.as_bytes().as_slice()],
@@ -834,7 +918,7 @@ fn latest_of(db: &mut impl GenericClient, vault: VaultId) -> Result<Option<Snaps
 }
 
 /// The indices of the chunks held of snapshot `id`.
-fn held_chunks(db: &mut impl GenericClient, vault: VaultId, id: SnapshotId) -> Result<Vec<u32>> {
+fn held_chunks(db: &mut Tx<'_>, vault: VaultId, id: SnapshotId) -> Result<Vec<u32>> {
     let rows = db.query(
         "SELECT idx FROM snapshot_chunks WHERE vault = $1 AND id = $2",
         &[&vault.0.as_bytes().as_slice(), &id.0.as_bytes().as_slice()],
@@ -843,7 +927,7 @@ fn held_chunks(db: &mut impl GenericClient, vault: VaultId, id: SnapshotId) -> R
 }
 
 /// Forgets snapshot `id` (its id's bytes) and its chunks.
-fn drop_snapshot(db: &mut impl GenericClient, vault: VaultId, id: &[u8]) -> Result<()> {
+fn drop_snapshot(db: &mut Tx<'_>, vault: VaultId, id: &[u8]) -> Result<()> {
     let v = vault.0.as_bytes().as_slice();
     db.execute("DELETE FROM snapshot_chunks WHERE vault = $1 AND id = $2", &[&v, &id])?;
     db.execute("DELETE FROM snapshots WHERE vault = $1 AND id = $2", &[&v, &id])?;
@@ -852,13 +936,14 @@ fn drop_snapshot(db: &mut impl GenericClient, vault: VaultId, id: &[u8]) -> Resu
 
 impl PgStore {
     fn put_votes_in(&mut self, account: AccountId, votes: &[([u8; 32], String)], now: i64) -> Result<()> {
-        let mut tx = self.client()?.transaction()?;
-        let stmt = tx.prepare(
-            "INSERT INTO crowd_votes (seller, account, category, updated_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (seller, account) DO UPDATE SET category = excluded.category, updated_at = excluded.updated_at",
-        )?;
+        let mut tx = self.begin()?;
         for (seller, category) in votes {
-            tx.execute(&stmt, &[&seller.as_slice(), &account.0, category, &now])?;
+            tx.execute(
+                "INSERT INTO crowd_votes (seller, account, category, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (seller, account) DO UPDATE SET category = excluded.category,
+                 updated_at = excluded.updated_at",
+                &[&seller.as_slice(), &account.0, category, &now],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -883,74 +968,57 @@ impl PgStore {
     }
 }
 
-/// Moves `device`'s head past every record now held right after it; returns the new head.
-/// A device with no head and no records keeps having none (as on SQLite).
-fn advance_head(tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId) -> Result<Seq> {
+/// Moves `device`'s head (`head`, read under the log's lock; `None` when it has no row yet) past
+/// every record now held right after it, and adds `added` bytes to its usage; returns the new
+/// head. A device with no head and no records keeps having none (as on SQLite).
+fn advance_head(tx: &mut Tx<'_>, vault: VaultId, device: DeviceId, head: Option<Seq>, added: u64) -> Result<Seq> {
     let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
-    let head = tx.query_opt("SELECT contiguous FROM heads WHERE vault = $1 AND device = $2", &[&v, &d])?;
-    let mut head = match head {
-        Some(row) => seq_of(row.get(0))?,
-        None => Seq::NONE,
-    };
+    let mut next = head.unwrap_or(Seq::NONE);
     let later = tx.query(
         "SELECT seq FROM records WHERE vault = $1 AND device = $2 AND seq > $3 ORDER BY seq",
-        &[&v, &d, &seq_sql(head)?],
+        &[&v, &d, &seq_sql(next)?],
     )?;
-    if later.is_empty() && head == Seq::NONE {
+    if later.is_empty() && head.is_none() {
         let any = tx.query_opt("SELECT 1 FROM records WHERE vault = $1 AND device = $2 LIMIT 1", &[&v, &d])?;
         if any.is_none() {
             return Ok(Seq::NONE);
         }
     }
     for row in later {
-        match head.next() {
-            Some(next) if seq_of(row.get(0))? == next => head = next,
+        match next.next() {
+            Some(after) if seq_of(row.get(0))? == after => next = after,
             _ => break,
         }
     }
-    tx.execute(
-        "INSERT INTO heads (vault, device, contiguous) VALUES ($1, $2, $3)
-         ON CONFLICT (vault, device) DO UPDATE SET contiguous = excluded.contiguous",
-        &[&v, &d, &seq_sql(head)?],
-    )?;
-    Ok(head)
-}
-
-/// Adds `added` bytes to `device`'s usage, refusing past its or its account's quota.
-fn charge(limits: &Limits, tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
-    check_room(limits, tx, vault, device, added)?;
-    let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
     let added = i64::try_from(added).map_err(|_| StoreError::Corrupt)?;
-    tx.execute("UPDATE heads SET bytes = bytes + $3 WHERE vault = $1 AND device = $2", &[&v, &d, &added])?;
-    Ok(())
+    tx.execute(
+        "INSERT INTO heads (vault, device, contiguous, bytes) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (vault, device) DO UPDATE SET contiguous = excluded.contiguous, bytes = heads.bytes + $4",
+        &[&v, &d, &seq_sql(next)?, &added],
+    )?;
+    Ok(next)
 }
 
 /// Refuses `added` more bytes for `device` past its or its account's quota: its records and the
 /// chunks of its snapshots still held (see `Limits::check_room` on SQLite).
-fn check_room(limits: &Limits, tx: &mut Transaction<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
+fn check_room(limits: &Limits, tx: &mut Tx<'_>, vault: VaultId, device: DeviceId, added: u64) -> Result<()> {
     let (v, d) = (vault.0.as_bytes().as_slice(), device.0.as_bytes().as_slice());
-    let used: i64 = tx
-        .query_one(
-            "SELECT (COALESCE((SELECT bytes FROM heads WHERE vault = $1 AND device = $2), 0)
-                   + COALESCE((SELECT SUM(bytes) FROM snapshots WHERE vault = $1 AND author = $2), 0))::bigint",
-            &[&v, &d],
-        )?
-        .get(0);
-    let used = u64::try_from(used).map_err(|_| StoreError::Corrupt)?;
-    if used + added > limits.max_device_bytes {
+    let used = tx.query_one(
+        "SELECT (COALESCE((SELECT bytes FROM heads WHERE vault = $1 AND device = $2), 0)
+               + COALESCE((SELECT SUM(bytes) FROM snapshots WHERE vault = $1 AND author = $2), 0))::bigint,
+                (COALESCE((SELECT SUM(h.bytes) FROM heads h JOIN vaults v ON v.vault = h.vault
+                           WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0)
+               + COALESCE((SELECT SUM(s.bytes) FROM snapshots s JOIN vaults v ON v.vault = s.vault
+                           WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0))::bigint",
+        &[&v, &d],
+    )?;
+    let (device_used, account_used) = (used.get::<_, i64>(0), used.get::<_, i64>(1));
+    let device_used = u64::try_from(device_used).map_err(|_| StoreError::Corrupt)?;
+    if device_used + added > limits.max_device_bytes {
         return Err(StoreError::Quota { scope: QuotaScope::Device, limit: limits.max_device_bytes });
     }
-    let account: i64 = tx
-        .query_one(
-            "SELECT (COALESCE((SELECT SUM(h.bytes) FROM heads h JOIN vaults v ON v.vault = h.vault
-                               WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0)
-                   + COALESCE((SELECT SUM(s.bytes) FROM snapshots s JOIN vaults v ON v.vault = s.vault
-                               WHERE v.account = (SELECT account FROM vaults WHERE vault = $1)), 0))::bigint",
-            &[&v],
-        )?
-        .get(0);
-    let account = u64::try_from(account).map_err(|_| StoreError::Corrupt)?;
-    if account + added > limits.max_account_bytes {
+    let account_used = u64::try_from(account_used).map_err(|_| StoreError::Corrupt)?;
+    if account_used + added > limits.max_account_bytes {
         return Err(StoreError::Quota { scope: QuotaScope::Account, limit: limits.max_account_bytes });
     }
     Ok(())
