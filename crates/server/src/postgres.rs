@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use postgres::types::ToSql;
-use postgres::{Client, IsolationLevel, Row, Statement, Transaction};
+use postgres::{Client, GenericClient, IsolationLevel, Row, Statement, Transaction};
 use spearmint_sync_proto::{
     Cursor, DeviceId, DeviceInfo, DeviceStatus, DownloadPage, DownloadRequest, Envelope, KeyBundle, KeyEpoch, Seq,
     SnapshotChunk, SnapshotId, SnapshotManifest, SnapshotState, StatusResponse, UploadOutcome, UploadResponse, VaultId,
@@ -160,16 +160,21 @@ struct Tx<'a> {
     statements: &'a mut HashMap<String, Statement>,
 }
 
+/// `sql` as `db`'s connection has prepared it, preparing it on first use.
+fn prepared(statements: &mut HashMap<String, Statement>, db: &mut impl GenericClient, sql: &str) -> Result<Statement> {
+    if let Some(statement) = statements.get(sql) {
+        return Ok(statement.clone());
+    }
+    let statement = db.prepare(sql)?;
+    statements.insert(sql.to_owned(), statement.clone());
+    Ok(statement)
+}
+
 type Params<'p> = &'p [&'p (dyn ToSql + Sync)];
 
 impl Tx<'_> {
     fn prepared(&mut self, sql: &str) -> Result<Statement> {
-        if let Some(statement) = self.statements.get(sql) {
-            return Ok(statement.clone());
-        }
-        let statement = self.tx.prepare(sql)?;
-        self.statements.insert(sql.to_owned(), statement.clone());
-        Ok(statement)
+        prepared(self.statements, &mut self.tx, sql)
     }
 
     fn query(&mut self, sql: &str, params: Params<'_>) -> Result<Vec<Row>> {
@@ -258,14 +263,7 @@ impl PgStore {
     fn prepared(&mut self, sql: &str) -> Result<(&mut Client, Statement)> {
         self.client()?;
         let client = self.client.as_mut().ok_or(StoreError::Corrupt)?;
-        let statement = match self.statements.get(sql) {
-            Some(statement) => statement.clone(),
-            None => {
-                let statement = client.prepare(sql)?;
-                self.statements.insert(sql.to_owned(), statement.clone());
-                statement
-            }
-        };
+        let statement = prepared(&mut self.statements, client, sql)?;
         Ok((client, statement))
     }
 
